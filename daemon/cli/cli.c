@@ -1,0 +1,31 @@
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "dunghen-config.h"
+
+int cli_report(const char *command, const struct error *error) {
+  fprintf(stderr, "dunghen %s: %s\n", command, error->message);
+  return error->status == STATUS_OK ? 1 : (int)error->status;
+}
+
+int cli_usage_error(const char *command, const char *format, ...) {
+  va_list arguments;
+  va_start(arguments, format);
+  fprintf(stderr, "dunghen %s: ", command);
+  vfprintf(stderr, format, arguments);
+  va_end(arguments);
+  fprintf(stderr, "\nTry 'dunghen help %s'.\n", command);
+  return STATUS_INVALID;
+}
+
+const char *cli_rules_directory(const char *option) {
+  if (option != NULL)
+    return option;
+  const char *environment = getenv("DUNGHEN_RULES");
+  if (environment != NULL && *environment != '\0')
+    return environment;
+  return DUNGHEN_DATADIR "/rules";
+}

@@ -1,0 +1,32 @@
+/*
+ * cli.h: the command-line subcommands and what they share.
+ *
+ * Each subcommand lives in its own file as `int command_NAME(int argc, char **argv)`, receives
+ * its own argv (argv[0] is the subcommand name) and returns the process exit status: 0 on
+ * success, 1 on a runtime failure, 2 on invalid input or usage. The table that maps names to
+ * functions, with their one-line summaries and usage text, is in main.c.
+ */
+#ifndef DUNGHEN_CLI_H
+#define DUNGHEN_CLI_H
+
+#include "core/error.h"
+
+int command_check(int argc, char **argv);
+int command_calendar(int argc, char **argv);
+int command_lunar(int argc, char **argv);
+int command_solar(int argc, char **argv);
+int command_deadline(int argc, char **argv);
+int command_letter(int argc, char **argv);
+int command_migrate(int argc, char **argv);
+int command_run(int argc, char **argv);
+int command_once(int argc, char **argv);
+int command_demo(int argc, char **argv);
+
+/* Prints `dunghen COMMAND: message` to stderr and returns the exit status for the error. */
+int cli_report(const char *command, const struct error *error);
+/* Prints `dunghen COMMAND: message` and a pointer to `dunghen help COMMAND`; returns 2. */
+int cli_usage_error(const char *command, const char *format, ...) DUNGHEN_PRINTF(2, 3);
+/* The rules directory: --rules if given, else $DUNGHEN_RULES, else the installed default. */
+const char *cli_rules_directory(const char *option);
+
+#endif

@@ -1,0 +1,8 @@
+#include "cli/cli.h"
+
+int command_demo(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  struct error error;
+  return cli_report("demo", (error_set(&error, STATUS_RUNTIME, "not implemented yet"), &error));
+}

@@ -1,0 +1,119 @@
+/*
+ * main.c: the `dunghen` executable, one binary for the daemon and the command-line tool.
+ *
+ * It only dispatches: the table below names every subcommand with its summary and usage, and
+ * each subcommand's file (cli/) does the work. `dunghen --help`, `dunghen help COMMAND` and
+ * `dunghen --version` are answered here.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "dunghen-config.h"
+
+struct command {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *summary;
+  const char *usage;
+};
+
+static const struct command commands[] = {
+    {"check", command_check, "validate all rules and print a one-line summary",
+     "dunghen check [--rules DIR]\n"
+     "  Loads every rules file, reports the first error as FILE:LINE:COLUMN: message (exit 2)\n"
+     "  or prints a summary and any warnings (exit 0)."},
+    {"calendar", command_calendar, "list the exception days of a year",
+     "dunghen calendar --year Y [--rules DIR]\n"
+     "  One line per exception day, sorted: YYYY-MM-DD<TAB>off|work<TAB>reason."},
+    {"lunar", command_lunar, "convert a solar date to the Vietnamese lunar calendar",
+     "dunghen lunar YYYY-MM-DD\n"
+     "  Prints the lunar date as YYYY-MM-DD, followed by ' leap' in a leap month."},
+    {"solar", command_solar, "convert a Vietnamese lunar date to the solar calendar",
+     "dunghen solar YYYY-MM-DD [--leap]\n"
+     "  Prints the solar date of a lunar date; --leap selects the leap month."},
+    {"deadline", command_deadline, "compute (and explain) a statutory deadline",
+     "dunghen deadline --received TS (--procedure CODE [--channel C] | --duration D)\n"
+     "                 [--pause FROM/TO]... [--counting hours|days] [--cutoff HH:MM]\n"
+     "                 [--supplement pause|restart] [--rules DIR] [--explain]\n"
+     "  D is N followed by wd (working days), wh (working hours) or cd (calendar days).\n"
+     "  TS without an offset is local time (Asia/Ho_Chi_Minh, UTC+7)."},
+    {"letter", command_letter, "render one apology letter offline",
+     "dunghen letter --input FILE.yaml --out FILE.pdf [--rules DIR]"},
+    {"migrate", command_migrate, "create or upgrade the daemon's database schema",
+     "dunghen migrate --db CONNINFO"},
+    {"run", command_run, "run the daemon",
+     "dunghen run [--config FILE] [--db CONNINFO] [--rules DIR] [--letters DIR] [--spool DIR]"},
+    {"once", command_once, "one full pass, then exit",
+     "dunghen once [--config FILE] [--now TS] [--db CONNINFO] [--rules DIR] [--letters DIR]\n"
+     "             [--spool DIR]"},
+    {"demo", command_demo, "show the whole product on a private PostgreSQL",
+     "dunghen demo [--out DIR]"},
+};
+
+enum { COMMAND_COUNT = sizeof commands / sizeof commands[0] };
+
+static const struct command *find_command(const char *name) {
+  for (size_t i = 0; i < COMMAND_COUNT; i++)
+    if (strcmp(commands[i].name, name) == 0)
+      return &commands[i];
+  return NULL;
+}
+
+static void print_overview(FILE *stream) {
+  fprintf(stream, "dunghen %s: statutory deadlines, escalations and apology letters for\n"
+                  "Vietnam's one-stop-shops.\n\nUsage: dunghen COMMAND [OPTIONS]\n\nCommands:\n",
+          DUNGHEN_VERSION);
+  for (size_t i = 0; i < COMMAND_COUNT; i++)
+    fprintf(stream, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf(stream, "  %-10s %s\n\nOptions: --help, --version\n", "help",
+          "show the usage of a command: dunghen help COMMAND");
+}
+
+static int help(int argc, char **argv) {
+  if (argc < 2) {
+    print_overview(stdout);
+    return 0;
+  }
+  const struct command *command = find_command(argv[1]);
+  if (command == NULL) {
+    fprintf(stderr, "dunghen help: unknown command '%s'\n", argv[1]);
+    return 2;
+  }
+  printf("%s: %s\n\nUsage: %s\n", command->name, command->summary, command->usage);
+  return 0;
+}
+
+static bool asks_for_help(int argc, char **argv) {
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+      return true;
+  return false;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    print_overview(stderr);
+    return 2;
+  }
+  const char *name = argv[1];
+  if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+    printf("dunghen %s\n", DUNGHEN_VERSION);
+    return 0;
+  }
+  if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+    return help(1, argv);
+  if (strcmp(name, "help") == 0)
+    return help(argc - 1, argv + 1);
+  const struct command *command = find_command(name);
+  if (command == NULL) {
+    fprintf(stderr, "dunghen: unknown command '%s'\nTry 'dunghen --help'.\n", name);
+    return 2;
+  }
+  if (asks_for_help(argc - 1, argv + 1)) {
+    char *arguments[] = {argv[0], argv[1], NULL};
+    return help(2, arguments);
+  }
+  return command->run(argc - 1, argv + 1);
+}

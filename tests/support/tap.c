@@ -1,0 +1,82 @@
+#include "tap.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int test_count;
+static int failure_count;
+
+static bool report(bool condition, const char *format, va_list arguments) {
+  test_count++;
+  if (!condition)
+    failure_count++;
+  printf("%s %d - ", condition ? "ok" : "not ok", test_count);
+  vprintf(format, arguments);
+  putchar('\n');
+  fflush(stdout);
+  return condition;
+}
+
+bool tap_ok(bool condition, const char *format, ...) {
+  va_list arguments;
+  va_start(arguments, format);
+  bool result = report(condition, format, arguments);
+  va_end(arguments);
+  return result;
+}
+
+bool tap_is_integer(long long got, long long expected, const char *format, ...) {
+  va_list arguments;
+  va_start(arguments, format);
+  bool result = report(got == expected, format, arguments);
+  va_end(arguments);
+  if (!result)
+    printf("#   got:      %lld\n#   expected: %lld\n", got, expected);
+  return result;
+}
+
+bool tap_is_string(const char *got, const char *expected, const char *format, ...) {
+  bool same = got != NULL && expected != NULL ? strcmp(got, expected) == 0 : got == expected;
+  va_list arguments;
+  va_start(arguments, format);
+  bool result = report(same, format, arguments);
+  va_end(arguments);
+  if (!result)
+    printf("#   got:      '%s'\n#   expected: '%s'\n", got ? got : "(null)",
+           expected ? expected : "(null)");
+  return result;
+}
+
+bool tap_contains(const char *haystack, const char *needle, const char *format, ...) {
+  bool found = haystack != NULL && needle != NULL && strstr(haystack, needle) != NULL;
+  va_list arguments;
+  va_start(arguments, format);
+  bool result = report(found, format, arguments);
+  va_end(arguments);
+  if (!result)
+    printf("#   text:    '%.400s'\n#   lacks:   '%s'\n", haystack ? haystack : "(null)",
+           needle ? needle : "(null)");
+  return result;
+}
+
+void tap_diagnostic(const char *format, ...) {
+  va_list arguments;
+  va_start(arguments, format);
+  printf("# ");
+  vprintf(format, arguments);
+  putchar('\n');
+  va_end(arguments);
+}
+
+int tap_skip_all(const char *reason) {
+  printf("1..0 # SKIP %s\n", reason);
+  return 0;
+}
+
+int tap_finish(void) {
+  printf("1..%d\n", test_count);
+  if (failure_count > 0)
+    printf("# %d of %d checks failed\n", failure_count, test_count);
+  return failure_count > 0 ? 1 : 0;
+}
