@@ -1,0 +1,37 @@
+/*
+ * rules.h: the whole rules set an admin keeps in one directory, loaded and validated at once.
+ *
+ * rules_load() reads the directory's files (calendar.yaml, procedures.yaml, and the files other
+ * modules own: ladder, agencies), checks them, builds the frozen calendar, and returns a set that
+ * is always usable, or fails with the first error as `FILE:LINE:COLUMN: message`. A loaded set
+ * is immutable: a reload loads a new set and swaps it in whole (validate, then swap).
+ */
+#ifndef DUNGHEN_RULES_H
+#define DUNGHEN_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/calendar.h"
+#include "core/error.h"
+#include "rules/procedures.h"
+
+enum { RULES_MAX_WARNINGS = 64 };
+
+struct rules {
+  char *directory;
+  struct calendar *calendar;
+  struct procedure_table procedures;
+  int first_announced_year; /* years with an announced schedule, e.g. 2023..2026 */
+  int last_announced_year;
+  size_t holiday_count;     /* statutory holiday definitions */
+  char *warnings[RULES_MAX_WARNINGS];
+  size_t warning_count;
+};
+
+/* `today` (a day number) decides which missing yearly schedules deserve a warning. */
+enum status rules_load(const char *directory, int64_t today, struct rules **rules,
+                       struct error *error);
+void rules_free(struct rules *rules);
+
+#endif
