@@ -1,0 +1,293 @@
+#include "demo/scenario.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/civil.h"
+#include "core/deadline.h"
+
+/* splitmix64: tiny, fast, and the same sequence everywhere, so --seed is repeatable. */
+struct random {
+  uint64_t state;
+};
+
+static uint64_t random_next(struct random *random) {
+  uint64_t z = (random->state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+static uint64_t random_below(struct random *random, uint64_t bound) {
+  return bound ? random_next(random) % bound : 0;
+}
+
+/* A whole percentage chance. */
+static bool random_chance(struct random *random, unsigned percent) {
+  return random_below(random, 100) < percent;
+}
+
+#define PICK(random, list) ((list)[random_below((random), sizeof(list) / sizeof((list)[0]))])
+
+/* Family names weighted roughly as in the population: Nguyễn appears about four times in ten. */
+static const char *const family_names[] = {
+    "Nguyễn", "Nguyễn", "Nguyễn", "Nguyễn", "Trần", "Trần",  "Lê",   "Lê",
+    "Phạm",   "Hoàng",  "Huỳnh",  "Phan",   "Vũ",   "Võ",    "Đặng", "Bùi",
+    "Đỗ",     "Hồ",     "Ngô",    "Dương",  "Lý",   "H'Nie", "Y",
+};
+static const char *const middle_names[] = {"Văn",   "Thị",     "Hữu",      "Đức",   "Minh",
+                                           "Thanh", "Ngọc",    "Quang",    "Thu",   "Hoài",
+                                           "Xuân",  "Thị Kim", "Văn Quốc", "Thị Mỹ"};
+static const char *const given_names[] = {
+    "An",    "Bình",   "Châu", "Dũng",  "Hà",   "Hải", "Hạnh", "Hiếu",  "Hoa",  "Hùng",
+    "Hương", "Khánh",  "Lan",  "Linh",  "Long", "Mai", "Minh", "Nam",   "Ngân", "Nhung",
+    "Phúc",  "Phương", "Quân", "Quỳnh", "Sơn",  "Tâm", "Thảo", "Thắng", "Thủy", "Trang",
+    "Trung", "Tuấn",   "Vân",  "Việt",  "Yến",  "Đạt", "Ánh",  "Ngọc",  "Kiên", "Ê Ban",
+};
+static const char *const company_kinds[] = {"Công ty TNHH", "Công ty cổ phần", "Hợp tác xã",
+                                            "Công ty TNHH một thành viên"};
+static const char *const company_trades[] = {
+    "Cà phê", "Thương mại Dịch vụ", "Xây dựng", "Nông sản", "Vận tải", "Du lịch", "Dược phẩm"};
+static const char *const company_names[] = {"Tây Nguyên",   "Ban Mê",   "Hòa Phát Đạt", "Krông Ana",
+                                            "Phú Yên Xanh", "Đại Ngàn", "Lạc Giao"};
+static const char *const streets[] = {
+    "Lê Duẩn",  "Nguyễn Tất Thành", "Phan Bội Châu", "Y Jút",          "Hùng Vương",
+    "Trần Phú", "Giải Phóng",       "Hai Bà Trưng",  "Lý Thường Kiệt", "Ngô Quyền"};
+/* Communes and wards of Đắk Lắk after the July 2025 reorganisation (sample data). */
+static const char *const communes[] = {
+    "phường Buôn Ma Thuột", "phường Tân An", "phường Tân Lập",
+    "phường Thành Nhất",    "phường Ea Kao", "phường Tuy Hòa",
+    "phường Bình Kiến",     "xã Hòa Phú",    "xã Ea Kar",
+    "xã Krông Pắc",         "xã Cư M'gar",   "xã Buôn Đôn",
+};
+static const char *const delay_reasons[] = {
+    "Hồ sơ cần xác minh thêm thông tin tại địa phương nơi cư trú trước đây của người nộp",
+    "Đang chờ kết quả phối hợp từ cơ quan có liên quan",
+    "Hệ thống phần mềm chuyên ngành gặp sự cố kỹ thuật trong thời gian xử lý",
+    "Cán bộ thụ lý phải kiểm tra thực địa theo quy định",
+};
+
+static void make_person(struct random *random, struct scenario_dossier *dossier) {
+  const char *family = PICK(random, family_names);
+  const char *middle = PICK(random, middle_names);
+  const char *given = PICK(random, given_names);
+  snprintf(dossier->applicant_name, sizeof dossier->applicant_name, "%s %s %s", family, middle,
+           given);
+  /* Citizen ID: province of birth (066 Đắk Lắk, 054 Phú Yên), century and sex, birth year, serial
+   */
+  unsigned province = random_chance(random, 75) ? 66 : 54;
+  unsigned sex_century = (unsigned)random_below(random, 2);
+  unsigned year = 50 + (unsigned)random_below(random, 50);
+  snprintf(dossier->applicant_id, sizeof dossier->applicant_id, "%03u%u%02u%06u", province,
+           sex_century, year, (unsigned)random_below(random, 1000000));
+}
+
+static void make_company(struct random *random, struct scenario_dossier *dossier) {
+  snprintf(dossier->applicant_name, sizeof dossier->applicant_name, "%s %s %s",
+           PICK(random, company_kinds), PICK(random, company_trades), PICK(random, company_names));
+  snprintf(dossier->applicant_id, sizeof dossier->applicant_id, "60%08u",
+           (unsigned)random_below(random, 100000000));
+}
+
+static void make_applicant(struct random *random, struct scenario_dossier *dossier) {
+  if (random_chance(random, 12))
+    make_company(random, dossier);
+  else
+    make_person(random, dossier);
+  snprintf(dossier->applicant_address, sizeof dossier->applicant_address,
+           "Số %u đường %s, %s, tỉnh Đắk Lắk", 1 + (unsigned)random_below(random, 250),
+           PICK(random, streets), PICK(random, communes));
+}
+
+/* Mostly inside working hours; some evening and weekend receipts through the online portal. */
+static int64_t make_receipt(struct random *random, const struct calendar *calendar,
+                            int64_t first_day, int days, enum channel channel) {
+  int64_t day = first_day + (int64_t)random_below(random, (uint64_t)(days * 4 / 5 + 1));
+  bool outside = channel == CHANNEL_ONLINE && random_chance(random, 25);
+  if (!outside) {
+    day = calendar_next_working_day(calendar, day);
+    int minute = (int)random_below(random, 8 * 60);
+    int second_of_day =
+        minute < 270 ? 7 * 3600 + minute * 60 : 13 * 3600 + 1800 + (minute - 270) * 60;
+    return civil_instant_from_local(day, second_of_day);
+  }
+  int second_of_day = (int)(17 * 3600 + random_below(random, 6 * 3600));
+  return civil_instant_from_local(day, second_of_day);
+}
+
+static enum channel make_channel(struct random *random) {
+  unsigned roll = (unsigned)random_below(random, 100);
+  return roll < 55 ? CHANNEL_DIRECT : roll < 95 ? CHANNEL_ONLINE : CHANNEL_POSTAL;
+}
+
+static enum scenario_outcome make_outcome(struct random *random) {
+  unsigned roll = (unsigned)random_below(random, 100);
+  if (roll < 45)
+    return OUTCOME_EARLY;
+  if (roll < 70)
+    return OUTCOME_ON_TIME;
+  if (roll < 82)
+    return OUTCOME_LATE;
+  if (roll < 90)
+    return OUTCOME_EXCUSED;
+  if (roll < 97)
+    return OUTCOME_OPEN;
+  return OUTCOME_WITHDRAWN;
+}
+
+static const char *pick_agency(struct random *random, const struct scenario_agencies *agencies,
+                               const struct procedure *procedure) {
+  bool provincial = procedure->level != NULL && strstr(procedure->level, "tỉnh") != NULL &&
+                    strstr(procedure->level, "xã") == NULL;
+  if (provincial && agencies->provincial_count > 0)
+    return agencies->provincial[random_below(random, agencies->provincial_count)];
+  if (agencies->communal_count > 0)
+    return agencies->communal[random_below(random, agencies->communal_count)];
+  return agencies->provincial[random_below(random, agencies->provincial_count)];
+}
+
+static enum status compute_deadline(const struct rules *rules,
+                                    const struct procedure_version *version,
+                                    const struct scenario_dossier *dossier, int64_t *deadline,
+                                    struct error *error) {
+  struct pause_interval pause = {dossier->pause_from, dossier->pause_to};
+  struct deadline_request request = {
+      .received_at = dossier->received_at,
+      .duration = version->durations[dossier->channel],
+      .counting = version->counting,
+      .cutoff = version->cutoff,
+      .supplement = version->supplement,
+      .pauses = dossier->pause_from != SCENARIO_NEVER ? &pause : NULL,
+      .pause_count = dossier->pause_from != SCENARIO_NEVER ? 1 : 0,
+  };
+  struct deadline_result result;
+  enum status status = deadline_compute(rules->calendar, &request, &result, NULL, error);
+  *deadline = result.deadline;
+  return status;
+}
+
+/* Decides the dossier's future from its outcome and its real statutory deadline. */
+static void plan_future(struct random *random, struct scenario_dossier *dossier, int64_t deadline) {
+  int64_t span = deadline > dossier->received_at ? deadline - dossier->received_at : 3600;
+  switch (dossier->outcome) {
+  case OUTCOME_EARLY:
+    dossier->finished_at =
+        dossier->received_at + span / 5 + (int64_t)random_below(random, (uint64_t)(span / 2 + 1));
+    break;
+  case OUTCOME_ON_TIME:
+    dossier->finished_at = deadline - (int64_t)random_below(random, 3 * 3600);
+    break;
+  case OUTCOME_LATE:
+    dossier->finished_at = deadline + 3600 + (int64_t)random_below(random, 6 * SECONDS_PER_DAY);
+    break;
+  case OUTCOME_EXCUSED:
+    /* The reason is recorded halfway, well before the deadline, as the law asks. */
+    dossier->delay_reason_at = dossier->received_at + span / 2;
+    dossier->delay_reason = PICK(random, delay_reasons);
+    dossier->finished_at =
+        deadline + SECONDS_PER_DAY + (int64_t)random_below(random, 4 * SECONDS_PER_DAY);
+    break;
+  case OUTCOME_OPEN:
+    break;
+  case OUTCOME_WITHDRAWN:
+    dossier->withdrawn_at = dossier->received_at + span / 3;
+    break;
+  }
+  if (dossier->finished_at < dossier->received_at + 600)
+    dossier->finished_at = dossier->received_at + 600;
+}
+
+static int compare_receipts(const void *left, const void *right) {
+  const struct scenario_dossier *a = left, *b = right;
+  return (a->received_at > b->received_at) - (a->received_at < b->received_at);
+}
+
+static enum status generate_one(const struct rules *rules, const struct scenario_agencies *agencies,
+                                struct random *random, int64_t first_day, int days,
+                                struct scenario_dossier *dossier, struct error *error) {
+  const struct procedure *procedure =
+      &rules->procedures.items[random_below(random, rules->procedures.count)];
+  *dossier = (struct scenario_dossier){
+      .procedure_code = procedure->code,
+      .pause_from = SCENARIO_NEVER,
+      .pause_to = SCENARIO_NEVER,
+      .delay_reason_at = SCENARIO_NEVER,
+      .finished_at = SCENARIO_NEVER,
+      .withdrawn_at = SCENARIO_NEVER,
+  };
+  dossier->channel = make_channel(random);
+  dossier->received_at = make_receipt(random, rules->calendar, first_day, days, dossier->channel);
+  const struct procedure_version *version =
+      procedure_version_at(procedure, civil_local_day(dossier->received_at));
+  if (version == NULL)
+    return error_set(error, STATUS_INVALID, "procedure %s has no version in force on day %lld",
+                     procedure->code, (long long)civil_local_day(dossier->received_at));
+  dossier->agency_code = pick_agency(random, agencies, procedure);
+  make_applicant(random, dossier);
+  snprintf(dossier->summary, sizeof dossier->summary, "%s", procedure->name);
+  dossier->outcome = make_outcome(random);
+  int64_t deadline;
+  enum status status = compute_deadline(rules, version, dossier, &deadline, error);
+  if (status != STATUS_OK)
+    return status;
+  if (random_chance(random, 10) && dossier->outcome != OUTCOME_WITHDRAWN) {
+    /* The applicant is asked for a supplement a third of the way in and answers in 1-4 days. */
+    dossier->pause_from = dossier->received_at + (deadline - dossier->received_at) / 3;
+    dossier->pause_to =
+        dossier->pause_from + SECONDS_PER_DAY * (1 + (int64_t)random_below(random, 4));
+    status = compute_deadline(rules, version, dossier, &deadline, error);
+    if (status != STATUS_OK)
+      return status;
+  }
+  plan_future(random, dossier, deadline);
+  return STATUS_OK;
+}
+
+static void number_dossiers(struct scenario *scenario) {
+  for (size_t i = 0; i < scenario->count; i++) {
+    struct scenario_dossier *dossier = &scenario->dossiers[i];
+    struct civil_date date = civil_date_from_days(civil_local_day(dossier->received_at));
+    snprintf(dossier->code, sizeof dossier->code, "H66.%s-%02d%02d%02d-%04zu", dossier->agency_code,
+             date.year % 100, date.month, date.day, i + 1);
+  }
+}
+
+enum status scenario_generate(const struct rules *rules, const struct scenario_agencies *agencies,
+                              uint64_t seed, size_t count, int64_t first_day, int days,
+                              struct scenario *scenario, struct error *error) {
+  memset(scenario, 0, sizeof *scenario);
+  if (rules->procedures.count == 0 || agencies->provincial_count + agencies->communal_count == 0)
+    return error_set(error, STATUS_INVALID, "the demo needs procedures and agencies in the rules");
+  if (days < 1 || count == 0)
+    return error_set(error, STATUS_INVALID, "the demo needs at least one day and one dossier");
+  scenario->dossiers = calloc(count, sizeof *scenario->dossiers);
+  if (scenario->dossiers == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory for %zu dossiers", count);
+  struct random random = {seed};
+  for (size_t i = 0; i < count; i++) {
+    enum status status =
+        generate_one(rules, agencies, &random, first_day, days, &scenario->dossiers[i], error);
+    if (status != STATUS_OK) {
+      scenario_free(scenario);
+      return status;
+    }
+  }
+  scenario->count = count;
+  qsort(scenario->dossiers, count, sizeof *scenario->dossiers, compare_receipts);
+  number_dossiers(scenario);
+  scenario->start = civil_instant_from_local(first_day, 0);
+  scenario->end = civil_instant_from_local(first_day + days, 0) - 1;
+  for (size_t i = 0; i < count; i++) {
+    struct scenario_dossier *dossier = &scenario->dossiers[i];
+    if (dossier->finished_at > scenario->end)
+      dossier->finished_at = SCENARIO_NEVER;
+  }
+  return STATUS_OK;
+}
+
+void scenario_free(struct scenario *scenario) {
+  free(scenario->dossiers);
+  scenario->dossiers = NULL;
+  scenario->count = 0;
+}

@@ -1,0 +1,71 @@
+/*
+ * scenario.h: the demo's simulated month of dossiers, generated from a seed.
+ *
+ * Pure: the rules (calendar and procedure catalogue), a seed, a size and a period in; a list of
+ * dossiers with their whole future out (received, paused for a supplement, delay reason
+ * recorded, finished or withdrawn, each at an instant). The same seed gives the same scenario
+ * on every machine. Names, ID numbers and addresses are invented but realistic: Vietnamese
+ * names with diacritics, post-2025 communes of Đắk Lắk, 12-digit citizen ID numbers.
+ */
+#ifndef DUNGHEN_SCENARIO_H
+#define DUNGHEN_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "rules/procedures.h"
+#include "rules/rules.h"
+
+enum { SCENARIO_NEVER = INT64_MAX };
+
+enum scenario_outcome {
+  OUTCOME_EARLY,   /* finished well before the deadline */
+  OUTCOME_ON_TIME, /* finished shortly before the deadline */
+  OUTCOME_LATE,    /* finished after the deadline, no reason recorded in time */
+  OUTCOME_EXCUSED, /* a delay reason is recorded before the deadline, finished late */
+  OUTCOME_OPEN,    /* still being processed at the end of the simulation */
+  OUTCOME_WITHDRAWN,
+};
+
+struct scenario_dossier {
+  char code[40];
+  const char *procedure_code; /* points into the rules */
+  const char *agency_code;    /* points into the agency list given to the generator */
+  char applicant_name[96];
+  char applicant_id[16];
+  char applicant_address[192];
+  char summary[192];
+  enum channel channel;
+  int64_t received_at;
+  int64_t pause_from; /* SCENARIO_NEVER when there is no supplement pause */
+  int64_t pause_to;
+  int64_t delay_reason_at; /* SCENARIO_NEVER when no reason is recorded */
+  const char *delay_reason;
+  int64_t finished_at;  /* SCENARIO_NEVER when not finished in the period */
+  int64_t withdrawn_at; /* SCENARIO_NEVER unless withdrawn */
+  enum scenario_outcome outcome;
+};
+
+struct scenario {
+  struct scenario_dossier *dossiers; /* sorted by received_at */
+  size_t count;
+  int64_t start; /* first instant of the simulated period */
+  int64_t end;   /* last instant */
+};
+
+/* Agencies the generator may assign: `provincial` handle procedures of level tỉnh, `communal`
+ * those of level xã (the level text of the catalogue decides). */
+struct scenario_agencies {
+  const char *const *provincial;
+  size_t provincial_count;
+  const char *const *communal;
+  size_t communal_count;
+};
+
+enum status scenario_generate(const struct rules *rules, const struct scenario_agencies *agencies,
+                              uint64_t seed, size_t count, int64_t first_day, int days,
+                              struct scenario *scenario, struct error *error);
+void scenario_free(struct scenario *scenario);
+
+#endif
