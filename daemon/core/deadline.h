@@ -48,7 +48,8 @@ struct deadline_result {
   int64_t effective_start; /* instant the clock started (after cut-off, opening, restart) */
   bool stopped;            /* an open pause holds the clock */
   int64_t remaining_seconds; /* with `stopped`: working seconds (hours mode) or working days
-                                (days mode) still to run when the pause ends */
+                                (days mode; calendar days for `cd`) still to run when the pause
+                                ends */
 };
 
 struct explanation; /* core/explanation.h: the lines of `dunghen deadline --explain` */
@@ -60,8 +61,20 @@ enum status deadline_compute(const struct calendar *calendar,
                              struct deadline_result *result, struct explanation *explanation,
                              struct error *error);
 
-/* Parses `3wd`, `16wh`, `30cd`. */
+/* Parses `3wd`, `16wh`, `30cd` (0 allowed: `0wd` is "trong ngày"). Refuses signs, spaces,
+ * unknown units and durations longer than DEADLINE_MAX_DAYS days (DEADLINE_MAX_DAYS x 8 hours
+ * for `wh`), each with a message that quotes the text. */
 enum status deadline_parse_duration(const char *text, struct duration *duration,
                                     struct error *error);
+
+/* The longest duration accepted anywhere: ten years of days. */
+enum { DEADLINE_MAX_DAYS = 3650, DEADLINE_DURATION_TEXT_SIZE = 32 };
+
+/* `3wd` back from a duration; buffer of DEADLINE_DURATION_TEXT_SIZE. */
+void deadline_format_duration(const struct duration *duration, char *buffer);
+/* "hours"/"days", "pause"/"restart", "wd"/"wh"/"cd": the words the YAML and the flags use. */
+const char *counting_mode_name(enum counting_mode counting);
+const char *supplement_mode_name(enum supplement_mode supplement);
+const char *duration_unit_name(enum duration_unit unit);
 
 #endif

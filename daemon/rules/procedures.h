@@ -38,6 +38,7 @@ struct procedure {
   char *level;
   struct procedure_version *versions; /* sorted by valid_from, non-overlapping */
   size_t version_count;
+  size_t line; /* where the procedure starts in the file */
 };
 
 struct procedure_table {
@@ -55,5 +56,8 @@ const struct procedure_version *procedure_version_at(const struct procedure *pro
 /* "direct", "online", "postal" to enum channel; -1 when unknown. */
 int channel_from_name(const char *name);
 const char *channel_name(enum channel channel);
+
+/* The catalogue code nearest to `code` (for "did you mean"), or NULL when none is close. */
+const char *procedures_suggest(const struct procedure_table *table, const char *code);
 
 #endif
