@@ -58,9 +58,14 @@ const char *calendar_reason(const struct calendar *calendar, int64_t day);
 /* True when the day was set by calendar_set_day (an exception to the weekly pattern). */
 bool calendar_is_exception(const struct calendar *calendar, int64_t day);
 const struct working_hours *calendar_hours(const struct calendar *calendar);
+/* The weekly pattern: whether `weekday` (0 = Monday .. 6 = Sunday) is worked in an ordinary
+ * week. A day is an exception worth listing when calendar_is_working_day() differs from it. */
+bool calendar_weekday_working(const struct calendar *calendar, int weekday);
 
 /* The n-th working day strictly after `day` (n >= 1), or `day` itself for n = 0 if working;
- * -1 (with no error text) when the result leaves the covered range. O(1). */
+ * -1 (with no error text) when the result leaves the covered range. O(1).
+ * (n = 0 on a day off gives the next working day; n < 0 counts back: -1 is the last working
+ * day strictly before `day`.) */
 int64_t calendar_add_working_days(const struct calendar *calendar, int64_t day, int64_t n);
 /* The number of working days d with from < d <= to. O(1). */
 int64_t calendar_count_working_days(const struct calendar *calendar, int64_t from, int64_t to);

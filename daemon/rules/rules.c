@@ -1,2 +1,104 @@
-/* Placeholder: this module is being written. */
-typedef int placeholder_rules_rules_c;
+/*
+ * rules.c: loads a rules directory as one immutable set (see rules.h).
+ *
+ * Order: calendar.yaml (the frozen calendar and what it announced), then procedures.yaml. The
+ * first error stops the load and nothing half-built escapes. Warnings are facts an admin should
+ * act on but that do not make the set unusable: a year around `today` without an announced
+ * schedule is computed from the statutory rules alone, which misses the yearly swaps.
+ */
+#include "rules/rules.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/civil.h"
+#include "rules/calendar_rules.h"
+
+static char *join_path(const char *directory, const char *name) {
+  size_t size = strlen(directory) + strlen(name) + 2;
+  char *path = malloc(size);
+  if (path != NULL)
+    snprintf(path, size, "%s/%s", directory, name);
+  return path;
+}
+
+static enum status add_warning(struct rules *rules, struct error *error, const char *format,
+                               ...) DUNGHEN_PRINTF(3, 4);
+
+static enum status add_warning(struct rules *rules, struct error *error, const char *format,
+                               ...) {
+  if (rules->warning_count == RULES_MAX_WARNINGS)
+    return STATUS_OK;
+  char text[ERROR_MESSAGE_SIZE];
+  va_list arguments;
+  va_start(arguments, format);
+  vsnprintf(text, sizeof text, format, arguments);
+  va_end(arguments);
+  char *copy = strdup(text);
+  if (copy == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory");
+  rules->warnings[rules->warning_count++] = copy;
+  return STATUS_OK;
+}
+
+static enum status load_calendar(struct rules *rules, int64_t today, struct error *error) {
+  char *path = join_path(rules->directory, "calendar.yaml");
+  if (path == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory");
+  struct calendar_rules_summary summary;
+  enum status status = calendar_rules_load_file(path, &rules->calendar, &summary, error);
+  free(path);
+  if (status != STATUS_OK)
+    return status;
+  rules->holiday_count = summary.holiday_count;
+  rules->first_announced_year = summary.first_announced_year;
+  rules->last_announced_year = summary.last_announced_year;
+  int year = civil_date_from_days(today).year;
+  for (int check = year; check <= year + 1 && status == STATUS_OK; check++)
+    if (check >= CALENDAR_FIRST_YEAR && check <= CALENDAR_LAST_YEAR &&
+        !calendar_rules_is_announced(&summary, check))
+      status = add_warning(rules, error, "%d: no announced schedule; statutory holidays only",
+                           check);
+  return status;
+}
+
+static enum status load_procedures(struct rules *rules, struct error *error) {
+  char *path = join_path(rules->directory, "procedures.yaml");
+  if (path == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory");
+  enum status status = procedures_load_file(path, &rules->procedures, error);
+  free(path);
+  return status;
+}
+
+enum status rules_load(const char *directory, int64_t today, struct rules **rules,
+                       struct error *error) {
+  *rules = NULL;
+  struct rules *loaded = calloc(1, sizeof *loaded);
+  if (loaded == NULL || (loaded->directory = strdup(directory)) == NULL) {
+    free(loaded);
+    return error_set(error, STATUS_RUNTIME, "out of memory");
+  }
+  enum status status = load_calendar(loaded, today, error);
+  if (status == STATUS_OK)
+    status = load_procedures(loaded, error);
+  if (status != STATUS_OK) {
+    rules_free(loaded);
+    return status;
+  }
+  *rules = loaded;
+  return STATUS_OK;
+}
+
+void rules_free(struct rules *rules) {
+  if (rules == NULL)
+    return;
+  calendar_free(rules->calendar);
+  procedures_free(&rules->procedures);
+  for (size_t i = 0; i < rules->warning_count; i++)
+    free(rules->warnings[i]);
+  free(rules->directory);
+  free(rules);
+}
