@@ -42,14 +42,23 @@ static const struct command commands[] = {
     {"letter", command_letter, "render one apology letter offline",
      "dunghen letter --input FILE.yaml --out FILE.pdf [--rules DIR]"},
     {"migrate", command_migrate, "create or upgrade the daemon's database schema",
-     "dunghen migrate --db CONNINFO"},
+     "dunghen migrate --db CONNINFO [--reference-schema]\n"
+     "  Creates or upgrades the daemon's schema (safe to run twice or from two hosts at once);\n"
+     "  --reference-schema also installs the reference one-stop schema and its views."},
     {"run", command_run, "run the daemon",
-     "dunghen run [--config FILE] [--db CONNINFO] [--rules DIR] [--letters DIR] [--spool DIR]"},
+     "dunghen run [--config FILE] [--db CONNINFO] [--rules DIR] [--letters DIR] [--spool DIR]\n"
+     "            [--now TS [--clock-rate R]]\n"
+     "  Runs until SIGTERM or SIGINT; SIGHUP reloads the config and rules. --now (or\n"
+     "  $DUNGHEN_NOW) starts a simulated clock at TS that then runs R times real time\n"
+     "  (--clock-rate or $DUNGHEN_CLOCK_RATE, default 1), for tests and demos."},
     {"once", command_once, "one full pass, then exit",
      "dunghen once [--config FILE] [--now TS] [--db CONNINFO] [--rules DIR] [--letters DIR]\n"
      "             [--spool DIR]"},
     {"demo", command_demo, "show the whole product on a private PostgreSQL",
-     "dunghen demo [--out DIR]"},
+     "dunghen demo [--out DIR] [--seed N] [--dossiers N] [--days N] [--start YYYY-MM-DD]\n"
+     "             [--keep] [--rules DIR] [--letters DIR]\n"
+     "  Plays a month of realistic dossiers on a private PostgreSQL and writes the letters\n"
+     "  to DIR/letters (default ./dunghen-demo)."},
 };
 
 enum { COMMAND_COUNT = sizeof commands / sizeof commands[0] };

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "dunghen-config.h"
 
@@ -21,11 +22,30 @@ int cli_usage_error(const char *command, const char *format, ...) {
   return STATUS_INVALID;
 }
 
-const char *cli_rules_directory(const char *option) {
+/*
+ * Option, then environment, then the installed copy, then the source tree: the last lets a
+ * fresh build run `build/daemon/dunghen ...` before anything is installed.
+ */
+static const char *data_directory(const char *option, const char *variable, const char *installed,
+                                  const char *probe, const char *source) {
   if (option != NULL)
     return option;
-  const char *environment = getenv("DUNGHEN_RULES");
+  const char *environment = getenv(variable);
   if (environment != NULL && *environment != '\0')
     return environment;
-  return DUNGHEN_DATADIR "/rules";
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", installed, probe);
+  if (access(path, R_OK) == 0)
+    return installed;
+  return source;
+}
+
+const char *cli_rules_directory(const char *option) {
+  return data_directory(option, "DUNGHEN_RULES", DUNGHEN_DATADIR "/rules", "calendar.yaml",
+                        DUNGHEN_SOURCE_ROOT "/rules");
+}
+
+const char *cli_letters_directory(const char *option) {
+  return data_directory(option, "DUNGHEN_LETTERS", DUNGHEN_DATADIR "/letters", "form-2025.yaml",
+                        DUNGHEN_SOURCE_ROOT "/letters");
 }

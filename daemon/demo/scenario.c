@@ -68,6 +68,18 @@ static const char *const delay_reasons[] = {
     "Cán bộ thụ lý phải kiểm tra thực địa theo quy định",
 };
 
+/* Copies text, cutting at a character boundary: a cut UTF-8 sequence is invalid text. */
+static void copy_text(char *destination, size_t size, const char *source) {
+  size_t length = strlen(source);
+  if (length >= size) {
+    length = size - 1;
+    while (length > 0 && ((unsigned char)source[length] & 0xC0) == 0x80)
+      length--;
+  }
+  memcpy(destination, source, length);
+  destination[length] = '\0';
+}
+
 static void make_person(struct random *random, struct scenario_dossier *dossier) {
   const char *family = PICK(random, family_names);
   const char *middle = PICK(random, middle_names);
@@ -225,12 +237,13 @@ static enum status generate_one(const struct rules *rules, const struct scenario
                      procedure->code, (long long)civil_local_day(dossier->received_at));
   dossier->agency_code = pick_agency(random, agencies, procedure);
   make_applicant(random, dossier);
-  snprintf(dossier->summary, sizeof dossier->summary, "%s", procedure->name);
+  copy_text(dossier->summary, sizeof dossier->summary, procedure->name);
   dossier->outcome = make_outcome(random);
   int64_t deadline;
   enum status status = compute_deadline(rules, version, dossier, &deadline, error);
   if (status != STATUS_OK)
     return status;
+  dossier->appointment_at = deadline;
   if (random_chance(random, 10) && dossier->outcome != OUTCOME_WITHDRAWN) {
     /* The applicant is asked for a supplement a third of the way in and answers in 1-4 days. */
     dossier->pause_from = dossier->received_at + (deadline - dossier->received_at) / 3;
@@ -248,7 +261,10 @@ static void number_dossiers(struct scenario *scenario) {
   for (size_t i = 0; i < scenario->count; i++) {
     struct scenario_dossier *dossier = &scenario->dossiers[i];
     struct civil_date date = civil_date_from_days(civil_local_day(dossier->received_at));
-    snprintf(dossier->code, sizeof dossier->code, "H66.%s-%02d%02d%02d-%04zu", dossier->agency_code,
+    /* Short like the portal's codes: the agency code's last part, the date, a serial. */
+    const char *dash = strrchr(dossier->agency_code, '-');
+    const char *unit = dash != NULL ? dash + 1 : dossier->agency_code;
+    snprintf(dossier->code, sizeof dossier->code, "H66.%.12s-%02d%02d%02d-%04zu", unit,
              date.year % 100, date.month, date.day, i + 1);
   }
 }

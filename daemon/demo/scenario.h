@@ -35,9 +35,10 @@ struct scenario_dossier {
   char applicant_name[96];
   char applicant_id[16];
   char applicant_address[192];
-  char summary[192];
+  char summary[512];
   enum channel channel;
   int64_t received_at;
+  int64_t appointment_at; /* ngày hẹn trả on the receipt slip: the deadline as received */
   int64_t pause_from; /* SCENARIO_NEVER when there is no supplement pause */
   int64_t pause_to;
   int64_t delay_reason_at; /* SCENARIO_NEVER when no reason is recorded */

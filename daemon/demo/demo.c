@@ -1,0 +1,549 @@
+#include "demo/demo.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/civil.h"
+#include "demo/scenario.h"
+#include "letter/letter.h"
+#include "rules/agencies.h"
+#include "service/cluster.h"
+#include "service/letter_jobs.h"
+#include "service/pass.h"
+#include "service/ruleset.h"
+#include "service/schema.h"
+#include "service/sql.h"
+
+/* Steps are rounded up to this: the daemon's due timer would wake at the exact instant, but a
+ * one-hour grid keeps the demo to a few hundred passes and changes no outcome. */
+enum { STEP_SECONDS = 3600, TEXT_SIZE = 64 };
+
+/* Everything the run holds, released in one place. */
+struct demo {
+  const struct demo_options *options;
+  struct cluster cluster;
+  bool cluster_started;
+  PGconn *connection;
+  struct ruleset *ruleset;
+  struct agency_table agencies;
+  const char **agency_codes; /* sorted, for the pass */
+  const char **provincial;
+  const char **communal;
+  struct letter_library *library;
+  struct letter_renderer *renderer;
+  struct scenario scenario;
+  char spool[4096];
+  struct pass_report totals;
+  size_t passes;
+  size_t letters_rendered;
+  size_t letter_warnings;
+  char example_letter[4096];
+  double started;
+  double seconds_in_events; /* writing the one-stop tables (the simulated officials) */
+  double seconds_in_passes; /* the daemon's passes */
+  double seconds_in_letters; /* rendering and spooling letters */
+};
+
+static double seconds_now(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+static int compare_text(const void *left, const void *right) {
+  return strcmp(*(const char *const *)left, *(const char *const *)right);
+}
+
+static enum status make_directory(const char *path, struct error *error) {
+  if (mkdir(path, 0750) != 0 && errno != EEXIST)
+    return error_set(error, STATUS_RUNTIME, "cannot create %s: %s", path, strerror(errno));
+  return STATUS_OK;
+}
+
+/* Provincial agencies have a provincial governing body; the rest serve communes and wards. */
+static enum status split_agencies(struct demo *demo, struct error *error) {
+  size_t count = demo->agencies.count;
+  demo->agency_codes = calloc(count + 1, sizeof *demo->agency_codes);
+  demo->provincial = calloc(count + 1, sizeof *demo->provincial);
+  demo->communal = calloc(count + 1, sizeof *demo->communal);
+  if (demo->agency_codes == NULL || demo->provincial == NULL || demo->communal == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory");
+  return STATUS_OK;
+}
+
+static void sort_agencies(struct demo *demo, struct scenario_agencies *split) {
+  *split = (struct scenario_agencies){demo->provincial, 0, demo->communal, 0};
+  for (size_t i = 0; i < demo->agencies.count; i++) {
+    const struct agency *agency = &demo->agencies.agencies[i];
+    demo->agency_codes[i] = agency->code;
+    bool provincial = strstr(agency->governing_body, "TỈNH") != NULL ||
+                      strstr(agency->governing_body, "THÀNH PHỐ") != NULL;
+    if (provincial)
+      demo->provincial[split->provincial_count++] = agency->code;
+    else
+      demo->communal[split->communal_count++] = agency->code;
+  }
+  qsort(demo->agency_codes, demo->agencies.count, sizeof *demo->agency_codes, compare_text);
+}
+
+static enum status load_rules(struct demo *demo, struct error *error) {
+  const struct demo_options *options = demo->options;
+  enum status status = ruleset_load(options->rules_directory, options->first_day,
+                                    &demo->ruleset, error);
+  if (status != STATUS_OK)
+    return status;
+  char path[4096];
+  snprintf(path, sizeof path, "%s/agencies.yaml", options->rules_directory);
+  status = agencies_load(path, &demo->agencies, error);
+  if (status == STATUS_OK)
+    status = letter_library_load(options->letters_directory, &demo->library, error);
+  if (status == STATUS_OK)
+    status = letter_renderer_new(demo->library, NULL, &demo->renderer, error);
+  if (status == STATUS_OK)
+    status = split_agencies(demo, error);
+  return status;
+}
+
+static enum status start_database(struct demo *demo, struct error *error) {
+  printf("Starting a private PostgreSQL 15 server...\n");
+  fflush(stdout);
+  enum status status = cluster_start(&demo->cluster, NULL, error);
+  if (status != STATUS_OK)
+    return status;
+  demo->cluster_started = true;
+  demo->connection = PQconnectdb(demo->cluster.conninfo);
+  if (PQstatus(demo->connection) != CONNECTION_OK)
+    return error_set(error, STATUS_RUNTIME, "cannot connect to the private server: %s",
+                     PQerrorMessage(demo->connection));
+  PQsetNoticeProcessor(demo->connection, sql_ignore_notice, NULL);
+  struct schema_result migrated;
+  status = schema_migrate(demo->connection, &migrated, error);
+  if (status == STATUS_OK)
+    status = schema_install_reference(demo->connection, error);
+  if (status == STATUS_OK)
+    printf("Database ready: schema dunghen version %d, reference one-stop schema onestop.\n",
+           migrated.to_version);
+  return status;
+}
+
+static const char *channel_code(enum channel channel) {
+  switch (channel) {
+  case CHANNEL_DIRECT:
+    return "truc_tiep";
+  case CHANNEL_ONLINE:
+    return "truc_tuyen";
+  default:
+    return "buu_chinh";
+  }
+}
+
+static enum status execute(struct demo *demo, const char *sql, int count,
+                           const char *const *values, struct error *error) {
+  PGresult *result = NULL;
+  enum status status =
+      sql_query(demo->connection, "writing the one-stop tables", sql, count, values, &result,
+                error);
+  PQclear(result);
+  return status;
+}
+
+static enum status receive(struct demo *demo, const struct scenario_dossier *dossier,
+                           struct error *error) {
+  char received[TIMESTAMP_TEXT_SIZE], promised[TIMESTAMP_TEXT_SIZE];
+  civil_format_timestamp(dossier->received_at, received);
+  civil_format_timestamp(dossier->appointment_at, promised);
+  const char *values[] = {dossier->code,           dossier->procedure_code,
+                          dossier->agency_code,    dossier->applicant_name,
+                          dossier->applicant_id,   dossier->applicant_address,
+                          dossier->summary,        channel_code(dossier->channel),
+                          received,                promised};
+  return execute(demo,
+                 "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so,"
+                 " so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, ngay_hen_tra,"
+                 " trang_thai) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'dang_xu_ly')",
+                 10, values, error);
+}
+
+static enum status pause_starts(struct demo *demo, const struct scenario_dossier *dossier,
+                                struct error *error) {
+  char from[TIMESTAMP_TEXT_SIZE];
+  civil_format_timestamp(dossier->pause_from, from);
+  const char *values[] = {dossier->code, from};
+  enum status status = execute(demo,
+                               "INSERT INTO onestop.tam_dung (ma_ho_so, loai, tu_ngay)"
+                               " VALUES ($1, 'bo_sung', $2)",
+                               2, values, error);
+  if (status != STATUS_OK)
+    return status;
+  return execute(demo, "UPDATE onestop.ho_so SET trang_thai = 'cho_bo_sung' WHERE ma_ho_so = $1",
+                 1, values, error);
+}
+
+static enum status pause_ends(struct demo *demo, const struct scenario_dossier *dossier,
+                              struct error *error) {
+  char to[TIMESTAMP_TEXT_SIZE];
+  civil_format_timestamp(dossier->pause_to, to);
+  const char *values[] = {dossier->code, to};
+  enum status status = execute(demo,
+                               "UPDATE onestop.tam_dung SET den_ngay = $2"
+                               " WHERE ma_ho_so = $1 AND den_ngay IS NULL",
+                               2, values, error);
+  if (status != STATUS_OK)
+    return status;
+  return execute(demo, "UPDATE onestop.ho_so SET trang_thai = 'dang_xu_ly' WHERE ma_ho_so = $1",
+                 1, values, error);
+}
+
+static enum status record_reason(struct demo *demo, const struct scenario_dossier *dossier,
+                                 struct error *error) {
+  const char *values[] = {dossier->code, dossier->delay_reason};
+  return execute(demo, "UPDATE onestop.ho_so SET ly_do_tre_han = $2 WHERE ma_ho_so = $1", 2,
+                 values, error);
+}
+
+static enum status finish(struct demo *demo, const struct scenario_dossier *dossier,
+                          struct error *error) {
+  char at[TIMESTAMP_TEXT_SIZE];
+  civil_format_timestamp(dossier->finished_at, at);
+  const char *values[] = {dossier->code, at};
+  return execute(demo,
+                 "UPDATE onestop.ho_so SET trang_thai = 'da_co_ket_qua', ngay_hoan_thanh = $2"
+                 " WHERE ma_ho_so = $1",
+                 2, values, error);
+}
+
+static enum status withdraw(struct demo *demo, const struct scenario_dossier *dossier,
+                            struct error *error) {
+  const char *values[] = {dossier->code};
+  return execute(demo, "UPDATE onestop.ho_so SET trang_thai = 'da_rut' WHERE ma_ho_so = $1", 1,
+                 values, error);
+}
+
+static bool happens(int64_t instant, int64_t after, int64_t until) {
+  return instant != SCENARIO_NEVER && instant > after && instant <= until;
+}
+
+static void keep_earliest(int64_t instant, int64_t after, int64_t *earliest) {
+  if (instant != SCENARIO_NEVER && instant > after && instant < *earliest)
+    *earliest = instant;
+}
+
+/* Writes every event in (after, until] in time order per dossier; finds the next event. */
+static enum status play_events(struct demo *demo, int64_t after, int64_t until,
+                               int64_t *next_event, struct error *error) {
+  enum status status = sql_exec(demo->connection, "demo step", "BEGIN", error);
+  *next_event = INT64_MAX;
+  for (size_t i = 0; status == STATUS_OK && i < demo->scenario.count; i++) {
+    const struct scenario_dossier *dossier = &demo->scenario.dossiers[i];
+    if (happens(dossier->received_at, after, until))
+      status = receive(demo, dossier, error);
+    if (status == STATUS_OK && happens(dossier->pause_from, after, until))
+      status = pause_starts(demo, dossier, error);
+    if (status == STATUS_OK && happens(dossier->pause_to, after, until))
+      status = pause_ends(demo, dossier, error);
+    if (status == STATUS_OK && happens(dossier->delay_reason_at, after, until))
+      status = record_reason(demo, dossier, error);
+    if (status == STATUS_OK && happens(dossier->finished_at, after, until))
+      status = finish(demo, dossier, error);
+    if (status == STATUS_OK && happens(dossier->withdrawn_at, after, until))
+      status = withdraw(demo, dossier, error);
+    const int64_t events[] = {dossier->received_at,     dossier->pause_from,
+                              dossier->pause_to,        dossier->delay_reason_at,
+                              dossier->finished_at,     dossier->withdrawn_at};
+    for (size_t e = 0; e < sizeof events / sizeof events[0]; e++)
+      keep_earliest(events[e], until, next_event);
+  }
+  if (status != STATUS_OK) {
+    sql_rollback(demo->connection);
+    return status;
+  }
+  return sql_exec(demo->connection, "demo step", "COMMIT", error);
+}
+
+static void add_report(struct pass_report *total, const struct pass_report *report) {
+  total->examined += report->examined;
+  total->changed += report->changed;
+  total->flagged += report->flagged;
+  total->escalations += report->escalations;
+  total->letters += report->letters;
+}
+
+static enum status run_daemon_pass(struct demo *demo, int64_t now, int64_t *next_due,
+                                   struct error *error) {
+  struct pass_context context = {
+      .connection = demo->connection,
+      .rules = demo->ruleset->rules,
+      .ladder = demo->ruleset->ladder,
+      .now = now,
+      .overlap_seconds = -1,
+      .agency_codes = demo->agency_codes,
+      .agency_count = demo->agencies.count,
+  };
+  struct pass_report report;
+  double started = seconds_now();
+  enum status status = pass_run(&context, &report, error);
+  demo->seconds_in_passes += seconds_now() - started;
+  if (status != STATUS_OK)
+    return status;
+  demo->passes++;
+  add_report(&demo->totals, &report);
+  *next_due = report.next_due;
+  struct letter_jobs_context jobs = {
+      .connection = demo->connection,
+      .renderer = demo->renderer,
+      .agencies = &demo->agencies,
+      .procedures = &demo->ruleset->rules->procedures,
+      .spool_directory = demo->spool,
+  };
+  struct letter_jobs_report rendered;
+  started = seconds_now();
+  status = letter_jobs_run(&jobs, &rendered, error);
+  demo->seconds_in_letters += seconds_now() - started;
+  if (status != STATUS_OK)
+    return status;
+  if (rendered.blocked > 0)
+    return error_set(error, STATUS_RUNTIME, "the letter spool refused a file: %s",
+                     rendered.blocked_reason);
+  demo->letters_rendered += rendered.rendered;
+  demo->letter_warnings += rendered.warnings;
+  if (rendered.last_path[0] != '\0' && demo->example_letter[0] == '\0')
+    snprintf(demo->example_letter, sizeof demo->example_letter, "%s", rendered.last_path);
+  return STATUS_OK;
+}
+
+static void show_progress(const struct demo *demo, int64_t now, size_t received) {
+  int64_t day = civil_local_day(now);
+  int64_t first = demo->options->first_day;
+  char date[TEXT_SIZE];
+  civil_format_date(day, date, sizeof date);
+  printf("%s[day %2" PRId64 "/%d] %s  dossiers received %5zu  escalations %5zu  letters %4zu"
+         "  (%.1f s)%s",
+         demo->options->progress ? "\r" : "", day - first + 1, demo->options->days, date,
+         received, demo->totals.escalations, demo->letters_rendered,
+         seconds_now() - demo->started, demo->options->progress ? "" : "\n");
+  fflush(stdout);
+}
+
+static int64_t round_up_to_step(int64_t instant) {
+  int64_t remainder = ((instant % STEP_SECONDS) + STEP_SECONDS) % STEP_SECONDS;
+  return remainder == 0 ? instant : instant + STEP_SECONDS - remainder;
+}
+
+static size_t count_received(const struct demo *demo, int64_t until) {
+  size_t received = 0;
+  while (received < demo->scenario.count && demo->scenario.dossiers[received].received_at <= until)
+    received++;
+  return received;
+}
+
+/* The simulated month: events, then the daemon's pass and letters, step after step. */
+static enum status simulate(struct demo *demo, struct error *error) {
+  int64_t now = demo->scenario.start;
+  int64_t previous = now - 1;
+  int64_t last_shown_day = INT64_MIN;
+  while (now <= demo->scenario.end) {
+    int64_t next_event, next_due;
+    double started = seconds_now();
+    enum status status = play_events(demo, previous, now, &next_event, error);
+    demo->seconds_in_events += seconds_now() - started;
+    if (status == STATUS_OK)
+      status = run_daemon_pass(demo, now, &next_due, error);
+    if (status != STATUS_OK)
+      return status;
+    bool new_day = civil_local_day(now) != last_shown_day;
+    if (new_day && (demo->options->progress ||
+                    (civil_local_day(now) - demo->options->first_day) % 7 == 0))
+      show_progress(demo, now, count_received(demo, now));
+    last_shown_day = civil_local_day(now);
+    int64_t next = next_event < next_due ? next_event : next_due;
+    previous = now;
+    if (next >= demo->scenario.end)
+      now = previous < demo->scenario.end ? demo->scenario.end : demo->scenario.end + 1;
+    else
+      now = round_up_to_step(next > now ? next : now + 1);
+  }
+  show_progress(demo, demo->scenario.end, demo->scenario.count);
+  if (demo->options->progress)
+    putchar('\n');
+  return STATUS_OK;
+}
+
+/* Runs a summary query and prints its rows with `format`, one text column after another. */
+static enum status print_rows(struct demo *demo, const char *heading, const char *sql,
+                              void (*print_row)(const PGresult *rows, int row),
+                              struct error *error) {
+  PGresult *rows = NULL;
+  enum status status = sql_query(demo->connection, "summary", sql, 0, NULL, &rows, error);
+  if (status != STATUS_OK)
+    return status;
+  printf("\n%s\n", heading);
+  for (int row = 0; row < PQntuples(rows); row++)
+    print_row(rows, row);
+  PQclear(rows);
+  return STATUS_OK;
+}
+
+static void print_state(const PGresult *rows, int row) {
+  printf("  %-18s %6s\n", sql_text(rows, row, 0), sql_text(rows, row, 1));
+}
+
+static void print_agency(const PGresult *rows, int row) {
+  printf("  %-20s %6s %9s %8s %8s %8s\n", sql_text(rows, row, 0), sql_text(rows, row, 1),
+         sql_text(rows, row, 2), sql_text(rows, row, 3), sql_text(rows, row, 4),
+         sql_text(rows, row, 5));
+}
+
+static void print_level(const PGresult *rows, int row) {
+  printf("  %-18s %6s\n", sql_text(rows, row, 0), sql_text(rows, row, 1));
+}
+
+static void print_rate(const PGresult *rows, int row) {
+  printf("  %s of %s finished dossiers on time: %s%%\n", sql_text(rows, row, 0),
+         sql_text(rows, row, 1), sql_text(rows, row, 2));
+}
+
+static const char states_sql[] =
+    "SELECT state, count(*) FROM dunghen.clock GROUP BY state ORDER BY count(*) DESC, state";
+static const char agencies_sql[] =
+    "SELECT c.agency_code, count(*),"
+    " count(*) FILTER (WHERE c.state IN ('finished_early', 'finished_on_time')),"
+    " count(*) FILTER (WHERE c.state IN ('finished_late')),"
+    " count(*) FILTER (WHERE c.state IN ('overdue', 'overdue_again', 'rescheduled')),"
+    " (SELECT count(*) FROM dunghen.letter_log l WHERE l.agency_code = c.agency_code)"
+    " FROM dunghen.clock c GROUP BY c.agency_code ORDER BY c.agency_code";
+static const char levels_sql[] =
+    "SELECT level, count(*) FROM dunghen.escalation_log GROUP BY level ORDER BY min(id)";
+static const char rate_sql[] =
+    "SELECT count(*) FILTER (WHERE state IN ('finished_early', 'finished_on_time')),"
+    " count(*), coalesce(round(100.0 * count(*) FILTER (WHERE state IN"
+    " ('finished_early', 'finished_on_time')) / nullif(count(*), 0), 1), 0)"
+    " FROM dunghen.clock WHERE state LIKE 'finished%'";
+
+/* The deadline command that explains one overdue dossier, with its pauses. */
+static enum status print_explain_command(struct demo *demo, struct error *error) {
+  PGresult *rows = NULL;
+  enum status status = sql_query(
+      demo->connection, "summary",
+      "SELECT s.code, s.procedure_code, s.channel,"
+      " to_char(s.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI'),"
+      " (SELECT string_agg(to_char(p.paused_at AT TIME ZONE 'Asia/Ho_Chi_Minh',"
+      "   'YYYY-MM-DD\"T\"HH24:MI') || '/' || coalesce(to_char(p.resumed_at AT TIME ZONE"
+      "   'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI'), 'open'), ' ')"
+      "  FROM dunghen.dossier_pause_source p WHERE p.code = s.code)"
+      " FROM dunghen.clock c JOIN dunghen.dossier_source s ON s.code = c.code"
+      " WHERE c.state IN ('overdue', 'rescheduled', 'overdue_again', 'finished_late')"
+      " ORDER BY (c.state = 'overdue') DESC, c.code LIMIT 1",
+      0, NULL, &rows, error);
+  if (status != STATUS_OK)
+    return status;
+  if (PQntuples(rows) == 1) {
+    printf("\nWhy is dossier %s late? Ask:\n  dunghen deadline --rules %s --received %s"
+           " --procedure %s --channel %s",
+           sql_text(rows, 0, 0), demo->options->rules_directory, sql_text(rows, 0, 3),
+           sql_text(rows, 0, 1), sql_text(rows, 0, 2));
+    const char *pauses = sql_text(rows, 0, 4);
+    if (pauses != NULL) {
+      char copy[512];
+      snprintf(copy, sizeof copy, "%s", pauses);
+      for (char *pause = strtok(copy, " "); pause != NULL; pause = strtok(NULL, " "))
+        printf(" --pause %s", pause);
+    }
+    printf(" --explain\n");
+  }
+  PQclear(rows);
+  return STATUS_OK;
+}
+
+static enum status print_summary(struct demo *demo, struct error *error) {
+  printf("\nSimulated %d days: %zu dossiers, %zu passes of the daemon, %.1f s"
+         " (one-stop updates %.1f s, daemon passes %.1f s, letters %.1f s).\n",
+         demo->options->days, demo->scenario.count, demo->passes, seconds_now() - demo->started,
+         demo->seconds_in_events, demo->seconds_in_passes, demo->seconds_in_letters);
+  enum status status = print_rows(demo, "Dossiers by state:", states_sql, print_state, error);
+  if (status == STATUS_OK)
+    status = print_rows(demo, "On-time rate:", rate_sql, print_rate, error);
+  if (status == STATUS_OK)
+    status = print_rows(demo,
+                        "By agency:              total   on time     late  overdue  letters",
+                        agencies_sql, print_agency, error);
+  if (status == STATUS_OK)
+    status = print_rows(demo, "Escalations raised, by level:", levels_sql, print_level, error);
+  if (status != STATUS_OK)
+    return status;
+  printf("\nApology letters rendered: %zu (in %s)", demo->letters_rendered, demo->spool);
+  if (demo->letter_warnings > 0)
+    printf(", %zu text replacements reported", demo->letter_warnings);
+  printf("\n");
+  if (demo->example_letter[0] != '\0')
+    printf("An example letter: %s\n", demo->example_letter);
+  if (demo->totals.flagged > 0)
+    printf("Dossiers flagged as unusable: %zu (see dunghen.clock.flagged_reason)\n",
+           demo->totals.flagged);
+  return print_explain_command(demo, error);
+}
+
+static void release(struct demo *demo) {
+  if (demo->connection != NULL)
+    PQfinish(demo->connection);
+  if (demo->cluster_started) {
+    if (demo->options->keep) {
+      printf("\nThe database is still running. Connect with:\n  psql \"%s\"\n"
+             "Stop it with: kill $(head -1 %s/data/postmaster.pid)\n",
+             demo->cluster.conninfo, demo->cluster.directory);
+      cluster_keep(&demo->cluster);
+    } else {
+      cluster_stop(&demo->cluster);
+    }
+  }
+  scenario_free(&demo->scenario);
+  letter_renderer_free(demo->renderer);
+  letter_library_free(demo->library);
+  agencies_free(&demo->agencies);
+  ruleset_free(demo->ruleset);
+  free(demo->agency_codes);
+  free(demo->provincial);
+  free(demo->communal);
+}
+
+static enum status prepare(struct demo *demo, struct error *error) {
+  const struct demo_options *options = demo->options;
+  enum status status = make_directory(options->output_directory, error);
+  if (status != STATUS_OK)
+    return status;
+  snprintf(demo->spool, sizeof demo->spool, "%s/letters", options->output_directory);
+  status = make_directory(demo->spool, error);
+  if (status == STATUS_OK)
+    status = load_rules(demo, error);
+  if (status != STATUS_OK)
+    return status;
+  struct scenario_agencies split;
+  sort_agencies(demo, &split);
+  status = scenario_generate(demo->ruleset->rules, &split, options->seed, options->dossiers,
+                             options->first_day, options->days, &demo->scenario, error);
+  if (status != STATUS_OK)
+    return status;
+  char first[TEXT_SIZE], last[TEXT_SIZE];
+  civil_format_date(options->first_day, first, sizeof first);
+  civil_format_date(options->first_day + options->days - 1, last, sizeof last);
+  printf("Generated %zu dossiers (seed %" PRIu64 ") for %s to %s, %zu procedures, %zu agencies.\n",
+         demo->scenario.count, options->seed, first, last,
+         demo->ruleset->rules->procedures.count, demo->agencies.count);
+  return start_database(demo, error);
+}
+
+enum status demo_run(const struct demo_options *options, struct error *error) {
+  struct demo demo = {.options = options, .started = seconds_now()};
+  enum status status = prepare(&demo, error);
+  if (status == STATUS_OK)
+    status = simulate(&demo, error);
+  if (status == STATUS_OK)
+    status = print_summary(&demo, error);
+  release(&demo);
+  return status;
+}

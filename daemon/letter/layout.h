@@ -1,0 +1,117 @@
+/*
+ * layout.h: pure text layout for letters: lines, positions, justification and page breaks.
+ *
+ * Input is cleaned UTF-8 (letter/text.h) and the advance widths of the letter font's faces;
+ * output is a list of positioned runs (one per line, or one per word on a justified line,
+ * because a PDF word spacing operator does not apply to two-byte codes) and horizontal rules,
+ * each tagged with its page. Coordinates are PDF points from the bottom-left corner of the
+ * page. Lines break at spaces; a word wider than the line breaks between characters, never
+ * inside a UTF-8 sequence. A line that does not fit above the bottom margin starts a new page,
+ * and every page after the first gets its number centred in the top margin. No I/O, no global
+ * state: a `struct layout` belongs to one caller.
+ */
+#ifndef DUNGHEN_LETTER_LAYOUT_H
+#define DUNGHEN_LETTER_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "letter/text.h"
+
+enum letter_face { FACE_REGULAR, FACE_BOLD, FACE_ITALIC, FACE_BOLD_ITALIC, FACE_COUNT };
+
+#define LAYOUT_POINTS_PER_MM (72.0 / 25.4)
+/* Liberation Serif's ascent and descent, in em: the box pdftotext reports for a glyph. */
+#define LAYOUT_ASCENT 0.891
+#define LAYOUT_DESCENT 0.216
+
+struct font_metrics {
+  uint16_t width[FACE_COUNT][TEXT_REPERTOIRE_SIZE]; /* advance widths in 1/1000 em */
+};
+
+struct page_geometry {
+  double width, height;            /* points */
+  double top, bottom, left, right; /* margins, points */
+};
+
+enum layout_align { LAYOUT_LEFT, LAYOUT_CENTER, LAYOUT_RIGHT, LAYOUT_JUSTIFY };
+
+struct layout_style {
+  enum letter_face face;
+  double size;    /* points */
+  double leading; /* baseline to baseline, at least (ascent + descent) * size */
+  enum layout_align align;
+  double first_indent; /* points, first line only */
+  double space_before; /* points */
+  double space_after;  /* points */
+};
+
+struct layout_run {
+  int page;    /* 0-based */
+  double x, y; /* start of the baseline */
+  enum letter_face face;
+  double size;
+  double width;
+  size_t text_offset; /* into layout.text */
+  size_t text_length;
+};
+
+struct layout_rule {
+  int page;
+  double x1, x2, y;
+};
+
+struct layout {
+  const struct font_metrics *metrics;
+  struct page_geometry geometry;
+  struct layout_run *runs;
+  size_t run_count, run_capacity;
+  struct layout_rule *rules;
+  size_t rule_count, rule_capacity;
+  char *text; /* the runs' text, each run's bytes followed by a NUL */
+  size_t text_length, text_capacity;
+  int page_count;
+  /* the cursor: the top of the next line on page `page` */
+  int page;
+  double y;
+  bool failed; /* out of memory: every later call is a no-op, layout_status() reports it */
+};
+
+/* A4 portrait with Decree 30/2020 margins: top and bottom 20 mm, left 30 mm, right 15 mm. */
+struct page_geometry layout_a4_geometry(void);
+
+void layout_init(struct layout *layout, const struct font_metrics *metrics,
+                 const struct page_geometry *geometry);
+void layout_free(struct layout *layout);
+/* Empties the layout for another document, keeping its memory. */
+void layout_reset(struct layout *layout);
+enum status layout_status(const struct layout *layout, struct error *error);
+
+/* Advance width of `length` bytes of cleaned text, in points. */
+double layout_text_width(const struct font_metrics *metrics, enum letter_face face, double size,
+                         const char *text, size_t length);
+
+/* Height a paragraph would take between `left` and `right`, spacing included. */
+double layout_paragraph_height(const struct font_metrics *metrics, const char *text,
+                               const struct layout_style *style, double width);
+
+/*
+ * Sets a paragraph between x = left and x = right from the cursor down, breaking pages as
+ * needed, and moves the cursor below it. *widest (may be NULL) receives the widest line's width.
+ * Empty text takes no lines but keeps its spacing.
+ */
+void layout_paragraph(struct layout *layout, const char *text, const struct layout_style *style,
+                      double left, double right, double *widest);
+
+/* Moves the cursor down, at most to the bottom margin (the next line then breaks the page). */
+void layout_space(struct layout *layout, double points);
+/* True when `height` points fit between the cursor and the bottom margin. */
+bool layout_fits(const struct layout *layout, double height);
+/* Starts a new page (numbered in its top margin) and puts the cursor at its top. */
+void layout_new_page(struct layout *layout);
+/* A horizontal rule on the current page at height y. */
+void layout_rule(struct layout *layout, double x1, double x2, double y);
+
+#endif

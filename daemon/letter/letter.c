@@ -1,0 +1,593 @@
+/*
+ * letter.c: composes the apology form (Decree 30/2020 layout) from a template, an agency and a
+ * dossier, lays it out and writes it as PDF. The geometry below follows PRODUCT.md "Layout":
+ * A4, margins 20/20/30/15 mm, two header columns with their short rules, the title, a justified
+ * 14 pt body with a 1.27 cm first-line indent and 6 pt between paragraphs, and the signature
+ * block beside `Nơi nhận`, kept together on one page.
+ */
+#include "letter/letter.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/civil.h"
+#include "dunghen-config.h"
+#include "letter/layout.h"
+#include "letter/letter-fonts.h"
+#include "letter/pdf.h"
+#include "letter/template.h"
+#include "letter/text.h"
+
+#define MM LAYOUT_POINTS_PER_MM
+#define LEFT_COLUMN_WIDTH (72 * MM)  /* governing body, unit, number; and `Nơi nhận` */
+#define RIGHT_COLUMN_WIDTH (95 * MM) /* national title, motto, date; and the signature */
+#define SIGNATURE_SPACE (26 * MM)    /* room to sign (and stamp) */
+#define EMPTY_FIELD ".............................."
+
+struct letter_library {
+  struct letter_template *templates[2]; /* 2025, 2018 */
+};
+
+struct letter_renderer {
+  const struct letter_library *library;
+  struct pdf_writer *writer;
+  struct font_metrics metrics;
+  struct layout layout; /* scratch, reset for every letter */
+};
+
+/* ---------------------------------------------------------------- library and renderer */
+
+enum status letter_library_load(const char *letters_directory, struct letter_library **library,
+                                struct error *error) {
+  static const char *const files[2] = {"form-2025.yaml", "form-2018.yaml"};
+  *library = NULL;
+  struct letter_library *result = calloc(1, sizeof *result);
+  if (result == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory loading letter templates");
+  for (int i = 0; i < 2; i++) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", letters_directory, files[i]);
+    enum status status = letter_template_load(path, &result->templates[i], error);
+    if (status != STATUS_OK) {
+      letter_library_free(result);
+      return status;
+    }
+  }
+  *library = result;
+  return STATUS_OK;
+}
+
+void letter_library_free(struct letter_library *library) {
+  if (library == NULL)
+    return;
+  for (int i = 0; i < 2; i++)
+    letter_template_free(library->templates[i]);
+  free(library);
+}
+
+static const char *const face_names[FACE_COUNT] = {"Regular", "Bold", "Italic", "BoldItalic"};
+
+/* Fills paths with the faces found in `directory`; false if one is missing. */
+static bool faces_in(const char *directory, char paths[FACE_COUNT][4096]) {
+  for (int face = 0; face < FACE_COUNT; face++) {
+    snprintf(paths[face], 4096, "%s/LiberationSerif-%s.vi.ttf", directory, face_names[face]);
+    if (access(paths[face], R_OK) == 0)
+      continue;
+    snprintf(paths[face], 4096, "%s/LiberationSerif-%s.ttf", directory, face_names[face]);
+    if (access(paths[face], R_OK) != 0)
+      return false;
+  }
+  return true;
+}
+
+static enum status find_faces(const struct letter_options *options, char paths[FACE_COUNT][4096],
+                              struct error *error) {
+  if (options != NULL && options->font_directory != NULL) {
+    if (faces_in(options->font_directory, paths))
+      return STATUS_OK;
+    return error_set(error, STATUS_RUNTIME,
+                     "%s: Liberation Serif not found (LiberationSerif-%s.vi.ttf or .ttf)",
+                     options->font_directory, face_names[0]);
+  }
+  const char *candidates[] = {LETTER_FONT_INSTALL_DIR, LETTER_FONT_BUILD_DIR, DUNGHEN_FONT_DIR};
+  for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
+    if (faces_in(candidates[i], paths))
+      return STATUS_OK;
+  return error_set(error, STATUS_RUNTIME,
+                   "Liberation Serif not found in %s, %s or %s (install fonts-liberation2)",
+                   LETTER_FONT_INSTALL_DIR, LETTER_FONT_BUILD_DIR, DUNGHEN_FONT_DIR);
+}
+
+enum status letter_renderer_new(const struct letter_library *library,
+                                const struct letter_options *options,
+                                struct letter_renderer **renderer_out, struct error *error) {
+  *renderer_out = NULL;
+  char paths[FACE_COUNT][4096];
+  enum status status = find_faces(options, paths, error);
+  if (status != STATUS_OK)
+    return status;
+  struct pdf_faces faces = {{paths[0], paths[1], paths[2], paths[3]}, {false}, false};
+  if (options != NULL && options->synthetic_italic) {
+    faces.paths[FACE_ITALIC] = paths[FACE_REGULAR];
+    faces.paths[FACE_BOLD_ITALIC] = paths[FACE_BOLD];
+    faces.oblique[FACE_ITALIC] = faces.oblique[FACE_BOLD_ITALIC] = true;
+  }
+  faces.reload_per_document = options != NULL && options->reload_fonts_per_letter;
+  struct letter_renderer *renderer = calloc(1, sizeof *renderer);
+  if (renderer == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory creating a letter renderer");
+  renderer->library = library;
+  if ((status = pdf_writer_new(&faces, &renderer->writer, error)) != STATUS_OK ||
+      (status = pdf_writer_metrics(renderer->writer, &renderer->metrics, error)) != STATUS_OK) {
+    letter_renderer_free(renderer);
+    return status;
+  }
+  struct page_geometry geometry = layout_a4_geometry();
+  layout_init(&renderer->layout, &renderer->metrics, &geometry);
+  *renderer_out = renderer;
+  return STATUS_OK;
+}
+
+void letter_renderer_free(struct letter_renderer *renderer) {
+  if (renderer == NULL)
+    return;
+  pdf_writer_free(renderer->writer);
+  layout_free(&renderer->layout);
+  free(renderer);
+}
+
+void letter_output_free(struct letter_output *output) {
+  free(output->pdf);
+  output->pdf = NULL;
+  output->size = 0;
+}
+
+/* ---------------------------------------------------------------- values */
+
+void letter_format_date(int64_t day, char *buffer, size_t size) {
+  struct civil_date date = civil_date_from_days(day);
+  snprintf(buffer, size, "%02d tháng %02d năm %04d", date.day, date.month, date.year);
+}
+
+void letter_format_time(int64_t instant, char *buffer, size_t size) {
+  int second = civil_local_second_of_day(instant);
+  snprintf(buffer, size, "%02d giờ %02d", second / 3600, second / 60 % 60);
+}
+
+struct values {
+  char *text[PLACEHOLDER_COUNT]; /* owned, cleaned; NULL = missing */
+  char dates[6][64];
+};
+
+static void values_free(struct values *values) {
+  for (int i = 0; i < PLACEHOLDER_COUNT; i++)
+    free(values->text[i]);
+}
+
+static void warn(struct letter_output *output, const char *format, ...) DUNGHEN_PRINTF(2, 3);
+
+static void warn(struct letter_output *output, const char *format, ...) {
+  if (output->warning_count >= LETTER_MAX_WARNINGS)
+    return;
+  va_list arguments;
+  va_start(arguments, format);
+  vsnprintf(output->warnings[output->warning_count++], LETTER_WARNING_SIZE, format, arguments);
+  va_end(arguments);
+}
+
+/* Cleans one field into values; reports replacements and empty fields by name only. */
+static enum status set_value(struct values *values, enum letter_placeholder which, const char *raw,
+                             bool report_empty, struct letter_output *output, struct error *error) {
+  if (raw == NULL)
+    return STATUS_OK; /* missing: template_expand names the placeholder that needs it */
+  struct text_report report = {0};
+  char *clean;
+  enum status status = text_clean(raw, strlen(raw), &clean, &report, error);
+  if (status != STATUS_OK)
+    return status;
+  const char *name = letter_placeholder_name(which);
+  size_t replaced = report.invalid + report.controls + report.unsupported;
+  if (replaced > 0)
+    warn(output,
+         "%s: %zu invalid UTF-8 sequence(s), %zu control character(s), %zu character(s) "
+         "outside the font (first U+%04X) printed as \u25A1",
+         name, report.invalid, report.controls, report.unsupported,
+         (unsigned)report.first_unsupported);
+  if (clean[0] == '\0') {
+    free(clean);
+    if (report_empty)
+      warn(output, "%s: empty; printed as a dotted line to fill in by hand", name);
+    if ((clean = strdup(EMPTY_FIELD)) == NULL)
+      return error_set(error, STATUS_RUNTIME, "out of memory");
+  }
+  values->text[which] = clean;
+  return STATUS_OK;
+}
+
+static enum status fill_values(const struct letter_input *input, struct values *values,
+                               struct letter_output *output, struct error *error) {
+  const struct agency *agency = input->agency;
+  struct civil_date letter_date = civil_date_from_days(input->letter_day);
+  enum status status =
+      agency_format_number(agency, input->number, letter_date.year, output->number, error);
+  if (status != STATUS_OK)
+    return status;
+  letter_format_date(input->letter_day, values->dates[0], sizeof values->dates[0]);
+  letter_format_date(civil_local_day(input->received_at), values->dates[1], 64);
+  letter_format_time(input->received_at, values->dates[2], 64);
+  letter_format_date(civil_local_day(input->promised_at), values->dates[3], 64);
+  letter_format_time(input->promised_at, values->dates[4], 64);
+  struct {
+    enum letter_placeholder which;
+    const char *raw;
+    bool report_empty;
+  } fields[] = {
+      {PLACEHOLDER_NUMBER, output->number, false},
+      {PLACEHOLDER_PLACE, agency->place, false},
+      {PLACEHOLDER_LETTER_DATE, values->dates[0], false},
+      {PLACEHOLDER_GOVERNING_BODY, agency->governing_body, false},
+      {PLACEHOLDER_UNIT, agency->unit, false},
+      {PLACEHOLDER_AGENCY_NAME, agency->name, false},
+      {PLACEHOLDER_AGENCY_SYMBOL, agency->symbol, false},
+      {PLACEHOLDER_AGENCY_ADDRESS, agency->address, false},
+      {PLACEHOLDER_SIGNER_NAME, agency->signer_name, false},
+      {PLACEHOLDER_APPLICANT_NAME, input->applicant_name, true},
+      {PLACEHOLDER_APPLICANT_ID, input->applicant_id, true},
+      {PLACEHOLDER_APPLICANT_ADDRESS, input->applicant_address, true},
+      {PLACEHOLDER_DOSSIER_CODE, input->dossier_code, true},
+      {PLACEHOLDER_PROCEDURE_NAME, input->procedure_name, true},
+      {PLACEHOLDER_REASON, input->reason, true},
+      {PLACEHOLDER_RECEIVED_DATE, values->dates[1], false},
+      {PLACEHOLDER_RECEIVED_TIME, values->dates[2], false},
+      {PLACEHOLDER_PROMISED_DATE, values->dates[3], false},
+      {PLACEHOLDER_PROMISED_TIME, values->dates[4], false},
+  };
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+    if ((status = set_value(values, fields[i].which, fields[i].raw, fields[i].report_empty, output,
+                            error)) != STATUS_OK)
+      return status;
+  char new_date[64], new_time[64];
+  letter_format_date(civil_local_day(input->new_appointment_at), new_date, sizeof new_date);
+  letter_format_time(input->new_appointment_at, new_time, sizeof new_time);
+  if ((status = set_value(values, PLACEHOLDER_NEW_DATE, new_date, false, output, error)) ||
+      (status = set_value(values, PLACEHOLDER_NEW_TIME, new_time, false, output, error)))
+    return status;
+  /* The signer's title may have several lines; keep them apart for the signature block. */
+  if (agency->signer_title != NULL &&
+      (values->text[PLACEHOLDER_SIGNER_TITLE] = strdup(agency->signer_title)) == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory");
+  return STATUS_OK;
+}
+
+/* ---------------------------------------------------------------- composition */
+
+struct composer {
+  struct letter_renderer *renderer;
+  const struct letter_template *template_in;
+  const struct values *values;
+  struct layout *layout;
+  double left, right; /* the text area */
+};
+
+/* Expands, cleans and (optionally) upper-cases one template text. */
+static enum status expand(const struct composer *composer, const struct template_text *text,
+                          bool upper, char **out, struct error *error) {
+  char *raw;
+  enum status status = template_expand(composer->template_in, text,
+                                       (const char *const *)composer->values->text, &raw, error);
+  if (status != STATUS_OK)
+    return status;
+  struct text_report ignored = {0};
+  char *clean;
+  status = text_clean(raw, strlen(raw), &clean, &ignored, error);
+  free(raw);
+  if (status != STATUS_OK || !upper) {
+    *out = status == STATUS_OK ? clean : NULL;
+    return status;
+  }
+  status = text_upper(clean, out, error);
+  free(clean);
+  return status;
+}
+
+static struct layout_style style(enum letter_face face, double size, enum layout_align align) {
+  struct layout_style result = {face, size, size * 1.2, align, 0, 0, 0};
+  return result;
+}
+
+/*
+ * The narrowest width that sets `text` in as few lines as `width` does, so that a centred
+ * heading breaks into lines of even length (TRUNG TÂM PHỤC VỤ / HÀNH CHÍNH CÔNG TỈNH) as a
+ * typist would break it, not into a long line and a short one.
+ */
+static double balanced_width(const struct font_metrics *metrics, const char *text,
+                             const struct layout_style *style_in, double width) {
+  double lines = layout_paragraph_height(metrics, text, style_in, width);
+  if (lines <= style_in->leading * 1.5)
+    return width;
+  double low = width / 2, high = width;
+  for (int step = 0; step < 12; step++) {
+    double middle = (low + high) / 2;
+    if (layout_paragraph_height(metrics, text, style_in, middle) > lines)
+      low = middle;
+    else
+      high = middle;
+  }
+  return high + 0.01;
+}
+
+/* A paragraph from already-prepared text; returns the widest line. */
+static double put(struct composer *composer, const char *text, struct layout_style style_in,
+                  double left, double right) {
+  double widest = 0;
+  if (style_in.align == LAYOUT_CENTER) {
+    double width = balanced_width(&composer->renderer->metrics, text, &style_in, right - left);
+    double middle = (left + right) / 2;
+    left = middle - width / 2;
+    right = middle + width / 2;
+  }
+  layout_paragraph(composer->layout, text, &style_in, left, right, &widest);
+  return widest;
+}
+
+static enum status put_text(struct composer *composer, const struct template_text *text, bool upper,
+                            struct layout_style style_in, double left, double right, double *widest,
+                            struct error *error) {
+  char *prepared;
+  enum status status = expand(composer, text, upper, &prepared, error);
+  if (status != STATUS_OK)
+    return status;
+  double width = put(composer, prepared, style_in, left, right);
+  if (widest != NULL)
+    *widest = width;
+  free(prepared);
+  return STATUS_OK;
+}
+
+/* Upper-cased cleaned copy of an agency field. */
+static enum status upper_value(const struct composer *composer, enum letter_placeholder which,
+                               char **out, struct error *error) {
+  return text_upper(composer->values->text[which], out, error);
+}
+
+static enum status compose_header(struct composer *composer, struct error *error) {
+  struct layout *layout = composer->layout;
+  const struct letter_template *template_in = composer->template_in;
+  double left_start = composer->left, left_end = composer->left + LEFT_COLUMN_WIDTH;
+  double right_end = composer->right, right_start = composer->right - RIGHT_COLUMN_WIDTH;
+  double top = layout->y;
+  char *governing, *unit;
+  enum status status = upper_value(composer, PLACEHOLDER_GOVERNING_BODY, &governing, error);
+  if (status != STATUS_OK)
+    return status;
+  if ((status = upper_value(composer, PLACEHOLDER_UNIT, &unit, error)) != STATUS_OK) {
+    free(governing);
+    return status;
+  }
+  /* Left: governing body, unit (bold), a short rule, the number. */
+  put(composer, governing, style(FACE_REGULAR, 13, LAYOUT_CENTER), left_start, left_end);
+  double unit_width =
+      put(composer, unit, style(FACE_BOLD, 13, LAYOUT_CENTER), left_start, left_end);
+  free(governing);
+  free(unit);
+  double middle = (left_start + left_end) / 2, rule = unit_width / 3;
+  layout_rule(layout, middle - rule / 2, middle + rule / 2, layout->y - 2);
+  layout_space(layout, 12);
+  if ((status = put_text(composer, &template_in->number_line, false,
+                         style(FACE_REGULAR, 13, LAYOUT_CENTER), left_start, left_end, NULL,
+                         error)) != STATUS_OK)
+    return status;
+  double left_bottom = layout->y;
+  /* Right: national title, motto (bold), a rule as long as the motto, the place and date. */
+  layout->y = top;
+  double motto_width;
+  if ((status = put_text(composer, &template_in->national_title, true,
+                         style(FACE_BOLD, 12, LAYOUT_CENTER), right_start, right_end, NULL,
+                         error)) != STATUS_OK ||
+      (status = put_text(composer, &template_in->motto, false, style(FACE_BOLD, 13, LAYOUT_CENTER),
+                         right_start, right_end, &motto_width, error)) != STATUS_OK)
+    return status;
+  middle = (right_start + right_end) / 2;
+  layout_rule(layout, middle - motto_width / 2, middle + motto_width / 2, layout->y - 2);
+  layout_space(layout, 12);
+  if ((status =
+           put_text(composer, &template_in->date_line, false, style(FACE_ITALIC, 13, LAYOUT_CENTER),
+                    right_start, right_end, NULL, error)) != STATUS_OK)
+    return status;
+  if (left_bottom < layout->y)
+    layout->y = left_bottom;
+  return STATUS_OK;
+}
+
+static enum status compose_body(struct composer *composer, struct error *error) {
+  const struct letter_template *template_in = composer->template_in;
+  struct layout_style title = style(FACE_BOLD, 14, LAYOUT_CENTER);
+  title.space_before = 24;
+  title.space_after = 10;
+  struct layout_style salutation = style(FACE_REGULAR, 14, LAYOUT_CENTER);
+  salutation.space_after = 10;
+  struct layout_style body = style(FACE_REGULAR, 14, LAYOUT_JUSTIFY);
+  body.first_indent = 12.7 * MM;
+  body.space_after = 6;
+  enum status status = put_text(composer, &template_in->title, true, title, composer->left,
+                                composer->right, NULL, error);
+  if (status == STATUS_OK)
+    status = put_text(composer, &template_in->salutation, false, salutation, composer->left,
+                      composer->right, NULL, error);
+  for (size_t i = 0; status == STATUS_OK && i < template_in->paragraph_count; i++)
+    status = put_text(composer, &template_in->paragraphs[i], false, body, composer->left,
+                      composer->right, NULL, error);
+  return status;
+}
+
+/* The signature block's lines: title lines (bold), the note (italic), space, the name. */
+struct signature {
+  char *title_lines[4];
+  size_t title_count;
+  char *note;
+  char *name;
+  char *recipients_heading;
+  char **recipients;
+  size_t recipient_count;
+};
+
+static void signature_free(struct signature *signature) {
+  for (size_t i = 0; i < signature->title_count; i++)
+    free(signature->title_lines[i]);
+  free(signature->note);
+  free(signature->name);
+  free(signature->recipients_heading);
+  for (size_t i = 0; i < signature->recipient_count; i++)
+    free(signature->recipients[i]);
+  free(signature->recipients);
+}
+
+static enum status prepare_signature(const struct composer *composer, struct signature *signature,
+                                     struct error *error) {
+  const struct letter_template *template_in = composer->template_in;
+  const char *title = composer->values->text[PLACEHOLDER_SIGNER_TITLE];
+  enum status status = STATUS_OK;
+  while (title != NULL && *title != '\0' && signature->title_count < 4 && status == STATUS_OK) {
+    size_t length = strcspn(title, "\n");
+    struct text_report ignored = {0};
+    char *clean;
+    if ((status = text_clean(title, length, &clean, &ignored, error)) != STATUS_OK)
+      break;
+    status = text_upper(clean, &signature->title_lines[signature->title_count++], error);
+    free(clean);
+    title += length + (title[length] == '\n');
+  }
+  if (status == STATUS_OK)
+    status = expand(composer, &template_in->signer_note, false, &signature->note, error);
+  if (status == STATUS_OK &&
+      (signature->name = strdup(composer->values->text[PLACEHOLDER_SIGNER_NAME])) == NULL)
+    status = error_set(error, STATUS_RUNTIME, "out of memory");
+  if (status == STATUS_OK)
+    status = expand(composer, &template_in->recipients_heading, false,
+                    &signature->recipients_heading, error);
+  if (status == STATUS_OK && template_in->recipient_count > 0) {
+    signature->recipients = calloc(template_in->recipient_count, sizeof *signature->recipients);
+    if (signature->recipients == NULL)
+      return error_set(error, STATUS_RUNTIME, "out of memory");
+    for (size_t i = 0; status == STATUS_OK && i < template_in->recipient_count; i++) {
+      status =
+          expand(composer, &template_in->recipients[i], false, &signature->recipients[i], error);
+      if (status == STATUS_OK)
+        signature->recipient_count++;
+    }
+  }
+  return status;
+}
+
+static double signature_height(const struct composer *composer, const struct signature *signature,
+                               double *recipients_height) {
+  const struct font_metrics *metrics = &composer->renderer->metrics;
+  double width = RIGHT_COLUMN_WIDTH;
+  double height = 0;
+  for (size_t i = 0; i < signature->title_count; i++)
+    height += layout_paragraph_height(
+        metrics, signature->title_lines[i],
+        &(struct layout_style){FACE_BOLD, 14, 16.8, LAYOUT_CENTER, 0, 0, 0}, width);
+  height += layout_paragraph_height(
+      metrics, signature->note,
+      &(struct layout_style){FACE_ITALIC, 13, 15.6, LAYOUT_CENTER, 0, 0, 0}, width);
+  height += SIGNATURE_SPACE;
+  height += layout_paragraph_height(
+      metrics, signature->name, &(struct layout_style){FACE_BOLD, 14, 16.8, LAYOUT_CENTER, 0, 0, 0},
+      width);
+  double left = 0;
+  left += layout_paragraph_height(
+      metrics, signature->recipients_heading,
+      &(struct layout_style){FACE_BOLD_ITALIC, 12, 14.4, LAYOUT_LEFT, 0, 0, 0}, LEFT_COLUMN_WIDTH);
+  for (size_t i = 0; i < signature->recipient_count; i++)
+    left += layout_paragraph_height(
+        metrics, signature->recipients[i],
+        &(struct layout_style){FACE_REGULAR, 11, 13.2, LAYOUT_LEFT, 0, 0, 0}, LEFT_COLUMN_WIDTH);
+  *recipients_height = left;
+  return height;
+}
+
+static enum status compose_signature(struct composer *composer, struct error *error) {
+  struct layout *layout = composer->layout;
+  struct signature signature = {0};
+  enum status status = prepare_signature(composer, &signature, error);
+  if (status != STATUS_OK) {
+    signature_free(&signature);
+    return status;
+  }
+  double recipients_height;
+  double height = signature_height(composer, &signature, &recipients_height);
+  if (recipients_height > height)
+    height = recipients_height;
+  layout_space(layout, 12);
+  /* The block is never split: a signature alone on a page is still tied to the letter by the
+     page number, and a split one would invite forgery. */
+  if (!layout_fits(layout, height))
+    layout_new_page(layout);
+  double top = layout->y;
+  double right_start = composer->right - RIGHT_COLUMN_WIDTH, right_end = composer->right;
+  for (size_t i = 0; i < signature.title_count; i++)
+    put(composer, signature.title_lines[i], style(FACE_BOLD, 14, LAYOUT_CENTER), right_start,
+        right_end);
+  put(composer, signature.note, style(FACE_ITALIC, 13, LAYOUT_CENTER), right_start, right_end);
+  layout->y -= SIGNATURE_SPACE;
+  put(composer, signature.name, style(FACE_BOLD, 14, LAYOUT_CENTER), right_start, right_end);
+  double bottom = layout->y;
+  layout->y = top;
+  double left_end = composer->left + LEFT_COLUMN_WIDTH;
+  put(composer, signature.recipients_heading, style(FACE_BOLD_ITALIC, 12, LAYOUT_LEFT),
+      composer->left, left_end);
+  for (size_t i = 0; i < signature.recipient_count; i++)
+    put(composer, signature.recipients[i], style(FACE_REGULAR, 11, LAYOUT_LEFT), composer->left,
+        left_end);
+  if (bottom < layout->y)
+    layout->y = bottom;
+  signature_free(&signature);
+  return STATUS_OK;
+}
+
+enum status letter_render(struct letter_renderer *renderer, const struct letter_input *input,
+                          struct letter_output *output, struct error *error) {
+  memset(output, 0, sizeof *output);
+  if (input->agency == NULL)
+    return error_set(error, STATUS_INVALID, "letter: no agency");
+  enum letter_form form = input->form;
+  if (form == LETTER_FORM_AGENCY)
+    form = input->agency->form == AGENCY_FORM_2018 ? LETTER_FORM_2018 : LETTER_FORM_2025;
+  struct values values;
+  memset(&values, 0, sizeof values);
+  enum status status = fill_values(input, &values, output, error);
+  struct layout *layout = &renderer->layout;
+  layout_reset(layout);
+  struct composer composer = {
+      .renderer = renderer,
+      .template_in = renderer->library->templates[form == LETTER_FORM_2018 ? 1 : 0],
+      .values = &values,
+      .layout = layout,
+      .left = layout->geometry.left,
+      .right = layout->geometry.width - layout->geometry.right,
+  };
+  if (status == STATUS_OK)
+    status = compose_header(&composer, error);
+  if (status == STATUS_OK)
+    status = compose_body(&composer, error);
+  if (status == STATUS_OK)
+    status = compose_signature(&composer, error);
+  if (status == STATUS_OK)
+    status = layout_status(layout, error);
+  if (status == STATUS_OK) {
+    char title[AGENCY_NUMBER_SIZE + 64];
+    snprintf(title, sizeof title, "Phiếu xin lỗi số %s", output->number);
+    status = pdf_writer_render(renderer->writer, layout, title, &output->pdf, &output->size, error);
+  }
+  values_free(&values);
+  if (status != STATUS_OK) {
+    letter_output_free(output);
+    return status;
+  }
+  output->pages = layout->page_count;
+  return STATUS_OK;
+}

@@ -1,0 +1,99 @@
+/*
+ * letter.h: the public entry point: an apology letter (Mẫu 04) as a PDF in memory.
+ *
+ * Two objects keep the expensive parts across many letters:
+ *   - a `struct letter_library` holds the templates (letters/form-2025.yaml, form-2018.yaml);
+ *     it is immutable once loaded and may be shared by any number of threads;
+ *   - a `struct letter_renderer` holds the loaded fonts, their metrics and scratch memory; it is
+ *     used by one thread at a time (make one per worker thread) and renders any number of
+ *     letters, each into a fresh buffer.
+ * letter_render() is pure apart from memory: no clock (the letter date is an input), no files,
+ * no logging. Text fields are cleaned by the policy of letter/text.h; what was replaced is
+ * returned as warnings that name the field, never its content. An empty field prints as a
+ * dotted line to fill in by hand (with a warning); a NULL field that the template uses is an
+ * error naming the template's FILE:LINE:COLUMN.
+ */
+#ifndef DUNGHEN_LETTER_H
+#define DUNGHEN_LETTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "rules/agencies.h"
+
+enum letter_form {
+  LETTER_FORM_AGENCY, /* the agency's `form` (2025 unless it says 2018) */
+  LETTER_FORM_2025, /* Circular 03/2025/TT-VPCP: PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN ... */
+  LETTER_FORM_2018, /* Circular 01/2018/TT-VPCP: PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ */
+};
+
+enum {
+  LETTER_MAX_WARNINGS = 16,
+  LETTER_WARNING_SIZE = 200,
+};
+
+struct letter_library;
+struct letter_renderer;
+
+struct letter_options {
+  /*
+   * Directory of the Liberation Serif faces: `LiberationSerif-<Face>.vi.ttf` (the subset built
+   * with dunghen) or else `LiberationSerif-<Face>.ttf`. NULL: the installed subset, then the
+   * build tree's subset, then DUNGHEN_FONT_DIR (fonts-liberation2).
+   */
+  const char *font_directory;
+  /* Draw italics slanted from the upright faces: two embedded faces instead of four. */
+  bool synthetic_italic;
+  /* Load the font files again for every letter, as libharu's examples do (a benchmark baseline). */
+  bool reload_fonts_per_letter;
+};
+
+struct letter_input {
+  const struct agency *agency; /* issuing agency (letterhead, signer, number format) */
+  enum letter_form form;
+  long number;        /* this agency's letter number for the year, from 1 */
+  int64_t letter_day; /* the letter's date, a day number (core/civil.h) */
+  /* The dossier. UTF-8 of any quality; "" prints as a dotted line, NULL is an error. */
+  const char *applicant_name;
+  const char *applicant_id; /* số định danh cá nhân / mã số doanh nghiệp */
+  const char *applicant_address;
+  const char *dossier_code;
+  const char *procedure_name;
+  const char *reason;         /* lý do chậm trễ */
+  int64_t received_at;        /* instants, Unix seconds */
+  int64_t promised_at;        /* ngày hẹn trả on the receipt slip */
+  int64_t new_appointment_at; /* the new return date proposed */
+};
+
+struct letter_output {
+  unsigned char *pdf; /* malloc()ed; letter_output_free() releases it */
+  size_t size;
+  int pages;
+  char number[AGENCY_NUMBER_SIZE]; /* as printed: 07/PXL-TTPVHCC */
+  char warnings[LETTER_MAX_WARNINGS][LETTER_WARNING_SIZE];
+  size_t warning_count;
+};
+
+/* Loads form-2025.yaml and form-2018.yaml from `letters_directory`. */
+enum status letter_library_load(const char *letters_directory, struct letter_library **library,
+                                struct error *error);
+void letter_library_free(struct letter_library *library);
+
+/* `options` may be NULL (defaults). The library must outlive the renderer. */
+enum status letter_renderer_new(const struct letter_library *library,
+                                const struct letter_options *options,
+                                struct letter_renderer **renderer, struct error *error);
+void letter_renderer_free(struct letter_renderer *renderer);
+
+/* Renders one letter. On failure `output` holds nothing to free. */
+enum status letter_render(struct letter_renderer *renderer, const struct letter_input *input,
+                          struct letter_output *output, struct error *error);
+void letter_output_free(struct letter_output *output);
+
+/* `05 tháng 02 năm 2026` and `14 giờ 30` (local time), as the letter prints them. */
+void letter_format_date(int64_t day, char *buffer, size_t size);
+void letter_format_time(int64_t instant, char *buffer, size_t size);
+
+#endif

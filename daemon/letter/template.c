@@ -1,0 +1,423 @@
+/*
+ * template.c: loads letters/form-*.yaml through the safe YAML tree and compiles each string
+ * into literal and placeholder pieces. Placeholder positions are found in the raw file text
+ * (searching forward from the scalar's start), so that errors point at the brace itself even
+ * inside quoted or multi-line scalars.
+ */
+#include "letter/template.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "letter/text.h"
+#include "rules/yaml_tree.h"
+
+static const char *const placeholder_names[PLACEHOLDER_COUNT] = {
+    [PLACEHOLDER_NUMBER] = "number",
+    [PLACEHOLDER_PLACE] = "place",
+    [PLACEHOLDER_LETTER_DATE] = "letter_date",
+    [PLACEHOLDER_GOVERNING_BODY] = "governing_body",
+    [PLACEHOLDER_UNIT] = "unit",
+    [PLACEHOLDER_AGENCY_NAME] = "agency_name",
+    [PLACEHOLDER_AGENCY_SYMBOL] = "agency_symbol",
+    [PLACEHOLDER_AGENCY_ADDRESS] = "agency_address",
+    [PLACEHOLDER_SIGNER_TITLE] = "signer_title",
+    [PLACEHOLDER_SIGNER_NAME] = "signer_name",
+    [PLACEHOLDER_APPLICANT_NAME] = "applicant_name",
+    [PLACEHOLDER_APPLICANT_ID] = "applicant_id",
+    [PLACEHOLDER_APPLICANT_ADDRESS] = "applicant_address",
+    [PLACEHOLDER_DOSSIER_CODE] = "dossier_code",
+    [PLACEHOLDER_PROCEDURE_NAME] = "procedure_name",
+    [PLACEHOLDER_RECEIVED_DATE] = "received_date",
+    [PLACEHOLDER_RECEIVED_TIME] = "received_time",
+    [PLACEHOLDER_PROMISED_DATE] = "promised_date",
+    [PLACEHOLDER_PROMISED_TIME] = "promised_time",
+    [PLACEHOLDER_REASON] = "reason",
+    [PLACEHOLDER_NEW_DATE] = "new_date",
+    [PLACEHOLDER_NEW_TIME] = "new_time",
+};
+
+const char *letter_placeholder_name(enum letter_placeholder placeholder) {
+  return placeholder < PLACEHOLDER_COUNT ? placeholder_names[placeholder] : "?";
+}
+
+/* What the compiler of one file needs: the tree, the raw bytes, and a search cursor. */
+struct source {
+  const struct yaml_tree *tree;
+  const char *data;
+  size_t size;
+};
+
+/* libyaml counts columns in characters, so positions here do too (UTF-8 lead bytes). */
+static bool is_continuation(char byte) {
+  return ((unsigned char)byte & 0xC0) == 0x80;
+}
+
+static size_t offset_of(const struct source *source, size_t line, size_t column) {
+  size_t offset = 0, current = 1;
+  while (offset < source->size && current < line) {
+    if (source->data[offset] == '\n')
+      current++;
+    offset++;
+  }
+  for (size_t characters = 1; offset < source->size && characters < column; characters++) {
+    offset++;
+    while (offset < source->size && is_continuation(source->data[offset]))
+      offset++;
+  }
+  return offset;
+}
+
+static void position_of(const struct source *source, size_t offset, size_t *line, size_t *column) {
+  size_t current = 1, characters = 1;
+  for (size_t i = 0; i < offset && i < source->size; i++) {
+    if (source->data[i] == '\n') {
+      current++;
+      characters = 1;
+    } else if (!is_continuation(source->data[i])) {
+      characters++;
+    }
+  }
+  /* `characters` counted the lead bytes before `offset`, plus one for the 1-based column. */
+  *line = current;
+  *column = characters;
+}
+
+/* Locates `token` in the raw file at or after *cursor; falls back to the node's position. */
+static void locate(const struct source *source, const struct yaml_tree_node *node,
+                   const char *token, size_t *cursor, size_t *line, size_t *column) {
+  size_t length = strlen(token);
+  for (size_t at = *cursor; at + length <= source->size; at++) {
+    if (memcmp(source->data + at, token, length) == 0) {
+      *cursor = at + 1;
+      position_of(source, at, line, column);
+      return;
+    }
+  }
+  *line = node->line;
+  *column = node->column;
+}
+
+static void free_text(struct template_text *text) {
+  for (size_t i = 0; i < text->count; i++)
+    free(text->pieces[i].literal);
+  free(text->pieces);
+  text->pieces = NULL;
+  text->count = 0;
+}
+
+static enum status add_piece(struct template_text *text, const struct template_piece *piece,
+                             struct error *error) {
+  struct template_piece *grown = realloc(text->pieces, (text->count + 1) * sizeof *grown);
+  if (grown == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory loading a letter template");
+  text->pieces = grown;
+  text->pieces[text->count++] = *piece;
+  return STATUS_OK;
+}
+
+static enum status add_literal(struct template_text *text, const char *start, size_t length,
+                               struct error *error) {
+  if (length == 0)
+    return STATUS_OK;
+  struct template_piece piece = {.literal = strndup(start, length)};
+  if (piece.literal == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory loading a letter template");
+  enum status status = add_piece(text, &piece, error);
+  if (status != STATUS_OK)
+    free(piece.literal);
+  return status;
+}
+
+static enum status check_printable(const struct source *source, const struct yaml_tree_node *node,
+                                   struct error *error) {
+  size_t offset = 0;
+  uint32_t code_point;
+  while (offset < node->length) {
+    if (!text_next(node->text, node->length, &offset, &code_point))
+      return yaml_tree_error(source->tree, node, error, "invalid UTF-8 in template text");
+    if (code_point == '\n' || code_point == '\t')
+      continue;
+    if (text_repertoire_index(code_point) < 0)
+      return yaml_tree_error(source->tree, node, error,
+                             "character U+%04X is not in the letter font", (unsigned)code_point);
+  }
+  return STATUS_OK;
+}
+
+static enum status unknown_placeholder(const struct source *source,
+                                       const struct yaml_tree_node *node, const char *name,
+                                       size_t *cursor, struct error *error) {
+  char token[128];
+  snprintf(token, sizeof token, "{%s}", name);
+  size_t line, column;
+  locate(source, node, token, cursor, &line, &column);
+  size_t best = 0, best_distance = (size_t)-1;
+  for (size_t i = 0; i < PLACEHOLDER_COUNT; i++) {
+    size_t distance = yaml_tree_edit_distance(name, placeholder_names[i]);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = i;
+    }
+  }
+  if (best_distance <= 3)
+    return error_at(error, source->tree->file, line, column,
+                    "unknown placeholder {%s} (did you mean {%s}?)", name, placeholder_names[best]);
+  return error_at(error, source->tree->file, line, column, "unknown placeholder {%s}", name);
+}
+
+static enum status compile_text(const struct source *source, const struct yaml_tree_node *node,
+                                struct template_text *text, struct error *error) {
+  const char *value;
+  enum status status = yaml_tree_read_string(source->tree, node, &value, error);
+  if (status != STATUS_OK)
+    return status;
+  if ((status = check_printable(source, node, error)) != STATUS_OK)
+    return status;
+  size_t cursor = offset_of(source, node->line, node->column);
+  const char *literal = value, *at = value;
+  char buffer[ERROR_MESSAGE_SIZE];
+  while (*at != '\0') {
+    if ((at[0] == '{' && at[1] == '{') || (at[0] == '}' && at[1] == '}')) {
+      if ((status = add_literal(text, literal, (size_t)(at - literal) + 1, error)) != STATUS_OK)
+        return status;
+      at += 2;
+      literal = at;
+      continue;
+    }
+    if (*at != '{') {
+      at++;
+      continue;
+    }
+    const char *close = strchr(at, '}');
+    if (close == NULL) {
+      size_t line, column;
+      locate(source, node, "{", &cursor, &line, &column);
+      return error_at(error, source->tree->file, line, column,
+                      "unclosed placeholder: '{' without '}' (write '{{' for a brace)");
+    }
+    size_t name_length = (size_t)(close - at - 1);
+    snprintf(buffer, sizeof buffer, "%.*s", (int)(name_length < 100 ? name_length : 100), at + 1);
+    size_t which = 0;
+    while (which < PLACEHOLDER_COUNT && strcmp(placeholder_names[which], buffer) != 0)
+      which++;
+    if (which == PLACEHOLDER_COUNT)
+      return unknown_placeholder(source, node, buffer, &cursor, error);
+    if ((status = add_literal(text, literal, (size_t)(at - literal), error)) != STATUS_OK)
+      return status;
+    struct template_piece piece = {.is_placeholder = true,
+                                   .placeholder = (enum letter_placeholder)which};
+    char token[128];
+    snprintf(token, sizeof token, "{%s}", buffer);
+    locate(source, node, token, &cursor, &piece.line, &piece.column);
+    if ((status = add_piece(text, &piece, error)) != STATUS_OK)
+      return status;
+    at = close + 1;
+    literal = at;
+  }
+  return add_literal(text, literal, (size_t)(at - literal), error);
+}
+
+static enum status compile_key(const struct source *source, const struct yaml_tree_node *root,
+                               const char *key, bool required, struct template_text *text,
+                               struct error *error) {
+  const struct yaml_tree_node *node = yaml_tree_get(root, key);
+  if (node == NULL) {
+    if (!required)
+      return STATUS_OK;
+    return yaml_tree_error(source->tree, root, error, "missing key '%s'", key);
+  }
+  if (!required && yaml_tree_is_null(node))
+    return STATUS_OK;
+  return compile_text(source, node, text, error);
+}
+
+static enum status compile_list(const struct source *source, const struct yaml_tree_node *root,
+                                const char *key, bool required, struct template_text **texts,
+                                size_t *count, struct error *error) {
+  const struct yaml_tree_node *node = yaml_tree_get(root, key);
+  if (node == NULL && !required)
+    return STATUS_OK;
+  if (node == NULL)
+    return yaml_tree_error(source->tree, root, error, "missing key '%s'", key);
+  enum status status = yaml_tree_expect(source->tree, node, YAML_TREE_SEQUENCE, key, error);
+  if (status != STATUS_OK)
+    return status;
+  if (required && node->count == 0)
+    return yaml_tree_error(source->tree, node, error, "'%s' needs at least one entry", key);
+  *texts = calloc(node->count == 0 ? 1 : node->count, sizeof **texts);
+  if (*texts == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory loading a letter template");
+  *count = node->count;
+  for (size_t i = 0; i < node->count; i++)
+    if ((status = compile_text(source, node->items[i], &(*texts)[i], error)) != STATUS_OK)
+      return status;
+  return STATUS_OK;
+}
+
+static enum status read_file(const char *path, char **data, size_t *size, struct error *error) {
+  FILE *file = fopen(path, "rb");
+  if (file == NULL)
+    return error_set(error, STATUS_INVALID, "%s: cannot open: %s", path, strerror(errno));
+  size_t capacity = 4096, used = 0;
+  char *buffer = malloc(capacity);
+  while (buffer != NULL) {
+    used += fread(buffer + used, 1, capacity - used, file);
+    if (used < capacity || used >= YAML_TREE_MAX_BYTES)
+      break;
+    char *grown = realloc(buffer, capacity * 2);
+    if (grown == NULL) {
+      free(buffer);
+      buffer = NULL;
+      break;
+    }
+    buffer = grown;
+    capacity *= 2;
+  }
+  bool failed = ferror(file);
+  fclose(file);
+  if (buffer == NULL)
+    return error_set(error, STATUS_RUNTIME, "%s: out of memory", path);
+  if (failed) {
+    free(buffer);
+    return error_set(error, STATUS_RUNTIME, "%s: read error", path);
+  }
+  *data = buffer;
+  *size = used;
+  return STATUS_OK;
+}
+
+static enum status compile_template(const struct source *source, struct letter_template *result,
+                                    struct error *error) {
+  static const char *const known[] = {
+      "description", "national_title", "motto",       "number_line",        "date_line",  "title",
+      "salutation",  "paragraphs",     "signer_note", "recipients_heading", "recipients", NULL};
+  const struct yaml_tree_node *root = source->tree->root;
+  if (root == NULL)
+    return error_at(error, source->tree->file, 1, 1, "empty letter template");
+  enum status status = yaml_tree_check_keys(source->tree, root, known, "letter template", error);
+  const struct yaml_tree_node *description = yaml_tree_get(root, "description");
+  const char *description_text = "";
+  if (status == STATUS_OK && description != NULL)
+    status = yaml_tree_read_string(source->tree, description, &description_text, error);
+  if (status != STATUS_OK)
+    return status;
+  if ((result->description = strdup(description_text)) == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory loading a letter template");
+  struct {
+    const char *key;
+    bool required;
+    struct template_text *text;
+  } singles[] = {
+      {"national_title", true, &result->national_title},
+      {"motto", true, &result->motto},
+      {"number_line", true, &result->number_line},
+      {"date_line", true, &result->date_line},
+      {"title", true, &result->title},
+      {"salutation", true, &result->salutation},
+      {"signer_note", false, &result->signer_note},
+      {"recipients_heading", false, &result->recipients_heading},
+  };
+  for (size_t i = 0; i < sizeof singles / sizeof singles[0]; i++)
+    if ((status = compile_key(source, root, singles[i].key, singles[i].required, singles[i].text,
+                              error)) != STATUS_OK)
+      return status;
+  if ((status = compile_list(source, root, "paragraphs", true, &result->paragraphs,
+                             &result->paragraph_count, error)) != STATUS_OK)
+    return status;
+  return compile_list(source, root, "recipients", false, &result->recipients,
+                      &result->recipient_count, error);
+}
+
+enum status letter_template_load(const char *path, struct letter_template **template_out,
+                                 struct error *error) {
+  *template_out = NULL;
+  char *data = NULL;
+  size_t size = 0;
+  enum status status = read_file(path, &data, &size, error);
+  if (status != STATUS_OK)
+    return status;
+  struct yaml_tree *tree;
+  status = yaml_tree_load_buffer(path, data, size, &tree, error);
+  if (status != STATUS_OK) {
+    free(data);
+    return status;
+  }
+  struct letter_template *result = calloc(1, sizeof *result);
+  if (result == NULL || (result->file = strdup(path)) == NULL) {
+    status = error_set(error, STATUS_RUNTIME, "out of memory loading a letter template");
+  } else {
+    struct source source = {tree, data, size};
+    status = compile_template(&source, result, error);
+  }
+  yaml_tree_free(tree);
+  free(data);
+  if (status != STATUS_OK) {
+    letter_template_free(result);
+    return status;
+  }
+  *template_out = result;
+  return STATUS_OK;
+}
+
+void letter_template_free(struct letter_template *template_in) {
+  if (template_in == NULL)
+    return;
+  struct template_text *singles[] = {
+      &template_in->national_title, &template_in->motto,
+      &template_in->number_line,    &template_in->date_line,
+      &template_in->title,          &template_in->salutation,
+      &template_in->signer_note,    &template_in->recipients_heading};
+  for (size_t i = 0; i < sizeof singles / sizeof singles[0]; i++)
+    free_text(singles[i]);
+  for (size_t i = 0; i < template_in->paragraph_count; i++)
+    free_text(&template_in->paragraphs[i]);
+  for (size_t i = 0; i < template_in->recipient_count; i++)
+    free_text(&template_in->recipients[i]);
+  free(template_in->paragraphs);
+  free(template_in->recipients);
+  free(template_in->description);
+  free(template_in->file);
+  free(template_in);
+}
+
+bool template_uses(const struct template_text *text, enum letter_placeholder placeholder) {
+  for (size_t i = 0; i < text->count; i++)
+    if (text->pieces[i].is_placeholder && text->pieces[i].placeholder == placeholder)
+      return true;
+  return false;
+}
+
+enum status template_expand(const struct letter_template *template_in,
+                            const struct template_text *text, const char *const *values,
+                            char **output, struct error *error) {
+  size_t length = 0;
+  for (size_t i = 0; i < text->count; i++) {
+    const struct template_piece *piece = &text->pieces[i];
+    if (!piece->is_placeholder) {
+      length += strlen(piece->literal);
+      continue;
+    }
+    const char *value = values[piece->placeholder];
+    if (value == NULL)
+      return error_at(error, template_in->file, piece->line, piece->column,
+                      "no value for placeholder {%s}", placeholder_names[piece->placeholder]);
+    length += strlen(value);
+  }
+  char *out = malloc(length + 1);
+  if (out == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory expanding a letter template");
+  size_t written = 0;
+  for (size_t i = 0; i < text->count; i++) {
+    const struct template_piece *piece = &text->pieces[i];
+    const char *part = piece->is_placeholder ? values[piece->placeholder] : piece->literal;
+    size_t part_length = strlen(part);
+    memcpy(out + written, part, part_length);
+    written += part_length;
+  }
+  out[written] = '\0';
+  *output = out;
+  return STATUS_OK;
+}

@@ -1,0 +1,250 @@
+/*
+ * agencies.c: loads rules/agencies.yaml with the safe YAML tree and checks each entry.
+ */
+#include "rules/agencies.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/yaml_tree.h"
+
+/* Expands a number format into buffer; false (and *bad_field) on an unknown field. */
+static bool expand_number(const char *format, const char *symbol, long number, int year,
+                          char *buffer, size_t size, const char **bad_field) {
+  size_t written = 0;
+  char piece[64];
+  for (const char *at = format; *at != '\0';) {
+    const char *text = piece;
+    size_t length;
+    if (*at == '{') {
+      const char *close = strchr(at, '}');
+      if (close == NULL) {
+        *bad_field = at;
+        return false;
+      }
+      size_t field = (size_t)(close - at + 1);
+      if (field == 3 && strncmp(at, "{n}", 3) == 0) {
+        length = (size_t)snprintf(piece, sizeof piece, "%ld", number);
+      } else if (field == 7 && strncmp(at, "{n:0", 4) == 0 && at[4] >= '1' && at[4] <= '9' &&
+                 at[5] >= '0' && at[5] <= '9') {
+        int width = (at[4] - '0') * 10 + (at[5] - '0');
+        length = (size_t)snprintf(piece, sizeof piece, "%0*ld", width > 20 ? 20 : width, number);
+      } else if (field == 6 && strncmp(at, "{n:0", 4) == 0 && at[4] >= '1' && at[4] <= '9') {
+        length = (size_t)snprintf(piece, sizeof piece, "%0*ld", at[4] - '0', number);
+      } else if (field == 6 && strncmp(at, "{unit}", 6) == 0) {
+        text = symbol;
+        length = strlen(symbol);
+      } else if (field == 6 && strncmp(at, "{year}", 6) == 0) {
+        length = (size_t)snprintf(piece, sizeof piece, "%d", year);
+      } else {
+        *bad_field = at;
+        return false;
+      }
+      at = close + 1;
+    } else {
+      piece[0] = *at++;
+      length = 1;
+    }
+    if (written + length < size) {
+      memcpy(buffer + written, text, length);
+      written += length;
+    }
+  }
+  if (size > 0)
+    buffer[written < size ? written : size - 1] = '\0';
+  return true;
+}
+
+enum status agency_format_number(const struct agency *agency, long number, int year,
+                                 char buffer[AGENCY_NUMBER_SIZE], struct error *error) {
+  const char *bad;
+  if (number < 1)
+    return error_set(error, STATUS_INVALID, "letter number %ld: numbers start at 1", number);
+  if (!expand_number(agency->number_format, agency->symbol, number, year, buffer,
+                     AGENCY_NUMBER_SIZE, &bad))
+    return error_set(error, STATUS_INVALID, "agency %s: bad number format field at '%s'",
+                     agency->code, bad);
+  return STATUS_OK;
+}
+
+static bool code_fits_directory(const char *code) {
+  if (*code == '\0' || *code == '.' || strlen(code) > 64)
+    return false;
+  for (const char *at = code; *at != '\0'; at++) {
+    char c = *at;
+    bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_' || c == '.';
+    if (!plain)
+      return false;
+  }
+  return true;
+}
+
+static enum status read_text(const struct yaml_tree *tree, const struct yaml_tree_node *entry,
+                             const char *key, char **out, struct error *error) {
+  const struct yaml_tree_node *node = yaml_tree_get(entry, key);
+  if (node == NULL)
+    return yaml_tree_error(tree, entry, error, "agency: missing key '%s'", key);
+  const char *value;
+  enum status status = yaml_tree_read_string(tree, node, &value, error);
+  if (status != STATUS_OK)
+    return status;
+  if (*value == '\0')
+    return yaml_tree_error(tree, node, error, "agency: '%s' is empty", key);
+  if ((*out = strdup(value)) == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory loading agencies");
+  return STATUS_OK;
+}
+
+/* A signer title is a string or a list of lines (KT. GIÁM ĐỐC, PHÓ GIÁM ĐỐC). */
+static enum status read_title(const struct yaml_tree *tree, const struct yaml_tree_node *signer,
+                              char **out, struct error *error) {
+  const struct yaml_tree_node *node = yaml_tree_get(signer, "title");
+  if (node == NULL || node->kind != YAML_TREE_SEQUENCE)
+    return read_text(tree, signer, "title", out, error);
+  if (node->count == 0)
+    return yaml_tree_error(tree, node, error, "signer: 'title' needs at least one line");
+  size_t length = 0;
+  for (size_t i = 0; i < node->count; i++) {
+    const char *line;
+    enum status status = yaml_tree_read_string(tree, node->items[i], &line, error);
+    if (status != STATUS_OK)
+      return status;
+    length += strlen(line) + 1;
+  }
+  if ((*out = malloc(length)) == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory loading agencies");
+  (*out)[0] = '\0';
+  for (size_t i = 0; i < node->count; i++) {
+    if (i > 0)
+      strcat(*out, "\n");
+    strcat(*out, node->items[i]->text);
+  }
+  return STATUS_OK;
+}
+
+static enum status read_agency(const struct yaml_tree *tree, const struct yaml_tree_node *entry,
+                               struct agency *agency, struct error *error) {
+  static const char *const known[] = {"code",          "governing_body", "unit",    "name",
+                                      "symbol",        "place",          "address", "signer",
+                                      "number_format", "form",           NULL};
+  static const char *const signer_keys[] = {"title", "name", NULL};
+  static const char *const forms[] = {"2025", "2018", NULL};
+  agency->line = entry->line;
+  agency->column = entry->column;
+  enum status status = yaml_tree_check_keys(tree, entry, known, "agency", error);
+  struct {
+    const char *key;
+    char **field;
+  } texts[] = {
+      {"code", &agency->code},       {"governing_body", &agency->governing_body},
+      {"unit", &agency->unit},       {"name", &agency->name},
+      {"symbol", &agency->symbol},   {"place", &agency->place},
+      {"address", &agency->address}, {"number_format", &agency->number_format},
+  };
+  for (size_t i = 0; status == STATUS_OK && i < sizeof texts / sizeof texts[0]; i++)
+    status = read_text(tree, entry, texts[i].key, texts[i].field, error);
+  if (status != STATUS_OK)
+    return status;
+  if (!code_fits_directory(agency->code))
+    return yaml_tree_error(tree, yaml_tree_get(entry, "code"), error,
+                           "agency code '%s' must be 1-64 letters, digits, '-', '_' or '.' "
+                           "(it names the spool directory)",
+                           agency->code);
+  char sample[AGENCY_NUMBER_SIZE];
+  const char *bad;
+  if (!expand_number(agency->number_format, agency->symbol, 7, 2026, sample, sizeof sample, &bad))
+    return yaml_tree_error(tree, yaml_tree_get(entry, "number_format"), error,
+                           "unknown field at '%.20s' (use {n}, {n:02}, {unit}, {year})", bad);
+  if (strstr(agency->number_format, "{n") == NULL)
+    return yaml_tree_error(tree, yaml_tree_get(entry, "number_format"), error,
+                           "number_format must contain the number {n} or {n:02}");
+  const struct yaml_tree_node *signer = yaml_tree_get(entry, "signer");
+  if (signer == NULL)
+    return yaml_tree_error(tree, entry, error, "agency: missing key 'signer'");
+  if ((status = yaml_tree_check_keys(tree, signer, signer_keys, "signer", error)) != STATUS_OK ||
+      (status = read_title(tree, signer, &agency->signer_title, error)) != STATUS_OK ||
+      (status = read_text(tree, signer, "name", &agency->signer_name, error)) != STATUS_OK)
+    return status;
+  agency->form = AGENCY_FORM_2025;
+  const struct yaml_tree_node *form = yaml_tree_get(entry, "form");
+  if (form != NULL) {
+    int index;
+    if ((status = yaml_tree_read_choice(tree, form, forms, &index, error)) != STATUS_OK)
+      return status;
+    agency->form = index == 0 ? AGENCY_FORM_2025 : AGENCY_FORM_2018;
+  }
+  return STATUS_OK;
+}
+
+static enum status load_tree(const struct yaml_tree *tree, struct agency_table *table,
+                             struct error *error) {
+  static const char *const known[] = {"agencies", NULL};
+  if (tree->root == NULL)
+    return error_at(error, tree->file, 1, 1, "empty file: expected 'agencies:'");
+  enum status status = yaml_tree_check_keys(tree, tree->root, known, "agencies file", error);
+  if (status != STATUS_OK)
+    return status;
+  const struct yaml_tree_node *list = yaml_tree_get(tree->root, "agencies");
+  if (list == NULL)
+    return yaml_tree_error(tree, tree->root, error, "missing key 'agencies'");
+  if ((status = yaml_tree_expect(tree, list, YAML_TREE_SEQUENCE, "agencies", error)) != STATUS_OK)
+    return status;
+  table->agencies = calloc(list->count == 0 ? 1 : list->count, sizeof *table->agencies);
+  if (table->agencies == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory loading agencies");
+  for (size_t i = 0; i < list->count; i++) {
+    const struct yaml_tree_node *entry = list->items[i];
+    if ((status = yaml_tree_expect(tree, entry, YAML_TREE_MAPPING, "agency", error)) != STATUS_OK)
+      return status;
+    table->count = i + 1;
+    if ((status = read_agency(tree, entry, &table->agencies[i], error)) != STATUS_OK)
+      return status;
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(table->agencies[j].code, table->agencies[i].code) == 0)
+        return yaml_tree_error(tree, yaml_tree_get(entry, "code"), error,
+                               "duplicate agency code '%s' (first at line %zu)",
+                               table->agencies[i].code, table->agencies[j].line);
+  }
+  return STATUS_OK;
+}
+
+enum status agencies_load(const char *path, struct agency_table *table, struct error *error) {
+  memset(table, 0, sizeof *table);
+  struct yaml_tree *tree;
+  enum status status = yaml_tree_load_file(path, &tree, error);
+  if (status != STATUS_OK)
+    return status;
+  if ((table->file = strdup(path)) == NULL)
+    status = error_set(error, STATUS_RUNTIME, "out of memory loading agencies");
+  else
+    status = load_tree(tree, table, error);
+  yaml_tree_free(tree);
+  if (status != STATUS_OK)
+    agencies_free(table);
+  return status;
+}
+
+void agencies_free(struct agency_table *table) {
+  for (size_t i = 0; i < table->count; i++) {
+    struct agency *agency = &table->agencies[i];
+    char *fields[] = {agency->code,         agency->governing_body, agency->unit,
+                      agency->name,         agency->symbol,         agency->place,
+                      agency->address,      agency->signer_title,   agency->signer_name,
+                      agency->number_format};
+    for (size_t j = 0; j < sizeof fields / sizeof fields[0]; j++)
+      free(fields[j]);
+  }
+  free(table->agencies);
+  free(table->file);
+  memset(table, 0, sizeof *table);
+}
+
+const struct agency *agencies_find(const struct agency_table *table, const char *code) {
+  for (size_t i = 0; i < table->count; i++)
+    if (strcmp(table->agencies[i].code, code) == 0)
+      return &table->agencies[i];
+  return NULL;
+}

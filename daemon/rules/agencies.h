@@ -1,0 +1,57 @@
+/*
+ * agencies.h: the agencies that issue apology letters (rules/agencies.yaml).
+ *
+ * Each agency has a code (the dossier source's agency_code, also its spool directory name), the
+ * letterhead (governing body and unit, upper case), its name in running text, its document
+ * symbol, the place for the date line, an address, the signer (title lines and name), the
+ * number format of its letters and the form it uses (2025, the default, or 2018). Loading
+ * validates everything with `FILE:LINE:COLUMN` errors: unknown or missing keys, duplicate
+ * codes, codes unfit for a directory name, number formats with unknown fields. A loaded table
+ * is immutable and may be shared between threads.
+ */
+#ifndef DUNGHEN_AGENCIES_H
+#define DUNGHEN_AGENCIES_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+
+enum agency_form { AGENCY_FORM_2025, AGENCY_FORM_2018 };
+
+enum { AGENCY_NUMBER_SIZE = 128 };
+
+struct agency {
+  char *code;
+  char *governing_body; /* UBND TỈNH ĐẮK LẮK */
+  char *unit;           /* TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH */
+  char *name;           /* Trung tâm Phục vụ hành chính công tỉnh Đắk Lắk */
+  char *symbol;         /* TTPVHCC, the {unit} of the number format */
+  char *place;          /* Đắk Lắk */
+  char *address;
+  char *signer_title; /* one or more lines joined by '\n': KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC */
+  char *signer_name;
+  char *number_format; /* {n:02}/PXL-{unit} */
+  enum agency_form form;
+  size_t line, column; /* where the entry starts */
+};
+
+struct agency_table {
+  char *file;
+  struct agency *agencies;
+  size_t count;
+};
+
+/* Loads `path` (normally RULES/agencies.yaml). On failure the table is empty. */
+enum status agencies_load(const char *path, struct agency_table *table, struct error *error);
+void agencies_free(struct agency_table *table);
+/* The agency with this code, or NULL. */
+const struct agency *agencies_find(const struct agency_table *table, const char *code);
+
+/*
+ * Formats a letter number with the agency's format: `{n}` the number, `{n:0W}` zero-padded to
+ * W digits, `{unit}` the symbol, `{year}` the year. Example: 7 → `07/PXL-TTPVHCC`.
+ */
+enum status agency_format_number(const struct agency *agency, long number, int year,
+                                 char buffer[AGENCY_NUMBER_SIZE], struct error *error);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * config.h: the daemon's configuration file (YAML, default DUNGHEN_SYSCONFDIR/dunghen.yaml).
+ *
+ *   database:    conninfo (omit it to use the standard PG* environment), connect_timeout,
+ *                ping_interval (seconds between keep-alive queries on the LISTEN connection)
+ *   paths:       rules, letters, spool (directories)
+ *   http:        enabled, address (default 127.0.0.1), port (0 = any free port, logged)
+ *   sync:        poll_interval, overlap (seconds), batch_size (dossiers per transaction)
+ *   log:         level (error, warning, info, debug)
+ *
+ * Every section and key is optional and validated: an unknown key, a wrong type or a value out
+ * of range fails with `FILE:LINE:COLUMN: section.key: message`. A loaded config owns its strings;
+ * config_free() releases them. No global state.
+ */
+#ifndef DUNGHEN_CONFIG_H
+#define DUNGHEN_CONFIG_H
+
+#include <stdbool.h>
+
+#include "core/error.h"
+#include "service/log.h"
+
+struct config {
+  char *file;              /* the file it came from, or NULL for the defaults */
+  char *conninfo;          /* NULL: libpq's PG* environment */
+  int connect_timeout;     /* seconds, enforced by our own timer */
+  int ping_interval;       /* seconds between keep-alive queries when idle */
+  char *rules_directory;   /* NULL: $DUNGHEN_RULES or the installed rules */
+  char *letters_directory; /* NULL: the installed letters */
+  char *spool_directory;
+  bool http_enabled;
+  char *http_address;
+  int http_port;
+  int poll_interval; /* seconds between passes when nothing wakes the daemon */
+  int overlap;       /* seconds re-read behind the updated_at watermark */
+  int batch_size;    /* dossiers per transaction (passes and recomputes) */
+  enum log_level log_level;
+};
+
+enum {
+  CONFIG_DEFAULT_CONNECT_TIMEOUT = 10,
+  CONFIG_DEFAULT_PING_INTERVAL = 30,
+  CONFIG_DEFAULT_HTTP_PORT = 9466,
+  CONFIG_DEFAULT_POLL_INTERVAL = 60,
+  CONFIG_DEFAULT_OVERLAP = 300,
+  CONFIG_DEFAULT_BATCH_SIZE = 1000,
+};
+
+#define CONFIG_DEFAULT_FILE DUNGHEN_SYSCONFDIR "/dunghen.yaml"
+#define CONFIG_DEFAULT_SPOOL "/var/lib/dunghen/spool"
+
+/* Fills every field with its default (allocating the default strings). */
+enum status config_defaults(struct config *config, struct error *error);
+/* Loads `path` over the defaults. On failure *config holds nothing to free. */
+enum status config_load(const char *path, struct config *config, struct error *error);
+/* Same from memory (tests); `name` is used in messages. */
+enum status config_load_buffer(const char *name, const char *text, struct config *config,
+                               struct error *error);
+/* Replaces one string field with a copy of `value` (command-line overrides). */
+enum status config_set_string(char **field, const char *value, struct error *error);
+void config_free(struct config *config);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * letter_jobs.h: renders the apology letters that escalations queued in dunghen.letter_log.
+ *
+ * The number of a letter is taken when its job is queued (service/pass.c, in the transaction of
+ * the escalation), so this module only turns a 'pending' row into a PDF: it claims jobs with
+ * FOR UPDATE SKIP LOCKED (several workers or daemons never render the same letter), gathers the
+ * dossier from the source view, renders it (letter/letter.h), writes it to the spool atomically
+ * (service/spool.h) and records path, sha256 and size in the same transaction that held the
+ * claim. A crash between the spool write and the commit leaves the row pending; the next run
+ * renders the same number to the same path again, so no PDF lacks its row and no row its PDF.
+ * A full or read-only spool leaves jobs pending (reported as `blocked`) to retry later; a job
+ * whose data cannot make a letter is marked 'failed' with the reason. Blocking libpq: call it
+ * from a worker thread that owns the connection, never from the event loop.
+ */
+#ifndef DUNGHEN_LETTER_JOBS_H
+#define DUNGHEN_LETTER_JOBS_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "letter/letter.h"
+#include "rules/agencies.h"
+#include "rules/procedures.h"
+
+enum { LETTER_JOBS_DEFAULT_BATCH = 50 };
+
+struct letter_jobs_context {
+  PGconn *connection;
+  struct letter_renderer *renderer; /* owned by the calling thread */
+  const struct agency_table *agencies;
+  const struct procedure_table *procedures; /* for the procedure's name */
+  const char *spool_directory;
+  size_t batch_size; /* jobs per transaction; 0 means LETTER_JOBS_DEFAULT_BATCH */
+  size_t limit;      /* stop after this many jobs in one call; 0 means no limit */
+};
+
+struct letter_jobs_report {
+  size_t rendered;
+  size_t failed;   /* marked 'failed': the data cannot make a letter */
+  size_t blocked;  /* left pending because the spool refused the file (full, read-only) */
+  size_t warnings; /* text replaced while rendering (reported per job in the log) */
+  char last_path[4096]; /* the path of the last letter rendered, "" when none */
+  char blocked_reason[ERROR_MESSAGE_SIZE]; /* why the spool refused, when `blocked` > 0 */
+};
+
+/* Renders pending jobs until none is left (or `limit`). A database failure is STATUS_RUNTIME;
+ * a spool failure stops the call with STATUS_OK and `blocked` > 0. */
+enum status letter_jobs_run(const struct letter_jobs_context *context,
+                            struct letter_jobs_report *report, struct error *error);
+
+#endif

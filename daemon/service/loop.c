@@ -1,0 +1,557 @@
+#include "service/loop.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/civil.h"
+#include "dunghen-config.h"
+#include "service/http.h"
+#include "service/listener.h"
+#include "service/ruleset.h"
+#include "service/sdnotify.h"
+#include "service/worker.h"
+
+/* The due timer never sleeps longer than this; the poll timer and the next pass re-arm it. */
+static const double DUE_TIMER_LIMIT = 86400.0;
+/* Wake a little after the instant, so the pass's whole-second "now" has reached it. */
+static const double DUE_TIMER_MARGIN = 0.005;
+/* A next instant already past after a pass (e.g. held by another instance): do not spin. */
+static const double DUE_TIMER_MINIMUM = 1.0;
+
+struct loop {
+  const struct loop_options *options;
+  struct log *log;
+  struct config config;
+  struct event_base *base;
+  struct sdnotify notify;
+  struct listener *listener;
+  struct worker *worker;
+  struct http *http;
+  struct event *signal_hangup;
+  struct event *signal_terminate;
+  struct event *signal_interrupt;
+  struct event *due_timer;
+  struct event *poll_timer;
+  struct event *watchdog_timer;
+  struct worker_snapshot snapshot; /* the last one the worker published */
+  int64_t due_at;                  /* what the due timer is set for; INT64_MAX when unset */
+  bool ready_sent;
+  bool stopping;
+  uint64_t reloads;
+  uint64_t reload_failures;
+};
+
+static struct timeval timeval_from_seconds(double seconds) {
+  struct timeval value;
+  value.tv_sec = (time_t)seconds;
+  value.tv_usec = (suseconds_t)((seconds - (double)value.tv_sec) * 1e6);
+  return value;
+}
+
+static void notify(struct loop *loop, const char *message) {
+  struct error error;
+  if (sdnotify_send(&loop->notify, message, &error) != STATUS_OK)
+    log_warning(loop->log, "systemd: %s", error.message);
+}
+
+/* ---- config ---- */
+
+static enum status apply_overrides(const struct loop_overrides *overrides, struct config *config,
+                                   struct error *error) {
+  enum status status = STATUS_OK;
+  if (overrides->conninfo != NULL)
+    status = config_set_string(&config->conninfo, overrides->conninfo, error);
+  if (status == STATUS_OK && overrides->rules_directory != NULL)
+    status = config_set_string(&config->rules_directory, overrides->rules_directory, error);
+  if (status == STATUS_OK && overrides->letters_directory != NULL)
+    status = config_set_string(&config->letters_directory, overrides->letters_directory, error);
+  if (status == STATUS_OK && overrides->spool_directory != NULL)
+    status = config_set_string(&config->spool_directory, overrides->spool_directory, error);
+  if (status == STATUS_OK && config->rules_directory == NULL) {
+    const char *environment = getenv("DUNGHEN_RULES");
+    status = config_set_string(&config->rules_directory,
+                               environment != NULL && *environment != '\0'
+                                   ? environment
+                                   : DUNGHEN_DATADIR "/rules",
+                               error);
+  }
+  if (status == STATUS_OK && config->letters_directory == NULL)
+    status = config_set_string(&config->letters_directory, DUNGHEN_DATADIR "/letters", error);
+  return status;
+}
+
+enum status loop_load_config(const struct loop_options *options, struct config *config,
+                             struct error *error) {
+  const char *path = options->config_path != NULL ? options->config_path : CONFIG_DEFAULT_FILE;
+  struct stat info;
+  enum status status;
+  if (options->config_path == NULL && stat(path, &info) != 0 && errno == ENOENT)
+    status = config_defaults(config, error);
+  else
+    status = config_load(path, config, error);
+  if (status != STATUS_OK)
+    return status;
+  status = apply_overrides(&options->overrides, config, error);
+  if (status != STATUS_OK)
+    config_free(config);
+  return status;
+}
+
+static int64_t today(const struct loop *loop) {
+  return civil_local_day(clock_now(&loop->options->clock));
+}
+
+static struct worker_settings worker_settings(const struct config *config) {
+  struct worker_settings settings = {
+      .conninfo = config->conninfo,
+      .connect_timeout = config->connect_timeout,
+      .batch_size = (size_t)config->batch_size,
+      .overlap = config->overlap,
+  };
+  return settings;
+}
+
+static struct listener_settings listener_settings(const struct config *config) {
+  struct listener_settings settings = {
+      .conninfo = config->conninfo,
+      .connect_timeout = config->connect_timeout,
+      .ping_interval = config->ping_interval,
+  };
+  return settings;
+}
+
+static bool same_text(const char *left, const char *right) {
+  if (left == NULL || right == NULL)
+    return left == right;
+  return strcmp(left, right) == 0;
+}
+
+/* ---- timers ---- */
+
+static void arm_poll_timer(struct loop *loop) {
+  struct timeval interval = {loop->config.poll_interval, 0};
+  event_add(loop->poll_timer, &interval);
+}
+
+static void arm_due_timer(struct loop *loop, int64_t next_due) {
+  if (next_due == loop->due_at && evtimer_pending(loop->due_timer, NULL))
+    return;
+  evtimer_del(loop->due_timer);
+  loop->due_at = next_due;
+  if (next_due == INT64_MAX)
+    return;
+  double delay = clock_real_delay(&loop->options->clock, next_due);
+  if (delay <= 0)
+    delay = DUE_TIMER_MINIMUM;
+  if (delay > DUE_TIMER_LIMIT)
+    delay = DUE_TIMER_LIMIT;
+  struct timeval timeout = timeval_from_seconds(delay + DUE_TIMER_MARGIN);
+  evtimer_add(loop->due_timer, &timeout);
+  char text[TIMESTAMP_TEXT_SIZE];
+  civil_format_timestamp(next_due, text);
+  log_debug(loop->log, "due timer: next instant %s, in %.3f s", text, delay);
+}
+
+static void on_due_timer(evutil_socket_t fd, short what, void *argument) {
+  (void)fd;
+  (void)what;
+  struct loop *loop = argument;
+  loop->due_at = INT64_MAX;
+  if (!loop->stopping)
+    worker_request_pass(loop->worker);
+}
+
+static void on_poll_timer(evutil_socket_t fd, short what, void *argument) {
+  (void)fd;
+  (void)what;
+  struct loop *loop = argument;
+  if (!loop->stopping)
+    worker_request_pass(loop->worker);
+}
+
+static void on_watchdog_timer(evutil_socket_t fd, short what, void *argument) {
+  (void)fd;
+  (void)what;
+  notify(argument, "WATCHDOG=1");
+}
+
+/* ---- health and metrics ---- */
+
+static bool health(void *argument, char *reason, size_t size) {
+  struct loop *loop = argument;
+  if (loop->stopping) {
+    snprintf(reason, size, "stopping");
+    return false;
+  }
+  if (!listener_is_ready(loop->listener)) {
+    snprintf(reason, size, "database unreachable: %s", listener_problem(loop->listener));
+    return false;
+  }
+  if (!loop->ready_sent && loop->snapshot.problem[0] == '\0') {
+    snprintf(reason, size, "starting: the first pass is not done yet");
+    return false;
+  }
+  if (loop->snapshot.problem[0] != '\0') {
+    snprintf(reason, size, "%s: %s", loop->snapshot.passes == 0 ? "no pass yet" : "last job failed",
+             loop->snapshot.problem);
+    return false;
+  }
+  snprintf(reason, size, "ok");
+  return true;
+}
+
+static void metric(struct evbuffer *body, const char *name, const char *type, const char *help) {
+  evbuffer_add_printf(body, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void database_metrics(const struct pass_metrics *metrics, struct evbuffer *body) {
+  metric(body, "dunghen_dossiers", "gauge", "Dossiers known to the daemon, by clock state.");
+  for (size_t i = 0; i < metrics->state_count; i++)
+    evbuffer_add_printf(body, "dunghen_dossiers{state=\"%s\"} %" PRId64 "\n",
+                        metrics->states[i].name, metrics->states[i].value);
+  metric(body, "dunghen_escalations", "gauge", "Escalations recorded in the database, by level.");
+  for (size_t i = 0; i < metrics->level_count; i++)
+    evbuffer_add_printf(body, "dunghen_escalations{level=\"%s\"} %" PRId64 "\n",
+                        metrics->levels[i].name, metrics->levels[i].value);
+  metric(body, "dunghen_letters", "gauge", "Apology letters, by state.");
+  evbuffer_add_printf(body,
+                      "dunghen_letters{state=\"pending\"} %" PRId64 "\n"
+                      "dunghen_letters{state=\"rendered\"} %" PRId64 "\n"
+                      "dunghen_letters{state=\"failed\"} %" PRId64 "\n",
+                      metrics->letters_pending, metrics->letters_rendered,
+                      metrics->letters_failed);
+  metric(body, "dunghen_flagged_dossiers", "gauge", "Dossiers whose source row is unusable.");
+  evbuffer_add_printf(body, "dunghen_flagged_dossiers %" PRId64 "\n", metrics->flagged);
+}
+
+static void process_metrics(const struct loop *loop, struct evbuffer *body) {
+  const struct worker_snapshot *snapshot = &loop->snapshot;
+  metric(body, "dunghen_up", "gauge", "1 when the database is reachable and the last job worked.");
+  char reason[8];
+  evbuffer_add_printf(body, "dunghen_up %d\n", health((void *)loop, reason, sizeof reason));
+  metric(body, "dunghen_passes_total", "counter", "Successful passes since start.");
+  evbuffer_add_printf(body, "dunghen_passes_total %" PRIu64 "\n", snapshot->passes);
+  metric(body, "dunghen_pass_failures_total", "counter", "Failed passes and recomputes.");
+  evbuffer_add_printf(body, "dunghen_pass_failures_total %" PRIu64 "\n", snapshot->failures);
+  metric(body, "dunghen_pass_duration_seconds", "gauge", "Duration of the last pass.");
+  evbuffer_add_printf(body, "dunghen_pass_duration_seconds %.6f\n", snapshot->last_pass_seconds);
+  metric(body, "dunghen_last_successful_pass_timestamp_seconds", "gauge",
+         "The daemon's clock at the last successful pass (0: none yet).");
+  evbuffer_add_printf(body, "dunghen_last_successful_pass_timestamp_seconds %" PRId64 "\n",
+                      snapshot->last_success);
+  metric(body, "dunghen_escalations_raised_total", "counter",
+         "Escalations raised by this process.");
+  evbuffer_add_printf(body, "dunghen_escalations_raised_total %" PRIu64 "\n",
+                      snapshot->escalations);
+  metric(body, "dunghen_letters_queued_total", "counter", "Letter jobs queued by this process.");
+  evbuffer_add_printf(body, "dunghen_letters_queued_total %" PRIu64 "\n", snapshot->letters);
+  metric(body, "dunghen_deadlines_moved_total", "counter", "Deadlines moved by rules reloads.");
+  evbuffer_add_printf(body, "dunghen_deadlines_moved_total %" PRIu64 "\n",
+                      snapshot->deadlines_moved);
+  metric(body, "dunghen_database_reconnects_total", "counter",
+         "Database connections lost and opened again (listener and worker).");
+  evbuffer_add_printf(body, "dunghen_database_reconnects_total %" PRIu64 "\n",
+                      (loop->listener != NULL ? listener_reconnects(loop->listener) : 0) +
+                          snapshot->reconnects);
+  metric(body, "dunghen_notifications_total", "counter", "dunghen_dossier notifications heard.");
+  evbuffer_add_printf(body, "dunghen_notifications_total %" PRIu64 "\n",
+                      loop->listener != NULL ? listener_notifications(loop->listener) : 0);
+  metric(body, "dunghen_reloads_total", "counter", "SIGHUP reloads, by result.");
+  evbuffer_add_printf(body, "dunghen_reloads_total{result=\"ok\"} %" PRIu64 "\n"
+                            "dunghen_reloads_total{result=\"failed\"} %" PRIu64 "\n",
+                      loop->reloads, loop->reload_failures);
+  metric(body, "dunghen_next_due_timestamp_seconds", "gauge",
+         "The earliest instant at which a stored clock changes state (0: none).");
+  evbuffer_add_printf(body, "dunghen_next_due_timestamp_seconds %" PRId64 "\n",
+                      snapshot->next_due == INT64_MAX ? 0 : snapshot->next_due);
+}
+
+static void metrics(void *argument, struct evbuffer *body) {
+  struct loop *loop = argument;
+  process_metrics(loop, body);
+  if (loop->snapshot.metrics_valid)
+    database_metrics(&loop->snapshot.metrics, body);
+}
+
+/* ---- the worker's reports ---- */
+
+static void send_status(struct loop *loop) {
+  char message[256];
+  if (loop->snapshot.problem[0] != '\0') {
+    snprintf(message, sizeof message, "STATUS=waiting for the database: %.200s",
+             loop->snapshot.problem);
+  } else {
+    char next[TIMESTAMP_TEXT_SIZE] = "none";
+    if (loop->snapshot.next_due != INT64_MAX)
+      civil_format_timestamp(loop->snapshot.next_due, next);
+    snprintf(message, sizeof message, "STATUS=watching; %" PRIu64 " passes; next due %s",
+             loop->snapshot.passes, next);
+  }
+  notify(loop, message);
+}
+
+static void on_worker_publish(void *argument) {
+  struct loop *loop = argument;
+  worker_snapshot(loop->worker, &loop->snapshot);
+  if (loop->snapshot.stopped) {
+    event_base_loopexit(loop->base, NULL);
+    return;
+  }
+  if (loop->stopping)
+    return;
+  if (loop->snapshot.problem[0] == '\0') {
+    arm_due_timer(loop, loop->snapshot.next_due);
+    if (!loop->ready_sent && loop->snapshot.passes > 0) {
+      loop->ready_sent = true;
+      log_info(loop->log, "ready: rules loaded, database up, first pass done");
+      notify(loop, "READY=1");
+    }
+  }
+  send_status(loop);
+}
+
+/* ---- listener callbacks ---- */
+
+static void on_listener_ready(void *argument) {
+  struct loop *loop = argument;
+  worker_request_pass(loop->worker); /* catch up on what was missed while disconnected */
+}
+
+static void on_listener_lost(void *argument, const char *reason) {
+  struct loop *loop = argument;
+  char message[256];
+  snprintf(message, sizeof message, "STATUS=database connection lost: %.200s", reason);
+  notify(loop, message);
+}
+
+static void on_listener_notify(void *argument, const char *payload) {
+  (void)payload; /* only a hint: the pass re-reads everything from the views */
+  struct loop *loop = argument;
+  if (!loop->stopping)
+    worker_request_pass(loop->worker);
+}
+
+/* ---- reload ---- */
+
+static void swap_http(struct loop *loop, const struct config *config) {
+  if (config->http_enabled == loop->config.http_enabled &&
+      same_text(config->http_address, loop->config.http_address) &&
+      config->http_port == loop->config.http_port)
+    return;
+  struct http *replacement = NULL;
+  struct error error;
+  if (config->http_enabled) {
+    struct http_handlers handlers = {health, metrics};
+    http_free(loop->http); /* the new address may be the old one with another option */
+    loop->http = NULL;
+    if (http_start(loop->base, config->http_address, config->http_port, &handlers, loop,
+                   loop->log, &replacement, &error) != STATUS_OK)
+      log_error(loop->log, "reload: %s; HTTP stays off until the next reload", error.message);
+  } else {
+    http_free(loop->http);
+    log_info(loop->log, "http: disabled");
+  }
+  loop->http = replacement;
+}
+
+/* Validate everything first; only a complete, valid new set replaces the old one. */
+static void reload(struct loop *loop) {
+  notify(loop, "RELOADING=1\nSTATUS=reloading the config and rules");
+  log_info(loop->log, "reload: SIGHUP received");
+  struct config config;
+  struct ruleset *rules = NULL;
+  struct error error;
+  enum status status = loop_load_config(loop->options, &config, &error);
+  if (status == STATUS_OK) {
+    status = ruleset_load(config.rules_directory, today(loop), &rules, &error);
+    if (status != STATUS_OK)
+      config_free(&config);
+  }
+  if (status != STATUS_OK) {
+    loop->reload_failures++;
+    log_error(loop->log, "reload failed, keeping the old config and rules: %s", error.message);
+    notify(loop, "READY=1\nSTATUS=reload failed; running with the old config and rules");
+    return;
+  }
+  for (size_t i = 0; i < rules->rules->warning_count; i++)
+    log_warning(loop->log, "rules: %s", rules->rules->warnings[i]);
+  log_set_level(loop->log, config.log_level);
+  if (!same_text(config.conninfo, loop->config.conninfo) ||
+      config.connect_timeout != loop->config.connect_timeout ||
+      config.ping_interval != loop->config.ping_interval) {
+    struct listener_settings settings = listener_settings(&config);
+    listener_restart(loop->listener, &settings);
+  }
+  struct worker_settings settings = worker_settings(&config);
+  worker_update_settings(loop->worker, &settings);
+  swap_http(loop, &config);
+  config_free(&loop->config);
+  loop->config = config;
+  arm_poll_timer(loop);
+  worker_replace_rules(loop->worker, rules); /* recomputes every clock, in batches */
+  loop->reloads++;
+  log_info(loop->log, "reload: config and rules from %s swapped in; recomputing clocks",
+           loop->config.rules_directory);
+  notify(loop, "READY=1\nSTATUS=reloaded; recomputing clocks");
+}
+
+static void on_hangup(evutil_socket_t fd, short what, void *argument) {
+  (void)fd;
+  (void)what;
+  struct loop *loop = argument;
+  if (!loop->stopping)
+    reload(loop);
+}
+
+static void on_terminate(evutil_socket_t signal_number, short what, void *argument) {
+  (void)what;
+  struct loop *loop = argument;
+  if (loop->stopping)
+    return;
+  loop->stopping = true;
+  log_info(loop->log, "stopping (signal %d): finishing the current transaction",
+           (int)signal_number);
+  notify(loop, "STOPPING=1\nSTATUS=stopping");
+  evtimer_del(loop->due_timer);
+  evtimer_del(loop->poll_timer);
+  listener_free(loop->listener);
+  loop->listener = NULL;
+  worker_stop(loop->worker); /* its last publish ends the loop */
+}
+
+/* ---- setup and teardown ---- */
+
+static enum status create_events(struct loop *loop, struct error *error) {
+  loop->signal_hangup = evsignal_new(loop->base, SIGHUP, on_hangup, loop);
+  loop->signal_terminate = evsignal_new(loop->base, SIGTERM, on_terminate, loop);
+  loop->signal_interrupt = evsignal_new(loop->base, SIGINT, on_terminate, loop);
+  loop->due_timer = evtimer_new(loop->base, on_due_timer, loop);
+  loop->poll_timer = event_new(loop->base, -1, EV_PERSIST, on_poll_timer, loop);
+  loop->watchdog_timer = event_new(loop->base, -1, EV_PERSIST, on_watchdog_timer, loop);
+  if (loop->signal_hangup == NULL || loop->signal_terminate == NULL ||
+      loop->signal_interrupt == NULL || loop->due_timer == NULL || loop->poll_timer == NULL ||
+      loop->watchdog_timer == NULL)
+    return error_set(error, STATUS_RUNTIME, "cannot create the loop's events");
+  event_add(loop->signal_hangup, NULL);
+  event_add(loop->signal_terminate, NULL);
+  event_add(loop->signal_interrupt, NULL);
+  arm_poll_timer(loop);
+  uint64_t watchdog = sdnotify_watchdog_interval();
+  if (watchdog > 0) {
+    struct timeval interval = {(time_t)(watchdog / 1000000), (suseconds_t)(watchdog % 1000000)};
+    event_add(loop->watchdog_timer, &interval);
+    log_debug(loop->log, "systemd watchdog: a ping every %.3f s", (double)watchdog / 1e6);
+  }
+  return STATUS_OK;
+}
+
+static void free_event(struct event *event) {
+  if (event != NULL)
+    event_free(event);
+}
+
+static void teardown(struct loop *loop) {
+  listener_free(loop->listener);
+  worker_free(loop->worker);
+  http_free(loop->http);
+  free_event(loop->signal_hangup);
+  free_event(loop->signal_terminate);
+  free_event(loop->signal_interrupt);
+  free_event(loop->due_timer);
+  free_event(loop->poll_timer);
+  free_event(loop->watchdog_timer);
+  if (loop->base != NULL)
+    event_base_free(loop->base);
+  sdnotify_close(&loop->notify);
+  config_free(&loop->config);
+}
+
+static enum status start_parts(struct loop *loop, struct ruleset *rules, struct error *error) {
+  if (loop->config.http_enabled) {
+    struct http_handlers handlers = {health, metrics};
+    enum status status = http_start(loop->base, loop->config.http_address,
+                                    loop->config.http_port, &handlers, loop, loop->log,
+                                    &loop->http, error);
+    if (status != STATUS_OK) {
+      ruleset_free(rules);
+      return status;
+    }
+  }
+  struct worker_settings settings = worker_settings(&loop->config);
+  loop->worker = worker_new(loop->base, &settings, rules, &loop->options->clock, loop->log,
+                            on_worker_publish, loop, error);
+  if (loop->worker == NULL) {
+    ruleset_free(rules);
+    return STATUS_RUNTIME;
+  }
+  struct listener_settings listening = listener_settings(&loop->config);
+  struct listener_callbacks callbacks = {on_listener_ready, on_listener_lost, on_listener_notify};
+  loop->listener = listener_new(loop->base, &listening, &callbacks, loop, loop->log);
+  if (loop->listener == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory");
+  enum status status = worker_start(loop->worker, error);
+  if (status != STATUS_OK)
+    return status;
+  worker_request_pass(loop->worker);
+  listener_start(loop->listener);
+  return STATUS_OK;
+}
+
+static void log_start(const struct loop *loop) {
+  char now[TIMESTAMP_TEXT_SIZE];
+  civil_format_timestamp(clock_now(&loop->options->clock), now);
+  if (loop->options->clock.simulated)
+    log_info(loop->log, "dunghen %s starting; simulated clock at %s, rate %g", DUNGHEN_VERSION,
+             now, loop->options->clock.rate);
+  else
+    log_info(loop->log, "dunghen %s starting", DUNGHEN_VERSION);
+  log_info(loop->log, "config %s; rules %s; poll every %d s",
+           loop->config.file != NULL ? loop->config.file : "(defaults)",
+           loop->config.rules_directory, loop->config.poll_interval);
+}
+
+enum status loop_run(const struct loop_options *options, struct log *log, struct error *error) {
+  struct loop loop = {.options = options, .log = log, .due_at = INT64_MAX};
+  loop.snapshot.next_due = INT64_MAX;
+  loop.notify.socket = -1;
+  enum status status = loop_load_config(options, &loop.config, error);
+  if (status != STATUS_OK)
+    return status;
+  log_set_level(log, loop.config.log_level);
+  log_start(&loop);
+  struct ruleset *rules = NULL;
+  status = ruleset_load(loop.config.rules_directory, today(&loop), &rules, error);
+  if (status == STATUS_OK) {
+    for (size_t i = 0; i < rules->rules->warning_count; i++)
+      log_warning(log, "rules: %s", rules->rules->warnings[i]);
+    status = sdnotify_open(&loop.notify, error);
+  }
+  if (status == STATUS_OK && evthread_use_pthreads() != 0)
+    status = error_set(error, STATUS_RUNTIME, "libevent has no thread support");
+  if (status == STATUS_OK && (loop.base = event_base_new()) == NULL)
+    status = error_set(error, STATUS_RUNTIME, "cannot create the event loop");
+  if (status == STATUS_OK)
+    signal(SIGPIPE, SIG_IGN);
+  if (status == STATUS_OK)
+    status = create_events(&loop, error);
+  if (status == STATUS_OK) {
+    status = start_parts(&loop, rules, error);
+    rules = NULL;
+  }
+  ruleset_free(rules);
+  if (status == STATUS_OK) {
+    notify(&loop, "STATUS=starting: connecting to the database");
+    event_base_dispatch(loop.base);
+    log_info(log, "stopped");
+  }
+  teardown(&loop);
+  return status;
+}

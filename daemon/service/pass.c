@@ -1,0 +1,1220 @@
+/*
+ * pass.c: one pass over the database (see pass.h for the contract).
+ *
+ * A batch is one transaction: claim the dossiers with try-advisory-locks (a separate statement,
+ * so that the following reads see everything committed before the lock was taken), read the
+ * source rows, their pauses, the stored clocks and the levels already fired in one query,
+ * compute each clock in C (core/deadline.h, core/ladder_state.h), then COPY the results into
+ * session-local scratch tables and write them with three set-based statements: the clock
+ * upsert, the escalations (ON CONFLICT DO NOTHING) and the letters, numbered per agency and
+ * year from a counter row that the same statement locks and bumps. The watermark moves in the
+ * same transaction.
+ */
+#include "service/pass.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/civil.h"
+#include "core/deadline.h"
+#include "core/ladder_state.h"
+#include "rules/procedures.h"
+#include "service/sql.h"
+
+enum {
+  LOCK_CLASS = 1684368999, /* the advisory lock class of dossiers ("dung" as bytes) */
+  FINGERPRINT_SIZE = 17,
+  FIRST_VALID_YEAR = 1990,
+  MAX_PAUSES = 64,
+  SHOWN_VALUE = 40, /* source values quoted in flag reasons are cut to this */
+};
+
+/* A growing text buffer for array literals and COPY data. */
+struct text {
+  char *data;
+  size_t length;
+  size_t capacity;
+  bool failed;
+};
+
+struct pass {
+  const struct pass_context *context;
+  struct pass_report *report;
+  char fingerprint[FINGERPRINT_SIZE];
+  char now_text[24];
+  size_t batch_size;
+  struct text clock_rows;
+  struct text escalation_rows;
+  size_t escalation_count;
+};
+
+/* One dossier of a batch, as read (pointers into the PGresult). */
+struct dossier {
+  const char *code;
+  bool present;
+  const char *procedure_code;
+  const char *agency_code;
+  const char *channel;
+  const char *status;
+  bool has_received;
+  int64_t received_at;
+  bool has_finished;
+  int64_t finished_at;
+  bool delay_reason;
+  const char *updated_us;
+  const char *pauses;
+  bool known;
+  bool unchanged;
+  int64_t old_deadline; /* INT64_MIN when none */
+  int old_episode;
+  int64_t new_deadline;
+  int64_t rescheduled_at;
+  const char *old_state;
+  int64_t old_next;
+  const char *old_flag;
+  const char *fired;
+};
+
+/* ---- text buffers ---- */
+
+static void text_reserve(struct text *text, size_t extra) {
+  if (text->failed || text->length + extra + 1 <= text->capacity)
+    return;
+  size_t capacity = text->capacity ? text->capacity : 4096;
+  while (capacity < text->length + extra + 1)
+    capacity *= 2;
+  char *grown = realloc(text->data, capacity);
+  if (grown == NULL) {
+    text->failed = true;
+    return;
+  }
+  text->data = grown;
+  text->capacity = capacity;
+}
+
+static void text_append(struct text *text, const char *data, size_t length) {
+  text_reserve(text, length);
+  if (text->failed)
+    return;
+  memcpy(text->data + text->length, data, length);
+  text->length += length;
+  text->data[text->length] = '\0';
+}
+
+static void text_add(struct text *text, const char *string) {
+  text_append(text, string, strlen(string));
+}
+
+static void text_reset(struct text *text) {
+  text->length = 0;
+  text->failed = false;
+  if (text->data != NULL)
+    text->data[0] = '\0';
+}
+
+static void text_free(struct text *text) {
+  free(text->data);
+  memset(text, 0, sizeof *text);
+}
+
+/* A COPY text-format field: NULL as \N, backslash, tab and newlines escaped. */
+static void copy_field(struct text *text, const char *value, bool last) {
+  if (value == NULL) {
+    text_add(text, "\\N");
+  } else {
+    for (const char *cursor = value; *cursor != '\0'; cursor++) {
+      switch (*cursor) {
+      case '\\': text_add(text, "\\\\"); break;
+      case '\t': text_add(text, "\\t"); break;
+      case '\n': text_add(text, "\\n"); break;
+      case '\r': text_add(text, "\\r"); break;
+      default: text_append(text, cursor, 1);
+      }
+    }
+  }
+  text_add(text, last ? "\n" : "\t");
+}
+
+static void copy_integer(struct text *text, int64_t value, bool present, bool last) {
+  char buffer[32];
+  snprintf(buffer, sizeof buffer, "%" PRId64, value);
+  copy_field(text, present ? buffer : NULL, last);
+}
+
+/* An element of a text[] literal, double-quoted. */
+static void array_element(struct text *text, const char *value) {
+  text_add(text, text->length > 1 ? ",\"" : "\"");
+  for (const char *cursor = value; *cursor != '\0'; cursor++) {
+    if (*cursor == '"' || *cursor == '\\')
+      text_append(text, "\\", 1);
+    text_append(text, cursor, 1);
+  }
+  text_add(text, "\"");
+}
+
+/* ---- the rules fingerprint ---- */
+
+static void hash_bytes(uint64_t *hash, const void *data, size_t size) {
+  const unsigned char *bytes = data;
+  for (size_t i = 0; i < size; i++) {
+    *hash ^= bytes[i];
+    *hash *= UINT64_C(1099511628211);
+  }
+}
+
+static void hash_integer(uint64_t *hash, int64_t value) {
+  hash_bytes(hash, &value, sizeof value);
+}
+
+static void hash_string(uint64_t *hash, const char *value) {
+  hash_bytes(hash, value != NULL ? value : "", value != NULL ? strlen(value) + 1 : 1);
+}
+
+static void hash_duration(uint64_t *hash, const struct duration *duration) {
+  hash_integer(hash, duration->amount);
+  hash_integer(hash, duration->unit);
+}
+
+/* What the clocks depend on: the calendar, the procedures, the ladder and the agency list. */
+static void compute_fingerprint(const struct pass_context *context, char *out) {
+  uint64_t hash = UINT64_C(14695981039346656037);
+  const struct calendar *calendar = context->rules->calendar;
+  const struct working_hours *hours = calendar_hours(calendar);
+  for (int i = 0; i < hours->count; i++) {
+    hash_integer(&hash, hours->intervals[i].start);
+    hash_integer(&hash, hours->intervals[i].end);
+  }
+  uint64_t word = 0;
+  for (int64_t day = calendar_first_day(calendar); day <= calendar_last_day(calendar); day++) {
+    word = word << 1 | (calendar_is_working_day(calendar, day) ? 1 : 0);
+    if ((day & 63) == 63)
+      hash_integer(&hash, (int64_t)word);
+  }
+  hash_integer(&hash, (int64_t)word);
+  const struct procedure_table *table = &context->rules->procedures;
+  for (size_t i = 0; i < table->count; i++) {
+    const struct procedure *procedure = &table->items[i];
+    hash_string(&hash, procedure->code);
+    for (size_t j = 0; j < procedure->version_count; j++) {
+      const struct procedure_version *version = &procedure->versions[j];
+      hash_integer(&hash, version->valid_from);
+      hash_integer(&hash, version->valid_until);
+      for (int channel = 0; channel < CHANNEL_COUNT; channel++)
+        hash_duration(&hash, &version->durations[channel]);
+      hash_integer(&hash, version->counting);
+      hash_integer(&hash, version->cutoff);
+      hash_integer(&hash, version->supplement);
+      hash_duration(&hash, &version->extension);
+    }
+  }
+  const struct ladder *ladder = context->ladder;
+  hash_duration(&hash, &ladder->due_soon);
+  for (size_t i = 0; i < ladder->count; i++) {
+    const struct ladder_level *level = &ladder->levels[i];
+    hash_string(&hash, level->name);
+    hash_integer(&hash, level->episode);
+    hash_duration(&hash, &level->offset);
+    hash_integer(&hash, level->on_delay_reason);
+    hash_integer(&hash, level->action);
+  }
+  for (size_t i = 0; context->agency_codes != NULL && i < context->agency_count; i++)
+    hash_string(&hash, context->agency_codes[i]);
+  snprintf(out, FINGERPRINT_SIZE, "%016" PRIx64, hash);
+}
+
+/* ---- validation ---- */
+
+/* A source value safe to quote in a flag reason: printable ASCII, cut short. */
+static void shown(const char *value, char *out) {
+  size_t used = 0;
+  for (const char *cursor = value; *cursor != '\0' && used < SHOWN_VALUE; cursor++)
+    out[used++] = isprint((unsigned char)*cursor) ? *cursor : '?';
+  out[used] = '\0';
+}
+
+static bool blank(const char *value) {
+  if (value == NULL)
+    return true;
+  while (isspace((unsigned char)*value))
+    value++;
+  return *value == '\0';
+}
+
+static int compare_strings(const void *left, const void *right) {
+  return strcmp(*(const char *const *)left, *(const char *const *)right);
+}
+
+static bool agency_known(const struct pass_context *context, const char *code) {
+  if (context->agency_codes == NULL)
+    return true;
+  return bsearch(&code, context->agency_codes, context->agency_count, sizeof(const char *),
+                 compare_strings) != NULL;
+}
+
+/* Parses `FROM/TO/KIND,...` (Unix seconds; empty TO while paused). "" or a reason. */
+static void parse_pauses(const char *text, struct pause_interval *pauses, size_t *count,
+                         bool *supplement, char *reason, size_t reason_size) {
+  *count = 0;
+  *supplement = false;
+  reason[0] = '\0';
+  if (text == NULL)
+    return;
+  const char *cursor = text;
+  while (*cursor != '\0') {
+    if (*count == MAX_PAUSES) {
+      snprintf(reason, reason_size, "more than %d pauses", MAX_PAUSES);
+      return;
+    }
+    char *end;
+    if (*cursor == '/') {
+      snprintf(reason, reason_size, "a pause has no paused_at");
+      return;
+    }
+    int64_t from = strtoll(cursor, &end, 10);
+    cursor = end + 1; /* past '/' */
+    int64_t to = PAUSE_OPEN;
+    if (*cursor != '/') {
+      to = strtoll(cursor, &end, 10);
+      cursor = end;
+    }
+    cursor++; /* past '/' */
+    size_t kind_length = strcspn(cursor, ",");
+    char kind[SHOWN_VALUE + 1];
+    snprintf(kind, sizeof kind, "%.*s", (int)(kind_length < SHOWN_VALUE ? kind_length
+                                                                         : SHOWN_VALUE), cursor);
+    cursor += kind_length;
+    if (*cursor == ',')
+      cursor++;
+    if (strcmp(kind, "supplement") == 0) {
+      *supplement = true;
+    } else if (strcmp(kind, "other") != 0) {
+      char value[SHOWN_VALUE + 1];
+      shown(kind, value);
+      snprintf(reason, reason_size, "unknown pause kind '%s'", value);
+      return;
+    }
+    if (to != PAUSE_OPEN && to < from) {
+      snprintf(reason, reason_size, "a pause is resumed before it began");
+      return;
+    }
+    pauses[*count].from = from;
+    pauses[*count].to = to;
+    (*count)++;
+  }
+}
+
+/* ---- one dossier ---- */
+
+struct evaluation {
+  char flag[PASS_REASON_SIZE];
+  int64_t next_recheck; /* for a flag: when time alone could clear it, else LADDER_NEVER */
+  struct deadline_result deadline;
+  const struct procedure_version *version;
+  struct ladder_outcome outcome;
+  uint32_t due;
+  uint32_t delay_triggered; /* due levels raised by the delay reason before their instant */
+  bool rescheduled;
+  int64_t new_deadline;
+  int64_t rescheduled_at;
+};
+
+/* Flags the row: `what`, followed by the offending source value in quotes when given. */
+static bool flag(struct evaluation *evaluation, const char *what, const char *value) {
+  char quoted[SHOWN_VALUE + 1] = "";
+  if (value == NULL) {
+    snprintf(evaluation->flag, sizeof evaluation->flag, "%s", what);
+  } else {
+    shown(value, quoted);
+    snprintf(evaluation->flag, sizeof evaluation->flag, "%s '%s'", what, quoted);
+  }
+  return false;
+}
+
+/* Checks the row; on a bad row fills evaluation->flag and returns false. */
+static bool validate(const struct pass_context *context, const struct dossier *dossier,
+                     int *channel, struct evaluation *evaluation) {
+  int64_t first_day = civil_days_from_date(FIRST_VALID_YEAR, 1, 1);
+  if (blank(dossier->status))
+    return flag(evaluation, "missing status", NULL);
+  if (source_status_from_name(dossier->status) < 0)
+    return flag(evaluation, "unknown status", dossier->status);
+  if (blank(dossier->procedure_code))
+    return flag(evaluation, "missing procedure code", NULL);
+  const struct procedure *procedure =
+      procedures_find(&context->rules->procedures, dossier->procedure_code);
+  if (procedure == NULL)
+    return flag(evaluation, "unknown procedure", dossier->procedure_code);
+  if (blank(dossier->agency_code))
+    return flag(evaluation, "missing agency code", NULL);
+  if (!agency_known(context, dossier->agency_code))
+    return flag(evaluation, "unknown agency", dossier->agency_code);
+  if (blank(dossier->channel))
+    return flag(evaluation, "missing channel", NULL);
+  *channel = channel_from_name(dossier->channel);
+  if (*channel < 0)
+    return flag(evaluation, "unknown channel", dossier->channel);
+  if (!dossier->has_received)
+    return flag(evaluation, "missing received_at", NULL);
+  if (civil_local_day(dossier->received_at) < first_day)
+    return flag(evaluation, "received_at is before 1990", NULL);
+  if (dossier->received_at > context->now) {
+    evaluation->next_recheck = dossier->received_at;
+    return flag(evaluation, "received_at is in the future", NULL);
+  }
+  bool finished = strcmp(dossier->status, "finished") == 0;
+  if (finished && !dossier->has_finished)
+    return flag(evaluation, "status finished without finished_at", NULL);
+  if (dossier->has_finished && dossier->finished_at < dossier->received_at)
+    return flag(evaluation, "finished_at is before received_at", NULL);
+  evaluation->version = procedure_version_at(procedure, civil_local_day(dossier->received_at));
+  if (evaluation->version == NULL) {
+    char day[16], code[SHOWN_VALUE + 1];
+    civil_format_date(civil_local_day(dossier->received_at), day, sizeof day);
+    shown(dossier->procedure_code, code);
+    snprintf(evaluation->flag, sizeof evaluation->flag,
+             "procedure '%s' has no version in force on %s", code, day);
+    return false;
+  }
+  return true;
+}
+
+/* Fired levels from `level:episode,...`. */
+static uint32_t fired_mask(const struct ladder *ladder, const char *fired) {
+  uint32_t mask = 0;
+  if (fired == NULL)
+    return 0;
+  for (size_t i = 0; i < ladder->count; i++) {
+    char key[64];
+    snprintf(key, sizeof key, "%s:%d", ladder->levels[i].name, ladder->levels[i].episode);
+    size_t length = strlen(key);
+    for (const char *cursor = fired; cursor != NULL; cursor = strchr(cursor, ',')) {
+      if (*cursor == ',')
+        cursor++;
+      if (strncmp(cursor, key, length) == 0 && (cursor[length] == ',' || cursor[length] == '\0'))
+        mask |= UINT32_C(1) << i;
+    }
+  }
+  return mask;
+}
+
+/* The apology's new date: now + the procedure's extension, counted like a deadline. */
+static bool new_date(const struct pass_context *context, const struct procedure_version *version,
+                     int64_t *date, struct evaluation *evaluation) {
+  struct deadline_request request = {
+      .received_at = context->now,
+      .duration = version->extension,
+      .counting = version->counting,
+      .cutoff = NO_CUTOFF,
+      .supplement = SUPPLEMENT_PAUSE,
+      .pauses = NULL,
+      .pause_count = 0,
+  };
+  struct deadline_result result;
+  struct error error;
+  if (deadline_compute(context->rules->calendar, &request, &result, NULL, &error) != STATUS_OK) {
+    snprintf(evaluation->flag, sizeof evaluation->flag, "new date: %s", error.message);
+    return false;
+  }
+  *date = result.deadline;
+  return true;
+}
+
+/* The clock of a valid row: deadline, state, due levels (with the reschedule they cause). */
+static bool evaluate(const struct pass_context *context, const struct dossier *dossier,
+                     int channel, struct evaluation *evaluation) {
+  struct pause_interval pauses[MAX_PAUSES];
+  size_t pause_count;
+  bool supplement;
+  parse_pauses(dossier->pauses, pauses, &pause_count, &supplement, evaluation->flag,
+               sizeof evaluation->flag);
+  if (evaluation->flag[0] != '\0')
+    return false;
+  const struct procedure_version *version = evaluation->version;
+  struct deadline_request request = {
+      .received_at = dossier->received_at,
+      .duration = version->durations[channel],
+      .counting = version->counting,
+      .cutoff = version->cutoff,
+      .supplement = supplement ? version->supplement : SUPPLEMENT_PAUSE,
+      .pauses = pauses,
+      .pause_count = pause_count,
+  };
+  struct error error;
+  if (deadline_compute(context->rules->calendar, &request, &evaluation->deadline, NULL,
+                       &error) != STATUS_OK) {
+    snprintf(evaluation->flag, sizeof evaluation->flag, "deadline: %s", error.message);
+    return false;
+  }
+  struct ladder_input input = {
+      .deadline = evaluation->deadline,
+      .status = (enum source_status)source_status_from_name(dossier->status),
+      .finished_at = dossier->finished_at,
+      .delay_reason = dossier->delay_reason,
+      .rescheduled = dossier->old_episode == 2,
+      .new_deadline = dossier->new_deadline,
+      .fired = fired_mask(context->ladder, dossier->fired),
+      .now = context->now,
+  };
+  evaluation->rescheduled_at = dossier->rescheduled_at;
+  /* Firing a letter level reschedules, which can make episode-2 levels due: iterate. */
+  for (int round = 0; round < 3; round++) {
+    ladder_state_evaluate(context->rules->calendar, context->ladder, &input,
+                          &evaluation->outcome);
+    uint32_t due = evaluation->outcome.due;
+    if (due == 0)
+      break;
+    evaluation->due |= due;
+    input.fired |= due;
+    for (size_t i = 0; i < context->ladder->count; i++) {
+      const struct ladder_level *level = &context->ladder->levels[i];
+      if ((due & (UINT32_C(1) << i)) == 0)
+        continue;
+      int64_t anchor = level->episode == 2 ? input.new_deadline : input.deadline.deadline;
+      int64_t instant = ladder_offset_instant(context->rules->calendar, &level->offset, anchor);
+      if (level->on_delay_reason && dossier->delay_reason && context->now < instant)
+        evaluation->delay_triggered |= UINT32_C(1) << i;
+      if (level->action == LADDER_LETTER && !input.rescheduled) {
+        if (!new_date(context, version, &input.new_deadline, evaluation))
+          return false;
+        input.rescheduled = true;
+        evaluation->rescheduled_at = context->now;
+      }
+    }
+  }
+  evaluation->rescheduled = input.rescheduled;
+  evaluation->new_deadline = input.new_deadline;
+  return true;
+}
+
+/* ---- writing one dossier's results into the batch's COPY buffers ---- */
+
+static void add_escalations(struct pass *pass, const struct dossier *dossier,
+                            const struct evaluation *evaluation) {
+  const struct pass_context *context = pass->context;
+  struct civil_date today = civil_date_from_days(civil_local_day(context->now));
+  for (size_t i = 0; i < context->ladder->count; i++) {
+    if ((evaluation->due & (UINT32_C(1) << i)) == 0)
+      continue;
+    const struct ladder_level *level = &context->ladder->levels[i];
+    int64_t anchor = level->episode == 2 ? evaluation->new_deadline
+                                         : evaluation->deadline.deadline;
+    char anchor_text[TIMESTAMP_TEXT_SIZE], new_text[TIMESTAMP_TEXT_SIZE];
+    civil_format_timestamp(anchor, anchor_text);
+    civil_format_timestamp(evaluation->new_deadline, new_text);
+    char reason[512];
+    int used = snprintf(reason, sizeof reason, "%s: %s %s", level->title,
+                        (evaluation->delay_triggered & (UINT32_C(1) << i)) != 0
+                            ? "delay reason recorded; deadline"
+                            : (level->episode == 2 ? "rescheduled date" : "deadline"),
+                        anchor_text);
+    bool letter = level->action == LADDER_LETTER;
+    if (letter && used > 0 && (size_t)used < sizeof reason)
+      snprintf(reason + used, sizeof reason - (size_t)used, "; new date %s", new_text);
+    struct text recipients = {0};
+    text_add(&recipients, "{");
+    for (size_t j = 0; j < level->recipient_count; j++)
+      array_element(&recipients, level->recipients[j]);
+    text_add(&recipients, "}");
+    struct text *rows = &pass->escalation_rows;
+    copy_field(rows, dossier->code, false);
+    copy_field(rows, level->name, false);
+    copy_integer(rows, level->episode, true, false);
+    copy_field(rows, recipients.failed ? "{}" : recipients.data, false);
+    copy_field(rows, reason, false);
+    copy_field(rows, dossier->agency_code, false);
+    copy_integer(rows, anchor, true, false);
+    copy_field(rows, letter ? "letter" : "notify", false);
+    copy_integer(rows, evaluation->new_deadline, letter, false);
+    copy_integer(rows, today.year, true, true);
+    text_free(&recipients);
+    pass->escalation_count++;
+  }
+}
+
+static void add_clock_row(struct pass *pass, const struct dossier *dossier,
+                          const struct evaluation *evaluation, bool flagged, bool deleted) {
+  struct text *rows = &pass->clock_rows;
+  bool stopped = !flagged && evaluation->deadline.stopped;
+  bool has_deadline = !flagged && !stopped;
+  int64_t next = flagged ? evaluation->next_recheck : evaluation->outcome.next_instant;
+  const char *state = flagged ? "flagged" : dossier_state_name(evaluation->outcome.state);
+  int episode = flagged ? (dossier->old_episode == 2 ? 2 : 1) : evaluation->outcome.episode;
+  bool rescheduled = flagged ? dossier->old_episode == 2 : evaluation->rescheduled;
+  int64_t new_deadline = flagged ? dossier->new_deadline : evaluation->new_deadline;
+  int64_t rescheduled_at = flagged ? dossier->rescheduled_at : evaluation->rescheduled_at;
+  copy_field(rows, dossier->code, false);
+  copy_field(rows, deleted ? NULL : dossier->procedure_code, false);
+  copy_field(rows, deleted ? NULL : dossier->agency_code, false);
+  copy_field(rows, deleted ? NULL : dossier->updated_us, false);
+  copy_integer(rows, dossier->received_at, !deleted && dossier->has_received, false);
+  copy_integer(rows, evaluation->deadline.deadline, has_deadline, false);
+  copy_integer(rows, evaluation->deadline.remaining_seconds, stopped, false);
+  copy_integer(rows, episode, true, false);
+  copy_integer(rows, rescheduled_at, rescheduled, false);
+  copy_integer(rows, new_deadline, rescheduled, false);
+  copy_field(rows, state, false);
+  copy_integer(rows, next, next != LADDER_NEVER, false);
+  copy_field(rows, flagged ? evaluation->flag : NULL, false);
+  copy_field(rows, deleted ? "t" : "f", true);
+  /* What changed, for the report. */
+  struct pass_report *report = pass->report;
+  int64_t deadline = has_deadline ? evaluation->deadline.deadline : INT64_MIN;
+  if (!dossier->known || dossier->old_deadline != deadline || dossier->old_episode != episode ||
+      dossier->old_state == NULL || strcmp(dossier->old_state, state) != 0 ||
+      dossier->old_next != (next == LADDER_NEVER ? INT64_MIN : next))
+    report->changed++;
+  if (dossier->known && dossier->old_deadline != deadline)
+    report->deadlines_moved++;
+  if (flagged && (dossier->old_flag == NULL || strcmp(dossier->old_flag, evaluation->flag) != 0)) {
+    report->flagged++;
+    if (report->flag_count < PASS_MAX_REPORTED_FLAGS) {
+      struct pass_flag *entry = &report->flags[report->flag_count++];
+      snprintf(entry->code, sizeof entry->code, "%s", dossier->code);
+      snprintf(entry->reason, sizeof entry->reason, "%s", evaluation->flag);
+    }
+  }
+  if (!flagged && dossier->old_flag != NULL)
+    report->unflagged++;
+}
+
+static void process_dossier(struct pass *pass, const struct dossier *dossier) {
+  struct evaluation evaluation;
+  memset(&evaluation, 0, sizeof evaluation);
+  evaluation.next_recheck = LADDER_NEVER;
+  pass->report->examined++;
+  if (!dossier->present) {
+    if (dossier->known)
+      add_clock_row(pass, dossier, &evaluation, false, true);
+    return;
+  }
+  int channel = 0;
+  bool valid = validate(pass->context, dossier, &channel, &evaluation) &&
+               evaluate(pass->context, dossier, channel, &evaluation);
+  if (!valid) {
+    add_clock_row(pass, dossier, &evaluation, true, false);
+    return;
+  }
+  add_clock_row(pass, dossier, &evaluation, false, false);
+  add_escalations(pass, dossier, &evaluation);
+}
+
+/* ---- the batch transaction ---- */
+
+static const char lock_sql[] =
+    "SELECT k FROM (SELECT DISTINCT k FROM unnest($1::text[]) AS k WHERE k IS NOT NULL) u "
+    "WHERE pg_try_advisory_xact_lock(1684368999, hashtext(k)) ORDER BY k";
+
+static const char read_sql[] =
+    "SELECT k.code, s.code IS NOT NULL, s.procedure_code, s.agency_code, s.channel, s.status,"
+    " dunghen.epoch(s.received_at), dunghen.epoch(s.finished_at),"
+    " coalesce(btrim(s.delay_reason), '') <> '',"
+    " (extract(epoch FROM s.updated_at) * 1000000)::bigint,"
+    " (SELECT string_agg(coalesce(dunghen.epoch(p.paused_at)::text, '') || '/' ||"
+    "   coalesce(dunghen.epoch(p.resumed_at)::text, '') || '/' || coalesce(p.kind, ''), ','"
+    "   ORDER BY p.paused_at)"
+    "  FROM dunghen.dossier_pause_source p WHERE p.code = k.code),"
+    " c.code IS NOT NULL,"
+    " c.source_updated_at IS NOT DISTINCT FROM s.updated_at"
+    "  AND c.rules_fingerprint IS NOT DISTINCT FROM $2"
+    "  AND (c.next_instant IS NULL OR c.next_instant > to_timestamp($3::bigint)),"
+    " dunghen.epoch(c.deadline), c.episode, dunghen.epoch(c.new_deadline),"
+    " dunghen.epoch(c.rescheduled_at), c.state, dunghen.epoch(c.next_instant), c.flagged_reason,"
+    " (SELECT string_agg(e.level || ':' || e.episode, ',') FROM dunghen.escalation_log e"
+    "  WHERE e.dossier_code = k.code)"
+    " FROM unnest($1::text[]) AS k(code)"
+    " LEFT JOIN dunghen.dossier_source s ON s.code = k.code"
+    " LEFT JOIN dunghen.clock c ON c.code = k.code"
+    " ORDER BY k.code";
+
+static const char scratch_sql[] =
+    "CREATE TEMP TABLE IF NOT EXISTS dunghen_pass_clock (code text, procedure_code text,"
+    " agency_code text, source_updated_us bigint, received_at bigint, deadline bigint,"
+    " remaining_seconds bigint, episode smallint, rescheduled_at bigint, new_deadline bigint,"
+    " state text, next_instant bigint, flagged_reason text, deleted boolean)"
+    " ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS dunghen_pass_escalation (dossier_code text, level text,"
+    " episode smallint, recipients text[], reason text, agency_code text, deadline bigint,"
+    " action text, new_appointment_at bigint, letter_year integer) ON COMMIT DELETE ROWS";
+
+static const char write_clock_sql[] =
+    "WITH gone AS (DELETE FROM dunghen.clock WHERE code IN"
+    "  (SELECT code FROM pg_temp.dunghen_pass_clock WHERE deleted))"
+    "INSERT INTO dunghen.clock AS c (code, procedure_code, agency_code, source_updated_at,"
+    " received_at, deadline, remaining_seconds, episode, rescheduled_at, new_deadline, state,"
+    " next_instant, flagged_reason, rules_fingerprint, computed_at)"
+    " SELECT code, procedure_code, agency_code,"
+    "  'epoch'::timestamptz + source_updated_us * interval '1 microsecond',"
+    "  to_timestamp(received_at), to_timestamp(deadline), remaining_seconds, episode,"
+    "  to_timestamp(rescheduled_at), to_timestamp(new_deadline), state,"
+    "  to_timestamp(next_instant), flagged_reason, $1, to_timestamp($2::bigint)"
+    " FROM pg_temp.dunghen_pass_clock WHERE NOT deleted"
+    " ON CONFLICT (code) DO UPDATE SET procedure_code = excluded.procedure_code,"
+    "  agency_code = excluded.agency_code, source_updated_at = excluded.source_updated_at,"
+    "  received_at = excluded.received_at, deadline = excluded.deadline,"
+    "  remaining_seconds = excluded.remaining_seconds, episode = excluded.episode,"
+    "  rescheduled_at = excluded.rescheduled_at, new_deadline = excluded.new_deadline,"
+    "  state = excluded.state, next_instant = excluded.next_instant,"
+    "  flagged_reason = excluded.flagged_reason, rules_fingerprint = excluded.rules_fingerprint,"
+    "  computed_at = excluded.computed_at";
+
+static const char write_escalations_sql[] =
+    "WITH raised AS (INSERT INTO dunghen.escalation_log (dossier_code, level, episode,"
+    " raised_at, recipients, reason, agency_code, deadline, action)"
+    " SELECT dossier_code, level, episode, to_timestamp($1::bigint), recipients, reason,"
+    "  agency_code, to_timestamp(deadline), action"
+    " FROM pg_temp.dunghen_pass_escalation ORDER BY dossier_code, level"
+    " ON CONFLICT (dossier_code, level, episode) DO NOTHING RETURNING 1)"
+    " SELECT count(*) FROM raised";
+
+/* Numbers per agency and year: the counter rows are bumped (and so locked until commit) in
+ * (agency, year) order, which keeps concurrent passes from deadlocking on them. */
+static const char write_letters_sql[] =
+    "WITH wanted AS (SELECT e.id AS escalation_id, p.dossier_code, p.agency_code,"
+    "  p.letter_year AS year, p.new_appointment_at"
+    "  FROM pg_temp.dunghen_pass_escalation p JOIN dunghen.escalation_log e"
+    "   USING (dossier_code, level, episode)"
+    "  WHERE p.action = 'letter' AND NOT EXISTS"
+    "   (SELECT 1 FROM dunghen.letter_log l WHERE l.dossier_code = p.dossier_code)),"
+    " counts AS (SELECT agency_code, year, count(*)::integer AS n FROM wanted GROUP BY 1, 2),"
+    " bumped AS (INSERT INTO dunghen.letter_counter AS t (agency_code, year, last_number)"
+    "  SELECT agency_code, year, n FROM counts ORDER BY agency_code, year"
+    "  ON CONFLICT (agency_code, year) DO UPDATE SET last_number = t.last_number +"
+    "   excluded.last_number"
+    "  RETURNING agency_code, year, last_number),"
+    " added AS (INSERT INTO dunghen.letter_log (dossier_code, agency_code, year, number,"
+    "  escalation_id, new_appointment_at, created_at, state)"
+    "  SELECT w.dossier_code, w.agency_code, w.year,"
+    "   b.last_number - c.n + (row_number() OVER (PARTITION BY w.agency_code, w.year"
+    "    ORDER BY w.dossier_code))::integer,"
+    "   w.escalation_id, to_timestamp(w.new_appointment_at), to_timestamp($1::bigint),"
+    "   'pending'"
+    "  FROM wanted w JOIN bumped b USING (agency_code, year) JOIN counts c"
+    "   USING (agency_code, year)"
+    "  RETURNING 1)"
+    " SELECT count(*) FROM added";
+
+static enum status copy_in(PGconn *connection, const char *table, const struct text *rows,
+                           struct error *error) {
+  char sql[128];
+  snprintf(sql, sizeof sql, "COPY pg_temp.%s FROM STDIN", table);
+  PGresult *result = PQexec(connection, sql);
+  if (PQresultStatus(result) != PGRES_COPY_IN) {
+    PQclear(result);
+    return error_set(error, STATUS_RUNTIME, "COPY into %s: %s", table,
+                     PQerrorMessage(connection));
+  }
+  PQclear(result);
+  if (PQputCopyData(connection, rows->data, (int)rows->length) != 1 ||
+      PQputCopyEnd(connection, NULL) != 1)
+    return error_set(error, STATUS_RUNTIME, "COPY into %s: %s", table,
+                     PQerrorMessage(connection));
+  enum status status = STATUS_OK;
+  while ((result = PQgetResult(connection)) != NULL) {
+    if (PQresultStatus(result) != PGRES_COMMAND_OK && status == STATUS_OK) {
+      char message[ERROR_MESSAGE_SIZE];
+      snprintf(message, sizeof message, "%s", PQresultErrorMessage(result));
+      message[strcspn(message, "\n")] = '\0';
+      status = error_set(error, STATUS_RUNTIME, "COPY into %s: %s", table, message);
+    }
+    PQclear(result);
+  }
+  return status;
+}
+
+static int64_t count_result(PGresult *result) {
+  int64_t value = sql_integer(result, 0, 0, 0);
+  PQclear(result);
+  return value;
+}
+
+static enum status write_batch(struct pass *pass, struct error *error) {
+  PGconn *connection = pass->context->connection;
+  if (pass->clock_rows.failed || pass->escalation_rows.failed)
+    return error_set(error, STATUS_RUNTIME, "out of memory");
+  enum status status = STATUS_OK;
+  if (pass->clock_rows.length > 0) {
+    status = copy_in(connection, "dunghen_pass_clock", &pass->clock_rows, error);
+    const char *values[] = {pass->fingerprint, pass->now_text};
+    PGresult *result;
+    if (status == STATUS_OK)
+      status = sql_query(connection, "writing the clocks", write_clock_sql, 2, values, &result,
+                         error);
+    if (status != STATUS_OK)
+      return status;
+    PQclear(result);
+  }
+  if (pass->escalation_count == 0)
+    return STATUS_OK;
+  status = copy_in(connection, "dunghen_pass_escalation", &pass->escalation_rows, error);
+  const char *values[] = {pass->now_text};
+  PGresult *result;
+  if (status == STATUS_OK)
+    status = sql_query(connection, "raising escalations", write_escalations_sql, 1, values,
+                       &result, error);
+  if (status != STATUS_OK)
+    return status;
+  pass->report->escalations += (size_t)count_result(result);
+  status = sql_query(connection, "queueing letters", write_letters_sql, 1, values, &result,
+                     error);
+  if (status != STATUS_OK)
+    return status;
+  pass->report->letters += (size_t)count_result(result);
+  return STATUS_OK;
+}
+
+static int64_t column_integer(const PGresult *result, int row, int column) {
+  return sql_integer(result, row, column, INT64_MIN);
+}
+
+static void read_dossier(const PGresult *result, int row, struct dossier *dossier) {
+  memset(dossier, 0, sizeof *dossier);
+  dossier->code = PQgetvalue(result, row, 0);
+  dossier->present = PQgetvalue(result, row, 1)[0] == 't';
+  dossier->procedure_code = sql_text(result, row, 2);
+  dossier->agency_code = sql_text(result, row, 3);
+  dossier->channel = sql_text(result, row, 4);
+  dossier->status = sql_text(result, row, 5);
+  dossier->has_received = !PQgetisnull(result, row, 6);
+  dossier->received_at = column_integer(result, row, 6);
+  dossier->has_finished = !PQgetisnull(result, row, 7);
+  dossier->finished_at = column_integer(result, row, 7);
+  dossier->delay_reason = dossier->present && PQgetvalue(result, row, 8)[0] == 't';
+  dossier->updated_us = sql_text(result, row, 9);
+  dossier->pauses = sql_text(result, row, 10);
+  dossier->known = PQgetvalue(result, row, 11)[0] == 't';
+  dossier->unchanged = dossier->known && PQgetvalue(result, row, 12)[0] == 't';
+  dossier->old_deadline = column_integer(result, row, 13);
+  dossier->old_episode = (int)sql_integer(result, row, 14, 1);
+  dossier->new_deadline = column_integer(result, row, 15);
+  dossier->rescheduled_at = column_integer(result, row, 16);
+  dossier->old_state = sql_text(result, row, 17);
+  dossier->old_next = column_integer(result, row, 18);
+  dossier->old_flag = sql_text(result, row, 19);
+  dossier->fired = sql_text(result, row, 20);
+}
+
+/* The codes of `result` column 0 as a text[] literal. */
+static void codes_literal(const PGresult *result, struct text *literal) {
+  text_reset(literal);
+  text_add(literal, "{");
+  for (int row = 0; row < PQntuples(result); row++)
+    array_element(literal, PQgetvalue(result, row, 0));
+  text_add(literal, "}");
+}
+
+struct batch_outcome {
+  PGresult *locked; /* the codes claimed, sorted; kept for the caller until it frees it */
+};
+
+/*
+ * One transaction over the candidate codes (a text[] literal). `forced`: recompute even rows
+ * whose source and rules did not change.
+ */
+static enum status run_batch(struct pass *pass, const char *candidates, bool forced,
+                             struct batch_outcome *outcome, struct error *error) {
+  PGconn *connection = pass->context->connection;
+  outcome->locked = NULL;
+  text_reset(&pass->clock_rows);
+  text_reset(&pass->escalation_rows);
+  pass->escalation_count = 0;
+  /* JIT compiling these short queries costs far more (~300 ms) than running them, and a batch
+   * looks up at most batch_size keys: index probes, never a scan of the whole source. */
+  enum status status = sql_exec(connection, "starting a batch",
+                                "BEGIN; SET LOCAL jit = off; SET LOCAL enable_hashjoin = off;"
+                                " SET LOCAL enable_mergejoin = off",
+                                error);
+  const char *lock_values[] = {candidates};
+  if (status == STATUS_OK)
+    status = sql_query(connection, "claiming dossiers", lock_sql, 1, lock_values,
+                       &outcome->locked, error);
+  struct text literal = {0};
+  PGresult *rows = NULL;
+  if (status == STATUS_OK) {
+    codes_literal(outcome->locked, &literal);
+    const char *values[] = {literal.failed ? "{}" : literal.data, pass->fingerprint,
+                            pass->now_text};
+    status = sql_query(connection, "reading dossiers", read_sql, 3, values, &rows, error);
+  }
+  text_free(&literal);
+  if (status == STATUS_OK) {
+    pass->report->read += (size_t)PQntuples(rows);
+    const char *previous = NULL;
+    for (int row = 0; row < PQntuples(rows); row++) {
+      struct dossier dossier;
+      read_dossier(rows, row, &dossier);
+      if (previous != NULL && strcmp(previous, dossier.code) == 0)
+        continue; /* a view that repeats a code: the first row wins */
+      previous = dossier.code;
+      if (!forced && dossier.unchanged)
+        continue;
+      process_dossier(pass, &dossier);
+    }
+    status = write_batch(pass, error);
+  }
+  PQclear(rows);
+  if (status == STATUS_OK) {
+    const char *values[] = {pass->now_text};
+    PGresult *result;
+    status = sql_query(connection, "recording the pass",
+                       "UPDATE dunghen.sync_state SET last_pass_at = to_timestamp($1::bigint)",
+                       1, values, &result, error);
+    if (status == STATUS_OK)
+      PQclear(result);
+  }
+  if (status == STATUS_OK)
+    status = sql_exec(connection, "committing a batch", "COMMIT", error);
+  if (status != STATUS_OK) {
+    sql_rollback(connection);
+    PQclear(outcome->locked);
+    outcome->locked = NULL;
+    return status;
+  }
+  pass->report->batches++;
+  return STATUS_OK;
+}
+
+static bool is_locked(const PGresult *locked, const char *code) {
+  int low = 0, high = PQntuples(locked) - 1;
+  while (low <= high) {
+    int middle = low + (high - low) / 2;
+    int order = strcmp(PQgetvalue(locked, middle, 0), code);
+    if (order == 0)
+      return true;
+    if (order < 0)
+      low = middle + 1;
+    else
+      high = middle - 1;
+  }
+  return false;
+}
+
+/* ---- the phases ---- */
+
+static enum status read_sync_state(PGconn *connection, char *watermark_us, size_t size,
+                                   char *fingerprint, struct error *error) {
+  PGresult *result;
+  enum status status = sql_query(connection, "reading the sync state",
+                                 "SELECT (extract(epoch FROM watermark) * 1000000)::bigint,"
+                                 " rules_fingerprint FROM dunghen.sync_state",
+                                 0, NULL, &result, error);
+  if (status != STATUS_OK)
+    return status;
+  if (PQntuples(result) != 1) {
+    PQclear(result);
+    return error_set(error, STATUS_RUNTIME,
+                     "dunghen.sync_state has no row: run dunghen migrate --db CONNINFO");
+  }
+  snprintf(watermark_us, size, "%s", PQgetvalue(result, 0, 0));
+  snprintf(fingerprint, FINGERPRINT_SIZE, "%s", PQgetvalue(result, 0, 1));
+  PQclear(result);
+  return STATUS_OK;
+}
+
+/* Moves the stored watermark forward (never back) to `mark_us`. */
+static enum status advance_watermark(struct pass *pass, int64_t mark_us, struct error *error) {
+  char watermark[32];
+  snprintf(watermark, sizeof watermark, "%" PRId64, mark_us);
+  const char *values[] = {watermark};
+  PGresult *result;
+  enum status status = sql_query(pass->context->connection, "moving the watermark",
+                                 "UPDATE dunghen.sync_state SET watermark = GREATEST("
+                                 "coalesce(watermark, '-infinity'),"
+                                 " 'epoch'::timestamptz + $1::bigint * interval '1 microsecond')",
+                                 1, values, &result, error);
+  if (status == STATUS_OK)
+    PQclear(result);
+  return status;
+}
+
+/* Changed dossiers: keyset over (updated_at, code) from the watermark minus the overlap. */
+static enum status changed_phase(struct pass *pass, const char *watermark_us,
+                                 struct error *error) {
+  const struct pass_context *context = pass->context;
+  int64_t overlap = context->overlap_seconds < 0 ? PASS_DEFAULT_OVERLAP_SECONDS
+                                                 : context->overlap_seconds;
+  bool from_start = context->full || watermark_us[0] == '\0';
+  char cursor_us[32] = "", cursor_code[PASS_CODE_SIZE * 4] = "", limit[24];
+  if (!from_start)
+    snprintf(cursor_us, sizeof cursor_us, "%" PRId64,
+             (int64_t)strtoll(watermark_us, NULL, 10) - overlap * 1000000 - 1);
+  snprintf(limit, sizeof limit, "%zu", pass->batch_size);
+  int64_t hold_us = INT64_MAX; /* below the first row left to another instance */
+  /* Rows older than this phase's start minus the overlap are all committed and seen by the end
+   * of the phase (the overlap bounds how long a writing transaction may run), so the next pass
+   * can start there even when no newer row moved the watermark. */
+  PGresult *started;
+  enum status start_status = sql_query(context->connection, "reading the clock",
+                                       "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)"
+                                       "::bigint", 0, NULL, &started, error);
+  if (start_status != STATUS_OK)
+    return start_status;
+  int64_t phase_start_us = sql_integer(started, 0, 0, INT64_MIN);
+  PQclear(started);
+  for (;;) {
+    PGresult *candidates;
+    const char *values[] = {cursor_us, cursor_code, limit};
+    enum status status;
+    if (cursor_us[0] == '\0')
+      status = sql_query(pass->context->connection, "finding changed dossiers",
+                         "SELECT code, (extract(epoch FROM updated_at) * 1000000)::bigint"
+                         " FROM dunghen.dossier_source ORDER BY updated_at, code LIMIT $1",
+                         1, values + 2, &candidates, error);
+    else
+      status = sql_query(pass->context->connection, "finding changed dossiers",
+                         "SELECT code, (extract(epoch FROM updated_at) * 1000000)::bigint"
+                         " FROM dunghen.dossier_source WHERE (updated_at, code) >"
+                         " ('epoch'::timestamptz + $1::bigint * interval '1 microsecond', $2)"
+                         " ORDER BY updated_at, code LIMIT $3",
+                         3, values, &candidates, error);
+    if (status != STATUS_OK)
+      return status;
+    int count = PQntuples(candidates);
+    if (count == 0) {
+      PQclear(candidates);
+      return advance_watermark(pass, phase_start_us < hold_us ? phase_start_us : hold_us, error);
+    }
+    struct text literal = {0};
+    text_add(&literal, "{");
+    for (int row = 0; row < count; row++)
+      if (!PQgetisnull(candidates, row, 0))
+        array_element(&literal, PQgetvalue(candidates, row, 0));
+    text_add(&literal, "}");
+    const char *last_us = PQgetvalue(candidates, count - 1, 1);
+    struct batch_outcome outcome;
+    status = literal.failed ? error_set(error, STATUS_RUNTIME, "out of memory")
+                            : run_batch(pass, literal.data, false, &outcome, error);
+    text_free(&literal);
+    if (status != STATUS_OK) {
+      PQclear(candidates);
+      return status;
+    }
+    for (int row = 0; row < count; row++) {
+      if (PQgetisnull(candidates, row, 0) || is_locked(outcome.locked, PQgetvalue(candidates,
+                                                                                  row, 0)))
+        continue;
+      pass->report->skipped++;
+      int64_t skipped_us = strtoll(PQgetvalue(candidates, row, 1), NULL, 10);
+      if (skipped_us - 1 < hold_us)
+        hold_us = skipped_us - 1;
+    }
+    PQclear(outcome.locked);
+    /* Store the watermark: the last row read, or just below a row another instance held.
+     * After the commit: a watermark that lags behind is safe, one ahead would lose rows. */
+    int64_t mark = strtoll(last_us, NULL, 10);
+    if (hold_us < mark)
+      mark = hold_us;
+    status = advance_watermark(pass, mark, error);
+    if (status != STATUS_OK) {
+      PQclear(candidates);
+      return status;
+    }
+    snprintf(cursor_us, sizeof cursor_us, "%s", last_us);
+    snprintf(cursor_code, sizeof cursor_code, "%s", PQgetvalue(candidates, count - 1, 0));
+    PQclear(candidates);
+    if ((size_t)count < pass->batch_size)
+      return advance_watermark(pass, phase_start_us < hold_us ? phase_start_us : hold_us, error);
+  }
+}
+
+/* Dossiers due by time (or all known ones when `everything`): keyset over the clock table. */
+static enum status clock_phase(struct pass *pass, bool everything, struct error *error) {
+  char limit[24], cursor_key[32] = "", cursor_code[PASS_CODE_SIZE * 4] = "";
+  snprintf(limit, sizeof limit, "%zu", pass->batch_size);
+  for (;;) {
+    const char *values[] = {pass->now_text, cursor_key, cursor_code, limit};
+    const char *list_values[] = {cursor_code, limit};
+    PGresult *candidates;
+    enum status status;
+    if (everything)
+      status = sql_query(pass->context->connection, "listing dossiers",
+                         "SELECT code FROM dunghen.clock WHERE code > $1"
+                         " ORDER BY code LIMIT $2::bigint",
+                         2, list_values, &candidates, error);
+    else
+      status = sql_query(pass->context->connection, "finding due dossiers",
+                         "SELECT code, (extract(epoch FROM next_instant) * 1000000)::bigint"
+                         " FROM dunghen.clock WHERE next_instant <= to_timestamp($1::bigint)"
+                         " AND ($2 = '' OR (next_instant, code) > ('epoch'::timestamptz +"
+                         " $2::bigint * interval '1 microsecond', $3))"
+                         " ORDER BY next_instant, code LIMIT $4::bigint",
+                         4, values, &candidates, error);
+    if (status != STATUS_OK)
+      return status;
+    int count = PQntuples(candidates);
+    if (count == 0) {
+      PQclear(candidates);
+      return STATUS_OK;
+    }
+    struct text literal = {0};
+    codes_literal(candidates, &literal);
+    struct batch_outcome outcome;
+    status = literal.failed ? error_set(error, STATUS_RUNTIME, "out of memory")
+                            : run_batch(pass, literal.data, true, &outcome, error);
+    text_free(&literal);
+    if (status == STATUS_OK) {
+      for (int row = 0; row < count; row++)
+        if (!is_locked(outcome.locked, PQgetvalue(candidates, row, 0)))
+          pass->report->skipped++;
+      PQclear(outcome.locked);
+    }
+    if (!everything)
+      snprintf(cursor_key, sizeof cursor_key, "%s", PQgetvalue(candidates, count - 1, 1));
+    snprintf(cursor_code, sizeof cursor_code, "%s", PQgetvalue(candidates, count - 1, 0));
+    PQclear(candidates);
+    if (status != STATUS_OK || (size_t)count < pass->batch_size)
+      return status;
+  }
+}
+
+static enum status prepare(struct pass *pass, const struct pass_context *context,
+                           struct pass_report *report, struct error *error) {
+  memset(report, 0, sizeof *report);
+  report->next_due = INT64_MAX;
+  memset(pass, 0, sizeof *pass);
+  pass->context = context;
+  pass->report = report;
+  pass->batch_size = context->batch_size > 0 ? context->batch_size : PASS_DEFAULT_BATCH_SIZE;
+  snprintf(pass->now_text, sizeof pass->now_text, "%" PRId64, context->now);
+  if (context->rules == NULL || context->ladder == NULL || context->connection == NULL)
+    return error_set(error, STATUS_INVALID, "a pass needs a connection, rules and a ladder");
+  if (context->ladder->count > LADDER_MAX_LEVELS)
+    return error_set(error, STATUS_INVALID, "the ladder has too many levels");
+  compute_fingerprint(context, pass->fingerprint);
+  PQnoticeProcessor previous = PQsetNoticeProcessor(context->connection, sql_ignore_notice, NULL);
+  enum status status = sql_exec(context->connection, "creating scratch tables", scratch_sql,
+                                error);
+  PQsetNoticeProcessor(context->connection, previous, NULL);
+  return status;
+}
+
+static enum status finish(struct pass *pass, enum status status, struct error *error) {
+  text_free(&pass->clock_rows);
+  text_free(&pass->escalation_rows);
+  if (status == STATUS_OK)
+    status = pass_next_due(pass->context->connection, &pass->report->next_due, error);
+  return status;
+}
+
+static enum status store_fingerprint(struct pass *pass, struct error *error) {
+  const char *values[] = {pass->fingerprint};
+  PGresult *result;
+  enum status status = sql_query(pass->context->connection, "storing the rules fingerprint",
+                                 "UPDATE dunghen.sync_state SET rules_fingerprint = $1", 1,
+                                 values, &result, error);
+  if (status == STATUS_OK)
+    PQclear(result);
+  return status;
+}
+
+static enum status recompute(struct pass *pass, struct error *error) {
+  enum status status = clock_phase(pass, true, error);
+  if (status == STATUS_OK)
+    status = store_fingerprint(pass, error);
+  return status;
+}
+
+enum status pass_recompute_all(const struct pass_context *context, struct pass_report *report,
+                               struct error *error) {
+  struct pass pass;
+  enum status status = prepare(&pass, context, report, error);
+  if (status == STATUS_OK)
+    status = recompute(&pass, error);
+  return finish(&pass, status, error);
+}
+
+enum status pass_run(const struct pass_context *context, struct pass_report *report,
+                     struct error *error) {
+  struct pass pass;
+  enum status status = prepare(&pass, context, report, error);
+  char watermark_us[32] = "", stored[FINGERPRINT_SIZE] = "";
+  if (status == STATUS_OK)
+    status = read_sync_state(context->connection, watermark_us, sizeof watermark_us, stored,
+                             error);
+  /* Clocks computed with other rules (a restart after an edit) are recomputed first. */
+  if (status == STATUS_OK && stored[0] != '\0' && strcmp(stored, pass.fingerprint) != 0)
+    status = recompute(&pass, error);
+  else if (status == STATUS_OK && stored[0] == '\0')
+    status = store_fingerprint(&pass, error);
+  if (status == STATUS_OK)
+    status = changed_phase(&pass, watermark_us, error);
+  if (status == STATUS_OK)
+    status = clock_phase(&pass, false, error);
+  return finish(&pass, status, error);
+}
+
+enum status pass_next_due(PGconn *connection, int64_t *next_due, struct error *error) {
+  PGresult *result;
+  enum status status = sql_query(connection, "reading the next due instant",
+                                 "SELECT dunghen.epoch(min(next_instant)) FROM dunghen.clock",
+                                 0, NULL, &result, error);
+  if (status != STATUS_OK)
+    return status;
+  *next_due = sql_integer(result, 0, 0, INT64_MAX);
+  PQclear(result);
+  return STATUS_OK;
+}
+
+static void add_count(struct pass_count *counts, size_t *count, const char *name,
+                      int64_t value) {
+  for (size_t i = 0; i < *count; i++)
+    if (strcmp(counts[i].name, name) == 0) {
+      counts[i].value += value;
+      return;
+    }
+  if (*count == PASS_MAX_METRIC_NAMES)
+    return;
+  snprintf(counts[*count].name, sizeof counts[*count].name, "%s", name);
+  counts[*count].value = value;
+  (*count)++;
+}
+
+enum status pass_metrics_read(PGconn *connection, struct pass_metrics *metrics,
+                              struct error *error) {
+  memset(metrics, 0, sizeof *metrics);
+  metrics->next_due = INT64_MAX;
+  for (int state = 0; state < DOSSIER_STATE_COUNT; state++)
+    add_count(metrics->states, &metrics->state_count,
+              dossier_state_name((enum dossier_state)state), 0);
+  PGresult *result;
+  enum status status = sql_query(
+      connection, "reading metrics",
+      "SELECT 's', state, count(*) FROM dunghen.clock GROUP BY state"
+      " UNION ALL SELECT 'l', level, count(*) FROM dunghen.escalation_log GROUP BY level"
+      " UNION ALL SELECT 'm', state, count(*) FROM dunghen.letter_log GROUP BY state"
+      " UNION ALL SELECT 'p', '', dunghen.epoch(last_pass_at) FROM dunghen.sync_state"
+      " UNION ALL SELECT 'n', '', dunghen.epoch(min(next_instant)) FROM dunghen.clock"
+      " UNION ALL SELECT 'v', '', max(version) FROM dunghen.schema_version",
+      0, NULL, &result, error);
+  if (status != STATUS_OK)
+    return status;
+  for (int row = 0; row < PQntuples(result); row++) {
+    char kind = PQgetvalue(result, row, 0)[0];
+    const char *name = PQgetvalue(result, row, 1);
+    int64_t value = sql_integer(result, row, 2, INT64_MIN);
+    if (kind == 's') {
+      add_count(metrics->states, &metrics->state_count, name, value);
+      if (strcmp(name, "flagged") == 0)
+        metrics->flagged = value;
+    } else if (kind == 'l') {
+      add_count(metrics->levels, &metrics->level_count, name, value);
+    } else if (kind == 'm') {
+      if (strcmp(name, "pending") == 0)
+        metrics->letters_pending = value;
+      else if (strcmp(name, "rendered") == 0)
+        metrics->letters_rendered = value;
+      else if (strcmp(name, "failed") == 0)
+        metrics->letters_failed = value;
+    } else if (kind == 'p') {
+      metrics->last_pass_at = value == INT64_MIN ? 0 : value;
+    } else if (kind == 'n') {
+      metrics->next_due = value == INT64_MIN ? INT64_MAX : value;
+    } else if (kind == 'v') {
+      metrics->schema_version = value == INT64_MIN ? 0 : (int)value;
+    }
+  }
+  PQclear(result);
+  return STATUS_OK;
+}

@@ -1,0 +1,122 @@
+/*
+ * pass.h: one pass of the daemon over the database: sync, clock, escalation, letter queue.
+ *
+ * Plain blocking libpq, meant for a worker thread that owns its PGconn (the libevent loop never
+ * calls these). Stateless apart from the database: every function reads what it needs from the
+ * `dunghen` schema (created by `dunghen migrate`, service/schema.h) and the two source views,
+ * so several daemons may share one database. Work is done in transactions of at most
+ * `batch_size` dossiers; each dossier is claimed with a transaction-scoped advisory lock taken
+ * with pg_try_advisory_xact_lock (a dossier another instance holds is left to it), and the
+ * unique keys of `dunghen.escalation_log` (dossier_code, level, episode) and `dunghen.letter_log`
+ * make every escalation and letter exactly-once across instances and retries. Escalations and
+ * letters are written in the same transaction as the state that raised them and announced with
+ * NOTIFY dunghen_escalation / dunghen_letter (payload: the number of rows that transaction added).
+ *
+ * The connection must be idle (no open transaction) on entry and is left idle on return, also on
+ * failure (the failed batch is rolled back; batches committed before it stay committed, which is
+ * safe because every step is idempotent). A dossier whose row is unusable is flagged in
+ * `dunghen.clock` with its reason and reported (code and reason only, no personal data); the
+ * pass carries on with the others. A failure of the database is STATUS_RUNTIME.
+ */
+#ifndef DUNGHEN_PASS_H
+#define DUNGHEN_PASS_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "rules/ladder.h"
+#include "rules/rules.h"
+
+enum {
+  PASS_DEFAULT_BATCH_SIZE = 2000,
+  PASS_DEFAULT_OVERLAP_SECONDS = 60,
+  PASS_MAX_REPORTED_FLAGS = 32, /* flags beyond this are counted, not listed */
+  PASS_CODE_SIZE = 64,
+  PASS_REASON_SIZE = 160,
+  PASS_MAX_METRIC_NAMES = 24,
+  PASS_METRIC_NAME_SIZE = 40,
+};
+
+struct pass_context {
+  PGconn *connection;        /* blocking, idle, owned by the calling thread */
+  const struct rules *rules; /* calendar and procedures (rules/rules.h) */
+  const struct ladder *ladder; /* rules/ladder.h */
+  int64_t now;               /* the pass's "now", Unix seconds (injectable) */
+  size_t batch_size;         /* dossiers per transaction; 0 means PASS_DEFAULT_BATCH_SIZE */
+  int64_t overlap_seconds;   /* re-read window behind the watermark; < 0 means the default */
+  bool full;                 /* ignore the watermark: examine every dossier of the source */
+  /* Known agency codes, sorted by strcmp, to flag dossiers of an unknown agency; NULL accepts
+   * any non-empty code. */
+  const char *const *agency_codes;
+  size_t agency_count;
+};
+
+struct pass_flag {
+  char code[PASS_CODE_SIZE];     /* the dossier code (mã hồ sơ), not personal data */
+  char reason[PASS_REASON_SIZE]; /* e.g. "unknown procedure 1.999999" */
+};
+
+struct pass_report {
+  size_t read;        /* source rows fetched (the changed set, its overlap and the due ones) */
+  size_t examined;    /* dossiers whose clock was recomputed (new, changed, or due by time) */
+  size_t changed;     /* clock rows whose deadline, state, episode or next instant changed */
+  size_t flagged;     /* dossiers newly flagged, or whose flag reason changed */
+  size_t unflagged;   /* dossiers whose flag was cleared because their row became usable */
+  size_t escalations; /* rows added to dunghen.escalation_log */
+  size_t letters;     /* letter jobs added to dunghen.letter_log (state 'pending') */
+  size_t skipped;     /* dossiers left to another instance holding their lock */
+  size_t deadlines_moved; /* pass_recompute_all: stored deadlines that changed */
+  size_t batches;     /* transactions committed */
+  int64_t next_due;   /* earliest stored next instant after the pass, INT64_MAX when none */
+  struct pass_flag flags[PASS_MAX_REPORTED_FLAGS]; /* the first `flag_count` new flags */
+  size_t flag_count;
+};
+
+/*
+ * One pass at `context->now`: the dossiers of the source changed since the stored watermark
+ * (minus the overlap; all of them when `full` or on the first pass) whose source row differs
+ * from what was last processed, plus the dossiers whose stored next instant is <= now. Fills
+ * `report` (zeroed first). Advances the watermark as batches commit.
+ */
+enum status pass_run(const struct pass_context *context, struct pass_report *report,
+                     struct error *error);
+
+/*
+ * After a rules reload: recomputes the clock of every dossier known to the daemon with the new
+ * rules, in batches, raising whatever the new clocks make due at `context->now`. Reports
+ * `deadlines_moved` (and the other counts). Also stores the rules fingerprint.
+ */
+enum status pass_recompute_all(const struct pass_context *context, struct pass_report *report,
+                               struct error *error);
+
+/* The earliest stored next instant (INT64_MAX when none): what the due timer sleeps until. */
+enum status pass_next_due(PGconn *connection, int64_t *next_due, struct error *error);
+
+struct pass_count {
+  char name[PASS_METRIC_NAME_SIZE];
+  int64_t value;
+};
+
+/* What /metrics and /healthz show; read in one snapshot. */
+struct pass_metrics {
+  struct pass_count states[PASS_MAX_METRIC_NAMES]; /* dossiers by state (every state listed,
+                                                      zeros included; "flagged" among them) */
+  size_t state_count;
+  struct pass_count levels[PASS_MAX_METRIC_NAMES]; /* escalations raised, by level */
+  size_t level_count;
+  int64_t letters_pending;
+  int64_t letters_rendered;
+  int64_t letters_failed;
+  int64_t flagged;
+  int64_t last_pass_at;   /* `now` of the last committed batch, or 0 when never */
+  int64_t next_due;       /* INT64_MAX when none */
+  int schema_version;
+};
+
+enum status pass_metrics_read(PGconn *connection, struct pass_metrics *metrics,
+                              struct error *error);
+
+#endif

@@ -1,0 +1,61 @@
+#include "service/ruleset.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int compare_codes(const void *left, const void *right) {
+  return strcmp(*(const char *const *)left, *(const char *const *)right);
+}
+
+static enum status load_agencies(const char *directory, struct ruleset *set,
+                                 struct error *error) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/agencies.yaml", directory);
+  struct stat info;
+  if (stat(path, &info) != 0)
+    return STATUS_OK;
+  enum status status = agencies_load(path, &set->agencies, error);
+  if (status != STATUS_OK || set->agencies.count == 0)
+    return status;
+  set->agency_codes = calloc(set->agencies.count, sizeof *set->agency_codes);
+  if (set->agency_codes == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory while loading the rules");
+  for (size_t i = 0; i < set->agencies.count; i++)
+    set->agency_codes[i] = set->agencies.agencies[i].code;
+  set->agency_count = set->agencies.count;
+  qsort(set->agency_codes, set->agency_count, sizeof *set->agency_codes, compare_codes);
+  return STATUS_OK;
+}
+
+enum status ruleset_load(const char *directory, int64_t today, struct ruleset **result,
+                         struct error *error) {
+  *result = NULL;
+  struct ruleset *set = calloc(1, sizeof *set);
+  if (set == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory while loading the rules");
+  enum status status = rules_load(directory, today, &set->rules, error);
+  if (status == STATUS_OK)
+    status = ladder_load_directory(directory, &set->ladder, error);
+  if (status == STATUS_OK)
+    status = load_agencies(directory, set, error);
+  if (status != STATUS_OK) {
+    ruleset_free(set);
+    return status;
+  }
+  *result = set;
+  return STATUS_OK;
+}
+
+void ruleset_free(struct ruleset *set) {
+  if (set == NULL)
+    return;
+  if (set->rules != NULL)
+    rules_free(set->rules);
+  if (set->ladder != NULL)
+    ladder_free(set->ladder);
+  agencies_free(&set->agencies);
+  free(set->agency_codes);
+  free(set);
+}

@@ -1,0 +1,438 @@
+#include "service/worker.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "service/schema.h"
+
+static const double BACKOFF_FIRST = 0.25;
+static const double BACKOFF_LIMIT = 30.0;
+/* Counting dossiers by state scans the clock table: not after every pass of a NOTIFY burst. */
+static const double METRICS_MIN_INTERVAL = 2.0;
+
+struct worker {
+  struct event_base *base;
+  struct event *publish_event;
+  const struct clock *clock;
+  const struct log *log;
+  void (*on_publish)(void *context);
+  void *context;
+  pthread_t thread;
+  bool started;
+
+  pthread_mutex_t mutex; /* guards everything down to `snapshot` */
+  pthread_cond_t wake;
+  bool stop;
+  bool pass_requested;
+  bool recompute_requested;
+  bool settings_changed;
+  struct ruleset *pending_rules;
+  char *conninfo;
+  int connect_timeout;
+  size_t batch_size;
+  int64_t overlap;
+  struct worker_snapshot snapshot;
+
+  /* Only the thread touches these. */
+  PGconn *connection;
+  struct ruleset *rules;
+  double backoff;
+  bool ever_connected;
+  double metrics_read_at;
+};
+
+static double monotonic_seconds(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+static void notice_processor(void *argument, const char *message) {
+  const struct worker *worker = argument;
+  log_debug(worker->log, "worker: server notice: %s", message);
+}
+
+static void disconnect(struct worker *worker) {
+  if (worker->connection != NULL)
+    PQfinish(worker->connection);
+  worker->connection = NULL;
+}
+
+/* Blocking connect (we are the worker thread), then the schema check. */
+static enum status connect_database(struct worker *worker, struct error *error) {
+  pthread_mutex_lock(&worker->mutex);
+  char *conninfo = worker->conninfo != NULL ? strdup(worker->conninfo) : NULL;
+  char timeout[16];
+  snprintf(timeout, sizeof timeout, "%d", worker->connect_timeout);
+  worker->settings_changed = false;
+  pthread_mutex_unlock(&worker->mutex);
+
+  const char *keywords[] = {"application_name", "connect_timeout", "keepalives",
+                            "keepalives_idle", "dbname", NULL};
+  const char *values[] = {"dunghen-worker", timeout, "1", "30", conninfo, NULL};
+  if (conninfo == NULL)
+    keywords[4] = NULL;
+  worker->connection = PQconnectdbParams(keywords, values, 1);
+  free(conninfo);
+  if (worker->connection == NULL)
+    return error_set(error, STATUS_RUNTIME, "connect: out of memory");
+  if (PQstatus(worker->connection) != CONNECTION_OK) {
+    error_set(error, STATUS_RUNTIME, "connect: %s", PQerrorMessage(worker->connection));
+    log_one_line(error->message);
+    disconnect(worker);
+    return STATUS_RUNTIME;
+  }
+  PQsetNoticeProcessor(worker->connection, notice_processor, worker);
+  int version = 0;
+  if (schema_check(worker->connection, &version, error) != STATUS_OK) {
+    disconnect(worker);
+    return STATUS_RUNTIME;
+  }
+  if (worker->ever_connected) {
+    pthread_mutex_lock(&worker->mutex);
+    worker->snapshot.reconnects++;
+    pthread_mutex_unlock(&worker->mutex);
+  }
+  worker->ever_connected = true;
+  log_info(worker->log, "worker: connected to the database (schema version %d)", version);
+  return STATUS_OK;
+}
+
+static void fill_context(struct worker *worker, struct pass_context *context) {
+  memset(context, 0, sizeof *context);
+  context->connection = worker->connection;
+  context->rules = worker->rules->rules;
+  context->ladder = worker->rules->ladder;
+  context->agency_codes = worker->rules->agency_codes;
+  context->agency_count = worker->rules->agency_count;
+  context->now = clock_now(worker->clock);
+  pthread_mutex_lock(&worker->mutex);
+  context->batch_size = worker->batch_size;
+  context->overlap_seconds = worker->overlap;
+  pthread_mutex_unlock(&worker->mutex);
+}
+
+static void log_flags(struct worker *worker, const struct pass_report *report) {
+  for (size_t i = 0; i < report->flag_count; i++)
+    log_warning(worker->log, "dossier %s flagged: %s", report->flags[i].code,
+                report->flags[i].reason);
+  if (report->flagged > report->flag_count)
+    log_warning(worker->log, "%zu more dossiers flagged (see dunghen.clock)",
+                report->flagged - report->flag_count);
+}
+
+static void record_success(struct worker *worker, const struct pass_report *report,
+                           double seconds, int64_t now, bool recompute) {
+  pthread_mutex_lock(&worker->mutex);
+  struct worker_snapshot *snapshot = &worker->snapshot;
+  snapshot->connected = true;
+  snapshot->problem[0] = '\0';
+  snapshot->next_due = report->next_due;
+  snapshot->escalations += report->escalations;
+  snapshot->letters += report->letters;
+  if (recompute) {
+    snapshot->deadlines_moved += report->deadlines_moved;
+  } else {
+    snapshot->passes++;
+    snapshot->last_pass_seconds = seconds;
+    snapshot->last_success = now;
+  }
+  pthread_mutex_unlock(&worker->mutex);
+}
+
+static enum status run_recompute(struct worker *worker, struct error *error) {
+  struct pass_context context;
+  fill_context(worker, &context);
+  struct pass_report report;
+  double started = monotonic_seconds();
+  enum status status = pass_recompute_all(&context, &report, error);
+  if (status != STATUS_OK)
+    return status;
+  double seconds = monotonic_seconds() - started;
+  log_flags(worker, &report);
+  log_info(worker->log,
+           "reload: recomputed %zu clocks in %zu batches (%.3f s): %zu deadlines moved, "
+           "%zu escalations, %zu letters queued",
+           report.examined, report.batches, seconds, report.deadlines_moved, report.escalations,
+           report.letters);
+  record_success(worker, &report, seconds, context.now, true);
+  return STATUS_OK;
+}
+
+static enum status run_pass(struct worker *worker, struct error *error) {
+  struct pass_context context;
+  fill_context(worker, &context);
+  struct pass_report report;
+  double started = monotonic_seconds();
+  enum status status = pass_run(&context, &report, error);
+  if (status != STATUS_OK)
+    return status;
+  double seconds = monotonic_seconds() - started;
+  log_flags(worker, &report);
+  enum log_level level = report.changed + report.escalations + report.letters > 0 ? LOG_INFO
+                                                                                  : LOG_DEBUG;
+  log_message(worker->log, level,
+              "pass: %zu read, %zu examined, %zu changed, %zu escalations, %zu letters queued, "
+              "%zu skipped (%.3f s)",
+              report.read, report.examined, report.changed, report.escalations, report.letters,
+              report.skipped, seconds);
+  record_success(worker, &report, seconds, context.now, false);
+  return STATUS_OK;
+}
+
+static void read_metrics(struct worker *worker) {
+  double now = monotonic_seconds();
+  if (worker->metrics_read_at > 0 && now - worker->metrics_read_at < METRICS_MIN_INTERVAL)
+    return;
+  struct pass_metrics metrics;
+  struct error error;
+  if (pass_metrics_read(worker->connection, &metrics, &error) != STATUS_OK) {
+    log_warning(worker->log, "metrics: %s", error.message);
+    return;
+  }
+  worker->metrics_read_at = now;
+  pthread_mutex_lock(&worker->mutex);
+  worker->snapshot.metrics = metrics;
+  worker->snapshot.metrics_valid = true;
+  pthread_mutex_unlock(&worker->mutex);
+}
+
+static void publish(struct worker *worker) {
+  pthread_mutex_lock(&worker->mutex);
+  worker->snapshot.generation++;
+  pthread_mutex_unlock(&worker->mutex);
+  event_active(worker->publish_event, EV_READ, 0);
+}
+
+/* Waits `seconds` or until stopped; true when stopped. */
+static bool sleep_unless_stopped(struct worker *worker, double seconds) {
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  double whole = (double)until.tv_sec + (double)until.tv_nsec / 1e9 + seconds;
+  until.tv_sec = (time_t)whole;
+  until.tv_nsec = (long)((whole - (double)until.tv_sec) * 1e9);
+  pthread_mutex_lock(&worker->mutex);
+  while (!worker->stop &&
+         pthread_cond_timedwait(&worker->wake, &worker->mutex, &until) != ETIMEDOUT)
+    ;
+  bool stopped = worker->stop;
+  pthread_mutex_unlock(&worker->mutex);
+  return stopped;
+}
+
+static void record_failure(struct worker *worker, struct error *error, bool recompute,
+                           bool pass) {
+  bool connected = worker->connection != NULL && PQstatus(worker->connection) == CONNECTION_OK;
+  if (!connected)
+    disconnect(worker);
+  log_one_line(error->message);
+  log_error(worker->log, "worker: %s; retrying in %.2f s", error->message, worker->backoff);
+  pthread_mutex_lock(&worker->mutex);
+  snprintf(worker->snapshot.problem, sizeof worker->snapshot.problem, "%s", error->message);
+  log_one_line(worker->snapshot.problem);
+  worker->snapshot.connected = connected;
+  worker->snapshot.failures++;
+  /* The job is not lost: ask for it again (it is idempotent). */
+  worker->recompute_requested |= recompute;
+  worker->pass_requested |= pass;
+  worker->snapshot.busy = false;
+  pthread_mutex_unlock(&worker->mutex);
+}
+
+static enum status attempt_jobs(struct worker *worker, bool recompute, bool pass,
+                                struct error *error) {
+  enum status status = STATUS_OK;
+  if (worker->connection == NULL)
+    status = connect_database(worker, error);
+  if (status == STATUS_OK && recompute)
+    status = run_recompute(worker, error);
+  if (status == STATUS_OK && pass)
+    status = run_pass(worker, error);
+  return status;
+}
+
+static void run_jobs(struct worker *worker, bool recompute, bool pass) {
+  struct error error;
+  error_clear(&error);
+  bool had_connection = worker->connection != NULL;
+  enum status status = attempt_jobs(worker, recompute, pass, &error);
+  if (status != STATUS_OK && had_connection && worker->connection != NULL &&
+      PQstatus(worker->connection) == CONNECTION_BAD) {
+    /* An idle connection that died (server restart, pg_terminate_backend) is only noticed
+     * when used: reconnect at once and retry before backing off. Every step is idempotent. */
+    log_one_line(error.message);
+    log_warning(worker->log, "worker: connection lost (%s); reconnecting", error.message);
+    disconnect(worker);
+    error_clear(&error);
+    status = attempt_jobs(worker, recompute, pass, &error);
+  }
+  if (status == STATUS_OK) {
+    read_metrics(worker);
+    worker->backoff = BACKOFF_FIRST;
+    pthread_mutex_lock(&worker->mutex);
+    worker->snapshot.busy = false;
+    pthread_mutex_unlock(&worker->mutex);
+    publish(worker);
+    return;
+  }
+  record_failure(worker, &error, recompute, pass);
+  publish(worker);
+  sleep_unless_stopped(worker, worker->backoff);
+  worker->backoff *= 2;
+  if (worker->backoff > BACKOFF_LIMIT)
+    worker->backoff = BACKOFF_LIMIT;
+}
+
+static void *worker_main(void *argument) {
+  struct worker *worker = argument;
+  for (;;) {
+    pthread_mutex_lock(&worker->mutex);
+    while (!worker->stop && !worker->pass_requested && !worker->recompute_requested)
+      pthread_cond_wait(&worker->wake, &worker->mutex);
+    if (worker->stop) {
+      pthread_mutex_unlock(&worker->mutex);
+      break;
+    }
+    struct ruleset *new_rules = worker->pending_rules;
+    worker->pending_rules = NULL;
+    bool recompute = worker->recompute_requested;
+    bool pass = worker->pass_requested;
+    bool reconnect = worker->settings_changed;
+    worker->recompute_requested = false;
+    worker->pass_requested = false;
+    worker->snapshot.busy = true;
+    pthread_mutex_unlock(&worker->mutex);
+
+    if (new_rules != NULL) {
+      ruleset_free(worker->rules);
+      worker->rules = new_rules;
+    }
+    if (reconnect)
+      disconnect(worker);
+    run_jobs(worker, recompute, pass);
+  }
+  disconnect(worker);
+  pthread_mutex_lock(&worker->mutex);
+  worker->snapshot.stopped = true;
+  worker->snapshot.busy = false;
+  pthread_mutex_unlock(&worker->mutex);
+  publish(worker);
+  return NULL;
+}
+
+static void on_publish_event(evutil_socket_t fd, short what, void *argument) {
+  (void)fd;
+  (void)what;
+  struct worker *worker = argument;
+  if (worker->on_publish != NULL)
+    worker->on_publish(worker->context);
+}
+
+static void apply_settings(struct worker *worker, const struct worker_settings *settings) {
+  bool changed = (worker->conninfo == NULL) != (settings->conninfo == NULL) ||
+                 (worker->conninfo != NULL && strcmp(worker->conninfo, settings->conninfo) != 0);
+  if (changed) {
+    free(worker->conninfo);
+    worker->conninfo = settings->conninfo != NULL ? strdup(settings->conninfo) : NULL;
+  }
+  worker->settings_changed |= changed || worker->connect_timeout != settings->connect_timeout;
+  worker->connect_timeout = settings->connect_timeout;
+  worker->batch_size = settings->batch_size;
+  worker->overlap = settings->overlap;
+}
+
+struct worker *worker_new(struct event_base *base, const struct worker_settings *settings,
+                          struct ruleset *rules, const struct clock *clock, const struct log *log,
+                          void (*on_publish)(void *context), void *context,
+                          struct error *error) {
+  struct worker *worker = calloc(1, sizeof *worker);
+  if (worker == NULL) {
+    error_set(error, STATUS_RUNTIME, "out of memory");
+    return NULL;
+  }
+  worker->base = base;
+  worker->clock = clock;
+  worker->log = log;
+  worker->on_publish = on_publish;
+  worker->context = context;
+  worker->rules = rules;
+  worker->backoff = BACKOFF_FIRST;
+  worker->snapshot.next_due = INT64_MAX;
+  snprintf(worker->snapshot.problem, sizeof worker->snapshot.problem, "not connected yet");
+  pthread_mutex_init(&worker->mutex, NULL);
+  pthread_cond_init(&worker->wake, NULL);
+  apply_settings(worker, settings);
+  worker->settings_changed = false;
+  worker->publish_event = event_new(base, -1, 0, on_publish_event, worker);
+  if (worker->publish_event == NULL) {
+    error_set(error, STATUS_RUNTIME, "cannot create the worker's event");
+    worker_free(worker);
+    return NULL;
+  }
+  return worker;
+}
+
+enum status worker_start(struct worker *worker, struct error *error) {
+  int failed = pthread_create(&worker->thread, NULL, worker_main, worker);
+  if (failed != 0)
+    return error_set(error, STATUS_RUNTIME, "cannot start the worker thread: %s",
+                     strerror(failed));
+  worker->started = true;
+  return STATUS_OK;
+}
+
+void worker_request_pass(struct worker *worker) {
+  pthread_mutex_lock(&worker->mutex);
+  worker->pass_requested = true;
+  pthread_cond_signal(&worker->wake);
+  pthread_mutex_unlock(&worker->mutex);
+}
+
+void worker_replace_rules(struct worker *worker, struct ruleset *rules) {
+  pthread_mutex_lock(&worker->mutex);
+  ruleset_free(worker->pending_rules); /* two reloads before the first was taken: keep the last */
+  worker->pending_rules = rules;
+  worker->recompute_requested = true;
+  pthread_cond_signal(&worker->wake);
+  pthread_mutex_unlock(&worker->mutex);
+}
+
+void worker_update_settings(struct worker *worker, const struct worker_settings *settings) {
+  pthread_mutex_lock(&worker->mutex);
+  apply_settings(worker, settings);
+  pthread_mutex_unlock(&worker->mutex);
+}
+
+void worker_snapshot(struct worker *worker, struct worker_snapshot *snapshot) {
+  pthread_mutex_lock(&worker->mutex);
+  *snapshot = worker->snapshot;
+  pthread_mutex_unlock(&worker->mutex);
+}
+
+void worker_stop(struct worker *worker) {
+  pthread_mutex_lock(&worker->mutex);
+  worker->stop = true;
+  pthread_cond_signal(&worker->wake);
+  pthread_mutex_unlock(&worker->mutex);
+}
+
+void worker_free(struct worker *worker) {
+  if (worker == NULL)
+    return;
+  if (worker->started) {
+    worker_stop(worker);
+    pthread_join(worker->thread, NULL);
+  }
+  if (worker->publish_event != NULL)
+    event_free(worker->publish_event);
+  ruleset_free(worker->pending_rules);
+  ruleset_free(worker->rules);
+  free(worker->conninfo);
+  pthread_mutex_destroy(&worker->mutex);
+  pthread_cond_destroy(&worker->wake);
+  free(worker);
+}

@@ -1,0 +1,34 @@
+/*
+ * store_support.h: what the store's database tests share: a migrated database with the
+ * reference schema, the shipped rules and ladder, dossier inserts and one-value queries.
+ */
+#ifndef DUNGHEN_STORE_SUPPORT_H
+#define DUNGHEN_STORE_SUPPORT_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+#include "rules/ladder.h"
+#include "rules/rules.h"
+#include "service/pass.h"
+
+PGconn *support_connect(void);
+/* Migrates and installs the reference schema; false (with a TAP diagnostic) on failure. */
+bool support_prepare(PGconn *connection);
+struct rules *support_rules(void);
+struct ladder *support_ladder(void);
+/* Runs SQL; a failure is printed as a diagnostic and returns false. */
+bool support_exec(PGconn *connection, const char *sql);
+/* The first column of the first row as an integer (INT64_MIN for NULL or an error). */
+int64_t support_integer(PGconn *connection, const char *sql);
+/* The first column of the first row as text, copied into `buffer` ("" for NULL). */
+void support_text(PGconn *connection, const char *sql, char *buffer, size_t size);
+/* Local time `YYYY-MM-DDTHH:MM` as an instant. */
+int64_t support_instant(const char *local);
+/* One pass with the shipped rules; prints the error as a diagnostic. */
+enum status support_pass(PGconn *connection, const struct rules *rules,
+                         const struct ladder *ladder, int64_t now, struct pass_report *report);
+/* Inserts a processing dossier of procedure 1.004884 (5wd), agency AG1, direct channel. */
+bool support_insert(PGconn *connection, const char *code, const char *received_local);
+
+#endif

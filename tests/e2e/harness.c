@@ -1,0 +1,377 @@
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "service/schema.h"
+#include "tap.h"
+
+double monotonic_now(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+void sleep_seconds(double seconds) {
+  struct timespec pause = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
+  while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
+    ;
+}
+
+static bool write_file(const char *path, const char *text) {
+  FILE *file = fopen(path, "w");
+  if (file == NULL) {
+    tap_diagnostic("cannot write %s: %s", path, strerror(errno));
+    return false;
+  }
+  fputs(text, file);
+  return fclose(file) == 0;
+}
+
+static bool copy_file(const char *from, const char *to) {
+  FILE *in = fopen(from, "rb");
+  if (in == NULL) {
+    tap_diagnostic("cannot read %s: %s", from, strerror(errno));
+    return false;
+  }
+  FILE *out = fopen(to, "wb");
+  if (out == NULL) {
+    fclose(in);
+    return false;
+  }
+  char buffer[8192];
+  size_t got;
+  while ((got = fread(buffer, 1, sizeof buffer, in)) > 0)
+    fwrite(buffer, 1, got, out);
+  fclose(in);
+  return fclose(out) == 0;
+}
+
+bool harness_write_procedures(const struct harness *harness, const char *fast_duration) {
+  char path[PATH_MAX + 32], text[2048];
+  snprintf(path, sizeof path, "%s/procedures.yaml", harness->rules);
+  snprintf(text, sizeof text,
+           "defaults:\n"
+           "  counting: hours\n"
+           "  extension: 5wd\n"
+           "procedures:\n"
+           "  - code: '9.900001'\n"
+           "    name: 'Thủ tục thử nghiệm nhanh'\n"
+           "    field: 'thử nghiệm'\n"
+           "    level: 'xã'\n"
+           "    duration: %s\n"
+           "    source: 'end-to-end test'\n"
+           "    confidence: verified-two-sources\n"
+           "  - code: '9.900002'\n"
+           "    name: 'Thủ tục thử nghiệm chậm'\n"
+           "    field: 'thử nghiệm'\n"
+           "    level: 'xã'\n"
+           "    duration: 5wd\n"
+           "    source: 'end-to-end test'\n"
+           "    confidence: verified-two-sources\n",
+           fast_duration);
+  return write_file(path, text);
+}
+
+static bool make_rules(struct harness *harness) {
+  snprintf(harness->rules, sizeof harness->rules, "%s/rules", harness->directory);
+  if (mkdir(harness->rules, 0755) != 0)
+    return false;
+  const char *source = getenv("DUNGHEN_SOURCE_ROOT");
+  static const char *const shipped[] = {"calendar.yaml", "ladder.yaml"};
+  for (size_t i = 0; i < 2; i++) {
+    char from[PATH_MAX], to[PATH_MAX + 32];
+    snprintf(from, sizeof from, "%s/rules/%s", source != NULL ? source : ".", shipped[i]);
+    snprintf(to, sizeof to, "%s/%s", harness->rules, shipped[i]);
+    if (!copy_file(from, to))
+      return false;
+  }
+  return harness_write_procedures(harness, "2wd");
+}
+
+static bool migrate(struct harness *harness) {
+  struct schema_result result;
+  struct error error;
+  if (schema_migrate(harness->db, &result, &error) != STATUS_OK ||
+      schema_install_reference(harness->db, &error) != STATUS_OK) {
+    tap_diagnostic("migrate: %s", error.message);
+    return false;
+  }
+  return true;
+}
+
+bool harness_setup(struct harness *harness, const char *conninfo) {
+  memset(harness, 0, sizeof *harness);
+  const char *parent = getenv("TMPDIR");
+  snprintf(harness->directory, sizeof harness->directory, "%s/dunghen-e2e-XXXXXX",
+           parent != NULL && *parent != '\0' ? parent : "/tmp");
+  if (mkdtemp(harness->directory) == NULL)
+    return false;
+  snprintf(harness->conninfo, sizeof harness->conninfo, "%s", conninfo);
+  if (!make_rules(harness))
+    return false;
+  harness->db = PQconnectdb(conninfo);
+  if (PQstatus(harness->db) != CONNECTION_OK) {
+    tap_diagnostic("connect: %s", PQerrorMessage(harness->db));
+    return false;
+  }
+  PQsetNoticeProcessor(harness->db, NULL, NULL);
+  return migrate(harness);
+}
+
+void harness_teardown(struct harness *harness) {
+  if (harness->db != NULL)
+    PQfinish(harness->db);
+  harness->db = NULL;
+  if (getenv("DUNGHEN_KEEP_E2E") == NULL && harness->directory[0] != '\0') {
+    char command[PATH_MAX + 16];
+    snprintf(command, sizeof command, "rm -rf '%s'", harness->directory);
+    int ignored = system(command);
+    (void)ignored;
+  }
+}
+
+static char *read_log(const struct daemon *daemon) {
+  FILE *file = fopen(daemon->log_path, "rb");
+  if (file == NULL)
+    return NULL;
+  size_t capacity = 1 << 16, length = 0;
+  char *text = malloc(capacity);
+  size_t got;
+  while (text != NULL && (got = fread(text + length, 1, capacity - length - 1, file)) > 0) {
+    length += got;
+    if (capacity - length < 4096) {
+      capacity *= 2;
+      char *grown = realloc(text, capacity);
+      if (grown == NULL) {
+        free(text);
+        text = NULL;
+      }
+      text = grown;
+    }
+  }
+  fclose(file);
+  if (text != NULL)
+    text[length] = '\0';
+  return text;
+}
+
+int daemon_log_count(const struct daemon *daemon, const char *needle) {
+  char *text = read_log(daemon);
+  if (text == NULL)
+    return 0;
+  int count = 0;
+  for (const char *at = strstr(text, needle); at != NULL; at = strstr(at + 1, needle))
+    count++;
+  free(text);
+  return count;
+}
+
+bool daemon_wait_log(const struct daemon *daemon, const char *needle, int count,
+                     double timeout) {
+  double until = monotonic_now() + timeout;
+  do {
+    if (daemon_log_count(daemon, needle) >= count)
+      return true;
+    sleep_seconds(0.02);
+  } while (monotonic_now() < until);
+  return false;
+}
+
+bool daemon_log_line(const struct daemon *daemon, const char *needle, char *line, size_t size) {
+  char *text = read_log(daemon);
+  if (text == NULL)
+    return false;
+  const char *at = strstr(text, needle);
+  if (at != NULL) {
+    const char *start = at;
+    while (start > text && start[-1] != '\n')
+      start--;
+    const char *end = strchr(at, '\n');
+    size_t length = end != NULL ? (size_t)(end - start) : strlen(start);
+    snprintf(line, size, "%.*s", (int)length, start);
+  }
+  free(text);
+  return at != NULL;
+}
+
+void daemon_dump_log(const struct daemon *daemon) {
+  char *text = read_log(daemon);
+  if (text == NULL)
+    return;
+  for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n"))
+    tap_diagnostic("log: %s", line);
+  free(text);
+}
+
+bool daemon_start(struct daemon *daemon, const struct harness *harness, const char *config_extra,
+                  char *const *environment) {
+  static int serial;
+  serial++;
+  memset(daemon, 0, sizeof *daemon);
+  daemon->port = -1;
+  snprintf(daemon->log_path, sizeof daemon->log_path, "%s/daemon-%d.log", harness->directory,
+           serial);
+  snprintf(daemon->config_path, sizeof daemon->config_path, "%s/dunghen-%d.yaml",
+           harness->directory, serial);
+  char config[4096];
+  snprintf(config, sizeof config, "http:\n  address: 127.0.0.1\n  port: 0\n%s",
+           config_extra != NULL ? config_extra : "");
+  if (!write_file(daemon->config_path, config))
+    return false;
+  const char *binary = getenv("DUNGHEN_BINARY");
+  fflush(NULL);
+  daemon->pid = fork();
+  if (daemon->pid == 0) {
+    int log = open(daemon->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(log, STDERR_FILENO);
+    for (char *const *variable = environment; variable != NULL && *variable != NULL; variable++)
+      putenv(*variable);
+    execl(binary, binary, "run", "--config", daemon->config_path, "--db", harness->conninfo,
+          "--rules", harness->rules, (char *)NULL);
+    _exit(127);
+  }
+  if (!daemon_wait_log(daemon, "http: listening on 127.0.0.1:", 1, 20)) {
+    daemon_dump_log(daemon);
+    return false;
+  }
+  char line[512];
+  daemon_log_line(daemon, "http: listening on 127.0.0.1:", line, sizeof line);
+  daemon->port = atoi(strstr(line, "127.0.0.1:") + strlen("127.0.0.1:"));
+  return true;
+}
+
+int daemon_stop(struct daemon *daemon, int signal_number, double timeout) {
+  if (daemon->pid <= 0)
+    return -1;
+  kill(daemon->pid, signal_number);
+  double until = monotonic_now() + timeout;
+  int status;
+  for (;;) {
+    pid_t done = waitpid(daemon->pid, &status, WNOHANG);
+    if (done == daemon->pid)
+      break;
+    if (monotonic_now() > until) {
+      kill(daemon->pid, SIGKILL);
+      waitpid(daemon->pid, &status, 0);
+      daemon->pid = -1;
+      return -1;
+    }
+    sleep_seconds(0.02);
+  }
+  daemon->pid = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int http_get(int port, const char *path, char *body, size_t size) {
+  body[0] = '\0';
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0)
+    return -1;
+  struct timeval timeout = {5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0) {
+    close(fd);
+    return -1;
+  }
+  char request[512];
+  int length = snprintf(request, sizeof request,
+                        "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
+  if (write(fd, request, (size_t)length) != length) {
+    close(fd);
+    return -1;
+  }
+  static char response[1 << 17];
+  size_t used = 0;
+  ssize_t got;
+  while (used < sizeof response - 1 &&
+         (got = read(fd, response + used, sizeof response - 1 - used)) > 0)
+    used += (size_t)got;
+  close(fd);
+  response[used] = '\0';
+  int status = -1;
+  if (sscanf(response, "HTTP/1.%*d %d", &status) != 1)
+    return -1;
+  const char *content = strstr(response, "\r\n\r\n");
+  if (content != NULL)
+    snprintf(body, size, "%s", content + 4);
+  return status;
+}
+
+static PGresult *run_sql(const struct harness *harness, const char *format, va_list arguments) {
+  char sql[4096];
+  vsnprintf(sql, sizeof sql, format, arguments);
+  PGresult *result = PQexec(harness->db, sql);
+  ExecStatusType status = PQresultStatus(result);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    tap_diagnostic("SQL failed: %s: %s", sql, PQerrorMessage(harness->db));
+    PQclear(result);
+    return NULL;
+  }
+  return result;
+}
+
+bool db_exec(const struct harness *harness, const char *format, ...) {
+  va_list arguments;
+  va_start(arguments, format);
+  PGresult *result = run_sql(harness, format, arguments);
+  va_end(arguments);
+  PQclear(result);
+  return result != NULL;
+}
+
+static long long first_integer(PGresult *result) {
+  if (result == NULL)
+    return -1;
+  long long value = PQntuples(result) > 0 && !PQgetisnull(result, 0, 0)
+                        ? atoll(PQgetvalue(result, 0, 0))
+                        : -1;
+  PQclear(result);
+  return value;
+}
+
+long long db_integer(const struct harness *harness, const char *format, ...) {
+  va_list arguments;
+  va_start(arguments, format);
+  PGresult *result = run_sql(harness, format, arguments);
+  va_end(arguments);
+  return first_integer(result);
+}
+
+bool db_wait_integer(const struct harness *harness, long long expected, double timeout,
+                     const char *sql) {
+  double until = monotonic_now() + timeout;
+  long long value;
+  do {
+    value = db_integer(harness, "%s", sql);
+    if (value == expected)
+      return true;
+    sleep_seconds(0.02);
+  } while (monotonic_now() < until);
+  tap_diagnostic("%s: got %lld, expected %lld", sql, value, expected);
+  return false;
+}
+
+bool db_insert_dossier(const struct harness *harness, const char *code, const char *procedure,
+                       const char *received_sql) {
+  return db_exec(harness,
+                 "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
+                 "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) VALUES "
+                 "('%s', '%s', 'E2E', 'Nguyễn Văn Thử', '066123456789', 'xã Hòa Phú', "
+                 "'thử nghiệm', 'truc_tiep', %s, 'dang_xu_ly')",
+                 code, procedure, received_sql);
+}

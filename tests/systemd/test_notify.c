@@ -1,0 +1,135 @@
+/*
+ * The systemd notify protocol, without systemd: the test binds the unix datagram socket that
+ * $NOTIFY_SOCKET names, sets $WATCHDOG_USEC, runs `dunghen run` against the private PostgreSQL,
+ * and reads what the daemon says: READY=1 once it is ready, WATCHDOG=1 at half the watchdog
+ * interval, RELOADING=1 then READY=1 on SIGHUP, STOPPING=1 on SIGTERM, and exit status 0.
+ * A second run uses an abstract socket name (`@...`).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "tap.h"
+
+enum { MESSAGE_SIZE = 4096 };
+
+static int bind_socket(const char *name, bool abstract) {
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_un address = {.sun_family = AF_UNIX};
+  size_t length = strlen(name);
+  memcpy(address.sun_path, name, length);
+  if (abstract)
+    address.sun_path[0] = '\0';
+  socklen_t size = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + length + !abstract);
+  if (fd < 0 || bind(fd, (struct sockaddr *)&address, size) != 0) {
+    tap_diagnostic("bind %s: %s", name, strerror(errno));
+    return -1;
+  }
+  return fd;
+}
+
+/* Reads datagrams until one contains `needle` (true) or `timeout` passes; every message seen
+ * is appended to `seen` (separated by '|'). */
+static bool wait_message(int fd, const char *needle, double timeout, char *seen, size_t size) {
+  double until = monotonic_now() + timeout;
+  for (;;) {
+    double left = until - monotonic_now();
+    if (left <= 0)
+      return false;
+    struct pollfd watch = {.fd = fd, .events = POLLIN};
+    if (poll(&watch, 1, (int)(left * 1000) + 1) <= 0)
+      continue;
+    char message[MESSAGE_SIZE];
+    ssize_t got = recv(fd, message, sizeof message - 1, 0);
+    if (got <= 0)
+      continue;
+    message[got] = '\0';
+    size_t used = strlen(seen);
+    snprintf(seen + used, size - used, "%s|", message);
+    if (strstr(message, needle) != NULL)
+      return true;
+  }
+}
+
+static int count_in(const char *text, const char *needle) {
+  int count = 0;
+  for (const char *at = strstr(text, needle); at != NULL; at = strstr(at + 1, needle))
+    count++;
+  return count;
+}
+
+static void full_protocol(struct harness *harness) {
+  char path[PATH_MAX + 32];
+  snprintf(path, sizeof path, "%s/notify.sock", harness->directory);
+  int fd = bind_socket(path, false);
+  if (!tap_ok(fd >= 0, "the test's notify socket is bound"))
+    return;
+  char notify_variable[PATH_MAX + 64];
+  snprintf(notify_variable, sizeof notify_variable, "NOTIFY_SOCKET=%s", path);
+  char *environment[] = {notify_variable, "WATCHDOG_USEC=400000", NULL};
+  struct daemon daemon;
+  if (!tap_ok(daemon_start(&daemon, harness, NULL, environment), "the daemon starts")) {
+    close(fd);
+    return;
+  }
+  static char seen[1 << 16];
+  seen[0] = '\0';
+  tap_ok(wait_message(fd, "READY=1", 20, seen, sizeof seen), "READY=1 once ready");
+  tap_ok(strstr(seen, "STATUS=") != NULL, "STATUS= lines before it");
+  seen[0] = '\0';
+  double started = monotonic_now();
+  wait_message(fd, "never", 1.1, seen, sizeof seen);
+  int pings = count_in(seen, "WATCHDOG=1");
+  tap_ok(pings >= 4 && pings <= 7, "WATCHDOG=1 every 0.2 s, half of WATCHDOG_USEC (%d in %.1f s)",
+         pings, monotonic_now() - started);
+  seen[0] = '\0';
+  kill(daemon.pid, SIGHUP);
+  tap_ok(wait_message(fd, "RELOADING=1", 10, seen, sizeof seen), "SIGHUP: RELOADING=1");
+  tap_ok(wait_message(fd, "READY=1", 10, seen, sizeof seen), "then READY=1");
+  seen[0] = '\0';
+  kill(daemon.pid, SIGTERM);
+  tap_ok(wait_message(fd, "STOPPING=1", 10, seen, sizeof seen), "SIGTERM: STOPPING=1");
+  tap_is_integer(daemon_stop(&daemon, 0, 20), 0, "and exit status 0");
+  close(fd);
+}
+
+static void abstract_socket(struct harness *harness) {
+  char name[108];
+  snprintf(name, sizeof name, "@dunghen-test-%d", (int)getpid());
+  int fd = bind_socket(name, true);
+  if (!tap_ok(fd >= 0, "an abstract notify socket is bound"))
+    return;
+  char notify_variable[160];
+  snprintf(notify_variable, sizeof notify_variable, "NOTIFY_SOCKET=%s", name);
+  char *environment[] = {notify_variable, NULL};
+  struct daemon daemon;
+  if (daemon_start(&daemon, harness, NULL, environment)) {
+    static char seen[1 << 16];
+    seen[0] = '\0';
+    tap_ok(wait_message(fd, "READY=1", 20, seen, sizeof seen), "READY=1 on an abstract socket");
+    tap_is_integer(count_in(seen, "WATCHDOG=1"), 0, "no watchdog pings without WATCHDOG_USEC");
+    tap_is_integer(daemon_stop(&daemon, SIGINT, 20), 0, "SIGINT: exit status 0");
+  }
+  close(fd);
+}
+
+int main(void) {
+  const char *conninfo = getenv("DUNGHEN_TEST_DB");
+  if (conninfo == NULL)
+    return tap_skip_all("DUNGHEN_TEST_DB is not set (run through with-cluster)");
+  struct harness harness;
+  if (!tap_ok(harness_setup(&harness, conninfo), "database migrated"))
+    return tap_finish();
+  full_protocol(&harness);
+  abstract_socket(&harness);
+  harness_teardown(&harness);
+  return tap_finish();
+}

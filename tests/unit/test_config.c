@@ -1,0 +1,132 @@
+/* Unit tests for service/config: defaults, every section, and each error's exact message. */
+#include <string.h>
+
+#include "service/config.h"
+#include "service/log.h"
+#include "tap.h"
+
+static void expect_error(const char *text, const char *message, const char *what) {
+  struct config config;
+  struct error error = {0};
+  enum status status = config_load_buffer("dunghen.yaml", text, &config, &error);
+  tap_is_integer(status, STATUS_INVALID, "%s is refused", what);
+  tap_is_string(error.message, message, "%s: exact message", what);
+}
+
+static void test_defaults(void) {
+  struct config config;
+  struct error error = {0};
+  tap_is_integer(config_load_buffer("dunghen.yaml", "", &config, &error), STATUS_OK,
+                 "an empty file means all defaults");
+  tap_ok(config.conninfo == NULL, "no conninfo: the PG environment is used");
+  tap_is_string(config.http_address, "127.0.0.1", "HTTP listens on loopback by default");
+  tap_is_integer(config.http_port, CONFIG_DEFAULT_HTTP_PORT, "default port");
+  tap_ok(config.http_enabled, "HTTP is on by default");
+  tap_is_integer(config.poll_interval, CONFIG_DEFAULT_POLL_INTERVAL, "default poll interval");
+  tap_is_integer(config.overlap, CONFIG_DEFAULT_OVERLAP, "default overlap");
+  tap_is_integer(config.batch_size, CONFIG_DEFAULT_BATCH_SIZE, "default batch size");
+  tap_is_integer(config.log_level, LOG_INFO, "default log level");
+  tap_is_string(config.spool_directory, CONFIG_DEFAULT_SPOOL, "default spool");
+  tap_ok(config.rules_directory == NULL, "rules directory left to the environment");
+  config_free(&config);
+}
+
+static void test_full(void) {
+  const char *text = "database:\n"
+                     "  conninfo: host=/run/postgresql dbname=onestop user=dunghen\n"
+                     "  connect_timeout: 5\n"
+                     "  ping_interval: 15\n"
+                     "paths:\n"
+                     "  rules: /etc/dunghen/rules\n"
+                     "  letters: /usr/share/dunghen/letters\n"
+                     "  spool: /var/lib/dunghen/spool\n"
+                     "http:\n"
+                     "  enabled: true\n"
+                     "  address: ::1\n"
+                     "  port: 0\n"
+                     "sync:\n"
+                     "  poll_interval: 10\n"
+                     "  overlap: 120\n"
+                     "  batch_size: 500\n"
+                     "log:\n"
+                     "  level: debug\n";
+  struct config config;
+  struct error error = {0};
+  tap_is_integer(config_load_buffer("dunghen.yaml", text, &config, &error), STATUS_OK,
+                 "a complete config loads");
+  tap_is_string(config.conninfo, "host=/run/postgresql dbname=onestop user=dunghen", "conninfo");
+  tap_is_integer(config.connect_timeout, 5, "connect_timeout");
+  tap_is_integer(config.ping_interval, 15, "ping_interval");
+  tap_is_string(config.rules_directory, "/etc/dunghen/rules", "rules");
+  tap_is_string(config.letters_directory, "/usr/share/dunghen/letters", "letters");
+  tap_is_string(config.spool_directory, "/var/lib/dunghen/spool", "spool");
+  tap_is_string(config.http_address, "::1", "http address");
+  tap_is_integer(config.http_port, 0, "port 0 (any free port)");
+  tap_is_integer(config.poll_interval, 10, "poll_interval");
+  tap_is_integer(config.overlap, 120, "overlap");
+  tap_is_integer(config.batch_size, 500, "batch_size");
+  tap_is_integer(config.log_level, LOG_DEBUG, "log level");
+  tap_is_string(config.file, "dunghen.yaml", "the file is remembered");
+  tap_is_integer(config_set_string(&config.conninfo, "dbname=other", &error), STATUS_OK,
+                 "an override replaces a value");
+  tap_is_string(config.conninfo, "dbname=other", "overridden conninfo");
+  config_free(&config);
+}
+
+static void test_errors(void) {
+  expect_error("databse:\n  conninfo: x\n",
+               "dunghen.yaml:1:1: unknown key 'databse' in the config (did you mean 'database'?)",
+               "a misspelt section");
+  expect_error("http:\n  prot: 80\n",
+               "dunghen.yaml:2:3: unknown key 'prot' in http (did you mean 'port'?)",
+               "a misspelt key");
+  expect_error("http:\n  port: 70000\n",
+               "dunghen.yaml:2:9: http.port: 70000 is out of range (0 to 65535)",
+               "a port out of range");
+  expect_error("sync:\n  poll_interval: often\n",
+               "dunghen.yaml:2:18: sync.poll_interval: expected a whole number, found 'often'",
+               "a poll interval that is not a number");
+  expect_error("sync:\n  batch_size: 0\n",
+               "dunghen.yaml:2:15: sync.batch_size: 0 is out of range (1 to 1000000)",
+               "a zero batch size");
+  expect_error("log:\n  level: verbose\n",
+               "dunghen.yaml:2:10: log.level: 'verbose' is not one of: error, warning, info, "
+               "debug",
+               "an unknown log level");
+  expect_error("paths:\n  rules: rules/\n",
+               "dunghen.yaml:2:10: paths.rules: 'rules/' is not an absolute path",
+               "a relative rules directory");
+  expect_error("paths:\n  spool: ''\n", "dunghen.yaml:2:10: paths.spool: must not be empty",
+               "an empty spool");
+  expect_error("http:\n  enabled: maybe\n",
+               "dunghen.yaml:2:12: http.enabled: 'maybe' is not one of: false, true, no, yes",
+               "a boolean that is not one");
+  expect_error("database:\n  conninfo: [a, b]\n",
+               "dunghen.yaml:2:13: database.conninfo: expected text, found a list",
+               "a conninfo that is a list");
+  expect_error("- database\n", "dunghen.yaml:1:1: the config must be a mapping, not a list",
+               "a file that is a list");
+  expect_error("http: 8080\n", "dunghen.yaml:1:7: http must be a mapping, not a single value",
+               "a section that is a scalar");
+  expect_error("log:\n  level: info\nlog:\n  level: debug\n",
+               "dunghen.yaml:3:1: duplicate key 'log' (first at line 1)",
+               "a duplicate section");
+}
+
+static void test_missing_file(void) {
+  struct config config;
+  struct error error = {0};
+  tap_is_integer(config_load("/nonexistent/dunghen.yaml", &config, &error), STATUS_INVALID,
+                 "a missing file is invalid input");
+  tap_is_string(error.message,
+                "/nonexistent/dunghen.yaml: cannot open: No such file or directory",
+                "a missing file: exact message");
+}
+
+int main(void) {
+  test_defaults();
+  test_full();
+  test_errors();
+  test_missing_file();
+  return tap_finish();
+}

@@ -1,0 +1,127 @@
+/*
+ * Letter layout with made-up metrics (every glyph 500/1000 em, space 250): line breaking,
+ * justification, character-boundary breaks, page breaks and page numbers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "letter/layout.h"
+#include "tap.h"
+
+static struct font_metrics metrics;
+
+static char *repeat(const char *piece, int times, const char *separator) {
+  size_t size = (strlen(piece) + strlen(separator)) * (size_t)times + 1;
+  char *text = malloc(size);
+  text[0] = '\0';
+  for (int i = 0; i < times; i++) {
+    if (i > 0)
+      strcat(text, separator);
+    strcat(text, piece);
+  }
+  return text;
+}
+
+static bool valid_utf8(const char *text, size_t length) {
+  size_t offset = 0;
+  uint32_t code_point;
+  while (offset < length)
+    if (!text_next(text, length, &offset, &code_point))
+      return false;
+  return true;
+}
+
+int main(void) {
+  for (int face = 0; face < FACE_COUNT; face++)
+    for (int i = 0; i < TEXT_REPERTOIRE_SIZE; i++)
+      metrics.width[face][i] = 500;
+  for (int face = 0; face < FACE_COUNT; face++)
+    metrics.width[face][text_repertoire_index(' ')] = 250;
+  struct page_geometry geometry = layout_a4_geometry();
+  struct layout layout;
+  layout_init(&layout, &metrics, &geometry);
+
+  tap_ok(layout_text_width(&metrics, FACE_REGULAR, 10, "abc", 3) == 15, "width of 3 glyphs");
+  tap_ok(layout_text_width(&metrics, FACE_REGULAR, 10, "ệđ", strlen("ệđ")) == 10,
+         "widths count characters, not bytes");
+
+  /* 100 pt wide, 10 pt type: "aaaa" is 20 pt, a space 2.5 pt: four words per line. */
+  struct layout_style justified = {FACE_REGULAR, 10, 12, LAYOUT_JUSTIFY, 0, 0, 0};
+  char *words = repeat("aaaa", 10, " ");
+  layout_paragraph(&layout, words, &justified, 100, 200, NULL);
+  tap_is_integer((long long)layout.run_count, 9,
+                 "one run per word on justified lines, one for the last line");
+  const struct layout_run *last_of_first_line = &layout.runs[3];
+  tap_ok(last_of_first_line->x + last_of_first_line->width > 199.99 &&
+             last_of_first_line->x + last_of_first_line->width < 200.01,
+         "a justified line ends at the right edge (%.3f)",
+         last_of_first_line->x + last_of_first_line->width);
+  tap_ok(layout.runs[8].x == 100 && layout.runs[8].width == 42.5, "the last line is not stretched");
+  tap_ok(layout.runs[0].y > layout.runs[4].y && layout.runs[4].y - layout.runs[8].y == 12,
+         "lines go down by the leading");
+  bool inside = true;
+  for (size_t i = 0; i < layout.run_count; i++)
+    inside &= layout.runs[i].x >= 100 && layout.runs[i].x + layout.runs[i].width <= 200.01;
+  tap_ok(inside, "every run lies between the left and right edges");
+  free(words);
+
+  /* A 2,000-character word with 3-byte letters breaks between characters. */
+  layout_reset(&layout);
+  char *long_word = repeat("ệ", 2000, "");
+  struct layout_style left = {FACE_REGULAR, 10, 12, LAYOUT_LEFT, 0, 0, 0};
+  layout_paragraph(&layout, long_word, &left, 100, 200, NULL);
+  bool utf8 = true, fits = true;
+  size_t characters = 0;
+  for (size_t i = 0; i < layout.run_count; i++) {
+    const struct layout_run *run = &layout.runs[i];
+    if (run->page > 0 && i > 0 && layout.runs[i - 1].page != run->page)
+      continue; /* the page number */
+    utf8 &= valid_utf8(layout.text + run->text_offset, run->text_length);
+    fits &= run->width <= 100.001;
+    characters += run->text_length / 3;
+  }
+  tap_ok(utf8, "no run cuts a UTF-8 sequence");
+  tap_ok(fits, "every piece of the long word fits the line");
+  tap_is_integer((long long)characters, 2000, "no character lost");
+  tap_is_integer((long long)layout.runs[0].text_length, 20 * 3, "20 characters per 100 pt line");
+  free(long_word);
+
+  /* Enough text for three pages: numbers on pages 2 and 3, text inside the margins. */
+  layout_reset(&layout);
+  char *reason = repeat("lý do chậm trễ", 500, " ");
+  struct layout_style body = {FACE_REGULAR, 14, 17, LAYOUT_JUSTIFY, 36, 0, 6};
+  double height = layout_paragraph_height(&metrics, reason, &body,
+                                          geometry.width - geometry.left - geometry.right);
+  layout_paragraph(&layout, reason, &body, geometry.left, geometry.width - geometry.right, NULL);
+  tap_ok(layout.page_count >= 3, "a long paragraph takes %d pages", layout.page_count);
+  int numbers = 0;
+  bool margins = true;
+  for (size_t i = 0; i < layout.run_count; i++) {
+    const struct layout_run *run = &layout.runs[i];
+    double top = run->y + LAYOUT_ASCENT * run->size, bottom = run->y - LAYOUT_DESCENT * run->size;
+    if (bottom > geometry.height - geometry.top) {
+      char expected[8];
+      snprintf(expected, sizeof expected, "%d", run->page + 1);
+      numbers += strcmp(layout.text + run->text_offset, expected) == 0 && run->page > 0 &&
+                 top < geometry.height;
+      continue;
+    }
+    margins &= top <= geometry.height - geometry.top + 0.01 && bottom >= geometry.bottom - 0.01 &&
+               run->x >= geometry.left - 0.01 &&
+               run->x + run->width <= geometry.width - geometry.right + 0.01;
+  }
+  tap_is_integer(numbers, layout.page_count - 1, "every page after the first has its number");
+  tap_ok(margins, "all other text lies inside the margins");
+  tap_ok(height > 2 * (geometry.height - geometry.top - geometry.bottom),
+         "layout_paragraph_height agrees that it needs more than two pages");
+  free(reason);
+
+  layout_reset(&layout);
+  layout_paragraph(&layout, "", &left, 100, 200, NULL);
+  tap_is_integer((long long)layout.run_count, 0, "empty text sets no run");
+  struct error error;
+  tap_is_integer(layout_status(&layout, &error), STATUS_OK, "no allocation failure");
+  layout_free(&layout);
+  return tap_finish();
+}
