@@ -187,6 +187,11 @@ enum status civil_parse_timestamp(const char *text, int64_t *instant, struct err
 }
 
 void civil_format_timestamp(int64_t instant, char *buffer) {
+  /* Sentinels such as INT64_MAX ("never") must not overflow the arithmetic below. */
+  if (instant < CIVIL_MIN_INSTANT || instant > CIVIL_MAX_INSTANT) {
+    snprintf(buffer, TIMESTAMP_TEXT_SIZE, "(no date)");
+    return;
+  }
   int64_t day = civil_local_day(instant);
   int second_of_day = civil_local_second_of_day(instant);
   struct civil_date date = civil_date_from_days(day);

@@ -20,6 +20,10 @@ enum {
   TIMESTAMP_TEXT_SIZE = 64,
 };
 
+/* The instants civil_format_timestamp() can show: years 0001 to 9999. */
+#define CIVIL_MIN_INSTANT (-62135596800LL)
+#define CIVIL_MAX_INSTANT (253402300799LL)
+
 struct civil_date {
   int year;
   int month; /* 1..12 */
@@ -52,7 +56,8 @@ enum status civil_parse_date(const char *text, struct civil_date *date, struct e
 /* Parses `HH:MM` (00:00..24:00) into seconds of the day. */
 enum status civil_parse_clock(const char *text, int *second_of_day, struct error *error);
 
-/* `2025-02-07T17:00:00+07:00`; buffer of TIMESTAMP_TEXT_SIZE. */
+/* `2025-02-07T17:00:00+07:00`; buffer of TIMESTAMP_TEXT_SIZE. `(no date)` outside years
+ * 0001-9999, so a sentinel such as INT64_MAX prints safely. */
 void civil_format_timestamp(int64_t instant, char *buffer);
 /* `2025-02-07`. */
 void civil_format_date(int64_t day, char *buffer, size_t size);

@@ -16,8 +16,8 @@
 
 static const char *const CONFIG = "sync:\n  poll_interval: 3600\n  batch_size: 3\n";
 
-static const char *const ESCALATIONS_OF =
-    "SELECT count(*) FROM dunghen.escalation_log WHERE dossier_code = '%s'";
+/* A macro, not a variable: a format string must be a literal for the compiler to check it. */
+#define ESCALATIONS_OF "SELECT count(*) FROM dunghen.escalation_log WHERE dossier_code = '%s'"
 static const char *const DUPLICATES =
     "SELECT count(*) FROM (SELECT 1 FROM dunghen.escalation_log "
     "GROUP BY dossier_code, level, episode HAVING count(*) > 1) AS d";

@@ -47,6 +47,8 @@ static void test_timestamps(void) {
                  "25:61 is refused");
   tap_is_integer(civil_parse_timestamp("2025-02-07T10:00junk", &instant, &error),
                  STATUS_INVALID, "trailing text is refused");
+  civil_format_timestamp(INT64_MAX, text);
+  tap_is_string(text, "(no date)", "a sentinel formats safely");
   int seconds = 0;
   tap_is_integer(civil_parse_clock("15:00", &seconds, &error), STATUS_OK, "clock parses");
   tap_is_integer(seconds, 15 * 3600, "15:00 is 54000 s");

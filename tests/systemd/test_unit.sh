@@ -1,0 +1,105 @@
+#!/bin/bash
+# The systemd unit as meson configures it (build/systemd/dunghen.service), with ExecStart pointed
+# at the built binary: `systemd-analyze verify` prints nothing (it exits 0 on unknown keys, so
+# any output fails), the man pages named in Documentation= resolve, `systemd-analyze security`
+# scores 2.0 or better, and the directives the service relies on are present. Two control cases
+# show that each check can fail. TAP.
+set -u
+build=${DUNGHEN_BUILD_ROOT:?}
+source_root=${DUNGHEN_SOURCE_ROOT:?}
+binary=${DUNGHEN_BINARY:?}
+unit=$build/systemd/dunghen.service
+
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+  echo "1..0 # SKIP systemd-analyze is missing (Debian package systemd)"
+  exit 0
+fi
+
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+count=0
+failed=0
+pass() { count=$((count + 1)); echo "ok $count - $1"; }
+fail() { # description, then diagnostic text
+  count=$((count + 1)); failed=$((failed + 1))
+  echo "not ok $count - $1"
+  [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/# /'
+  return 0
+}
+skip() { count=$((count + 1)); echo "ok $count - $1 # SKIP $2"; }
+
+# The unit under test: the configured file with ExecStart's program replaced by the built one.
+tested=$scratch/dunghen.service
+sed "s|^ExecStart=[^ ]*|ExecStart=$binary|" "$unit" >"$tested"
+
+# 1. meson substituted every placeholder and ExecStart names an absolute installed path.
+exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
+case $exec_start in
+  /*/dunghen\ run\ *) if grep -q '@[A-Z_]*@' "$unit"; then
+      fail "the configured unit has no @PLACEHOLDER@ left" "$(grep '@[A-Z_]*@' "$unit")"
+    else pass "the configured unit runs an absolute path: $exec_start"; fi ;;
+  *) fail "the configured unit runs an absolute path" "ExecStart=$exec_start" ;;
+esac
+
+# 2. verify prints nothing.
+output=$(systemd-analyze verify --man=no "$tested" 2>&1)
+status=$?
+if [ $status = 0 ] && [ -z "$output" ]; then pass "systemd-analyze verify prints nothing"
+else fail "systemd-analyze verify prints nothing (exit $status)" "$output"; fi
+
+# 3. Documentation= names pages that exist: verify with --man=yes against the source man pages.
+if command -v man >/dev/null 2>&1; then
+  mkdir -p "$scratch/man/man5" "$scratch/man/man8"
+  cp "$source_root/man/dunghen.8" "$scratch/man/man8/"
+  cp "$source_root/man/dunghen.yaml.5" "$source_root/man/dunghen-rules.5" "$scratch/man/man5/"
+  output=$(MANPATH=$scratch/man systemd-analyze verify --man=yes "$tested" 2>&1)
+  status=$?
+  if [ $status = 0 ] && [ -z "$output" ]; then
+    pass "the Documentation= man pages exist (verify --man=yes)"
+  else fail "the Documentation= man pages exist (verify --man=yes, exit $status)" "$output"; fi
+else
+  skip "the Documentation= man pages exist" "man is missing (Debian package man-db)"
+fi
+
+# 4. Control: an unknown key must make verify talk, or check 2 proves nothing.
+sed 's/^UMask=.*/&\nFrobnicate=yes/' "$tested" >"$scratch/broken.service"
+output=$(systemd-analyze verify --man=no "$scratch/broken.service" 2>&1)
+if printf '%s' "$output" | grep -q "Unknown key 'Frobnicate'"; then
+  pass "control: verify reports an unknown key"
+else fail "control: verify reports an unknown key" "$output"; fi
+
+# 5. The exposure score: 2.0 or better (threshold is in tenths).
+report=$(systemd-analyze security --offline=yes --threshold=20 --no-pager "$tested" 2>&1)
+status=$?
+score=$(printf '%s\n' "$report" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+if [ $status = 0 ] && [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }'; then
+  pass "systemd-analyze security scores $score (2.0 or better)"
+else
+  fail "systemd-analyze security scores 2.0 or better (got '${score:-none}', exit $status)" \
+    "$(printf '%s\n' "$report" | grep -a '✗' | head -20)"
+fi
+
+# 6. Control: the same unit stripped to its [Service] basics must exceed the threshold.
+printf '[Service]\nType=notify\nExecStart=%s run\n' "$binary" >"$scratch/bare.service"
+if systemd-analyze security --offline=yes --threshold=20 --no-pager "$scratch/bare.service" \
+    >/dev/null 2>&1; then
+  fail "control: an unhardened unit exceeds the threshold"
+else pass "control: an unhardened unit exceeds the threshold"; fi
+
+# 7. The directives the daemon and the package rely on (issue 7), and none that break them.
+missing=""
+for directive in 'Type=notify' 'ExecReload=.*kill -HUP \$MAINPID' 'WatchdogSec=[1-9]' \
+    'Restart=on-failure' 'User=dunghen' 'Group=dunghen' 'StateDirectory=dunghen' \
+    'ConfigurationDirectory=dunghen' 'RuntimeDirectory=dunghen' 'UMask=0027' \
+    'ProtectSystem=strict' 'NoNewPrivileges=yes' 'CapabilityBoundingSet=$' \
+    'SystemCallFilter=@system-service' 'MemoryDenyWriteExecute=yes' \
+    'ExecStart=.* run --config /etc/dunghen/dunghen.yaml'; do
+  grep -q "^$directive" "$unit" || missing="$missing $directive"
+done
+if grep -q '^DynamicUser=yes' "$unit"; then missing="$missing (DynamicUser=yes present)"; fi
+if [ -z "$missing" ]; then pass "the unit has every directive the service relies on"
+else fail "the unit has every directive the service relies on" "missing:$missing"; fi
+
+echo "1..$count"
+[ "$failed" = 0 ]
