@@ -1,0 +1,98 @@
+#!/bin/sh
+# `dunghen demo` end to end: a small seeded run, then its summary checked against the database
+# it leaves behind (--keep): every dossier that reached its deadline unfinished has exactly one
+# apology letter, the escalations are right, letter numbers per agency and year are 1..n, and
+# every rendered letter is on disk with the recorded size and sha256.
+binary=${DUNGHEN_BINARY:?}
+work=$(mktemp -d)
+cluster=
+count=0
+failed=0
+cleanup() {
+  if [ -n "$cluster" ] && [ -f "$cluster/data/postmaster.pid" ]; then
+    kill -INT "$(head -n 1 "$cluster/data/postmaster.pid")" 2>/dev/null
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      [ -f "$cluster/data/postmaster.pid" ] || break
+      sleep 0.5
+    done
+  fi
+  [ -n "$cluster" ] && rm -rf "$cluster"
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+check() { # description, then a command that must succeed
+  count=$((count + 1))
+  description=$1
+  shift
+  if "$@"; then echo "ok $count - $description"; else
+    echo "not ok $count - $description"; failed=$((failed + 1)); fi
+}
+query() { psql "$conninfo" -XAtq -c "$1"; }
+equals() { [ "$1" = "$2" ] || { echo "#   got '$1', expected '$2'"; return 1; }; }
+
+"$binary" demo --seed 7 --dossiers 400 --days 21 --out "$work/out" --keep >"$work/summary" 2>"$work/errors"
+status=$?
+check "the demo exits 0" equals "$status" 0
+sed 's/^/# /' "$work/errors"
+conninfo=$(sed -n 's/^  psql "\(.*\)"$/\1/p' "$work/summary")
+cluster=$(printf '%s\n' "$conninfo" | sed -n 's/^host=\([^ ]*\) .*/\1/p')
+check "the summary says how to connect" test -n "$conninfo"
+for heading in "Dossiers by state:" "On-time rate:" "By agency:" "Escalations raised, by level:" \
+  "Apology letters rendered:" "An example letter:" "Why is dossier"; do
+  check "the summary has '$heading'" grep -q "$heading" "$work/summary"
+done
+
+rendered=$(sed -n 's/^Apology letters rendered: \([0-9]*\) .*/\1/p' "$work/summary")
+check "letters rendered in the summary = rows rendered" \
+  equals "$rendered" "$(query "SELECT count(*) FROM dunghen.letter_log WHERE state = 'rendered'")"
+check "some letters were rendered" test "${rendered:-0}" -gt 0
+check "no letter is left pending or failed" \
+  equals "$(query "SELECT count(*) FROM dunghen.letter_log WHERE state <> 'rendered'")" 0
+check "every apology escalation has exactly one letter" equals "$(query "
+  SELECT count(*) FROM dunghen.escalation_log e WHERE e.level = 'apology'
+   AND (SELECT count(*) FROM dunghen.letter_log l WHERE l.dossier_code = e.dossier_code) <> 1")" 0
+check "every dossier overdue or rescheduled now has exactly one letter" equals "$(query "
+  SELECT count(*) FROM dunghen.clock c
+   WHERE c.state IN ('overdue', 'rescheduled', 'overdue_again')
+     AND (SELECT count(*) FROM dunghen.letter_log l WHERE l.dossier_code = c.code) <> 1")" 0
+check "every overdue dossier has its overdue escalation" equals "$(query "
+  SELECT count(*) FROM dunghen.clock c WHERE c.state = 'overdue' AND NOT EXISTS
+   (SELECT 1 FROM dunghen.escalation_log e WHERE e.dossier_code = c.code AND e.level = 'overdue')")" 0
+check "no dossier finished early was escalated as overdue" equals "$(query "
+  SELECT count(*) FROM dunghen.clock c WHERE c.state = 'finished_early' AND EXISTS
+   (SELECT 1 FROM dunghen.escalation_log e WHERE e.dossier_code = c.code
+     AND e.level IN ('overdue', 'apology', 'long_overdue'))")" 0
+check "an overdue-again escalation only after a reschedule" equals "$(query "
+  SELECT count(*) FROM dunghen.escalation_log e WHERE e.level = 'overdue_again' AND NOT EXISTS
+   (SELECT 1 FROM dunghen.letter_log l WHERE l.dossier_code = e.dossier_code)")" 0
+check "letter numbers per agency and year are 1..n without gaps" equals "$(query "
+  SELECT count(*) FROM (SELECT agency_code, year FROM dunghen.letter_log GROUP BY 1, 2
+   HAVING min(number) <> 1 OR max(number) <> count(*) OR count(DISTINCT number) <> count(*)) g")" 0
+check "every state the ladder knows appears" equals "$(query "
+  SELECT count(DISTINCT state) >= 6 FROM dunghen.clock")" t
+
+mismatches=0
+query "SELECT path || ' ' || sha256 || ' ' || bytes FROM dunghen.letter_log WHERE state = 'rendered'" \
+  >"$work/letters"
+while read -r path sha size; do
+  [ -f "$path" ] && [ "$(sha256sum "$path" | cut -d' ' -f1)" = "$sha" ] &&
+    [ "$(stat -c %s "$path")" = "$size" ] && [ "$(stat -c %a "$path")" = 640 ] ||
+    mismatches=$((mismatches + 1))
+done <"$work/letters"
+check "every rendered letter is on disk, 0640, with its recorded size and sha256" \
+  equals "$mismatches" 0
+check "no PDF on disk without its row" \
+  equals "$(find "$work/out/letters" -name '*.pdf' | wc -l)" "$(wc -l <"$work/letters")"
+example=$(sed -n 's/^An example letter: //p' "$work/summary")
+check "the example letter passes qpdf --check" sh -c "qpdf --check '$example' >/dev/null"
+check "the example letter reads as an apology" \
+  sh -c "pdftotext '$example' - 2>/dev/null | grep -q 'PHIẾU XIN LỖI'"
+
+explain=$(sed -n 's/^  dunghen deadline /deadline /p' "$work/summary")
+# shellcheck disable=SC2086
+check "the suggested explain command works" sh -c "'$binary' $explain >/dev/null"
+
+"$binary" demo --dossiers 0 >/dev/null 2>&1
+check "--dossiers 0 is a usage error (exit 2)" equals "$?" 2
+echo "1..$count"
+test "$failed" = 0
