@@ -30,8 +30,16 @@ static bool parse_count(const char *text, unsigned long long maximum, unsigned l
 }
 
 int command_demo(int argc, char **argv) {
-  enum { OPTION_SEED = 256, OPTION_DOSSIERS, OPTION_DAYS, OPTION_START, OPTION_KEEP,
-         OPTION_RULES, OPTION_LETTERS, OPTION_OUT };
+  enum {
+    OPTION_SEED = 256,
+    OPTION_DOSSIERS,
+    OPTION_DAYS,
+    OPTION_START,
+    OPTION_KEEP,
+    OPTION_RULES,
+    OPTION_LETTERS,
+    OPTION_OUT
+  };
   static const struct option options[] = {
       {"out", required_argument, NULL, OPTION_OUT},
       {"seed", required_argument, NULL, OPTION_SEED},
@@ -66,8 +74,7 @@ int command_demo(int argc, char **argv) {
       break;
     case OPTION_DOSSIERS:
       if (!parse_count(optarg, MAX_DOSSIERS, &number) || number == 0)
-        return cli_usage_error("demo", "--dossiers takes 1 to %d, not '%s'", MAX_DOSSIERS,
-                               optarg);
+        return cli_usage_error("demo", "--dossiers takes 1 to %d, not '%s'", MAX_DOSSIERS, optarg);
       demo.dossiers = (size_t)number;
       break;
     case OPTION_DAYS:

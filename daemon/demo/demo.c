@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/civil.h"
 #include "demo/scenario.h"
@@ -45,8 +46,8 @@ struct demo {
   size_t letter_warnings;
   char example_letter[4096];
   double started;
-  double seconds_in_events; /* writing the one-stop tables (the simulated officials) */
-  double seconds_in_passes; /* the daemon's passes */
+  double seconds_in_events;  /* writing the one-stop tables (the simulated officials) */
+  double seconds_in_passes;  /* the daemon's passes */
   double seconds_in_letters; /* rendering and spooling letters */
 };
 
@@ -94,8 +95,8 @@ static void sort_agencies(struct demo *demo, struct scenario_agencies *split) {
 
 static enum status load_rules(struct demo *demo, struct error *error) {
   const struct demo_options *options = demo->options;
-  enum status status = ruleset_load(options->rules_directory, options->first_day,
-                                    &demo->ruleset, error);
+  enum status status =
+      ruleset_load(options->rules_directory, options->first_day, &demo->ruleset, error);
   if (status != STATUS_OK)
     return status;
   char path[4096];
@@ -143,12 +144,11 @@ static const char *channel_code(enum channel channel) {
   }
 }
 
-static enum status execute(struct demo *demo, const char *sql, int count,
-                           const char *const *values, struct error *error) {
+static enum status execute(struct demo *demo, const char *sql, int count, const char *const *values,
+                           struct error *error) {
   PGresult *result = NULL;
-  enum status status =
-      sql_query(demo->connection, "writing the one-stop tables", sql, count, values, &result,
-                error);
+  enum status status = sql_query(demo->connection, "writing the one-stop tables", sql, count,
+                                 values, &result, error);
   PQclear(result);
   return status;
 }
@@ -158,11 +158,16 @@ static enum status receive(struct demo *demo, const struct scenario_dossier *dos
   char received[TIMESTAMP_TEXT_SIZE], promised[TIMESTAMP_TEXT_SIZE];
   civil_format_timestamp(dossier->received_at, received);
   civil_format_timestamp(dossier->appointment_at, promised);
-  const char *values[] = {dossier->code,           dossier->procedure_code,
-                          dossier->agency_code,    dossier->applicant_name,
-                          dossier->applicant_id,   dossier->applicant_address,
-                          dossier->summary,        channel_code(dossier->channel),
-                          received,                promised};
+  const char *values[] = {dossier->code,
+                          dossier->procedure_code,
+                          dossier->agency_code,
+                          dossier->applicant_name,
+                          dossier->applicant_id,
+                          dossier->applicant_address,
+                          dossier->summary,
+                          channel_code(dossier->channel),
+                          received,
+                          promised};
   return execute(demo,
                  "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so,"
                  " so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, ngay_hen_tra,"
@@ -181,8 +186,8 @@ static enum status pause_starts(struct demo *demo, const struct scenario_dossier
                                2, values, error);
   if (status != STATUS_OK)
     return status;
-  return execute(demo, "UPDATE onestop.ho_so SET trang_thai = 'cho_bo_sung' WHERE ma_ho_so = $1",
-                 1, values, error);
+  return execute(demo, "UPDATE onestop.ho_so SET trang_thai = 'cho_bo_sung' WHERE ma_ho_so = $1", 1,
+                 values, error);
 }
 
 static enum status pause_ends(struct demo *demo, const struct scenario_dossier *dossier,
@@ -196,15 +201,15 @@ static enum status pause_ends(struct demo *demo, const struct scenario_dossier *
                                2, values, error);
   if (status != STATUS_OK)
     return status;
-  return execute(demo, "UPDATE onestop.ho_so SET trang_thai = 'dang_xu_ly' WHERE ma_ho_so = $1",
-                 1, values, error);
+  return execute(demo, "UPDATE onestop.ho_so SET trang_thai = 'dang_xu_ly' WHERE ma_ho_so = $1", 1,
+                 values, error);
 }
 
 static enum status record_reason(struct demo *demo, const struct scenario_dossier *dossier,
                                  struct error *error) {
   const char *values[] = {dossier->code, dossier->delay_reason};
-  return execute(demo, "UPDATE onestop.ho_so SET ly_do_tre_han = $2 WHERE ma_ho_so = $1", 2,
-                 values, error);
+  return execute(demo, "UPDATE onestop.ho_so SET ly_do_tre_han = $2 WHERE ma_ho_so = $1", 2, values,
+                 error);
 }
 
 static enum status finish(struct demo *demo, const struct scenario_dossier *dossier,
@@ -235,8 +240,8 @@ static void keep_earliest(int64_t instant, int64_t after, int64_t *earliest) {
 }
 
 /* Writes every event in (after, until] in time order per dossier; finds the next event. */
-static enum status play_events(struct demo *demo, int64_t after, int64_t until,
-                               int64_t *next_event, struct error *error) {
+static enum status play_events(struct demo *demo, int64_t after, int64_t until, int64_t *next_event,
+                               struct error *error) {
   enum status status = sql_exec(demo->connection, "demo step", "BEGIN", error);
   *next_event = INT64_MAX;
   for (size_t i = 0; status == STATUS_OK && i < demo->scenario.count; i++) {
@@ -253,9 +258,9 @@ static enum status play_events(struct demo *demo, int64_t after, int64_t until,
       status = finish(demo, dossier, error);
     if (status == STATUS_OK && happens(dossier->withdrawn_at, after, until))
       status = withdraw(demo, dossier, error);
-    const int64_t events[] = {dossier->received_at,     dossier->pause_from,
-                              dossier->pause_to,        dossier->delay_reason_at,
-                              dossier->finished_at,     dossier->withdrawn_at};
+    const int64_t events[] = {dossier->received_at, dossier->pause_from,
+                              dossier->pause_to,    dossier->delay_reason_at,
+                              dossier->finished_at, dossier->withdrawn_at};
     for (size_t e = 0; e < sizeof events / sizeof events[0]; e++)
       keep_earliest(events[e], until, next_event);
   }
@@ -324,9 +329,9 @@ static void show_progress(const struct demo *demo, int64_t now, size_t received)
   civil_format_date(day, date, sizeof date);
   printf("%s[day %2" PRId64 "/%d] %s  dossiers received %5zu  escalations %5zu  letters %4zu"
          "  (%.1f s)%s",
-         demo->options->progress ? "\r" : "", day - first + 1, demo->options->days, date,
-         received, demo->totals.escalations, demo->letters_rendered,
-         seconds_now() - demo->started, demo->options->progress ? "" : "\n");
+         demo->options->progress ? "\r" : "", day - first + 1, demo->options->days, date, received,
+         demo->totals.escalations, demo->letters_rendered, seconds_now() - demo->started,
+         demo->options->progress ? "" : "\n");
   fflush(stdout);
 }
 
@@ -357,8 +362,8 @@ static enum status simulate(struct demo *demo, struct error *error) {
     if (status != STATUS_OK)
       return status;
     bool new_day = civil_local_day(now) != last_shown_day;
-    if (new_day && (demo->options->progress ||
-                    (civil_local_day(now) - demo->options->first_day) % 7 == 0))
+    if (new_day &&
+        (demo->options->progress || (civil_local_day(now) - demo->options->first_day) % 7 == 0))
       show_progress(demo, now, count_received(demo, now));
     last_shown_day = civil_local_day(now);
     int64_t next = next_event < next_due ? next_event : next_due;
@@ -428,24 +433,31 @@ static const char rate_sql[] =
 /* The deadline command that explains one overdue dossier, with its pauses. */
 static enum status print_explain_command(struct demo *demo, struct error *error) {
   PGresult *rows = NULL;
-  enum status status = sql_query(
-      demo->connection, "summary",
-      "SELECT s.code, s.procedure_code, s.channel,"
-      " to_char(s.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI'),"
-      " (SELECT string_agg(to_char(p.paused_at AT TIME ZONE 'Asia/Ho_Chi_Minh',"
-      "   'YYYY-MM-DD\"T\"HH24:MI') || '/' || coalesce(to_char(p.resumed_at AT TIME ZONE"
-      "   'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI'), 'open'), ' ')"
-      "  FROM dunghen.dossier_pause_source p WHERE p.code = s.code)"
-      " FROM dunghen.clock c JOIN dunghen.dossier_source s ON s.code = c.code"
-      " WHERE c.state IN ('overdue', 'rescheduled', 'overdue_again', 'finished_late')"
-      " ORDER BY (c.state = 'overdue') DESC, c.code LIMIT 1",
-      0, NULL, &rows, error);
+  enum status status =
+      sql_query(demo->connection, "summary",
+                "SELECT s.code, s.procedure_code, s.channel,"
+                " to_char(s.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI'),"
+                " (SELECT string_agg(to_char(p.paused_at AT TIME ZONE 'Asia/Ho_Chi_Minh',"
+                "   'YYYY-MM-DD\"T\"HH24:MI') || '/' || coalesce(to_char(p.resumed_at AT TIME ZONE"
+                "   'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI'), 'open'), ' ')"
+                "  FROM dunghen.dossier_pause_source p WHERE p.code = s.code)"
+                " FROM dunghen.clock c JOIN dunghen.dossier_source s ON s.code = c.code"
+                " WHERE c.state IN ('overdue', 'rescheduled', 'overdue_again', 'finished_late')"
+                " ORDER BY (c.state = 'overdue') DESC, c.code LIMIT 1",
+                0, NULL, &rows, error);
   if (status != STATUS_OK)
     return status;
   if (PQntuples(rows) == 1) {
-    printf("\nWhy is dossier %s late? Ask:\n  dunghen deadline --rules %s --received %s"
+    /* The command as the user can paste it: this very executable, installed or not. */
+    char program[4096] = "dunghen";
+    ssize_t length = readlink("/proc/self/exe", program, sizeof program - 1);
+    if (length > 0)
+      program[length] = '\0';
+    else
+      snprintf(program, sizeof program, "dunghen");
+    printf("\nWhy is dossier %s late? Ask:\n  %s deadline --rules %s --received %s"
            " --procedure %s --channel %s",
-           sql_text(rows, 0, 0), demo->options->rules_directory, sql_text(rows, 0, 3),
+           sql_text(rows, 0, 0), program, demo->options->rules_directory, sql_text(rows, 0, 3),
            sql_text(rows, 0, 1), sql_text(rows, 0, 2));
     const char *pauses = sql_text(rows, 0, 4);
     if (pauses != NULL) {
@@ -469,8 +481,7 @@ static enum status print_summary(struct demo *demo, struct error *error) {
   if (status == STATUS_OK)
     status = print_rows(demo, "On-time rate:", rate_sql, print_rate, error);
   if (status == STATUS_OK)
-    status = print_rows(demo,
-                        "By agency:              total   on time     late  overdue  letters",
+    status = print_rows(demo, "By agency:              total   on time     late  overdue  letters",
                         agencies_sql, print_agency, error);
   if (status == STATUS_OK)
     status = print_rows(demo, "Escalations raised, by level:", levels_sql, print_level, error);
@@ -478,7 +489,9 @@ static enum status print_summary(struct demo *demo, struct error *error) {
     return status;
   printf("\nApology letters rendered: %zu (in %s)", demo->letters_rendered, demo->spool);
   if (demo->letter_warnings > 0)
-    printf(", %zu text replacements reported", demo->letter_warnings);
+    printf(",\n  with %zu notes: blank fields (no delay reason recorded) are left dotted for the"
+           " official to fill in, unprintable characters are replaced by a box",
+           demo->letter_warnings);
   printf("\n");
   if (demo->example_letter[0] != '\0')
     printf("An example letter: %s\n", demo->example_letter);
@@ -532,8 +545,8 @@ static enum status prepare(struct demo *demo, struct error *error) {
   civil_format_date(options->first_day, first, sizeof first);
   civil_format_date(options->first_day + options->days - 1, last, sizeof last);
   printf("Generated %zu dossiers (seed %" PRIu64 ") for %s to %s, %zu procedures, %zu agencies.\n",
-         demo->scenario.count, options->seed, first, last,
-         demo->ruleset->rules->procedures.count, demo->agencies.count);
+         demo->scenario.count, options->seed, first, last, demo->ruleset->rules->procedures.count,
+         demo->agencies.count);
   return start_database(demo, error);
 }
 

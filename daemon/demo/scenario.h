@@ -39,7 +39,7 @@ struct scenario_dossier {
   enum channel channel;
   int64_t received_at;
   int64_t appointment_at; /* ngày hẹn trả on the receipt slip: the deadline as received */
-  int64_t pause_from; /* SCENARIO_NEVER when there is no supplement pause */
+  int64_t pause_from;     /* SCENARIO_NEVER when there is no supplement pause */
   int64_t pause_to;
   int64_t delay_reason_at; /* SCENARIO_NEVER when no reason is recorded */
   const char *delay_reason;

@@ -21,9 +21,21 @@ static const char claim_sql[] =
     " WHERE l.state = 'pending' ORDER BY l.id LIMIT $1 FOR UPDATE OF l SKIP LOCKED";
 
 enum {
-  COLUMN_ID, COLUMN_DOSSIER, COLUMN_AGENCY, COLUMN_YEAR, COLUMN_NUMBER, COLUMN_NEW_DATE,
-  COLUMN_CREATED, COLUMN_SOURCE_CODE, COLUMN_NAME, COLUMN_IDENTITY, COLUMN_ADDRESS,
-  COLUMN_PROCEDURE, COLUMN_RECEIVED, COLUMN_PROMISED, COLUMN_REASON,
+  COLUMN_ID,
+  COLUMN_DOSSIER,
+  COLUMN_AGENCY,
+  COLUMN_YEAR,
+  COLUMN_NUMBER,
+  COLUMN_NEW_DATE,
+  COLUMN_CREATED,
+  COLUMN_SOURCE_CODE,
+  COLUMN_NAME,
+  COLUMN_IDENTITY,
+  COLUMN_ADDRESS,
+  COLUMN_PROCEDURE,
+  COLUMN_RECEIVED,
+  COLUMN_PROMISED,
+  COLUMN_REASON,
 };
 
 enum job_outcome { JOB_RENDERED, JOB_FAILED, JOB_BLOCKED };
@@ -45,11 +57,11 @@ static void spool_name(const char *dossier_code, int64_t number, char *name, siz
   name[at] = '\0';
 }
 
-static enum status record(PGconn *connection, const char *sql, int count,
-                          const char *const *values, struct error *error) {
+static enum status record(PGconn *connection, const char *sql, int count, const char *const *values,
+                          struct error *error) {
   PGresult *result = NULL;
-  enum status status = sql_query(connection, "recording a letter", sql, count, values, &result,
-                                 error);
+  enum status status =
+      sql_query(connection, "recording a letter", sql, count, values, &result, error);
   PQclear(result);
   return status;
 }
@@ -74,8 +86,8 @@ static enum status mark_rendered(PGconn *connection, const char *id,
 }
 
 /* Fills the renderer's input from one claimed row; a message in `why` when it cannot. */
-static bool prepare_input(const struct letter_jobs_context *context, const PGresult *rows,
-                          int row, struct letter_input *input, char *why, size_t why_size) {
+static bool prepare_input(const struct letter_jobs_context *context, const PGresult *rows, int row,
+                          struct letter_input *input, char *why, size_t why_size) {
   if (sql_text(rows, row, COLUMN_SOURCE_CODE) == NULL) {
     snprintf(why, why_size, "the dossier is no longer in dunghen.dossier_source");
     return false;
@@ -109,8 +121,8 @@ static bool prepare_input(const struct letter_jobs_context *context, const PGres
 }
 
 static enum status render_one(const struct letter_jobs_context *context, const PGresult *rows,
-                              int row, struct letter_jobs_report *report,
-                              enum job_outcome *outcome, struct error *error) {
+                              int row, struct letter_jobs_report *report, enum job_outcome *outcome,
+                              struct error *error) {
   const char *id = sql_text(rows, row, COLUMN_ID);
   char why[ERROR_MESSAGE_SIZE];
   struct letter_input input;

@@ -38,9 +38,9 @@ struct letter_jobs_context {
 
 struct letter_jobs_report {
   size_t rendered;
-  size_t failed;   /* marked 'failed': the data cannot make a letter */
-  size_t blocked;  /* left pending because the spool refused the file (full, read-only) */
-  size_t warnings; /* text replaced while rendering (reported per job in the log) */
+  size_t failed;        /* marked 'failed': the data cannot make a letter */
+  size_t blocked;       /* left pending because the spool refused the file (full, read-only) */
+  size_t warnings;      /* text replaced while rendering (reported per job in the log) */
   char last_path[4096]; /* the path of the last letter rendered, "" when none */
   char blocked_reason[ERROR_MESSAGE_SIZE]; /* why the spool refused, when `blocked` > 0 */
 };
