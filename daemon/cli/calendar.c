@@ -7,6 +7,7 @@
  * or a broken calendar file, exits 2.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,14 +15,7 @@
 #include "cli/cli.h"
 #include "core/civil.h"
 #include "rules/calendar_rules.h"
-
-static char *join_path(const char *directory, const char *name) {
-  size_t size = strlen(directory) + strlen(name) + 2;
-  char *path = malloc(size);
-  if (path != NULL)
-    snprintf(path, size, "%s/%s", directory, name);
-  return path;
-}
+#include "rules/rules.h"
 
 static int parse_year(const char *text, int *year) {
   char *end = NULL;
@@ -74,15 +68,13 @@ int command_calendar(int argc, char **argv) {
   int status = parse_year(year_text, &year);
   if (status != 0)
     return status;
-  char *path = join_path(cli_rules_directory(option), "calendar.yaml");
-  if (path == NULL) {
-    fprintf(stderr, "dunghen calendar: out of memory\n");
-    return STATUS_RUNTIME;
-  }
   struct error error;
+  char path[PATH_MAX];
+  if (rules_locate(cli_rules_directory(option), "calendar.yaml", path, sizeof path, &error) !=
+      STATUS_OK)
+    return cli_report("calendar", &error);
   struct calendar *calendar = NULL;
   enum status loaded = calendar_rules_load_file(path, &calendar, NULL, &error);
-  free(path);
   if (loaded != STATUS_OK)
     return cli_report("calendar", &error);
   print_exceptions(calendar, year);

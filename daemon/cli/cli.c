@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "dunghen-config.h"
@@ -40,9 +41,13 @@ static const char *data_directory(const char *option, const char *variable, cons
   return source;
 }
 
+/* Installed, an admin's files in /etc/dunghen/rules override the shipped ones file by file. */
 const char *cli_rules_directory(const char *option) {
-  return data_directory(option, "DUNGHEN_RULES", DUNGHEN_DATADIR "/rules", "calendar.yaml",
-                        DUNGHEN_SOURCE_ROOT "/rules");
+  const char *found = data_directory(option, "DUNGHEN_RULES", DUNGHEN_DATADIR "/rules",
+                                     "calendar.yaml", DUNGHEN_SOURCE_ROOT "/rules");
+  if (strcmp(found, DUNGHEN_DATADIR "/rules") == 0)
+    return DUNGHEN_SYSCONFDIR "/rules:" DUNGHEN_DATADIR "/rules";
+  return found;
 }
 
 const char *cli_letters_directory(const char *option) {

@@ -26,8 +26,9 @@ int command_demo(int argc, char **argv);
 int cli_report(const char *command, const struct error *error);
 /* Prints `dunghen COMMAND: message` and a pointer to `dunghen help COMMAND`; returns 2. */
 int cli_usage_error(const char *command, const char *format, ...) DUNGHEN_PRINTF(2, 3);
-/* The rules directory: --rules if given, else $DUNGHEN_RULES, else the installed default, else
- * the source tree's (a build that was never installed). */
+/* The rules search path (rules_locate): --rules if given, else $DUNGHEN_RULES, else
+ * SYSCONFDIR/rules:DATADIR/rules when installed, else the source tree's (a build that was never
+ * installed). */
 const char *cli_rules_directory(const char *option);
 /* The letter templates, likewise: --letters, $DUNGHEN_LETTERS, installed, source tree. */
 const char *cli_letters_directory(const char *option);

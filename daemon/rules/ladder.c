@@ -13,6 +13,7 @@
  *       recipients: [handling_agency, one_stop_unit]
  */
 #include "rules/ladder.h"
+#include "rules/rules.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -294,11 +295,10 @@ enum status ladder_load_file(const char *path, struct ladder **ladder, struct er
 enum status ladder_load_directory(const char *directory, struct ladder **ladder,
                                   struct error *error) {
   char path[PATH_MAX];
-  int written = snprintf(path, sizeof path, "%s/ladder.yaml", directory);
-  if (written < 0 || (size_t)written >= sizeof path) {
-    *ladder = NULL;
-    return error_set(error, STATUS_INVALID, "rules directory path is too long: %s", directory);
-  }
+  *ladder = NULL;
+  enum status status = rules_locate(directory, "ladder.yaml", path, sizeof path, error);
+  if (status != STATUS_OK)
+    return status;
   return ladder_load_file(path, ladder, error);
 }
 

@@ -11,17 +11,29 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/civil.h"
 #include "rules/calendar_rules.h"
 
-static char *join_path(const char *directory, const char *name) {
-  size_t size = strlen(directory) + strlen(name) + 2;
-  char *path = malloc(size);
-  if (path != NULL)
-    snprintf(path, size, "%s/%s", directory, name);
-  return path;
+enum status rules_locate(const char *search_path, const char *name, char *path, size_t size,
+                         struct error *error) {
+  const char *start = search_path;
+  for (;;) {
+    const char *end = strchr(start, ':');
+    size_t length = end != NULL ? (size_t)(end - start) : strlen(start);
+    if (length > 0) {
+      int written = snprintf(path, size, "%.*s/%s", (int)length, start, name);
+      if (written > 0 && (size_t)written < size && access(path, F_OK) == 0)
+        return STATUS_OK;
+    }
+    if (end == NULL)
+      break;
+    start = end + 1;
+  }
+  return error_set(error, STATUS_INVALID, "%s: no such rules file in %s", name, search_path);
 }
 
 static enum status add_warning(struct rules *rules, struct error *error, const char *format,
@@ -44,12 +56,12 @@ static enum status add_warning(struct rules *rules, struct error *error, const c
 }
 
 static enum status load_calendar(struct rules *rules, int64_t today, struct error *error) {
-  char *path = join_path(rules->directory, "calendar.yaml");
-  if (path == NULL)
-    return error_set(error, STATUS_RUNTIME, "out of memory");
+  char path[PATH_MAX];
+  enum status status = rules_locate(rules->directory, "calendar.yaml", path, sizeof path, error);
+  if (status != STATUS_OK)
+    return status;
   struct calendar_rules_summary summary;
-  enum status status = calendar_rules_load_file(path, &rules->calendar, &summary, error);
-  free(path);
+  status = calendar_rules_load_file(path, &rules->calendar, &summary, error);
   if (status != STATUS_OK)
     return status;
   rules->holiday_count = summary.holiday_count;
@@ -65,12 +77,11 @@ static enum status load_calendar(struct rules *rules, int64_t today, struct erro
 }
 
 static enum status load_procedures(struct rules *rules, struct error *error) {
-  char *path = join_path(rules->directory, "procedures.yaml");
-  if (path == NULL)
-    return error_set(error, STATUS_RUNTIME, "out of memory");
-  enum status status = procedures_load_file(path, &rules->procedures, error);
-  free(path);
-  return status;
+  char path[PATH_MAX];
+  enum status status = rules_locate(rules->directory, "procedures.yaml", path, sizeof path, error);
+  if (status != STATUS_OK)
+    return status;
+  return procedures_load_file(path, &rules->procedures, error);
 }
 
 enum status rules_load(const char *directory, int64_t today, struct rules **rules,

@@ -29,9 +29,19 @@ struct rules {
   size_t warning_count;
 };
 
-/* `today` (a day number) decides which missing yearly schedules deserve a warning. */
+/* `today` (a day number) decides which missing yearly schedules deserve a warning.
+ * `directory` may be a search path (rules_locate). */
 enum status rules_load(const char *directory, int64_t today, struct rules **rules,
                        struct error *error);
+
+/*
+ * Where the rules file `name` (e.g. "calendar.yaml") is: the first directory of `search_path`
+ * (directories separated by ':') that holds it. So `/etc/dunghen/rules:/usr/share/dunghen/rules`
+ * lets an admin override one file and keep the shipped others. Fails with STATUS_INVALID naming
+ * the directories searched when none has it.
+ */
+enum status rules_locate(const char *search_path, const char *name, char *path, size_t size,
+                         struct error *error);
 void rules_free(struct rules *rules);
 
 #endif

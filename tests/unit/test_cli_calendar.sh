@@ -95,5 +95,26 @@ for name in unknown-top-key impossible-clock overlapping-hours from-after-until 
 done
 exits "check with an unknown option exits 2" 2 "$binary" check --frobnicate
 
+# An admin's override directory comes first in a search path: its calendar.yaml replaces the
+# shipped one, and the files it lacks (procedures.yaml, ...) still come from the shipped rules.
+mkdir "$work/override"
+awk '{ print } /^  2026:$/ { in2026 = 1 } in2026 && /^    days_off:$/ {
+  print "      - dates: [2026-11-24]"
+  print "        reason: Vietnamese Culture Day (test)"
+  print "        source: test fixture"
+  in2026 = 0 }' "$rules/calendar.yaml" >"$work/override/calendar.yaml"
+exits "calendar with an override directory exits 0" 0 \
+  "$binary" calendar --year 2026 --rules "$work/override:$rules"
+result "the override's one-off day off is listed" \
+  "$(grep -q '^2026-11-24	off	Vietnamese Culture Day (test)' "$work/out"; echo $?)"
+exits "check with an override directory exits 0" 0 "$binary" check --rules "$work/override:$rules"
+result "procedures still come from the shipped rules" \
+  "$(grep -q '52 procedures' "$work/out"; echo $?)"
+exits "a search path where no directory has the file exits 2" 2 \
+  "$binary" calendar --year 2026 --rules "$work/nothing:$work/none"
+printf 'dunghen calendar: calendar.yaml: no such rules file in %s\n' "$work/nothing:$work/none" \
+  >"$work/expected"
+same "and names the directories searched" "$work/err" "$work/expected"
+
 echo "1..$count"
 test "$failed" = 0
