@@ -3,10 +3,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
-#include "dunghen-config.h"
+#include "service/paths.h"
 
 int cli_report(const char *command, const struct error *error) {
   fprintf(stderr, "dunghen %s: %s\n", command, error->message);
@@ -23,34 +21,10 @@ int cli_usage_error(const char *command, const char *format, ...) {
   return STATUS_INVALID;
 }
 
-/*
- * Option, then environment, then the installed copy, then the source tree: the last lets a
- * fresh build run `build/daemon/dunghen ...` before anything is installed.
- */
-static const char *data_directory(const char *option, const char *variable, const char *installed,
-                                  const char *probe, const char *source) {
-  if (option != NULL)
-    return option;
-  const char *environment = getenv(variable);
-  if (environment != NULL && *environment != '\0')
-    return environment;
-  char path[4096];
-  snprintf(path, sizeof path, "%s/%s", installed, probe);
-  if (access(path, R_OK) == 0)
-    return installed;
-  return source;
-}
-
-/* Installed, an admin's files in /etc/dunghen/rules override the shipped ones file by file. */
 const char *cli_rules_directory(const char *option) {
-  const char *found = data_directory(option, "DUNGHEN_RULES", DUNGHEN_DATADIR "/rules",
-                                     "calendar.yaml", DUNGHEN_SOURCE_ROOT "/rules");
-  if (strcmp(found, DUNGHEN_DATADIR "/rules") == 0)
-    return DUNGHEN_SYSCONFDIR "/rules:" DUNGHEN_DATADIR "/rules";
-  return found;
+  return paths_rules(option);
 }
 
 const char *cli_letters_directory(const char *option) {
-  return data_directory(option, "DUNGHEN_LETTERS", DUNGHEN_DATADIR "/letters", "form-2025.yaml",
-                        DUNGHEN_SOURCE_ROOT "/letters");
+  return paths_letters(option);
 }

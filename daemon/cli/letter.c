@@ -20,6 +20,7 @@
 #include "dunghen-config.h"
 #include "letter/letter.h"
 #include "rules/agencies.h"
+#include "rules/rules.h"
 #include "rules/yaml_tree.h"
 
 struct letter_request {
@@ -131,8 +132,10 @@ static enum status render(const char *input, const char *out, const char *rules,
   struct letter_output output = {0};
   struct letter_request request;
   char agencies_path[4096];
-  snprintf(agencies_path, sizeof agencies_path, "%s/agencies.yaml", rules);
-  enum status status = yaml_tree_load_file(input, &tree, error);
+  enum status status = rules_locate(rules, "agencies.yaml", agencies_path, sizeof agencies_path,
+                                    error);
+  if (status == STATUS_OK)
+    status = yaml_tree_load_file(input, &tree, error);
   if (status == STATUS_OK)
     status = read_request(tree, &request, error);
   if (status == STATUS_OK)

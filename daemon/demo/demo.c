@@ -14,6 +14,7 @@
 #include "demo/scenario.h"
 #include "letter/letter.h"
 #include "rules/agencies.h"
+#include "rules/rules.h"
 #include "service/cluster.h"
 #include "service/letter_jobs.h"
 #include "service/pass.h"
@@ -100,8 +101,9 @@ static enum status load_rules(struct demo *demo, struct error *error) {
   if (status != STATUS_OK)
     return status;
   char path[4096];
-  snprintf(path, sizeof path, "%s/agencies.yaml", options->rules_directory);
-  status = agencies_load(path, &demo->agencies, error);
+  status = rules_locate(options->rules_directory, "agencies.yaml", path, sizeof path, error);
+  if (status == STATUS_OK)
+    status = agencies_load(path, &demo->agencies, error);
   if (status == STATUS_OK)
     status = letter_library_load(options->letters_directory, &demo->library, error);
   if (status == STATUS_OK)

@@ -15,6 +15,7 @@
 #include "dunghen-config.h"
 #include "service/http.h"
 #include "service/listener.h"
+#include "service/paths.h"
 #include "service/ruleset.h"
 #include "service/sdnotify.h"
 #include "service/worker.h"
@@ -75,16 +76,10 @@ static enum status apply_overrides(const struct loop_overrides *overrides, struc
     status = config_set_string(&config->letters_directory, overrides->letters_directory, error);
   if (status == STATUS_OK && overrides->spool_directory != NULL)
     status = config_set_string(&config->spool_directory, overrides->spool_directory, error);
-  if (status == STATUS_OK && config->rules_directory == NULL) {
-    const char *environment = getenv("DUNGHEN_RULES");
-    status = config_set_string(&config->rules_directory,
-                               environment != NULL && *environment != '\0'
-                                   ? environment
-                                   : DUNGHEN_DATADIR "/rules",
-                               error);
-  }
+  if (status == STATUS_OK && config->rules_directory == NULL)
+    status = config_set_string(&config->rules_directory, paths_rules(NULL), error);
   if (status == STATUS_OK && config->letters_directory == NULL)
-    status = config_set_string(&config->letters_directory, DUNGHEN_DATADIR "/letters", error);
+    status = config_set_string(&config->letters_directory, paths_letters(NULL), error);
   return status;
 }
 

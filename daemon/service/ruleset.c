@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static int compare_codes(const void *left, const void *right) {
   return strcmp(*(const char *const *)left, *(const char *const *)right);
@@ -11,10 +10,11 @@ static int compare_codes(const void *left, const void *right) {
 
 static enum status load_agencies(const char *directory, struct ruleset *set,
                                  struct error *error) {
+  /* agencies.yaml is optional: without it the daemon accepts any agency code and renders no
+   * letter (the jobs wait); a deployment that signs letters ships one. */
   char path[4096];
-  snprintf(path, sizeof path, "%s/agencies.yaml", directory);
-  struct stat info;
-  if (stat(path, &info) != 0)
+  struct error missing;
+  if (rules_locate(directory, "agencies.yaml", path, sizeof path, &missing) != STATUS_OK)
     return STATUS_OK;
   enum status status = agencies_load(path, &set->agencies, error);
   if (status != STATUS_OK || set->agencies.count == 0)

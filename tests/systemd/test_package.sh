@@ -4,8 +4,10 @@
 # unit, sysusers.d, tmpfiles.d, every shipped rules file and letter template, the example config
 # and the man pages; the config is a conffile; the maintainer scripts create the user and the
 # spool and neither enable nor start the service; the packaged binary runs and reports the
-# version in debian/changelog. DEB_BUILD_OPTIONS=nocheck: the suites already ran. Skipped only
-# when dpkg-dev or debhelper is missing. TAP.
+# version in debian/changelog; as root, dpkg -i / -r / -P really run, inside a private mount
+# namespace over throw-away overlays; lintian (when installed) finds no error or warning.
+# DEB_BUILD_OPTIONS=nocheck: the suites already ran. Skipped only when dpkg-dev or debhelper
+# is missing. TAP.
 set -u
 source_root=${DUNGHEN_SOURCE_ROOT:?}
 binary=${DUNGHEN_BINARY:?}
@@ -69,6 +71,10 @@ missing=$(
   expect -rw-r--r-- usr/share/man/man5/dunghen.yaml.5.gz
   expect -rw-r--r-- usr/share/man/man5/dunghen-rules.5.gz
   expect -rw-r--r-- usr/share/doc/dunghen/copyright
+  for document in README.md ADAPTER.md; do   # dh_compress gzips the larger ones
+    printf '%s\n' "$listing" | grep -Eq " \./usr/share/doc/dunghen/$document(\.gz)?$" ||
+      echo "./usr/share/doc/dunghen/$document"
+  done
   for shipped in rules letters; do
     (cd "$source_root/$shipped" && find . -type f -printf '%P\n') | while IFS= read -r file; do
       expect -rw-r--r-- "usr/share/dunghen/$shipped/$file"
@@ -76,7 +82,7 @@ missing=$(
   done
 )
 if [ -z "$missing" ]; then
-  pass "dpkg -c lists the binary, unit, sysusers, tmpfiles, rules, letters, config, man pages"
+  pass "dpkg -c lists the binary, unit, sysusers, tmpfiles, rules, letters, config, man pages, docs"
 else fail "dpkg -c lists every expected file with its mode" "missing:"$'\n'"$missing"; fi
 
 stray=$(printf '%s\n' "$listing" | awk '{ print $6 }' | grep -v -e '^\./$' -e '^\./etc/dunghen/' \
@@ -140,6 +146,95 @@ for needed in fonts-liberation2 libpq5 libevent-2.1-7 libhpdf-2.3.0 'systemd |';
 done
 if [ -z "$problems" ]; then pass "Depends names the libraries, the font and sysusers"
 else fail "Depends names the libraries, the font and sysusers" "missing:$problems in: $depends"; fi
+
+# Install, remove and purge for real, in a private mount namespace whose /etc, /usr, /var (and
+# /lib, /run/systemd) are throw-away overlays: the system itself is never touched. Needs root.
+cat >"$scratch/install.sh" <<'SCRIPT'
+set -eu
+deb=$1
+layers=$(mktemp -d)
+mount -t tmpfs tmpfs "$layers"
+for directory in etc usr var lib; do
+  [ -L "/$directory" ] && continue   # /lib -> usr/lib on a merged-/usr system
+  mkdir "$layers/$directory" "$layers/$directory.work"
+  mount -t overlay overlay \
+    -o "lowerdir=/$directory,upperdir=$layers/$directory,workdir=$layers/$directory.work" \
+    "/$directory"
+  [ "$(findmnt -n -o FSTYPE "/$directory")" = overlay ]
+done
+# Hide the host's systemd, so that the maintainer scripts cannot reach it.
+if [ -d /run/systemd ]; then mount -t tmpfs tmpfs /run/systemd; fi
+echo mounted
+dpkg -i "$deb" >/dev/null
+echo "user $(getent passwd dunghen | cut -d: -f6,7)"
+stat -c 'mode %a %U:%G %n' /etc/dunghen /etc/dunghen/dunghen.yaml /var/lib/dunghen/spool
+echo "wants $(ls /etc/systemd/system/multi-user.target.wants 2>/dev/null | grep -c dunghen)"
+# As the service would run it: the dunghen user reads the installed config and rules and gets
+# as far as the (absent) database.
+status=0
+output=$(runuser -u dunghen -- dunghen once --db "host=$layers/nowhere dbname=none" 2>&1) ||
+  status=$?
+reached=0
+if printf '%s' "$output" | grep -q 'connect'; then reached=1; fi
+echo "once $status $reached"
+[ "$status" = 1 ] || printf '%s\n' "$output" | sed 's/^/once: /'
+# The shipped sample letter renders with the installed agencies, templates and fonts.
+status=0
+output=$(runuser -u dunghen -- dunghen letter --input /usr/share/dunghen/letters/sample-letter.yaml \
+  --out /var/lib/dunghen/sample.pdf 2>&1) || status=$?
+echo "letter $status $(stat -c %U /var/lib/dunghen/sample.pdf 2>/dev/null)"
+[ "$status" = 0 ] || printf '%s\n' "$output" | sed 's/^/letter: /'
+dpkg -r dunghen >/dev/null
+echo "removed $(ls /usr/sbin/dunghen 2>/dev/null | wc -l) $(ls /etc/dunghen/dunghen.yaml | wc -l)"
+dpkg -P dunghen >/dev/null
+echo "purged $(ls -d /etc/dunghen 2>/dev/null | wc -l) $(dpkg-statoverride --list | grep -c dunghen)"
+SCRIPT
+# Each case: a description, then the lines of the script's output that prove it ('|' between).
+install_cases=(
+  "dpkg -i creates the user, a 0640 root:dunghen config and a 0750 spool, and enables nothing"
+  "user /var/lib/dunghen:/usr/sbin/nologin|mode 750 root:dunghen /etc/dunghen|mode 640 \
+root:dunghen /etc/dunghen/dunghen.yaml|mode 750 dunghen:dunghen /var/lib/dunghen/spool|wants 0"
+  "installed, dunghen once runs as the dunghen user with the installed config and rules up to \
+the database"
+  "once 1 1"
+  "installed, the shipped sample letter renders as the dunghen user (agencies, templates, fonts)"
+  "letter 0 dunghen"
+  "dpkg -r keeps the config; dpkg -P removes it and the permission overrides"
+  "removed 0 1|purged 0 0"
+)
+if [ "$(id -u)" != 0 ]; then
+  reason="needs root"
+elif ! unshare --mount true 2>/dev/null; then
+  reason="no mount namespace here (unshare --mount)"
+else
+  reason=""
+  output=$(unshare --mount --propagation private bash "$scratch/install.sh" "$deb" 2>&1)
+  if ! printf '%s\n' "$output" | grep -qx mounted; then
+    reason="overlay mounts refused here: $(printf '%s' "$output" | head -1)"
+  fi
+fi
+for ((index = 0; index < ${#install_cases[@]}; index += 2)); do
+  description=${install_cases[index]}
+  if [ -n "$reason" ]; then
+    count=$((count + 1)); echo "ok $count - $description # SKIP $reason"; continue
+  fi
+  missing=""
+  IFS='|' read -r -a lines <<<"${install_cases[index + 1]}"
+  for line in "${lines[@]}"; do
+    printf '%s\n' "$output" | grep -qxF "$line" || missing="$missing$line"$'\n'
+  done
+  if [ -z "$missing" ]; then pass "$description"
+  else fail "$description" "expected:"$'\n'"$missing""got:"$'\n'"$output"; fi
+done
+
+# Debian's own checks, when lintian is installed (errors and warnings fail; info tags do not).
+if command -v lintian >/dev/null 2>&1; then
+  tags=$(lintian --no-cfg "$deb" 2>&1 | grep -E '^[EW]: ')
+  if [ -z "$tags" ]; then pass "lintian reports no error or warning"
+  else fail "lintian reports no error or warning" "$tags"; fi
+else
+  count=$((count + 1)); echo "ok $count - lintian reports no error or warning # SKIP lintian is missing"
+fi
 
 echo "1..$count"
 [ "$failed" = 0 ]
