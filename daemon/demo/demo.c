@@ -1,6 +1,7 @@
 #include "demo/demo.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -526,6 +527,24 @@ static void release(struct demo *demo) {
   free(demo->communal);
 }
 
+static int remove_old_letter(const char *path, const struct stat *info, int flag,
+                             struct FTW *walk) {
+  (void)info;
+  (void)walk;
+  size_t length = strlen(path);
+  if (flag == FTW_F && length > 4 && strcmp(path + length - 4, ".pdf") == 0)
+    unlink(path);
+  else if (flag == FTW_DP && walk->level > 0)
+    rmdir(path); /* only empty ones go: anything not ours stays */
+  return 0;
+}
+
+/* A second run starts from an empty spool: the letters of an earlier run (PDF files only)
+ * would otherwise mix with this run's numbers. */
+static void clear_previous_letters(const char *spool) {
+  nftw(spool, remove_old_letter, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 static enum status prepare(struct demo *demo, struct error *error) {
   const struct demo_options *options = demo->options;
   enum status status = make_directory(options->output_directory, error);
@@ -533,8 +552,10 @@ static enum status prepare(struct demo *demo, struct error *error) {
     return status;
   snprintf(demo->spool, sizeof demo->spool, "%s/letters", options->output_directory);
   status = make_directory(demo->spool, error);
-  if (status == STATUS_OK)
+  if (status == STATUS_OK) {
+    clear_previous_letters(demo->spool);
     status = load_rules(demo, error);
+  }
   if (status != STATUS_OK)
     return status;
   struct scenario_agencies split;

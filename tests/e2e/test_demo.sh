@@ -92,6 +92,14 @@ explain=$(sed -n 's/^  \(.*dunghen deadline .*\)$/\1/p' "$work/summary")
 check "the summary suggests an explain command" test -n "$explain"
 check "the suggested explain command works" sh -c "$explain >/dev/null"
 
+# A second run into the same directory works and starts from an empty spool.
+"$binary" demo --seed 8 --dossiers 150 --days 14 --out "$work/out" >"$work/second" 2>&1
+check "a second run exits 0" equals "$?" 0
+again=$(sed -n 's/^Apology letters rendered: \([0-9]*\) .*/\1/p' "$work/second")
+check "after it, the spool holds exactly the second run's letters" \
+  equals "$(find "$work/out/letters" -name '*.pdf' | wc -l)" "$again"
+check "and its private server is gone" sh -c "! grep -q 'still running' '$work/second'"
+
 "$binary" demo --dossiers 0 >/dev/null 2>&1
 check "--dossiers 0 is a usage error (exit 2)" equals "$?" 2
 echo "1..$count"
