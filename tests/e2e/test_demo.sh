@@ -6,8 +6,6 @@
 binary=${DUNGHEN_BINARY:?}
 work=$(mktemp -d)
 cluster=
-count=0
-failed=0
 cleanup() {
   if [ -n "$cluster" ] && [ -f "$cluster/data/postmaster.pid" ]; then
     kill -INT "$(head -n 1 "$cluster/data/postmaster.pid")" 2>/dev/null
@@ -20,15 +18,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
-check() { # description, then a command that must succeed
-  count=$((count + 1))
-  description=$1
-  shift
-  if "$@"; then echo "ok $count - $description"; else
-    echo "not ok $count - $description"; failed=$((failed + 1)); fi
-}
+. "${DUNGHEN_SOURCE_ROOT:?}/tests/support/tap.sh"
 query() { psql "$conninfo" -XAtq -c "$1"; }
-equals() { [ "$1" = "$2" ] || { echo "#   got '$1', expected '$2'"; return 1; }; }
 
 "$binary" demo --seed 7 --dossiers 400 --days 21 --out "$work/out" --keep >"$work/summary" 2>"$work/errors"
 status=$?
@@ -102,5 +93,4 @@ check "and its private server is gone" sh -c "! grep -q 'still running' '$work/s
 
 "$binary" demo --dossiers 0 >/dev/null 2>&1
 check "--dossiers 0 is a usage error (exit 2)" equals "$?" 2
-echo "1..$count"
-test "$failed" = 0
+tap_finish

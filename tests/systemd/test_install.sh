@@ -12,16 +12,7 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 destdir=$scratch/root
 
-count=0
-failed=0
-pass() { count=$((count + 1)); echo "ok $count - $1"; }
-fail() { # description, then diagnostic text
-  count=$((count + 1)); failed=$((failed + 1))
-  echo "not ok $count - $1"
-  [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/# /'
-  return 0
-}
-skip() { count=$((count + 1)); echo "ok $count - $1 # SKIP $2"; }
+. "${DUNGHEN_SOURCE_ROOT:?}/tests/support/tap.sh"
 
 # The directories of this build, as meson joins them (an absolute option replaces the prefix).
 directories=$(meson introspect --buildoptions "$build" | python3 -c '
@@ -156,5 +147,4 @@ else
   else fail "tmpfiles.d creates the spool, 0750, owned by dunghen" "$output$problems"; fi
 fi
 
-echo "1..$count"
-[ "$failed" = 0 ]
+tap_finish

@@ -8,16 +8,7 @@ source_root=${DUNGHEN_SOURCE_ROOT:?}
 binary=${DUNGHEN_BINARY:?}
 pages="dunghen.8 dunghen.yaml.5 dunghen-rules.5"
 
-count=0
-failed=0
-pass() { count=$((count + 1)); echo "ok $count - $1"; }
-fail() { # description, then diagnostic text
-  count=$((count + 1)); failed=$((failed + 1))
-  echo "not ok $count - $1"
-  [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/# /'
-  return 0
-}
-skip() { count=$((count + 1)); echo "ok $count - $1 # SKIP $2"; }
+. "${DUNGHEN_SOURCE_ROOT:?}/tests/support/tap.sh"
 
 # The pages are UTF-8 (Vietnamese examples): groff needs -k (preconv), man a UTF-8 locale.
 # plain PAGE: the page as text, ASCII hyphens, no overstriking, long lines.
@@ -136,5 +127,4 @@ if output=$("$binary" letter --input "$scratch/letter.yaml" --out "$scratch/lett
   pass "the letter input example renders with the agencies.yaml example"
 else fail "the letter input example renders with the agencies.yaml example" "$output"; fi
 
-echo "1..$count"
-[ "$failed" = 0 ]
+tap_finish

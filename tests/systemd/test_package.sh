@@ -22,15 +22,7 @@ done
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-count=0
-failed=0
-pass() { count=$((count + 1)); echo "ok $count - $1"; }
-fail() { # description, then diagnostic text
-  count=$((count + 1)); failed=$((failed + 1))
-  echo "not ok $count - $1"
-  [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/# /'
-  return 0
-}
+. "${DUNGHEN_SOURCE_ROOT:?}/tests/support/tap.sh"
 
 # A clean copy: no build directories, no git metadata, no debhelper leftovers.
 tree=$scratch/dunghen
@@ -236,5 +228,4 @@ else
   count=$((count + 1)); echo "ok $count - lintian reports no error or warning # SKIP lintian is missing"
 fi
 
-echo "1..$count"
-[ "$failed" = 0 ]
+tap_finish

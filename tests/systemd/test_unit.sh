@@ -18,16 +18,7 @@ fi
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-count=0
-failed=0
-pass() { count=$((count + 1)); echo "ok $count - $1"; }
-fail() { # description, then diagnostic text
-  count=$((count + 1)); failed=$((failed + 1))
-  echo "not ok $count - $1"
-  [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/# /'
-  return 0
-}
-skip() { count=$((count + 1)); echo "ok $count - $1 # SKIP $2"; }
+. "${DUNGHEN_SOURCE_ROOT:?}/tests/support/tap.sh"
 
 # The unit under test: the configured file with ExecStart's program replaced by the built one.
 tested=$scratch/dunghen.service
@@ -101,5 +92,4 @@ if grep -q '^DynamicUser=yes' "$unit"; then missing="$missing (DynamicUser=yes p
 if [ -z "$missing" ]; then pass "the unit has every directive the service relies on"
 else fail "the unit has every directive the service relies on" "missing:$missing"; fi
 
-echo "1..$count"
-[ "$failed" = 0 ]
+tap_finish

@@ -1,15 +1,7 @@
 #!/bin/sh
 # The command-line contract of main.c: help, version, unknown commands, exit statuses.
 binary=${DUNGHEN_BINARY:?}
-count=0
-failed=0
-check() { # description, then a command that must succeed
-  count=$((count + 1))
-  description=$1
-  shift
-  if "$@" >/dev/null 2>&1; then echo "ok $count - $description"; else
-    echo "not ok $count - $description"; failed=$((failed + 1)); fi
-}
+. "${DUNGHEN_SOURCE_ROOT:?}/tests/support/tap.sh"
 status_of() { "$@" >/dev/null 2>&1; echo $?; }
 
 check "--version prints the version" sh -c "'$binary' --version | grep -Eq '^dunghen [0-9]+\.[0-9]+\.[0-9]+$'"
@@ -19,5 +11,4 @@ check "COMMAND --help shows its usage" sh -c "'$binary' lunar --help | grep -q '
 check "an unknown command exits 2" test "$(status_of "$binary" frobnicate)" = 2
 check "help for an unknown command exits 2" test "$(status_of "$binary" help frobnicate)" = 2
 check "no command exits 2" test "$(status_of "$binary")" = 2
-echo "1..$count"
-test "$failed" = 0
+tap_finish
