@@ -1,19 +1,26 @@
 /*
  * bench/pass.c: the store's passes over N open dossiers in the reference schema.
  *
- *   build/tests/with-cluster build/bench/pass [N]      (N defaults to 100000)
+ *   build/tests/with-cluster build/bench/pass [N [BATCH]]  (N defaults to 100000, BATCH to
+ *                                                          PASS_DEFAULT_BATCH_SIZE)
  *
  * Loads N open dossiers (received over the last 7 days, four procedures, ten agencies), then
  * times, in the same run: the baseline `COPY (SELECT * FROM dunghen.dossier_source) TO STDOUT`,
- * the first full pass (clocks, escalations, letters), and passes after 100 changed dossiers
- * (median of 7). The bulk rows get an updated_at one hour old, as rows loaded before the daemon
- * started would, so that the overlap window of later passes holds only the changes.
+ * the first full pass (clocks, escalations, letters), passes after 100 changed dossiers
+ * (median of 7), a pass with nothing to do, and a /metrics read. The bulk rows get an
+ * updated_at one hour old, as rows loaded before the daemon started would, so that the overlap
+ * window of later passes holds only the changes. DUNGHEN_BENCH_TRACE=full|change|small prints
+ * the plans and timings of that pass's statements (auto_explain); =pid prints the backend's
+ * process id before the first pass (for perf record -p).
  */
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/civil.h"
 #include "rules/ladder.h"
@@ -55,9 +62,58 @@ static double copy_baseline(PGconn *connection, long *bytes) {
   return seconds_now() - start;
 }
 
+/* DUNGHEN_BENCH_TRACE=1: every statement's plan with its timing, on stderr (auto_explain). */
+static void print_notice(void *argument, const char *message) {
+  (void)argument;
+  fputs(message, stderr);
+}
+
+/* `when`: "full" traces the first full pass (statements over 20 ms), "change" the last pass
+ * after changes, "small" the pass with nothing to do. */
+static void trace(PGconn *connection, const char *when) {
+  const char *wanted = getenv("DUNGHEN_BENCH_TRACE");
+  if (wanted == NULL || strcmp(wanted, when) != 0)
+    return;
+  PQsetNoticeProcessor(connection, print_notice, NULL);
+  must(connection, "LOAD 'auto_explain'");
+  must(connection, strcmp(when, "full") == 0 ? "SET auto_explain.log_min_duration = 2"
+                                              : "SET auto_explain.log_min_duration = 0");
+  must(connection, "SET auto_explain.log_analyze = on");
+  must(connection, "SET auto_explain.log_buffers = on");
+  must(connection, "SET auto_explain.log_nested_statements = on");
+  must(connection, "SET auto_explain.log_level = notice");
+}
+
 static int compare_doubles(const void *left, const void *right) {
   double a = *(const double *)left, b = *(const double *)right;
   return (a > b) - (a < b);
+}
+
+/* CPU seconds used so far by the server process serving `connection` (same machine), from
+ * /proc: with other jobs on the machine, wall time alone says little. -1 when unreadable. */
+static double server_cpu(PGconn *connection) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/stat", PQbackendPID(connection));
+  FILE *file = fopen(path, "r");
+  if (file == NULL)
+    return -1;
+  char line[1024];
+  size_t length = fread(line, 1, sizeof line - 1, file);
+  fclose(file);
+  line[length] = '\0';
+  const char *cursor = strrchr(line, ')'); /* fields after the command name */
+  unsigned long long user = 0, system = 0;
+  if (cursor == NULL || sscanf(cursor + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+                               &user, &system) != 2)
+    return -1;
+  return (double)(user + system) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double client_cpu(void) {
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
+         (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
 }
 
 static double timed_pass(struct pass_context *context, struct pass_report *report) {
@@ -72,6 +128,7 @@ static double timed_pass(struct pass_context *context, struct pass_report *repor
 
 int main(int argc, char **argv) {
   long count = argc > 1 ? atol(argv[1]) : 100000;
+  size_t batch_size = argc > 2 ? (size_t)atol(argv[2]) : 0; /* 0: PASS_DEFAULT_BATCH_SIZE */
   const char *rules_directory = getenv("DUNGHEN_RULES") ? getenv("DUNGHEN_RULES") : "rules";
   struct rules *rules;
   struct ladder *ladder;
@@ -113,18 +170,28 @@ int main(int argc, char **argv) {
 
   long bytes;
   copy_baseline(connection, &bytes); /* warm the cache like the pass will find it */
+  double copy_server_before = server_cpu(connection);
   double copy = copy_baseline(connection, &bytes);
+  double copy_server = server_cpu(connection) - copy_server_before;
   struct pass_context context = {
       .connection = connection, .rules = rules, .ladder = ladder, .now = now,
-      .batch_size = 0, .overlap_seconds = -1, .full = true,
+      .batch_size = batch_size, .overlap_seconds = -1, .full = true,
   };
   struct pass_report report;
+  trace(connection, "full");
+  if (getenv("DUNGHEN_BENCH_TRACE") != NULL && strcmp(getenv("DUNGHEN_BENCH_TRACE"), "pid") == 0)
+    fprintf(stderr, "backend pid %d\n", PQbackendPID(connection)); /* for perf --pid */
+  double server_before = server_cpu(connection), client_before = client_cpu();
   double first = timed_pass(&context, &report);
+  double server_used = server_cpu(connection) - server_before;
+  double client_used = client_cpu() - client_before;
   printf("COPY dossier_source TO STDOUT: %.3f s (%ld bytes)\n", copy, bytes);
   printf("first full pass:               %.3f s  = %.2f x COPY  (examined %zu, escalations %zu,"
          " letters %zu, batches %zu)\n",
          first, first / copy, report.examined, report.escalations, report.letters,
          report.batches);
+  printf("  CPU: server %.3f s, dunghen %.3f s (COPY: server %.3f s)\n", server_used,
+         client_used, copy_server);
   must(connection, "VACUUM ANALYZE dunghen.clock");
   context.full = false;
   timed_pass(&context, &report); /* settles the watermark */
@@ -137,6 +204,8 @@ int main(int argc, char **argv) {
              " FROM generate_series(1, 100) i)",
              run, count);
     must(connection, sql);
+    if (run == CHANGE_RUNS - 1)
+      trace(connection, "change");
     changes[run] = timed_pass(&context, &report);
     examined += report.examined;
   }
@@ -145,8 +214,25 @@ int main(int argc, char **argv) {
          " (examined %zu per pass on average)\n",
          changes[CHANGE_RUNS / 2] * 1000, changes[0] * 1000, changes[CHANGE_RUNS - 1] * 1000,
          examined / CHANGE_RUNS);
+  trace(connection, "small");
   double idle = timed_pass(&context, &report);
   printf("pass with nothing to do: %.1f ms\n", idle * 1000);
+  /* /metrics: pass_metrics_read against counting the tables, as it did before migration 2. */
+  struct pass_metrics metrics;
+  start = seconds_now();
+  for (int run = 0; run < CHANGE_RUNS; run++)
+    if (pass_metrics_read(connection, &metrics, &error) != STATUS_OK) {
+      fprintf(stderr, "metrics: %s\n", error.message);
+      return 1;
+    }
+  double metrics_read = (seconds_now() - start) / CHANGE_RUNS;
+  start = seconds_now();
+  must(connection, "SELECT state, count(*) FROM dunghen.clock GROUP BY state"
+                   " UNION ALL SELECT level, count(*) FROM dunghen.escalation_log GROUP BY level"
+                   " UNION ALL SELECT state, count(*) FROM dunghen.letter_log GROUP BY state");
+  double counting = seconds_now() - start;
+  printf("metrics read: %.2f ms (counting the tables instead: %.1f ms)\n", metrics_read * 1000,
+         counting * 1000);
   PQfinish(connection);
   ladder_free(ladder);
   rules_free(rules);

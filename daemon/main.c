@@ -40,7 +40,10 @@ static const struct command commands[] = {
      "  D is N followed by wd (working days), wh (working hours) or cd (calendar days).\n"
      "  TS without an offset is local time (Asia/Ho_Chi_Minh, UTC+7)."},
     {"letter", command_letter, "render one apology letter offline",
-     "dunghen letter --input FILE.yaml --out FILE.pdf [--rules DIR]"},
+     "dunghen letter --input FILE.yaml --out FILE.pdf [--rules DIR] [--letters DIR]\n"
+     "               [--true-italic]\n"
+     "  Italics are slanted from the upright faces (2 embedded faces); --true-italic embeds\n"
+     "  the real italic faces (4 faces, a larger and slower letter)."},
     {"migrate", command_migrate, "create or upgrade the daemon's database schema",
      "dunghen migrate --db CONNINFO [--reference-schema]\n"
      "  Creates or upgrades the daemon's schema (safe to run twice or from two hosts at once);\n"
@@ -53,7 +56,8 @@ static const struct command commands[] = {
      "  (--clock-rate or $DUNGHEN_CLOCK_RATE, default 1), for tests and demos."},
     {"once", command_once, "one full pass, then exit",
      "dunghen once [--config FILE] [--now TS] [--db CONNINFO] [--rules DIR] [--letters DIR]\n"
-     "             [--spool DIR]"},
+     "             [--spool DIR]\n"
+     "  One full pass, then renders the letters it (or anything before it) queued."},
     {"demo", command_demo, "show the whole product on a private PostgreSQL",
      "dunghen demo [--out DIR] [--seed N] [--dossiers N] [--days N] [--start YYYY-MM-DD]\n"
      "             [--keep] [--rules DIR] [--letters DIR]\n"

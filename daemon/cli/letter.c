@@ -1,6 +1,6 @@
 /*
- * letter.c: `dunghen letter --input FILE.yaml --out FILE.pdf [--rules DIR] [--letters DIR]`,
- * renders one apology letter offline.
+ * letter.c: `dunghen letter --input FILE.yaml --out FILE.pdf [--rules DIR] [--letters DIR]
+ * [--true-italic]`, renders one apology letter offline.
  *
  * The input names the agency (a code from RULES/agencies.yaml), the letter number and date,
  * optionally the form (2025 or 2018), the dossier and the new appointment; letters/
@@ -8,6 +8,8 @@
  * (exit 2); warnings about replaced characters go to stderr without the text itself; on
  * success one line on stdout names the file, pages, size and number. Templates come from
  * --letters, else $DUNGHEN_LETTERS, else the installed letters/, else the source tree's.
+ * Italics are slanted from the upright faces (two embedded faces, the smaller and faster
+ * letter); --true-italic embeds the real italic faces instead (four faces).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -101,17 +103,6 @@ static enum status read_request(const struct yaml_tree *tree, struct letter_requ
   return STATUS_OK;
 }
 
-static const char *letters_directory(const char *option) {
-  if (option != NULL)
-    return option;
-  const char *environment = getenv("DUNGHEN_LETTERS");
-  if (environment != NULL && *environment != '\0')
-    return environment;
-  if (access(DUNGHEN_DATADIR "/letters/form-2025.yaml", R_OK) == 0)
-    return DUNGHEN_DATADIR "/letters";
-  return DUNGHEN_SOURCE_ROOT "/letters";
-}
-
 static enum status write_file(const char *path, const unsigned char *data, size_t size,
                               struct error *error) {
   FILE *file = fopen(path, "wb");
@@ -124,7 +115,7 @@ static enum status write_file(const char *path, const unsigned char *data, size_
 }
 
 static enum status render(const char *input, const char *out, const char *rules,
-                          const char *letters, struct error *error) {
+                          const char *letters, bool true_italic, struct error *error) {
   struct yaml_tree *tree = NULL;
   struct agency_table agencies = {0};
   struct letter_library *library = NULL;
@@ -147,7 +138,8 @@ static enum status render(const char *input, const char *out, const char *rules,
   if (status == STATUS_OK)
     status = letter_library_load(letters, &library, error);
   if (status == STATUS_OK)
-    status = letter_renderer_new(library, NULL, &renderer, error);
+    status = letter_renderer_new(
+        library, &(struct letter_options){.true_italic = true_italic}, &renderer, error);
   if (status == STATUS_OK) {
     struct letter_input letter = {
         .agency = agency,
@@ -200,7 +192,12 @@ static bool take_value(int argc, char **argv, int *i, const char *name, const ch
 
 int command_letter(int argc, char **argv) {
   const char *input = NULL, *out = NULL, *rules = NULL, *letters = NULL;
+  bool true_italic = false;
   for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--true-italic") == 0) {
+      true_italic = true;
+      continue;
+    }
     if (take_value(argc, argv, &i, "--input", &input) ||
         take_value(argc, argv, &i, "--out", &out) ||
         take_value(argc, argv, &i, "--rules", &rules) ||
@@ -214,8 +211,8 @@ int command_letter(int argc, char **argv) {
     return cli_usage_error("letter", "--input FILE.yaml and --out FILE.pdf are required");
   struct error error;
   error_clear(&error);
-  if (render(input, out, cli_rules_directory(rules), letters_directory(letters), &error) !=
-      STATUS_OK)
+  if (render(input, out, cli_rules_directory(rules), cli_letters_directory(letters), true_italic,
+             &error) != STATUS_OK)
     return cli_report("letter", &error);
   return 0;
 }

@@ -2,9 +2,12 @@
  * once.c: `dunghen once`, one full pass over every dossier of the source, then exit.
  *
  * The same config, overrides and pass as the daemon, with blocking libpq and no loop. "Now" is
- * --now TS (or $DUNGHEN_NOW), else the system clock. Prints one summary line on stdout and one
- * line per newly flagged dossier (its code and reason) on stderr. Exit 0 after a pass, also when
- * some dossiers were flagged; 2 for bad config or rules; 1 when the database fails.
+ * --now TS (or $DUNGHEN_NOW), else the system clock. After the pass it renders the letters that
+ * are pending (service/letter_jobs.h, into the spool; nothing without agencies.yaml). Prints
+ * one summary line for the pass and one for the letters on stdout, and one line per newly
+ * flagged dossier (its code and reason) on stderr. Exit 0 after a pass, also when some dossiers
+ * were flagged; 2 for bad config, rules or templates; 1 when the database fails, the font is
+ * missing, or the spool refuses a letter (the letter stays pending for the next run).
  */
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -14,9 +17,12 @@
 #include "cli/cli.h"
 #include "cli/daemon_options.h"
 #include "core/civil.h"
+#include "service/letter_jobs.h"
+#include "service/letter_worker.h"
 #include "service/pass.h"
 #include "service/ruleset.h"
 #include "service/schema.h"
+#include "service/spool.h"
 
 static enum status connect_database(const char *conninfo, PGconn **connection,
                                     struct error *error) {
@@ -55,6 +61,40 @@ static void print_report(int64_t now, const struct pass_report *report, double s
          report->escalations, report->letters, seconds);
 }
 
+static enum status render_letters(PGconn *connection, const struct config *config,
+                                  const struct letter_kit *kit, struct error *error) {
+  if (kit->rules->agencies.count == 0) {
+    printf("letters: none rendered (no agencies.yaml in the rules; letter jobs wait)\n");
+    return STATUS_OK;
+  }
+  size_t removed = 0;
+  enum status status = spool_remove_leftovers(config->spool_directory, &removed, error);
+  if (status != STATUS_OK)
+    return status;
+  struct letter_jobs_context context = {
+      .connection = connection,
+      .renderer = kit->renderer,
+      .agencies = &kit->rules->agencies,
+      .procedures = &kit->rules->rules->procedures,
+      .spool_directory = config->spool_directory,
+  };
+  struct letter_jobs_report report;
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  status = letter_jobs_run(&context, &report, error);
+  if (status != STATUS_OK)
+    return status;
+  printf("letters: %zu rendered, %zu failed into %s (%.3f s)\n", report.rendered, report.failed,
+         config->spool_directory, seconds_since(&start));
+  if (report.failed > 0)
+    fprintf(stderr, "dunghen once: %zu letter job(s) failed (see dunghen.letter_log.error)\n",
+            report.failed);
+  if (report.blocked > 0)
+    return error_set(error, STATUS_RUNTIME, "%s; %zu letter(s) left pending", report.blocked_reason,
+                     report.blocked);
+  return STATUS_OK;
+}
+
 static enum status run_once(const struct daemon_options *options, struct error *error) {
   struct config config;
   enum status status = loop_load_config(&options->loop, &config, error);
@@ -64,11 +104,17 @@ static enum status run_once(const struct daemon_options *options, struct error *
   struct ruleset *rules = NULL;
   status = ruleset_load(config.rules_directory, civil_local_day(now), &rules, error);
   PGconn *connection = NULL;
+  struct letter_kit *kit = NULL;
   if (status == STATUS_OK) {
     for (size_t i = 0; i < rules->rules->warning_count; i++)
       fprintf(stderr, "dunghen once: warning: %s\n", rules->rules->warnings[i]);
-    status = connect_database(config.conninfo, &connection, error);
+    status = letter_kit_load(
+        config.letters_directory, config.rules_directory,
+        &(struct letter_options){config.font_directory, config.true_italic, false},
+        civil_local_day(now), &kit, error);
   }
+  if (status == STATUS_OK)
+    status = connect_database(config.conninfo, &connection, error);
   if (status == STATUS_OK) {
     struct pass_context context = {
         .connection = connection,
@@ -87,8 +133,11 @@ static enum status run_once(const struct daemon_options *options, struct error *
     status = pass_run(&context, &report, error);
     if (status == STATUS_OK)
       print_report(now, &report, seconds_since(&start));
+    if (status == STATUS_OK)
+      status = render_letters(connection, &config, kit, error);
   }
   PQfinish(connection);
+  letter_kit_free(kit);
   ruleset_free(rules);
   config_free(&config);
   return status;

@@ -21,7 +21,9 @@ enum duration_unit { UNIT_WORKING_DAYS, UNIT_WORKING_HOURS, UNIT_CALENDAR_DAYS }
 enum counting_mode { COUNTING_HOURS, COUNTING_DAYS };
 enum supplement_mode { SUPPLEMENT_PAUSE, SUPPLEMENT_RESTART };
 
-enum { NO_CUTOFF = -1, PAUSE_OPEN = INT64_MAX };
+enum { NO_CUTOFF = -1 };
+/* A macro: ISO C limits enumerators to int. */
+#define PAUSE_OPEN INT64_MAX
 
 struct duration {
   int64_t amount;

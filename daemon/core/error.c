@@ -11,6 +11,9 @@ void error_clear(struct error *error) {
   error->message[0] = '\0';
 }
 
+static void format_into(struct error *error, const char *format, va_list arguments)
+    DUNGHEN_PRINTF(2, 0);
+
 static void format_into(struct error *error, const char *format, va_list arguments) {
   vsnprintf(error->message, sizeof error->message, format, arguments);
 }

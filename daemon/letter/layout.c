@@ -107,6 +107,43 @@ static size_t word_end(const char *text, size_t length, size_t offset) {
   return offset;
 }
 
+static bool word_is(const char *text, size_t start, size_t end, const char *const *words) {
+  for (; *words != NULL; words++)
+    if (strlen(*words) == end - start && memcmp(text + start, *words, end - start) == 0)
+      return true;
+  return false;
+}
+
+static bool word_is_number(const char *text, size_t start, size_t end) {
+  return start < end && text[start] >= '0' && text[start] <= '9';
+}
+
+bool layout_is_bound(const char *text, size_t before_start, size_t space, size_t after_end) {
+  static const char *const date_units[] = {"ngày", "tháng", "năm", "Ngày", "Tháng", "Năm", NULL};
+  static const char *const time_units[] = {"giờ", "phút", NULL};
+  static const char *const hours[] = {"giờ", NULL};
+  size_t after_start = space + 1;
+  if (word_is_number(text, after_start, after_end))
+    return word_is(text, before_start, space, date_units) ||
+           word_is(text, before_start, space, hours);
+  return word_is_number(text, before_start, space) &&
+         word_is(text, after_start, after_end, time_units);
+}
+
+/* The end of the unbreakable group of words starting at `offset` (one word, or several bound
+ * by layout_is_bound): lines break only between groups. */
+static size_t group_end(const char *text, size_t length, size_t offset) {
+  size_t start = offset, end = word_end(text, length, offset);
+  while (end < length && end + 1 < length && text[end + 1] != ' ') {
+    size_t next_end = word_end(text, length, end + 1);
+    if (!layout_is_bound(text, start, end, next_end))
+      break;
+    start = end + 1;
+    end = next_end;
+  }
+  return end;
+}
+
 /*
  * The longest prefix of text[start, end) at most `limit` units wide, cut at a character
  * boundary; at least one character so that every line makes progress.
@@ -147,7 +184,7 @@ static bool next_line(const struct font_metrics *metrics, enum letter_face face,
   line->end = at;
   bool empty = true;
   while (at < length) {
-    size_t end = word_end(text, length, at);
+    size_t end = group_end(text, length, at);
     double word = units_of(metrics, face, text, at, end);
     double candidate = empty ? word : line->units + space_units + word;
     if (candidate > limit) {
@@ -181,7 +218,7 @@ double layout_paragraph_height(const struct font_metrics *metrics, const char *t
   while (next_line(metrics, style->face, text, length, &offset,
                    (width - indent) * 1000.0 / style->size, &line)) {
     lines++;
-    indent = 0;
+    indent = style->hanging_indent;
   }
   return style->space_before + (double)lines * style->leading + style->space_after;
 }
@@ -260,7 +297,7 @@ static void set_line(struct layout *layout, const char *text, const struct line 
     double gap = space + (available - natural) / (double)line->spaces;
     size_t at = line->start;
     while (at < line->end) {
-      size_t end = word_end(text, line->end, at);
+      size_t end = group_end(text, line->end, at);
       double width = layout_text_width(layout->metrics, style->face, size, text + at, end - at);
       add_run(layout, x, baseline, style->face, size, text + at, end - at, width);
       x += width + gap;
@@ -291,7 +328,7 @@ void layout_paragraph(struct layout *layout, const char *text, const struct layo
     double width = line.units * style->size / 1000.0;
     if (width > most)
       most = width;
-    indent = 0;
+    indent = style->hanging_indent;
   }
   layout_space(layout, style->space_after);
   if (widest != NULL)

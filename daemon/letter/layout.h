@@ -5,8 +5,9 @@
  * output is a list of positioned runs (one per line, or one per word on a justified line,
  * because a PDF word spacing operator does not apply to two-byte codes) and horizontal rules,
  * each tagged with its page. Coordinates are PDF points from the bottom-left corner of the
- * page. Lines break at spaces; a word wider than the line breaks between characters, never
- * inside a UTF-8 sequence. A line that does not fit above the bottom margin starts a new page,
+ * page. Lines break at spaces, except where a number and its unit belong together (`ngày 03`,
+ * `tháng 02`, `năm 2026`, `09 giờ 30`: never split across lines, see layout_is_bound); a word
+ * wider than the line breaks between characters, never inside a UTF-8 sequence. A line that does not fit above the bottom margin starts a new page,
  * and every page after the first gets its number centred in the top margin. No I/O, no global
  * state: a `struct layout` belongs to one caller.
  */
@@ -46,6 +47,7 @@ struct layout_style {
   double first_indent; /* points, first line only */
   double space_before; /* points */
   double space_after;  /* points */
+  double hanging_indent; /* points, every line after the first (a list item's run-over) */
 };
 
 struct layout_run {
@@ -88,6 +90,14 @@ void layout_free(struct layout *layout);
 /* Empties the layout for another document, keeping its memory. */
 void layout_reset(struct layout *layout);
 enum status layout_status(const struct layout *layout, struct error *error);
+
+/*
+ * True when the space between text[before_start, space) and text[space + 1, after_end) must not
+ * break a line: a date unit before its number (`ngày 03`, `tháng 02`, `năm 2026`), a number
+ * before `giờ` or `phút`, and the minutes after `giờ` (`09 giờ 30`). A number is a word that
+ * starts with a digit (`2026,` counts).
+ */
+bool layout_is_bound(const char *text, size_t before_start, size_t space, size_t after_end);
 
 /* Advance width of `length` bytes of cleaned text, in points. */
 double layout_text_width(const struct font_metrics *metrics, enum letter_face face, double size,

@@ -110,7 +110,7 @@ enum status letter_renderer_new(const struct letter_library *library,
   if (status != STATUS_OK)
     return status;
   struct pdf_faces faces = {{paths[0], paths[1], paths[2], paths[3]}, {false}, false};
-  if (options != NULL && options->synthetic_italic) {
+  if (options == NULL || !options->true_italic) {
     faces.paths[FACE_ITALIC] = paths[FACE_REGULAR];
     faces.paths[FACE_BOLD_ITALIC] = paths[FACE_BOLD];
     faces.oblique[FACE_ITALIC] = faces.oblique[FACE_BOLD_ITALIC] = true;
@@ -294,7 +294,7 @@ static enum status expand(const struct composer *composer, const struct template
 }
 
 static struct layout_style style(enum letter_face face, double size, enum layout_align align) {
-  struct layout_style result = {face, size, size * 1.2, align, 0, 0, 0};
+  struct layout_style result = {face, size, size * 1.2, align, 0, 0, 0, 0};
   return result;
 }
 
@@ -482,6 +482,16 @@ static enum status prepare_signature(const struct composer *composer, struct sig
   return status;
 }
 
+/* A `Nơi nhận` line, 11 pt; a line that runs over continues under its text, not under the
+ * dash (a hanging indent as wide as the leading `- `). */
+static struct layout_style recipient_style(const struct font_metrics *metrics, const char *line) {
+  struct layout_style item = style(FACE_REGULAR, 11, LAYOUT_LEFT);
+  size_t marker = strspn(line, "-+");
+  if (marker > 0 && line[marker] == ' ')
+    item.hanging_indent = layout_text_width(metrics, FACE_REGULAR, 11, line, marker + 1);
+  return item;
+}
+
 static double signature_height(const struct composer *composer, const struct signature *signature,
                                double *recipients_height) {
   const struct font_metrics *metrics = &composer->renderer->metrics;
@@ -490,22 +500,23 @@ static double signature_height(const struct composer *composer, const struct sig
   for (size_t i = 0; i < signature->title_count; i++)
     height += layout_paragraph_height(
         metrics, signature->title_lines[i],
-        &(struct layout_style){FACE_BOLD, 14, 16.8, LAYOUT_CENTER, 0, 0, 0}, width);
+        &(struct layout_style){FACE_BOLD, 14, 16.8, LAYOUT_CENTER, 0, 0, 0, 0}, width);
   height += layout_paragraph_height(
       metrics, signature->note,
-      &(struct layout_style){FACE_ITALIC, 13, 15.6, LAYOUT_CENTER, 0, 0, 0}, width);
+      &(struct layout_style){FACE_ITALIC, 13, 15.6, LAYOUT_CENTER, 0, 0, 0, 0}, width);
   height += SIGNATURE_SPACE;
   height += layout_paragraph_height(
-      metrics, signature->name, &(struct layout_style){FACE_BOLD, 14, 16.8, LAYOUT_CENTER, 0, 0, 0},
-      width);
+      metrics, signature->name,
+      &(struct layout_style){FACE_BOLD, 14, 16.8, LAYOUT_CENTER, 0, 0, 0, 0}, width);
   double left = 0;
   left += layout_paragraph_height(
       metrics, signature->recipients_heading,
-      &(struct layout_style){FACE_BOLD_ITALIC, 12, 14.4, LAYOUT_LEFT, 0, 0, 0}, LEFT_COLUMN_WIDTH);
-  for (size_t i = 0; i < signature->recipient_count; i++)
-    left += layout_paragraph_height(
-        metrics, signature->recipients[i],
-        &(struct layout_style){FACE_REGULAR, 11, 13.2, LAYOUT_LEFT, 0, 0, 0}, LEFT_COLUMN_WIDTH);
+      &(struct layout_style){FACE_BOLD_ITALIC, 12, 14.4, LAYOUT_LEFT, 0, 0, 0, 0},
+      LEFT_COLUMN_WIDTH);
+  for (size_t i = 0; i < signature->recipient_count; i++) {
+    struct layout_style item = recipient_style(metrics, signature->recipients[i]);
+    left += layout_paragraph_height(metrics, signature->recipients[i], &item, LEFT_COLUMN_WIDTH);
+  }
   *recipients_height = left;
   return height;
 }
@@ -541,7 +552,8 @@ static enum status compose_signature(struct composer *composer, struct error *er
   put(composer, signature.recipients_heading, style(FACE_BOLD_ITALIC, 12, LAYOUT_LEFT),
       composer->left, left_end);
   for (size_t i = 0; i < signature.recipient_count; i++)
-    put(composer, signature.recipients[i], style(FACE_REGULAR, 11, LAYOUT_LEFT), composer->left,
+    put(composer, signature.recipients[i],
+        recipient_style(&composer->renderer->metrics, signature.recipients[i]), composer->left,
         left_end);
   if (bottom < layout->y)
     layout->y = bottom;

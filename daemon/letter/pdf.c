@@ -6,6 +6,9 @@
  */
 #include "letter/pdf.h"
 
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +44,50 @@ static enum status failed(struct pdf_writer *writer, const char *what, struct er
   return status;
 }
 
+static uint32_t big_endian(const unsigned char *bytes, int count) {
+  uint32_t value = 0;
+  for (int i = 0; i < count; i++)
+    value = value << 8 | bytes[i];
+  return value;
+}
+
+/*
+ * libharu 2.3 trusts the file: a truncated or foreign file crashes it (it reads the table
+ * directory past the end). So check the sfnt structure first: the header, every table inside
+ * the file, and the tables libharu needs present.
+ */
+static enum status check_truetype(const char *path, struct error *error) {
+  static const char *const required[] = {"cmap", "glyf", "head", "hhea", "hmtx",
+                                         "loca", "maxp", "name", "post"};
+  FILE *file = fopen(path, "rb");
+  if (file == NULL)
+    return error_set(error, STATUS_RUNTIME, "cannot open the letter font %s: %s", path,
+                     strerror(errno));
+  unsigned char header[12], record[16];
+  long size = -1;
+  bool valid = fread(header, 1, sizeof header, file) == sizeof header &&
+               (big_endian(header, 4) == 0x00010000 || memcmp(header, "true", 4) == 0);
+  uint32_t tables = valid ? big_endian(header + 4, 2) : 0;
+  bool found[sizeof required / sizeof required[0]] = {false};
+  if (valid && fseek(file, 0, SEEK_END) == 0)
+    size = ftell(file);
+  valid = valid && size > 0 && tables > 0 && 12 + 16 * (long)tables <= size &&
+          fseek(file, 12, SEEK_SET) == 0;
+  for (uint32_t i = 0; valid && i < tables; i++) {
+    valid = fread(record, 1, sizeof record, file) == sizeof record &&
+            (uint64_t)big_endian(record + 8, 4) + big_endian(record + 12, 4) <= (uint64_t)size;
+    for (size_t k = 0; valid && k < sizeof required / sizeof required[0]; k++)
+      found[k] |= memcmp(record, required[k], 4) == 0;
+  }
+  fclose(file);
+  for (size_t k = 0; valid && k < sizeof required / sizeof required[0]; k++)
+    valid = found[k];
+  if (!valid)
+    return error_set(error, STATUS_RUNTIME,
+                     "cannot load the letter font %s: not a complete TrueType file", path);
+  return STATUS_OK;
+}
+
 /* A fresh libharu document with the UTF-8 encoder and the faces loaded. */
 static enum status open_document(struct pdf_writer *writer, struct error *error) {
   const struct pdf_faces *faces = &writer->faces;
@@ -57,6 +104,9 @@ static enum status open_document(struct pdf_writer *writer, struct error *error)
         writer->font_names[face] = writer->font_names[earlier];
     if (writer->font_names[face] != NULL)
       continue;
+    enum status status = check_truetype(faces->paths[face], error);
+    if (status != STATUS_OK)
+      return status;
     writer->font_names[face] =
         HPDF_LoadTTFontFromFile(writer->document, faces->paths[face], HPDF_TRUE);
     if (writer->font_names[face] == NULL)

@@ -211,13 +211,13 @@ static enum status load_tree(const struct yaml_tree *tree, struct agency_table *
   return STATUS_OK;
 }
 
-enum status agencies_load(const char *path, struct agency_table *table, struct error *error) {
+/* Takes the tree (loaded or not) and frees it: the file and buffer loaders share this. */
+static enum status load_table(struct yaml_tree *tree, enum status status, const char *name,
+                              struct agency_table *table, struct error *error) {
   memset(table, 0, sizeof *table);
-  struct yaml_tree *tree;
-  enum status status = yaml_tree_load_file(path, &tree, error);
   if (status != STATUS_OK)
     return status;
-  if ((table->file = strdup(path)) == NULL)
+  if ((table->file = strdup(name)) == NULL)
     status = error_set(error, STATUS_RUNTIME, "out of memory loading agencies");
   else
     status = load_tree(tree, table, error);
@@ -225,6 +225,19 @@ enum status agencies_load(const char *path, struct agency_table *table, struct e
   if (status != STATUS_OK)
     agencies_free(table);
   return status;
+}
+
+enum status agencies_load(const char *path, struct agency_table *table, struct error *error) {
+  struct yaml_tree *tree = NULL;
+  enum status status = yaml_tree_load_file(path, &tree, error);
+  return load_table(tree, status, path, table, error);
+}
+
+enum status agencies_load_buffer(const char *name, const char *data, size_t size,
+                                 struct agency_table *table, struct error *error) {
+  struct yaml_tree *tree = NULL;
+  enum status status = yaml_tree_load_buffer(name, data, size, &tree, error);
+  return load_table(tree, status, name, table, error);
 }
 
 void agencies_free(struct agency_table *table) {

@@ -43,6 +43,9 @@ struct agency_table {
 
 /* Loads `path` (normally RULES/agencies.yaml). On failure the table is empty. */
 enum status agencies_load(const char *path, struct agency_table *table, struct error *error);
+/* The same from memory; `name` is the file name used in messages. */
+enum status agencies_load_buffer(const char *name, const char *data, size_t size,
+                                 struct agency_table *table, struct error *error);
 void agencies_free(struct agency_table *table);
 /* The agency with this code, or NULL. */
 const struct agency *agencies_find(const struct agency_table *table, const char *code);

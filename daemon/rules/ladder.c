@@ -270,14 +270,14 @@ static enum status read_ladder(const struct yaml_tree *tree, struct ladder *ladd
   return read_levels(tree, levels, ladder, error);
 }
 
-enum status ladder_load_file(const char *path, struct ladder **ladder, struct error *error) {
+/* Takes the tree (loaded or not) and frees it: the file and buffer loaders share this. */
+static enum status load_tree(struct yaml_tree *tree, enum status status, const char *name,
+                             struct ladder **ladder, struct error *error) {
   *ladder = NULL;
-  struct yaml_tree *tree;
-  enum status status = yaml_tree_load_file(path, &tree, error);
   if (status != STATUS_OK)
     return status;
   struct ladder *loaded = calloc(1, sizeof *loaded);
-  if (loaded == NULL || (loaded->file = copy_text(path)) == NULL) {
+  if (loaded == NULL || (loaded->file = copy_text(name)) == NULL) {
     free(loaded);
     yaml_tree_free(tree);
     return error_set(error, STATUS_RUNTIME, "out of memory");
@@ -290,6 +290,19 @@ enum status ladder_load_file(const char *path, struct ladder **ladder, struct er
   }
   *ladder = loaded;
   return STATUS_OK;
+}
+
+enum status ladder_load_file(const char *path, struct ladder **ladder, struct error *error) {
+  struct yaml_tree *tree = NULL;
+  enum status status = yaml_tree_load_file(path, &tree, error);
+  return load_tree(tree, status, path, ladder, error);
+}
+
+enum status ladder_load_buffer(const char *name, const char *data, size_t size,
+                               struct ladder **ladder, struct error *error) {
+  struct yaml_tree *tree = NULL;
+  enum status status = yaml_tree_load_buffer(name, data, size, &tree, error);
+  return load_tree(tree, status, name, ladder, error);
 }
 
 enum status ladder_load_directory(const char *directory, struct ladder **ladder,

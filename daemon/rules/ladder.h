@@ -43,6 +43,9 @@ struct ladder {
 
 /* Loads `path`; on failure *ladder is NULL. */
 enum status ladder_load_file(const char *path, struct ladder **ladder, struct error *error);
+/* The same from memory; `name` is the file name used in messages. */
+enum status ladder_load_buffer(const char *name, const char *data, size_t size,
+                               struct ladder **ladder, struct error *error);
 /* Loads DIRECTORY/ladder.yaml. */
 enum status ladder_load_directory(const char *directory, struct ladder **ladder,
                                   struct error *error);

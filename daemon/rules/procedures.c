@@ -622,19 +622,32 @@ static enum status read_table(const struct yaml_tree *tree, struct procedure_tab
   return STATUS_OK;
 }
 
-enum status procedures_load_file(const char *path, struct procedure_table *table,
-                                 struct error *error) {
+/* Takes the tree (loaded or not) and frees it: the file and buffer loaders share this. */
+static enum status load_tree(struct yaml_tree *tree, enum status loaded,
+                             struct procedure_table *table, struct error *error) {
   table->items = NULL;
   table->count = 0;
-  struct yaml_tree *tree = NULL;
-  enum status status = yaml_tree_load_file(path, &tree, error);
-  if (status != STATUS_OK)
-    return status;
-  status = read_table(tree, table, error);
+  if (loaded != STATUS_OK)
+    return loaded;
+  enum status status = read_table(tree, table, error);
   yaml_tree_free(tree);
   if (status != STATUS_OK)
     procedures_free(table);
   return status;
+}
+
+enum status procedures_load_file(const char *path, struct procedure_table *table,
+                                 struct error *error) {
+  struct yaml_tree *tree = NULL;
+  enum status loaded = yaml_tree_load_file(path, &tree, error);
+  return load_tree(tree, loaded, table, error);
+}
+
+enum status procedures_load_buffer(const char *name, const char *data, size_t size,
+                                   struct procedure_table *table, struct error *error) {
+  struct yaml_tree *tree = NULL;
+  enum status loaded = yaml_tree_load_buffer(name, data, size, &tree, error);
+  return load_tree(tree, loaded, table, error);
 }
 
 void procedures_free(struct procedure_table *table) {

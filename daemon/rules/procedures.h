@@ -48,6 +48,9 @@ struct procedure_table {
 
 enum status procedures_load_file(const char *path, struct procedure_table *table,
                                  struct error *error);
+/* The same from memory; `name` is the file name used in messages. */
+enum status procedures_load_buffer(const char *name, const char *data, size_t size,
+                                   struct procedure_table *table, struct error *error);
 void procedures_free(struct procedure_table *table);
 const struct procedure *procedures_find(const struct procedure_table *table, const char *code);
 /* The version in force on `day`, or NULL. */

@@ -26,6 +26,7 @@ void config_free(struct config *config) {
   free(config->rules_directory);
   free(config->letters_directory);
   free(config->spool_directory);
+  free(config->font_directory);
   free(config->http_address);
   memset(config, 0, sizeof *config);
 }
@@ -139,6 +140,20 @@ static enum status read_paths(const struct yaml_tree *tree, struct config *confi
   return status;
 }
 
+static enum status read_letters(const struct yaml_tree *tree, struct config *config,
+                                struct error *error) {
+  static const char *const known[] = {"true_italic", "fonts", NULL};
+  const struct yaml_tree_node *section;
+  enum status status = read_section(tree, "letters", known, &section, error);
+  if (status != STATUS_OK || section == NULL)
+    return status;
+  const struct yaml_tree_node *italic = yaml_tree_get(section, "true_italic");
+  if (italic != NULL &&
+      yaml_tree_read_boolean(tree, italic, &config->true_italic, error) != STATUS_OK)
+    return name_the_key(tree, italic, "letters.true_italic", error);
+  return read_text(tree, section, "letters", "fonts", true, &config->font_directory, error);
+}
+
 static enum status read_http(const struct yaml_tree *tree, struct config *config,
                              struct error *error) {
   static const char *const known[] = {"enabled", "address", "port", NULL};
@@ -194,12 +209,15 @@ static enum status read_tree(const struct yaml_tree *tree, struct config *config
                              struct error *error) {
   if (tree->root == NULL)
     return STATUS_OK; /* an empty file: all defaults */
-  static const char *const known[] = {"database", "paths", "http", "sync", "log", NULL};
+  static const char *const known[] = {"database", "paths", "letters", "http", "sync", "log",
+                                      NULL};
   enum status status = yaml_tree_check_keys(tree, tree->root, known, "the config", error);
   if (status == STATUS_OK)
     status = read_database(tree, config, error);
   if (status == STATUS_OK)
     status = read_paths(tree, config, error);
+  if (status == STATUS_OK)
+    status = read_letters(tree, config, error);
   if (status == STATUS_OK)
     status = read_http(tree, config, error);
   if (status == STATUS_OK)

@@ -4,6 +4,8 @@
  *   database:    conninfo (omit it to use the standard PG* environment), connect_timeout,
  *                ping_interval (seconds between keep-alive queries on the LISTEN connection)
  *   paths:       rules, letters, spool (directories)
+ *   letters:     true_italic (embed the real italic faces; default false: slanted upright faces),
+ *                fonts (directory of the Liberation Serif faces; default: the installed subset)
  *   http:        enabled, address (default 127.0.0.1), port (0 = any free port, logged)
  *   sync:        poll_interval, overlap (seconds), batch_size (dossiers per transaction)
  *   log:         level (error, warning, info, debug)
@@ -28,6 +30,8 @@ struct config {
   char *rules_directory;   /* NULL: $DUNGHEN_RULES or the installed rules */
   char *letters_directory; /* NULL: the installed letters */
   char *spool_directory;
+  bool true_italic;     /* letters: embed the four real faces instead of slanting two */
+  char *font_directory; /* letters: NULL: the installed subset, then fonts-liberation2 */
   bool http_enabled;
   char *http_address;
   int http_port;

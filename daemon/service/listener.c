@@ -37,6 +37,8 @@ struct listener {
   char problem[PROBLEM_SIZE];
   uint64_t reconnects;
   uint64_t notifications;
+  uint64_t letter_notifications;
+  int listens_pending; /* LISTEN results still to come while subscribing */
 };
 
 static void on_socket(evutil_socket_t fd, short what, void *argument);
@@ -153,7 +155,8 @@ static void subscribed(struct listener *listener) {
   listener->backoff = BACKOFF_FIRST;
   listener->problem[0] = '\0';
   arm_ping(listener);
-  log_info(listener->log, "listener: listening on %s", LISTENER_CHANNEL);
+  log_info(listener->log, "listener: listening on %s and %s", LISTENER_CHANNEL,
+           LISTENER_LETTER_CHANNEL);
   if (listener->callbacks.on_ready != NULL)
     listener->callbacks.on_ready(listener->context);
 }
@@ -165,7 +168,10 @@ static void connected(struct listener *listener) {
     return;
   }
   listener->state = LISTENER_SUBSCRIBING;
-  send_query(listener, "LISTEN " LISTENER_CHANNEL);
+  /* One query, one implicit transaction: both LISTENs take effect at its commit, which comes
+   * before the last result, so `subscribed` waits for that one. */
+  listener->listens_pending = 2;
+  send_query(listener, "LISTEN " LISTENER_CHANNEL "; LISTEN " LISTENER_LETTER_CHANNEL);
 }
 
 static void poll_connect(struct listener *listener) {
@@ -199,7 +205,8 @@ static bool drain_results(struct listener *listener) {
       return false;
     }
     if (listener->state == LISTENER_SUBSCRIBING) {
-      subscribed(listener);
+      if (--listener->listens_pending <= 0)
+        subscribed(listener);
     } else if (listener->ping_outstanding) {
       listener->ping_outstanding = false;
       evtimer_del(listener->deadline_timer);
@@ -213,9 +220,15 @@ static void deliver_notifications(struct listener *listener) {
   PGnotify *notification;
   while (listener->connection != NULL &&
          (notification = PQnotifies(listener->connection)) != NULL) {
-    listener->notifications++;
-    if (listener->callbacks.on_notify != NULL)
-      listener->callbacks.on_notify(listener->context, notification->extra);
+    if (strcmp(notification->relname, LISTENER_LETTER_CHANNEL) == 0) {
+      listener->letter_notifications++;
+      if (listener->callbacks.on_letter != NULL)
+        listener->callbacks.on_letter(listener->context, notification->extra);
+    } else {
+      listener->notifications++;
+      if (listener->callbacks.on_notify != NULL)
+        listener->callbacks.on_notify(listener->context, notification->extra);
+    }
     PQfreemem(notification);
   }
 }
@@ -365,4 +378,8 @@ uint64_t listener_reconnects(const struct listener *listener) {
 
 uint64_t listener_notifications(const struct listener *listener) {
   return listener->notifications;
+}
+
+uint64_t listener_letter_notifications(const struct listener *listener) {
+  return listener->letter_notifications;
 }

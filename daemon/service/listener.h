@@ -2,8 +2,8 @@
  * listener.h: the asynchronous LISTEN connection inside the libevent loop.
  *
  * Connects with PQconnectStartParams/PQconnectPoll (re-reading PQsocket after every poll, with
- * its own connect timeout), sends `LISTEN dunghen_dossier`, and then hands every notification
- * to a callback. A keep-alive query every `ping_interval` seconds (plus TCP keepalives on TCP
+ * its own connect timeout), sends `LISTEN dunghen_dossier; LISTEN dunghen_letter`, and then
+ * hands every notification to the callback of its channel. A keep-alive query every `ping_interval` seconds (plus TCP keepalives on TCP
  * connections) notices a dead peer; a ping unanswered within the connect timeout counts as a
  * lost connection. On any failure the socket's event is deleted before PQfinish, and the next
  * attempt waits with exponential backoff (0.25 s doubling to 30 s, reset once connected).
@@ -20,11 +20,13 @@
 #include "service/log.h"
 
 #define LISTENER_CHANNEL "dunghen_dossier"
+#define LISTENER_LETTER_CHANNEL "dunghen_letter" /* letter jobs queued (by any instance) */
 
 struct listener_callbacks {
   void (*on_ready)(void *context);                          /* LISTEN is active */
   void (*on_lost)(void *context, const char *reason);       /* the connection went away */
   void (*on_notify)(void *context, const char *payload);    /* a dunghen_dossier NOTIFY */
+  void (*on_letter)(void *context, const char *payload);    /* a dunghen_letter NOTIFY */
 };
 
 struct listener_settings {
@@ -50,5 +52,7 @@ const char *listener_problem(const struct listener *listener);
 /* Connections lost after having been ready. */
 uint64_t listener_reconnects(const struct listener *listener);
 uint64_t listener_notifications(const struct listener *listener);
+/* dunghen_letter notifications heard. */
+uint64_t listener_letter_notifications(const struct listener *listener);
 
 #endif

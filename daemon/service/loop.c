@@ -14,6 +14,7 @@
 #include "core/civil.h"
 #include "dunghen-config.h"
 #include "service/http.h"
+#include "service/letter_worker.h"
 #include "service/listener.h"
 #include "service/paths.h"
 #include "service/ruleset.h"
@@ -35,6 +36,7 @@ struct loop {
   struct sdnotify notify;
   struct listener *listener;
   struct worker *worker;
+  struct letter_worker *letters; /* renders the letter jobs (never the loop, never the worker) */
   struct http *http;
   struct event *signal_hangup;
   struct event *signal_terminate;
@@ -43,6 +45,8 @@ struct loop {
   struct event *poll_timer;
   struct event *watchdog_timer;
   struct worker_snapshot snapshot; /* the last one the worker published */
+  struct letter_worker_snapshot letter_snapshot; /* the last one the letter thread published */
+  uint64_t letters_queued_seen; /* the worker's `letters` when the letter thread was last woken */
   int64_t due_at;                  /* what the due timer is set for; INT64_MAX when unset */
   bool ready_sent;
   bool stopping;
@@ -110,6 +114,15 @@ static struct worker_settings worker_settings(const struct config *config) {
       .connect_timeout = config->connect_timeout,
       .batch_size = (size_t)config->batch_size,
       .overlap = config->overlap,
+  };
+  return settings;
+}
+
+static struct letter_worker_settings letter_settings(const struct config *config) {
+  struct letter_worker_settings settings = {
+      .conninfo = config->conninfo,
+      .connect_timeout = config->connect_timeout,
+      .spool_directory = config->spool_directory,
   };
   return settings;
 }
@@ -199,6 +212,18 @@ static bool health(void *argument, char *reason, size_t size) {
              loop->snapshot.problem);
     return false;
   }
+  const struct letter_worker_snapshot *letters = &loop->letter_snapshot;
+  if (letters->spool_problem[0] != '\0') {
+    /* Stable for monitors: starts with "spool: " (spool.h's messages do already). */
+    bool named = strncmp(letters->spool_problem, "spool: ", 7) == 0;
+    snprintf(reason, size, "%s%s; %" PRId64 " letter(s) wait", named ? "" : "spool: ",
+             letters->spool_problem, letters->blocked);
+    return false;
+  }
+  if (letters->problem[0] != '\0') {
+    snprintf(reason, size, "letters: %s", letters->problem);
+    return false;
+  }
   snprintf(reason, size, "ok");
   return true;
 }
@@ -216,13 +241,6 @@ static void database_metrics(const struct pass_metrics *metrics, struct evbuffer
   for (size_t i = 0; i < metrics->level_count; i++)
     evbuffer_add_printf(body, "dunghen_escalations{level=\"%s\"} %" PRId64 "\n",
                         metrics->levels[i].name, metrics->levels[i].value);
-  metric(body, "dunghen_letters", "gauge", "Apology letters, by state.");
-  evbuffer_add_printf(body,
-                      "dunghen_letters{state=\"pending\"} %" PRId64 "\n"
-                      "dunghen_letters{state=\"rendered\"} %" PRId64 "\n"
-                      "dunghen_letters{state=\"failed\"} %" PRId64 "\n",
-                      metrics->letters_pending, metrics->letters_rendered,
-                      metrics->letters_failed);
   metric(body, "dunghen_flagged_dossiers", "gauge", "Dossiers whose source row is unusable.");
   evbuffer_add_printf(body, "dunghen_flagged_dossiers %" PRId64 "\n", metrics->flagged);
 }
@@ -269,9 +287,47 @@ static void process_metrics(const struct loop *loop, struct evbuffer *body) {
                       snapshot->next_due == INT64_MAX ? 0 : snapshot->next_due);
 }
 
+/* From the letter thread's counts (fresher during a burst), else from the worker's. */
+static void letter_metrics(const struct loop *loop, struct evbuffer *body) {
+  const struct letter_worker_snapshot *letters = &loop->letter_snapshot;
+  const struct pass_metrics *pass = &loop->snapshot.metrics;
+  if (letters->counts_valid || loop->snapshot.metrics_valid) {
+    bool own = letters->counts_valid;
+    metric(body, "dunghen_letters", "gauge",
+           "Apology letters, by state (blocked: pending while the spool refuses files).");
+    evbuffer_add_printf(body,
+                        "dunghen_letters{state=\"pending\"} %" PRId64 "\n"
+                        "dunghen_letters{state=\"rendered\"} %" PRId64 "\n"
+                        "dunghen_letters{state=\"failed\"} %" PRId64 "\n"
+                        "dunghen_letters{state=\"blocked\"} %" PRId64 "\n",
+                        own ? letters->pending : pass->letters_pending,
+                        own ? letters->rendered : pass->letters_rendered,
+                        own ? letters->failed : pass->letters_failed, letters->blocked);
+  }
+  metric(body, "dunghen_letters_rendered_total", "counter", "Letters rendered by this process.");
+  evbuffer_add_printf(body, "dunghen_letters_rendered_total %" PRIu64 "\n",
+                      letters->rendered_total);
+  metric(body, "dunghen_letters_failed_total", "counter",
+         "Letter jobs this process marked failed (their data cannot make a letter).");
+  evbuffer_add_printf(body, "dunghen_letters_failed_total %" PRIu64 "\n", letters->failed_total);
+  metric(body, "dunghen_letter_spool_blocked", "gauge",
+         "1 while the spool refuses files (full, read-only): letters wait.");
+  evbuffer_add_printf(body, "dunghen_letter_spool_blocked %d\n",
+                      letters->spool_problem[0] != '\0');
+  metric(body, "dunghen_letter_spool_refusals_total", "counter",
+         "Times the spool refused a letter since start.");
+  evbuffer_add_printf(body, "dunghen_letter_spool_refusals_total %" PRIu64 "\n",
+                      letters->spool_refusals);
+  metric(body, "dunghen_letter_notifications_total", "counter",
+         "dunghen_letter notifications heard.");
+  evbuffer_add_printf(body, "dunghen_letter_notifications_total %" PRIu64 "\n",
+                      loop->listener != NULL ? listener_letter_notifications(loop->listener) : 0);
+}
+
 static void metrics(void *argument, struct evbuffer *body) {
   struct loop *loop = argument;
   process_metrics(loop, body);
+  letter_metrics(loop, body);
   if (loop->snapshot.metrics_valid)
     database_metrics(&loop->snapshot.metrics, body);
 }
@@ -293,15 +349,43 @@ static void send_status(struct loop *loop) {
   notify(loop, message);
 }
 
+/* The loop ends once both threads have finished their transactions. */
+static bool both_stopped(struct loop *loop) {
+  if (loop->snapshot.stopped && loop->letter_snapshot.stopped) {
+    event_base_loopexit(loop->base, NULL);
+    return true;
+  }
+  return false;
+}
+
+static void on_letter_publish(void *argument) {
+  struct loop *loop = argument;
+  bool was_blocked = loop->letter_snapshot.spool_problem[0] != '\0';
+  letter_worker_snapshot(loop->letters, &loop->letter_snapshot);
+  if (both_stopped(loop) || loop->stopping)
+    return;
+  bool blocked = loop->letter_snapshot.spool_problem[0] != '\0';
+  if (blocked && !was_blocked) {
+    char message[640];
+    snprintf(message, sizeof message, "STATUS=letters wait: %.500s",
+             loop->letter_snapshot.spool_problem);
+    notify(loop, message);
+  } else if (was_blocked && !blocked) {
+    notify(loop, "STATUS=the spool accepts letters again");
+  }
+}
+
 static void on_worker_publish(void *argument) {
   struct loop *loop = argument;
   worker_snapshot(loop->worker, &loop->snapshot);
-  if (loop->snapshot.stopped) {
-    event_base_loopexit(loop->base, NULL);
+  if (both_stopped(loop) || loop->snapshot.stopped)
     return;
-  }
   if (loop->stopping)
     return;
+  if (loop->snapshot.letters != loop->letters_queued_seen) {
+    loop->letters_queued_seen = loop->snapshot.letters;
+    letter_worker_request(loop->letters); /* the pass queued letters: render them, elsewhere */
+  }
   if (loop->snapshot.problem[0] == '\0') {
     arm_due_timer(loop, loop->snapshot.next_due);
     if (!loop->ready_sent && loop->snapshot.passes > 0) {
@@ -318,6 +402,7 @@ static void on_worker_publish(void *argument) {
 static void on_listener_ready(void *argument) {
   struct loop *loop = argument;
   worker_request_pass(loop->worker); /* catch up on what was missed while disconnected */
+  letter_worker_request(loop->letters);
 }
 
 static void on_listener_lost(void *argument, const char *reason) {
@@ -332,6 +417,13 @@ static void on_listener_notify(void *argument, const char *payload) {
   struct loop *loop = argument;
   if (!loop->stopping)
     worker_request_pass(loop->worker);
+}
+
+static void on_listener_letter(void *argument, const char *payload) {
+  (void)payload; /* a hint: the letter thread claims whatever is pending */
+  struct loop *loop = argument;
+  if (!loop->stopping)
+    letter_worker_request(loop->letters);
 }
 
 /* ---- reload ---- */
@@ -364,11 +456,19 @@ static void reload(struct loop *loop) {
   struct config config;
   struct ruleset *rules = NULL;
   struct error error;
+  struct letter_kit *kit = NULL;
   enum status status = loop_load_config(loop->options, &config, &error);
   if (status == STATUS_OK) {
     status = ruleset_load(config.rules_directory, today(loop), &rules, &error);
-    if (status != STATUS_OK)
+    if (status == STATUS_OK)
+      status = letter_kit_load(config.letters_directory, config.rules_directory,
+                               &(struct letter_options){config.font_directory, config.true_italic,
+                                                        false},
+                               today(loop), &kit, &error);
+    if (status != STATUS_OK) {
+      ruleset_free(rules);
       config_free(&config);
+    }
   }
   if (status != STATUS_OK) {
     loop->reload_failures++;
@@ -387,6 +487,9 @@ static void reload(struct loop *loop) {
   }
   struct worker_settings settings = worker_settings(&config);
   worker_update_settings(loop->worker, &settings);
+  struct letter_worker_settings lettering = letter_settings(&config);
+  letter_worker_update_settings(loop->letters, &lettering);
+  letter_worker_replace_kit(loop->letters, kit);
   swap_http(loop, &config);
   config_free(&loop->config);
   loop->config = config;
@@ -419,7 +522,8 @@ static void on_terminate(evutil_socket_t signal_number, short what, void *argume
   evtimer_del(loop->poll_timer);
   listener_free(loop->listener);
   loop->listener = NULL;
-  worker_stop(loop->worker); /* its last publish ends the loop */
+  worker_stop(loop->worker); /* the last publish of the two threads ends the loop */
+  letter_worker_stop(loop->letters);
 }
 
 /* ---- setup and teardown ---- */
@@ -456,6 +560,7 @@ static void free_event(struct event *event) {
 static void teardown(struct loop *loop) {
   listener_free(loop->listener);
   worker_free(loop->worker);
+  letter_worker_free(loop->letters);
   http_free(loop->http);
   free_event(loop->signal_hangup);
   free_event(loop->signal_terminate);
@@ -469,7 +574,8 @@ static void teardown(struct loop *loop) {
   config_free(&loop->config);
 }
 
-static enum status start_parts(struct loop *loop, struct ruleset *rules, struct error *error) {
+static enum status start_parts(struct loop *loop, struct ruleset *rules, struct letter_kit *kit,
+                               struct error *error) {
   if (loop->config.http_enabled) {
     struct http_handlers handlers = {health, metrics};
     enum status status = http_start(loop->base, loop->config.http_address,
@@ -477,8 +583,16 @@ static enum status start_parts(struct loop *loop, struct ruleset *rules, struct 
                                     &loop->http, error);
     if (status != STATUS_OK) {
       ruleset_free(rules);
+      letter_kit_free(kit);
       return status;
     }
+  }
+  struct letter_worker_settings lettering = letter_settings(&loop->config);
+  loop->letters =
+      letter_worker_new(loop->base, &lettering, kit, loop->log, on_letter_publish, loop, error);
+  if (loop->letters == NULL) {
+    ruleset_free(rules);
+    return STATUS_RUNTIME;
   }
   struct worker_settings settings = worker_settings(&loop->config);
   loop->worker = worker_new(loop->base, &settings, rules, &loop->options->clock, loop->log,
@@ -488,11 +602,14 @@ static enum status start_parts(struct loop *loop, struct ruleset *rules, struct 
     return STATUS_RUNTIME;
   }
   struct listener_settings listening = listener_settings(&loop->config);
-  struct listener_callbacks callbacks = {on_listener_ready, on_listener_lost, on_listener_notify};
+  struct listener_callbacks callbacks = {on_listener_ready, on_listener_lost, on_listener_notify,
+                                         on_listener_letter};
   loop->listener = listener_new(loop->base, &listening, &callbacks, loop, loop->log);
   if (loop->listener == NULL)
     return error_set(error, STATUS_RUNTIME, "out of memory");
   enum status status = worker_start(loop->worker, error);
+  if (status == STATUS_OK)
+    status = letter_worker_start(loop->letters, error); /* looks at the spool and jobs first */
   if (status != STATUS_OK)
     return status;
   worker_request_pass(loop->worker);
@@ -511,6 +628,10 @@ static void log_start(const struct loop *loop) {
   log_info(loop->log, "config %s; rules %s; poll every %d s",
            loop->config.file != NULL ? loop->config.file : "(defaults)",
            loop->config.rules_directory, loop->config.poll_interval);
+  log_info(loop->log, "letters: templates %s; spool %s; %s", loop->config.letters_directory,
+           loop->config.spool_directory,
+           loop->config.true_italic ? "true italic faces (4 embedded)"
+                                    : "italics slanted from the upright faces (2 embedded)");
 }
 
 enum status loop_run(const struct loop_options *options, struct log *log, struct error *error) {
@@ -523,12 +644,19 @@ enum status loop_run(const struct loop_options *options, struct log *log, struct
   log_set_level(log, loop.config.log_level);
   log_start(&loop);
   struct ruleset *rules = NULL;
+  struct letter_kit *kit = NULL;
   status = ruleset_load(loop.config.rules_directory, today(&loop), &rules, error);
   if (status == STATUS_OK) {
     for (size_t i = 0; i < rules->rules->warning_count; i++)
       log_warning(log, "rules: %s", rules->rules->warnings[i]);
-    status = sdnotify_open(&loop.notify, error);
+    /* Before READY=1 can ever be sent: a daemon that cannot render a letter does not start. */
+    status = letter_kit_load(
+        loop.config.letters_directory, loop.config.rules_directory,
+        &(struct letter_options){loop.config.font_directory, loop.config.true_italic, false},
+        today(&loop), &kit, error);
   }
+  if (status == STATUS_OK)
+    status = sdnotify_open(&loop.notify, error);
   if (status == STATUS_OK && evthread_use_pthreads() != 0)
     status = error_set(error, STATUS_RUNTIME, "libevent has no thread support");
   if (status == STATUS_OK && (loop.base = event_base_new()) == NULL)
@@ -538,10 +666,12 @@ enum status loop_run(const struct loop_options *options, struct log *log, struct
   if (status == STATUS_OK)
     status = create_events(&loop, error);
   if (status == STATUS_OK) {
-    status = start_parts(&loop, rules, error);
+    status = start_parts(&loop, rules, kit, error);
     rules = NULL;
+    kit = NULL;
   }
   ruleset_free(rules);
+  letter_kit_free(kit);
   if (status == STATUS_OK) {
     notify(&loop, "STATUS=starting: connecting to the database");
     event_base_dispatch(loop.base);

@@ -3,12 +3,15 @@
  * `dunghen once`.
  *
  * The loop owns every piece of the running daemon in one struct (no globals): the config, the
- * asynchronous LISTEN connection (listener.h), the worker thread that runs passes with blocking
- * libpq (worker.h), the due timer (one timer set to the earliest next instant the last pass
- * reported), the poll timer, the HTTP endpoint (http.h), the systemd notifications
+ * asynchronous LISTEN connection (listener.h: dunghen_dossier wakes a pass, dunghen_letter the
+ * letter thread), the worker thread that runs passes with blocking libpq (worker.h), the letter
+ * thread that renders the queued letters into the spool (letter_worker.h; woken when a pass
+ * queued letters, so a pass never waits for a PDF), the due timer (one timer set to the
+ * earliest next instant the last pass reported), the poll timer, the HTTP endpoint (http.h:
+ * /healthz is 503 `spool: ...` while the spool refuses letters), the systemd notifications
  * (sdnotify.h) and the signals, handled as libevent callbacks:
- *   SIGHUP           reload config and rules: validate, then swap; a bad file keeps the old set
- *                    and logs why; then the worker recomputes every clock in batches
+ *   SIGHUP           reload config, rules, templates and fonts: validate, then swap; a bad file
+ *                    keeps the old set and logs why; then the worker recomputes every clock
  *   SIGTERM, SIGINT  stop: the worker finishes its current transaction, exit status 0
  * The loop itself never blocks on the database.
  */
@@ -44,7 +47,8 @@ struct loop_options {
 enum status loop_load_config(const struct loop_options *options, struct config *config,
                              struct error *error);
 
-/* Runs the daemon until SIGTERM or SIGINT. Fails early (exit 2 or 1) on bad config or rules. */
+/* Runs the daemon until SIGTERM or SIGINT. Fails early (exit 2 or 1), before any READY=1, on
+ * bad config or rules, or templates or fonts that cannot make a letter. */
 enum status loop_run(const struct loop_options *options, struct log *log, struct error *error);
 
 #endif

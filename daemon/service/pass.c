@@ -32,12 +32,23 @@ enum {
   SHOWN_VALUE = 40, /* source values quoted in flag reasons are cut to this */
 };
 
-/* A growing text buffer for array literals and COPY data. */
+/* A growing text buffer for array literals. */
 struct text {
   char *data;
   size_t length;
   size_t capacity;
   bool failed;
+};
+
+/* The columns a batch writes, each an array literal sent as one parameter of the write. */
+enum clock_column {
+  CLOCK_CODE, CLOCK_PROCEDURE, CLOCK_AGENCY, CLOCK_SOURCE_UPDATED_US, CLOCK_RECEIVED_AT,
+  CLOCK_DEADLINE, CLOCK_REMAINING, CLOCK_EPISODE, CLOCK_RESCHEDULED_AT, CLOCK_NEW_DEADLINE,
+  CLOCK_STATE, CLOCK_NEXT_INSTANT, CLOCK_FLAGGED_REASON, CLOCK_DELETED, CLOCK_COLUMNS
+};
+enum escalation_column {
+  RAISE_CODE, RAISE_LEVEL, RAISE_EPISODE, RAISE_RECIPIENTS, RAISE_REASON, RAISE_AGENCY,
+  RAISE_DEADLINE, RAISE_ACTION, RAISE_NEW_APPOINTMENT, RAISE_YEAR, RAISE_COLUMNS
 };
 
 struct pass {
@@ -46,8 +57,9 @@ struct pass {
   char fingerprint[FINGERPRINT_SIZE];
   char now_text[24];
   size_t batch_size;
-  struct text clock_rows;
-  struct text escalation_rows;
+  struct text clock[CLOCK_COLUMNS];
+  struct text escalation[RAISE_COLUMNS];
+  size_t clock_count;
   size_t escalation_count;
 };
 
@@ -120,39 +132,56 @@ static void text_free(struct text *text) {
   memset(text, 0, sizeof *text);
 }
 
-/* A COPY text-format field: NULL as \N, backslash, tab and newlines escaped. */
-static void copy_field(struct text *text, const char *value, bool last) {
-  if (value == NULL) {
-    text_add(text, "\\N");
-  } else {
-    for (const char *cursor = value; *cursor != '\0'; cursor++) {
-      switch (*cursor) {
-      case '\\': text_add(text, "\\\\"); break;
-      case '\t': text_add(text, "\\t"); break;
-      case '\n': text_add(text, "\\n"); break;
-      case '\r': text_add(text, "\\r"); break;
-      default: text_append(text, cursor, 1);
-      }
-    }
-  }
-  text_add(text, last ? "\n" : "\t");
-}
-
-static void copy_integer(struct text *text, int64_t value, bool present, bool last) {
-  char buffer[32];
-  snprintf(buffer, sizeof buffer, "%" PRId64, value);
-  copy_field(text, present ? buffer : NULL, last);
-}
-
-/* An element of a text[] literal, double-quoted. */
+/* An element of a text[] literal opened with "{", double-quoted; NULL for NULL. */
 static void array_element(struct text *text, const char *value) {
+  if (value == NULL) {
+    text_add(text, text->length > 1 ? ",NULL" : "NULL");
+    return;
+  }
   text_add(text, text->length > 1 ? ",\"" : "\"");
-  for (const char *cursor = value; *cursor != '\0'; cursor++) {
-    if (*cursor == '"' || *cursor == '\\')
-      text_append(text, "\\", 1);
-    text_append(text, cursor, 1);
+  const char *cursor = value;
+  for (;;) {
+    size_t plain = strcspn(cursor, "\"\\");
+    text_append(text, cursor, plain);
+    cursor += plain;
+    if (*cursor == '\0')
+      break;
+    text_append(text, "\\", 1);
+    text_append(text, cursor++, 1);
   }
   text_add(text, "\"");
+}
+
+/* An element of a bigint[] (or smallint[], integer[]) literal. */
+static void array_integer(struct text *text, int64_t value, bool present) {
+  char buffer[32];
+  if (!present) {
+    text_add(text, text->length > 1 ? ",NULL" : "NULL");
+    return;
+  }
+  int length = snprintf(buffer, sizeof buffer, "%s%" PRId64, text->length > 1 ? "," : "", value);
+  text_append(text, buffer, (size_t)length);
+}
+
+static void columns_open(struct text *columns, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    text_reset(&columns[i]);
+    text_add(&columns[i], "{");
+  }
+}
+
+static bool columns_close(struct text *columns, size_t count) {
+  bool failed = false;
+  for (size_t i = 0; i < count; i++) {
+    text_add(&columns[i], "}");
+    failed = failed || columns[i].failed;
+  }
+  return !failed;
+}
+
+static void columns_free(struct text *columns, size_t count) {
+  for (size_t i = 0; i < count; i++)
+    text_free(&columns[i]);
 }
 
 /* ---- the rules fingerprint ---- */
@@ -518,17 +547,17 @@ static void add_escalations(struct pass *pass, const struct dossier *dossier,
     for (size_t j = 0; j < level->recipient_count; j++)
       array_element(&recipients, level->recipients[j]);
     text_add(&recipients, "}");
-    struct text *rows = &pass->escalation_rows;
-    copy_field(rows, dossier->code, false);
-    copy_field(rows, level->name, false);
-    copy_integer(rows, level->episode, true, false);
-    copy_field(rows, recipients.failed ? "{}" : recipients.data, false);
-    copy_field(rows, reason, false);
-    copy_field(rows, dossier->agency_code, false);
-    copy_integer(rows, anchor, true, false);
-    copy_field(rows, letter ? "letter" : "notify", false);
-    copy_integer(rows, evaluation->new_deadline, letter, false);
-    copy_integer(rows, today.year, true, true);
+    struct text *columns = pass->escalation;
+    array_element(&columns[RAISE_CODE], dossier->code);
+    array_element(&columns[RAISE_LEVEL], level->name);
+    array_integer(&columns[RAISE_EPISODE], level->episode, true);
+    array_element(&columns[RAISE_RECIPIENTS], recipients.failed ? "{}" : recipients.data);
+    array_element(&columns[RAISE_REASON], reason);
+    array_element(&columns[RAISE_AGENCY], dossier->agency_code);
+    array_integer(&columns[RAISE_DEADLINE], anchor, true);
+    array_element(&columns[RAISE_ACTION], letter ? "letter" : "notify");
+    array_integer(&columns[RAISE_NEW_APPOINTMENT], evaluation->new_deadline, letter);
+    array_integer(&columns[RAISE_YEAR], today.year, true);
     text_free(&recipients);
     pass->escalation_count++;
   }
@@ -536,7 +565,7 @@ static void add_escalations(struct pass *pass, const struct dossier *dossier,
 
 static void add_clock_row(struct pass *pass, const struct dossier *dossier,
                           const struct evaluation *evaluation, bool flagged, bool deleted) {
-  struct text *rows = &pass->clock_rows;
+  struct text *columns = pass->clock;
   bool stopped = !flagged && evaluation->deadline.stopped;
   bool has_deadline = !flagged && !stopped;
   int64_t next = flagged ? evaluation->next_recheck : evaluation->outcome.next_instant;
@@ -545,20 +574,22 @@ static void add_clock_row(struct pass *pass, const struct dossier *dossier,
   bool rescheduled = flagged ? dossier->old_episode == 2 : evaluation->rescheduled;
   int64_t new_deadline = flagged ? dossier->new_deadline : evaluation->new_deadline;
   int64_t rescheduled_at = flagged ? dossier->rescheduled_at : evaluation->rescheduled_at;
-  copy_field(rows, dossier->code, false);
-  copy_field(rows, deleted ? NULL : dossier->procedure_code, false);
-  copy_field(rows, deleted ? NULL : dossier->agency_code, false);
-  copy_field(rows, deleted ? NULL : dossier->updated_us, false);
-  copy_integer(rows, dossier->received_at, !deleted && dossier->has_received, false);
-  copy_integer(rows, evaluation->deadline.deadline, has_deadline, false);
-  copy_integer(rows, evaluation->deadline.remaining_seconds, stopped, false);
-  copy_integer(rows, episode, true, false);
-  copy_integer(rows, rescheduled_at, rescheduled, false);
-  copy_integer(rows, new_deadline, rescheduled, false);
-  copy_field(rows, state, false);
-  copy_integer(rows, next, next != LADDER_NEVER, false);
-  copy_field(rows, flagged ? evaluation->flag : NULL, false);
-  copy_field(rows, deleted ? "t" : "f", true);
+  array_element(&columns[CLOCK_CODE], dossier->code);
+  array_element(&columns[CLOCK_PROCEDURE], deleted ? NULL : dossier->procedure_code);
+  array_element(&columns[CLOCK_AGENCY], deleted ? NULL : dossier->agency_code);
+  array_element(&columns[CLOCK_SOURCE_UPDATED_US], deleted ? NULL : dossier->updated_us);
+  array_integer(&columns[CLOCK_RECEIVED_AT], dossier->received_at,
+                !deleted && dossier->has_received);
+  array_integer(&columns[CLOCK_DEADLINE], evaluation->deadline.deadline, has_deadline);
+  array_integer(&columns[CLOCK_REMAINING], evaluation->deadline.remaining_seconds, stopped);
+  array_integer(&columns[CLOCK_EPISODE], episode, true);
+  array_integer(&columns[CLOCK_RESCHEDULED_AT], rescheduled_at, rescheduled);
+  array_integer(&columns[CLOCK_NEW_DEADLINE], new_deadline, rescheduled);
+  array_element(&columns[CLOCK_STATE], state);
+  array_integer(&columns[CLOCK_NEXT_INSTANT], next, next != LADDER_NEVER);
+  array_element(&columns[CLOCK_FLAGGED_REASON], flagged ? evaluation->flag : NULL);
+  array_element(&columns[CLOCK_DELETED], deleted ? "t" : "f");
+  pass->clock_count++;
   /* What changed, for the report. */
   struct pass_report *report = pass->report;
   int64_t deadline = has_deadline ? evaluation->deadline.deadline : INT64_MIN;
@@ -605,8 +636,11 @@ static void process_dossier(struct pass *pass, const struct dossier *dossier) {
 
 static const char lock_sql[] =
     "SELECT k FROM (SELECT DISTINCT k FROM unnest($1::text[]) AS k WHERE k IS NOT NULL) u "
-    "WHERE pg_try_advisory_xact_lock(1684368999, hashtext(k)) ORDER BY k";
+    "WHERE pg_try_advisory_xact_lock(1684368999, hashtext(k)) ORDER BY k COLLATE \"C\"";
 
+/* The lateral subqueries (OFFSET 0 keeps them from being flattened) force index probes per
+ * claimed code: the planner knows neither how many codes come nor, while a first pass fills
+ * it, how large the clock table has grown, and a merge or hash join would scan it whole. */
 static const char read_sql[] =
     "SELECT k.code, s.code IS NOT NULL, s.procedure_code, s.agency_code, s.channel, s.status,"
     " dunghen.epoch(s.received_at), dunghen.epoch(s.finished_at),"
@@ -625,59 +659,62 @@ static const char read_sql[] =
     " (SELECT string_agg(e.level || ':' || e.episode, ',') FROM dunghen.escalation_log e"
     "  WHERE e.dossier_code = k.code)"
     " FROM unnest($1::text[]) AS k(code)"
-    " LEFT JOIN dunghen.dossier_source s ON s.code = k.code"
-    " LEFT JOIN dunghen.clock c ON c.code = k.code"
+    " LEFT JOIN LATERAL (SELECT * FROM dunghen.dossier_source s WHERE s.code = k.code"
+    "  OFFSET 0) s ON true"
+    " LEFT JOIN LATERAL (SELECT * FROM dunghen.clock c WHERE c.code = k.code OFFSET 0) c ON true"
     " ORDER BY k.code";
 
-static const char scratch_sql[] =
-    "CREATE TEMP TABLE IF NOT EXISTS dunghen_pass_clock (code text, procedure_code text,"
-    " agency_code text, source_updated_us bigint, received_at bigint, deadline bigint,"
-    " remaining_seconds bigint, episode smallint, rescheduled_at bigint, new_deadline bigint,"
-    " state text, next_instant bigint, flagged_reason text, deleted boolean)"
-    " ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS dunghen_pass_escalation (dossier_code text, level text,"
-    " episode smallint, recipients text[], reason text, agency_code text, deadline bigint,"
-    " action text, new_appointment_at bigint, letter_year integer) ON COMMIT DELETE ROWS";
-
-static const char write_clock_sql[] =
-    "WITH gone AS (DELETE FROM dunghen.clock WHERE code IN"
-    "  (SELECT code FROM pg_temp.dunghen_pass_clock WHERE deleted))"
-    "INSERT INTO dunghen.clock AS c (code, procedure_code, agency_code, source_updated_at,"
-    " received_at, deadline, remaining_seconds, episode, rescheduled_at, new_deadline, state,"
-    " next_instant, flagged_reason, rules_fingerprint, computed_at)"
-    " SELECT code, procedure_code, agency_code,"
-    "  'epoch'::timestamptz + source_updated_us * interval '1 microsecond',"
-    "  to_timestamp(received_at), to_timestamp(deadline), remaining_seconds, episode,"
-    "  to_timestamp(rescheduled_at), to_timestamp(new_deadline), state,"
-    "  to_timestamp(next_instant), flagged_reason, $1, to_timestamp($2::bigint)"
-    " FROM pg_temp.dunghen_pass_clock WHERE NOT deleted"
-    " ON CONFLICT (code) DO UPDATE SET procedure_code = excluded.procedure_code,"
-    "  agency_code = excluded.agency_code, source_updated_at = excluded.source_updated_at,"
-    "  received_at = excluded.received_at, deadline = excluded.deadline,"
-    "  remaining_seconds = excluded.remaining_seconds, episode = excluded.episode,"
-    "  rescheduled_at = excluded.rescheduled_at, new_deadline = excluded.new_deadline,"
-    "  state = excluded.state, next_instant = excluded.next_instant,"
-    "  flagged_reason = excluded.flagged_reason, rules_fingerprint = excluded.rules_fingerprint,"
-    "  computed_at = excluded.computed_at";
-
-static const char write_escalations_sql[] =
-    "WITH raised AS (INSERT INTO dunghen.escalation_log (dossier_code, level, episode,"
-    " raised_at, recipients, reason, agency_code, deadline, action)"
-    " SELECT dossier_code, level, episode, to_timestamp($1::bigint), recipients, reason,"
-    "  agency_code, to_timestamp(deadline), action"
-    " FROM pg_temp.dunghen_pass_escalation ORDER BY dossier_code, level"
-    " ON CONFLICT (dossier_code, level, episode) DO NOTHING RETURNING 1)"
-    " SELECT count(*) FROM raised";
-
-/* Numbers per agency and year: the counter rows are bumped (and so locked until commit) in
- * (agency, year) order, which keeps concurrent passes from deadlocking on them. */
-static const char write_letters_sql[] =
-    "WITH wanted AS (SELECT e.id AS escalation_id, p.dossier_code, p.agency_code,"
-    "  p.letter_year AS year, p.new_appointment_at"
-    "  FROM pg_temp.dunghen_pass_escalation p JOIN dunghen.escalation_log e"
-    "   USING (dossier_code, level, episode)"
-    "  WHERE p.action = 'letter' AND NOT EXISTS"
-    "   (SELECT 1 FROM dunghen.letter_log l WHERE l.dossier_code = p.dossier_code)),"
+/*
+ * Everything a batch writes, in one statement: the clocks (deleted, inserted or updated), the
+ * escalations (ON CONFLICT DO NOTHING), the letters of the escalations this statement raised,
+ * numbered per agency and year from a counter row that the statement locks and bumps in
+ * (agency, year) order, which keeps concurrent passes from deadlocking on them; and the sync
+ * state. The rows come as arrays ($4-$17 clocks, $18-$27 escalations), so no scratch table is
+ * needed: an ON COMMIT DELETE ROWS temporary table costs a truncation (~1.5 ms of file work)
+ * at every commit that touched it.
+ * $1 fingerprint, $2 now, $3 the watermark candidates (microseconds, NULL for none).
+ */
+static const char write_sql[] =
+    "WITH clock_rows AS (SELECT * FROM unnest($4::text[], $5::text[], $6::text[], $7::bigint[],"
+    "  $8::bigint[], $9::bigint[], $10::bigint[], $11::smallint[], $12::bigint[],"
+    "  $13::bigint[], $14::text[], $15::bigint[], $16::text[], $17::boolean[])"
+    "  AS r(code, procedure_code, agency_code, source_updated_us, received_at, deadline,"
+    "  remaining_seconds, episode, rescheduled_at, new_deadline, state, next_instant,"
+    "  flagged_reason, deleted)),"
+    " gone AS (DELETE FROM dunghen.clock c USING clock_rows r WHERE r.deleted AND c.code = r.code),"
+    " clocks AS (INSERT INTO dunghen.clock AS c (code, procedure_code, agency_code,"
+    "  source_updated_at, received_at, deadline, remaining_seconds, episode, rescheduled_at,"
+    "  new_deadline, state, next_instant, flagged_reason, rules_fingerprint, computed_at)"
+    "  SELECT code, procedure_code, agency_code,"
+    "   'epoch'::timestamptz + source_updated_us * interval '1 microsecond',"
+    "   to_timestamp(received_at), to_timestamp(deadline), remaining_seconds, episode,"
+    "   to_timestamp(rescheduled_at), to_timestamp(new_deadline), state,"
+    "   to_timestamp(next_instant), flagged_reason, $1, to_timestamp($2::bigint)"
+    "  FROM clock_rows WHERE NOT deleted"
+    "  ON CONFLICT (code) DO UPDATE SET procedure_code = excluded.procedure_code,"
+    "   agency_code = excluded.agency_code, source_updated_at = excluded.source_updated_at,"
+    "   received_at = excluded.received_at, deadline = excluded.deadline,"
+    "   remaining_seconds = excluded.remaining_seconds, episode = excluded.episode,"
+    "   rescheduled_at = excluded.rescheduled_at, new_deadline = excluded.new_deadline,"
+    "   state = excluded.state, next_instant = excluded.next_instant,"
+    "   flagged_reason = excluded.flagged_reason, rules_fingerprint = excluded.rules_fingerprint,"
+    "   computed_at = excluded.computed_at),"
+    " raise_rows AS (SELECT * FROM unnest($18::text[], $19::text[], $20::smallint[],"
+    "  $21::text[], $22::text[], $23::text[], $24::bigint[], $25::text[], $26::bigint[],"
+    "  $27::integer[]) AS r(dossier_code, level, episode, recipients, reason, agency_code,"
+    "  deadline, action, new_appointment_at, letter_year)),"
+    " raised AS (INSERT INTO dunghen.escalation_log (dossier_code, level, episode,"
+    "  raised_at, recipients, reason, agency_code, deadline, action)"
+    "  SELECT dossier_code, level, episode, to_timestamp($2::bigint), recipients::text[], reason,"
+    "   agency_code, to_timestamp(deadline), action"
+    "  FROM raise_rows ORDER BY dossier_code, level"
+    "  ON CONFLICT (dossier_code, level, episode) DO NOTHING"
+    "  RETURNING id, dossier_code, level, episode),"
+    " wanted AS (SELECT e.id AS escalation_id, r.dossier_code, r.agency_code,"
+    "  r.letter_year AS year, r.new_appointment_at"
+    "  FROM raised e JOIN raise_rows r USING (dossier_code, level, episode)"
+    "  WHERE r.action = 'letter' AND NOT EXISTS"
+    "   (SELECT 1 FROM dunghen.letter_log l WHERE l.dossier_code = r.dossier_code)),"
     " counts AS (SELECT agency_code, year, count(*)::integer AS n FROM wanted GROUP BY 1, 2),"
     " bumped AS (INSERT INTO dunghen.letter_counter AS t (agency_code, year, last_number)"
     "  SELECT agency_code, year, n FROM counts ORDER BY agency_code, year"
@@ -689,79 +726,56 @@ static const char write_letters_sql[] =
     "  SELECT w.dossier_code, w.agency_code, w.year,"
     "   b.last_number - c.n + (row_number() OVER (PARTITION BY w.agency_code, w.year"
     "    ORDER BY w.dossier_code))::integer,"
-    "   w.escalation_id, to_timestamp(w.new_appointment_at), to_timestamp($1::bigint),"
+    "   w.escalation_id, to_timestamp(w.new_appointment_at), to_timestamp($2::bigint),"
     "   'pending'"
     "  FROM wanted w JOIN bumped b USING (agency_code, year) JOIN counts c"
     "   USING (agency_code, year)"
-    "  RETURNING 1)"
-    " SELECT count(*) FROM added";
+    "  RETURNING 1),"
+    " synced AS (UPDATE dunghen.sync_state SET last_pass_at = to_timestamp($2::bigint),"
+    "  watermark = GREATEST(coalesce(watermark, '-infinity'), 'epoch'::timestamptz +"
+    "   (SELECT max(m) FROM unnest($3::bigint[]) AS m) * interval '1 microsecond'))"
+    " SELECT (SELECT count(*) FROM raised), (SELECT count(*) FROM added)";
 
-static enum status copy_in(PGconn *connection, const char *table, const struct text *rows,
-                           struct error *error) {
-  char sql[128];
-  snprintf(sql, sizeof sql, "COPY pg_temp.%s FROM STDIN", table);
-  PGresult *result = PQexec(connection, sql);
-  if (PQresultStatus(result) != PGRES_COPY_IN) {
+/* A batch with nothing to write, or no batch at all (`counted` false): the sync state only.
+ * Much cheaper to plan than write_sql. */
+static const char sync_sql[] =
+    "UPDATE dunghen.sync_state SET"
+    " last_pass_at = CASE WHEN $3::boolean THEN to_timestamp($1::bigint) ELSE last_pass_at END,"
+    " watermark = GREATEST(coalesce(watermark, '-infinity'), 'epoch'::timestamptz +"
+    "  (SELECT max(m) FROM unnest($2::bigint[]) AS m) * interval '1 microsecond')";
+
+static enum status write_sync_state(struct pass *pass, const char *marks, bool counted,
+                                    struct error *error) {
+  const char *values[] = {pass->now_text, marks, counted ? "t" : "f"};
+  PGresult *result;
+  enum status status = sql_query(pass->context->connection, "moving the watermark", sync_sql,
+                                 3, values, &result, error);
+  if (status == STATUS_OK)
     PQclear(result);
-    return error_set(error, STATUS_RUNTIME, "COPY into %s: %s", table,
-                     PQerrorMessage(connection));
-  }
-  PQclear(result);
-  if (PQputCopyData(connection, rows->data, (int)rows->length) != 1 ||
-      PQputCopyEnd(connection, NULL) != 1)
-    return error_set(error, STATUS_RUNTIME, "COPY into %s: %s", table,
-                     PQerrorMessage(connection));
-  enum status status = STATUS_OK;
-  while ((result = PQgetResult(connection)) != NULL) {
-    if (PQresultStatus(result) != PGRES_COMMAND_OK && status == STATUS_OK) {
-      char message[ERROR_MESSAGE_SIZE];
-      snprintf(message, sizeof message, "%s", PQresultErrorMessage(result));
-      message[strcspn(message, "\n")] = '\0';
-      status = error_set(error, STATUS_RUNTIME, "COPY into %s: %s", table, message);
-    }
-    PQclear(result);
-  }
   return status;
 }
 
-static int64_t count_result(PGresult *result) {
-  int64_t value = sql_integer(result, 0, 0, 0);
-  PQclear(result);
-  return value;
-}
-
-static enum status write_batch(struct pass *pass, struct error *error) {
-  PGconn *connection = pass->context->connection;
-  if (pass->clock_rows.failed || pass->escalation_rows.failed)
+/* `marks`: the watermark candidates as a bigint[] literal ("{}" when the batch moves none). */
+static enum status write_batch(struct pass *pass, const char *marks, struct error *error) {
+  if (pass->clock_count == 0 && pass->escalation_count == 0)
+    return write_sync_state(pass, marks, true, error);
+  if (!columns_close(pass->clock, CLOCK_COLUMNS) ||
+      !columns_close(pass->escalation, RAISE_COLUMNS))
     return error_set(error, STATUS_RUNTIME, "out of memory");
-  enum status status = STATUS_OK;
-  if (pass->clock_rows.length > 0) {
-    status = copy_in(connection, "dunghen_pass_clock", &pass->clock_rows, error);
-    const char *values[] = {pass->fingerprint, pass->now_text};
-    PGresult *result;
-    if (status == STATUS_OK)
-      status = sql_query(connection, "writing the clocks", write_clock_sql, 2, values, &result,
-                         error);
-    if (status != STATUS_OK)
-      return status;
-    PQclear(result);
-  }
-  if (pass->escalation_count == 0)
-    return STATUS_OK;
-  status = copy_in(connection, "dunghen_pass_escalation", &pass->escalation_rows, error);
-  const char *values[] = {pass->now_text};
+  const char *values[3 + CLOCK_COLUMNS + RAISE_COLUMNS] = {pass->fingerprint, pass->now_text,
+                                                           marks};
+  for (int i = 0; i < CLOCK_COLUMNS; i++)
+    values[3 + i] = pass->clock[i].data;
+  for (int i = 0; i < RAISE_COLUMNS; i++)
+    values[3 + CLOCK_COLUMNS + i] = pass->escalation[i].data;
   PGresult *result;
-  if (status == STATUS_OK)
-    status = sql_query(connection, "raising escalations", write_escalations_sql, 1, values,
-                       &result, error);
+  enum status status = sql_query(pass->context->connection, "writing the batch", write_sql,
+                                 3 + CLOCK_COLUMNS + RAISE_COLUMNS, values, &result, error);
   if (status != STATUS_OK)
     return status;
-  pass->report->escalations += (size_t)count_result(result);
-  status = sql_query(connection, "queueing letters", write_letters_sql, 1, values, &result,
-                     error);
-  if (status != STATUS_OK)
-    return status;
-  pass->report->letters += (size_t)count_result(result);
+  pass->report->escalations += (size_t)sql_integer(result, 0, 0, 0);
+  pass->report->letters += (size_t)sql_integer(result, 0, 1, 0);
+  PQclear(result);
   return STATUS_OK;
 }
 
@@ -769,7 +783,8 @@ static int64_t column_integer(const PGresult *result, int row, int column) {
   return sql_integer(result, row, column, INT64_MIN);
 }
 
-static void read_dossier(const PGresult *result, int row, struct dossier *dossier) {
+/* Columns 0-10 of read_sql and changed_sql: what the source says. */
+static void read_source(const PGresult *result, int row, struct dossier *dossier) {
   memset(dossier, 0, sizeof *dossier);
   dossier->code = PQgetvalue(result, row, 0);
   dossier->present = PQgetvalue(result, row, 1)[0] == 't';
@@ -784,96 +799,29 @@ static void read_dossier(const PGresult *result, int row, struct dossier *dossie
   dossier->delay_reason = dossier->present && PQgetvalue(result, row, 8)[0] == 't';
   dossier->updated_us = sql_text(result, row, 9);
   dossier->pauses = sql_text(result, row, 10);
-  dossier->known = PQgetvalue(result, row, 11)[0] == 't';
-  dossier->unchanged = dossier->known && PQgetvalue(result, row, 12)[0] == 't';
-  dossier->old_deadline = column_integer(result, row, 13);
-  dossier->old_episode = (int)sql_integer(result, row, 14, 1);
-  dossier->new_deadline = column_integer(result, row, 15);
-  dossier->rescheduled_at = column_integer(result, row, 16);
-  dossier->old_state = sql_text(result, row, 17);
-  dossier->old_next = column_integer(result, row, 18);
-  dossier->old_flag = sql_text(result, row, 19);
-  dossier->fired = sql_text(result, row, 20);
 }
 
-/* The codes of `result` column 0 as a text[] literal. */
+/* Ten columns from `first` on (11 in read_sql, 1 in state_sql): what the daemon stored. */
+static void read_state(const PGresult *result, int row, int first, struct dossier *dossier) {
+  dossier->known = PQgetvalue(result, row, first)[0] == 't';
+  dossier->unchanged = dossier->known && PQgetvalue(result, row, first + 1)[0] == 't';
+  dossier->old_deadline = column_integer(result, row, first + 2);
+  dossier->old_episode = (int)sql_integer(result, row, first + 3, 1);
+  dossier->new_deadline = column_integer(result, row, first + 4);
+  dossier->rescheduled_at = column_integer(result, row, first + 5);
+  dossier->old_state = sql_text(result, row, first + 6);
+  dossier->old_next = column_integer(result, row, first + 7);
+  dossier->old_flag = sql_text(result, row, first + 8);
+  dossier->fired = sql_text(result, row, first + 9);
+}
+
+/* The codes of column 0 of `result` as a text[] literal. */
 static void codes_literal(const PGresult *result, struct text *literal) {
   text_reset(literal);
   text_add(literal, "{");
   for (int row = 0; row < PQntuples(result); row++)
-    array_element(literal, PQgetvalue(result, row, 0));
+    array_element(literal, sql_text(result, row, 0));
   text_add(literal, "}");
-}
-
-struct batch_outcome {
-  PGresult *locked; /* the codes claimed, sorted; kept for the caller until it frees it */
-};
-
-/*
- * One transaction over the candidate codes (a text[] literal). `forced`: recompute even rows
- * whose source and rules did not change.
- */
-static enum status run_batch(struct pass *pass, const char *candidates, bool forced,
-                             struct batch_outcome *outcome, struct error *error) {
-  PGconn *connection = pass->context->connection;
-  outcome->locked = NULL;
-  text_reset(&pass->clock_rows);
-  text_reset(&pass->escalation_rows);
-  pass->escalation_count = 0;
-  /* JIT compiling these short queries costs far more (~300 ms) than running them, and a batch
-   * looks up at most batch_size keys: index probes, never a scan of the whole source. */
-  enum status status = sql_exec(connection, "starting a batch",
-                                "BEGIN; SET LOCAL jit = off; SET LOCAL enable_hashjoin = off;"
-                                " SET LOCAL enable_mergejoin = off",
-                                error);
-  const char *lock_values[] = {candidates};
-  if (status == STATUS_OK)
-    status = sql_query(connection, "claiming dossiers", lock_sql, 1, lock_values,
-                       &outcome->locked, error);
-  struct text literal = {0};
-  PGresult *rows = NULL;
-  if (status == STATUS_OK) {
-    codes_literal(outcome->locked, &literal);
-    const char *values[] = {literal.failed ? "{}" : literal.data, pass->fingerprint,
-                            pass->now_text};
-    status = sql_query(connection, "reading dossiers", read_sql, 3, values, &rows, error);
-  }
-  text_free(&literal);
-  if (status == STATUS_OK) {
-    pass->report->read += (size_t)PQntuples(rows);
-    const char *previous = NULL;
-    for (int row = 0; row < PQntuples(rows); row++) {
-      struct dossier dossier;
-      read_dossier(rows, row, &dossier);
-      if (previous != NULL && strcmp(previous, dossier.code) == 0)
-        continue; /* a view that repeats a code: the first row wins */
-      previous = dossier.code;
-      if (!forced && dossier.unchanged)
-        continue;
-      process_dossier(pass, &dossier);
-    }
-    status = write_batch(pass, error);
-  }
-  PQclear(rows);
-  if (status == STATUS_OK) {
-    const char *values[] = {pass->now_text};
-    PGresult *result;
-    status = sql_query(connection, "recording the pass",
-                       "UPDATE dunghen.sync_state SET last_pass_at = to_timestamp($1::bigint)",
-                       1, values, &result, error);
-    if (status == STATUS_OK)
-      PQclear(result);
-  }
-  if (status == STATUS_OK)
-    status = sql_exec(connection, "committing a batch", "COMMIT", error);
-  if (status != STATUS_OK) {
-    sql_rollback(connection);
-    PQclear(outcome->locked);
-    outcome->locked = NULL;
-    return status;
-  }
-  pass->report->batches++;
-  return STATUS_OK;
 }
 
 static bool is_locked(const PGresult *locked, const char *code) {
@@ -891,14 +839,321 @@ static bool is_locked(const PGresult *locked, const char *code) {
   return false;
 }
 
+static int64_t smaller(int64_t left, int64_t right) {
+  return left < right ? left : right;
+}
+
+static void process_rows(struct pass *pass, const PGresult *rows, bool forced) {
+  pass->report->read += (size_t)PQntuples(rows);
+  const char *previous = NULL;
+  for (int row = 0; row < PQntuples(rows); row++) {
+    struct dossier dossier;
+    read_source(rows, row, &dossier);
+    read_state(rows, row, 11, &dossier);
+    if (previous != NULL && strcmp(previous, dossier.code) == 0)
+      continue; /* a view that repeats a code: the first row wins */
+    previous = dossier.code;
+    if (!forced && dossier.unchanged)
+      continue;
+    process_dossier(pass, &dossier);
+  }
+}
+
+static enum status begin_batch(struct pass *pass, struct error *error) {
+  columns_open(pass->clock, CLOCK_COLUMNS);
+  columns_open(pass->escalation, RAISE_COLUMNS);
+  pass->clock_count = 0;
+  pass->escalation_count = 0;
+  /* JIT compiling these short queries costs far more (~300 ms) than running them, and the
+   * per-code lookups of a batch are single index probes: a bitmap scan only adds set-up. */
+  return sql_exec(pass->context->connection, "starting a batch",
+                  "BEGIN; SET LOCAL jit = off; SET LOCAL enable_bitmapscan = off", error);
+}
+
+/* Writes what the batch computed (with the watermark candidates `marks`, a bigint[] literal)
+ * and commits; rolls back when anything failed. */
+static enum status end_batch(struct pass *pass, enum status status, const char *marks,
+                             struct error *error) {
+  PGconn *connection = pass->context->connection;
+  if (status == STATUS_OK)
+    status = write_batch(pass, marks, error);
+  if (status == STATUS_OK)
+    status = sql_exec(connection, "committing a batch", "COMMIT", error);
+  if (status != STATUS_OK) {
+    sql_rollback(connection);
+    return status;
+  }
+  pass->report->batches++;
+  return STATUS_OK;
+}
+
+/*
+ * A batch of the due and recompute phases over candidate codes (column 0) found outside the
+ * transaction: claim them (a statement of its own, so that the read that follows sees
+ * everything committed before the locks were taken), read, compute, write, commit.
+ * `forced`: recompute even rows whose source and rules did not change.
+ */
+static enum status run_batch(struct pass *pass, const PGresult *candidates, bool forced,
+                             struct error *error) {
+  PGconn *connection = pass->context->connection;
+  struct text literal = {0};
+  codes_literal(candidates, &literal);
+  if (literal.failed)
+    return error_set(error, STATUS_RUNTIME, "out of memory");
+  enum status status = begin_batch(pass, error);
+  PGresult *locked = NULL, *rows = NULL;
+  const char *lock_values[] = {literal.data};
+  if (status == STATUS_OK)
+    status = sql_query(connection, "claiming dossiers", lock_sql, 1, lock_values, &locked,
+                       error);
+  if (status == STATUS_OK) {
+    for (int row = 0; row < PQntuples(candidates); row++)
+      if (!is_locked(locked, PQgetvalue(candidates, row, 0)))
+        pass->report->skipped++;
+    codes_literal(locked, &literal);
+    const char *values[] = {literal.failed ? "{}" : literal.data, pass->fingerprint,
+                            pass->now_text};
+    status = sql_query(connection, "reading dossiers", read_sql, 3, values, &rows, error);
+  }
+  PQclear(locked);
+  text_free(&literal);
+  if (status == STATUS_OK)
+    process_rows(pass, rows, forced);
+  PQclear(rows);
+  return end_batch(pass, status, "{}", error);
+}
+
+/* ---- the changed phase ---- */
+
+struct sync_state {
+  char watermark_us[32]; /* "" when never set */
+  char fingerprint[FINGERPRINT_SIZE];
+  int64_t started_us;    /* the server's clock when read */
+};
+
+/*
+ * The next changed rows of the source in keyset order (updated_at, code), each claimed with a
+ * try-advisory-lock in the same statement, with what the source says (read_source's columns;
+ * the pauses only of claimed rows) and `claimed` as column 11. The source may be read before
+ * the lock: it changes under the daemon anyway, and a row changed later has a later updated_at
+ * that the next pass finds. The daemon's own state is read after the lock (state_sql).
+ * Source rows whose clock was computed from this very row with these rules are left out: the
+ * overlap window re-reads them on every pass, and only the due phase needs them again; a row
+ * that another instance is writing still shows its old clock and is taken.
+ */
+#define CHANGED_SQL(keyset, fingerprint, limit) \
+  "SELECT r.code, true, r.procedure_code, r.agency_code, r.channel, r.status, r.received_at," \
+  " r.finished_at, r.delay_reason, r.updated_us," \
+  " CASE WHEN r.claimed THEN (SELECT string_agg(coalesce(dunghen.epoch(p.paused_at)::text," \
+  "  '') || '/' || coalesce(dunghen.epoch(p.resumed_at)::text, '') || '/' ||" \
+  "  coalesce(p.kind, ''), ',' ORDER BY p.paused_at)" \
+  "  FROM dunghen.dossier_pause_source p WHERE p.code = r.code) END, r.claimed" \
+  " FROM (SELECT q.*, pg_try_advisory_xact_lock(1684368999, hashtext(q.code)) AS claimed" \
+  " FROM (SELECT s.code, s.procedure_code, s.agency_code, s.channel, s.status," \
+  "  dunghen.epoch(s.received_at) AS received_at, dunghen.epoch(s.finished_at) AS finished_at," \
+  "  coalesce(btrim(s.delay_reason), '') <> '' AS delay_reason," \
+  "  (extract(epoch FROM s.updated_at) * 1000000)::bigint AS updated_us, s.updated_at" \
+  "  FROM dunghen.dossier_source s LEFT JOIN dunghen.clock c ON c.code = s.code" \
+  "  WHERE s.code IS NOT NULL " keyset \
+  "  AND (c.code IS NULL OR c.source_updated_at IS DISTINCT FROM s.updated_at" \
+  "   OR c.rules_fingerprint IS DISTINCT FROM " fingerprint ")" \
+  "  ORDER BY s.updated_at, s.code LIMIT " limit "::bigint) q OFFSET 0) r" \
+  " ORDER BY r.updated_at, r.code"
+
+static const char changed_first_sql[] = CHANGED_SQL("", "$1", "$2");
+static const char changed_next_sql[] =
+    CHANGED_SQL("AND (s.updated_at, s.code) > ('epoch'::timestamptz + $1::bigint"
+                " * interval '1 microsecond', $2)", "$3", "$4");
+
+/* The daemon's state of claimed codes ($1, with their source updated_at in $4), in the order
+ * given: read_state's ten columns from column 1. */
+static const char state_sql[] =
+    "SELECT k.code, c.code IS NOT NULL,"
+    " c.source_updated_at IS NOT DISTINCT FROM"
+    "  'epoch'::timestamptz + k.updated_us * interval '1 microsecond'"
+    "  AND c.rules_fingerprint IS NOT DISTINCT FROM $2"
+    "  AND (c.next_instant IS NULL OR c.next_instant > to_timestamp($3::bigint)),"
+    " dunghen.epoch(c.deadline), c.episode, dunghen.epoch(c.new_deadline),"
+    " dunghen.epoch(c.rescheduled_at), c.state, dunghen.epoch(c.next_instant), c.flagged_reason,"
+    " (SELECT string_agg(e.level || ':' || e.episode, ',') FROM dunghen.escalation_log e"
+    "  WHERE e.dossier_code = k.code)"
+    " FROM unnest($1::text[], $4::bigint[]) WITH ORDINALITY AS k(code, updated_us, position)"
+    " LEFT JOIN LATERAL (SELECT * FROM dunghen.clock c WHERE c.code = k.code OFFSET 0) c ON true"
+    " ORDER BY k.position";
+
+struct changed_row {
+  const char *code;
+  int row;
+};
+
+static int compare_changed_rows(const void *left, const void *right) {
+  const struct changed_row *a = left, *b = right;
+  int order = strcmp(a->code, b->code);
+  return order != 0 ? order : (a->row > b->row) - (a->row < b->row);
+}
+
+struct changed_cursor {
+  char updated_us[32]; /* "" from the start */
+  char code[PASS_CODE_SIZE * 4];
+  int64_t hold_us;     /* below the first row left to another instance */
+  int64_t started_us;  /* the server's clock before the phase */
+};
+
+/*
+ * The claimed rows of `rows`, one per code (the first row wins when a view repeats one),
+ * sorted by code; their codes and updated_at keys as array literals. Counts the others as
+ * skipped and holds the watermark below them.
+ */
+static size_t claimed_rows(struct pass *pass, const PGresult *rows, struct changed_cursor *cursor,
+                           struct changed_row *claimed, struct text *codes,
+                           struct text *updated) {
+  size_t count = 0;
+  for (int row = 0; row < PQntuples(rows); row++) {
+    if (PQgetvalue(rows, row, 11)[0] == 't') {
+      claimed[count++] = (struct changed_row){PQgetvalue(rows, row, 0), row};
+      continue;
+    }
+    pass->report->skipped++;
+    cursor->hold_us = smaller(cursor->hold_us, sql_integer(rows, row, 9, 0) - 1);
+  }
+  qsort(claimed, count, sizeof *claimed, compare_changed_rows);
+  size_t unique = 0;
+  for (size_t i = 0; i < count; i++)
+    if (unique == 0 || strcmp(claimed[unique - 1].code, claimed[i].code) != 0)
+      claimed[unique++] = claimed[i];
+  text_reset(codes);
+  text_reset(updated);
+  text_add(codes, "{");
+  text_add(updated, "{");
+  for (size_t i = 0; i < unique; i++) {
+    array_element(codes, claimed[i].code);
+    array_integer(updated, sql_integer(rows, claimed[i].row, 9, 0), true);
+  }
+  text_add(codes, "}");
+  text_add(updated, "}");
+  return unique;
+}
+
+/* Reads the state of the claimed rows and computes their clocks into the batch's columns. */
+static enum status compute_changed(struct pass *pass, const PGresult *rows,
+                                   struct changed_cursor *cursor, struct error *error) {
+  size_t count = (size_t)PQntuples(rows);
+  struct changed_row *claimed = malloc((count > 0 ? count : 1) * sizeof *claimed);
+  struct text codes = {0}, updated = {0};
+  if (claimed == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory");
+  size_t unique = claimed_rows(pass, rows, cursor, claimed, &codes, &updated);
+  PGresult *states = NULL;
+  enum status status = codes.failed || updated.failed
+                           ? error_set(error, STATUS_RUNTIME, "out of memory")
+                           : STATUS_OK;
+  if (status == STATUS_OK && unique > 0) {
+    const char *values[] = {codes.data, pass->fingerprint, pass->now_text, updated.data};
+    status = sql_query(pass->context->connection, "reading clocks", state_sql, 4, values,
+                       &states, error);
+  }
+  if (status == STATUS_OK && unique > 0 && (size_t)PQntuples(states) != unique)
+    status = error_set(error, STATUS_RUNTIME, "reading clocks: %d rows for %zu codes",
+                       PQntuples(states), unique);
+  for (size_t i = 0; status == STATUS_OK && i < unique; i++) {
+    struct dossier dossier;
+    read_source(rows, claimed[i].row, &dossier);
+    read_state(states, (int)i, 1, &dossier);
+    if (!dossier.unchanged)
+      process_dossier(pass, &dossier);
+  }
+  PQclear(states);
+  text_free(&codes);
+  text_free(&updated);
+  free(claimed);
+  return status;
+}
+
+/*
+ * One transaction of the changed phase. *done when the source has no further changed row.
+ * The watermark is stored with the batch: the last row read, or just below a row another
+ * instance held (one that lags behind is safe, one ahead would lose rows); and after the last
+ * batch the phase's start, under the same hold.
+ */
+static enum status run_changed_batch(struct pass *pass, struct changed_cursor *cursor,
+                                     bool *done, struct error *error) {
+  PGconn *connection = pass->context->connection;
+  char limit[24];
+  snprintf(limit, sizeof limit, "%zu", pass->batch_size);
+  const char *values[] = {cursor->updated_us, cursor->code, pass->fingerprint, limit};
+  PGresult *rows = NULL;
+  enum status status = begin_batch(pass, error);
+  if (status == STATUS_OK && cursor->updated_us[0] == '\0')
+    status = sql_query(connection, "finding changed dossiers", changed_first_sql, 2,
+                       values + 2, &rows, error);
+  else if (status == STATUS_OK)
+    status = sql_query(connection, "finding changed dossiers", changed_next_sql, 4, values,
+                       &rows, error);
+  int count = status == STATUS_OK ? PQntuples(rows) : 0;
+  *done = (size_t)count < pass->batch_size;
+  if (status == STATUS_OK) {
+    pass->report->read += (size_t)count;
+    status = compute_changed(pass, rows, cursor, error);
+  }
+  char marks[64];
+  int64_t final = smaller(cursor->started_us, cursor->hold_us);
+  if (count == 0) {
+    snprintf(marks, sizeof marks, "{%" PRId64 "}", final);
+  } else {
+    int64_t last = smaller(sql_integer(rows, count - 1, 9, 0), cursor->hold_us);
+    if (*done)
+      snprintf(marks, sizeof marks, "{%" PRId64 ",%" PRId64 "}", last, final);
+    else
+      snprintf(marks, sizeof marks, "{%" PRId64 "}", last);
+    snprintf(cursor->updated_us, sizeof cursor->updated_us, "%s", PQgetvalue(rows, count - 1, 9));
+    snprintf(cursor->code, sizeof cursor->code, "%s", PQgetvalue(rows, count - 1, 0));
+  }
+  PQclear(rows);
+  if (count == 0 && status == STATUS_OK) {
+    /* Nothing changed: only the watermark moves (no batch to count). */
+    status = write_sync_state(pass, marks, false, error);
+    if (status == STATUS_OK)
+      status = sql_exec(connection, "committing a batch", "COMMIT", error);
+    if (status != STATUS_OK)
+      sql_rollback(connection);
+    return status;
+  }
+  return end_batch(pass, status, marks, error);
+}
+
+/*
+ * Changed dossiers: from the watermark minus the overlap (from the start when `full` or on the
+ * first pass). Rows older than the phase's start minus the overlap are all committed and seen
+ * by the end of the phase (the overlap bounds how long a writing transaction may run), so the
+ * next pass can start there even when no newer row moved the watermark.
+ */
+static enum status changed_phase(struct pass *pass, const struct sync_state *state,
+                                 struct error *error) {
+  const struct pass_context *context = pass->context;
+  int64_t overlap = context->overlap_seconds < 0 ? PASS_DEFAULT_OVERLAP_SECONDS
+                                                 : context->overlap_seconds;
+  struct changed_cursor cursor = {.hold_us = INT64_MAX, .started_us = state->started_us};
+  if (!context->full && state->watermark_us[0] != '\0')
+    snprintf(cursor.updated_us, sizeof cursor.updated_us, "%" PRId64,
+             (int64_t)strtoll(state->watermark_us, NULL, 10) - overlap * 1000000 - 1);
+  bool done = false;
+  enum status status = STATUS_OK;
+  while (status == STATUS_OK && !done)
+    status = run_changed_batch(pass, &cursor, &done, error);
+  return status;
+}
+
 /* ---- the phases ---- */
 
-static enum status read_sync_state(PGconn *connection, char *watermark_us, size_t size,
-                                   char *fingerprint, struct error *error) {
+
+static enum status read_sync_state(PGconn *connection, struct sync_state *state,
+                                   struct error *error) {
   PGresult *result;
   enum status status = sql_query(connection, "reading the sync state",
                                  "SELECT (extract(epoch FROM watermark) * 1000000)::bigint,"
-                                 " rules_fingerprint FROM dunghen.sync_state",
+                                 " rules_fingerprint,"
+                                 " (extract(epoch FROM clock_timestamp()) * 1000000)::bigint"
+                                 " FROM dunghen.sync_state",
                                  0, NULL, &result, error);
   if (status != STATUS_OK)
     return status;
@@ -907,116 +1162,11 @@ static enum status read_sync_state(PGconn *connection, char *watermark_us, size_
     return error_set(error, STATUS_RUNTIME,
                      "dunghen.sync_state has no row: run dunghen migrate --db CONNINFO");
   }
-  snprintf(watermark_us, size, "%s", PQgetvalue(result, 0, 0));
-  snprintf(fingerprint, FINGERPRINT_SIZE, "%s", PQgetvalue(result, 0, 1));
+  snprintf(state->watermark_us, sizeof state->watermark_us, "%s", PQgetvalue(result, 0, 0));
+  snprintf(state->fingerprint, sizeof state->fingerprint, "%s", PQgetvalue(result, 0, 1));
+  state->started_us = sql_integer(result, 0, 2, INT64_MIN);
   PQclear(result);
   return STATUS_OK;
-}
-
-/* Moves the stored watermark forward (never back) to `mark_us`. */
-static enum status advance_watermark(struct pass *pass, int64_t mark_us, struct error *error) {
-  char watermark[32];
-  snprintf(watermark, sizeof watermark, "%" PRId64, mark_us);
-  const char *values[] = {watermark};
-  PGresult *result;
-  enum status status = sql_query(pass->context->connection, "moving the watermark",
-                                 "UPDATE dunghen.sync_state SET watermark = GREATEST("
-                                 "coalesce(watermark, '-infinity'),"
-                                 " 'epoch'::timestamptz + $1::bigint * interval '1 microsecond')",
-                                 1, values, &result, error);
-  if (status == STATUS_OK)
-    PQclear(result);
-  return status;
-}
-
-/* Changed dossiers: keyset over (updated_at, code) from the watermark minus the overlap. */
-static enum status changed_phase(struct pass *pass, const char *watermark_us,
-                                 struct error *error) {
-  const struct pass_context *context = pass->context;
-  int64_t overlap = context->overlap_seconds < 0 ? PASS_DEFAULT_OVERLAP_SECONDS
-                                                 : context->overlap_seconds;
-  bool from_start = context->full || watermark_us[0] == '\0';
-  char cursor_us[32] = "", cursor_code[PASS_CODE_SIZE * 4] = "", limit[24];
-  if (!from_start)
-    snprintf(cursor_us, sizeof cursor_us, "%" PRId64,
-             (int64_t)strtoll(watermark_us, NULL, 10) - overlap * 1000000 - 1);
-  snprintf(limit, sizeof limit, "%zu", pass->batch_size);
-  int64_t hold_us = INT64_MAX; /* below the first row left to another instance */
-  /* Rows older than this phase's start minus the overlap are all committed and seen by the end
-   * of the phase (the overlap bounds how long a writing transaction may run), so the next pass
-   * can start there even when no newer row moved the watermark. */
-  PGresult *started;
-  enum status start_status = sql_query(context->connection, "reading the clock",
-                                       "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)"
-                                       "::bigint", 0, NULL, &started, error);
-  if (start_status != STATUS_OK)
-    return start_status;
-  int64_t phase_start_us = sql_integer(started, 0, 0, INT64_MIN);
-  PQclear(started);
-  for (;;) {
-    PGresult *candidates;
-    const char *values[] = {cursor_us, cursor_code, limit};
-    enum status status;
-    if (cursor_us[0] == '\0')
-      status = sql_query(pass->context->connection, "finding changed dossiers",
-                         "SELECT code, (extract(epoch FROM updated_at) * 1000000)::bigint"
-                         " FROM dunghen.dossier_source ORDER BY updated_at, code LIMIT $1",
-                         1, values + 2, &candidates, error);
-    else
-      status = sql_query(pass->context->connection, "finding changed dossiers",
-                         "SELECT code, (extract(epoch FROM updated_at) * 1000000)::bigint"
-                         " FROM dunghen.dossier_source WHERE (updated_at, code) >"
-                         " ('epoch'::timestamptz + $1::bigint * interval '1 microsecond', $2)"
-                         " ORDER BY updated_at, code LIMIT $3",
-                         3, values, &candidates, error);
-    if (status != STATUS_OK)
-      return status;
-    int count = PQntuples(candidates);
-    if (count == 0) {
-      PQclear(candidates);
-      return advance_watermark(pass, phase_start_us < hold_us ? phase_start_us : hold_us, error);
-    }
-    struct text literal = {0};
-    text_add(&literal, "{");
-    for (int row = 0; row < count; row++)
-      if (!PQgetisnull(candidates, row, 0))
-        array_element(&literal, PQgetvalue(candidates, row, 0));
-    text_add(&literal, "}");
-    const char *last_us = PQgetvalue(candidates, count - 1, 1);
-    struct batch_outcome outcome;
-    status = literal.failed ? error_set(error, STATUS_RUNTIME, "out of memory")
-                            : run_batch(pass, literal.data, false, &outcome, error);
-    text_free(&literal);
-    if (status != STATUS_OK) {
-      PQclear(candidates);
-      return status;
-    }
-    for (int row = 0; row < count; row++) {
-      if (PQgetisnull(candidates, row, 0) || is_locked(outcome.locked, PQgetvalue(candidates,
-                                                                                  row, 0)))
-        continue;
-      pass->report->skipped++;
-      int64_t skipped_us = strtoll(PQgetvalue(candidates, row, 1), NULL, 10);
-      if (skipped_us - 1 < hold_us)
-        hold_us = skipped_us - 1;
-    }
-    PQclear(outcome.locked);
-    /* Store the watermark: the last row read, or just below a row another instance held.
-     * After the commit: a watermark that lags behind is safe, one ahead would lose rows. */
-    int64_t mark = strtoll(last_us, NULL, 10);
-    if (hold_us < mark)
-      mark = hold_us;
-    status = advance_watermark(pass, mark, error);
-    if (status != STATUS_OK) {
-      PQclear(candidates);
-      return status;
-    }
-    snprintf(cursor_us, sizeof cursor_us, "%s", last_us);
-    snprintf(cursor_code, sizeof cursor_code, "%s", PQgetvalue(candidates, count - 1, 0));
-    PQclear(candidates);
-    if ((size_t)count < pass->batch_size)
-      return advance_watermark(pass, phase_start_us < hold_us ? phase_start_us : hold_us, error);
-  }
 }
 
 /* Dossiers due by time (or all known ones when `everything`): keyset over the clock table. */
@@ -1033,12 +1183,18 @@ static enum status clock_phase(struct pass *pass, bool everything, struct error 
                          "SELECT code FROM dunghen.clock WHERE code > $1"
                          " ORDER BY code LIMIT $2::bigint",
                          2, list_values, &candidates, error);
+    else if (cursor_key[0] == '\0')
+      status = sql_query(pass->context->connection, "finding due dossiers",
+                         "SELECT code, (extract(epoch FROM next_instant) * 1000000)::bigint"
+                         " FROM dunghen.clock WHERE next_instant <= to_timestamp($1::bigint)"
+                         " ORDER BY next_instant, code LIMIT $2::bigint",
+                         2, (const char *const[]){pass->now_text, limit}, &candidates, error);
     else
       status = sql_query(pass->context->connection, "finding due dossiers",
                          "SELECT code, (extract(epoch FROM next_instant) * 1000000)::bigint"
                          " FROM dunghen.clock WHERE next_instant <= to_timestamp($1::bigint)"
-                         " AND ($2 = '' OR (next_instant, code) > ('epoch'::timestamptz +"
-                         " $2::bigint * interval '1 microsecond', $3))"
+                         " AND (next_instant, code) > ('epoch'::timestamptz +"
+                         " $2::bigint * interval '1 microsecond', $3)"
                          " ORDER BY next_instant, code LIMIT $4::bigint",
                          4, values, &candidates, error);
     if (status != STATUS_OK)
@@ -1048,18 +1204,7 @@ static enum status clock_phase(struct pass *pass, bool everything, struct error 
       PQclear(candidates);
       return STATUS_OK;
     }
-    struct text literal = {0};
-    codes_literal(candidates, &literal);
-    struct batch_outcome outcome;
-    status = literal.failed ? error_set(error, STATUS_RUNTIME, "out of memory")
-                            : run_batch(pass, literal.data, true, &outcome, error);
-    text_free(&literal);
-    if (status == STATUS_OK) {
-      for (int row = 0; row < count; row++)
-        if (!is_locked(outcome.locked, PQgetvalue(candidates, row, 0)))
-          pass->report->skipped++;
-      PQclear(outcome.locked);
-    }
+    status = run_batch(pass, candidates, true, error);
     if (!everything)
       snprintf(cursor_key, sizeof cursor_key, "%s", PQgetvalue(candidates, count - 1, 1));
     snprintf(cursor_code, sizeof cursor_code, "%s", PQgetvalue(candidates, count - 1, 0));
@@ -1083,19 +1228,25 @@ static enum status prepare(struct pass *pass, const struct pass_context *context
   if (context->ladder->count > LADDER_MAX_LEVELS)
     return error_set(error, STATUS_INVALID, "the ladder has too many levels");
   compute_fingerprint(context, pass->fingerprint);
-  PQnoticeProcessor previous = PQsetNoticeProcessor(context->connection, sql_ignore_notice, NULL);
-  enum status status = sql_exec(context->connection, "creating scratch tables", scratch_sql,
-                                error);
-  PQsetNoticeProcessor(context->connection, previous, NULL);
-  return status;
+  return STATUS_OK;
 }
 
+/* The next due instant, and the metric deltas folded when they have piled up. */
 static enum status finish(struct pass *pass, enum status status, struct error *error) {
-  text_free(&pass->clock_rows);
-  text_free(&pass->escalation_rows);
-  if (status == STATUS_OK)
-    status = pass_next_due(pass->context->connection, &pass->report->next_due, error);
-  return status;
+  columns_free(pass->clock, CLOCK_COLUMNS);
+  columns_free(pass->escalation, RAISE_COLUMNS);
+  if (status != STATUS_OK)
+    return status;
+  PGresult *result;
+  status = sql_query(pass->context->connection, "reading the next due instant",
+                     "SELECT dunghen.epoch(min(next_instant)), dunghen.metric_compact(64)"
+                     " FROM dunghen.clock",
+                     0, NULL, &result, error);
+  if (status != STATUS_OK)
+    return status;
+  pass->report->next_due = sql_integer(result, 0, 0, INT64_MAX);
+  PQclear(result);
+  return STATUS_OK;
 }
 
 static enum status store_fingerprint(struct pass *pass, struct error *error) {
@@ -1129,17 +1280,17 @@ enum status pass_run(const struct pass_context *context, struct pass_report *rep
                      struct error *error) {
   struct pass pass;
   enum status status = prepare(&pass, context, report, error);
-  char watermark_us[32] = "", stored[FINGERPRINT_SIZE] = "";
+  struct sync_state state = {0};
   if (status == STATUS_OK)
-    status = read_sync_state(context->connection, watermark_us, sizeof watermark_us, stored,
-                             error);
+    status = read_sync_state(context->connection, &state, error);
   /* Clocks computed with other rules (a restart after an edit) are recomputed first. */
-  if (status == STATUS_OK && stored[0] != '\0' && strcmp(stored, pass.fingerprint) != 0)
+  if (status == STATUS_OK && state.fingerprint[0] != '\0' &&
+      strcmp(state.fingerprint, pass.fingerprint) != 0)
     status = recompute(&pass, error);
-  else if (status == STATUS_OK && stored[0] == '\0')
+  else if (status == STATUS_OK && state.fingerprint[0] == '\0')
     status = store_fingerprint(&pass, error);
   if (status == STATUS_OK)
-    status = changed_phase(&pass, watermark_us, error);
+    status = changed_phase(&pass, &state, error);
   if (status == STATUS_OK)
     status = clock_phase(&pass, false, error);
   return finish(&pass, status, error);
@@ -1181,9 +1332,8 @@ enum status pass_metrics_read(PGconn *connection, struct pass_metrics *metrics,
   PGresult *result;
   enum status status = sql_query(
       connection, "reading metrics",
-      "SELECT 's', state, count(*) FROM dunghen.clock GROUP BY state"
-      " UNION ALL SELECT 'l', level, count(*) FROM dunghen.escalation_log GROUP BY level"
-      " UNION ALL SELECT 'm', state, count(*) FROM dunghen.letter_log GROUP BY state"
+      "SELECT CASE kind WHEN 'state' THEN 's' WHEN 'level' THEN 'l' ELSE 'm' END, name,"
+      " sum(delta) FROM dunghen.metric_delta GROUP BY kind, name"
       " UNION ALL SELECT 'p', '', dunghen.epoch(last_pass_at) FROM dunghen.sync_state"
       " UNION ALL SELECT 'n', '', dunghen.epoch(min(next_instant)) FROM dunghen.clock"
       " UNION ALL SELECT 'v', '', max(version) FROM dunghen.schema_version",

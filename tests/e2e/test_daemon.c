@@ -67,7 +67,8 @@ static void test_terminated_connections(struct harness *harness, struct daemon *
   long long killed = db_integer(harness,
                                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                                 "WHERE application_name LIKE 'dunghen-%%'");
-  tap_is_integer(killed, 2, "pg_terminate_backend ends the listener's and the worker's sessions");
+  tap_is_integer(killed, 3,
+                 "pg_terminate_backend ends the listener's, the worker's and the letters' sessions");
   /* Committed while the daemon is disconnected: its NOTIFY is lost, the catch-up finds it. */
   db_insert_dossier(harness, "E2E-B", "9.900001", "now() - interval '30 days'");
   tap_ok(daemon_wait_log(daemon, "listener: connection lost", 1, 10),

@@ -48,13 +48,13 @@ def tool(*arguments):
     return result.returncode, result.stdout, quiet(result.stderr)
 
 
-def render(directory, name, text, letters=LETTERS):
+def render(directory, name, text, letters=LETTERS, extra=()):
     path = os.path.join(directory, name + ".yaml")
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
     pdf = os.path.join(directory, name + ".pdf")
     result = subprocess.run([BINARY, "letter", "--input", path, "--out", pdf, "--rules", RULES,
-                             "--letters", letters], capture_output=True, text=True)
+                             "--letters", letters] + list(extra), capture_output=True, text=True)
     return result.returncode, result.stdout, result.stderr, pdf, path
 
 
@@ -125,6 +125,90 @@ def quoted(value):
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def check_fonts(pdf, expected, what):
+    code, out, _ = tool("pdffonts", pdf)
+    rows = [line.split() for line in out.splitlines()[2:] if line.strip()]
+    ok(len(rows) == len(expected), "%s (%d fonts)" % (what, len(expected)), out)
+    ok(rows and all("CID" in row and "TrueType" in row and row[-5:-2] == ["yes", "yes", "yes"]
+                    for row in rows), "%s: each face embedded, subset, with a Unicode map" % what,
+       out)
+    names = sorted(re.sub(r"^[A-Z]{6}\+|,.*$", "", row[0]) for row in rows)
+    ok(names == expected, "%s: the faces are Liberation Serif" % what, names)
+
+
+def slanted_words(pdf):
+    """Text runs drawn with the slanted text matrix of an oblique (synthetic italic) face."""
+    result = subprocess.run(["qpdf", "--qdf", "--object-streams=disable", pdf, "-"],
+                            capture_output=True)
+    return len(re.findall(rb"^1 0 0\.2126 1 ", result.stdout, re.M))
+
+
+def test_true_italic(directory):
+    code, out, err, pdf, _ = render(directory, "true-italic", SAMPLE, extra=["--true-italic"])
+    ok(code == 0 and err == "", "--true-italic renders the sample", err)
+    check_fonts(pdf, ["LiberationSerif", "LiberationSerif-Bold", "LiberationSerif-BoldItalic",
+                      "LiberationSerif-Italic"], "--true-italic: four faces embedded")
+    ok(slanted_words(pdf) == 0, "--true-italic: no text is slanted by the text matrix")
+    true_size = os.path.getsize(pdf)
+    _, _, _, default_pdf, _ = render(directory, "slanted", SAMPLE)
+    ok(slanted_words(default_pdf) > 0, "default: the italic lines are slanted by the text matrix")
+    ok(text_of(pdf) == text_of(default_pdf), "both choices print the same text")
+    ok(os.path.getsize(default_pdf) <= 32 * 1024 < true_size,
+       "default at most 32 KB (%d bytes); true italic larger (%d bytes)" %
+       (os.path.getsize(default_pdf), true_size))
+    check_margins(pdf, "--true-italic")
+
+
+def test_keep_together(directory):
+    """Justified lines never separate a number from its unit: a long reason full of dates and
+    times, shifted by a few characters at a time, never ends a line with `ngày`, `tháng`, `năm`
+    or `giờ`, and never starts one with `giờ` or `phút`."""
+    phrase = "Cuộc họp ngày 03 tháng 02 năm 2026 lúc 09 giờ 30 chưa có kết luận; "
+    bad = []
+    lines_seen = 0
+    for shift in range(0, 40):
+        reason = "x" * (shift + 1) + " " + phrase * 6
+        code, _, err, pdf, _ = render(directory, "together%d" % shift,
+                                      with_dossier(reason=quoted(reason)))
+        if code != 0:
+            bad.append(err)
+            continue
+        _, out, _ = tool("pdftotext", "-layout", pdf, "-")
+        for line in out.splitlines():
+            text = line.strip()
+            lines_seen += 1
+            if re.search(r"(^|\s)(ngày|tháng|năm|giờ)$", text) or re.match(r"(giờ|phút)\b", text):
+                bad.append(text[-50:])
+    ok(lines_seen > 100 and not bad,
+       "no line ends with a date or time unit, none starts with `giờ` (%d lines)" % lines_seen,
+       bad[:5])
+
+
+def test_recipients_hang(directory):
+    """A `Nơi nhận` line that runs over continues under its text, not under the dash."""
+    letters = os.path.join(directory, "long-recipients")
+    os.makedirs(letters, exist_ok=True)
+    for name in ("form-2025.yaml", "form-2018.yaml"):
+        text = open(os.path.join(LETTERS, name), encoding="utf-8").read()
+        text = text.replace('  - "- Như trên;"',
+                            '  - "- Như trên;"\n  - "- Ủy ban nhân dân tỉnh Đắk Lắk và Văn phòng '
+                            'Ủy ban nhân dân tỉnh (để báo cáo);"', 1)
+        with open(os.path.join(letters, name), "w", encoding="utf-8") as handle:
+            handle.write(text)
+    code, _, err, pdf, _ = render(directory, "recipients", SAMPLE, letters=letters)
+    ok(code == 0, "a long recipient line renders", err)
+    found = words(pdf)
+    item = next((i for i in range(len(found) - 1)
+                 if found[i][5] == "-" and found[i + 1][5] == "Ủy"), None)
+    run_over = None
+    if item is not None:
+        run_over = next((w for w in found[item + 2:] if w[2] > found[item][2] + 1), None)
+    ok(run_over is not None and abs(run_over[1] - found[item + 1][1]) < 0.5 and
+       run_over[1] > found[item][1] + 2,
+       "the run-over line starts under the text, not under the dash",
+       (found[item:item + 2] if item is not None else None, run_over))
+
+
 def test_sample(directory):
     code, out, err, pdf, _ = render(directory, "sample", SAMPLE)
     ok(code == 0, "the sample letter renders", err)
@@ -138,14 +222,8 @@ def test_sample(directory):
     ok(re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", out) is not None, "A4 portrait",
        out)
     ok(pages_of(pdf) == 1, "one page")
-    code, out, _ = tool("pdffonts", pdf)
-    rows = [line.split() for line in out.splitlines()[2:] if line.strip()]
-    ok(len(rows) == 4, "four faces embedded (regular, bold, italic, bold italic)", out)
-    ok(all("CID" in row and "TrueType" in row and row[-5:-2] == ["yes", "yes", "yes"]
-           for row in rows), "each face embedded, subset, with a Unicode map", out)
-    names = sorted(re.sub(r"^[A-Z]{6}\+|,.*$", "", row[0]) for row in rows)
-    ok(names == ["LiberationSerif", "LiberationSerif-Bold", "LiberationSerif-BoldItalic",
-                 "LiberationSerif-Italic"], "the faces are Liberation Serif", names)
+    check_fonts(pdf, ["LiberationSerif", "LiberationSerif-Bold"],
+                "default: two faces embedded, italics slanted from them")
     text = text_of(pdf)
     problem = in_order(text, [
         "UBND TỈNH ĐẮK LẮK", "TRUNG TÂM PHỤC VỤ", "HÀNH CHÍNH CÔNG TỈNH", "Số: 07/PXL-TTPVHCC",
@@ -272,6 +350,9 @@ def test_errors(directory):
 def main():
     with tempfile.TemporaryDirectory(prefix="dunghen-pdf-") as directory:
         test_sample(directory)
+        test_true_italic(directory)
+        test_keep_together(directory)
+        test_recipients_hang(directory)
         test_2018(directory)
         test_hostile(directory)
         test_errors(directory)

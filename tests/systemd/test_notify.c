@@ -3,7 +3,9 @@
  * $NOTIFY_SOCKET names, sets $WATCHDOG_USEC, runs `dunghen run` against the private PostgreSQL,
  * and reads what the daemon says: READY=1 once it is ready, WATCHDOG=1 at half the watchdog
  * interval, RELOADING=1 then READY=1 on SIGHUP, STOPPING=1 on SIGTERM, and exit status 0.
- * A second run uses an abstract socket name (`@...`).
+ * A second run uses an abstract socket name (`@...`). A daemon that could not render a letter
+ * (a template with an unknown placeholder, a missing template, a missing or broken font) exits
+ * non-zero at start with a clear error and never says READY=1.
  */
 #include <errno.h>
 #include <poll.h>
@@ -14,8 +16,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "dunghen-config.h"
 #include "harness.h"
 #include "tap.h"
 
@@ -121,6 +125,126 @@ static void abstract_socket(struct harness *harness) {
   close(fd);
 }
 
+static void write_text(const char *path, const char *text) {
+  FILE *file = fopen(path, "w");
+  if (file != NULL) {
+    fputs(text, file);
+    fclose(file);
+  }
+}
+
+static void read_text(const char *path, char *text, size_t size) {
+  text[0] = '\0';
+  FILE *file = fopen(path, "r");
+  if (file == NULL)
+    return;
+  size_t got = fread(text, 1, size - 1, file);
+  text[got] = '\0';
+  fclose(file);
+}
+
+/* Runs `dunghen run` with `config` and a notify socket; its exit status (or -1 when it did not
+ * exit within 20 s), its stderr, and everything it sent to the socket. */
+static int run_refused(const struct harness *harness, const char *name, const char *config,
+                       char *errors, size_t errors_size, char *seen, size_t seen_size) {
+  char socket_path[PATH_MAX + 64], config_path[PATH_MAX + 64], log_path[PATH_MAX + 64];
+  snprintf(socket_path, sizeof socket_path, "%s/%s.sock", harness->directory, name);
+  snprintf(config_path, sizeof config_path, "%s/%s.yaml", harness->directory, name);
+  snprintf(log_path, sizeof log_path, "%s/%s.log", harness->directory, name);
+  write_text(config_path, config);
+  int fd = bind_socket(socket_path, false);
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    FILE *log = freopen(log_path, "w", stderr);
+    (void)log;
+    setenv("NOTIFY_SOCKET", socket_path, 1);
+    const char *binary = getenv("DUNGHEN_BINARY");
+    execl(binary, binary, "run", "--config", config_path, "--db", harness->conninfo, "--rules",
+          harness->rules, (char *)NULL);
+    _exit(127);
+  }
+  int status = 0, result = -1;
+  double until = monotonic_now() + 20;
+  while (monotonic_now() < until) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      break;
+    }
+    sleep_seconds(0.02);
+  }
+  if (result < 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  seen[0] = '\0';
+  if (fd >= 0) {
+    wait_message(fd, "never", 0.2, seen, seen_size);
+    close(fd);
+  }
+  read_text(log_path, errors, errors_size);
+  return result;
+}
+
+static void refused_start(const struct harness *harness) {
+  const char *source = getenv("DUNGHEN_SOURCE_ROOT");
+  char letters[PATH_MAX + 32], fonts[PATH_MAX + 32], command[4 * PATH_MAX], config[3 * PATH_MAX];
+  char errors[8192], seen[4096];
+  snprintf(letters, sizeof letters, "%s/broken-letters", harness->directory);
+  snprintf(fonts, sizeof fonts, "%s/broken-fonts", harness->directory);
+  snprintf(command, sizeof command,
+           "mkdir -p '%s' '%s' && cp '%s/letters/form-2018.yaml' '%s/' && "
+           "sed 's/{applicant_name}/{applicant_nam}/' '%s/letters/form-2025.yaml' > "
+           "'%s/form-2025.yaml'",
+           letters, fonts, source, letters, source, letters);
+  tap_is_integer(system(command), 0, "a letters directory with a broken template");
+  snprintf(config, sizeof config, "paths:\n  letters: %s\n", letters);
+  int status = run_refused(harness, "template", config, errors, sizeof errors, seen, sizeof seen);
+  tap_is_integer(status, 2, "a broken template: exit status 2 at start");
+  tap_contains(errors, "/form-2025.yaml:", "the error names the template");
+  tap_contains(errors, "unknown placeholder {applicant_nam} (did you mean {applicant_name}?)",
+               "and what is wrong in it");
+  tap_ok(strstr(seen, "READY=1") == NULL, "no READY=1 (%s)", seen);
+
+  snprintf(command, sizeof command, "rm '%s/form-2025.yaml'", letters);
+  tap_is_integer(system(command), 0, "a letters directory without the 2025 form");
+  status = run_refused(harness, "missing", config, errors, sizeof errors, seen, sizeof seen);
+  tap_ok(status == 1 || status == 2, "a missing template: exit status %d at start", status);
+  tap_contains(errors, "/form-2025.yaml: cannot open", "the error names the missing template");
+  tap_ok(strstr(seen, "READY=1") == NULL, "no READY=1");
+
+  snprintf(config, sizeof config, "paths:\n  letters: %s/letters\nletters:\n  fonts: %s\n",
+           source, fonts);
+  status = run_refused(harness, "no-font", config, errors, sizeof errors, seen, sizeof seen);
+  tap_is_integer(status, 1, "a missing font: exit status 1 at start");
+  char expected[PATH_MAX + 128];
+  snprintf(expected, sizeof expected, "%s: Liberation Serif not found", fonts);
+  tap_contains(errors, expected, "the error names the font directory");
+  tap_ok(strstr(seen, "READY=1") == NULL, "no READY=1");
+
+  snprintf(command, sizeof command,
+           "for face in Regular Bold Italic BoldItalic; do "
+           "echo 'not a font' > \"%s/LiberationSerif-$face.ttf\"; done",
+           fonts);
+  tap_is_integer(system(command), 0, "a font directory with broken faces");
+  status = run_refused(harness, "bad-font", config, errors, sizeof errors, seen, sizeof seen);
+  tap_is_integer(status, 1, "a broken font: exit status 1 at start");
+  snprintf(expected, sizeof expected,
+           "cannot load the letter font %s/LiberationSerif-Regular.ttf: not a complete TrueType "
+           "file", fonts);
+  tap_contains(errors, expected, "the error names the broken face");
+  tap_ok(strstr(seen, "READY=1") == NULL, "no READY=1");
+
+  snprintf(command, sizeof command,
+           "head -c 4000 '%s/LiberationSerif-Regular.ttf' > '%s/LiberationSerif-Regular.ttf'",
+           DUNGHEN_FONT_DIR, fonts);
+  tap_is_integer(system(command), 0, "a truncated face");
+  status = run_refused(harness, "cut-font", config, errors, sizeof errors, seen, sizeof seen);
+  tap_is_integer(status, 1, "a truncated font: exit status 1 at start (no crash)");
+  tap_contains(errors, expected, "the error names the truncated face");
+  tap_ok(strstr(seen, "READY=1") == NULL, "no READY=1");
+}
+
 int main(void) {
   const char *conninfo = getenv("DUNGHEN_TEST_DB");
   if (conninfo == NULL)
@@ -130,6 +254,7 @@ int main(void) {
     return tap_finish();
   full_protocol(&harness);
   abstract_socket(&harness);
+  refused_start(&harness);
   harness_teardown(&harness);
   return tap_finish();
 }

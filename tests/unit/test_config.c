@@ -27,6 +27,10 @@ static void test_defaults(void) {
   tap_is_integer(config.batch_size, CONFIG_DEFAULT_BATCH_SIZE, "default batch size");
   tap_is_integer(config.log_level, LOG_INFO, "default log level");
   tap_is_string(config.spool_directory, CONFIG_DEFAULT_SPOOL, "default spool");
+  tap_is_string(config.spool_directory, "/var/lib/dunghen/spool", "the default spool's path");
+  tap_ok(config.letters_directory == NULL, "letters directory left to the installed default");
+  tap_ok(!config.true_italic, "italics are slanted from the upright faces by default");
+  tap_ok(config.font_directory == NULL, "fonts: the installed subset by default");
   tap_ok(config.rules_directory == NULL, "rules directory left to the environment");
   config_free(&config);
 }
@@ -40,6 +44,9 @@ static void test_full(void) {
                      "  rules: /etc/dunghen/rules\n"
                      "  letters: /usr/share/dunghen/letters\n"
                      "  spool: /var/lib/dunghen/spool\n"
+                     "letters:\n"
+                     "  true_italic: yes\n"
+                     "  fonts: /usr/share/fonts/truetype/liberation2\n"
                      "http:\n"
                      "  enabled: true\n"
                      "  address: ::1\n"
@@ -60,6 +67,8 @@ static void test_full(void) {
   tap_is_string(config.rules_directory, "/etc/dunghen/rules", "rules");
   tap_is_string(config.letters_directory, "/usr/share/dunghen/letters", "letters");
   tap_is_string(config.spool_directory, "/var/lib/dunghen/spool", "spool");
+  tap_ok(config.true_italic, "letters.true_italic");
+  tap_is_string(config.font_directory, "/usr/share/fonts/truetype/liberation2", "letters.fonts");
   tap_is_string(config.http_address, "::1", "http address");
   tap_is_integer(config.http_port, 0, "port 0 (any free port)");
   tap_is_integer(config.poll_interval, 10, "poll_interval");
@@ -101,6 +110,16 @@ static void test_errors(void) {
   expect_error("http:\n  enabled: maybe\n",
                "dunghen.yaml:2:12: http.enabled: 'maybe' is not one of: false, true, no, yes",
                "a boolean that is not one");
+  expect_error("letters:\n  true_italic: sometimes\n",
+               "dunghen.yaml:2:16: letters.true_italic: 'sometimes' is not one of: false, true, "
+               "no, yes",
+               "an italic choice that is not a boolean");
+  expect_error("letters:\n  italic: true\n",
+               "dunghen.yaml:2:3: unknown key 'italic' in letters",
+               "a misspelt letters key");
+  expect_error("paths:\n  letters: letters\n",
+               "dunghen.yaml:2:12: paths.letters: 'letters' is not an absolute path",
+               "a relative letters directory");
   expect_error("database:\n  conninfo: [a, b]\n",
                "dunghen.yaml:2:13: database.conninfo: expected text, found a list",
                "a conninfo that is a list");

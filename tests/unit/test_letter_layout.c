@@ -32,6 +32,57 @@ static bool valid_utf8(const char *text, size_t length) {
   return true;
 }
 
+/* Lays out `text` left-aligned between 100 and 100 + width; the lines joined with '|'. */
+static void lines_of(struct layout *layout, const char *text, double width, char *out,
+                     size_t size) {
+  struct layout_style left = {FACE_REGULAR, 10, 12, LAYOUT_LEFT, 0, 0, 0, 0};
+  layout_reset(layout);
+  layout_paragraph(layout, text, &left, 100, 100 + width, NULL);
+  out[0] = '\0';
+  for (size_t i = 0; i < layout->run_count; i++) {
+    size_t used = strlen(out);
+    snprintf(out + used, size - used, "%s%s", i > 0 ? "|" : "",
+             layout->text + layout->runs[i].text_offset);
+  }
+}
+
+static void test_bound_numbers(struct layout *layout) {
+  const char *text = "ngày 03 tháng 02 năm 2026, 09 giờ 30 x";
+  size_t date = strlen("ngày"), month = strlen("ngày 03 tháng");
+  tap_ok(layout_is_bound(text, 0, date, date + 3), "`ngày 03` is bound");
+  tap_ok(!layout_is_bound(text, date + 1, date + 3, month), "`03 tháng` may break");
+  tap_ok(layout_is_bound(text, date + 4, month, month + 3), "`tháng 02` is bound");
+  const char *time = "09 giờ 30, sau";
+  tap_ok(layout_is_bound(time, 0, 2, 2 + strlen(" giờ")), "`09 giờ` is bound");
+  tap_ok(layout_is_bound(time, 3, 3 + strlen("giờ"), 3 + strlen("giờ 30,")),
+         "`giờ 30,` is bound");
+  tap_ok(!layout_is_bound("năm người", 0, strlen("năm"), strlen("năm người")),
+         "a unit word before a non-number is free");
+  char lines[512];
+  lines_of(layout, "aaaaaaaaaaaaa 09 giờ 30 bbb", 80, lines, sizeof lines);
+  tap_is_string(lines, "aaaaaaaaaaaaa|09 giờ 30 bbb", "a time moves to the next line whole");
+  lines_of(layout, "xxxxx ngày 03 tháng 02", 50, lines, sizeof lines);
+  tap_is_string(lines, "xxxxx|ngày 03|tháng 02", "a date breaks only between its parts");
+  struct layout_style justified = {FACE_REGULAR, 10, 12, LAYOUT_JUSTIFY, 0, 0, 0, 0};
+  layout_reset(layout);
+  layout_paragraph(layout, "a b 09 giờ 30 c d e f g h i j k l m n o p q r", &justified, 100, 150,
+                   NULL);
+  tap_is_string(layout->text + layout->runs[2].text_offset, "09 giờ 30",
+                "a justified line sets a bound group as one run");
+  tap_ok(layout->runs[2].width == 7 * 5 + 2 * 2.5, "with its natural spaces inside");
+}
+
+static void test_hanging_indent(struct layout *layout) {
+  struct layout_style item = {FACE_REGULAR, 10, 12, LAYOUT_LEFT, 0, 0, 0, 7.5};
+  layout_reset(layout);
+  layout_paragraph(layout, "- aaaa bbbb cccc dddd eeee", &item, 100, 160, NULL);
+  tap_is_integer((long long)layout->run_count, 3, "a list item over three lines");
+  tap_ok(layout->runs[0].x == 100 && layout->runs[1].x == 107.5 && layout->runs[2].x == 107.5,
+         "lines after the first hang under the text, not the dash");
+  tap_ok(layout_paragraph_height(&metrics, "- aaaa bbbb cccc dddd eeee", &item, 60) == 36,
+         "layout_paragraph_height counts the hanging indent");
+}
+
 int main(void) {
   for (int face = 0; face < FACE_COUNT; face++)
     for (int i = 0; i < TEXT_REPERTOIRE_SIZE; i++)
@@ -47,7 +98,7 @@ int main(void) {
          "widths count characters, not bytes");
 
   /* 100 pt wide, 10 pt type: "aaaa" is 20 pt, a space 2.5 pt: four words per line. */
-  struct layout_style justified = {FACE_REGULAR, 10, 12, LAYOUT_JUSTIFY, 0, 0, 0};
+  struct layout_style justified = {FACE_REGULAR, 10, 12, LAYOUT_JUSTIFY, 0, 0, 0, 0};
   char *words = repeat("aaaa", 10, " ");
   layout_paragraph(&layout, words, &justified, 100, 200, NULL);
   tap_is_integer((long long)layout.run_count, 9,
@@ -69,7 +120,7 @@ int main(void) {
   /* A 2,000-character word with 3-byte letters breaks between characters. */
   layout_reset(&layout);
   char *long_word = repeat("ệ", 2000, "");
-  struct layout_style left = {FACE_REGULAR, 10, 12, LAYOUT_LEFT, 0, 0, 0};
+  struct layout_style left = {FACE_REGULAR, 10, 12, LAYOUT_LEFT, 0, 0, 0, 0};
   layout_paragraph(&layout, long_word, &left, 100, 200, NULL);
   bool utf8 = true, fits = true;
   size_t characters = 0;
@@ -90,7 +141,7 @@ int main(void) {
   /* Enough text for three pages: numbers on pages 2 and 3, text inside the margins. */
   layout_reset(&layout);
   char *reason = repeat("lý do chậm trễ", 500, " ");
-  struct layout_style body = {FACE_REGULAR, 14, 17, LAYOUT_JUSTIFY, 36, 0, 6};
+  struct layout_style body = {FACE_REGULAR, 14, 17, LAYOUT_JUSTIFY, 36, 0, 6, 0};
   double height = layout_paragraph_height(&metrics, reason, &body,
                                           geometry.width - geometry.left - geometry.right);
   layout_paragraph(&layout, reason, &body, geometry.left, geometry.width - geometry.right, NULL);
@@ -116,6 +167,9 @@ int main(void) {
   tap_ok(height > 2 * (geometry.height - geometry.top - geometry.bottom),
          "layout_paragraph_height agrees that it needs more than two pages");
   free(reason);
+
+  test_bound_numbers(&layout);
+  test_hanging_indent(&layout);
 
   layout_reset(&layout);
   layout_paragraph(&layout, "", &left, 100, 200, NULL);

@@ -1,0 +1,93 @@
+/*
+ * letter_worker.h: the thread that renders apology letters, so neither the event loop nor the
+ * pass worker ever waits for a PDF.
+ *
+ * It owns its own blocking PGconn and its own renderer (letter/letter.h: one per thread), and
+ * renders the 'pending' rows of dunghen.letter_log with letter_jobs_run() in chunks of one
+ * transaction each, publishing a snapshot after every chunk (counts by state, the spool's
+ * problem) and waking the loop with event_active(), as the pass worker does. It is woken at
+ * start (after removing the spool's crash leftovers), when the pass worker queued letters, on
+ * NOTIFY dunghen_letter (another instance may have queued them) and after a reconnect. A spool
+ * that refuses files (full, read-only) leaves the jobs pending and is retried with a backoff
+ * (0.5 s doubling to 30 s) and on every wake-up; a database failure likewise (0.25 s to 30 s).
+ * Without agencies.yaml in the rules nothing is rendered: the jobs wait, and are counted.
+ * letter_worker_stop() lets the running transaction finish; the loop hears `stopped`.
+ */
+#ifndef DUNGHEN_LETTER_WORKER_H
+#define DUNGHEN_LETTER_WORKER_H
+
+#include <event2/event.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "letter/letter.h"
+#include "service/log.h"
+#include "service/ruleset.h"
+
+/* What the thread renders with, loaded and checked by the loop and handed over whole. */
+struct letter_kit {
+  struct letter_library *library;   /* the templates */
+  struct letter_renderer *renderer; /* the fonts; used by the letter thread only */
+  struct ruleset *rules;            /* agencies (letterheads) and procedure names */
+};
+
+/*
+ * Loads the templates of `letters_directory`, the fonts as `options` say (NULL: the defaults)
+ * and the rules of `rules_directory`: the check at start and at reload that the daemon
+ * can render at all (a missing or broken font or template is an error here, not at the first
+ * letter). `today` is a day number (ruleset_load).
+ */
+enum status letter_kit_load(const char *letters_directory, const char *rules_directory,
+                            const struct letter_options *options, int64_t today,
+                            struct letter_kit **kit, struct error *error);
+void letter_kit_free(struct letter_kit *kit);
+
+struct letter_worker_settings {
+  const char *conninfo; /* NULL: the PG* environment */
+  int connect_timeout;
+  const char *spool_directory;
+};
+
+struct letter_worker_snapshot {
+  bool stopped;            /* the thread has finished (after letter_worker_stop) */
+  bool busy;               /* rendering now */
+  bool counts_valid;       /* the counts below have been read at least once */
+  bool agencies_missing;   /* no agencies.yaml: jobs wait */
+  char problem[512];       /* the last database or rendering failure; "" after a success */
+  char spool_problem[512]; /* why the spool refuses files ("spool: ..."); "" when it accepts */
+  int64_t pending;         /* dunghen.letter_log by state, as last counted */
+  int64_t rendered;
+  int64_t failed;
+  int64_t blocked;         /* pending while the spool refuses files */
+  uint64_t rendered_total; /* by this process */
+  uint64_t failed_total;
+  uint64_t warnings_total; /* text replaced while rendering */
+  uint64_t spool_refusals; /* chunks stopped by the spool */
+  uint64_t leftovers_removed;
+  uint64_t generation;     /* increases with every published snapshot */
+};
+
+struct letter_worker;
+
+/* Takes ownership of `kit`. `on_publish` runs in the loop after every published snapshot. */
+struct letter_worker *letter_worker_new(struct event_base *base,
+                                        const struct letter_worker_settings *settings,
+                                        struct letter_kit *kit, const struct log *log,
+                                        void (*on_publish)(void *context), void *context,
+                                        struct error *error);
+enum status letter_worker_start(struct letter_worker *worker, struct error *error);
+/* Asks for a look at the pending jobs soon (coalesced). */
+void letter_worker_request(struct letter_worker *worker);
+/* Hands over a new kit (ownership passes), swapped in between two chunks. */
+void letter_worker_replace_kit(struct letter_worker *worker, struct letter_kit *kit);
+/* A new conninfo or timeout reconnects before the next chunk; a new spool is used from then. */
+void letter_worker_update_settings(struct letter_worker *worker,
+                                   const struct letter_worker_settings *settings);
+void letter_worker_snapshot(struct letter_worker *worker, struct letter_worker_snapshot *snapshot);
+/* Asks the thread to finish its current chunk and exit; does not wait. */
+void letter_worker_stop(struct letter_worker *worker);
+/* Joins the thread (call after `stopped` was seen, or it waits) and frees everything. */
+void letter_worker_free(struct letter_worker *worker);
+
+#endif

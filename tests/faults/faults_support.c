@@ -1,0 +1,571 @@
+/*
+ * faults_support.c: the shared workload and invariants of the fault tests (faults_support.h).
+ */
+#include "faults_support.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/sha256.h"
+#include "service/schema.h"
+#include "tap.h"
+
+static const char *const AGENCIES[] = {"DLK-TTPVHCC", "DLK-SNNMT"};
+
+/* libpq prints notices to stderr unless given a processor (NULL keeps the default). */
+static void ignore_notice(void *argument, const char *message) {
+  (void)argument;
+  (void)message;
+}
+
+static bool run_command(const char *command) {
+  int status = system(command);
+  if (status != 0)
+    tap_diagnostic("command failed (%d): %s", status, command);
+  return status == 0;
+}
+
+bool faults_database_create(struct faults_database *database) {
+  memset(database, 0, sizeof *database);
+  if (!pg_server_create(&database->server))
+    return false;
+  snprintf(database->admin_conninfo, sizeof database->admin_conninfo, "%s",
+           database->server.conninfo);
+  PGconn *admin = PQconnectdb(database->admin_conninfo);
+  PGresult *created = PQexec(admin, "CREATE DATABASE work");
+  bool ok = PQresultStatus(created) == PGRES_COMMAND_OK;
+  if (!ok)
+    tap_diagnostic("CREATE DATABASE work: %s", PQerrorMessage(admin));
+  PQclear(created);
+  PQfinish(admin);
+  char conninfo[PATH_MAX + 128];
+  snprintf(conninfo, sizeof conninfo, "host=%s port=5432 user=postgres dbname=work",
+           database->server.directory);
+  if (!ok || !harness_setup(&database->harness, conninfo))
+    return false;
+  const char *source = getenv("DUNGHEN_SOURCE_ROOT");
+  source = source != NULL ? source : ".";
+  snprintf(database->letters, sizeof database->letters, "%s/letters", source);
+  snprintf(database->spool, sizeof database->spool, "%s/spool", database->harness.directory);
+  char command[3 * PATH_MAX];
+  snprintf(command, sizeof command, "cp '%s/rules/agencies.yaml' '%s/agencies.yaml'", source,
+           database->harness.rules);
+  return mkdir(database->spool, 0755) == 0 && run_command(command);
+}
+
+void faults_database_destroy(struct faults_database *database) {
+  harness_teardown(&database->harness);
+  pg_server_destroy(&database->server);
+}
+
+int faults_rounds(int default_rounds) {
+  const char *text = getenv("FAULTS_ROUNDS");
+  int rounds = text != NULL ? atoi(text) : 0;
+  return rounds > 0 ? rounds : default_rounds;
+}
+
+uint64_t faults_seed(void) {
+  const char *text = getenv("FAULTS_SEED");
+  uint64_t seed;
+  if (text != NULL && *text != '\0') {
+    seed = strtoull(text, NULL, 10);
+  } else {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    seed = (uint64_t)now.tv_sec * 1000003u ^ (uint64_t)now.tv_nsec ^ (uint64_t)getpid();
+  }
+  tap_diagnostic("seed %llu (rerun with FAULTS_SEED=%llu)", (unsigned long long)seed,
+                 (unsigned long long)seed);
+  return seed != 0 ? seed : 1;
+}
+
+uint64_t faults_next(uint64_t *state) {
+  /* xorshift64*: plenty for choosing moments and rows */
+  uint64_t x = *state;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  *state = x;
+  return x * 2685821657736338717ull;
+}
+
+uint64_t faults_below(uint64_t *state, uint64_t limit) {
+  return limit == 0 ? 0 : faults_next(state) % limit;
+}
+
+void faults_config(const struct faults_database *database, const char *extra, char *config,
+                   size_t size) {
+  snprintf(config, size,
+           "paths:\n  letters: %s\n  spool: %s\n"
+           "sync:\n  poll_interval: 3600\n  batch_size: 200\n"
+           "database:\n  connect_timeout: 2\n  ping_interval: 1\n%s",
+           database->letters, database->spool, extra != NULL ? extra : "");
+}
+
+void faults_reconnect(struct harness *harness) {
+  if (harness->db != NULL && PQstatus(harness->db) == CONNECTION_OK) {
+    PGresult *probe = PQexec(harness->db, "SELECT 1");
+    bool alive = PQresultStatus(probe) == PGRES_TUPLES_OK;
+    PQclear(probe);
+    if (alive)
+      return;
+  }
+  for (int attempt = 0; attempt < 300; attempt++) {
+    if (harness->db != NULL)
+      PQfinish(harness->db);
+    harness->db = PQconnectdb(harness->conninfo);
+    if (PQstatus(harness->db) == CONNECTION_OK) {
+      PQsetNoticeProcessor(harness->db, ignore_notice, NULL);
+      return;
+    }
+    sleep_seconds(0.1);
+  }
+}
+
+/* ---- workload ---- */
+
+bool workload_overdue_burst(struct workload *workload, int count) {
+  int first = workload->overdue + 1;
+  workload->overdue += count;
+  return db_exec(workload->harness,
+                 "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
+                 "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) "
+                 "SELECT 'W-O-' || lpad(g::text, 6, '0'), '9.900001', "
+                 "CASE WHEN g %% 3 = 0 THEN 'DLK-SNNMT' ELSE 'DLK-TTPVHCC' END, "
+                 "'Phạm Thị Lỗi ' || g, '0791' || lpad(g::text, 8, '0'), 'phường Tân An', "
+                 "'thử lỗi', 'truc_tuyen', now() - interval '30 days', 'dang_xu_ly' "
+                 "FROM generate_series(%d, %d) AS g ON CONFLICT DO NOTHING",
+                 first, first + count - 1);
+}
+
+static int pick_fresh(struct workload *workload, int remainder) {
+  if (workload->fresh < 3)
+    return 0;
+  int number = 1 + (int)faults_below(&workload->random, (uint64_t)workload->fresh);
+  number -= (number % 3 - remainder + 3) % 3;
+  return number >= 1 ? number : 0;
+}
+
+bool workload_step(struct workload *workload) {
+  char sql[4096];
+  size_t used = 0;
+  used += (size_t)snprintf(sql + used, sizeof sql - used, "BEGIN;");
+  int inserts = 1 + (int)faults_below(&workload->random, 3);
+  for (int i = 0; i < inserts; i++) {
+    int number = ++workload->fresh;
+    used += (size_t)snprintf(
+        sql + used, sizeof sql - used,
+        "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, so_dinh_danh, "
+        "dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) VALUES ('W-F-%06d', '9.900002', "
+        "'%s', 'Lê Văn Mới %d', '0792%08d', 'xã Ea Kar', 'thử', 'truc_tiep', now(), "
+        "'dang_xu_ly') ON CONFLICT DO NOTHING;",
+        number, AGENCIES[faults_below(&workload->random, 2)], number, number);
+  }
+  int touched = 1 + (int)faults_below(&workload->random, (uint64_t)workload->fresh);
+  used += (size_t)snprintf(sql + used, sizeof sql - used,
+                           "UPDATE onestop.ho_so SET trich_yeu = 'sửa %d' "
+                           "WHERE ma_ho_so = 'W-F-%06d';",
+                           touched, touched);
+  if (workload->overdue > 0) {
+    int old = 1 + (int)faults_below(&workload->random, (uint64_t)workload->overdue);
+    used += (size_t)snprintf(sql + used, sizeof sql - used,
+                             "UPDATE onestop.ho_so SET trich_yeu = 'sửa' "
+                             "WHERE ma_ho_so = 'W-O-%06d';",
+                             old);
+  }
+  int late = faults_below(&workload->random, 3) == 0 ? pick_fresh(workload, 1) : 0;
+  if (late > 0)
+    used += (size_t)snprintf(sql + used, sizeof sql - used,
+                             "UPDATE onestop.ho_so SET ly_do_tre_han = 'thiếu hồ sơ' "
+                             "WHERE ma_ho_so = 'W-F-%06d' AND ly_do_tre_han IS NULL;",
+                             late);
+  int done = faults_below(&workload->random, 3) == 0 ? pick_fresh(workload, 2) : 0;
+  if (done > 0)
+    used += (size_t)snprintf(sql + used, sizeof sql - used,
+                             "UPDATE onestop.ho_so SET trang_thai = 'da_co_ket_qua', "
+                             "ngay_hoan_thanh = now() WHERE ma_ho_so = 'W-F-%06d' "
+                             "AND trang_thai = 'dang_xu_ly';",
+                             done);
+  snprintf(sql + used, sizeof sql - used, "COMMIT;");
+  PGresult *result = PQexec(workload->harness->db, sql);
+  bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
+  PQclear(result);
+  return ok;
+}
+
+/* ---- invariants ---- */
+
+bool faults_wait_settled(struct harness *harness, bool letters, double timeout) {
+  char sql[1024];
+  snprintf(sql, sizeof sql,
+           "SELECT (SELECT count(*) FROM onestop.ho_so h LEFT JOIN dunghen.clock c "
+           "ON c.code = h.ma_ho_so WHERE c.source_updated_at IS DISTINCT FROM h.updated_at) "
+           "+ (SELECT count(*) FROM dunghen.clock WHERE next_instant <= now()) %s",
+           letters ? "+ (SELECT count(*) FROM dunghen.letter_log WHERE state = 'pending')" : "");
+  double until = monotonic_now() + timeout;
+  long long left = -1;
+  do {
+    faults_reconnect(harness);
+    PGresult *result = PQexec(harness->db, sql);
+    if (PQresultStatus(result) == PGRES_TUPLES_OK)
+      left = atoll(PQgetvalue(result, 0, 0));
+    PQclear(result);
+    if (left == 0)
+      return true;
+    sleep_seconds(0.05);
+  } while (monotonic_now() < until);
+  tap_diagnostic("not settled after %.0f s: %lld dossiers or letters left", timeout, left);
+  return false;
+}
+
+struct invariant {
+  const char *what;
+  const char *sql; /* counts the violations */
+};
+
+static const struct invariant INVARIANTS[] = {
+    {"no escalation twice (dossier, level, episode)",
+     "SELECT count(*) - count(DISTINCT (dossier_code, level, episode)) "
+     "FROM dunghen.escalation_log"},
+    {"every dossier past its deadline and open has its overdue escalation",
+     "SELECT count(*) FROM dunghen.clock c WHERE c.state IN ('overdue', 'rescheduled', "
+     "'overdue_again') AND c.deadline <= c.computed_at AND NOT EXISTS (SELECT 1 FROM "
+     "dunghen.escalation_log e WHERE e.dossier_code = c.code AND e.level = 'overdue' "
+     "AND e.episode = 1)"},
+    {"every letter escalation has exactly one letter",
+     "SELECT count(*) FROM dunghen.escalation_log e WHERE e.action = 'letter' AND "
+     "(SELECT count(*) FROM dunghen.letter_log l WHERE l.escalation_id = e.id) <> 1"},
+    {"no letter without its escalation, none twice for a dossier",
+     "SELECT (SELECT count(*) FROM dunghen.letter_log) - (SELECT count(*) FROM "
+     "dunghen.escalation_log WHERE action = 'letter')"},
+    {"numbers run 1..n per agency and year, without gap or repeat",
+     "SELECT count(*) FROM (SELECT agency_code, year FROM dunghen.letter_log "
+     "GROUP BY agency_code, year HAVING min(number) <> 1 OR max(number) <> count(*) "
+     "OR count(DISTINCT number) <> count(*)) AS broken"},
+    {"the letter counters agree with the letters",
+     "SELECT count(*) FROM dunghen.letter_counter k FULL JOIN (SELECT agency_code, year, "
+     "max(number) AS top FROM dunghen.letter_log GROUP BY agency_code, year) l "
+     "USING (agency_code, year) WHERE k.last_number IS DISTINCT FROM l.top"},
+    {"no failed letter", "SELECT count(*) FROM dunghen.letter_log WHERE state = 'failed'"},
+};
+
+bool faults_check_database(struct harness *harness, const char *label, bool report_each) {
+  faults_reconnect(harness);
+  bool all = true;
+  for (size_t i = 0; i < sizeof INVARIANTS / sizeof INVARIANTS[0]; i++) {
+    long long violations = db_integer(harness, "%s", INVARIANTS[i].sql);
+    if (report_each || violations != 0)
+      tap_is_integer(violations, 0, "%s: %s", label, INVARIANTS[i].what);
+    all = all && violations == 0;
+  }
+  return all;
+}
+
+/* ---- the spool tree ---- */
+
+struct spool_walk {
+  char (*paths)[PATH_MAX];
+  size_t count, capacity;
+  size_t leftovers, bad_modes;
+  char first_bad[PATH_MAX];
+};
+
+static void walk_add(struct spool_walk *walk, const char *path) {
+  if (walk->count == walk->capacity) {
+    size_t capacity = walk->capacity == 0 ? 1024 : walk->capacity * 2;
+    void *grown = realloc(walk->paths, capacity * sizeof *walk->paths);
+    if (grown == NULL)
+      return;
+    walk->paths = grown;
+    walk->capacity = capacity;
+  }
+  snprintf(walk->paths[walk->count++], PATH_MAX, "%s", path);
+}
+
+static void bad_mode(struct spool_walk *walk, const char *path, mode_t mode) {
+  if (walk->bad_modes++ == 0)
+    snprintf(walk->first_bad, sizeof walk->first_bad, "%s (%04o)", path, (unsigned)mode);
+}
+
+/* SPOOL/AGENCY/YEAR/FILE: depth 0 is the spool itself (its mode is the admin's). */
+static void walk_directory(struct spool_walk *walk, const char *path, int depth) {
+  DIR *directory = opendir(path);
+  if (directory == NULL)
+    return;
+  struct dirent *entry;
+  while ((entry = readdir(directory)) != NULL) {
+    if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+      continue;
+    char child[PATH_MAX];
+    snprintf(child, sizeof child, "%s/%s", path, entry->d_name);
+    struct stat info;
+    if (lstat(child, &info) != 0)
+      continue;
+    mode_t mode = info.st_mode & 07777;
+    if (S_ISDIR(info.st_mode)) {
+      if (mode != 0750)
+        bad_mode(walk, child, mode);
+      walk_directory(walk, child, depth + 1);
+    } else if (entry->d_name[0] == '.') {
+      walk->leftovers++;
+    } else {
+      if (!S_ISREG(info.st_mode) || mode != 0640)
+        bad_mode(walk, child, mode);
+      walk_add(walk, child);
+    }
+  }
+  closedir(directory);
+}
+
+int faults_count_leftovers(const char *spool) {
+  struct spool_walk walk = {0};
+  walk_directory(&walk, spool, 0);
+  free(walk.paths);
+  return (int)walk.leftovers;
+}
+
+static bool read_whole(const char *path, unsigned char **data, size_t *size) {
+  FILE *file = fopen(path, "rb");
+  if (file == NULL)
+    return false;
+  struct stat info;
+  if (fstat(fileno(file), &info) != 0) {
+    fclose(file);
+    return false;
+  }
+  *size = (size_t)info.st_size;
+  *data = malloc(*size + 1);
+  bool ok = *data != NULL && fread(*data, 1, *size, file) == *size;
+  fclose(file);
+  return ok;
+}
+
+static bool file_matches(const char *path, const char *sha256, long long bytes) {
+  unsigned char *data = NULL;
+  size_t size = 0;
+  bool readable = read_whole(path, &data, &size);
+  char hex[SHA256_HEX_SIZE] = "";
+  if (readable)
+    sha256_hex(data, size, hex);
+  free(data);
+  return readable && (long long)size == bytes && strcmp(hex, sha256) == 0;
+}
+
+static int compare_paths(const void *left, const void *right) {
+  return strcmp(left, right);
+}
+
+bool faults_check_spool(struct harness *harness, const char *spool, const char *label) {
+  faults_reconnect(harness);
+  struct spool_walk walk = {0};
+  walk_directory(&walk, spool, 0);
+  qsort(walk.paths, walk.count, sizeof *walk.paths, compare_paths);
+  PGresult *rows = PQexec(harness->db, "SELECT path, sha256, bytes FROM dunghen.letter_log "
+                                       "WHERE state = 'rendered' ORDER BY path");
+  int count = PQresultStatus(rows) == PGRES_TUPLES_OK ? PQntuples(rows) : -1;
+  size_t missing = 0, mismatched = 0;
+  for (int row = 0; row < count; row++) {
+    const char *path = PQgetvalue(rows, row, 0);
+    if (bsearch(path, walk.paths, walk.count, sizeof *walk.paths, compare_paths) == NULL) {
+      if (missing++ == 0)
+        tap_diagnostic("no file for row %s", path);
+    } else if (!file_matches(path, PQgetvalue(rows, row, 1), atoll(PQgetvalue(rows, row, 2)))) {
+      if (mismatched++ == 0)
+        tap_diagnostic("sha256 or size differs: %s", path);
+    }
+  }
+  PQclear(rows);
+  bool ok = tap_is_integer((long long)missing, 0, "%s: every rendered row has its PDF", label);
+  ok &= tap_is_integer((long long)mismatched, 0, "%s: with the recorded sha256 and size", label);
+  ok &= tap_is_integer((long long)walk.count, count, "%s: no PDF without its row (%zu files)",
+                       label, walk.count);
+  ok &= tap_is_integer((long long)walk.leftovers, 0, "%s: no temporary file in the spool", label);
+  if (walk.bad_modes > 0)
+    tap_diagnostic("first bad mode: %s", walk.first_bad);
+  ok &= tap_is_integer((long long)walk.bad_modes, 0, "%s: files 0640, directories 0750", label);
+  free(walk.paths);
+  return ok;
+}
+
+/* ---- the independent check on a copy ---- */
+
+static bool admin_exec(PGconn *admin, const char *sql) {
+  for (int attempt = 0; attempt < 100; attempt++) {
+    PGresult *result = PQexec(admin, sql);
+    bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
+    PQclear(result);
+    if (ok)
+      return true;
+    if (strstr(PQerrorMessage(admin), "being accessed by other users") == NULL) {
+      tap_diagnostic("%s: %s", sql, PQerrorMessage(admin));
+      return false;
+    }
+    sleep_seconds(0.1); /* a session of the stopped daemon still closing */
+  }
+  tap_diagnostic("%s: %s", sql, PQerrorMessage(admin));
+  return false;
+}
+
+/* The sorted keys that `sql` returns, one string per row. */
+struct keys {
+  char **rows;
+  int count;
+};
+
+static bool read_keys(PGconn *connection, const char *sql, struct keys *keys) {
+  keys->rows = NULL;
+  keys->count = 0;
+  PGresult *result = PQexec(connection, sql);
+  if (PQresultStatus(result) != PGRES_TUPLES_OK) {
+    tap_diagnostic("%s: %s", sql, PQerrorMessage(connection));
+    PQclear(result);
+    return false;
+  }
+  keys->count = PQntuples(result);
+  keys->rows = calloc((size_t)keys->count + 1, sizeof *keys->rows);
+  for (int row = 0; keys->rows != NULL && row < keys->count; row++)
+    keys->rows[row] = strdup(PQgetvalue(result, row, 0));
+  PQclear(result);
+  return keys->rows != NULL;
+}
+
+static void free_keys(struct keys *keys) {
+  for (int row = 0; keys->rows != NULL && row < keys->count; row++)
+    free(keys->rows[row]);
+  free(keys->rows);
+}
+
+/* Both sorted by the server (COLLATE "C"); counts what only one side has. */
+static bool same_keys(const struct keys *daemon, const struct keys *fresh, const char *what,
+                      const char *label) {
+  int left = 0, right = 0, only_daemon = 0, only_fresh = 0;
+  while (left < daemon->count || right < fresh->count) {
+    int order = left == daemon->count    ? 1
+                : right == fresh->count ? -1
+                                        : strcmp(daemon->rows[left], fresh->rows[right]);
+    if (order == 0) {
+      left++;
+      right++;
+    } else if (order < 0) {
+      if (only_daemon++ < 3)
+        tap_diagnostic("raised by the daemon only: %s", daemon->rows[left]);
+      left++;
+    } else {
+      if (only_fresh++ < 3)
+        tap_diagnostic("due but missing: %s", fresh->rows[right]);
+      right++;
+    }
+  }
+  return tap_ok(only_daemon == 0 && only_fresh == 0,
+                "%s: %s as a fresh `dunghen once` computes them (%d; %d missing, %d extra)",
+                label, what, fresh->count, only_fresh, only_daemon);
+}
+
+static bool compare_with(PGconn *work, PGconn *fresh, const char *sql, const char *what,
+                         const char *label) {
+  struct keys daemon_keys = {0}, fresh_keys = {0};
+  bool ok = read_keys(work, sql, &daemon_keys) && read_keys(fresh, sql, &fresh_keys);
+  if (ok)
+    ok = same_keys(&daemon_keys, &fresh_keys, what, label);
+  else
+    tap_ok(false, "%s: %s (the keys can be read)", label, what);
+  free_keys(&daemon_keys);
+  free_keys(&fresh_keys);
+  return ok;
+}
+
+static bool run_once_on(const struct faults_database *database, const char *conninfo) {
+  struct harness const *harness = &database->harness;
+  char command[4 * PATH_MAX];
+  /* Rules without agencies.yaml: the letters are queued (what is compared), not rendered. */
+  snprintf(command, sizeof command,
+           "rm -rf '%s/verify-rules' && mkdir '%s/verify-rules' && "
+           "cp '%s/calendar.yaml' '%s/ladder.yaml' '%s/procedures.yaml' '%s/verify-rules/'",
+           harness->directory, harness->directory, harness->rules, harness->rules,
+           harness->rules, harness->directory);
+  if (!run_command(command))
+    return false;
+  PGconn *fresh = PQconnectdb(conninfo);
+  PGresult *now = PQexec(fresh, "SELECT to_char(now() AT TIME ZONE 'Asia/Ho_Chi_Minh', "
+                                "'YYYY-MM-DD\"T\"HH24:MI:SS')");
+  char now_text[64] = "";
+  if (PQresultStatus(now) == PGRES_TUPLES_OK)
+    snprintf(now_text, sizeof now_text, "%s", PQgetvalue(now, 0, 0));
+  PQclear(now);
+  PQfinish(fresh);
+  snprintf(command, sizeof command,
+           "'%s' once --db '%s' --rules '%s/verify-rules' --now %s > '%s/verify.out' 2>&1",
+           getenv("DUNGHEN_BINARY"), conninfo, harness->directory, now_text,
+           harness->directory);
+  return run_command(command);
+}
+
+static bool fresh_schema(const char *conninfo) {
+  PGconn *fresh = PQconnectdb(conninfo);
+  PQsetNoticeProcessor(fresh, ignore_notice, NULL);
+  PGresult *dropped = PQexec(fresh, "DROP SCHEMA dunghen CASCADE");
+  bool ok = PQresultStatus(dropped) == PGRES_COMMAND_OK;
+  PQclear(dropped);
+  struct schema_result result;
+  struct error error;
+  if (ok && (schema_migrate(fresh, &result, &error) != STATUS_OK ||
+             schema_install_reference(fresh, &error) != STATUS_OK)) {
+    tap_diagnostic("verify: migrate: %s", error.message);
+    ok = false;
+  }
+  PQfinish(fresh);
+  return ok;
+}
+
+bool faults_verify_on_copy(struct faults_database *database, const char *label) {
+  struct harness *harness = &database->harness;
+  PQfinish(harness->db);
+  harness->db = NULL;
+  PGconn *admin = PQconnectdb(database->admin_conninfo);
+  PQsetNoticeProcessor(admin, ignore_notice, NULL);
+  bool ok = admin_exec(admin, "DROP DATABASE IF EXISTS verify") &&
+            admin_exec(admin, "CREATE DATABASE verify TEMPLATE work");
+  faults_reconnect(harness);
+  char conninfo[PATH_MAX + 128];
+  snprintf(conninfo, sizeof conninfo, "host=%s port=5432 user=postgres dbname=verify",
+           database->server.directory);
+  ok = ok && fresh_schema(conninfo) && run_once_on(database, conninfo);
+  if (ok) {
+    PGconn *fresh = PQconnectdb(conninfo);
+    ok = compare_with(harness->db, fresh,
+                      "SELECT key FROM (SELECT dossier_code || ' ' || level || ' ' || episode "
+                      "AS key FROM dunghen.escalation_log) AS k ORDER BY key COLLATE \"C\"",
+                      "escalations exactly", label);
+    ok &= compare_with(harness->db, fresh,
+                       "SELECT key FROM (SELECT dossier_code || ' ' || agency_code || ' ' || year "
+                       "AS key FROM dunghen.letter_log) AS k ORDER BY key COLLATE \"C\"",
+                       "letters exactly", label);
+    PQfinish(fresh);
+  } else {
+    tap_ok(false, "%s: a fresh `dunghen once` runs on a copy", label);
+  }
+  admin_exec(admin, "DROP DATABASE IF EXISTS verify");
+  PQfinish(admin);
+  return ok;
+}
+
+long faults_proc_kilobytes(int pid, const char *field) {
+  char path[64], line[256];
+  snprintf(path, sizeof path, "/proc/%d/status", pid);
+  FILE *file = fopen(path, "r");
+  if (file == NULL)
+    return -1;
+  long value = -1;
+  size_t length = strlen(field);
+  while (fgets(line, sizeof line, file) != NULL)
+    if (strncmp(line, field, length) == 0 && line[length] == ':')
+      value = atol(line + length + 1);
+  fclose(file);
+  return value;
+}

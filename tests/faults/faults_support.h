@@ -1,0 +1,85 @@
+/*
+ * faults_support.h: what the fault, load and security tests share on top of the e2e harness
+ * (tests/e2e/harness.h): a restartable PostgreSQL with a work database that can be copied, a
+ * scripted workload over the reference schema, a seeded random source, and the invariants that
+ * must hold after any fault:
+ *   - no escalation twice (dossier, level, episode), every overdue dossier has its `overdue`;
+ *   - every letter escalation has exactly one letter, numbers 1..n per agency and year;
+ *   - the spool holds exactly the rendered rows' PDFs (path, size, sha256), no temporary file;
+ *   - a fresh `dunghen once` over a copy of the same source data, at the same moment, raises
+ *     exactly the same escalations and letters (what is due, computed independently).
+ * Every check prints TAP lines; `label` prefixes their descriptions.
+ */
+#ifndef DUNGHEN_FAULTS_SUPPORT_H
+#define DUNGHEN_FAULTS_SUPPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "harness.h"
+#include "pg_server.h"
+
+/* A private server, a database `work` in it, migrated, with the reference schema. */
+struct faults_database {
+  struct pg_server server;
+  char admin_conninfo[PATH_MAX + 128]; /* the `postgres` database, for CREATE DATABASE */
+  struct harness harness;              /* on `work` */
+  char spool[PATH_MAX + 16];           /* harness directory/spool, created 0755 */
+  char letters[PATH_MAX];              /* the shipped templates */
+};
+
+bool faults_database_create(struct faults_database *database);
+void faults_database_destroy(struct faults_database *database);
+
+/* The number of rounds: $FAULTS_ROUNDS when set (> 0), else `default_rounds`. */
+int faults_rounds(int default_rounds);
+/* A seeded generator: $FAULTS_SEED when set, else the clock; the seed is printed. */
+uint64_t faults_seed(void);
+uint64_t faults_next(uint64_t *state);
+/* Uniform in [0, limit). */
+uint64_t faults_below(uint64_t *state, uint64_t limit);
+
+/* Config sections for a daemon that renders letters into the database's spool. */
+void faults_config(const struct faults_database *database, const char *extra, char *config,
+                   size_t size);
+
+/* Reconnects the harness's own connection when it broke (the server restarted). */
+void faults_reconnect(struct harness *harness);
+
+/* The workload. Overdue dossiers are `W-O-NNNNNN`, fresh ones `W-F-NNNNNN` (received now,
+ * procedure 9.900002: nothing falls due for days). Fresh dossiers numbered 1 mod 3 may get a
+ * delay reason, 2 mod 3 may be finished early, so no dossier is both. */
+struct workload {
+  struct harness *harness;
+  uint64_t random;
+  int overdue; /* how many codes were used */
+  int fresh;
+};
+/* `count` overdue dossiers (received 30 days ago, open) in one statement: letters due. */
+bool workload_overdue_burst(struct workload *workload, int count);
+/* A few random changes in one transaction: fresh dossiers, summary edits, delay reasons on
+ * fresh dossiers (an apology and a letter), fresh dossiers finished early. */
+bool workload_step(struct workload *workload);
+
+/* Waits until every source row was examined in its current version, nothing is due and no
+ * letter is pending (when `letters`); false after `timeout` seconds. */
+bool faults_wait_settled(struct harness *harness, bool letters, double timeout);
+
+/* The database invariants (duplicates, overdue coverage, one letter per letter escalation,
+ * numbering). Cheap: run them after every round. Returns true when all held. */
+bool faults_check_database(struct harness *harness, const char *label, bool report_each);
+/* The spool tree against letter_log (every rendered row has its file with its size and
+ * sha256, no other file, no temporary file, modes 0640/0750). */
+bool faults_check_spool(struct harness *harness, const char *spool, const char *label);
+/* Counts temporary files (`.NAME.pdf.*`) in the spool. */
+int faults_count_leftovers(const char *spool);
+/* Copies `work` into a fresh database, drops the daemon's schema there, migrates again and runs
+ * `dunghen once --now NOW` (NOW = the server's clock); compares its escalation and letter
+ * keys with `work`'s. The daemon must be stopped (CREATE DATABASE ... TEMPLATE needs `work`
+ * without sessions): the harness's connection is closed and reopened. */
+bool faults_verify_on_copy(struct faults_database *database, const char *label);
+
+/* /proc/PID/status field in kB (VmHWM, VmRSS), or -1. */
+long faults_proc_kilobytes(int pid, const char *field);
+
+#endif
