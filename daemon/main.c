@@ -21,7 +21,7 @@ struct command {
 
 static const struct command commands[] = {
     {"check", command_check, "validate all rules and print a one-line summary",
-     "dunghen check [--rules DIR]\n"
+     "dunghen check [--rules DIR] [--letters DIR]\n"
      "  Loads every rules file, reports the first error as FILE:LINE:COLUMN: message (exit 2)\n"
      "  or prints a summary and any warnings (exit 0)."},
     {"calendar", command_calendar, "list the exception days of a year",

@@ -1,20 +1,25 @@
 /*
- * check.c: `dunghen check [--rules DIR]`, validates a whole rules directory.
+ * check.c: `dunghen check [--rules DIR] [--letters DIR]`, validates a whole rules directory.
  *
- * Loads the rules exactly as the daemon would (rules_load) with today's date from the real
- * clock, which decides the yearly-schedule warnings. Success prints a one-line summary on
+ * Loads the rules exactly as the daemon would (ruleset_load: calendar, procedures, ladder,
+ * agencies) and the letter templates, with today's date from the real clock, which decides the
+ * yearly-schedule warnings. Success prints a one-line summary on
  * stdout and each warning on stderr as `warning: ...`, exit 0; the first error is printed as
  * `dunghen check: FILE:LINE:COLUMN: message`, exit 2 (1 when the files cannot be read).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli/cli.h"
 #include "core/civil.h"
+#include "letter/letter.h"
 #include "rules/rules.h"
+#include "service/ruleset.h"
 
-static void print_summary(const struct rules *rules) {
+static void print_summary(const struct ruleset *set) {
+  const struct rules *rules = set->rules;
   char announced[64];
   if (rules->first_announced_year == 0)
     snprintf(announced, sizeof announced, "no announced schedules");
@@ -27,31 +32,61 @@ static void print_summary(const struct rules *rules) {
   struct civil_date first = civil_date_from_days(calendar_first_day(rules->calendar));
   struct civil_date last = civil_date_from_days(calendar_last_day(rules->calendar));
   size_t procedures = rules->procedures.count;
-  printf("%s: %zu procedure%s, %zu holiday%s, %s, calendar %d-%d\n", rules->directory,
-         procedures, procedures == 1 ? "" : "s", rules->holiday_count,
-         rules->holiday_count == 1 ? "" : "s", announced, first.year, last.year);
+  printf("%s: %zu escalation level%s, %zu agenc%s, letter templates ok; %zu procedure%s, "
+         "%zu holiday%s, %s, calendar %d-%d\n",
+         rules->directory, set->ladder->count, set->ladder->count == 1 ? "" : "s",
+         set->agencies.count, set->agencies.count == 1 ? "y" : "ies", procedures,
+         procedures == 1 ? "" : "s", rules->holiday_count, rules->holiday_count == 1 ? "" : "s",
+         announced, first.year, last.year);
+}
+
+/* `--NAME VALUE` or `--NAME=VALUE` at argv[*index]; NULL when argv[*index] is another option. */
+static const char *option_value(int argc, char **argv, int *index, const char *name,
+                                bool *missing) {
+  size_t length = strlen(name);
+  const char *argument = argv[*index];
+  *missing = false;
+  if (strncmp(argument, name, length) != 0)
+    return NULL;
+  if (argument[length] == '=')
+    return argument + length + 1;
+  if (argument[length] != '\0')
+    return NULL;
+  if (*index + 1 >= argc) {
+    *missing = true;
+    return NULL;
+  }
+  return argv[++*index];
 }
 
 int command_check(int argc, char **argv) {
-  const char *option = NULL;
+  const char *rules_option = NULL, *letters_option = NULL;
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
-      option = argv[++i];
-    else if (strncmp(argv[i], "--rules=", 8) == 0)
-      option = argv[i] + 8;
-    else if (strcmp(argv[i], "--rules") == 0)
-      return cli_usage_error("check", "--rules needs a directory");
+    bool missing = false;
+    const char *value;
+    if ((value = option_value(argc, argv, &i, "--rules", &missing)) != NULL)
+      rules_option = value;
+    else if (!missing && (value = option_value(argc, argv, &i, "--letters", &missing)) != NULL)
+      letters_option = value;
+    else if (missing)
+      return cli_usage_error("check", "%s needs a directory", argv[i]);
     else
       return cli_usage_error("check", "unexpected argument '%s'", argv[i]);
   }
   struct error error;
-  struct rules *rules = NULL;
+  struct ruleset *set = NULL;
   int64_t today = civil_local_day((int64_t)time(NULL));
-  if (rules_load(cli_rules_directory(option), today, &rules, &error) != STATUS_OK)
+  if (ruleset_load(cli_rules_directory(rules_option), today, &set, &error) != STATUS_OK)
     return cli_report("check", &error);
-  print_summary(rules);
-  for (size_t i = 0; i < rules->warning_count; i++)
-    fprintf(stderr, "warning: %s\n", rules->warnings[i]);
-  rules_free(rules);
+  struct letter_library *library = NULL;
+  if (letter_library_load(cli_letters_directory(letters_option), &library, &error) != STATUS_OK) {
+    ruleset_free(set);
+    return cli_report("check", &error);
+  }
+  letter_library_free(library);
+  print_summary(set);
+  for (size_t i = 0; i < set->rules->warning_count; i++)
+    fprintf(stderr, "warning: %s\n", set->rules->warnings[i]);
+  ruleset_free(set);
   return 0;
 }

@@ -44,10 +44,21 @@ const char *letter_placeholder_name(enum letter_placeholder placeholder) {
 }
 
 /* What the compiler of one file needs: the tree, the raw bytes, and a search cursor. */
+/* Where the last position_of() call ended: placeholders are located in file order, so
+ * counting on from there keeps locating them linear even on one 7 MB line. */
+struct position_cache {
+  size_t offset;
+  size_t line;
+  size_t column;
+};
+
 struct source {
   const struct yaml_tree *tree;
   const char *data;
   size_t size;
+  const size_t *line_starts; /* offset of each line's first byte; line N is [N - 1] */
+  size_t line_count;
+  struct position_cache *cache;
 };
 
 /* libyaml counts columns in characters, so positions here do too (UTF-8 lead bytes). */
@@ -56,12 +67,9 @@ static bool is_continuation(char byte) {
 }
 
 static size_t offset_of(const struct source *source, size_t line, size_t column) {
-  size_t offset = 0, current = 1;
-  while (offset < source->size && current < line) {
-    if (source->data[offset] == '\n')
-      current++;
-    offset++;
-  }
+  if (line == 0 || line > source->line_count)
+    return source->size;
+  size_t offset = source->line_starts[line - 1];
   for (size_t characters = 1; offset < source->size && characters < column; characters++) {
     offset++;
     while (offset < source->size && is_continuation(source->data[offset]))
@@ -70,19 +78,53 @@ static size_t offset_of(const struct source *source, size_t line, size_t column)
   return offset;
 }
 
-static void position_of(const struct source *source, size_t offset, size_t *line, size_t *column) {
-  size_t current = 1, characters = 1;
-  for (size_t i = 0; i < offset && i < source->size; i++) {
-    if (source->data[i] == '\n') {
-      current++;
-      characters = 1;
-    } else if (!is_continuation(source->data[i])) {
-      characters++;
-    }
+/* The 1-based line holding `offset`: a binary search over the line starts. */
+static size_t line_of(const struct source *source, size_t offset) {
+  size_t low = 0, high = source->line_count; /* the answer is in [low, high) */
+  while (high - low > 1) {
+    size_t middle = low + (high - low) / 2;
+    if (source->line_starts[middle] <= offset)
+      low = middle;
+    else
+      high = middle;
   }
-  /* `characters` counted the lead bytes before `offset`, plus one for the 1-based column. */
+  return low + 1;
+}
+
+static void position_of(const struct source *source, size_t offset, size_t *line, size_t *column) {
+  if (offset > source->size)
+    offset = source->size;
+  size_t current = line_of(source, offset);
+  size_t from = source->line_starts[current - 1], characters = 1;
+  struct position_cache *cache = source->cache;
+  if (cache->line == current && cache->offset >= from && cache->offset <= offset) {
+    from = cache->offset;
+    characters = cache->column;
+  }
+  /* Columns count characters (UTF-8 lead bytes), as libyaml does. */
+  for (size_t i = from; i < offset; i++)
+    if (!is_continuation(source->data[i]))
+      characters++;
+  *cache = (struct position_cache){offset, current, characters};
   *line = current;
   *column = characters;
+}
+
+/* The offsets where lines start; NULL when out of memory. */
+static size_t *index_lines(const char *data, size_t size, size_t *count) {
+  size_t lines = 1;
+  for (size_t i = 0; i < size; i++)
+    lines += data[i] == '\n';
+  size_t *starts = malloc(lines * sizeof *starts);
+  if (starts == NULL)
+    return NULL;
+  size_t line = 0;
+  starts[line++] = 0;
+  for (size_t i = 0; i < size; i++)
+    if (data[i] == '\n')
+      starts[line++] = i + 1;
+  *count = lines;
+  return starts;
 }
 
 /* Locates `token` in the raw file at or after *cursor; falls back to the node's position. */
@@ -265,7 +307,9 @@ static enum status read_file(const char *path, char **data, size_t *size, struct
   char *buffer = malloc(capacity);
   while (buffer != NULL) {
     used += fread(buffer + used, 1, capacity - used, file);
-    if (used < capacity || used >= YAML_TREE_MAX_BYTES)
+    /* Read one byte past the limit, so that the YAML loader refuses an oversized file
+     * instead of silently compiling its first 8 MB. */
+    if (used < capacity || used > YAML_TREE_MAX_BYTES)
       break;
     char *grown = realloc(buffer, capacity * 2);
     if (grown == NULL) {
@@ -349,8 +393,15 @@ enum status letter_template_load(const char *path, struct letter_template **temp
   if (result == NULL || (result->file = strdup(path)) == NULL) {
     status = error_set(error, STATUS_RUNTIME, "out of memory loading a letter template");
   } else {
-    struct source source = {tree, data, size};
-    status = compile_template(&source, result, error);
+    struct position_cache cache = {0, 0, 0};
+    struct source source = {tree, data, size, NULL, 0, &cache};
+    size_t *line_starts = index_lines(data, size, &source.line_count);
+    source.line_starts = line_starts;
+    if (line_starts == NULL)
+      status = error_set(error, STATUS_RUNTIME, "out of memory loading a letter template");
+    else
+      status = compile_template(&source, result, error);
+    free(line_starts);
   }
   yaml_tree_free(tree);
   free(data);

@@ -47,7 +47,7 @@ exits "calendar --year abc exits 2" 2 "$binary" calendar --year abc
 # have no announced schedule (the shipped file announces 2023-2026).
 exits "check exits 0 on the shipped rules" 0 "$binary" check
 result "check prints the summary" "$(grep -Eq \
-  "^.*: [0-9]+ procedures, 8 holidays, announced schedules 2023-2026, calendar 1900-2199$" \
+  "^.*: [0-9]+ escalation levels, [0-9]+ agencies, letter templates ok; [0-9]+ procedures, 8 holidays, announced schedules 2023-2026, calendar 1900-2199$" \
   "$work/out"; echo $?)"
 result "check prints one summary line" "$( [ "$(wc -l <"$work/out")" = 1 ]; echo $?)"
 year=$(TZ=Asia/Ho_Chi_Minh date +%Y)
@@ -73,6 +73,7 @@ procedures:
     confidence: one-source
 END
 sed '/^announced:/,$d' "$rules/calendar.yaml" >"$work/statutory/calendar.yaml"
+cp "$rules/ladder.yaml" "$rules/agencies.yaml" "$work/statutory/"
 exits "check exits 0 without announced schedules" 0 "$binary" check --rules "$work/statutory"
 printf 'warning: %s: no announced schedule; statutory holidays only\n' "$year" $((year + 1)) \
   >"$work/expected"
@@ -85,7 +86,8 @@ result "the summary says there are none" \
 for name in unknown-top-key impossible-clock overlapping-hours from-after-until \
   day-off-on-weekend; do
   mkdir "$work/$name"
-  cp "$work/statutory/procedures.yaml" "$work/$name/"
+  cp "$work/statutory/procedures.yaml" "$work/statutory/ladder.yaml" \
+    "$work/statutory/agencies.yaml" "$work/$name/"
   cp "$source_root/tests/data/broken/calendar/$name.yaml" "$work/$name/calendar.yaml"
   exits "check exits 2 on $name" 2 "$binary" check --rules "$work/$name"
   head -n 1 "$work/$name/calendar.yaml" |
