@@ -91,15 +91,7 @@ CALENDAR_WEEK = b'week:\n  working_days: [monday, tuesday, wednesday, thursday, 
 
 # Known bugs in files this suite does not own, reported in tests/RELIABILITY.md: their cases
 # print `# TODO` (an expected failure for meson) until fixed, then pass and need removing here.
-KNOWN_BUGS = {
-    'template: 10 MB': 'letter/template.c reads at most 8 MB and renders the truncated file',
-    'check: a broken ladder.yaml':
-        'cli/check.c loads only calendar.yaml and procedures.yaml (rules_load)',
-    'check: a broken agencies.yaml':
-        'cli/check.c loads only calendar.yaml and procedures.yaml (rules_load)',
-    'template: 7 MB of placeholders':
-        'letter/template.c locates each placeholder from the start of the file (quadratic)',
-}
+KNOWN_BUGS = {}
 
 # (name, command, file, content, expected message after the file name)
 CASES = [
