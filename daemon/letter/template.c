@@ -148,14 +148,21 @@ static void free_text(struct template_text *text) {
   free(text->pieces);
   text->pieces = NULL;
   text->count = 0;
+  text->capacity = 0;
 }
 
 static enum status add_piece(struct template_text *text, const struct template_piece *piece,
                              struct error *error) {
-  struct template_piece *grown = realloc(text->pieces, (text->count + 1) * sizeof *grown);
-  if (grown == NULL)
-    return error_set(error, STATUS_RUNTIME, "out of memory loading a letter template");
-  text->pieces = grown;
+  /* Doubling, not one more each time: a hostile template holds a million placeholders, and
+   * an allocator that copies on every realloc (ASan's does) would make loading it quadratic. */
+  if (text->count == text->capacity) {
+    size_t capacity = text->capacity == 0 ? 8 : text->capacity * 2;
+    struct template_piece *grown = realloc(text->pieces, capacity * sizeof *grown);
+    if (grown == NULL)
+      return error_set(error, STATUS_RUNTIME, "out of memory loading a letter template");
+    text->pieces = grown;
+    text->capacity = capacity;
+  }
   text->pieces[text->count++] = *piece;
   return STATUS_OK;
 }

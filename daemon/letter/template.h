@@ -56,6 +56,7 @@ struct template_piece {
 struct template_text {
   struct template_piece *pieces;
   size_t count;
+  size_t capacity; /* pieces allocated; grows by doubling */
 };
 
 struct letter_template {

@@ -1,14 +1,19 @@
 /*
  * pass.c: one pass over the database (see pass.h for the contract).
  *
- * A batch is one transaction: claim the dossiers with try-advisory-locks (a separate statement,
- * so that the following reads see everything committed before the lock was taken), read the
- * source rows, their pauses, the stored clocks and the levels already fired in one query,
- * compute each clock in C (core/deadline.h, core/ladder_state.h), then COPY the results into
- * session-local scratch tables and write them with three set-based statements: the clock
- * upsert, the escalations (ON CONFLICT DO NOTHING) and the letters, numbered per agency and
- * year from a counter row that the same statement locks and bumps. The watermark moves in the
- * same transaction.
+ * A batch is one transaction of a few statements whatever its size. Changed phase: one
+ * statement finds the next changed source rows (keyset over updated_at, leaving out rows whose
+ * clock was computed from that very row), claims each with a try-advisory-lock and reads the
+ * claimed rows with their pauses; the next reads their stored clocks and fired levels (after
+ * the locks, so it sees what another instance committed). Due and recompute phases: find, claim,
+ * then read everything in one query. Each clock is computed in C (core/deadline.h,
+ * core/ladder_state.h); clocks the table lacks go in by binary COPY, and one statement writes
+ * the rest from array parameters: the clock upserts and deletions, the escalations (ON
+ * CONFLICT DO NOTHING), the letters numbered per agency and year from a counter row that the
+ * statement locks and bumps, and the sync state (watermark, last pass). Nothing is left on the
+ * connection between calls: no prepared statements (a generic plan cannot see how many codes
+ * a batch carries, and planning is a small part of a batch) and no temporary tables
+ * (truncated at every commit that touched them).
  */
 #include "service/pass.h"
 
@@ -46,9 +51,9 @@ enum clock_column {
   CLOCK_DEADLINE, CLOCK_REMAINING, CLOCK_EPISODE, CLOCK_RESCHEDULED_AT, CLOCK_NEW_DEADLINE,
   CLOCK_STATE, CLOCK_NEXT_INSTANT, CLOCK_FLAGGED_REASON, CLOCK_DELETED, CLOCK_COLUMNS
 };
-enum escalation_column {
-  RAISE_CODE, RAISE_LEVEL, RAISE_EPISODE, RAISE_RECIPIENTS, RAISE_REASON, RAISE_AGENCY,
-  RAISE_DEADLINE, RAISE_ACTION, RAISE_NEW_APPOINTMENT, RAISE_YEAR, RAISE_COLUMNS
+enum letter_column {
+  LETTER_CODE, LETTER_LEVEL, LETTER_EPISODE, LETTER_AGENCY, LETTER_NEW_APPOINTMENT,
+  LETTER_YEAR, LETTER_COLUMNS
 };
 
 struct pass {
@@ -58,9 +63,13 @@ struct pass {
   char now_text[24];
   size_t batch_size;
   struct text clock[CLOCK_COLUMNS];
-  struct text escalation[RAISE_COLUMNS];
+  struct text letter[LETTER_COLUMNS]; /* the letter escalations raised, for the letters */
+  struct text new_escalations; /* binary COPY data of the escalations raised */
+  struct text new_clocks; /* binary COPY data of the clock rows the table does not have yet */
+  size_t new_clock_count;
   size_t clock_count;
   size_t escalation_count;
+  size_t letter_count;
 };
 
 /* One dossier of a batch, as read (pointers into the PGresult). */
@@ -152,15 +161,25 @@ static void array_element(struct text *text, const char *value) {
   text_add(text, "\"");
 }
 
-/* An element of a bigint[] (or smallint[], integer[]) literal. */
+/* An element of a bigint[] (or smallint[], integer[]) literal. Digits by hand: snprintf was
+ * the dunghen side's largest cost in a first pass over a million dossiers. */
 static void array_integer(struct text *text, int64_t value, bool present) {
-  char buffer[32];
   if (!present) {
     text_add(text, text->length > 1 ? ",NULL" : "NULL");
     return;
   }
-  int length = snprintf(buffer, sizeof buffer, "%s%" PRId64, text->length > 1 ? "," : "", value);
-  text_append(text, buffer, (size_t)length);
+  char buffer[24];
+  char *cursor = buffer + sizeof buffer;
+  uint64_t magnitude = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
+  do {
+    *--cursor = (char)('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude != 0);
+  if (value < 0)
+    *--cursor = '-';
+  if (text->length > 1)
+    *--cursor = ',';
+  text_append(text, cursor, (size_t)(buffer + sizeof buffer - cursor));
 }
 
 static void columns_open(struct text *columns, size_t count) {
@@ -182,6 +201,52 @@ static bool columns_close(struct text *columns, size_t count) {
 static void columns_free(struct text *columns, size_t count) {
   for (size_t i = 0; i < count; i++)
     text_free(&columns[i]);
+}
+
+/* ---- binary COPY data (the format of COPY ... FROM STDIN (FORMAT binary)) ---- */
+
+enum {
+  POSTGRES_EPOCH_OFFSET = 946684800, /* 2000-01-01 in Unix seconds: timestamptz's zero */
+  CLOCK_COPY_COLUMNS = 15,
+};
+
+static void binary_integer(struct text *text, uint64_t value, int bytes) {
+  unsigned char buffer[8];
+  for (int i = 0; i < bytes; i++)
+    buffer[i] = (unsigned char)(value >> (8 * (bytes - 1 - i)));
+  text_append(text, (const char *)buffer, (size_t)bytes);
+}
+
+static void binary_null(struct text *text) {
+  binary_integer(text, UINT32_MAX, 4); /* length -1 */
+}
+
+static void binary_text(struct text *text, const char *value) {
+  if (value == NULL) {
+    binary_null(text);
+    return;
+  }
+  size_t length = strlen(value);
+  binary_integer(text, length, 4);
+  text_append(text, value, length);
+}
+
+static void binary_bigint(struct text *text, int64_t value, bool present) {
+  if (!present) {
+    binary_null(text);
+    return;
+  }
+  binary_integer(text, 8, 4);
+  binary_integer(text, (uint64_t)value, 8);
+}
+
+/* A timestamptz from Unix microseconds. */
+static void binary_timestamp_us(struct text *text, int64_t microseconds, bool present) {
+  binary_bigint(text, microseconds - (int64_t)POSTGRES_EPOCH_OFFSET * 1000000, present);
+}
+
+static void binary_timestamp(struct text *text, int64_t seconds, bool present) {
+  binary_timestamp_us(text, present ? seconds * 1000000 : 0, present);
 }
 
 /* ---- the rules fingerprint ---- */
@@ -520,6 +585,52 @@ static bool evaluate(const struct pass_context *context, const struct dossier *d
 
 /* ---- writing one dossier's results into the batch's COPY buffers ---- */
 
+enum { ESCALATION_COPY_COLUMNS = 9, TEXT_TYPE_OID = 25 };
+
+/* A text[] in the binary format of array_send: one dimension (none when empty), no NULLs. */
+static void binary_text_array(struct text *rows, const char *const *items, size_t count) {
+  size_t size = count > 0 ? 20 : 12;
+  for (size_t i = 0; i < count; i++)
+    size += 4 + strlen(items[i]);
+  binary_integer(rows, size, 4);
+  binary_integer(rows, count > 0 ? 1 : 0, 4); /* dimensions */
+  binary_integer(rows, 0, 4);                  /* no NULLs */
+  binary_integer(rows, TEXT_TYPE_OID, 4);
+  if (count > 0) {
+    binary_integer(rows, count, 4);
+    binary_integer(rows, 1, 4); /* lower bound */
+  }
+  for (size_t i = 0; i < count; i++) {
+    size_t length = strlen(items[i]);
+    binary_integer(rows, length, 4);
+    text_append(rows, items[i], length);
+  }
+}
+
+/*
+ * An escalation, for COPY straight into dunghen.escalation_log. Only levels that are due and
+ * not among those already fired (read under the dossier's lock, which every writer of the log
+ * holds) come here, so none can exist yet; were one ever there, its unique key fails the batch,
+ * which is rolled back: still exactly once.
+ */
+static void add_new_escalation(struct pass *pass, const struct dossier *dossier,
+                               const struct ladder_level *level, int64_t anchor,
+                               const char *reason) {
+  struct text *rows = &pass->new_escalations;
+  binary_integer(rows, ESCALATION_COPY_COLUMNS, 2);
+  binary_text(rows, dossier->code);
+  binary_text(rows, level->name);
+  binary_integer(rows, 2, 4);
+  binary_integer(rows, (uint64_t)level->episode, 2);
+  binary_timestamp(rows, pass->context->now, true);
+  binary_text_array(rows, (const char *const *)level->recipients, level->recipient_count);
+  binary_text(rows, reason);
+  binary_text(rows, dossier->agency_code);
+  binary_timestamp(rows, anchor, true);
+  binary_text(rows, level->action == LADDER_LETTER ? "letter" : "notify");
+  pass->escalation_count++;
+}
+
 static void add_escalations(struct pass *pass, const struct dossier *dossier,
                             const struct evaluation *evaluation) {
   const struct pass_context *context = pass->context;
@@ -542,54 +653,113 @@ static void add_escalations(struct pass *pass, const struct dossier *dossier,
     bool letter = level->action == LADDER_LETTER;
     if (letter && used > 0 && (size_t)used < sizeof reason)
       snprintf(reason + used, sizeof reason - (size_t)used, "; new date %s", new_text);
-    struct text recipients = {0};
-    text_add(&recipients, "{");
-    for (size_t j = 0; j < level->recipient_count; j++)
-      array_element(&recipients, level->recipients[j]);
-    text_add(&recipients, "}");
-    struct text *columns = pass->escalation;
-    array_element(&columns[RAISE_CODE], dossier->code);
-    array_element(&columns[RAISE_LEVEL], level->name);
-    array_integer(&columns[RAISE_EPISODE], level->episode, true);
-    array_element(&columns[RAISE_RECIPIENTS], recipients.failed ? "{}" : recipients.data);
-    array_element(&columns[RAISE_REASON], reason);
-    array_element(&columns[RAISE_AGENCY], dossier->agency_code);
-    array_integer(&columns[RAISE_DEADLINE], anchor, true);
-    array_element(&columns[RAISE_ACTION], letter ? "letter" : "notify");
-    array_integer(&columns[RAISE_NEW_APPOINTMENT], evaluation->new_deadline, letter);
-    array_integer(&columns[RAISE_YEAR], today.year, true);
-    text_free(&recipients);
-    pass->escalation_count++;
+    add_new_escalation(pass, dossier, level, anchor, reason);
+    if (letter) {
+      struct text *columns = pass->letter;
+      array_element(&columns[LETTER_CODE], dossier->code);
+      array_element(&columns[LETTER_LEVEL], level->name);
+      array_integer(&columns[LETTER_EPISODE], level->episode, true);
+      array_element(&columns[LETTER_AGENCY], dossier->agency_code);
+      array_integer(&columns[LETTER_NEW_APPOINTMENT], evaluation->new_deadline, true);
+      array_integer(&columns[LETTER_YEAR], today.year, true);
+      pass->letter_count++;
+    }
   }
+}
+
+/* One clock row, as write_sql's arrays and the binary COPY both take it. */
+struct clock_row {
+  const char *code;
+  const char *procedure_code;
+  const char *agency_code;
+  const char *updated_us;
+  bool has_received;
+  int64_t received_at;
+  bool has_deadline;
+  int64_t deadline;
+  bool stopped;
+  int64_t remaining_seconds;
+  int episode;
+  bool rescheduled;
+  int64_t rescheduled_at;
+  int64_t new_deadline;
+  const char *state;
+  int64_t next;
+  const char *flag;
+};
+
+/*
+ * A clock the table does not have yet, for COPY straight into dunghen.clock: no scratch
+ * table, no ON CONFLICT. Safe because the row's absence was read under the dossier's lock and
+ * every writer of dunghen.clock holds that lock; were it ever wrong, the primary key fails the
+ * batch, which is rolled back and retried by the next pass.
+ */
+static void add_new_clock(struct pass *pass, const struct clock_row *row) {
+  struct text *rows = &pass->new_clocks;
+  binary_integer(rows, CLOCK_COPY_COLUMNS, 2);
+  binary_text(rows, row->code);
+  binary_text(rows, row->procedure_code);
+  binary_text(rows, row->agency_code);
+  binary_timestamp_us(rows, row->updated_us != NULL ? strtoll(row->updated_us, NULL, 10) : 0,
+                      row->updated_us != NULL);
+  binary_timestamp(rows, row->received_at, row->has_received);
+  binary_timestamp(rows, row->deadline, row->has_deadline);
+  binary_bigint(rows, row->remaining_seconds, row->stopped);
+  binary_integer(rows, 2, 4);
+  binary_integer(rows, (uint64_t)row->episode, 2);
+  binary_timestamp(rows, row->rescheduled_at, row->rescheduled);
+  binary_timestamp(rows, row->new_deadline, row->rescheduled);
+  binary_text(rows, row->state);
+  binary_timestamp(rows, row->next, row->next != LADDER_NEVER);
+  binary_text(rows, row->flag);
+  binary_text(rows, pass->fingerprint);
+  binary_timestamp(rows, pass->context->now, true);
+  pass->new_clock_count++;
+}
+
+/* A clock for write_sql's arrays: an update, or a deletion (the source lost the dossier). */
+static void add_clock_columns(struct pass *pass, const struct clock_row *row, bool deleted) {
+  struct text *columns = pass->clock;
+  array_element(&columns[CLOCK_CODE], row->code);
+  array_element(&columns[CLOCK_PROCEDURE], deleted ? NULL : row->procedure_code);
+  array_element(&columns[CLOCK_AGENCY], deleted ? NULL : row->agency_code);
+  array_element(&columns[CLOCK_SOURCE_UPDATED_US], deleted ? NULL : row->updated_us);
+  array_integer(&columns[CLOCK_RECEIVED_AT], row->received_at, !deleted && row->has_received);
+  array_integer(&columns[CLOCK_DEADLINE], row->deadline, row->has_deadline);
+  array_integer(&columns[CLOCK_REMAINING], row->remaining_seconds, row->stopped);
+  array_integer(&columns[CLOCK_EPISODE], row->episode, true);
+  array_integer(&columns[CLOCK_RESCHEDULED_AT], row->rescheduled_at, row->rescheduled);
+  array_integer(&columns[CLOCK_NEW_DEADLINE], row->new_deadline, row->rescheduled);
+  array_element(&columns[CLOCK_STATE], row->state);
+  array_integer(&columns[CLOCK_NEXT_INSTANT], row->next, row->next != LADDER_NEVER);
+  array_element(&columns[CLOCK_FLAGGED_REASON], row->flag);
+  array_element(&columns[CLOCK_DELETED], deleted ? "t" : "f");
+  pass->clock_count++;
 }
 
 static void add_clock_row(struct pass *pass, const struct dossier *dossier,
                           const struct evaluation *evaluation, bool flagged, bool deleted) {
-  struct text *columns = pass->clock;
   bool stopped = !flagged && evaluation->deadline.stopped;
   bool has_deadline = !flagged && !stopped;
   int64_t next = flagged ? evaluation->next_recheck : evaluation->outcome.next_instant;
   const char *state = flagged ? "flagged" : dossier_state_name(evaluation->outcome.state);
   int episode = flagged ? (dossier->old_episode == 2 ? 2 : 1) : evaluation->outcome.episode;
   bool rescheduled = flagged ? dossier->old_episode == 2 : evaluation->rescheduled;
-  int64_t new_deadline = flagged ? dossier->new_deadline : evaluation->new_deadline;
-  int64_t rescheduled_at = flagged ? dossier->rescheduled_at : evaluation->rescheduled_at;
-  array_element(&columns[CLOCK_CODE], dossier->code);
-  array_element(&columns[CLOCK_PROCEDURE], deleted ? NULL : dossier->procedure_code);
-  array_element(&columns[CLOCK_AGENCY], deleted ? NULL : dossier->agency_code);
-  array_element(&columns[CLOCK_SOURCE_UPDATED_US], deleted ? NULL : dossier->updated_us);
-  array_integer(&columns[CLOCK_RECEIVED_AT], dossier->received_at,
-                !deleted && dossier->has_received);
-  array_integer(&columns[CLOCK_DEADLINE], evaluation->deadline.deadline, has_deadline);
-  array_integer(&columns[CLOCK_REMAINING], evaluation->deadline.remaining_seconds, stopped);
-  array_integer(&columns[CLOCK_EPISODE], episode, true);
-  array_integer(&columns[CLOCK_RESCHEDULED_AT], rescheduled_at, rescheduled);
-  array_integer(&columns[CLOCK_NEW_DEADLINE], new_deadline, rescheduled);
-  array_element(&columns[CLOCK_STATE], state);
-  array_integer(&columns[CLOCK_NEXT_INSTANT], next, next != LADDER_NEVER);
-  array_element(&columns[CLOCK_FLAGGED_REASON], flagged ? evaluation->flag : NULL);
-  array_element(&columns[CLOCK_DELETED], deleted ? "t" : "f");
-  pass->clock_count++;
+  struct clock_row row = {
+      .code = dossier->code, .procedure_code = dossier->procedure_code,
+      .agency_code = dossier->agency_code, .updated_us = dossier->updated_us,
+      .has_received = dossier->has_received, .received_at = dossier->received_at,
+      .has_deadline = has_deadline, .deadline = evaluation->deadline.deadline,
+      .stopped = stopped, .remaining_seconds = evaluation->deadline.remaining_seconds,
+      .episode = episode, .rescheduled = rescheduled,
+      .rescheduled_at = flagged ? dossier->rescheduled_at : evaluation->rescheduled_at,
+      .new_deadline = flagged ? dossier->new_deadline : evaluation->new_deadline,
+      .state = state, .next = next, .flag = flagged ? evaluation->flag : NULL,
+  };
+  if (!dossier->known && !deleted)
+    add_new_clock(pass, &row);
+  else
+    add_clock_columns(pass, &row, deleted);
   /* What changed, for the report. */
   struct pass_report *report = pass->report;
   int64_t deadline = has_deadline ? evaluation->deadline.deadline : INT64_MIN;
@@ -665,11 +835,11 @@ static const char read_sql[] =
     " ORDER BY k.code";
 
 /*
- * Everything a batch writes, in one statement: the clocks (deleted, inserted or updated), the
- * escalations (ON CONFLICT DO NOTHING), the letters of the escalations this statement raised,
+ * What a batch writes after its COPYs (new clocks, the escalations raised), in one statement:
+ * the other clocks (deleted, or updated), the letters of the letter escalations just raised,
  * numbered per agency and year from a counter row that the statement locks and bumps in
  * (agency, year) order, which keeps concurrent passes from deadlocking on them; and the sync
- * state. The rows come as arrays ($4-$17 clocks, $18-$27 escalations), so no scratch table is
+ * state. The rows come as arrays ($4-$17 clocks, $18-$23 letters), so no scratch table is
  * needed: an ON COMMIT DELETE ROWS temporary table costs a truncation (~1.5 ms of file work)
  * at every commit that touched it.
  * $1 fingerprint, $2 now, $3 the watermark candidates (microseconds, NULL for none).
@@ -699,21 +869,14 @@ static const char write_sql[] =
     "   state = excluded.state, next_instant = excluded.next_instant,"
     "   flagged_reason = excluded.flagged_reason, rules_fingerprint = excluded.rules_fingerprint,"
     "   computed_at = excluded.computed_at),"
-    " raise_rows AS (SELECT * FROM unnest($18::text[], $19::text[], $20::smallint[],"
-    "  $21::text[], $22::text[], $23::text[], $24::bigint[], $25::text[], $26::bigint[],"
-    "  $27::integer[]) AS r(dossier_code, level, episode, recipients, reason, agency_code,"
-    "  deadline, action, new_appointment_at, letter_year)),"
-    " raised AS (INSERT INTO dunghen.escalation_log (dossier_code, level, episode,"
-    "  raised_at, recipients, reason, agency_code, deadline, action)"
-    "  SELECT dossier_code, level, episode, to_timestamp($2::bigint), recipients::text[], reason,"
-    "   agency_code, to_timestamp(deadline), action"
-    "  FROM raise_rows ORDER BY dossier_code, level"
-    "  ON CONFLICT (dossier_code, level, episode) DO NOTHING"
-    "  RETURNING id, dossier_code, level, episode),"
-    " wanted AS (SELECT e.id AS escalation_id, r.dossier_code, r.agency_code,"
-    "  r.letter_year AS year, r.new_appointment_at"
-    "  FROM raised e JOIN raise_rows r USING (dossier_code, level, episode)"
-    "  WHERE r.action = 'letter' AND NOT EXISTS"
+    " letter_rows AS (SELECT * FROM unnest($18::text[], $19::text[], $20::smallint[],"
+    "  $21::text[], $22::bigint[], $23::integer[]) AS r(dossier_code, level, episode,"
+    "  agency_code, new_appointment_at, year)),"
+    " wanted AS (SELECT e.id AS escalation_id, r.dossier_code, r.agency_code, r.year,"
+    "  r.new_appointment_at FROM letter_rows r"
+    "  JOIN LATERAL (SELECT id FROM dunghen.escalation_log e WHERE e.dossier_code ="
+    "   r.dossier_code AND e.level = r.level AND e.episode = r.episode OFFSET 0) e ON true"
+    "  WHERE NOT EXISTS"
     "   (SELECT 1 FROM dunghen.letter_log l WHERE l.dossier_code = r.dossier_code)),"
     " counts AS (SELECT agency_code, year, count(*)::integer AS n FROM wanted GROUP BY 1, 2),"
     " bumped AS (INSERT INTO dunghen.letter_counter AS t (agency_code, year, last_number)"
@@ -734,7 +897,7 @@ static const char write_sql[] =
     " synced AS (UPDATE dunghen.sync_state SET last_pass_at = to_timestamp($2::bigint),"
     "  watermark = GREATEST(coalesce(watermark, '-infinity'), 'epoch'::timestamptz +"
     "   (SELECT max(m) FROM unnest($3::bigint[]) AS m) * interval '1 microsecond'))"
-    " SELECT (SELECT count(*) FROM raised), (SELECT count(*) FROM added)";
+    " SELECT count(*) FROM added";
 
 /* A batch with nothing to write, or no batch at all (`counted` false): the sync state only.
  * Much cheaper to plan than write_sql. */
@@ -755,26 +918,87 @@ static enum status write_sync_state(struct pass *pass, const char *marks, bool c
   return status;
 }
 
+/* Starts binary COPY data: the signature (with its NUL: 11 bytes), flags, no extension. */
+static void copy_data_open(struct text *rows) {
+  static const char signature[] = "PGCOPY\n\377\r\n";
+  text_reset(rows);
+  text_append(rows, signature, sizeof signature);
+  binary_integer(rows, 0, 4);
+  binary_integer(rows, 0, 4);
+}
+
+/* Sends binary COPY data (closed here with its trailer) with `sql`; *count gets the rows. */
+static enum status copy_data(PGconn *connection, const char *what, const char *sql,
+                             struct text *rows, size_t *count, struct error *error) {
+  binary_integer(rows, UINT16_MAX, 2); /* trailer: a field count of -1 */
+  if (rows->failed)
+    return error_set(error, STATUS_RUNTIME, "out of memory");
+  PGresult *result = PQexec(connection, sql);
+  bool started = PQresultStatus(result) == PGRES_COPY_IN;
+  PQclear(result);
+  if (!started || PQputCopyData(connection, rows->data, (int)rows->length) != 1 ||
+      PQputCopyEnd(connection, NULL) != 1) {
+    char message[ERROR_MESSAGE_SIZE];
+    snprintf(message, sizeof message, "%s", PQerrorMessage(connection));
+    message[strcspn(message, "\n")] = '\0';
+    while ((result = PQgetResult(connection)) != NULL)
+      PQclear(result);
+    return error_set(error, STATUS_RUNTIME, "%s: %s", what, message);
+  }
+  enum status status = STATUS_OK;
+  while ((result = PQgetResult(connection)) != NULL) {
+    if (PQresultStatus(result) == PGRES_COMMAND_OK) {
+      *count = (size_t)strtoull(PQcmdTuples(result), NULL, 10);
+    } else if (status == STATUS_OK) {
+      char message[ERROR_MESSAGE_SIZE];
+      snprintf(message, sizeof message, "%s", PQresultErrorMessage(result));
+      message[strcspn(message, "\n")] = '\0';
+      status = error_set(error, STATUS_RUNTIME, "%s: %s", what, message);
+    }
+    PQclear(result);
+  }
+  return status;
+}
+
 /* `marks`: the watermark candidates as a bigint[] literal ("{}" when the batch moves none). */
 static enum status write_batch(struct pass *pass, const char *marks, struct error *error) {
-  if (pass->clock_count == 0 && pass->escalation_count == 0)
-    return write_sync_state(pass, marks, true, error);
-  if (!columns_close(pass->clock, CLOCK_COLUMNS) ||
-      !columns_close(pass->escalation, RAISE_COLUMNS))
-    return error_set(error, STATUS_RUNTIME, "out of memory");
-  const char *values[3 + CLOCK_COLUMNS + RAISE_COLUMNS] = {pass->fingerprint, pass->now_text,
-                                                           marks};
-  for (int i = 0; i < CLOCK_COLUMNS; i++)
-    values[3 + i] = pass->clock[i].data;
-  for (int i = 0; i < RAISE_COLUMNS; i++)
-    values[3 + CLOCK_COLUMNS + i] = pass->escalation[i].data;
-  PGresult *result;
-  enum status status = sql_query(pass->context->connection, "writing the batch", write_sql,
-                                 3 + CLOCK_COLUMNS + RAISE_COLUMNS, values, &result, error);
+  PGconn *connection = pass->context->connection;
+  size_t copied = 0;
+  enum status status = STATUS_OK;
+  if (pass->new_clock_count > 0)
+    status = copy_data(connection, "writing new clocks",
+                       "COPY dunghen.clock (code, procedure_code, agency_code, source_updated_at,"
+                       " received_at, deadline, remaining_seconds, episode, rescheduled_at,"
+                       " new_deadline, state, next_instant, flagged_reason, rules_fingerprint,"
+                       " computed_at) FROM STDIN (FORMAT binary)",
+                       &pass->new_clocks, &copied, error);
+  if (status == STATUS_OK && pass->escalation_count > 0) {
+    status = copy_data(connection, "raising escalations",
+                       "COPY dunghen.escalation_log (dossier_code, level, episode, raised_at,"
+                       " recipients, reason, agency_code, deadline, action)"
+                       " FROM STDIN (FORMAT binary)",
+                       &pass->new_escalations, &copied, error);
+    pass->report->escalations += status == STATUS_OK ? copied : 0;
+  }
   if (status != STATUS_OK)
     return status;
-  pass->report->escalations += (size_t)sql_integer(result, 0, 0, 0);
-  pass->report->letters += (size_t)sql_integer(result, 0, 1, 0);
+  if (pass->clock_count == 0 && pass->letter_count == 0)
+    return write_sync_state(pass, marks, true, error);
+  if (!columns_close(pass->clock, CLOCK_COLUMNS) ||
+      !columns_close(pass->letter, LETTER_COLUMNS))
+    return error_set(error, STATUS_RUNTIME, "out of memory");
+  const char *values[3 + CLOCK_COLUMNS + LETTER_COLUMNS] = {pass->fingerprint, pass->now_text,
+                                                            marks};
+  for (int i = 0; i < CLOCK_COLUMNS; i++)
+    values[3 + i] = pass->clock[i].data;
+  for (int i = 0; i < LETTER_COLUMNS; i++)
+    values[3 + CLOCK_COLUMNS + i] = pass->letter[i].data;
+  PGresult *result;
+  status = sql_query(connection, "writing the batch", write_sql,
+                     3 + CLOCK_COLUMNS + LETTER_COLUMNS, values, &result, error);
+  if (status != STATUS_OK)
+    return status;
+  pass->report->letters += (size_t)sql_integer(result, 0, 0, 0);
   PQclear(result);
   return STATUS_OK;
 }
@@ -860,10 +1084,14 @@ static void process_rows(struct pass *pass, const PGresult *rows, bool forced) {
 }
 
 static enum status begin_batch(struct pass *pass, struct error *error) {
+  copy_data_open(&pass->new_clocks);
+  copy_data_open(&pass->new_escalations);
   columns_open(pass->clock, CLOCK_COLUMNS);
-  columns_open(pass->escalation, RAISE_COLUMNS);
+  columns_open(pass->letter, LETTER_COLUMNS);
+  pass->new_clock_count = 0;
   pass->clock_count = 0;
   pass->escalation_count = 0;
+  pass->letter_count = 0;
   /* JIT compiling these short queries costs far more (~300 ms) than running them, and the
    * per-code lookups of a batch are single index probes: a bitmap scan only adds set-up. */
   return sql_exec(pass->context->connection, "starting a batch",
@@ -941,7 +1169,7 @@ struct sync_state {
  * overlap window re-reads them on every pass, and only the due phase needs them again; a row
  * that another instance is writing still shows its old clock and is taken.
  */
-#define CHANGED_SQL(keyset, fingerprint, limit) \
+#define CHANGED_SQL(filter, keyset, limit) \
   "SELECT r.code, true, r.procedure_code, r.agency_code, r.channel, r.status, r.received_at," \
   " r.finished_at, r.delay_reason, r.updated_us," \
   " CASE WHEN r.claimed THEN (SELECT string_agg(coalesce(dunghen.epoch(p.paused_at)::text," \
@@ -953,17 +1181,31 @@ struct sync_state {
   "  dunghen.epoch(s.received_at) AS received_at, dunghen.epoch(s.finished_at) AS finished_at," \
   "  coalesce(btrim(s.delay_reason), '') <> '' AS delay_reason," \
   "  (extract(epoch FROM s.updated_at) * 1000000)::bigint AS updated_us, s.updated_at" \
-  "  FROM dunghen.dossier_source s LEFT JOIN dunghen.clock c ON c.code = s.code" \
-  "  WHERE s.code IS NOT NULL " keyset \
-  "  AND (c.code IS NULL OR c.source_updated_at IS DISTINCT FROM s.updated_at" \
-  "   OR c.rules_fingerprint IS DISTINCT FROM " fingerprint ")" \
+  "  FROM dunghen.dossier_source s " filter keyset \
   "  ORDER BY s.updated_at, s.code LIMIT " limit "::bigint) q OFFSET 0) r" \
   " ORDER BY r.updated_at, r.code"
+#define UNCHANGED_LEFT_OUT(fingerprint) \
+  "LEFT JOIN dunghen.clock c ON c.code = s.code WHERE s.code IS NOT NULL" \
+  " AND (c.code IS NULL OR c.source_updated_at IS DISTINCT FROM s.updated_at" \
+  " OR c.rules_fingerprint IS DISTINCT FROM " fingerprint ") "
+#define NEXT_KEYS \
+  "AND (s.updated_at, s.code) > ('epoch'::timestamptz + $1::bigint * interval '1 microsecond', $2)"
 
-static const char changed_first_sql[] = CHANGED_SQL("", "$1", "$2");
-static const char changed_next_sql[] =
-    CHANGED_SQL("AND (s.updated_at, s.code) > ('epoch'::timestamptz + $1::bigint"
-                " * interval '1 microsecond', $2)", "$3", "$4");
+/* The first pass ever finds (nearly) no clocks: probing for them before the claim would cost
+ * a lookup per dossier for nothing, and the state read after the claim skips any it finds. */
+#define ANY_ROW "WHERE s.code IS NOT NULL "
+
+/* Indexed by [first pass ever][after the phase's first batch]. All take the same parameters:
+ * $1 the cursor's updated_at in microseconds and $2 its code (both NULL for a first batch),
+ * $3 the rules fingerprint, $4 the batch size; a variant that needs one of them not still
+ * declares its type with a condition that is constant-true for the values given. */
+static const char *const changed_sql[2][2] = {
+    {CHANGED_SQL(UNCHANGED_LEFT_OUT("$3"), "AND $1::text IS NULL AND $2::text IS NULL", "$4"),
+     CHANGED_SQL(UNCHANGED_LEFT_OUT("$3"), NEXT_KEYS, "$4")},
+    {CHANGED_SQL(ANY_ROW, "AND $1::text IS NULL AND $2::text IS NULL AND $3::text IS NOT NULL",
+                 "$4"),
+     CHANGED_SQL(ANY_ROW, NEXT_KEYS " AND $3::text IS NOT NULL", "$4")},
+};
 
 /* The daemon's state of claimed codes ($1, with their source updated_at in $4), in the order
  * given: read_state's ten columns from column 1. */
@@ -993,6 +1235,7 @@ static int compare_changed_rows(const void *left, const void *right) {
 }
 
 struct changed_cursor {
+  bool very_first;     /* no watermark yet: no clock is expected */
   char updated_us[32]; /* "" from the start */
   char code[PASS_CODE_SIZE * 4];
   int64_t hold_us;     /* below the first row left to another instance */
@@ -1080,15 +1323,15 @@ static enum status run_changed_batch(struct pass *pass, struct changed_cursor *c
   PGconn *connection = pass->context->connection;
   char limit[24];
   snprintf(limit, sizeof limit, "%zu", pass->batch_size);
-  const char *values[] = {cursor->updated_us, cursor->code, pass->fingerprint, limit};
   PGresult *rows = NULL;
   enum status status = begin_batch(pass, error);
-  if (status == STATUS_OK && cursor->updated_us[0] == '\0')
-    status = sql_query(connection, "finding changed dossiers", changed_first_sql, 2,
-                       values + 2, &rows, error);
-  else if (status == STATUS_OK)
-    status = sql_query(connection, "finding changed dossiers", changed_next_sql, 4, values,
-                       &rows, error);
+  if (status == STATUS_OK) {
+    bool next = cursor->updated_us[0] != '\0';
+    const char *values[] = {next ? cursor->updated_us : NULL, next ? cursor->code : NULL,
+                            pass->fingerprint, limit};
+    status = sql_query(connection, "finding changed dossiers",
+                       changed_sql[cursor->very_first][next], 4, values, &rows, error);
+  }
   int count = status == STATUS_OK ? PQntuples(rows) : 0;
   *done = (size_t)count < pass->batch_size;
   if (status == STATUS_OK) {
@@ -1132,7 +1375,8 @@ static enum status changed_phase(struct pass *pass, const struct sync_state *sta
   const struct pass_context *context = pass->context;
   int64_t overlap = context->overlap_seconds < 0 ? PASS_DEFAULT_OVERLAP_SECONDS
                                                  : context->overlap_seconds;
-  struct changed_cursor cursor = {.hold_us = INT64_MAX, .started_us = state->started_us};
+  struct changed_cursor cursor = {.very_first = state->watermark_us[0] == '\0',
+                                  .hold_us = INT64_MAX, .started_us = state->started_us};
   if (!context->full && state->watermark_us[0] != '\0')
     snprintf(cursor.updated_us, sizeof cursor.updated_us, "%" PRId64,
              (int64_t)strtoll(state->watermark_us, NULL, 10) - overlap * 1000000 - 1);
@@ -1234,7 +1478,9 @@ static enum status prepare(struct pass *pass, const struct pass_context *context
 /* The next due instant, and the metric deltas folded when they have piled up. */
 static enum status finish(struct pass *pass, enum status status, struct error *error) {
   columns_free(pass->clock, CLOCK_COLUMNS);
-  columns_free(pass->escalation, RAISE_COLUMNS);
+  columns_free(pass->letter, LETTER_COLUMNS);
+  text_free(&pass->new_clocks);
+  text_free(&pass->new_escalations);
   if (status != STATUS_OK)
     return status;
   PGresult *result;

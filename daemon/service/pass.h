@@ -54,7 +54,12 @@ struct pass_context {
   const struct rules *rules; /* calendar and procedures (rules/rules.h) */
   const struct ladder *ladder; /* rules/ladder.h */
   int64_t now;               /* the pass's "now", Unix seconds (injectable) */
-  size_t batch_size;         /* dossiers per transaction; 0 means PASS_DEFAULT_BATCH_SIZE */
+  /* Dossiers per transaction; 0 means PASS_DEFAULT_BATCH_SIZE. Each claimed dossier holds one
+   * advisory lock until its batch commits, and PostgreSQL's shared lock table holds about
+   * max_locks_per_transaction x max_connections locks (6,400 by default) for all sessions:
+   * with the defaults keep batch_size x daemons well below that, or the server answers "out of
+   * shared memory". Past ~1,000 a larger batch gains little (bench/RESULTS.md). */
+  size_t batch_size;
   int64_t overlap_seconds;   /* re-read window behind the watermark; < 0 means the default */
   bool full;                 /* ignore the watermark: examine every dossier of the source */
   /* Known agency codes, sorted by strcmp, to flag dossiers of an unknown agency; NULL accepts

@@ -99,8 +99,11 @@ static enum status migrate_locked(PGconn *connection, struct schema_result *resu
     return error_set(error, STATUS_RUNTIME,
                      "the database schema is at version %d, newer than this dunghen knows (%d)",
                      result->from_version, schema_latest_version());
+  /* CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists: the
+   * least-privilege role of docs/ADAPTER.md owns its schema and has no right on the database. */
   status = sql_exec(connection, "creating the schema",
-                    "CREATE SCHEMA IF NOT EXISTS dunghen;"
+                    "DO $$ BEGIN IF to_regnamespace('dunghen') IS NULL THEN "
+                    "CREATE SCHEMA dunghen; END IF; END $$;"
                     "CREATE TABLE IF NOT EXISTS dunghen.schema_version ("
                     " version integer PRIMARY KEY,"
                     " applied_at timestamptz NOT NULL DEFAULT now())",

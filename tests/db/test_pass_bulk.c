@@ -4,9 +4,11 @@
  * databases of one cluster: one `full` pass in large batches (the bulk path of a first pass),
  * and, in the other, the same rows inserted in three chunks with a small-batch pass after each
  * (the incremental path). Both must leave exactly the same clocks, escalations and letters
- * (letter numbers aside, which follow the batches: checked to be 1..n per agency and year).
+ * (letter numbers aside, which follow the batches: checked to be 1..n per agency and year),
+ * and again after every clock is rewritten through the upsert instead of the binary COPY.
  * Then /metrics' counters (kept by triggers as deltas) must equal counting the tables, also
- * after the renderer marks letters rendered and after the deltas are folded.
+ * after the renderer marks letters rendered and after the deltas are folded. A dossier that
+ * another instance holds is skipped, kept below the watermark, and taken once released.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +113,23 @@ static void test_same_results(PGconn *bulk, PGconn *rows, const struct rules *ru
     digest(rows, tables[i], right, sizeof right);
     tap_is_string(right, left, "the %s are the same both ways", tables[i]);
   }
+  /* New clocks go in by binary COPY, known ones through the upsert's arrays: recomputing
+   * every clock of one database rewrites them all the second way. */
+  struct pass_context context = {
+      .connection = rows, .rules = rules, .ladder = ladder,
+      .now = support_instant("2025-03-27T10:00"), .overlap_seconds = -1,
+      .agency_codes = agencies, .agency_count = 2,
+  };
+  struct error error;
+  tap_ok(pass_recompute_all(&context, &report, &error) == STATUS_OK &&
+             report.examined == DOSSIERS && report.escalations == 0,
+         "recomputing every clock raises nothing new");
+  for (int i = 0; i < 2; i++) {
+    char left[128], right[128];
+    digest(bulk, tables[i], left, sizeof left);
+    digest(rows, tables[i], right, sizeof right);
+    tap_is_string(right, left, "the %s are the same after the rewrite", tables[i]);
+  }
   const char *numbering = "SELECT count(*) FROM (SELECT agency_code, year, count(*) AS n,"
                           " min(number) AS low, max(number) AS high FROM dunghen.letter_log"
                           " GROUP BY 1, 2) g WHERE low <> 1 OR high <> n";
@@ -184,6 +203,35 @@ static void test_metrics(PGconn *connection, const struct rules *rules,
   metrics_match(connection, "after TRUNCATE of the letters");
 }
 
+/* Another instance holding a dossier: the pass leaves it, and a later pass takes it. */
+static void test_claims(PGconn *connection, const struct rules *rules,
+                        const struct ladder *ladder) {
+  struct pass_report report;
+  support_exec(connection, "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, kenh,"
+                           " ngay_tiep_nhan, trang_thai) SELECT 'LOCK-' || i, '1.004884', 'AG1',"
+                           " 'truc_tiep', '2025-03-03T08:00+07', 'dang_xu_ly'"
+                           " FROM generate_series(1, 3) i");
+  PGconn *other = support_connect();
+  support_exec(other, "BEGIN");
+  support_exec(other, "SELECT pg_advisory_xact_lock(1684368999, hashtext('LOCK-2'))");
+  tap_ok(run_pass(connection, rules, ladder, 2, false, &report), "a pass while LOCK-2 is held");
+  tap_is_integer((long long)report.skipped, 1, "it skips the held dossier");
+  tap_is_integer((long long)report.examined, 2, "and examines the two others");
+  tap_is_integer(support_integer(connection, "SELECT count(*) FROM dunghen.clock"
+                                             " WHERE code LIKE 'LOCK-%'"),
+                 2, "the held dossier has no clock yet");
+  tap_ok(run_pass(connection, rules, ladder, 2, false, &report) && report.skipped == 1 &&
+             report.examined == 0,
+         "while it is held, the next pass skips it again (the watermark stayed below it)");
+  support_exec(other, "COMMIT");
+  PQfinish(other);
+  tap_ok(run_pass(connection, rules, ladder, 2, false, &report), "a pass after the release");
+  tap_is_integer((long long)report.examined, 1, "it examines the released dossier");
+  tap_is_integer(support_integer(connection, "SELECT count(*) FROM dunghen.clock"
+                                             " WHERE code LIKE 'LOCK-%'"),
+                 3, "now all three have a clock");
+}
+
 static PGconn *connect_other(void) {
   char conninfo[512];
   snprintf(conninfo, sizeof conninfo, "%s dbname=bulk_rows", getenv("DUNGHEN_TEST_DB"));
@@ -207,6 +255,7 @@ int main(void) {
     return tap_finish();
   test_same_results(bulk, rows, rules, ladder);
   test_metrics(rows, rules, ladder);
+  test_claims(bulk, rules, ladder);
   PQfinish(rows);
   PQfinish(bulk);
   ladder_free(ladder);

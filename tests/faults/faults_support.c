@@ -446,7 +446,7 @@ static bool same_keys(const struct keys *daemon, const struct keys *fresh, const
                       const char *label) {
   int left = 0, right = 0, only_daemon = 0, only_fresh = 0;
   while (left < daemon->count || right < fresh->count) {
-    int order = left == daemon->count    ? 1
+    int order = left == daemon->count   ? 1
                 : right == fresh->count ? -1
                                         : strcmp(daemon->rows[left], fresh->rows[right]);
     if (order == 0) {
@@ -463,8 +463,8 @@ static bool same_keys(const struct keys *daemon, const struct keys *fresh, const
     }
   }
   return tap_ok(only_daemon == 0 && only_fresh == 0,
-                "%s: %s as a fresh `dunghen once` computes them (%d; %d missing, %d extra)",
-                label, what, fresh->count, only_fresh, only_daemon);
+                "%s: %s as a fresh `dunghen once` computes them (%d; %d missing, %d extra)", label,
+                what, fresh->count, only_fresh, only_daemon);
 }
 
 static bool compare_with(PGconn *work, PGconn *fresh, const char *sql, const char *what,
@@ -487,8 +487,8 @@ static bool run_once_on(const struct faults_database *database, const char *conn
   snprintf(command, sizeof command,
            "rm -rf '%s/verify-rules' && mkdir '%s/verify-rules' && "
            "cp '%s/calendar.yaml' '%s/ladder.yaml' '%s/procedures.yaml' '%s/verify-rules/'",
-           harness->directory, harness->directory, harness->rules, harness->rules,
-           harness->rules, harness->directory);
+           harness->directory, harness->directory, harness->rules, harness->rules, harness->rules,
+           harness->directory);
   if (!run_command(command))
     return false;
   PGconn *fresh = PQconnectdb(conninfo);
@@ -501,8 +501,7 @@ static bool run_once_on(const struct faults_database *database, const char *conn
   PQfinish(fresh);
   snprintf(command, sizeof command,
            "'%s' once --db '%s' --rules '%s/verify-rules' --now %s > '%s/verify.out' 2>&1",
-           getenv("DUNGHEN_BINARY"), conninfo, harness->directory, now_text,
-           harness->directory);
+           getenv("DUNGHEN_BINARY"), conninfo, harness->directory, now_text, harness->directory);
   return run_command(command);
 }
 

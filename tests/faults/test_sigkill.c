@@ -21,11 +21,11 @@
 
 struct tally {
   int kills;
-  int pending_at_kill;  /* kills with letters still pending */
+  int pending_at_kill;   /* kills with letters still pending */
   int rendering_at_kill; /* kills while letters were being rendered (some done, some pending) */
-  int leftovers_seen;   /* kills that left a temporary file in the spool */
-  int broken_rounds;    /* rounds after which an invariant failed */
-  int early_exits;      /* daemons that had exited before the kill */
+  int leftovers_seen;    /* kills that left a temporary file in the spool */
+  int broken_rounds;     /* rounds after which an invariant failed */
+  int early_exits;       /* daemons that had exited before the kill */
 };
 
 static void one_round(struct faults_database *database, struct workload *workload,

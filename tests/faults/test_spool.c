@@ -1,0 +1,283 @@
+/*
+ * A spool that refuses letters, and a daemon that cannot render at all (the `faults` suite).
+ *
+ * As root, the spool is a 512 KB tmpfs in a private mount namespace (unshare -m), so the test
+ * can fill it to the last byte (ENOSPC) and remount it read-only (EROFS) under the running
+ * daemon. Either way the letters stay pending, /healthz is 503 with a reason starting with
+ * `spool: `, /metrics shows them blocked, no temporary file is left behind; once the spool
+ * accepts files again every letter completes with the number it was queued with.
+ * A letters directory without a template, or a font directory that does not exist: `dunghen
+ * run` exits non-zero with an error naming what is missing and never sends READY=1.
+ * Without root the test is skipped: only a mount namespace can make a spool full or read-only
+ * for root-free daemons reliably (chmod is covered by e2e_letters).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "faults_support.h"
+#include "tap.h"
+
+static const char *const TMPFS_OPTIONS = "size=512k,mode=0755";
+
+static bool private_tmpfs(const char *spool) {
+  if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+    tap_diagnostic("no private mount namespace: %s", strerror(errno));
+    return false;
+  }
+  if (mount("tmpfs", spool, "tmpfs", 0, TMPFS_OPTIONS) != 0) {
+    tap_diagnostic("mount tmpfs on %s: %s", spool, strerror(errno));
+    return false;
+  }
+  return true;
+}
+
+static bool remount(const char *spool, bool writable) {
+  unsigned long flags = MS_REMOUNT | (writable ? 0 : MS_RDONLY);
+  for (int attempt = 0; attempt < 500; attempt++) {
+    if (mount("tmpfs", spool, "tmpfs", flags, TMPFS_OPTIONS) == 0)
+      return true;
+    if (errno != EBUSY) /* a letter being written: it is done within milliseconds */
+      break;
+    sleep_seconds(0.01);
+  }
+  tap_diagnostic("remount %s: %s", spool, strerror(errno));
+  return false;
+}
+
+/* Writes zeros until the file system says ENOSPC; the bytes written. */
+static long long fill(const char *path) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0)
+    return -1;
+  static const char zeros[4096];
+  long long written = 0;
+  ssize_t got;
+  while ((got = write(fd, zeros, sizeof zeros)) > 0)
+    written += got;
+  int reason = errno;
+  close(fd);
+  return reason == ENOSPC ? written : -1;
+}
+
+static bool wait_health(const struct daemon *daemon, int expected, char *body, size_t size,
+                        double timeout) {
+  double until = monotonic_now() + timeout;
+  do {
+    if (http_get(daemon->port, "/healthz", body, size) == expected)
+      return true;
+    sleep_seconds(0.05);
+  } while (monotonic_now() < until);
+  return false;
+}
+
+/* While the spool refuses files: the jobs wait, and say so. */
+static void check_blocked(struct faults_database *database, const struct daemon *daemon,
+                          const char *how, long long queued) {
+  struct harness *harness = &database->harness;
+  char body[65536], expected[128];
+  tap_ok(wait_health(daemon, 503, body, sizeof body, 15), "%s: /healthz turns 503", how);
+  tap_ok(strncmp(body, "spool: ", 7) == 0, "%s: and says why (%.*s)", how, (int)strcspn(body, "\n"),
+         body);
+  sleep_seconds(1.5); /* a few retries while it refuses */
+  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.letter_log "
+                                     "WHERE state = 'pending'"),
+                 queued, "%s: the %lld letters stay pending", how, queued);
+  sleep_seconds(2.1); /* the metrics snapshot is at most 2 s old */
+  http_get(daemon->port, "/metrics", body, sizeof body);
+  tap_contains(body, "dunghen_letter_spool_blocked 1\n", "%s: /metrics says the spool is blocked",
+               how);
+  snprintf(expected, sizeof expected, "dunghen_letters{state=\"pending\"} %lld\n", queued);
+  tap_contains(body, expected, "%s: /metrics counts them pending", how);
+  snprintf(expected, sizeof expected, "dunghen_letters{state=\"blocked\"} %lld\n", queued);
+  tap_contains(body, expected, "%s: and blocked", how);
+  tap_is_integer(faults_count_leftovers(database->spool), 0,
+                 "%s: no temporary file left by the refused writes", how);
+}
+
+static void check_recovered(struct faults_database *database, const struct daemon *daemon,
+                            const char *how) {
+  struct harness *harness = &database->harness;
+  char body[4096];
+  tap_ok(faults_wait_settled(harness, true, 60), "%s: every letter completes", how);
+  tap_ok(wait_health(daemon, 200, body, sizeof body, 15), "%s: /healthz is 200 again", how);
+  faults_check_database(harness, how, false);
+  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.letter_log "
+                                     "WHERE state <> 'rendered'"),
+                 0, "%s: all rendered, none failed", how);
+}
+
+static void full_and_read_only(struct faults_database *database) {
+  struct harness *harness = &database->harness;
+  char config[8192], filler[PATH_MAX + 32];
+  faults_config(database, NULL, config, sizeof config);
+  struct daemon daemon;
+  if (!tap_ok(daemon_start(&daemon, harness, config, NULL), "the daemon starts") ||
+      !tap_ok(daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "and becomes ready")) {
+    daemon_dump_log(&daemon);
+    return;
+  }
+  struct workload workload = {harness, 1, 0, 0};
+  workload_overdue_burst(&workload, 2);
+  tap_ok(faults_wait_settled(harness, true, 30), "two letters render into the small spool");
+
+  snprintf(filler, sizeof filler, "%s/filler", database->spool);
+  long long filled = fill(filler);
+  tap_ok(filled > 0, "the spool filled to ENOSPC (%lld bytes of filler)", filled);
+  workload_overdue_burst(&workload, 4);
+  check_blocked(database, &daemon, "full spool", 4);
+  unlink(filler);
+  check_recovered(database, &daemon, "space again");
+
+  if (tap_ok(remount(database->spool, false), "the spool remounted read-only")) {
+    workload_overdue_burst(&workload, 3);
+    check_blocked(database, &daemon, "read-only spool", 3);
+    tap_ok(remount(database->spool, true), "the spool remounted read-write");
+    check_recovered(database, &daemon, "writable again");
+  }
+  tap_ok(daemon_log_count(&daemon, "letter(s) wait; retrying in") >= 2,
+         "the letter thread logged its retries");
+  tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+  faults_check_spool(harness, database->spool, "after the refusals");
+  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.letter_log"), 9,
+                 "nine letters, each numbered once");
+}
+
+/* ---- a daemon that cannot render ---- */
+
+static int bind_socket(const char *path) {
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  struct sockaddr_un address = {.sun_family = AF_UNIX};
+  snprintf(address.sun_path, sizeof address.sun_path, "%s", path);
+  if (fd < 0 || bind(fd, (struct sockaddr *)&address, sizeof address) != 0)
+    return -1;
+  return fd;
+}
+
+static void read_file(const char *path, char *text, size_t size) {
+  text[0] = '\0';
+  FILE *file = fopen(path, "r");
+  if (file == NULL)
+    return;
+  size_t got = fread(text, 1, size - 1, file);
+  text[got] = '\0';
+  fclose(file);
+}
+
+/* Runs `dunghen run` with `config_text`; its exit status (-1: still running after 20 s), its
+ * stderr in `errors`, and whether it ever sent READY=1. */
+static int run_refused(const struct harness *harness, const char *name, const char *config_text,
+                       char *errors, size_t size, bool *ready) {
+  char socket_path[PATH_MAX + 64], config_path[PATH_MAX + 64], log_path[PATH_MAX + 64];
+  snprintf(socket_path, sizeof socket_path, "%s/%s.sock", harness->directory, name);
+  snprintf(config_path, sizeof config_path, "%s/%s.yaml", harness->directory, name);
+  snprintf(log_path, sizeof log_path, "%s/%s.log", harness->directory, name);
+  FILE *file = fopen(config_path, "w");
+  if (file != NULL) {
+    fputs(config_text, file);
+    fclose(file);
+  }
+  int fd = bind_socket(socket_path);
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int log = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(log, STDERR_FILENO);
+    setenv("NOTIFY_SOCKET", socket_path, 1);
+    const char *binary = getenv("DUNGHEN_BINARY");
+    execl(binary, binary, "run", "--config", config_path, "--db", harness->conninfo, "--rules",
+          harness->rules, (char *)NULL);
+    _exit(127);
+  }
+  int status = 0, result = -1;
+  for (double until = monotonic_now() + 20; monotonic_now() < until; sleep_seconds(0.02))
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      break;
+    }
+  if (result < 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  *ready = false;
+  char message[4096];
+  ssize_t got;
+  while (fd >= 0 && (got = recv(fd, message, sizeof message - 1, 0)) > 0) {
+    message[got] = '\0';
+    *ready = *ready || strstr(message, "READY=1") != NULL;
+  }
+  if (fd >= 0)
+    close(fd);
+  read_file(log_path, errors, size);
+  return result;
+}
+
+/* The line of `text` that holds `needle`, as a diagnostic. */
+static void print_line(const char *text, const char *needle) {
+  const char *at = strstr(text, needle);
+  if (at == NULL)
+    return;
+  while (at > text && at[-1] != '\n')
+    at--;
+  tap_diagnostic("its error: %.*s", (int)strcspn(at, "\n"), at);
+}
+
+static void cannot_render(struct faults_database *database) {
+  struct harness *harness = &database->harness;
+  char letters[PATH_MAX + 32], command[3 * PATH_MAX], config[4 * PATH_MAX], errors[8192];
+  snprintf(letters, sizeof letters, "%s/letters-without-2025", harness->directory);
+  snprintf(command, sizeof command, "mkdir -p '%s' && cp '%s/form-2018.yaml' '%s/'", letters,
+           database->letters, letters);
+  tap_is_integer(system(command), 0, "a letters directory without form-2025.yaml");
+  snprintf(config, sizeof config,
+           "http:\n  address: 127.0.0.1\n  port: 0\n"
+           "paths:\n  letters: %s\n  spool: %s\n",
+           letters, database->spool);
+  bool ready;
+  int status = run_refused(harness, "no-template", config, errors, sizeof errors, &ready);
+  tap_ok(status > 0 && status < 128, "a missing template: dunghen run exits non-zero (%d)", status);
+  tap_contains(errors, "form-2025", "and names the missing template");
+  tap_ok(!ready, "and never says READY=1");
+  print_line(errors, "form-2025");
+
+  snprintf(config, sizeof config,
+           "http:\n  address: 127.0.0.1\n  port: 0\n"
+           "paths:\n  letters: %s\n  spool: %s\n"
+           "letters:\n  fonts: %s/no-fonts-here\n",
+           database->letters, database->spool, harness->directory);
+  status = run_refused(harness, "no-font", config, errors, sizeof errors, &ready);
+  tap_ok(status > 0 && status < 128, "a missing font: dunghen run exits non-zero (%d)", status);
+  tap_contains(errors, "no-fonts-here", "and names the font directory");
+  tap_ok(!ready, "and never says READY=1");
+  print_line(errors, "no-fonts-here");
+}
+
+int main(void) {
+  if (geteuid() != 0)
+    return tap_skip_all("needs root: the spool is made full and read-only with a small tmpfs in "
+                        "a private mount namespace (unshare -m)");
+  struct faults_database database;
+  if (!tap_ok(faults_database_create(&database), "a restartable PostgreSQL, migrated")) {
+    faults_database_destroy(&database);
+    return tap_finish();
+  }
+  if (tap_ok(private_tmpfs(database.spool), "the spool is a 512 KB tmpfs of our own")) {
+    full_and_read_only(&database);
+    cannot_render(&database);
+    umount2(database.spool, MNT_DETACH);
+  }
+  int result = tap_finish();
+  faults_database_destroy(&database);
+  return result;
+}
