@@ -375,3 +375,14 @@ bool db_insert_dossier(const struct harness *harness, const char *code, const ch
                  "'thử nghiệm', 'truc_tiep', %s, 'dang_xu_ly')",
                  code, procedure, received_sql);
 }
+
+bool daemon_wait_health(const struct daemon *daemon, int expected, char *body, size_t size,
+                        double timeout) {
+  double until = monotonic_now() + timeout;
+  do {
+    if (http_get(daemon->port, "/healthz", body, size) == expected)
+      return true;
+    sleep_seconds(0.05);
+  } while (monotonic_now() < until);
+  return false;
+}

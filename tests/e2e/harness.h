@@ -56,6 +56,10 @@ void daemon_dump_log(const struct daemon *daemon);
 
 /* GET http://127.0.0.1:port/path; the status code (or -1), the body into `body`. */
 int http_get(int port, const char *path, char *body, size_t size);
+/* Polls the daemon's /healthz until its status is `expected` (true) or `timeout` seconds pass;
+ * the last body in `body`. */
+bool daemon_wait_health(const struct daemon *daemon, int expected, char *body, size_t size,
+                        double timeout);
 
 /* Runs SQL on the test's connection; false (with a diagnostic) on error. */
 bool db_exec(const struct harness *harness, const char *format, ...)

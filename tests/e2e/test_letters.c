@@ -138,18 +138,6 @@ static bool row_text(const struct harness *harness, const char *sql, int column,
   return found;
 }
 
-/* Polls /healthz until its status is `expected`; the last body in `body`. */
-static bool wait_health(const struct daemon *daemon, int expected, char *body, size_t size,
-                        double timeout) {
-  double until = monotonic_now() + timeout;
-  do {
-    if (http_get(daemon->port, "/healthz", body, size) == expected)
-      return true;
-    sleep_seconds(0.05);
-  } while (monotonic_now() < until);
-  return false;
-}
-
 static void test_one_letter(struct setup *setup, struct daemon *daemon) {
   struct harness *harness = &setup->harness;
   insert_overdue(harness, "E2E-L1", "DLK-TTPVHCC");
@@ -201,7 +189,7 @@ static void test_refusing_spool(struct setup *setup, struct daemon *daemon) {
     return;
   insert_overdue(harness, "E2E-L2", "DLK-TTPVHCC");
   char body[65536];
-  tap_ok(wait_health(daemon, 503, body, sizeof body, 15), "/healthz turns 503");
+  tap_ok(daemon_wait_health(daemon, 503, body, sizeof body, 15), "/healthz turns 503");
   tap_ok(strncmp(body, "spool: ", 7) == 0, "and says why, starting with `spool: ` (%.*s)",
          (int)strcspn(body, "\n"), body);
   tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.letter_log "
@@ -219,7 +207,7 @@ static void test_refusing_spool(struct setup *setup, struct daemon *daemon) {
                          "SELECT count(*) FROM dunghen.letter_log WHERE dossier_code = 'E2E-L2' "
                          "AND state = 'rendered'"),
          "the letter completes once the spool accepts files");
-  tap_ok(wait_health(daemon, 200, body, sizeof body, 10), "/healthz is 200 again");
+  tap_ok(daemon_wait_health(daemon, 200, body, sizeof body, 10), "/healthz is 200 again");
   tap_is_string(body, "ok\n", "and says ok");
   tap_is_integer(db_integer(harness, "SELECT number FROM dunghen.letter_log "
                                      "WHERE dossier_code = 'E2E-L2'"),

@@ -71,23 +71,12 @@ static long long fill(const char *path) {
   return reason == ENOSPC ? written : -1;
 }
 
-static bool wait_health(const struct daemon *daemon, int expected, char *body, size_t size,
-                        double timeout) {
-  double until = monotonic_now() + timeout;
-  do {
-    if (http_get(daemon->port, "/healthz", body, size) == expected)
-      return true;
-    sleep_seconds(0.05);
-  } while (monotonic_now() < until);
-  return false;
-}
-
 /* While the spool refuses files: the jobs wait, and say so. */
 static void check_blocked(struct faults_database *database, const struct daemon *daemon,
                           const char *how, long long queued) {
   struct harness *harness = &database->harness;
   char body[65536], expected[128];
-  tap_ok(wait_health(daemon, 503, body, sizeof body, 15), "%s: /healthz turns 503", how);
+  tap_ok(daemon_wait_health(daemon, 503, body, sizeof body, 15), "%s: /healthz turns 503", how);
   tap_ok(strncmp(body, "spool: ", 7) == 0, "%s: and says why (%.*s)", how, (int)strcspn(body, "\n"),
          body);
   sleep_seconds(1.5); /* a few retries while it refuses */
@@ -111,7 +100,7 @@ static void check_recovered(struct faults_database *database, const struct daemo
   struct harness *harness = &database->harness;
   char body[4096];
   tap_ok(faults_wait_settled(harness, true, 60), "%s: every letter completes", how);
-  tap_ok(wait_health(daemon, 200, body, sizeof body, 15), "%s: /healthz is 200 again", how);
+  tap_ok(daemon_wait_health(daemon, 200, body, sizeof body, 15), "%s: /healthz is 200 again", how);
   faults_check_database(harness, how, false);
   tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.letter_log "
                                      "WHERE state <> 'rendered'"),
