@@ -30,6 +30,15 @@ void sleep_seconds(double seconds) {
     ;
 }
 
+
+/* $DUNGHEN_TEST_TIME_FACTOR stretches every wait (tools/dev valgrind runs the daemon ~20x
+ * slower); 1 otherwise. */
+static double time_factor(void) {
+  const char *text = getenv("DUNGHEN_TEST_TIME_FACTOR");
+  double factor = text != NULL ? atof(text) : 1.0;
+  return factor >= 1.0 ? factor : 1.0;
+}
+
 static bool write_file(const char *path, const char *text) {
   FILE *file = fopen(path, "w");
   if (file == NULL) {
@@ -181,7 +190,7 @@ int daemon_log_count(const struct daemon *daemon, const char *needle) {
 
 bool daemon_wait_log(const struct daemon *daemon, const char *needle, int count,
                      double timeout) {
-  double until = monotonic_now() + timeout;
+  double until = monotonic_now() + timeout * time_factor();
   do {
     if (daemon_log_count(daemon, needle) >= count)
       return true;
@@ -239,8 +248,15 @@ bool daemon_start(struct daemon *daemon, const struct harness *harness, const ch
     dup2(log, STDERR_FILENO);
     for (char *const *variable = environment; variable != NULL && *variable != NULL; variable++)
       putenv(*variable);
-    execl(binary, binary, "run", "--config", daemon->config_path, "--db", harness->conninfo,
-          "--rules", harness->rules, (char *)NULL);
+    /* $DUNGHEN_DAEMON_WRAPPER (tools/dev valgrind) runs the daemon under valgrind; the test
+     * programs and PostgreSQL stay outside it. */
+    const char *wrapper = getenv("DUNGHEN_DAEMON_WRAPPER");
+    if (wrapper != NULL && *wrapper != '\0')
+      execl(wrapper, wrapper, binary, "run", "--config", daemon->config_path, "--db",
+            harness->conninfo, "--rules", harness->rules, (char *)NULL);
+    else
+      execl(binary, binary, "run", "--config", daemon->config_path, "--db", harness->conninfo,
+            "--rules", harness->rules, (char *)NULL);
     _exit(127);
   }
   if (!daemon_wait_log(daemon, "http: listening on 127.0.0.1:", 1, 20)) {
@@ -257,7 +273,7 @@ int daemon_stop(struct daemon *daemon, int signal_number, double timeout) {
   if (daemon->pid <= 0)
     return -1;
   kill(daemon->pid, signal_number);
-  double until = monotonic_now() + timeout;
+  double until = monotonic_now() + timeout * time_factor();
   int status;
   for (;;) {
     pid_t done = waitpid(daemon->pid, &status, WNOHANG);
@@ -354,7 +370,7 @@ long long db_integer(const struct harness *harness, const char *format, ...) {
 
 bool db_wait_integer(const struct harness *harness, long long expected, double timeout,
                      const char *sql) {
-  double until = monotonic_now() + timeout;
+  double until = monotonic_now() + timeout * time_factor();
   long long value;
   do {
     value = db_integer(harness, "%s", sql);
@@ -378,7 +394,7 @@ bool db_insert_dossier(const struct harness *harness, const char *code, const ch
 
 bool daemon_wait_health(const struct daemon *daemon, int expected, char *body, size_t size,
                         double timeout) {
-  double until = monotonic_now() + timeout;
+  double until = monotonic_now() + timeout * time_factor();
   do {
     if (http_get(daemon->port, "/healthz", body, size) == expected)
       return true;
