@@ -402,3 +402,13 @@ bool daemon_wait_health(const struct daemon *daemon, int expected, char *body, s
   } while (monotonic_now() < until);
   return false;
 }
+
+void read_text_file(const char *path, char *text, size_t size) {
+  text[0] = '\0';
+  FILE *file = fopen(path, "r");
+  if (file == NULL)
+    return;
+  size_t got = fread(text, 1, size - 1, file);
+  text[got] = '\0';
+  fclose(file);
+}

@@ -54,6 +54,9 @@ int daemon_stop(struct daemon *daemon, int signal_number, double timeout);
 /* Prints the daemon's log as TAP diagnostics (after a failure). */
 void daemon_dump_log(const struct daemon *daemon);
 
+/* The first `size` - 1 bytes of a file, NUL-terminated; empty when it cannot be read. */
+void read_text_file(const char *path, char *text, size_t size);
+
 /* GET http://127.0.0.1:port/path; the status code (or -1), the body into `body`. */
 int http_get(int port, const char *path, char *body, size_t size);
 /* Polls the daemon's /healthz until its status is `expected` (true) or `timeout` seconds pass;

@@ -154,16 +154,6 @@ static int bind_socket(const char *path) {
   return fd;
 }
 
-static void read_file(const char *path, char *text, size_t size) {
-  text[0] = '\0';
-  FILE *file = fopen(path, "r");
-  if (file == NULL)
-    return;
-  size_t got = fread(text, 1, size - 1, file);
-  text[got] = '\0';
-  fclose(file);
-}
-
 /* Runs `dunghen run` with `config_text`; its exit status (-1: still running after 20 s), its
  * stderr in `errors`, and whether it ever sent READY=1. */
 static int run_refused(const struct harness *harness, const char *name, const char *config_text,
@@ -208,7 +198,7 @@ static int run_refused(const struct harness *harness, const char *name, const ch
   }
   if (fd >= 0)
     close(fd);
-  read_file(log_path, errors, size);
+  read_text_file(log_path, errors, size);
   return result;
 }
 

@@ -133,16 +133,6 @@ static void write_text(const char *path, const char *text) {
   }
 }
 
-static void read_text(const char *path, char *text, size_t size) {
-  text[0] = '\0';
-  FILE *file = fopen(path, "r");
-  if (file == NULL)
-    return;
-  size_t got = fread(text, 1, size - 1, file);
-  text[got] = '\0';
-  fclose(file);
-}
-
 /* Runs `dunghen run` with `config` and a notify socket; its exit status (or -1 when it did not
  * exit within 20 s), its stderr, and everything it sent to the socket. */
 static int run_refused(const struct harness *harness, const char *name, const char *config,
@@ -182,7 +172,7 @@ static int run_refused(const struct harness *harness, const char *name, const ch
     wait_message(fd, "never", 0.2, seen, seen_size);
     close(fd);
   }
-  read_text(log_path, errors, errors_size);
+  read_text_file(log_path, errors, errors_size);
   return result;
 }
 
