@@ -56,3 +56,9 @@ double clock_real_delay(const struct clock *clock, int64_t instant) {
   }
   return delay > 0 ? delay : 0;
 }
+
+double clock_monotonic_seconds(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}

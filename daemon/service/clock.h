@@ -31,5 +31,7 @@ enum status clock_init_simulated(struct clock *clock, const char *now_text, cons
 int64_t clock_now(const struct clock *clock);
 /* Real seconds until the clock reads `instant` (0 when it has passed). */
 double clock_real_delay(const struct clock *clock, int64_t instant);
+/* Seconds of CLOCK_MONOTONIC: durations and backoffs, which a simulated "now" must not bend. */
+double clock_monotonic_seconds(void);
 
 #endif

@@ -8,8 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "service/clock.h"
 #include "service/letter_jobs.h"
-#include "service/schema.h"
+#include "service/session.h"
 #include "service/spool.h"
 #include "service/sql.h"
 
@@ -44,7 +45,7 @@ struct letter_worker {
   struct letter_worker_snapshot snapshot;
 
   /* Only the thread touches these. */
-  PGconn *connection;
+  struct session session;
   struct letter_kit *kit;
   double database_backoff;
   double spool_backoff;
@@ -52,12 +53,6 @@ struct letter_worker {
   bool leftovers_done;
   bool told_agencies_missing;
 };
-
-static double monotonic_seconds(void) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
 
 /* ---- the kit ---- */
 
@@ -114,55 +109,28 @@ static bool stop_asked(struct letter_worker *worker) {
 
 /* ---- the database ---- */
 
-static void notice_processor(void *argument, const char *message) {
-  const struct letter_worker *worker = argument;
-  log_debug(worker->log, "letters: server notice: %s", message);
-}
-
-static void disconnect(struct letter_worker *worker) {
-  if (worker->connection != NULL)
-    PQfinish(worker->connection);
-  worker->connection = NULL;
-}
-
 static enum status connect_database(struct letter_worker *worker, struct error *error) {
   pthread_mutex_lock(&worker->mutex);
   char *conninfo = worker->conninfo != NULL ? strdup(worker->conninfo) : NULL;
-  char timeout[16];
-  snprintf(timeout, sizeof timeout, "%d", worker->connect_timeout);
+  int connect_timeout = worker->connect_timeout;
   worker->settings_changed = false;
   pthread_mutex_unlock(&worker->mutex);
-  const char *keywords[] = {"application_name", "connect_timeout", "keepalives",
-                            "keepalives_idle", "dbname", NULL};
-  const char *values[] = {"dunghen-letters", timeout, "1", "30", conninfo, NULL};
-  if (conninfo == NULL)
-    keywords[4] = NULL;
-  worker->connection = PQconnectdbParams(keywords, values, 1);
-  free(conninfo);
-  if (worker->connection == NULL)
-    return error_set(error, STATUS_RUNTIME, "connect: out of memory");
-  if (PQstatus(worker->connection) != CONNECTION_OK) {
-    error_set(error, STATUS_RUNTIME, "connect: %s", PQerrorMessage(worker->connection));
-    log_one_line(error->message);
-    disconnect(worker);
-    return STATUS_RUNTIME;
-  }
-  PQsetNoticeProcessor(worker->connection, notice_processor, worker);
   int version = 0;
-  if (schema_check(worker->connection, &version, error) != STATUS_OK) {
-    disconnect(worker);
-    return STATUS_RUNTIME;
-  }
+  enum status status =
+      session_connect(&worker->session, conninfo, connect_timeout, &version, error);
+  free(conninfo);
+  if (status != STATUS_OK)
+    return status;
   log_info(worker->log, "letters: connected to the database");
   return STATUS_OK;
 }
 
 static enum status count_letters(struct letter_worker *worker, bool force, struct error *error) {
-  double now = monotonic_seconds();
+  double now = clock_monotonic_seconds();
   if (!force && worker->counted_at > 0 && now - worker->counted_at < COUNT_MIN_INTERVAL)
     return STATUS_OK;
   PGresult *rows = NULL;
-  enum status status = sql_query(worker->connection, "counting letters",
+  enum status status = sql_query(worker->session.connection, "counting letters",
                                  "SELECT count(*) FILTER (WHERE state = 'pending'),"
                                  " count(*) FILTER (WHERE state = 'rendered'),"
                                  " count(*) FILTER (WHERE state = 'failed')"
@@ -226,7 +194,7 @@ static enum status render_pending(struct letter_worker *worker, const char *spoo
                                   bool *blocked, struct error *error) {
   const struct ruleset *rules = worker->kit->rules;
   struct letter_jobs_context context = {
-      .connection = worker->connection,
+      .connection = worker->session.connection,
       .renderer = worker->kit->renderer,
       .agencies = &rules->agencies,
       .procedures = &rules->rules->procedures,
@@ -262,7 +230,7 @@ static enum status render_pending(struct letter_worker *worker, const char *spoo
 
 static void schedule_retry(struct letter_worker *worker, double *backoff) {
   pthread_mutex_lock(&worker->mutex);
-  worker->retry_at = monotonic_seconds() + *backoff;
+  worker->retry_at = clock_monotonic_seconds() + *backoff;
   pthread_mutex_unlock(&worker->mutex);
   *backoff *= 2;
   if (*backoff > BACKOFF_LIMIT)
@@ -273,7 +241,7 @@ static enum status attempt(struct letter_worker *worker, const char *spool, bool
                            struct error *error) {
   *blocked = false;
   enum status status = STATUS_OK;
-  if (worker->connection == NULL)
+  if (worker->session.connection == NULL)
     status = connect_database(worker, error);
   if (status != STATUS_OK)
     return status;
@@ -299,21 +267,20 @@ static void run_jobs(struct letter_worker *worker) {
   struct error error;
   error_clear(&error);
   bool blocked = false;
-  bool had_connection = worker->connection != NULL;
+  bool had_connection = worker->session.connection != NULL;
   enum status status = spool != NULL ? attempt(worker, spool, &blocked, &error)
                                      : error_set(&error, STATUS_RUNTIME, "out of memory");
-  if (status != STATUS_OK && had_connection && worker->connection != NULL &&
-      PQstatus(worker->connection) == CONNECTION_BAD) {
+  if (status != STATUS_OK && had_connection && session_lost(&worker->session)) {
     /* An idle connection that died is only noticed when used: reconnect once at once. */
     log_warning(worker->log, "letters: connection lost; reconnecting");
-    disconnect(worker);
+    session_disconnect(&worker->session);
     error_clear(&error);
     status = attempt(worker, spool, &blocked, &error);
   }
   free(spool);
   if (status != STATUS_OK) {
-    if (worker->connection != NULL && PQstatus(worker->connection) != CONNECTION_OK)
-      disconnect(worker);
+    if (worker->session.connection != NULL && PQstatus(worker->session.connection) != CONNECTION_OK)
+      session_disconnect(&worker->session);
     log_one_line(error.message);
     log_error(worker->log, "letters: %s; retrying in %.2f s", error.message,
               worker->database_backoff);
@@ -352,7 +319,7 @@ static void wait_for_work(struct letter_worker *worker) {
       pthread_cond_wait(&worker->wake, &worker->mutex);
       continue;
     }
-    double left = worker->retry_at - monotonic_seconds();
+    double left = worker->retry_at - clock_monotonic_seconds();
     if (left <= 0)
       return;
     struct timespec until;
@@ -385,12 +352,12 @@ static void *letter_worker_main(void *argument) {
       worker->kit = new_kit;
     }
     if (reconnect) {
-      disconnect(worker);
+      session_disconnect(&worker->session);
       worker->leftovers_done = false; /* the spool may have moved */
     }
     run_jobs(worker);
   }
-  disconnect(worker);
+  session_disconnect(&worker->session);
   pthread_mutex_lock(&worker->mutex);
   worker->snapshot.stopped = true;
   worker->snapshot.busy = false;
@@ -448,6 +415,7 @@ struct letter_worker *letter_worker_new(struct event_base *base,
   }
   worker->base = base;
   worker->log = log;
+  worker->session = (struct session){.log = log, .name = "letters"};
   worker->on_publish = on_publish;
   worker->context = context;
   worker->kit = kit;

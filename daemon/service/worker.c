@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "service/schema.h"
+#include "service/session.h"
 
 static const double BACKOFF_FIRST = 0.25;
 static const double BACKOFF_LIMIT = 30.0;
@@ -38,60 +38,26 @@ struct worker {
   struct worker_snapshot snapshot;
 
   /* Only the thread touches these. */
-  PGconn *connection;
+  struct session session;
   struct ruleset *rules;
   double backoff;
   bool ever_connected;
   double metrics_read_at;
 };
 
-static double monotonic_seconds(void) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
-
-static void notice_processor(void *argument, const char *message) {
-  const struct worker *worker = argument;
-  log_debug(worker->log, "worker: server notice: %s", message);
-}
-
-static void disconnect(struct worker *worker) {
-  if (worker->connection != NULL)
-    PQfinish(worker->connection);
-  worker->connection = NULL;
-}
-
 /* Blocking connect (we are the worker thread), then the schema check. */
 static enum status connect_database(struct worker *worker, struct error *error) {
   pthread_mutex_lock(&worker->mutex);
   char *conninfo = worker->conninfo != NULL ? strdup(worker->conninfo) : NULL;
-  char timeout[16];
-  snprintf(timeout, sizeof timeout, "%d", worker->connect_timeout);
+  int connect_timeout = worker->connect_timeout;
   worker->settings_changed = false;
   pthread_mutex_unlock(&worker->mutex);
-
-  const char *keywords[] = {"application_name", "connect_timeout", "keepalives",
-                            "keepalives_idle", "dbname", NULL};
-  const char *values[] = {"dunghen-worker", timeout, "1", "30", conninfo, NULL};
-  if (conninfo == NULL)
-    keywords[4] = NULL;
-  worker->connection = PQconnectdbParams(keywords, values, 1);
-  free(conninfo);
-  if (worker->connection == NULL)
-    return error_set(error, STATUS_RUNTIME, "connect: out of memory");
-  if (PQstatus(worker->connection) != CONNECTION_OK) {
-    error_set(error, STATUS_RUNTIME, "connect: %s", PQerrorMessage(worker->connection));
-    log_one_line(error->message);
-    disconnect(worker);
-    return STATUS_RUNTIME;
-  }
-  PQsetNoticeProcessor(worker->connection, notice_processor, worker);
   int version = 0;
-  if (schema_check(worker->connection, &version, error) != STATUS_OK) {
-    disconnect(worker);
-    return STATUS_RUNTIME;
-  }
+  enum status status =
+      session_connect(&worker->session, conninfo, connect_timeout, &version, error);
+  free(conninfo);
+  if (status != STATUS_OK)
+    return status;
   if (worker->ever_connected) {
     pthread_mutex_lock(&worker->mutex);
     worker->snapshot.reconnects++;
@@ -104,7 +70,7 @@ static enum status connect_database(struct worker *worker, struct error *error) 
 
 static void fill_context(struct worker *worker, struct pass_context *context) {
   memset(context, 0, sizeof *context);
-  context->connection = worker->connection;
+  context->connection = worker->session.connection;
   context->rules = worker->rules->rules;
   context->ladder = worker->rules->ladder;
   context->agency_codes = worker->rules->agency_codes;
@@ -148,11 +114,11 @@ static enum status run_recompute(struct worker *worker, struct error *error) {
   struct pass_context context;
   fill_context(worker, &context);
   struct pass_report report;
-  double started = monotonic_seconds();
+  double started = clock_monotonic_seconds();
   enum status status = pass_recompute_all(&context, &report, error);
   if (status != STATUS_OK)
     return status;
-  double seconds = monotonic_seconds() - started;
+  double seconds = clock_monotonic_seconds() - started;
   log_flags(worker, &report);
   log_info(worker->log,
            "reload: recomputed %zu clocks in %zu batches (%.3f s): %zu deadlines moved, "
@@ -167,11 +133,11 @@ static enum status run_pass(struct worker *worker, struct error *error) {
   struct pass_context context;
   fill_context(worker, &context);
   struct pass_report report;
-  double started = monotonic_seconds();
+  double started = clock_monotonic_seconds();
   enum status status = pass_run(&context, &report, error);
   if (status != STATUS_OK)
     return status;
-  double seconds = monotonic_seconds() - started;
+  double seconds = clock_monotonic_seconds() - started;
   log_flags(worker, &report);
   enum log_level level = report.changed + report.escalations + report.letters > 0 ? LOG_INFO
                                                                                   : LOG_DEBUG;
@@ -185,12 +151,12 @@ static enum status run_pass(struct worker *worker, struct error *error) {
 }
 
 static void read_metrics(struct worker *worker) {
-  double now = monotonic_seconds();
+  double now = clock_monotonic_seconds();
   if (worker->metrics_read_at > 0 && now - worker->metrics_read_at < METRICS_MIN_INTERVAL)
     return;
   struct pass_metrics metrics;
   struct error error;
-  if (pass_metrics_read(worker->connection, &metrics, &error) != STATUS_OK) {
+  if (pass_metrics_read(worker->session.connection, &metrics, &error) != STATUS_OK) {
     log_warning(worker->log, "metrics: %s", error.message);
     return;
   }
@@ -226,9 +192,10 @@ static bool sleep_unless_stopped(struct worker *worker, double seconds) {
 
 static void record_failure(struct worker *worker, struct error *error, bool recompute,
                            bool pass) {
-  bool connected = worker->connection != NULL && PQstatus(worker->connection) == CONNECTION_OK;
+  bool connected = worker->session.connection != NULL &&
+                   PQstatus(worker->session.connection) == CONNECTION_OK;
   if (!connected)
-    disconnect(worker);
+    session_disconnect(&worker->session);
   log_one_line(error->message);
   log_error(worker->log, "worker: %s; retrying in %.2f s", error->message, worker->backoff);
   pthread_mutex_lock(&worker->mutex);
@@ -246,7 +213,7 @@ static void record_failure(struct worker *worker, struct error *error, bool reco
 static enum status attempt_jobs(struct worker *worker, bool recompute, bool pass,
                                 struct error *error) {
   enum status status = STATUS_OK;
-  if (worker->connection == NULL)
+  if (worker->session.connection == NULL)
     status = connect_database(worker, error);
   if (status == STATUS_OK && recompute)
     status = run_recompute(worker, error);
@@ -258,15 +225,14 @@ static enum status attempt_jobs(struct worker *worker, bool recompute, bool pass
 static void run_jobs(struct worker *worker, bool recompute, bool pass) {
   struct error error;
   error_clear(&error);
-  bool had_connection = worker->connection != NULL;
+  bool had_connection = worker->session.connection != NULL;
   enum status status = attempt_jobs(worker, recompute, pass, &error);
-  if (status != STATUS_OK && had_connection && worker->connection != NULL &&
-      PQstatus(worker->connection) == CONNECTION_BAD) {
+  if (status != STATUS_OK && had_connection && session_lost(&worker->session)) {
     /* An idle connection that died (server restart, pg_terminate_backend) is only noticed
      * when used: reconnect at once and retry before backing off. Every step is idempotent. */
     log_one_line(error.message);
     log_warning(worker->log, "worker: connection lost (%s); reconnecting", error.message);
-    disconnect(worker);
+    session_disconnect(&worker->session);
     error_clear(&error);
     status = attempt_jobs(worker, recompute, pass, &error);
   }
@@ -312,10 +278,10 @@ static void *worker_main(void *argument) {
       worker->rules = new_rules;
     }
     if (reconnect)
-      disconnect(worker);
+      session_disconnect(&worker->session);
     run_jobs(worker, recompute, pass);
   }
-  disconnect(worker);
+  session_disconnect(&worker->session);
   pthread_mutex_lock(&worker->mutex);
   worker->snapshot.stopped = true;
   worker->snapshot.busy = false;
@@ -357,6 +323,7 @@ struct worker *worker_new(struct event_base *base, const struct worker_settings 
   worker->base = base;
   worker->clock = clock;
   worker->log = log;
+  worker->session = (struct session){.log = log, .name = "worker"};
   worker->on_publish = on_publish;
   worker->context = context;
   worker->rules = rules;

@@ -1,0 +1,49 @@
+#include "service/session.h"
+
+#include <stdio.h>
+
+#include "service/schema.h"
+
+static void notice_processor(void *argument, const char *message) {
+  const struct session *session = argument;
+  log_debug(session->log, "%s: server notice: %s", session->name, message);
+}
+
+void session_disconnect(struct session *session) {
+  if (session->connection != NULL)
+    PQfinish(session->connection);
+  session->connection = NULL;
+}
+
+bool session_lost(const struct session *session) {
+  return session->connection != NULL && PQstatus(session->connection) == CONNECTION_BAD;
+}
+
+enum status session_connect(struct session *session, const char *conninfo, int connect_timeout,
+                            int *schema_version, struct error *error) {
+  session_disconnect(session);
+  char application_name[64];
+  snprintf(application_name, sizeof application_name, "dunghen-%s", session->name);
+  char timeout[16];
+  snprintf(timeout, sizeof timeout, "%d", connect_timeout);
+  const char *keywords[] = {"application_name", "connect_timeout", "keepalives",
+                            "keepalives_idle", "dbname", NULL};
+  const char *values[] = {application_name, timeout, "1", "30", conninfo, NULL};
+  if (conninfo == NULL)
+    keywords[4] = NULL; /* the PG* environment decides */
+  session->connection = PQconnectdbParams(keywords, values, 1);
+  if (session->connection == NULL)
+    return error_set(error, STATUS_RUNTIME, "connect: out of memory");
+  if (PQstatus(session->connection) != CONNECTION_OK) {
+    error_set(error, STATUS_RUNTIME, "connect: %s", PQerrorMessage(session->connection));
+    log_one_line(error->message);
+    session_disconnect(session);
+    return STATUS_RUNTIME;
+  }
+  PQsetNoticeProcessor(session->connection, notice_processor, session);
+  if (schema_check(session->connection, schema_version, error) != STATUS_OK) {
+    session_disconnect(session);
+    return STATUS_RUNTIME;
+  }
+  return STATUS_OK;
+}

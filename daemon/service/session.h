@@ -1,0 +1,33 @@
+/*
+ * session.h: the blocking database session of a worker thread (the pass worker, the letter
+ * thread), connected one way for all of them.
+ *
+ * session_connect() connects with application_name "dunghen-NAME" (operators and the fault
+ * tests find the session in pg_stat_activity by it), the configured connect timeout and TCP
+ * keepalives (so a session whose server vanished is noticed), sends the server's notices to the
+ * log at debug level, and checks that the schema is migrated (schema_check). On failure nothing
+ * is left open and the error says why. Only the owning thread touches a session.
+ */
+#ifndef DUNGHEN_SESSION_H
+#define DUNGHEN_SESSION_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "core/error.h"
+#include "service/log.h"
+
+struct session {
+  PGconn *connection;    /* NULL while disconnected */
+  const struct log *log;
+  const char *name;      /* "worker", "letters": the log prefix and the application name */
+};
+
+/* `conninfo` NULL: the PG* environment. */
+enum status session_connect(struct session *session, const char *conninfo, int connect_timeout,
+                            int *schema_version, struct error *error);
+void session_disconnect(struct session *session);
+/* True when the session has a connection and libpq has found it broken. */
+bool session_lost(const struct session *session);
+
+#endif
