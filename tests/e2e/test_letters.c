@@ -11,7 +11,6 @@
  *     and no PDF without its row, numbers 1..n per agency and year without gaps.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 
 #include "core/sha256.h"
 #include "harness.h"
+#include "spool_check.h"
 #include "tap.h"
 
 enum { BURST = 1200 };
@@ -73,40 +73,6 @@ static bool spool_writable(const struct setup *setup, const char *agency_directo
   }
   tap_diagnostic("remount %s: %s", setup->spool, strerror(errno));
   return false;
-}
-
-static bool read_whole(const char *path, unsigned char **data, size_t *size) {
-  FILE *file = fopen(path, "rb");
-  if (file == NULL)
-    return false;
-  size_t capacity = 1 << 16, used = 0;
-  unsigned char *buffer = malloc(capacity);
-  size_t got;
-  while (buffer != NULL && (got = fread(buffer + used, 1, capacity - used, file)) > 0) {
-    used += got;
-    if (used == capacity) {
-      capacity *= 2;
-      unsigned char *grown = realloc(buffer, capacity);
-      if (grown == NULL)
-        free(buffer);
-      buffer = grown;
-    }
-  }
-  fclose(file);
-  *data = buffer;
-  *size = used;
-  return buffer != NULL;
-}
-
-static bool file_matches(const char *path, const char *sha256, long long bytes) {
-  unsigned char *data;
-  size_t size;
-  if (!read_whole(path, &data, &size))
-    return false;
-  char hex[SHA256_HEX_SIZE];
-  sha256_hex(data, size, hex);
-  free(data);
-  return (long long)size == bytes && strcmp(hex, sha256) == 0;
 }
 
 static void command_output(const char *command, char *output, size_t size) {
@@ -164,7 +130,7 @@ static void test_one_letter(struct setup *setup, struct daemon *daemon) {
   tap_ok(stat(year_directory, &year) == 0 && (year.st_mode & 07777) == 0750 &&
              stat(expected_directory, &agency) == 0 && (agency.st_mode & 07777) == 0750,
          "in directories of mode 0750");
-  tap_ok(file_matches(path, sha256, atoll(bytes)), "its sha256 and size match letter_log");
+  tap_ok(spool_file_matches(path, sha256, atoll(bytes)), "its sha256 and size match letter_log");
   char command[PATH_MAX + 64], output[65536];
   snprintf(command, sizeof command, "pdftotext '%s' - 2>/dev/null", path);
   command_output(command, output, sizeof output);
@@ -243,69 +209,6 @@ static void test_once(struct setup *setup) {
 
 /* ---- the spool tree against letter_log ---- */
 
-struct tree_walk {
-  char (*paths)[PATH_MAX];
-  size_t count, capacity;
-  size_t leftovers;
-};
-
-static struct tree_walk *walking; /* nftw has no user argument: the test's own state */
-
-static int visit(const char *path, const struct stat *info, int type, struct FTW *where) {
-  (void)info;
-  if (type != FTW_F)
-    return 0;
-  const char *name = path + where->base;
-  if (name[0] == '.') {
-    walking->leftovers++;
-    return 0;
-  }
-  if (walking->count == walking->capacity) {
-    size_t capacity = walking->capacity == 0 ? 1024 : walking->capacity * 2;
-    void *grown = realloc(walking->paths, capacity * sizeof *walking->paths);
-    if (grown == NULL)
-      return 1;
-    walking->paths = grown;
-    walking->capacity = capacity;
-  }
-  snprintf(walking->paths[walking->count++], PATH_MAX, "%s", path);
-  return 0;
-}
-
-static int compare_paths(const void *left, const void *right) {
-  return strcmp(left, right);
-}
-
-static void compare_tree(struct setup *setup) {
-  struct harness *harness = &setup->harness;
-  struct tree_walk walk = {0};
-  walking = &walk;
-  nftw(setup->spool, visit, 16, FTW_PHYS);
-  walking = NULL;
-  qsort(walk.paths, walk.count, sizeof *walk.paths, compare_paths);
-  PGresult *rows = PQexec(harness->db, "SELECT path, sha256, bytes FROM dunghen.letter_log "
-                                       "WHERE state = 'rendered' ORDER BY path");
-  int count = PQntuples(rows);
-  size_t missing = 0, mismatched = 0;
-  for (int row = 0; row < count; row++) {
-    const char *path = PQgetvalue(rows, row, 0);
-    if (bsearch(path, walk.paths, walk.count, sizeof *walk.paths, compare_paths) == NULL) {
-      if (missing++ == 0)
-        tap_diagnostic("no file for row %s", path);
-    } else if (!file_matches(path, PQgetvalue(rows, row, 1), atoll(PQgetvalue(rows, row, 2)))) {
-      if (mismatched++ == 0)
-        tap_diagnostic("sha256 or size differs: %s", path);
-    }
-  }
-  PQclear(rows);
-  tap_is_integer((long long)missing, 0, "every rendered row has its PDF");
-  tap_is_integer((long long)mismatched, 0, "each with the recorded sha256 and size");
-  tap_is_integer((long long)walk.count, count, "no PDF without its row (%zu files, %d rows)",
-                 walk.count, count);
-  tap_is_integer((long long)walk.leftovers, 0, "no temporary file left in the spool");
-  free(walk.paths);
-}
-
 static void test_kill_during_burst(struct setup *setup) {
   struct harness *harness = &setup->harness;
   struct daemon daemon;
@@ -341,7 +244,7 @@ static void test_kill_during_burst(struct setup *setup) {
                          "SELECT count(*) FROM dunghen.letter_log WHERE state <> 'rendered'"),
          "after the restart every letter is rendered");
   tap_is_integer(daemon_stop(&again, SIGTERM, 20), 0, "SIGTERM: exit status 0");
-  compare_tree(setup);
+  spool_check(setup->harness.db, setup->spool, "after the kill");
   tap_is_integer(db_integer(harness,
                             "SELECT count(*) FROM (SELECT agency_code, year FROM "
                             "dunghen.letter_log GROUP BY agency_code, year HAVING "

@@ -18,6 +18,7 @@
 
 #include "harness.h"
 #include "pg_server.h"
+#include "spool_check.h"
 
 /* A private server, a database `work` in it, migrated, with the reference schema. */
 struct faults_database {
@@ -71,8 +72,6 @@ bool faults_check_database(struct harness *harness, const char *label, bool repo
 /* The spool tree against letter_log (every rendered row has its file with its size and
  * sha256, no other file, no temporary file, modes 0640/0750). */
 bool faults_check_spool(struct harness *harness, const char *spool, const char *label);
-/* Counts temporary files (`.NAME.pdf.*`) in the spool. */
-int faults_count_leftovers(const char *spool);
 /* Copies `work` into a fresh database, drops the daemon's schema there, migrates again and runs
  * `dunghen once --now NOW` (NOW = the server's clock); compares its escalation and letter
  * keys with `work`'s. The daemon must be stopped (CREATE DATABASE ... TEMPLATE needs `work`

@@ -57,7 +57,7 @@ static void one_round(struct faults_database *database, struct workload *workloa
       db_integer(harness, "SELECT count(*) FROM dunghen.letter_log WHERE state = 'rendered'");
   tally->pending_at_kill += pending > 0;
   tally->rendering_at_kill += pending > 0 && rendered > rendered_before;
-  tally->leftovers_seen += faults_count_leftovers(database->spool) > 0;
+  tally->leftovers_seen += spool_count_leftovers(database->spool) > 0;
   char label[64];
   snprintf(label, sizeof label, "round %d", round);
   if (!faults_check_database(harness, label, false)) {

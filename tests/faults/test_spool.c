@@ -91,7 +91,7 @@ static void check_blocked(struct faults_database *database, const struct daemon 
   tap_contains(body, expected, "%s: /metrics counts them pending", how);
   snprintf(expected, sizeof expected, "dunghen_letters{state=\"blocked\"} %lld\n", queued);
   tap_contains(body, expected, "%s: and blocked", how);
-  tap_is_integer(faults_count_leftovers(database->spool), 0,
+  tap_is_integer(spool_count_leftovers(database->spool), 0,
                  "%s: no temporary file left by the refused writes", how);
 }
 
