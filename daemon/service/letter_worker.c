@@ -180,8 +180,7 @@ static void record_chunk(struct letter_worker *worker, const struct letter_jobs_
   snapshot->problem[0] = '\0';
   if (report->blocked > 0) {
     snapshot->spool_refusals++;
-    snprintf(snapshot->spool_problem, sizeof snapshot->spool_problem, "%s",
-             report->blocked_reason);
+    snprintf(snapshot->spool_problem, sizeof snapshot->spool_problem, "%s", report->blocked_reason);
     log_one_line(snapshot->spool_problem);
   } else if (report->rendered > 0) {
     snapshot->spool_problem[0] = '\0';
@@ -190,8 +189,8 @@ static void record_chunk(struct letter_worker *worker, const struct letter_jobs_
 }
 
 /* Renders chunks until none is left, the spool refuses, or a stop is asked. */
-static enum status render_pending(struct letter_worker *worker, const char *spool,
-                                  bool *blocked, struct error *error) {
+static enum status render_pending(struct letter_worker *worker, const char *spool, bool *blocked,
+                                  struct error *error) {
   const struct ruleset *rules = worker->kit->rules;
   struct letter_jobs_context context = {
       .connection = worker->session.connection,
@@ -439,8 +438,7 @@ enum status letter_worker_start(struct letter_worker *worker, struct error *erro
   worker->requested = true; /* the start-up look at what a previous run left pending */
   int failed = pthread_create(&worker->thread, NULL, letter_worker_main, worker);
   if (failed != 0)
-    return error_set(error, STATUS_RUNTIME, "cannot start the letter thread: %s",
-                     strerror(failed));
+    return error_set(error, STATUS_RUNTIME, "cannot start the letter thread: %s", strerror(failed));
   worker->started = true;
   return STATUS_OK;
 }
@@ -471,8 +469,7 @@ void letter_worker_update_settings(struct letter_worker *worker,
   pthread_mutex_unlock(&worker->mutex);
 }
 
-void letter_worker_snapshot(struct letter_worker *worker,
-                            struct letter_worker_snapshot *snapshot) {
+void letter_worker_snapshot(struct letter_worker *worker, struct letter_worker_snapshot *snapshot) {
   pthread_mutex_lock(&worker->mutex);
   *snapshot = worker->snapshot;
   pthread_mutex_unlock(&worker->mutex);

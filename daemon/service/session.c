@@ -27,7 +27,7 @@ enum status session_connect(struct session *session, const char *conninfo, int c
   char timeout[16];
   snprintf(timeout, sizeof timeout, "%d", connect_timeout);
   const char *keywords[] = {"application_name", "connect_timeout", "keepalives",
-                            "keepalives_idle", "dbname", NULL};
+                            "keepalives_idle",  "dbname",          NULL};
   const char *values[] = {application_name, timeout, "1", "30", conninfo, NULL};
   if (conninfo == NULL)
     keywords[4] = NULL; /* the PG* environment decides */

@@ -18,9 +18,9 @@
 #include "service/log.h"
 
 struct session {
-  PGconn *connection;    /* NULL while disconnected */
+  PGconn *connection; /* NULL while disconnected */
   const struct log *log;
-  const char *name;      /* "worker", "letters": the log prefix and the application name */
+  const char *name; /* "worker", "letters": the log prefix and the application name */
 };
 
 /* `conninfo` NULL: the PG* environment. */

@@ -91,8 +91,8 @@ static void log_flags(struct worker *worker, const struct pass_report *report) {
                 report->flagged - report->flag_count);
 }
 
-static void record_success(struct worker *worker, const struct pass_report *report,
-                           double seconds, int64_t now, bool recompute) {
+static void record_success(struct worker *worker, const struct pass_report *report, double seconds,
+                           int64_t now, bool recompute) {
   pthread_mutex_lock(&worker->mutex);
   struct worker_snapshot *snapshot = &worker->snapshot;
   snapshot->connected = true;
@@ -139,8 +139,8 @@ static enum status run_pass(struct worker *worker, struct error *error) {
     return status;
   double seconds = clock_monotonic_seconds() - started;
   log_flags(worker, &report);
-  enum log_level level = report.changed + report.escalations + report.letters > 0 ? LOG_INFO
-                                                                                  : LOG_DEBUG;
+  enum log_level level =
+      report.changed + report.escalations + report.letters > 0 ? LOG_INFO : LOG_DEBUG;
   log_message(worker->log, level,
               "pass: %zu read, %zu examined, %zu changed, %zu escalations, %zu letters queued, "
               "%zu skipped (%.3f s)",
@@ -190,10 +190,9 @@ static bool sleep_unless_stopped(struct worker *worker, double seconds) {
   return stopped;
 }
 
-static void record_failure(struct worker *worker, struct error *error, bool recompute,
-                           bool pass) {
-  bool connected = worker->session.connection != NULL &&
-                   PQstatus(worker->session.connection) == CONNECTION_OK;
+static void record_failure(struct worker *worker, struct error *error, bool recompute, bool pass) {
+  bool connected =
+      worker->session.connection != NULL && PQstatus(worker->session.connection) == CONNECTION_OK;
   if (!connected)
     session_disconnect(&worker->session);
   log_one_line(error->message);
@@ -313,8 +312,7 @@ static void apply_settings(struct worker *worker, const struct worker_settings *
 
 struct worker *worker_new(struct event_base *base, const struct worker_settings *settings,
                           struct ruleset *rules, const struct clock *clock, const struct log *log,
-                          void (*on_publish)(void *context), void *context,
-                          struct error *error) {
+                          void (*on_publish)(void *context), void *context, struct error *error) {
   struct worker *worker = calloc(1, sizeof *worker);
   if (worker == NULL) {
     error_set(error, STATUS_RUNTIME, "out of memory");
@@ -346,8 +344,7 @@ struct worker *worker_new(struct event_base *base, const struct worker_settings 
 enum status worker_start(struct worker *worker, struct error *error) {
   int failed = pthread_create(&worker->thread, NULL, worker_main, worker);
   if (failed != 0)
-    return error_set(error, STATUS_RUNTIME, "cannot start the worker thread: %s",
-                     strerror(failed));
+    return error_set(error, STATUS_RUNTIME, "cannot start the worker thread: %s", strerror(failed));
   worker->started = true;
   return STATUS_OK;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,7 +30,6 @@ void sleep_seconds(double seconds) {
   while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
     ;
 }
-
 
 /* $DUNGHEN_TEST_TIME_FACTOR stretches every wait (tools/dev valgrind runs the daemon ~20x
  * slower); 1 otherwise. */
@@ -188,8 +188,7 @@ int daemon_log_count(const struct daemon *daemon, const char *needle) {
   return count;
 }
 
-bool daemon_wait_log(const struct daemon *daemon, const char *needle, int count,
-                     double timeout) {
+bool daemon_wait_log(const struct daemon *daemon, const char *needle, int count, double timeout) {
   double until = monotonic_now() + timeout * time_factor();
   do {
     if (daemon_log_count(daemon, needle) >= count)
@@ -353,9 +352,8 @@ bool db_exec(const struct harness *harness, const char *format, ...) {
 static long long first_integer(PGresult *result) {
   if (result == NULL)
     return -1;
-  long long value = PQntuples(result) > 0 && !PQgetisnull(result, 0, 0)
-                        ? atoll(PQgetvalue(result, 0, 0))
-                        : -1;
+  long long value =
+      PQntuples(result) > 0 && !PQgetisnull(result, 0, 0) ? atoll(PQgetvalue(result, 0, 0)) : -1;
   PQclear(result);
   return value;
 }
@@ -401,6 +399,78 @@ bool daemon_wait_health(const struct daemon *daemon, int expected, char *body, s
     sleep_seconds(0.05);
   } while (monotonic_now() < until);
   return false;
+}
+
+static void write_text_file(const char *path, const char *text) {
+  FILE *file = fopen(path, "w");
+  if (file != NULL) {
+    fputs(text, file);
+    fclose(file);
+  }
+}
+
+static int bind_notify_socket(const char *path) {
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_un address = {.sun_family = AF_UNIX};
+  snprintf(address.sun_path, sizeof address.sun_path, "%s", path);
+  if (fd >= 0 && bind(fd, (struct sockaddr *)&address, sizeof address) == 0)
+    return fd;
+  tap_diagnostic("bind %s: %s", path, strerror(errno));
+  if (fd >= 0)
+    close(fd);
+  return -1;
+}
+
+/* Everything queued on the socket: the daemon has exited, so nothing more will come. */
+static void drain_notifications(int fd, char *seen, size_t size) {
+  seen[0] = '\0';
+  char message[4096];
+  ssize_t got;
+  while ((got = recv(fd, message, sizeof message - 1, MSG_DONTWAIT)) > 0) {
+    message[got] = '\0';
+    size_t used = strlen(seen);
+    snprintf(seen + used, size - used, "%s%s", used > 0 ? "|" : "", message);
+  }
+}
+
+int daemon_run_refused(const struct harness *harness, const char *name, const char *config,
+                       char *errors, size_t errors_size, char *notifications,
+                       size_t notifications_size) {
+  char socket_path[PATH_MAX + 64], config_path[PATH_MAX + 64], log_path[PATH_MAX + 64];
+  snprintf(socket_path, sizeof socket_path, "%s/%s.sock", harness->directory, name);
+  snprintf(config_path, sizeof config_path, "%s/%s.yaml", harness->directory, name);
+  snprintf(log_path, sizeof log_path, "%s/%s.log", harness->directory, name);
+  write_text_file(config_path, config);
+  int fd = bind_notify_socket(socket_path);
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int log = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    dup2(log, STDERR_FILENO);
+    setenv("NOTIFY_SOCKET", socket_path, 1);
+    const char *binary = getenv("DUNGHEN_BINARY");
+    execl(binary, binary, "run", "--config", config_path, "--db", harness->conninfo, "--rules",
+          harness->rules, (char *)NULL);
+    _exit(127);
+  }
+  int status = 0, result = -1;
+  for (double until = monotonic_now() + 20 * time_factor(); monotonic_now() < until;
+       sleep_seconds(0.02))
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      break;
+    }
+  if (result < 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  notifications[0] = '\0';
+  if (fd >= 0) {
+    drain_notifications(fd, notifications, notifications_size);
+    close(fd);
+  }
+  read_text_file(log_path, errors, errors_size);
+  return result;
 }
 
 void read_text_file(const char *path, char *text, size_t size) {

@@ -44,8 +44,7 @@ bool daemon_start(struct daemon *daemon, const struct harness *harness, const ch
 /* How often `needle` occurs in the daemon's log. */
 int daemon_log_count(const struct daemon *daemon, const char *needle);
 /* Waits until `needle` occurs at least `count` times; false after `timeout` seconds. */
-bool daemon_wait_log(const struct daemon *daemon, const char *needle, int count,
-                     double timeout);
+bool daemon_wait_log(const struct daemon *daemon, const char *needle, int count, double timeout);
 /* The first log line containing `needle`, copied into `line`; false when none. */
 bool daemon_log_line(const struct daemon *daemon, const char *needle, char *line, size_t size);
 /* Sends `signal_number` and waits for the exit; the exit status, 128+signal, or -1 on timeout
@@ -53,6 +52,13 @@ bool daemon_log_line(const struct daemon *daemon, const char *needle, char *line
 int daemon_stop(struct daemon *daemon, int signal_number, double timeout);
 /* Prints the daemon's log as TAP diagnostics (after a failure). */
 void daemon_dump_log(const struct daemon *daemon);
+/* Runs `dunghen run` with `config` (written to DIRECTORY/NAME.yaml) and a notify socket, for a
+ * start that should be refused: its exit status (-1 when it still ran after 20 s; it is then
+ * killed), its stderr in `errors`, and what it sent to the socket in `notifications`, the
+ * datagrams separated by '|'. */
+int daemon_run_refused(const struct harness *harness, const char *name, const char *config,
+                       char *errors, size_t errors_size, char *notifications,
+                       size_t notifications_size);
 
 /* The first `size` - 1 bytes of a file, NUL-terminated; empty when it cannot be read. */
 void read_text_file(const char *path, char *text, size_t size);

@@ -107,7 +107,7 @@ bool spool_check(PGconn *db, const char *spool, const char *label) {
   walk_directory(&walk, spool, 0);
   qsort(walk.paths, walk.count, sizeof *walk.paths, compare_paths);
   PGresult *rows = PQexec(db, "SELECT path, sha256, bytes FROM dunghen.letter_log "
-                                       "WHERE state = 'rendered' ORDER BY path");
+                              "WHERE state = 'rendered' ORDER BY path");
   int count = PQresultStatus(rows) == PGRES_TUPLES_OK ? PQntuples(rows) : -1;
   size_t missing = 0, mismatched = 0;
   for (int row = 0; row < count; row++) {
@@ -115,7 +115,8 @@ bool spool_check(PGconn *db, const char *spool, const char *label) {
     if (bsearch(path, walk.paths, walk.count, sizeof *walk.paths, compare_paths) == NULL) {
       if (missing++ == 0)
         tap_diagnostic("no file for row %s", path);
-    } else if (!spool_file_matches(path, PQgetvalue(rows, row, 1), atoll(PQgetvalue(rows, row, 2)))) {
+    } else if (!spool_file_matches(path, PQgetvalue(rows, row, 1),
+                                   atoll(PQgetvalue(rows, row, 2)))) {
       if (mismatched++ == 0)
         tap_diagnostic("sha256 or size differs: %s", path);
     }

@@ -145,63 +145,6 @@ static void full_and_read_only(struct faults_database *database) {
 
 /* ---- a daemon that cannot render ---- */
 
-static int bind_socket(const char *path) {
-  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  struct sockaddr_un address = {.sun_family = AF_UNIX};
-  snprintf(address.sun_path, sizeof address.sun_path, "%s", path);
-  if (fd < 0 || bind(fd, (struct sockaddr *)&address, sizeof address) != 0)
-    return -1;
-  return fd;
-}
-
-/* Runs `dunghen run` with `config_text`; its exit status (-1: still running after 20 s), its
- * stderr in `errors`, and whether it ever sent READY=1. */
-static int run_refused(const struct harness *harness, const char *name, const char *config_text,
-                       char *errors, size_t size, bool *ready) {
-  char socket_path[PATH_MAX + 64], config_path[PATH_MAX + 64], log_path[PATH_MAX + 64];
-  snprintf(socket_path, sizeof socket_path, "%s/%s.sock", harness->directory, name);
-  snprintf(config_path, sizeof config_path, "%s/%s.yaml", harness->directory, name);
-  snprintf(log_path, sizeof log_path, "%s/%s.log", harness->directory, name);
-  FILE *file = fopen(config_path, "w");
-  if (file != NULL) {
-    fputs(config_text, file);
-    fclose(file);
-  }
-  int fd = bind_socket(socket_path);
-  fflush(NULL);
-  pid_t pid = fork();
-  if (pid == 0) {
-    int log = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(log, STDERR_FILENO);
-    setenv("NOTIFY_SOCKET", socket_path, 1);
-    const char *binary = getenv("DUNGHEN_BINARY");
-    execl(binary, binary, "run", "--config", config_path, "--db", harness->conninfo, "--rules",
-          harness->rules, (char *)NULL);
-    _exit(127);
-  }
-  int status = 0, result = -1;
-  for (double until = monotonic_now() + 20; monotonic_now() < until; sleep_seconds(0.02))
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      break;
-    }
-  if (result < 0) {
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-  }
-  *ready = false;
-  char message[4096];
-  ssize_t got;
-  while (fd >= 0 && (got = recv(fd, message, sizeof message - 1, 0)) > 0) {
-    message[got] = '\0';
-    *ready = *ready || strstr(message, "READY=1") != NULL;
-  }
-  if (fd >= 0)
-    close(fd);
-  read_text_file(log_path, errors, size);
-  return result;
-}
-
 /* The line of `text` that holds `needle`, as a diagnostic. */
 static void print_line(const char *text, const char *needle) {
   const char *at = strstr(text, needle);
@@ -223,11 +166,12 @@ static void cannot_render(struct faults_database *database) {
            "http:\n  address: 127.0.0.1\n  port: 0\n"
            "paths:\n  letters: %s\n  spool: %s\n",
            letters, database->spool);
-  bool ready;
-  int status = run_refused(harness, "no-template", config, errors, sizeof errors, &ready);
+  char notifications[4096];
+  int status = daemon_run_refused(harness, "no-template", config, errors, sizeof errors,
+                                  notifications, sizeof notifications);
   tap_ok(status > 0 && status < 128, "a missing template: dunghen run exits non-zero (%d)", status);
   tap_contains(errors, "form-2025", "and names the missing template");
-  tap_ok(!ready, "and never says READY=1");
+  tap_ok(strstr(notifications, "READY=1") == NULL, "and never says READY=1");
   print_line(errors, "form-2025");
 
   snprintf(config, sizeof config,
@@ -235,10 +179,11 @@ static void cannot_render(struct faults_database *database) {
            "paths:\n  letters: %s\n  spool: %s\n"
            "letters:\n  fonts: %s/no-fonts-here\n",
            database->letters, database->spool, harness->directory);
-  status = run_refused(harness, "no-font", config, errors, sizeof errors, &ready);
+  status = daemon_run_refused(harness, "no-font", config, errors, sizeof errors, notifications,
+                              sizeof notifications);
   tap_ok(status > 0 && status < 128, "a missing font: dunghen run exits non-zero (%d)", status);
   tap_contains(errors, "no-fonts-here", "and names the font directory");
-  tap_ok(!ready, "and never says READY=1");
+  tap_ok(strstr(notifications, "READY=1") == NULL, "and never says READY=1");
   print_line(errors, "no-fonts-here");
 }
 

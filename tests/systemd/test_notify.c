@@ -125,57 +125,6 @@ static void abstract_socket(struct harness *harness) {
   close(fd);
 }
 
-static void write_text(const char *path, const char *text) {
-  FILE *file = fopen(path, "w");
-  if (file != NULL) {
-    fputs(text, file);
-    fclose(file);
-  }
-}
-
-/* Runs `dunghen run` with `config` and a notify socket; its exit status (or -1 when it did not
- * exit within 20 s), its stderr, and everything it sent to the socket. */
-static int run_refused(const struct harness *harness, const char *name, const char *config,
-                       char *errors, size_t errors_size, char *seen, size_t seen_size) {
-  char socket_path[PATH_MAX + 64], config_path[PATH_MAX + 64], log_path[PATH_MAX + 64];
-  snprintf(socket_path, sizeof socket_path, "%s/%s.sock", harness->directory, name);
-  snprintf(config_path, sizeof config_path, "%s/%s.yaml", harness->directory, name);
-  snprintf(log_path, sizeof log_path, "%s/%s.log", harness->directory, name);
-  write_text(config_path, config);
-  int fd = bind_socket(socket_path, false);
-  fflush(NULL);
-  pid_t pid = fork();
-  if (pid == 0) {
-    FILE *log = freopen(log_path, "w", stderr);
-    (void)log;
-    setenv("NOTIFY_SOCKET", socket_path, 1);
-    const char *binary = getenv("DUNGHEN_BINARY");
-    execl(binary, binary, "run", "--config", config_path, "--db", harness->conninfo, "--rules",
-          harness->rules, (char *)NULL);
-    _exit(127);
-  }
-  int status = 0, result = -1;
-  double until = monotonic_now() + 20;
-  while (monotonic_now() < until) {
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      break;
-    }
-    sleep_seconds(0.02);
-  }
-  if (result < 0) {
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-  }
-  seen[0] = '\0';
-  if (fd >= 0) {
-    wait_message(fd, "never", 0.2, seen, seen_size);
-    close(fd);
-  }
-  read_text_file(log_path, errors, errors_size);
-  return result;
-}
-
 static void refused_start(const struct harness *harness) {
   const char *source = getenv("DUNGHEN_SOURCE_ROOT");
   char letters[PATH_MAX + 32], fonts[PATH_MAX + 32], command[4 * PATH_MAX], config[3 * PATH_MAX];
@@ -189,7 +138,8 @@ static void refused_start(const struct harness *harness) {
            letters, fonts, source, letters, source, letters);
   tap_is_integer(system(command), 0, "a letters directory with a broken template");
   snprintf(config, sizeof config, "paths:\n  letters: %s\n", letters);
-  int status = run_refused(harness, "template", config, errors, sizeof errors, seen, sizeof seen);
+  int status =
+      daemon_run_refused(harness, "template", config, errors, sizeof errors, seen, sizeof seen);
   tap_is_integer(status, 2, "a broken template: exit status 2 at start");
   tap_contains(errors, "/form-2025.yaml:", "the error names the template");
   tap_contains(errors, "unknown placeholder {applicant_nam} (did you mean {applicant_name}?)",
@@ -198,14 +148,14 @@ static void refused_start(const struct harness *harness) {
 
   snprintf(command, sizeof command, "rm '%s/form-2025.yaml'", letters);
   tap_is_integer(system(command), 0, "a letters directory without the 2025 form");
-  status = run_refused(harness, "missing", config, errors, sizeof errors, seen, sizeof seen);
+  status = daemon_run_refused(harness, "missing", config, errors, sizeof errors, seen, sizeof seen);
   tap_ok(status == 1 || status == 2, "a missing template: exit status %d at start", status);
   tap_contains(errors, "/form-2025.yaml: cannot open", "the error names the missing template");
   tap_ok(strstr(seen, "READY=1") == NULL, "no READY=1");
 
-  snprintf(config, sizeof config, "paths:\n  letters: %s/letters\nletters:\n  fonts: %s\n",
-           source, fonts);
-  status = run_refused(harness, "no-font", config, errors, sizeof errors, seen, sizeof seen);
+  snprintf(config, sizeof config, "paths:\n  letters: %s/letters\nletters:\n  fonts: %s\n", source,
+           fonts);
+  status = daemon_run_refused(harness, "no-font", config, errors, sizeof errors, seen, sizeof seen);
   tap_is_integer(status, 1, "a missing font: exit status 1 at start");
   char expected[PATH_MAX + 128];
   snprintf(expected, sizeof expected, "%s: Liberation Serif not found", fonts);
@@ -217,11 +167,13 @@ static void refused_start(const struct harness *harness) {
            "echo 'not a font' > \"%s/LiberationSerif-$face.ttf\"; done",
            fonts);
   tap_is_integer(system(command), 0, "a font directory with broken faces");
-  status = run_refused(harness, "bad-font", config, errors, sizeof errors, seen, sizeof seen);
+  status =
+      daemon_run_refused(harness, "bad-font", config, errors, sizeof errors, seen, sizeof seen);
   tap_is_integer(status, 1, "a broken font: exit status 1 at start");
   snprintf(expected, sizeof expected,
            "cannot load the letter font %s/LiberationSerif-Regular.ttf: not a complete TrueType "
-           "file", fonts);
+           "file",
+           fonts);
   tap_contains(errors, expected, "the error names the broken face");
   tap_ok(strstr(seen, "READY=1") == NULL, "no READY=1");
 
@@ -229,7 +181,8 @@ static void refused_start(const struct harness *harness) {
            "head -c 4000 '%s/LiberationSerif-Regular.ttf' > '%s/LiberationSerif-Regular.ttf'",
            DUNGHEN_FONT_DIR, fonts);
   tap_is_integer(system(command), 0, "a truncated face");
-  status = run_refused(harness, "cut-font", config, errors, sizeof errors, seen, sizeof seen);
+  status =
+      daemon_run_refused(harness, "cut-font", config, errors, sizeof errors, seen, sizeof seen);
   tap_is_integer(status, 1, "a truncated font: exit status 1 at start (no crash)");
   tap_contains(errors, expected, "the error names the truncated face");
   tap_ok(strstr(seen, "READY=1") == NULL, "no READY=1");
