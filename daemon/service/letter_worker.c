@@ -6,13 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "service/clock.h"
 #include "service/letter_jobs.h"
 #include "service/session.h"
 #include "service/spool.h"
 #include "service/sql.h"
+#include "service/worker_thread.h"
 
 static const double DATABASE_BACKOFF_FIRST = 0.25;
 static const double SPOOL_BACKOFF_FIRST = 0.5;
@@ -24,17 +24,8 @@ enum { CHUNK_LETTERS = 50 };
 static const double COUNT_MIN_INTERVAL = 1.0;
 
 struct letter_worker {
-  struct event_base *base;
-  struct event *publish_event;
   const struct log *log;
-  void (*on_publish)(void *context);
-  void *context;
-  pthread_t thread;
-  bool started;
-
-  pthread_mutex_t mutex; /* guards everything down to `snapshot` */
-  pthread_cond_t wake;
-  bool stop;
+  struct worker_thread thread; /* its mutex guards everything down to `snapshot` */
   bool requested;
   bool settings_changed;
   double retry_at; /* monotonic seconds of the next retry after a failure; 0: none */
@@ -88,33 +79,26 @@ void letter_kit_free(struct letter_kit *kit) {
 /* ---- publishing ---- */
 
 static void publish(struct letter_worker *worker) {
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   worker->snapshot.generation++;
-  pthread_mutex_unlock(&worker->mutex);
-  event_active(worker->publish_event, EV_READ, 0);
+  pthread_mutex_unlock(&worker->thread.mutex);
+  worker_thread_publish(&worker->thread);
 }
 
 static void set_busy(struct letter_worker *worker, bool busy) {
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   worker->snapshot.busy = busy;
-  pthread_mutex_unlock(&worker->mutex);
-}
-
-static bool stop_asked(struct letter_worker *worker) {
-  pthread_mutex_lock(&worker->mutex);
-  bool stop = worker->stop;
-  pthread_mutex_unlock(&worker->mutex);
-  return stop;
+  pthread_mutex_unlock(&worker->thread.mutex);
 }
 
 /* ---- the database ---- */
 
 static enum status connect_database(struct letter_worker *worker, struct error *error) {
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   char *conninfo = worker->conninfo != NULL ? strdup(worker->conninfo) : NULL;
   int connect_timeout = worker->connect_timeout;
   worker->settings_changed = false;
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
   int version = 0;
   enum status status =
       session_connect(&worker->session, conninfo, connect_timeout, &version, error);
@@ -139,14 +123,14 @@ static enum status count_letters(struct letter_worker *worker, bool force, struc
   if (status != STATUS_OK)
     return status;
   worker->counted_at = now;
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   struct letter_worker_snapshot *snapshot = &worker->snapshot;
   snapshot->pending = sql_integer(rows, 0, 0, 0);
   snapshot->rendered = sql_integer(rows, 0, 1, 0);
   snapshot->failed = sql_integer(rows, 0, 2, 0);
   snapshot->blocked = snapshot->spool_problem[0] != '\0' ? snapshot->pending : 0;
   snapshot->counts_valid = true;
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
   PQclear(rows);
   return STATUS_OK;
 }
@@ -166,13 +150,13 @@ static void remove_leftovers(struct letter_worker *worker, const char *spool) {
   if (removed > 0)
     log_info(worker->log, "letters: removed %zu unfinished file(s) a crash left in %s", removed,
              spool);
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   worker->snapshot.leftovers_removed += removed;
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
 }
 
 static void record_chunk(struct letter_worker *worker, const struct letter_jobs_report *report) {
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   struct letter_worker_snapshot *snapshot = &worker->snapshot;
   snapshot->rendered_total += report->rendered;
   snapshot->failed_total += report->failed;
@@ -185,7 +169,7 @@ static void record_chunk(struct letter_worker *worker, const struct letter_jobs_
   } else if (report->rendered > 0) {
     snapshot->spool_problem[0] = '\0';
   }
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
 }
 
 /* Renders chunks until none is left, the spool refuses, or a stop is asked. */
@@ -204,7 +188,7 @@ static enum status render_pending(struct letter_worker *worker, const char *spoo
   size_t rendered = 0, failed = 0;
   *blocked = false;
   enum status status = STATUS_OK;
-  while (status == STATUS_OK && !*blocked && !stop_asked(worker)) {
+  while (status == STATUS_OK && !*blocked && !worker_thread_stopping(&worker->thread)) {
     struct letter_jobs_report report;
     status = letter_jobs_run(&context, &report, error);
     if (status != STATUS_OK)
@@ -228,9 +212,9 @@ static enum status render_pending(struct letter_worker *worker, const char *spoo
 }
 
 static void schedule_retry(struct letter_worker *worker, double *backoff) {
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   worker->retry_at = clock_monotonic_seconds() + *backoff;
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
   *backoff *= 2;
   if (*backoff > BACKOFF_LIMIT)
     *backoff = BACKOFF_LIMIT;
@@ -245,9 +229,9 @@ static enum status attempt(struct letter_worker *worker, const char *spool, bool
   if (status != STATUS_OK)
     return status;
   bool agencies_missing = worker->kit->rules->agencies.count == 0;
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   worker->snapshot.agencies_missing = agencies_missing;
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
   if (agencies_missing) {
     if (!worker->told_agencies_missing)
       log_warning(worker->log, "letters: no agencies.yaml in the rules; letter jobs wait");
@@ -260,9 +244,9 @@ static enum status attempt(struct letter_worker *worker, const char *spool, bool
 }
 
 static void run_jobs(struct letter_worker *worker) {
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   char *spool = strdup(worker->spool_directory);
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
   struct error error;
   error_clear(&error);
   bool blocked = false;
@@ -283,29 +267,29 @@ static void run_jobs(struct letter_worker *worker) {
     log_one_line(error.message);
     log_error(worker->log, "letters: %s; retrying in %.2f s", error.message,
               worker->database_backoff);
-    pthread_mutex_lock(&worker->mutex);
+    pthread_mutex_lock(&worker->thread.mutex);
     snprintf(worker->snapshot.problem, sizeof worker->snapshot.problem, "%s", error.message);
     log_one_line(worker->snapshot.problem);
-    pthread_mutex_unlock(&worker->mutex);
+    pthread_mutex_unlock(&worker->thread.mutex);
     schedule_retry(worker, &worker->database_backoff);
   } else if (blocked) {
-    pthread_mutex_lock(&worker->mutex);
+    pthread_mutex_lock(&worker->thread.mutex);
     log_warning(worker->log, "letters: %s; %" PRId64 " letter(s) wait; retrying in %.1f s",
                 worker->snapshot.spool_problem, worker->snapshot.pending, worker->spool_backoff);
-    pthread_mutex_unlock(&worker->mutex);
+    pthread_mutex_unlock(&worker->thread.mutex);
     worker->database_backoff = DATABASE_BACKOFF_FIRST;
     schedule_retry(worker, &worker->spool_backoff);
   } else {
     worker->database_backoff = DATABASE_BACKOFF_FIRST;
     worker->spool_backoff = SPOOL_BACKOFF_FIRST;
-    pthread_mutex_lock(&worker->mutex);
+    pthread_mutex_lock(&worker->thread.mutex);
     worker->retry_at = 0;
     worker->snapshot.problem[0] = '\0';
     if (worker->snapshot.spool_problem[0] != '\0')
       log_info(worker->log, "letters: the spool accepts files again");
     worker->snapshot.spool_problem[0] = '\0';
     worker->snapshot.blocked = 0;
-    pthread_mutex_unlock(&worker->mutex);
+    pthread_mutex_unlock(&worker->thread.mutex);
   }
   set_busy(worker, false);
   publish(worker);
@@ -313,30 +297,25 @@ static void run_jobs(struct letter_worker *worker) {
 
 /* Waits for a request, a due retry or a stop (the mutex is held). */
 static void wait_for_work(struct letter_worker *worker) {
-  while (!worker->stop && !worker->requested) {
+  while (!worker->thread.stop && !worker->requested) {
     if (worker->retry_at <= 0) {
-      pthread_cond_wait(&worker->wake, &worker->mutex);
+      worker_thread_wait(&worker->thread, -1);
       continue;
     }
     double left = worker->retry_at - clock_monotonic_seconds();
     if (left <= 0)
       return;
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    double whole = (double)until.tv_sec + (double)until.tv_nsec / 1e9 + left;
-    until.tv_sec = (time_t)whole;
-    until.tv_nsec = (long)((whole - (double)until.tv_sec) * 1e9);
-    pthread_cond_timedwait(&worker->wake, &worker->mutex, &until);
+    worker_thread_wait(&worker->thread, left);
   }
 }
 
 static void *letter_worker_main(void *argument) {
   struct letter_worker *worker = argument;
   for (;;) {
-    pthread_mutex_lock(&worker->mutex);
+    pthread_mutex_lock(&worker->thread.mutex);
     wait_for_work(worker);
-    if (worker->stop) {
-      pthread_mutex_unlock(&worker->mutex);
+    if (worker->thread.stop) {
+      pthread_mutex_unlock(&worker->thread.mutex);
       break;
     }
     struct letter_kit *new_kit = worker->pending_kit;
@@ -345,7 +324,7 @@ static void *letter_worker_main(void *argument) {
     worker->requested = false;
     worker->retry_at = 0;
     worker->snapshot.busy = true;
-    pthread_mutex_unlock(&worker->mutex);
+    pthread_mutex_unlock(&worker->thread.mutex);
     if (new_kit != NULL) {
       letter_kit_free(worker->kit);
       worker->kit = new_kit;
@@ -357,23 +336,15 @@ static void *letter_worker_main(void *argument) {
     run_jobs(worker);
   }
   session_disconnect(&worker->session);
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   worker->snapshot.stopped = true;
   worker->snapshot.busy = false;
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
   publish(worker);
   return NULL;
 }
 
 /* ---- the loop's side ---- */
-
-static void on_publish_event(evutil_socket_t fd, short what, void *argument) {
-  (void)fd;
-  (void)what;
-  struct letter_worker *worker = argument;
-  if (worker->on_publish != NULL)
-    worker->on_publish(worker->context);
-}
 
 static bool same_text(const char *left, const char *right) {
   if (left == NULL || right == NULL)
@@ -412,22 +383,20 @@ struct letter_worker *letter_worker_new(struct event_base *base,
     error_set(error, STATUS_RUNTIME, "out of memory");
     return NULL;
   }
-  worker->base = base;
   worker->log = log;
   worker->session = (struct session){.log = log, .name = "letters"};
-  worker->on_publish = on_publish;
-  worker->context = context;
   worker->kit = kit;
   worker->database_backoff = DATABASE_BACKOFF_FIRST;
   worker->spool_backoff = SPOOL_BACKOFF_FIRST;
   worker->connect_timeout = -1;
-  pthread_mutex_init(&worker->mutex, NULL);
-  pthread_cond_init(&worker->wake, NULL);
+  if (worker_thread_init(&worker->thread, base, on_publish, context, error) != STATUS_OK) {
+    letter_worker_free(worker);
+    return NULL;
+  }
   bool stored = apply_settings(worker, settings);
   worker->settings_changed = false;
-  worker->publish_event = event_new(base, -1, 0, on_publish_event, worker);
-  if (!stored || worker->publish_event == NULL) {
-    error_set(error, STATUS_RUNTIME, "cannot create the letter worker");
+  if (!stored) {
+    error_set(error, STATUS_RUNTIME, "out of memory creating the letter worker");
     letter_worker_free(worker);
     return NULL;
   }
@@ -436,66 +405,53 @@ struct letter_worker *letter_worker_new(struct event_base *base,
 
 enum status letter_worker_start(struct letter_worker *worker, struct error *error) {
   worker->requested = true; /* the start-up look at what a previous run left pending */
-  int failed = pthread_create(&worker->thread, NULL, letter_worker_main, worker);
-  if (failed != 0)
-    return error_set(error, STATUS_RUNTIME, "cannot start the letter thread: %s", strerror(failed));
-  worker->started = true;
-  return STATUS_OK;
+  return worker_thread_start(&worker->thread, letter_worker_main, worker, "the letter thread",
+                             error);
 }
 
 void letter_worker_request(struct letter_worker *worker) {
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   worker->requested = true;
-  pthread_cond_signal(&worker->wake);
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_cond_signal(&worker->thread.wake);
+  pthread_mutex_unlock(&worker->thread.mutex);
 }
 
 void letter_worker_replace_kit(struct letter_worker *worker, struct letter_kit *kit) {
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   letter_kit_free(worker->pending_kit); /* two reloads before the first was taken: the last */
   worker->pending_kit = kit;
   worker->requested = true;
-  pthread_cond_signal(&worker->wake);
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_cond_signal(&worker->thread.wake);
+  pthread_mutex_unlock(&worker->thread.mutex);
 }
 
 void letter_worker_update_settings(struct letter_worker *worker,
                                    const struct letter_worker_settings *settings) {
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   if (!apply_settings(worker, settings))
     log_error(worker->log, "letters: out of memory applying new settings");
   worker->requested = true;
-  pthread_cond_signal(&worker->wake);
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_cond_signal(&worker->thread.wake);
+  pthread_mutex_unlock(&worker->thread.mutex);
 }
 
 void letter_worker_snapshot(struct letter_worker *worker, struct letter_worker_snapshot *snapshot) {
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   *snapshot = worker->snapshot;
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
 }
 
 void letter_worker_stop(struct letter_worker *worker) {
-  pthread_mutex_lock(&worker->mutex);
-  worker->stop = true;
-  pthread_cond_signal(&worker->wake);
-  pthread_mutex_unlock(&worker->mutex);
+  worker_thread_stop(&worker->thread);
 }
 
 void letter_worker_free(struct letter_worker *worker) {
   if (worker == NULL)
     return;
-  if (worker->started) {
-    letter_worker_stop(worker);
-    pthread_join(worker->thread, NULL);
-  }
-  if (worker->publish_event != NULL)
-    event_free(worker->publish_event);
+  worker_thread_finish(&worker->thread);
   letter_kit_free(worker->pending_kit);
   letter_kit_free(worker->kit);
   free(worker->conninfo);
   free(worker->spool_directory);
-  pthread_mutex_destroy(&worker->mutex);
-  pthread_cond_destroy(&worker->wake);
   free(worker);
 }

@@ -1,13 +1,12 @@
 #include "service/worker.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "service/session.h"
+#include "service/worker_thread.h"
 
 static const double BACKOFF_FIRST = 0.25;
 static const double BACKOFF_LIMIT = 30.0;
@@ -15,18 +14,9 @@ static const double BACKOFF_LIMIT = 30.0;
 static const double METRICS_MIN_INTERVAL = 2.0;
 
 struct worker {
-  struct event_base *base;
-  struct event *publish_event;
   const struct clock *clock;
   const struct log *log;
-  void (*on_publish)(void *context);
-  void *context;
-  pthread_t thread;
-  bool started;
-
-  pthread_mutex_t mutex; /* guards everything down to `snapshot` */
-  pthread_cond_t wake;
-  bool stop;
+  struct worker_thread thread; /* its mutex guards everything down to `snapshot` */
   bool pass_requested;
   bool recompute_requested;
   bool settings_changed;
@@ -47,11 +37,11 @@ struct worker {
 
 /* Blocking connect (we are the worker thread), then the schema check. */
 static enum status connect_database(struct worker *worker, struct error *error) {
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   char *conninfo = worker->conninfo != NULL ? strdup(worker->conninfo) : NULL;
   int connect_timeout = worker->connect_timeout;
   worker->settings_changed = false;
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
   int version = 0;
   enum status status =
       session_connect(&worker->session, conninfo, connect_timeout, &version, error);
@@ -59,9 +49,9 @@ static enum status connect_database(struct worker *worker, struct error *error) 
   if (status != STATUS_OK)
     return status;
   if (worker->ever_connected) {
-    pthread_mutex_lock(&worker->mutex);
+    pthread_mutex_lock(&worker->thread.mutex);
     worker->snapshot.reconnects++;
-    pthread_mutex_unlock(&worker->mutex);
+    pthread_mutex_unlock(&worker->thread.mutex);
   }
   worker->ever_connected = true;
   log_info(worker->log, "worker: connected to the database (schema version %d)", version);
@@ -76,10 +66,10 @@ static void fill_context(struct worker *worker, struct pass_context *context) {
   context->agency_codes = worker->rules->agency_codes;
   context->agency_count = worker->rules->agency_count;
   context->now = clock_now(worker->clock);
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   context->batch_size = worker->batch_size;
   context->overlap_seconds = worker->overlap;
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
 }
 
 static void log_flags(struct worker *worker, const struct pass_report *report) {
@@ -93,7 +83,7 @@ static void log_flags(struct worker *worker, const struct pass_report *report) {
 
 static void record_success(struct worker *worker, const struct pass_report *report, double seconds,
                            int64_t now, bool recompute) {
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   struct worker_snapshot *snapshot = &worker->snapshot;
   snapshot->connected = true;
   snapshot->problem[0] = '\0';
@@ -107,7 +97,7 @@ static void record_success(struct worker *worker, const struct pass_report *repo
     snapshot->last_pass_seconds = seconds;
     snapshot->last_success = now;
   }
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
 }
 
 static enum status run_recompute(struct worker *worker, struct error *error) {
@@ -161,33 +151,17 @@ static void read_metrics(struct worker *worker) {
     return;
   }
   worker->metrics_read_at = now;
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   worker->snapshot.metrics = metrics;
   worker->snapshot.metrics_valid = true;
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
 }
 
 static void publish(struct worker *worker) {
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   worker->snapshot.generation++;
-  pthread_mutex_unlock(&worker->mutex);
-  event_active(worker->publish_event, EV_READ, 0);
-}
-
-/* Waits `seconds` or until stopped; true when stopped. */
-static bool sleep_unless_stopped(struct worker *worker, double seconds) {
-  struct timespec until;
-  clock_gettime(CLOCK_REALTIME, &until);
-  double whole = (double)until.tv_sec + (double)until.tv_nsec / 1e9 + seconds;
-  until.tv_sec = (time_t)whole;
-  until.tv_nsec = (long)((whole - (double)until.tv_sec) * 1e9);
-  pthread_mutex_lock(&worker->mutex);
-  while (!worker->stop &&
-         pthread_cond_timedwait(&worker->wake, &worker->mutex, &until) != ETIMEDOUT)
-    ;
-  bool stopped = worker->stop;
-  pthread_mutex_unlock(&worker->mutex);
-  return stopped;
+  pthread_mutex_unlock(&worker->thread.mutex);
+  worker_thread_publish(&worker->thread);
 }
 
 static void record_failure(struct worker *worker, struct error *error, bool recompute, bool pass) {
@@ -197,7 +171,7 @@ static void record_failure(struct worker *worker, struct error *error, bool reco
     session_disconnect(&worker->session);
   log_one_line(error->message);
   log_error(worker->log, "worker: %s; retrying in %.2f s", error->message, worker->backoff);
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   snprintf(worker->snapshot.problem, sizeof worker->snapshot.problem, "%s", error->message);
   log_one_line(worker->snapshot.problem);
   worker->snapshot.connected = connected;
@@ -206,7 +180,7 @@ static void record_failure(struct worker *worker, struct error *error, bool reco
   worker->recompute_requested |= recompute;
   worker->pass_requested |= pass;
   worker->snapshot.busy = false;
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
 }
 
 static enum status attempt_jobs(struct worker *worker, bool recompute, bool pass,
@@ -238,15 +212,15 @@ static void run_jobs(struct worker *worker, bool recompute, bool pass) {
   if (status == STATUS_OK) {
     read_metrics(worker);
     worker->backoff = BACKOFF_FIRST;
-    pthread_mutex_lock(&worker->mutex);
+    pthread_mutex_lock(&worker->thread.mutex);
     worker->snapshot.busy = false;
-    pthread_mutex_unlock(&worker->mutex);
+    pthread_mutex_unlock(&worker->thread.mutex);
     publish(worker);
     return;
   }
   record_failure(worker, &error, recompute, pass);
   publish(worker);
-  sleep_unless_stopped(worker, worker->backoff);
+  worker_thread_sleep(&worker->thread, worker->backoff);
   worker->backoff *= 2;
   if (worker->backoff > BACKOFF_LIMIT)
     worker->backoff = BACKOFF_LIMIT;
@@ -255,11 +229,11 @@ static void run_jobs(struct worker *worker, bool recompute, bool pass) {
 static void *worker_main(void *argument) {
   struct worker *worker = argument;
   for (;;) {
-    pthread_mutex_lock(&worker->mutex);
-    while (!worker->stop && !worker->pass_requested && !worker->recompute_requested)
-      pthread_cond_wait(&worker->wake, &worker->mutex);
-    if (worker->stop) {
-      pthread_mutex_unlock(&worker->mutex);
+    pthread_mutex_lock(&worker->thread.mutex);
+    while (!worker->thread.stop && !worker->pass_requested && !worker->recompute_requested)
+      pthread_cond_wait(&worker->thread.wake, &worker->thread.mutex);
+    if (worker->thread.stop) {
+      pthread_mutex_unlock(&worker->thread.mutex);
       break;
     }
     struct ruleset *new_rules = worker->pending_rules;
@@ -270,7 +244,7 @@ static void *worker_main(void *argument) {
     worker->recompute_requested = false;
     worker->pass_requested = false;
     worker->snapshot.busy = true;
-    pthread_mutex_unlock(&worker->mutex);
+    pthread_mutex_unlock(&worker->thread.mutex);
 
     if (new_rules != NULL) {
       ruleset_free(worker->rules);
@@ -281,20 +255,12 @@ static void *worker_main(void *argument) {
     run_jobs(worker, recompute, pass);
   }
   session_disconnect(&worker->session);
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   worker->snapshot.stopped = true;
   worker->snapshot.busy = false;
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
   publish(worker);
   return NULL;
-}
-
-static void on_publish_event(evutil_socket_t fd, short what, void *argument) {
-  (void)fd;
-  (void)what;
-  struct worker *worker = argument;
-  if (worker->on_publish != NULL)
-    worker->on_publish(worker->context);
 }
 
 static void apply_settings(struct worker *worker, const struct worker_settings *settings) {
@@ -318,85 +284,64 @@ struct worker *worker_new(struct event_base *base, const struct worker_settings 
     error_set(error, STATUS_RUNTIME, "out of memory");
     return NULL;
   }
-  worker->base = base;
   worker->clock = clock;
   worker->log = log;
   worker->session = (struct session){.log = log, .name = "worker"};
-  worker->on_publish = on_publish;
-  worker->context = context;
   worker->rules = rules;
   worker->backoff = BACKOFF_FIRST;
   worker->snapshot.next_due = INT64_MAX;
   snprintf(worker->snapshot.problem, sizeof worker->snapshot.problem, "not connected yet");
-  pthread_mutex_init(&worker->mutex, NULL);
-  pthread_cond_init(&worker->wake, NULL);
-  apply_settings(worker, settings);
-  worker->settings_changed = false;
-  worker->publish_event = event_new(base, -1, 0, on_publish_event, worker);
-  if (worker->publish_event == NULL) {
-    error_set(error, STATUS_RUNTIME, "cannot create the worker's event");
+  if (worker_thread_init(&worker->thread, base, on_publish, context, error) != STATUS_OK) {
     worker_free(worker);
     return NULL;
   }
+  apply_settings(worker, settings);
+  worker->settings_changed = false;
   return worker;
 }
 
 enum status worker_start(struct worker *worker, struct error *error) {
-  int failed = pthread_create(&worker->thread, NULL, worker_main, worker);
-  if (failed != 0)
-    return error_set(error, STATUS_RUNTIME, "cannot start the worker thread: %s", strerror(failed));
-  worker->started = true;
-  return STATUS_OK;
+  return worker_thread_start(&worker->thread, worker_main, worker, "the worker thread", error);
 }
 
 void worker_request_pass(struct worker *worker) {
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   worker->pass_requested = true;
-  pthread_cond_signal(&worker->wake);
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_cond_signal(&worker->thread.wake);
+  pthread_mutex_unlock(&worker->thread.mutex);
 }
 
 void worker_replace_rules(struct worker *worker, struct ruleset *rules) {
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   ruleset_free(worker->pending_rules); /* two reloads before the first was taken: keep the last */
   worker->pending_rules = rules;
   worker->recompute_requested = true;
-  pthread_cond_signal(&worker->wake);
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_cond_signal(&worker->thread.wake);
+  pthread_mutex_unlock(&worker->thread.mutex);
 }
 
 void worker_update_settings(struct worker *worker, const struct worker_settings *settings) {
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   apply_settings(worker, settings);
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
 }
 
 void worker_snapshot(struct worker *worker, struct worker_snapshot *snapshot) {
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   *snapshot = worker->snapshot;
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
 }
 
 void worker_stop(struct worker *worker) {
-  pthread_mutex_lock(&worker->mutex);
-  worker->stop = true;
-  pthread_cond_signal(&worker->wake);
-  pthread_mutex_unlock(&worker->mutex);
+  worker_thread_stop(&worker->thread);
 }
 
 void worker_free(struct worker *worker) {
   if (worker == NULL)
     return;
-  if (worker->started) {
-    worker_stop(worker);
-    pthread_join(worker->thread, NULL);
-  }
-  if (worker->publish_event != NULL)
-    event_free(worker->publish_event);
+  worker_thread_finish(&worker->thread);
   ruleset_free(worker->pending_rules);
   ruleset_free(worker->rules);
   free(worker->conninfo);
-  pthread_mutex_destroy(&worker->mutex);
-  pthread_cond_destroy(&worker->wake);
   free(worker);
 }
