@@ -8,11 +8,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +33,12 @@ static void close_pair(int pipe_ends[2]) {
       close(pipe_ends[i]);
 }
 
+/*
+ * fork + execve rather than posix_spawn: the child asks (PR_SET_PDEATHSIG) to be killed when
+ * the daemon dies, so a SIGKILLed daemon leaves no sendmail finishing a message whose delivery
+ * row was rolled back (the restart sends it again, and it would arrive twice). Between fork and
+ * execve the child only makes system calls (async-signal-safe).
+ */
 static enum status spawn(const char *program, char *const *arguments, int input[2],
                          int errors[2], pid_t *pid, struct error *error) {
   size_t count = 0;
@@ -44,17 +50,26 @@ static enum status spawn(const char *program, char *const *arguments, int input[
   argv[0] = (char *)program;
   for (size_t i = 0; i < count; i++)
     argv[i + 1] = arguments[i];
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, input[0], STDIN_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, errors[1], STDERR_FILENO);
-  posix_spawn_file_actions_addclose(&actions, input[1]);
-  posix_spawn_file_actions_addclose(&actions, errors[0]);
-  int failed = posix_spawn(pid, program, &actions, NULL, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
+  int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  pid_t parent = getpid();
+  *pid = fork();
+  if (*pid == 0) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+      _exit(127);
+    if (dup2(input[0], STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
+        dup2(errors[1], STDERR_FILENO) < 0)
+      _exit(127);
+    execve(program, argv, environ);
+    static const char message[] = "sendmail: cannot execute the program\n";
+    ssize_t ignored = write(STDERR_FILENO, message, sizeof message - 1);
+    (void)ignored;
+    _exit(127);
+  }
+  int failed = errno;
+  if (null >= 0)
+    close(null);
   free(argv);
-  if (failed != 0)
+  if (*pid < 0)
     return error_set(error, STATUS_RUNTIME, "cannot start %s: %s", program, strerror(failed));
   return STATUS_OK;
 }
@@ -156,7 +171,7 @@ enum status sendmail_run(const char *program, char *const *arguments, const char
     return error_set(error, STATUS_RUNTIME, "cannot make pipes for sendmail: %s",
                      strerror(errno));
   }
-  pid_t pid;
+  pid_t pid = -1;
   enum status status = spawn(program, arguments, input, errors, &pid, error);
   close(input[0]);
   close(errors[1]);
