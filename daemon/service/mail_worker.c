@@ -64,18 +64,20 @@ static double monotonic_seconds(void) {
 
 /* ---- the kit and the settings ---- */
 
+const char *const mail_template_files[] = {"mail-escalation.yaml", "mail-letter.yaml",
+                                           "mail-digest.yaml", NULL};
+
 enum status mail_kit_load(const char *letters_directory, const char *rules_directory,
                           int64_t today, struct mail_kit **result, struct error *error) {
   *result = NULL;
   struct mail_kit *kit = calloc(1, sizeof *kit);
   if (kit == NULL)
     return error_set(error, STATUS_RUNTIME, "out of memory loading the mail templates");
-  const char *names[] = {"mail-escalation.yaml", "mail-letter.yaml", "mail-digest.yaml"};
   struct letter_template **slots[] = {&kit->escalation, &kit->letter, &kit->digest};
   enum status status = STATUS_OK;
   for (size_t i = 0; status == STATUS_OK && i < 3; i++) {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", letters_directory, names[i]);
+    snprintf(path, sizeof path, "%s/%s", letters_directory, mail_template_files[i]);
     status = mail_template_load(path, slots[i], error);
   }
   if (status == STATUS_OK)

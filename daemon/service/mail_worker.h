@@ -36,6 +36,9 @@ struct mail_kit {
   struct ruleset *rules;              /* agencies (addresses), procedures (names), ladder */
 };
 
+/* The wording files of letters/, NULL-terminated: mail-escalation, mail-letter, mail-digest. */
+extern const char *const mail_template_files[];
+
 /* Loads the three mail templates of `letters_directory` and the rules. */
 enum status mail_kit_load(const char *letters_directory, const char *rules_directory,
                           int64_t today, struct mail_kit **kit, struct error *error);
