@@ -20,6 +20,7 @@ static const double BACKOFF_LIMIT = 30.0;
 /* A look at the outbox at least this often: another instance, a rendered letter, a due retry
  * or digest may need it and nothing else wakes the thread. */
 static const double POLL_LIMIT = 5.0;
+static const double MINIMUM_WAIT = 0.25;
 enum { EXPAND_CHUNK = 500, PDF_LIMIT = 32 * 1024 * 1024 };
 
 struct mail_settings {
@@ -928,7 +929,9 @@ static enum status send_one(struct mail_worker *worker, bool *found, struct erro
 
 /* ---- the round ---- */
 
-/* Seconds until the next pending delivery or digest is due (POLL_LIMIT at most). */
+/* Seconds until the next pending delivery or digest is due (POLL_LIMIT at most). A letter's
+ * delivery is not due before its PDF (the letter thread's publish wakes us), and a row another
+ * instance holds is due "now" but not ours: hence the floor, against spinning. */
 static double next_due(struct mail_worker *worker) {
   char period[32];
   snprintf(period, sizeof period, "%d", worker->settings->mail.digest_period);
@@ -937,15 +940,18 @@ static double next_due(struct mail_worker *worker) {
   struct error error;
   if (sql_query(worker->connection, "finding the next delivery",
                 "SELECT extract(epoch FROM least("
-                " (SELECT min(next_attempt_at) FROM dunghen.delivery_log WHERE state = 'pending'),"
+                " (SELECT min(d.next_attempt_at) FROM dunghen.delivery_log d"
+                "  LEFT JOIN dunghen.outbox o ON o.id = d.outbox_id"
+                "  LEFT JOIN dunghen.letter_log l ON l.id = o.letter_id WHERE d.state = 'pending'"
+                "  AND (o.letter_id IS NULL OR l.state IS DISTINCT FROM 'pending')),"
                 " (SELECT min(created_at) FROM dunghen.delivery_log WHERE state = 'held') +"
                 "  $1::integer * interval '1 second') - now())",
                 1, values, &rows, &error) != STATUS_OK)
     return POLL_LIMIT;
   double left = sql_text(rows, 0, 0) != NULL ? strtod(PQgetvalue(rows, 0, 0), NULL) : POLL_LIMIT;
   PQclear(rows);
-  if (left < 0.05)
-    left = 0.05;
+  if (left < MINIMUM_WAIT)
+    left = MINIMUM_WAIT;
   return left < POLL_LIMIT ? left : POLL_LIMIT;
 }
 

@@ -13,7 +13,8 @@
  *   - SIGKILL while the server refuses, and SIGKILL in the middle of a stream of sends, then a
  *     restart: every message arrives, under the same Message-ID, none twice (at most the one
  *     in flight at the kill, whose repeat carries the same Message-ID);
- *   - a digest role: one message listing the dossiers instead of one each.
+ *   - a digest role: one message listing the dossiers instead of one each;
+ *   - a broken mail wording on SIGHUP is refused, located, and the daemon runs on.
  */
 #include <dirent.h>
 #include <signal.h>
@@ -503,6 +504,47 @@ static void test_digest(struct setup *setup) {
   tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
 }
 
+/* The mail wording is checked on SIGHUP like the letter templates: a broken file is refused,
+ * located, and the old wording stays. */
+static void test_reload(struct setup *setup) {
+  struct harness *harness = &setup->harness;
+  const char *source = getenv("DUNGHEN_SOURCE_ROOT");
+  char letters[PATH_MAX + 32], command[4 * PATH_MAX], config[8192];
+  snprintf(letters, sizeof letters, "%s/letters", harness->directory);
+  snprintf(command, sizeof command, "cp -r '%s/letters' '%s'", source != NULL ? source : ".",
+           letters);
+  if (!tap_ok(system(command) == 0, "a letters directory of our own"))
+    return;
+  const char *after = strstr(setup->config, "\n  spool: ");
+  snprintf(config, sizeof config, "paths:\n  letters: %s%s", letters, after != NULL ? after : "");
+  struct daemon daemon;
+  if (!tap_ok(daemon_start(&daemon, harness, config, NULL), "a daemon on that directory"))
+    return;
+  tap_ok(daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "it becomes ready");
+  snprintf(command, sizeof command,
+           "sed -i 's/{dossier_code}\"$/{dossier_cod}\"/' '%s/mail-escalation.yaml'", letters);
+  tap_ok(system(command) == 0, "a placeholder of mail-escalation.yaml misspelt");
+  kill(daemon.pid, SIGHUP);
+  tap_ok(daemon_wait_log(&daemon, "reload failed", 1, 10), "SIGHUP: the reload is refused");
+  char line[4096] = "", expected[PATH_MAX + 128];
+  daemon_log_line(&daemon, "reload failed", line, sizeof line);
+  snprintf(expected, sizeof expected,
+           "%s/mail-escalation.yaml:15:43: unknown placeholder {dossier_cod} (did you mean "
+           "{dossier_code}?)",
+           letters);
+  tap_contains(line, expected, "and says where");
+  char body[4096];
+  tap_ok(http_get(daemon.port, "/healthz", body, sizeof body) == 200,
+         "the daemon runs on with the old wording");
+  snprintf(command, sizeof command,
+           "sed -i 's/{dossier_cod}\"$/{dossier_code}\"/' '%s/mail-escalation.yaml'", letters);
+  tap_ok(system(command) == 0, "the file mended");
+  kill(daemon.pid, SIGHUP);
+  tap_ok(daemon_wait_log(&daemon, "reload: config and rules from", 1, 10),
+         "SIGHUP: the reload is taken");
+  tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+}
+
 static void test_everything(struct setup *setup) {
   int rows, missing, doubled;
   count_arrivals(setup, "true", &rows, &missing, &doubled);
@@ -550,6 +592,7 @@ int main(void) {
     check_log_privacy(&daemon);
     tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
     test_digest(&setup);
+    test_reload(&setup);
     test_everything(&setup);
   }
   int result = tap_finish();
