@@ -46,14 +46,46 @@ static char **copy_list(const char *const *items, size_t count) {
   return list;
 }
 
+void config_mail_free(struct config_mail *mail) {
+  free(mail->from);
+  free(mail->from_name);
+  free(mail->message_id_host);
+  free(mail->sendmail);
+  free_list(mail->arguments);
+  free_list(mail->digest_roles);
+  free_list(mail->digest_levels);
+  memset(mail, 0, sizeof *mail);
+}
+
+static char *copy_or_null(const char *text, bool *failed) {
+  if (text == NULL)
+    return NULL;
+  char *copy = strdup(text);
+  *failed |= copy == NULL;
+  return copy;
+}
+
+enum status config_mail_copy(const struct config_mail *from, struct config_mail *to,
+                             struct error *error) {
+  bool failed = false;
+  *to = *from;
+  to->from = copy_or_null(from->from, &failed);
+  to->from_name = copy_or_null(from->from_name, &failed);
+  to->message_id_host = copy_or_null(from->message_id_host, &failed);
+  to->sendmail = copy_or_null(from->sendmail, &failed);
+  to->arguments = copy_list((const char *const *)from->arguments, from->argument_count);
+  to->digest_roles = copy_list((const char *const *)from->digest_roles, from->digest_role_count);
+  to->digest_levels =
+      copy_list((const char *const *)from->digest_levels, from->digest_level_count);
+  if (failed || to->arguments == NULL || to->digest_roles == NULL || to->digest_levels == NULL) {
+    config_mail_free(to);
+    return out_of_memory(error);
+  }
+  return STATUS_OK;
+}
+
 void config_free(struct config *config) {
-  free(config->mail.from);
-  free(config->mail.from_name);
-  free(config->mail.message_id_host);
-  free(config->mail.sendmail);
-  free_list(config->mail.arguments);
-  free_list(config->mail.digest_roles);
-  free_list(config->mail.digest_levels);
+  config_mail_free(&config->mail);
   free(config->file);
   free(config->conninfo);
   free(config->rules_directory);

@@ -78,6 +78,10 @@ enum {
 
 #define CONFIG_DEFAULT_SENDMAIL "/usr/sbin/sendmail"
 
+/* A deep copy of a mail section (the mail thread keeps its own); on failure *to is empty. */
+enum status config_mail_copy(const struct config_mail *from, struct config_mail *to,
+                             struct error *error);
+void config_mail_free(struct config_mail *mail);
 /* True when `list` (NULL-terminated, may be NULL) holds `name`. */
 bool config_list_has(char *const *list, const char *name);
 

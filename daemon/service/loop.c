@@ -397,7 +397,7 @@ static void send_status(struct loop *loop) {
   notify(loop, message);
 }
 
-/* The loop ends once both threads have finished their transactions. */
+/* The loop ends once the three threads (pass, letters, mail) have finished their transactions. */
 static bool both_stopped(struct loop *loop) {
   if (loop->snapshot.stopped && loop->letter_snapshot.stopped && loop->mail_snapshot.stopped) {
     event_base_loopexit(loop->base, NULL);
@@ -593,7 +593,7 @@ static void on_terminate(evutil_socket_t signal_number, short what, void *argume
   evtimer_del(loop->poll_timer);
   listener_free(loop->listener);
   loop->listener = NULL;
-  worker_stop(loop->worker); /* the last publish of the two threads ends the loop */
+  worker_stop(loop->worker); /* the last publish of the three threads ends the loop */
   letter_worker_stop(loop->letters);
   mail_worker_stop(loop->mail);
 }

@@ -101,63 +101,30 @@ void mail_kit_free(struct mail_kit *kit) {
   free(kit);
 }
 
-static void free_list(char **list) {
-  for (size_t i = 0; list != NULL && list[i] != NULL; i++)
-    free(list[i]);
-  free(list);
-}
-
-static char **copy_list(char *const *list, size_t count, bool *failed) {
-  char **copy = calloc(count + 1, sizeof *copy);
-  *failed |= copy == NULL;
-  for (size_t i = 0; copy != NULL && i < count; i++)
-    *failed |= (copy[i] = strdup(list[i])) == NULL;
-  return copy;
-}
-
-static char *copy_text(const char *text, bool *failed) {
-  if (text == NULL)
-    return NULL;
-  char *copy = strdup(text);
-  *failed |= copy == NULL;
-  return copy;
-}
-
 static void settings_free(struct mail_settings *settings) {
   if (settings == NULL)
     return;
   free(settings->conninfo);
-  free(settings->mail.from);
-  free(settings->mail.from_name);
-  free(settings->mail.message_id_host);
-  free(settings->mail.sendmail);
-  free_list(settings->mail.arguments);
-  free_list(settings->mail.digest_roles);
-  free_list(settings->mail.digest_levels);
+  config_mail_free(&settings->mail);
   free(settings);
 }
 
 static struct mail_settings *settings_copy(const struct config *config) {
   struct mail_settings *settings = calloc(1, sizeof *settings);
-  if (settings == NULL)
+  struct error error;
+  if (settings == NULL || config_mail_copy(&config->mail, &settings->mail, &error) != STATUS_OK) {
+    free(settings);
     return NULL;
-  bool failed = false;
-  const struct config_mail *mail = &config->mail;
-  settings->conninfo = copy_text(config->conninfo, &failed);
+  }
   settings->connect_timeout = config->connect_timeout;
-  settings->mail = *mail;
-  settings->mail.from = copy_text(mail->from, &failed);
-  settings->mail.from_name = copy_text(mail->from_name, &failed);
-  settings->mail.sendmail = copy_text(mail->sendmail, &failed);
-  settings->mail.arguments = copy_list(mail->arguments, mail->argument_count, &failed);
-  settings->mail.digest_roles = copy_list(mail->digest_roles, mail->digest_role_count, &failed);
-  settings->mail.digest_levels =
-      copy_list(mail->digest_levels, mail->digest_level_count, &failed);
+  bool failed = config->conninfo != NULL && (settings->conninfo = strdup(config->conninfo)) == NULL;
   /* The Message-ID's right side: the configured host, else the domain of From. */
-  const char *host = mail->message_id_host;
-  if (host == NULL && mail->from != NULL && strchr(mail->from, '@') != NULL)
-    host = strchr(mail->from, '@') + 1;
-  settings->mail.message_id_host = copy_text(host != NULL ? host : "dunghen.invalid", &failed);
+  if (settings->mail.message_id_host == NULL) {
+    const char *from = settings->mail.from;
+    const char *host = from != NULL && strchr(from, '@') != NULL ? strchr(from, '@') + 1
+                                                                 : "dunghen.invalid";
+    failed |= (settings->mail.message_id_host = strdup(host)) == NULL;
+  }
   if (failed) {
     settings_free(settings);
     return NULL;
