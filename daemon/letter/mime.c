@@ -58,8 +58,7 @@ static void append_format(struct buffer *buffer, const char *format, ...) {
 }
 
 size_t mime_base64(const unsigned char *data, size_t size, char *out) {
-  static const char alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   size_t written = 0;
   for (size_t i = 0; i < size; i += 3) {
     uint32_t group = (uint32_t)data[i] << 16;
@@ -134,8 +133,7 @@ static void append_header(struct buffer *buffer, const char *name, const char *v
   append_text(buffer, "\n");
 }
 
-enum status mime_header(const char *name, const char *value, char **output,
-                        struct error *error) {
+enum status mime_header(const char *name, const char *value, char **output, struct error *error) {
   *output = NULL;
   enum status status = check_header_value(name, value, error);
   if (status != STATUS_OK)
@@ -197,8 +195,8 @@ static void append_text_part(struct buffer *buffer, const char *body) {
 static enum status check_message(const struct mime_message *message, struct error *error) {
   const char *names[] = {"From", "From name", "To", "Subject", "Message-ID"};
   const char *values[] = {message->from_address,
-                          message->from_name != NULL ? message->from_name : "",
-                          message->to_address, message->subject, message->message_id};
+                          message->from_name != NULL ? message->from_name : "", message->to_address,
+                          message->subject, message->message_id};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
     enum status status = check_header_value(names[i], values[i], error);
     if (status != STATUS_OK)

@@ -68,8 +68,8 @@ static double monotonic_seconds(void) {
 const char *const mail_template_files[] = {"mail-escalation.yaml", "mail-letter.yaml",
                                            "mail-digest.yaml", NULL};
 
-enum status mail_kit_load(const char *letters_directory, const char *rules_directory,
-                          int64_t today, struct mail_kit **result, struct error *error) {
+enum status mail_kit_load(const char *letters_directory, const char *rules_directory, int64_t today,
+                          struct mail_kit **result, struct error *error) {
   *result = NULL;
   struct mail_kit *kit = calloc(1, sizeof *kit);
   if (kit == NULL)
@@ -121,8 +121,8 @@ static struct mail_settings *settings_copy(const struct config *config) {
   /* The Message-ID's right side: the configured host, else the domain of From. */
   if (settings->mail.message_id_host == NULL) {
     const char *from = settings->mail.from;
-    const char *host = from != NULL && strchr(from, '@') != NULL ? strchr(from, '@') + 1
-                                                                 : "dunghen.invalid";
+    const char *host =
+        from != NULL && strchr(from, '@') != NULL ? strchr(from, '@') + 1 : "dunghen.invalid";
     failed |= (settings->mail.message_id_host = strdup(host)) == NULL;
   }
   if (failed) {
@@ -166,7 +166,7 @@ static enum status connect_database(struct mail_worker *worker, struct error *er
   char timeout[16];
   snprintf(timeout, sizeof timeout, "%d", worker->settings->connect_timeout);
   const char *keywords[] = {"application_name", "connect_timeout", "keepalives",
-                            "keepalives_idle", "dbname", NULL};
+                            "keepalives_idle",  "dbname",          NULL};
   const char *values[] = {"dunghen-mail", timeout, "1", "30", worker->settings->conninfo, NULL};
   if (worker->settings->conninfo == NULL)
     keywords[4] = NULL;
@@ -318,8 +318,7 @@ static size_t split_roles(const char *text, char roles[][32], size_t limit) {
   return count;
 }
 
-static void expand_row(struct mail_worker *worker, PGresult *rows, int row,
-                       struct expansion *out) {
+static void expand_row(struct mail_worker *worker, PGresult *rows, int row, struct expansion *out) {
   const struct config_mail *mail = &worker->settings->mail;
   const char *id = PQgetvalue(rows, row, 0), *kind = PQgetvalue(rows, row, 1);
   const char *code = PQgetvalue(rows, row, 2), *agency_code = sql_text(rows, row, 3);
@@ -334,8 +333,7 @@ static void expand_row(struct mail_worker *worker, PGresult *rows, int row,
       pthread_mutex_lock(&worker->mutex);
       worker->snapshot.unaddressed_total++;
       pthread_mutex_unlock(&worker->mutex);
-      log_debug(worker->log, "mail: dossier %s, role %s: no address in the rules", code,
-                roles[i]);
+      log_debug(worker->log, "mail: dossier %s, role %s: no address in the rules", code, roles[i]);
       continue;
     }
     bool held = strcmp(kind, "escalation") == 0 && config_list_has(mail->digest_roles, roles[i]) &&
@@ -343,8 +341,7 @@ static void expand_row(struct mail_worker *worker, PGresult *rows, int row,
     for (size_t j = 0; j < box->count; j++) {
       char hash[9], message_id[256];
       address_hash(box->addresses[j], hash);
-      snprintf(message_id, sizeof message_id, "outbox-%s.%s@%s", id, hash,
-               mail->message_id_host);
+      snprintf(message_id, sizeof message_id, "outbox-%s.%s@%s", id, hash, mail->message_id_host);
       array_add(&out->outbox_ids, id);
       array_add(&out->message_ids, message_id);
       array_add(&out->kinds, kind);
@@ -452,8 +449,8 @@ static enum status make_digests(struct mail_worker *worker, struct error *error)
     address_hash(address, hash);
     const char *digest_values[] = {address, hash, worker->settings->mail.message_id_host};
     PGresult *result;
-    status = sql_query(worker->connection, "making a digest", digest_sql, 3, digest_values,
-                       &result, error);
+    status = sql_query(worker->connection, "making a digest", digest_sql, 3, digest_values, &result,
+                       error);
     if (status == STATUS_OK) {
       if (strtol(PQcmdTuples(result), NULL, 10) > 0) {
         pthread_mutex_lock(&worker->mutex);
@@ -523,7 +520,6 @@ struct message_values {
   const char *values[PLACEHOLDER_COUNT];
   char received_date[64], received_time[32], deadline_date[64], deadline_time[32];
   char new_date[64], new_time[32], number[AGENCY_NUMBER_SIZE], count[32];
-  char word_key[160];
   char *list; /* digest */
 };
 
@@ -570,15 +566,14 @@ static void fill_values(const struct mail_worker *worker, const struct letter_te
   values[PLACEHOLDER_APPLICANT_NAME] = applicant != NULL ? applicant : "—";
   const char *reason = sql_text(row, 0, COLUMN_REASON);
   values[PLACEHOLDER_REASON] = reason != NULL ? reason : "—";
-  fill_instant(sql_integer(row, 0, COLUMN_RECEIVED, 0),
-               sql_text(row, 0, COLUMN_RECEIVED) != NULL, out->received_date,
-               sizeof out->received_date, out->received_time, sizeof out->received_time);
-  fill_instant(sql_integer(row, 0, COLUMN_DEADLINE, 0),
-               sql_text(row, 0, COLUMN_DEADLINE) != NULL, out->deadline_date,
-               sizeof out->deadline_date, out->deadline_time, sizeof out->deadline_time);
-  fill_instant(sql_integer(row, 0, COLUMN_NEW_DATE, 0),
-               sql_text(row, 0, COLUMN_NEW_DATE) != NULL, out->new_date, sizeof out->new_date,
-               out->new_time, sizeof out->new_time);
+  fill_instant(sql_integer(row, 0, COLUMN_RECEIVED, 0), sql_text(row, 0, COLUMN_RECEIVED) != NULL,
+               out->received_date, sizeof out->received_date, out->received_time,
+               sizeof out->received_time);
+  fill_instant(sql_integer(row, 0, COLUMN_DEADLINE, 0), sql_text(row, 0, COLUMN_DEADLINE) != NULL,
+               out->deadline_date, sizeof out->deadline_date, out->deadline_time,
+               sizeof out->deadline_time);
+  fill_instant(sql_integer(row, 0, COLUMN_NEW_DATE, 0), sql_text(row, 0, COLUMN_NEW_DATE) != NULL,
+               out->new_date, sizeof out->new_date, out->new_time, sizeof out->new_time);
   values[PLACEHOLDER_RECEIVED_DATE] = out->received_date;
   values[PLACEHOLDER_RECEIVED_TIME] = out->received_time;
   values[PLACEHOLDER_DEADLINE_DATE] = out->deadline_date;
@@ -610,15 +605,15 @@ static enum status digest_list(struct mail_worker *worker, const struct letter_t
                                const char *digest_id, struct message_values *out,
                                struct error *error) {
   PGresult *rows;
-  enum status status = sql_query(
-      worker->connection, "reading a digest",
-      "SELECT d.dossier_code, s.procedure_code, dunghen.epoch(e.deadline), c.state"
-      " FROM dunghen.delivery_log d JOIN dunghen.outbox o ON o.id = d.outbox_id"
-      " JOIN dunghen.escalation_log e ON e.id = o.escalation_id"
-      " LEFT JOIN dunghen.clock c ON c.code = d.dossier_code"
-      " LEFT JOIN dunghen.dossier_source s ON s.code = d.dossier_code"
-      " WHERE d.digest_id = $1::bigint ORDER BY e.deadline NULLS LAST, d.dossier_code",
-      1, &digest_id, &rows, error);
+  enum status status =
+      sql_query(worker->connection, "reading a digest",
+                "SELECT d.dossier_code, s.procedure_code, dunghen.epoch(e.deadline), c.state"
+                " FROM dunghen.delivery_log d JOIN dunghen.outbox o ON o.id = d.outbox_id"
+                " JOIN dunghen.escalation_log e ON e.id = o.escalation_id"
+                " LEFT JOIN dunghen.clock c ON c.code = d.dossier_code"
+                " LEFT JOIN dunghen.dossier_source s ON s.code = d.dossier_code"
+                " WHERE d.digest_id = $1::bigint ORDER BY e.deadline NULLS LAST, d.dossier_code",
+                1, &digest_id, &rows, error);
   if (status != STATUS_OK)
     return status;
   int count = PQntuples(rows);
@@ -641,13 +636,12 @@ static enum status digest_list(struct mail_worker *worker, const struct letter_t
       format_date(sql_integer(rows, row, 2, 0), date, sizeof date);
       format_time(sql_integer(rows, row, 2, 0), time_text, sizeof time_text);
     }
-    int written = snprintf(out->list + used, capacity - used, "%s- %s: %.200s; hạn %s, %s; %s",
-                           row > 0 ? "\n" : "", PQgetvalue(rows, row, 0),
-                           procedure != NULL ? procedure->name
-                                             : (procedure_code != NULL ? procedure_code : "—"),
-                           time_text, date,
-                           state != NULL ? word(wording, key, sizeof key, "state", state, "", state)
-                                         : "—");
+    int written = snprintf(
+        out->list + used, capacity - used, "%s- %s: %.200s; hạn %s, %s; %s", row > 0 ? "\n" : "",
+        PQgetvalue(rows, row, 0),
+        procedure != NULL ? procedure->name : (procedure_code != NULL ? procedure_code : "—"),
+        time_text, date,
+        state != NULL ? word(wording, key, sizeof key, "state", state, "", state) : "—");
     if (written > 0 && (size_t)written < capacity - used)
       used += (size_t)written;
   }
@@ -660,8 +654,8 @@ static enum status digest_list(struct mail_worker *worker, const struct letter_t
 
 /* Subject and body (paragraphs joined by a blank line) from the wording. */
 static enum status expand_wording(const struct letter_template *wording,
-                                  const struct message_values *values, char **subject,
-                                  char **body, struct error *error) {
+                                  const struct message_values *values, char **subject, char **body,
+                                  struct error *error) {
   *subject = NULL;
   *body = NULL;
   enum status status = template_expand(wording, &wording->title, values->values, subject, error);
@@ -1108,8 +1102,7 @@ enum status mail_worker_start(struct mail_worker *worker, struct error *error) {
   worker->requested = true;
   int failed = pthread_create(&worker->thread, NULL, mail_worker_main, worker);
   if (failed != 0)
-    return error_set(error, STATUS_RUNTIME, "cannot start the mail thread: %s",
-                     strerror(failed));
+    return error_set(error, STATUS_RUNTIME, "cannot start the mail thread: %s", strerror(failed));
   worker->started = true;
   return STATUS_OK;
 }

@@ -40,21 +40,21 @@ struct mail_kit {
 extern const char *const mail_template_files[];
 
 /* Loads the three mail templates of `letters_directory` and the rules. */
-enum status mail_kit_load(const char *letters_directory, const char *rules_directory,
-                          int64_t today, struct mail_kit **kit, struct error *error);
+enum status mail_kit_load(const char *letters_directory, const char *rules_directory, int64_t today,
+                          struct mail_kit **kit, struct error *error);
 void mail_kit_free(struct mail_kit *kit);
 
 struct mail_worker_snapshot {
   bool stopped;
-  bool enabled;         /* mail.enabled of the config in use */
+  bool enabled; /* mail.enabled of the config in use */
   bool counts_valid;
-  char problem[512];    /* the last database failure; "" after a success */
-  char failing[512];    /* the last failed send (no address): "" after a success */
-  int64_t pending;      /* dunghen.delivery_log by state, as last counted */
+  char problem[512]; /* the last database failure; "" after a success */
+  char failing[512]; /* the last failed send (no address): "" after a success */
+  int64_t pending;   /* dunghen.delivery_log by state, as last counted */
   int64_t held;
   int64_t sent;
   int64_t failed;
-  uint64_t sent_total;  /* by this process */
+  uint64_t sent_total; /* by this process */
   uint64_t attempt_failures_total;
   uint64_t failed_total; /* deliveries this process gave up on */
   uint64_t consecutive_failures;

@@ -39,8 +39,8 @@ static void close_pair(int pipe_ends[2]) {
  * row was rolled back (the restart sends it again, and it would arrive twice). Between fork and
  * execve the child only makes system calls (async-signal-safe).
  */
-static enum status spawn(const char *program, char *const *arguments, int input[2],
-                         int errors[2], pid_t *pid, struct error *error) {
+static enum status spawn(const char *program, char *const *arguments, int input[2], int errors[2],
+                         pid_t *pid, struct error *error) {
   size_t count = 0;
   while (arguments[count] != NULL)
     count++;
@@ -115,9 +115,8 @@ static bool exchange(int input, int errors, const char *message, size_t length, 
       char chunk[512];
       ssize_t got = read(errors, chunk, sizeof chunk);
       if (got > 0 && *kept_length + 1 < STDERR_KEEP) {
-        size_t take = (size_t)got < STDERR_KEEP - 1 - *kept_length
-                          ? (size_t)got
-                          : STDERR_KEEP - 1 - *kept_length;
+        size_t take = (size_t)got < STDERR_KEEP - 1 - *kept_length ? (size_t)got
+                                                                   : STDERR_KEEP - 1 - *kept_length;
         memcpy(kept + *kept_length, chunk, take);
         *kept_length += take;
       }
@@ -168,8 +167,7 @@ enum status sendmail_run(const char *program, char *const *arguments, const char
   if (pipe2(input, O_CLOEXEC) != 0 || pipe2(errors, O_CLOEXEC) != 0) {
     close_pair(input);
     close_pair(errors);
-    return error_set(error, STATUS_RUNTIME, "cannot make pipes for sendmail: %s",
-                     strerror(errno));
+    return error_set(error, STATUS_RUNTIME, "cannot make pipes for sendmail: %s", strerror(errno));
   }
   pid_t pid = -1;
   enum status status = spawn(program, arguments, input, errors, &pid, error);
@@ -189,8 +187,8 @@ enum status sendmail_run(const char *program, char *const *arguments, const char
   int wait_status = reap(pid, finished ? deadline : monotonic_seconds(), &result->timed_out);
   describe_stderr(kept, kept_length);
   if (result->timed_out)
-    return error_set(error, STATUS_RUNTIME, "%s took longer than %d s and was killed%s%s",
-                     program, timeout, kept_length > 0 ? ": " : "", kept);
+    return error_set(error, STATUS_RUNTIME, "%s took longer than %d s and was killed%s%s", program,
+                     timeout, kept_length > 0 ? ": " : "", kept);
   if (wait_status < 0)
     return error_set(error, STATUS_RUNTIME, "%s: cannot wait for it", program);
   if (WIFSIGNALED(wait_status))

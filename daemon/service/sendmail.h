@@ -3,11 +3,11 @@
  *
  * The program (an absolute path from the config) is executed directly (fork, execve) with the
  * argv given, and dies with the daemon (PR_SET_PDEATHSIG). The message is written on its
- * standard input, and its standard error is kept (the first KB) for the delivery log. The child gets `timeout` seconds in all, for reading the
- * message and for exiting; after that it is killed (SIGKILL) and reaped. Success is exit
- * status 0 (sendmail's EX_OK); anything else is a failure described in `error` (which may hold
- * the child's stderr, so it may name addresses: it goes to the delivery log, not to logs).
- * Blocking: call it from a worker thread, never from the event loop.
+ * standard input, and its standard error is kept (the first KB) for the delivery log. The child
+ * gets `timeout` seconds in all, for reading the message and for exiting; after that it is killed
+ * (SIGKILL) and reaped. Success is exit status 0 (sendmail's EX_OK); anything else is a failure
+ * described in `error` (which may hold the child's stderr, so it may name addresses: it goes to the
+ * delivery log, not to logs). Blocking: call it from a worker thread, never from the event loop.
  */
 #ifndef DUNGHEN_SENDMAIL_H
 #define DUNGHEN_SENDMAIL_H

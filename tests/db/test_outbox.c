@@ -46,9 +46,8 @@ int main(void) {
   insert_overdue(connection, "ON-", 120);
   tap_is_integer(support_pass(connection, rules, ladder, now, &report), STATUS_OK,
                  "mail on: a pass");
-  int64_t notify = support_integer(connection,
-                                   "SELECT count(*) FROM dunghen.escalation_log WHERE "
-                                   "dossier_code LIKE 'ON-%' AND action = 'notify'");
+  int64_t notify = support_integer(connection, "SELECT count(*) FROM dunghen.escalation_log WHERE "
+                                               "dossier_code LIKE 'ON-%' AND action = 'notify'");
   tap_ok(notify >= 120, "it raises notify escalations (%lld)", (long long)notify);
   tap_is_integer(support_integer(connection,
                                  "SELECT count(*) FROM dunghen.outbox o JOIN "
@@ -63,8 +62,8 @@ int main(void) {
                                  " l.escalation_id WHERE o.kind = 'letter' AND o.roles ="
                                  " e.recipients AND o.level = e.level"),
                  120, "one per letter, with the roles of the escalation that queued it");
-  tap_is_integer(support_integer(connection, "SELECT count(*) FROM dunghen.outbox"),
-                 notify + 120, "and nothing else");
+  tap_is_integer(support_integer(connection, "SELECT count(*) FROM dunghen.outbox"), notify + 120,
+                 "and nothing else");
 
   int64_t before = support_integer(connection, "SELECT count(*) FROM dunghen.outbox");
   support_exec(connection, "BEGIN");

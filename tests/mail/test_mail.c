@@ -79,8 +79,9 @@ static bool start_sink(struct setup *setup) {
   FILE *rc = fopen(rc_path, "w");
   if (rc == NULL)
     return false;
-  fprintf(rc, "defaults\nauth off\ntls off\naccount default\nhost 127.0.0.1\nport %d\n"
-              "from dunghen@example.org\n",
+  fprintf(rc,
+          "defaults\nauth off\ntls off\naccount default\nhost 127.0.0.1\nport %d\n"
+          "from dunghen@example.org\n",
           atoi(port));
   fclose(rc);
   chmod(rc_path, 0600);
@@ -158,8 +159,7 @@ static void read_messages(struct setup *setup) {
     field(text, "rcpt", message->rcpt, sizeof message->rcpt);
     field(text, "from", message->from, sizeof message->from);
     field(text, "subject", message->subject, sizeof message->subject);
-    field(text, "attachment-sha256", message->attachment_sha256,
-          sizeof message->attachment_sha256);
+    field(text, "attachment-sha256", message->attachment_sha256, sizeof message->attachment_sha256);
     field(text, "attachment-type", message->attachment_type, sizeof message->attachment_type);
     char number[32];
     field(text, "max-line", number, sizeof number);
@@ -307,11 +307,11 @@ static void check_contents(struct setup *setup) {
   tap_is_string(overdue->rcpt, "giamdoc@ttpvhcc.example.org", "to the agency head");
   tap_is_string(overdue->subject, "[Đúng hẹn] Hồ sơ quá hạn: hồ sơ E2E-M1",
                 "the Vietnamese subject decodes exactly");
-  tap_is_string(overdue->from, "Hệ thống Đúng hẹn <dunghen@example.org>",
-                "and the sender's name");
+  tap_is_string(overdue->from, "Hệ thống Đúng hẹn <dunghen@example.org>", "and the sender's name");
   tap_contains(overdue->body, "Kính gửi: Thủ trưởng cơ quan, đơn vị,", "the body greets the role");
-  tap_contains(overdue->body, "Hồ sơ E2E-M1 (thủ tục: Thủ tục thử nghiệm nhanh) của Nguyễn "
-                              "Văn Thử, tiếp nhận lúc",
+  tap_contains(overdue->body,
+               "Hồ sơ E2E-M1 (thủ tục: Thủ tục thử nghiệm nhanh) của Nguyễn "
+               "Văn Thử, tiếp nhận lúc",
                "and names the dossier, procedure and applicant");
   tap_contains(overdue->body, "Việc cần làm: Chỉ đạo giải quyết ngay hồ sơ đã quá hạn",
                "and says what to do");
@@ -344,8 +344,7 @@ static void check_contents(struct setup *setup) {
   int longest = 0;
   for (size_t i = 0; i < setup->count; i++)
     longest = setup->messages[i].max_line > longest ? setup->messages[i].max_line : longest;
-  tap_ok(longest > 0 && longest <= 78, "no line of any message passes 78 characters (%d)",
-         longest);
+  tap_ok(longest > 0 && longest <= 78, "no line of any message passes 78 characters (%d)", longest);
 }
 
 static void test_delivery(struct setup *setup, struct daemon *daemon) {
@@ -356,8 +355,8 @@ static void test_delivery(struct setup *setup, struct daemon *daemon) {
   int rows, missing, doubled;
   count_arrivals(setup, "dossier_code = 'E2E-M1'", &rows, &missing, &doubled);
   tap_ok(rows == 6 && missing == 0 && doubled == 0,
-         "each arrived exactly once, by Message-ID (%d rows, %d missing, %d twice)", rows,
-         missing, doubled);
+         "each arrived exactly once, by Message-ID (%d rows, %d missing, %d twice)", rows, missing,
+         doubled);
   check_recipients(setup);
   check_contents(setup);
   char body[65536];
@@ -401,8 +400,8 @@ static void test_refusing_server(struct setup *setup, struct daemon *daemon) {
   int rows, missing, doubled;
   count_arrivals(setup, "dossier_code = 'E2E-R1'", &rows, &missing, &doubled);
   tap_ok(rows == 5 && missing == 0 && doubled == 0,
-         "refused, then accepted: each exactly once (%d rows, %d missing, %d twice)", rows,
-         missing, doubled);
+         "refused, then accepted: each exactly once (%d rows, %d missing, %d twice)", rows, missing,
+         doubled);
   tap_ok(daemon_wait_health(daemon, 200, body, sizeof body, 5) && strcmp(body, "ok\n") == 0,
          "/healthz: ok again");
 }
@@ -424,8 +423,8 @@ static void test_kill_while_refused(struct setup *setup, struct daemon *daemon) 
   int rows, missing, doubled;
   count_arrivals(setup, "dossier_code LIKE 'E2E-KR%'", &rows, &missing, &doubled);
   tap_ok(rows == 18 && missing == 0 && doubled == 0,
-         "killed while refused: each exactly once (%d rows, %d missing, %d twice)", rows,
-         missing, doubled);
+         "killed while refused: each exactly once (%d rows, %d missing, %d twice)", rows, missing,
+         doubled);
 }
 
 static void test_kill_while_sending(struct setup *setup, struct daemon *daemon) {
@@ -483,8 +482,8 @@ static void test_digest(struct setup *setup) {
                                      "AND state = 'digested'"),
                  3, "the three long-overdue items went into it");
   char message_id[256];
-  row_text(harness, "SELECT message_id FROM dunghen.delivery_log WHERE kind = 'digest'",
-           message_id, sizeof message_id);
+  row_text(harness, "SELECT message_id FROM dunghen.delivery_log WHERE kind = 'digest'", message_id,
+           sizeof message_id);
   read_messages(setup);
   const struct received *digest = find(setup, message_id);
   if (tap_ok(digest != NULL, "the digest arrived once (%d)", arrived(setup, message_id))) {

@@ -18,12 +18,11 @@ static void test_defaults(void) {
   tap_ok(config.mail.argument_count == 2 && strcmp(config.mail.arguments[0], "-t") == 0 &&
              strcmp(config.mail.arguments[1], "-i") == 0 && config.mail.arguments[2] == NULL,
          "with -t -i");
-  tap_ok(config.mail.timeout == 60 && config.mail.attempts == 10 &&
-             config.mail.retry_first == 60 && config.mail.retry_limit == 3600 &&
-             config.mail.digest_period == 3600,
+  tap_ok(config.mail.timeout == 60 && config.mail.attempts == 10 && config.mail.retry_first == 60 &&
+             config.mail.retry_limit == 3600 && config.mail.digest_period == 3600,
          "timeout 60 s, 10 attempts, retries from 60 s to an hour, digests hourly");
-  tap_ok(config.mail.digest_role_count == 0 && config_list_has(config.mail.digest_levels,
-                                                                "due_soon"),
+  tap_ok(config.mail.digest_role_count == 0 &&
+             config_list_has(config.mail.digest_levels, "due_soon"),
          "no digest role; digests would gather due_soon");
   config_free(&config);
 }
@@ -50,13 +49,14 @@ static void test_full(void) {
     return;
   tap_ok(config.mail.enabled, "enabled");
   tap_is_string(config.mail.from_name, "Hệ thống Đúng hẹn", "from_name");
-  tap_ok(config.mail.argument_count == 4 && strcmp(config.mail.arguments[1],
-                                                   "/etc/dunghen/msmtprc") == 0,
+  tap_ok(config.mail.argument_count == 4 &&
+             strcmp(config.mail.arguments[1], "/etc/dunghen/msmtprc") == 0,
          "arguments, in order");
   tap_ok(config_list_has(config.mail.digest_roles, "provincial_office") &&
              !config_list_has(config.mail.digest_roles, "signer"),
          "digest roles");
-  tap_ok(config.mail.timeout == 30 && config.mail.attempts == 5 && config.mail.digest_period == 86400,
+  tap_ok(config.mail.timeout == 30 && config.mail.attempts == 5 &&
+             config.mail.digest_period == 86400,
          "numbers");
   config_free(&config);
 }

@@ -198,8 +198,7 @@ static void test_message(void) {
   if (tap_ok(attachment != NULL, "an application/pdf part")) {
     attachment = strstr(attachment, "\n\n") + 2;
     const char *end = strstr(attachment, "--=_dunghen_part--\n");
-    size_t count = end != NULL ? decode_base64(attachment, (size_t)(end - attachment), decoded)
-                               : 0;
+    size_t count = end != NULL ? decode_base64(attachment, (size_t)(end - attachment), decoded) : 0;
     tap_ok(count == sizeof pdf && memcmp(decoded, pdf, sizeof pdf) == 0,
            "the attachment decodes back byte for byte (%zu bytes)", count);
   }

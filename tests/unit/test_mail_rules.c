@@ -43,17 +43,16 @@ static void test_addresses(void) {
   }
 }
 
-static const char agency_head[] =
-    "agencies:\n"
-    "  - code: DLK\n"
-    "    governing_body: UBND TỈNH ĐẮK LẮK\n"
-    "    unit: TRUNG TÂM\n"
-    "    name: Trung tâm\n"
-    "    symbol: TT\n"
-    "    place: Đắk Lắk\n"
-    "    address: Buôn Ma Thuột\n"
-    "    signer: {title: GIÁM ĐỐC, name: Nguyễn Văn Minh}\n"
-    "    number_format: '{n:02}/PXL-{unit}'\n";
+static const char agency_head[] = "agencies:\n"
+                                  "  - code: DLK\n"
+                                  "    governing_body: UBND TỈNH ĐẮK LẮK\n"
+                                  "    unit: TRUNG TÂM\n"
+                                  "    name: Trung tâm\n"
+                                  "    symbol: TT\n"
+                                  "    place: Đắk Lắk\n"
+                                  "    address: Buôn Ma Thuột\n"
+                                  "    signer: {title: GIÁM ĐỐC, name: Nguyễn Văn Minh}\n"
+                                  "    number_format: '{n:02}/PXL-{unit}'\n";
 
 /* Loads agency_head + `mail` and returns the status; the message in `error`. */
 static enum status load(const char *mail, struct agency_table *table, struct error *error) {
@@ -99,13 +98,13 @@ static void test_agency_mail(void) {
        "agencies.yaml:12:7: mail.applicant: the applicant's address comes with the dossier, not "
        "from the rules (dunghen does not mail applicants)",
        "the applicant role"},
-      {"    mail:\n      signer: []\n", "agencies.yaml:12:15: mail.signer: needs at least one address",
-       "an empty list"},
+      {"    mail:\n      signer: []\n",
+       "agencies.yaml:12:15: mail.signer: needs at least one address", "an empty list"},
       {"    mail:\n      signer: [a@example.org, a@example.org]\n",
        "agencies.yaml:12:31: mail.signer: address 'a@example.org' is listed twice",
        "a repeated address"},
-      {"    mail: motcua@example.org\n", "agencies.yaml:11:11: mail must be a mapping, not a single value",
-       "mail as a string"},
+      {"    mail: motcua@example.org\n",
+       "agencies.yaml:11:11: mail must be a mapping, not a single value", "mail as a string"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     status = load(cases[i].mail, &table, &error);
@@ -114,8 +113,8 @@ static void test_agency_mail(void) {
   }
 }
 
-static const char *write_file(const char *directory, const char *name, const char *text,
-                              char *path, size_t size) {
+static const char *write_file(const char *directory, const char *name, const char *text, char *path,
+                              size_t size) {
   snprintf(path, size, "%s/%s", directory, name);
   FILE *file = fopen(path, "w");
   if (file != NULL) {
@@ -148,8 +147,8 @@ static void test_templates(void) {
       values[PLACEHOLDER_LEVEL_TITLE] = "Hồ sơ quá hạn";
       values[PLACEHOLDER_DOSSIER_CODE] = "H23.10-260115-0042";
       char *subject = NULL;
-      tap_is_integer(template_expand(wording, &wording->title, values, &subject, &error),
-                     STATUS_OK, "the subject expands");
+      tap_is_integer(template_expand(wording, &wording->title, values, &subject, &error), STATUS_OK,
+                     "the subject expands");
       tap_is_string(subject != NULL ? subject : "",
                     "[Đúng hẹn] Hồ sơ quá hạn: hồ sơ H23.10-260115-0042", "to the wording");
       free(subject);
@@ -181,8 +180,8 @@ static void test_templates(void) {
                  "a missing body is refused");
   snprintf(expected, sizeof expected, "%s:1:1: missing key 'body'", path);
   tap_is_string(error.message, expected, "located");
-  write_file(directory, "d.yaml", "subject: x\nbody: [x]\nlevels:\n  overdue: {titel: y}\n",
-             path, sizeof path);
+  write_file(directory, "d.yaml", "subject: x\nbody: [x]\nlevels:\n  overdue: {titel: y}\n", path,
+             sizeof path);
   tap_is_integer(mail_template_load(path, &wording, &error), STATUS_INVALID,
                  "an unknown key in a level's words is refused");
   snprintf(expected, sizeof expected,
