@@ -2,7 +2,8 @@
  * check.c: `dunghen check [--rules DIR] [--letters DIR]`, validates a whole rules directory.
  *
  * Loads the rules exactly as the daemon would (ruleset_load: calendar, procedures, ladder,
- * agencies) and the letter templates, with today's date from the real clock, which decides the
+ * agencies, with the agencies' mail addresses) and the letter templates, and the mail
+ * wording (letters/mail-*.yaml) that the directory holds, with today's date from the real clock, which decides the
  * yearly-schedule warnings. Success prints a one-line summary on
  * stdout and each warning on stderr as `warning: ...`, exit 0; the first error is printed as
  * `dunghen check: FILE:LINE:COLUMN: message`, exit 2 (1 when the files cannot be read).
@@ -11,12 +12,30 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/civil.h"
 #include "letter/letter.h"
 #include "rules/rules.h"
+#include "service/mail_worker.h"
 #include "service/ruleset.h"
+
+/* The mail wording files present in `letters` (the daemon needs them only with mail on). */
+static enum status check_mail_templates(const char *letters, struct error *error) {
+  for (size_t i = 0; mail_template_files[i] != NULL; i++) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", letters, mail_template_files[i]);
+    if (access(path, F_OK) != 0)
+      continue;
+    struct letter_template *wording = NULL;
+    enum status status = mail_template_load(path, &wording, error);
+    letter_template_free(wording);
+    if (status != STATUS_OK)
+      return status;
+  }
+  return STATUS_OK;
+}
 
 static void print_summary(const struct ruleset *set) {
   const struct rules *rules = set->rules;
@@ -84,6 +103,10 @@ int command_check(int argc, char **argv) {
     return cli_report("check", &error);
   }
   letter_library_free(library);
+  if (check_mail_templates(cli_letters_directory(letters_option), &error) != STATUS_OK) {
+    ruleset_free(set);
+    return cli_report("check", &error);
+  }
   print_summary(set);
   for (size_t i = 0; i < set->rules->warning_count; i++)
     fprintf(stderr, "warning: %s\n", set->rules->warnings[i]);

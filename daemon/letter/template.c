@@ -37,6 +37,14 @@ static const char *const placeholder_names[PLACEHOLDER_COUNT] = {
     [PLACEHOLDER_REASON] = "reason",
     [PLACEHOLDER_NEW_DATE] = "new_date",
     [PLACEHOLDER_NEW_TIME] = "new_time",
+    [PLACEHOLDER_LEVEL_TITLE] = "level_title",
+    [PLACEHOLDER_ACTION] = "action",
+    [PLACEHOLDER_STATE] = "state",
+    [PLACEHOLDER_DEADLINE_DATE] = "deadline_date",
+    [PLACEHOLDER_DEADLINE_TIME] = "deadline_time",
+    [PLACEHOLDER_ROLE] = "role",
+    [PLACEHOLDER_DOSSIER_COUNT] = "dossier_count",
+    [PLACEHOLDER_DOSSIER_LIST] = "dossier_list",
 };
 
 const char *letter_placeholder_name(enum letter_placeholder placeholder) {
@@ -382,8 +390,122 @@ static enum status compile_template(const struct source *source, struct letter_t
                       &result->recipient_count, error);
 }
 
+/* Adds the plain words of `levels`, `states`, `roles` under "level.N.title" and so on. */
+static enum status add_word(struct letter_template *result, const char *key, const char *value,
+                            struct error *error) {
+  size_t count = result->word_count;
+  char **keys = realloc(result->word_keys, (count + 1) * sizeof *keys);
+  if (keys != NULL)
+    result->word_keys = keys;
+  char **values = realloc(result->word_values, (count + 1) * sizeof *values);
+  if (values != NULL)
+    result->word_values = values;
+  if (keys == NULL || values == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory loading a mail template");
+  keys[count] = strdup(key);
+  values[count] = strdup(value);
+  result->word_count++;
+  if (keys[count] == NULL || values[count] == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory loading a mail template");
+  return STATUS_OK;
+}
+
+static enum status read_words(const struct source *source, const struct yaml_tree_node *root,
+                              const char *section, struct letter_template *result,
+                              struct error *error) {
+  static const char *const level_keys[] = {"title", "action", NULL};
+  const struct yaml_tree *tree = source->tree;
+  const struct yaml_tree_node *node = yaml_tree_get(root, section);
+  if (node == NULL)
+    return STATUS_OK;
+  enum status status = yaml_tree_expect(tree, node, YAML_TREE_MAPPING, section, error);
+  bool levels = strcmp(section, "levels") == 0;
+  for (size_t i = 0; status == STATUS_OK && i < node->count; i++) {
+    const char *name = node->pairs[i].key->text;
+    const struct yaml_tree_node *value = node->pairs[i].value;
+    char key[160];
+    const char *text;
+    if (!levels) {
+      snprintf(key, sizeof key, "%s.%.100s", strcmp(section, "states") == 0 ? "state" : "role",
+               name);
+      if ((status = yaml_tree_read_string(tree, value, &text, error)) == STATUS_OK &&
+          (status = check_printable(source, value, error)) == STATUS_OK)
+        status = add_word(result, key, text, error);
+      continue;
+    }
+    if ((status = yaml_tree_check_keys(tree, value, level_keys, "a level's words", error)) !=
+        STATUS_OK)
+      break;
+    for (size_t j = 0; status == STATUS_OK && level_keys[j] != NULL; j++) {
+      const struct yaml_tree_node *word = yaml_tree_get(value, level_keys[j]);
+      if (word == NULL)
+        continue;
+      snprintf(key, sizeof key, "level.%.100s.%s", name, level_keys[j]);
+      if ((status = yaml_tree_read_string(tree, word, &text, error)) == STATUS_OK &&
+          (status = check_printable(source, word, error)) == STATUS_OK)
+        status = add_word(result, key, text, error);
+    }
+  }
+  return status;
+}
+
+static enum status compile_mail(const struct source *source, struct letter_template *result,
+                                struct error *error) {
+  static const char *const known[] = {"description", "subject", "body", "levels",
+                                      "states",      "roles",   NULL};
+  const struct yaml_tree_node *root = source->tree->root;
+  if (root == NULL)
+    return error_at(error, source->tree->file, 1, 1, "empty mail template");
+  enum status status = yaml_tree_check_keys(source->tree, root, known, "mail template", error);
+  if (status != STATUS_OK)
+    return status;
+  if ((result->description = strdup("")) == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory loading a mail template");
+  const struct yaml_tree_node *subject = yaml_tree_get(root, "subject");
+  if (subject != NULL && subject->kind == YAML_TREE_SCALAR &&
+      strpbrk(subject->text, "\r\n") != NULL)
+    return yaml_tree_error(source->tree, subject, error,
+                           "the subject must be one line (a line break would end the header)");
+  if ((status = compile_key(source, root, "subject", true, &result->title, error)) != STATUS_OK)
+    return status;
+  if ((status = compile_list(source, root, "body", true, &result->paragraphs,
+                             &result->paragraph_count, error)) != STATUS_OK)
+    return status;
+  const char *sections[] = {"levels", "states", "roles"};
+  for (size_t i = 0; status == STATUS_OK && i < 3; i++)
+    status = read_words(source, root, sections[i], result, error);
+  return status;
+}
+
+const char *mail_template_word(const struct letter_template *template_in, const char *key,
+                               const char *fallback) {
+  for (size_t i = 0; i < template_in->word_count; i++)
+    if (strcmp(template_in->word_keys[i], key) == 0)
+      return template_in->word_values[i];
+  return fallback;
+}
+
+static enum status load_template(const char *path,
+                                 enum status (*compile)(const struct source *,
+                                                        struct letter_template *,
+                                                        struct error *),
+                                 struct letter_template **template_out, struct error *error);
+
 enum status letter_template_load(const char *path, struct letter_template **template_out,
                                  struct error *error) {
+  return load_template(path, compile_template, template_out, error);
+}
+
+enum status mail_template_load(const char *path, struct letter_template **template_out,
+                               struct error *error) {
+  return load_template(path, compile_mail, template_out, error);
+}
+
+static enum status load_template(const char *path,
+                                 enum status (*compile)(const struct source *,
+                                                        struct letter_template *,
+                                                        struct error *),
+                                 struct letter_template **template_out, struct error *error) {
   *template_out = NULL;
   char *data = NULL;
   size_t size = 0;
@@ -407,7 +529,7 @@ enum status letter_template_load(const char *path, struct letter_template **temp
     if (line_starts == NULL)
       status = error_set(error, STATUS_RUNTIME, "out of memory loading a letter template");
     else
-      status = compile_template(&source, result, error);
+      status = compile(&source, result, error);
     free(line_starts);
   }
   yaml_tree_free(tree);
@@ -436,6 +558,12 @@ void letter_template_free(struct letter_template *template_in) {
     free_text(&template_in->recipients[i]);
   free(template_in->paragraphs);
   free(template_in->recipients);
+  for (size_t i = 0; i < template_in->word_count; i++) {
+    free(template_in->word_keys[i]);
+    free(template_in->word_values[i]);
+  }
+  free(template_in->word_keys);
+  free(template_in->word_values);
   free(template_in->description);
   free(template_in->file);
   free(template_in);

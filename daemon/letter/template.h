@@ -40,6 +40,15 @@ enum letter_placeholder {
   PLACEHOLDER_REASON,
   PLACEHOLDER_NEW_DATE,
   PLACEHOLDER_NEW_TIME,
+  /* Mail wording only (letters/mail-*.yaml; see mail_template_load). */
+  PLACEHOLDER_LEVEL_TITLE,   /* the ladder level, as the mail template words it */
+  PLACEHOLDER_ACTION,        /* what the reader must do at that level */
+  PLACEHOLDER_STATE,         /* the dossier's state, worded */
+  PLACEHOLDER_DEADLINE_DATE, /* 04 tháng 02 năm 2026 */
+  PLACEHOLDER_DEADLINE_TIME, /* 16 giờ 00 */
+  PLACEHOLDER_ROLE,          /* the recipient's role, worded */
+  PLACEHOLDER_DOSSIER_COUNT, /* digest: how many dossiers */
+  PLACEHOLDER_DOSSIER_LIST,  /* digest: one line per dossier */
   PLACEHOLDER_COUNT
 };
 
@@ -68,10 +77,28 @@ struct letter_template {
   size_t paragraph_count;
   struct template_text *recipients; /* `Nơi nhận` lines; may be none */
   size_t recipient_count;
+  /* Mail wording (mail_template_load): `title` is the subject, `paragraphs` the body, and
+   * these the plain words by key: "level.NAME.title", "level.NAME.action", "state.NAME",
+   * "role.NAME" (see mail_template_word). */
+  char **word_keys, **word_values;
+  size_t word_count;
 };
 
 enum status letter_template_load(const char *path, struct letter_template **template_out,
                                  struct error *error);
+
+/*
+ * A mail wording file (letters/mail-escalation.yaml, mail-letter.yaml, mail-digest.yaml):
+ *   subject: one line, with placeholders
+ *   body: a list of paragraphs, with placeholders (joined by blank lines)
+ *   levels: {NAME: {title: ..., action: ...}}   states: {NAME: ...}   roles: {NAME: ...}
+ * with the same located errors as a letter template. The subject may not break lines.
+ */
+enum status mail_template_load(const char *path, struct letter_template **template_out,
+                               struct error *error);
+/* The word under `key` ("state.overdue"), or `fallback` when the file has none. */
+const char *mail_template_word(const struct letter_template *template_in, const char *key,
+                               const char *fallback);
 void letter_template_free(struct letter_template *template_in);
 
 /*

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules/ladder.h"
 #include "rules/yaml_tree.h"
 
 /* Expands a number format into buffer; false (and *bad_field) on an unknown field. */
@@ -125,11 +126,133 @@ static enum status read_title(const struct yaml_tree *tree, const struct yaml_tr
   return STATUS_OK;
 }
 
+static bool address_character(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+         strchr("!#$%&'*+/=?^_`{|}~.-", c) != NULL;
+}
+
+static const char *check_domain(const char *domain) {
+  size_t label = 0, labels = 1;
+  if (*domain == '\0')
+    return "nothing after '@'";
+  for (const char *at = domain; *at != '\0'; at++) {
+    char c = *at;
+    if (c == '.') {
+      if (label == 0 || at[-1] == '-')
+        return "the domain has an empty label or a label ending in '-'";
+      label = 0;
+      labels++;
+      continue;
+    }
+    bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 c == '-';
+    if (!plain)
+      return "the domain may hold only letters, digits, '-' and '.'";
+    if (label == 0 && c == '-')
+      return "a domain label may not start with '-'";
+    if (++label > 63)
+      return "a domain label is longer than 63 characters";
+  }
+  if (label == 0 || domain[strlen(domain) - 1] == '-')
+    return "the domain has an empty label or a label ending in '-'";
+  if (labels < 2)
+    return "the domain needs a dot (a mailbox on a real domain)";
+  return NULL;
+}
+
+const char *agencies_check_address(const char *address) {
+  if (strpbrk(address, "\r\n") != NULL)
+    return "contains a line break (CR or LF), which could inject mail headers";
+  if (*address == '\0')
+    return "is empty";
+  if (strlen(address) > AGENCY_ADDRESS_MAX)
+    return "is longer than 254 characters";
+  const char *at_sign = strchr(address, '@');
+  if (at_sign == NULL || strchr(at_sign + 1, '@') != NULL)
+    return "needs exactly one '@'";
+  size_t local = (size_t)(at_sign - address);
+  if (local == 0 || local > 64)
+    return "needs 1-64 characters before '@'";
+  for (size_t i = 0; i < local; i++) {
+    if (!address_character(address[i]))
+      return "has a character not allowed before '@' (spaces, quotes, '<>', ',' ...)";
+    if (address[i] == '.' && (i == 0 || i + 1 == local || address[i + 1] == '.'))
+      return "has a misplaced '.' before '@'";
+  }
+  return check_domain(at_sign + 1);
+}
+
+const struct agency_mailbox *agency_mailbox(const struct agency *agency, const char *role) {
+  for (size_t i = 0; i < agency->mailbox_count; i++)
+    if (strcmp(agency->mailboxes[i].role, role) == 0)
+      return &agency->mailboxes[i];
+  return NULL;
+}
+
+static enum status read_address(const struct yaml_tree *tree, const struct yaml_tree_node *node,
+                                const char *role, char **out, struct error *error) {
+  const char *value;
+  enum status status = yaml_tree_read_string(tree, node, &value, error);
+  if (status != STATUS_OK)
+    return status;
+  const char *why = agencies_check_address(value);
+  if (why != NULL)
+    return yaml_tree_error(tree, node, error, "mail.%s: the address %s", role, why);
+  if ((*out = strdup(value)) == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory loading agencies");
+  return STATUS_OK;
+}
+
+/* mail: {role: address or [address, ...]}: roles from the ladder's list, addresses checked. */
+static enum status read_mail(const struct yaml_tree *tree, const struct yaml_tree_node *mail,
+                             struct agency *agency, struct error *error) {
+  enum status status = yaml_tree_expect(tree, mail, YAML_TREE_MAPPING, "mail", error);
+  if (status != STATUS_OK)
+    return status;
+  agency->mailboxes = calloc(mail->count == 0 ? 1 : mail->count, sizeof *agency->mailboxes);
+  if (agency->mailboxes == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory loading agencies");
+  for (size_t i = 0; i < mail->count; i++) {
+    const struct yaml_tree_node *key = mail->pairs[i].key, *value = mail->pairs[i].value;
+    int role;
+    if ((status = yaml_tree_read_choice(tree, key, ladder_roles, &role, error)) != STATUS_OK)
+      return status;
+    if (strcmp(ladder_roles[role], "applicant") == 0)
+      return yaml_tree_error(tree, key, error,
+                             "mail.applicant: the applicant's address comes with the dossier, "
+                             "not from the rules (dunghen does not mail applicants)");
+    struct agency_mailbox *box = &agency->mailboxes[i];
+    agency->mailbox_count = i + 1;
+    box->line = key->line;
+    box->column = key->column;
+    if ((box->role = strdup(ladder_roles[role])) == NULL)
+      return error_set(error, STATUS_RUNTIME, "out of memory loading agencies");
+    bool list = value->kind == YAML_TREE_SEQUENCE;
+    size_t count = list ? value->count : 1;
+    if (count == 0)
+      return yaml_tree_error(tree, value, error, "mail.%s: needs at least one address",
+                             box->role);
+    if ((box->addresses = calloc(count, sizeof *box->addresses)) == NULL)
+      return error_set(error, STATUS_RUNTIME, "out of memory loading agencies");
+    for (size_t j = 0; j < count; j++) {
+      const struct yaml_tree_node *item = list ? value->items[j] : value;
+      box->count = j + 1;
+      if ((status = read_address(tree, item, box->role, &box->addresses[j], error)) != STATUS_OK)
+        return status;
+      for (size_t k = 0; k < j; k++)
+        if (strcmp(box->addresses[k], box->addresses[j]) == 0)
+          return yaml_tree_error(tree, item, error, "mail.%s: address '%s' is listed twice",
+                                 box->role, box->addresses[j]);
+    }
+  }
+  return STATUS_OK;
+}
+
 static enum status read_agency(const struct yaml_tree *tree, const struct yaml_tree_node *entry,
                                struct agency *agency, struct error *error) {
   static const char *const known[] = {"code",          "governing_body", "unit",    "name",
                                       "symbol",        "place",          "address", "signer",
-                                      "number_format", "form",           NULL};
+                                      "number_format", "form",           "mail",    NULL};
   static const char *const signer_keys[] = {"title", "name", NULL};
   static const char *const forms[] = {"2025", "2018", NULL};
   agency->line = entry->line;
@@ -176,6 +299,9 @@ static enum status read_agency(const struct yaml_tree *tree, const struct yaml_t
       return status;
     agency->form = index == 0 ? AGENCY_FORM_2025 : AGENCY_FORM_2018;
   }
+  const struct yaml_tree_node *mail = yaml_tree_get(entry, "mail");
+  if (mail != NULL)
+    return read_mail(tree, mail, agency, error);
   return STATUS_OK;
 }
 
@@ -249,6 +375,13 @@ void agencies_free(struct agency_table *table) {
                       agency->number_format};
     for (size_t j = 0; j < sizeof fields / sizeof fields[0]; j++)
       free(fields[j]);
+    for (size_t j = 0; j < agency->mailbox_count; j++) {
+      for (size_t k = 0; k < agency->mailboxes[j].count; k++)
+        free(agency->mailboxes[j].addresses[k]);
+      free(agency->mailboxes[j].addresses);
+      free(agency->mailboxes[j].role);
+    }
+    free(agency->mailboxes);
   }
   free(table->agencies);
   free(table->file);

@@ -6,7 +6,8 @@
  * symbol, the place for the date line, an address, the signer (title lines and name), the
  * number format of its letters and the form it uses (2025, the default, or 2018). Loading
  * validates everything with `FILE:LINE:COLUMN` errors: unknown or missing keys, duplicate
- * codes, codes unfit for a directory name, number formats with unknown fields. A loaded table
+ * codes, codes unfit for a directory name, number formats with unknown fields, mail roles
+ * (`mail: {role: [address, ...]}`) that are unknown or have malformed addresses. A loaded table
  * is immutable and may be shared between threads.
  */
 #ifndef DUNGHEN_AGENCIES_H
@@ -18,7 +19,15 @@
 
 enum agency_form { AGENCY_FORM_2025, AGENCY_FORM_2018 };
 
-enum { AGENCY_NUMBER_SIZE = 128 };
+enum { AGENCY_NUMBER_SIZE = 128, AGENCY_ADDRESS_MAX = 254 };
+
+/* The mail addresses of one role in one agency (`mail:` in agencies.yaml). */
+struct agency_mailbox {
+  char *role;        /* one of ladder_roles, never "applicant" */
+  char **addresses;  /* at least one; checked by agencies_check_address */
+  size_t count;
+  size_t line, column; /* of the role's key */
+};
 
 struct agency {
   char *code;
@@ -32,6 +41,8 @@ struct agency {
   char *signer_name;
   char *number_format; /* {n:02}/PXL-{unit} */
   enum agency_form form;
+  struct agency_mailbox *mailboxes; /* optional `mail:` role -> addresses; none: no mail */
+  size_t mailbox_count;
   size_t line, column; /* where the entry starts */
 };
 
@@ -49,6 +60,16 @@ enum status agencies_load_buffer(const char *name, const char *data, size_t size
 void agencies_free(struct agency_table *table);
 /* The agency with this code, or NULL. */
 const struct agency *agencies_find(const struct agency_table *table, const char *code);
+
+/* The mailbox of `role` in `agency`, or NULL when it gives no address for that role. */
+const struct agency_mailbox *agency_mailbox(const struct agency *agency, const char *role);
+
+/*
+ * Checks one mail address (`local@domain`, as RFC 5321 allows it without quoting): NULL when it
+ * is fine, otherwise why not (a static string). CR and LF are refused first and by name: an
+ * address goes into a mail header, where a line break would let it inject headers.
+ */
+const char *agencies_check_address(const char *address);
 
 /*
  * Formats a letter number with the agency's format: `{n}` the number, `{n:0W}` zero-padded to

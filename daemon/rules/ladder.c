@@ -46,6 +46,8 @@ void ladder_free(struct ladder *ladder) {
     for (size_t j = 0; j < level->recipient_count; j++)
       free(level->recipients[j]);
     free(level->recipients);
+    free(level->recipient_lines);
+    free(level->recipient_columns);
   }
   free(ladder->levels);
   free(ladder->file);
@@ -120,7 +122,10 @@ static enum status read_recipients(const struct yaml_tree *tree,
   if (node->count == 0)
     return yaml_tree_error(tree, node, error, "recipients must name at least one role");
   level->recipients = calloc(node->count, sizeof *level->recipients);
-  if (level->recipients == NULL)
+  level->recipient_lines = calloc(node->count, sizeof *level->recipient_lines);
+  level->recipient_columns = calloc(node->count, sizeof *level->recipient_columns);
+  if (level->recipients == NULL || level->recipient_lines == NULL ||
+      level->recipient_columns == NULL)
     return error_set(error, STATUS_RUNTIME, "out of memory");
   for (size_t i = 0; i < node->count; i++) {
     int role;
@@ -132,6 +137,8 @@ static enum status read_recipients(const struct yaml_tree *tree,
         return yaml_tree_error(tree, node->items[i], error, "role '%s' is listed twice",
                                ladder_roles[role]);
     level->recipients[i] = copy_text(ladder_roles[role]);
+    level->recipient_lines[i] = node->items[i]->line;
+    level->recipient_columns[i] = node->items[i]->column;
     if (level->recipients[i] == NULL)
       return error_set(error, STATUS_RUNTIME, "out of memory");
     level->recipient_count = i + 1;

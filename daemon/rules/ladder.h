@@ -32,6 +32,8 @@ struct ladder_level {
   char **recipients; /* role names, e.g. "handling_agency" */
   size_t recipient_count;
   size_t line; /* where the level starts in the file */
+  size_t *recipient_lines; /* where each role is named (1-based), for mail checks */
+  size_t *recipient_columns;
 };
 
 struct ladder {

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "dunghen-config.h"
+#include "rules/agencies.h"
+#include "rules/ladder.h"
 #include "rules/yaml_tree.h"
 
 static enum status out_of_memory(struct error *error) {
@@ -20,7 +22,70 @@ enum status config_set_string(char **field, const char *value, struct error *err
   return STATUS_OK;
 }
 
+static void free_list(char **list) {
+  for (size_t i = 0; list != NULL && list[i] != NULL; i++)
+    free(list[i]);
+  free(list);
+}
+
+bool config_list_has(char *const *list, const char *name) {
+  for (size_t i = 0; list != NULL && list[i] != NULL; i++)
+    if (strcmp(list[i], name) == 0)
+      return true;
+  return false;
+}
+
+/* A NULL-terminated copy of `count` strings; NULL when out of memory. */
+static char **copy_list(const char *const *items, size_t count) {
+  char **list = calloc(count + 1, sizeof *list);
+  for (size_t i = 0; list != NULL && i < count; i++)
+    if ((list[i] = strdup(items[i])) == NULL) {
+      free_list(list);
+      return NULL;
+    }
+  return list;
+}
+
+void config_mail_free(struct config_mail *mail) {
+  free(mail->from);
+  free(mail->from_name);
+  free(mail->message_id_host);
+  free(mail->sendmail);
+  free_list(mail->arguments);
+  free_list(mail->digest_roles);
+  free_list(mail->digest_levels);
+  memset(mail, 0, sizeof *mail);
+}
+
+static char *copy_or_null(const char *text, bool *failed) {
+  if (text == NULL)
+    return NULL;
+  char *copy = strdup(text);
+  *failed |= copy == NULL;
+  return copy;
+}
+
+enum status config_mail_copy(const struct config_mail *from, struct config_mail *to,
+                             struct error *error) {
+  bool failed = false;
+  *to = *from;
+  to->from = copy_or_null(from->from, &failed);
+  to->from_name = copy_or_null(from->from_name, &failed);
+  to->message_id_host = copy_or_null(from->message_id_host, &failed);
+  to->sendmail = copy_or_null(from->sendmail, &failed);
+  to->arguments = copy_list((const char *const *)from->arguments, from->argument_count);
+  to->digest_roles = copy_list((const char *const *)from->digest_roles, from->digest_role_count);
+  to->digest_levels =
+      copy_list((const char *const *)from->digest_levels, from->digest_level_count);
+  if (failed || to->arguments == NULL || to->digest_roles == NULL || to->digest_levels == NULL) {
+    config_mail_free(to);
+    return out_of_memory(error);
+  }
+  return STATUS_OK;
+}
+
 void config_free(struct config *config) {
+  config_mail_free(&config->mail);
   free(config->file);
   free(config->conninfo);
   free(config->rules_directory);
@@ -41,8 +106,23 @@ enum status config_defaults(struct config *config, struct error *error) {
   config->overlap = CONFIG_DEFAULT_OVERLAP;
   config->batch_size = CONFIG_DEFAULT_BATCH_SIZE;
   config->log_level = LOG_INFO;
+  config->mail.timeout = CONFIG_DEFAULT_MAIL_TIMEOUT;
+  config->mail.attempts = CONFIG_DEFAULT_MAIL_ATTEMPTS;
+  config->mail.retry_first = CONFIG_DEFAULT_MAIL_RETRY_FIRST;
+  config->mail.retry_limit = CONFIG_DEFAULT_MAIL_RETRY_LIMIT;
+  config->mail.digest_period = CONFIG_DEFAULT_DIGEST_PERIOD;
+  static const char *const arguments[] = {"-t", "-i"};
+  static const char *const levels[] = {"due_soon"};
+  config->mail.arguments = copy_list(arguments, 2);
+  config->mail.argument_count = 2;
+  config->mail.digest_roles = copy_list(NULL, 0);
+  config->mail.digest_levels = copy_list(levels, 1);
+  config->mail.digest_level_count = 1;
   if (config_set_string(&config->spool_directory, CONFIG_DEFAULT_SPOOL, error) != STATUS_OK ||
-      config_set_string(&config->http_address, "127.0.0.1", error) != STATUS_OK) {
+      config_set_string(&config->http_address, "127.0.0.1", error) != STATUS_OK ||
+      config_set_string(&config->mail.sendmail, CONFIG_DEFAULT_SENDMAIL, error) != STATUS_OK ||
+      config->mail.arguments == NULL || config->mail.digest_roles == NULL ||
+      config->mail.digest_levels == NULL) {
     config_free(config);
     return STATUS_RUNTIME;
   }
@@ -205,12 +285,124 @@ static enum status read_log(const struct yaml_tree *tree, struct config *config,
   return STATUS_OK;
 }
 
+/* A list of strings (a single string counts as a list of one); `roles` checks role names. */
+static enum status read_list(const struct yaml_tree *tree, const struct yaml_tree_node *section,
+                             const char *key, bool roles, char ***list, size_t *count,
+                             struct error *error) {
+  const struct yaml_tree_node *node = yaml_tree_get(section, key);
+  if (node == NULL)
+    return STATUS_OK;
+  char name[64];
+  snprintf(name, sizeof name, "mail.%s", key);
+  bool sequence = node->kind == YAML_TREE_SEQUENCE;
+  size_t items = sequence ? node->count : 1;
+  const char **texts = calloc(items + 1, sizeof *texts);
+  if (texts == NULL)
+    return out_of_memory(error);
+  enum status status = STATUS_OK;
+  for (size_t i = 0; status == STATUS_OK && i < items; i++) {
+    const struct yaml_tree_node *item = sequence ? node->items[i] : node;
+    if (roles) {
+      int index;
+      if ((status = yaml_tree_read_choice(tree, item, ladder_roles, &index, error)) == STATUS_OK)
+        texts[i] = ladder_roles[index];
+    } else if ((status = yaml_tree_read_string(tree, item, &texts[i], error)) == STATUS_OK &&
+               strpbrk(texts[i], "\r\n") != NULL) {
+      status = yaml_tree_error(tree, item, error, "%s: a line break is not allowed", name);
+      break;
+    }
+    if (status != STATUS_OK)
+      status = name_the_key(tree, item, name, error);
+  }
+  char **copy = status == STATUS_OK ? copy_list(texts, items) : NULL;
+  free(texts);
+  if (status != STATUS_OK)
+    return status;
+  if (copy == NULL)
+    return out_of_memory(error);
+  free_list(*list);
+  *list = copy;
+  *count = items;
+  return STATUS_OK;
+}
+
+static enum status read_mail_texts(const struct yaml_tree *tree,
+                                   const struct yaml_tree_node *section, struct config *config,
+                                   struct error *error) {
+  struct config_mail *mail = &config->mail;
+  enum status status = read_text(tree, section, "mail", "from", false, &mail->from, error);
+  const struct yaml_tree_node *from = yaml_tree_get(section, "from");
+  const char *why = mail->from != NULL ? agencies_check_address(mail->from) : NULL;
+  if (status == STATUS_OK && why != NULL)
+    return yaml_tree_error(tree, from, error, "mail.from: the address %s", why);
+  if (status == STATUS_OK)
+    status = read_text(tree, section, "mail", "from_name", false, &mail->from_name, error);
+  const struct yaml_tree_node *display = yaml_tree_get(section, "from_name");
+  if (status == STATUS_OK && mail->from_name != NULL && strpbrk(mail->from_name, "\r\n"))
+    return yaml_tree_error(tree, display, error, "mail.from_name: a line break is not allowed");
+  if (status == STATUS_OK)
+    status = read_text(tree, section, "mail", "message_id_host", false, &mail->message_id_host,
+                       error);
+  const struct yaml_tree_node *host = yaml_tree_get(section, "message_id_host");
+  if (status == STATUS_OK && mail->message_id_host != NULL) {
+    char probe[300];
+    snprintf(probe, sizeof probe, "x@%s", mail->message_id_host);
+    if ((why = agencies_check_address(probe)) != NULL)
+      return yaml_tree_error(tree, host, error, "mail.message_id_host: not a domain name");
+  }
+  if (status == STATUS_OK)
+    status = read_text(tree, section, "mail", "sendmail", true, &mail->sendmail, error);
+  return status;
+}
+
+static enum status read_mail(const struct yaml_tree *tree, struct config *config,
+                             struct error *error) {
+  static const char *const known[] = {"enabled",       "from",          "from_name",
+                                      "message_id_host", "sendmail",    "arguments",
+                                      "timeout",       "attempts",      "retry_first",
+                                      "retry_limit",   "digest_roles",  "digest_levels",
+                                      "digest_period", NULL};
+  const struct yaml_tree_node *section;
+  enum status status = read_section(tree, "mail", known, &section, error);
+  if (status != STATUS_OK || section == NULL)
+    return status;
+  struct config_mail *mail = &config->mail;
+  const struct yaml_tree_node *enabled = yaml_tree_get(section, "enabled");
+  if (enabled != NULL && yaml_tree_read_boolean(tree, enabled, &mail->enabled, error) != STATUS_OK)
+    return name_the_key(tree, enabled, "mail.enabled", error);
+  status = read_mail_texts(tree, section, config, error);
+  if (status == STATUS_OK)
+    status = read_list(tree, section, "arguments", false, &mail->arguments,
+                       &mail->argument_count, error);
+  if (status == STATUS_OK)
+    status = read_list(tree, section, "digest_roles", true, &mail->digest_roles,
+                       &mail->digest_role_count, error);
+  if (status == STATUS_OK)
+    status = read_list(tree, section, "digest_levels", false, &mail->digest_levels,
+                       &mail->digest_level_count, error);
+  struct {
+    const char *key;
+    int minimum, maximum;
+    int *value;
+  } numbers[] = {
+      {"timeout", 1, 3600, &mail->timeout},         {"attempts", 1, 1000, &mail->attempts},
+      {"retry_first", 1, 86400, &mail->retry_first}, {"retry_limit", 1, 604800, &mail->retry_limit},
+      {"digest_period", 1, 604800, &mail->digest_period},
+  };
+  for (size_t i = 0; status == STATUS_OK && i < sizeof numbers / sizeof numbers[0]; i++)
+    status = read_integer(tree, section, "mail", numbers[i].key, numbers[i].minimum,
+                          numbers[i].maximum, numbers[i].value, error);
+  if (status == STATUS_OK && mail->enabled && mail->from == NULL)
+    return yaml_tree_error(tree, section, error, "mail: 'from' is required when mail is enabled");
+  return status;
+}
+
 static enum status read_tree(const struct yaml_tree *tree, struct config *config,
                              struct error *error) {
   if (tree->root == NULL)
     return STATUS_OK; /* an empty file: all defaults */
   static const char *const known[] = {"database", "paths", "letters", "http", "sync", "log",
-                                      NULL};
+                                      "mail",     NULL};
   enum status status = yaml_tree_check_keys(tree, tree->root, known, "the config", error);
   if (status == STATUS_OK)
     status = read_database(tree, config, error);
@@ -224,6 +416,8 @@ static enum status read_tree(const struct yaml_tree *tree, struct config *config
     status = read_sync(tree, config, error);
   if (status == STATUS_OK)
     status = read_log(tree, config, error);
+  if (status == STATUS_OK)
+    status = read_mail(tree, config, error);
   if (status == STATUS_OK)
     status = config_set_string(&config->file, tree->file, error);
   return status;

@@ -9,6 +9,9 @@
  *   http:        enabled, address (default 127.0.0.1), port (0 = any free port, logged)
  *   sync:        poll_interval, overlap (seconds), batch_size (dossiers per transaction)
  *   log:         level (error, warning, info, debug)
+ *   mail:        enabled, from, from_name, message_id_host, sendmail, arguments (a list),
+ *                timeout, attempts, retry_first, retry_limit (seconds), digest_roles,
+ *                digest_levels (lists), digest_period (seconds); see docs/MAIL.md
  *
  * Every section and key is optional and validated: an unknown key, a wrong type or a value out
  * of range fails with `FILE:LINE:COLUMN: section.key: message`. A loaded config owns its strings;
@@ -39,6 +42,24 @@ struct config {
   int overlap;       /* seconds re-read behind the updated_at watermark */
   int batch_size;    /* dossiers per transaction (passes and recomputes) */
   enum log_level log_level;
+  struct config_mail {
+    bool enabled;
+    char *from;            /* the From address; required when enabled */
+    char *from_name;       /* its display name (UTF-8, RFC 2047 encoded); NULL: none */
+    char *message_id_host; /* right side of Message-ID; NULL: the domain of `from` */
+    char *sendmail;        /* absolute path, executed directly (no shell) */
+    char **arguments;      /* argv[1..] for sendmail; NULL-terminated */
+    size_t argument_count;
+    int timeout;           /* seconds a sendmail child may take before it is killed */
+    int attempts;          /* sends tried before a delivery is marked failed */
+    int retry_first;       /* seconds before the first retry; doubles up to retry_limit */
+    int retry_limit;
+    char **digest_roles;   /* NULL-terminated roles whose matching levels wait for a digest */
+    size_t digest_role_count;
+    char **digest_levels;  /* NULL-terminated levels that go into digests */
+    size_t digest_level_count;
+    int digest_period;     /* seconds a held item waits before its digest goes out */
+  } mail;
 };
 
 enum {
@@ -48,7 +69,21 @@ enum {
   CONFIG_DEFAULT_POLL_INTERVAL = 60,
   CONFIG_DEFAULT_OVERLAP = 300,
   CONFIG_DEFAULT_BATCH_SIZE = 1000,
+  CONFIG_DEFAULT_MAIL_TIMEOUT = 60,
+  CONFIG_DEFAULT_MAIL_ATTEMPTS = 10,
+  CONFIG_DEFAULT_MAIL_RETRY_FIRST = 60,
+  CONFIG_DEFAULT_MAIL_RETRY_LIMIT = 3600,
+  CONFIG_DEFAULT_DIGEST_PERIOD = 3600,
 };
+
+#define CONFIG_DEFAULT_SENDMAIL "/usr/sbin/sendmail"
+
+/* A deep copy of a mail section (the mail thread keeps its own); on failure *to is empty. */
+enum status config_mail_copy(const struct config_mail *from, struct config_mail *to,
+                             struct error *error);
+void config_mail_free(struct config_mail *mail);
+/* True when `list` (NULL-terminated, may be NULL) holds `name`. */
+bool config_list_has(char *const *list, const char *name);
 
 #define CONFIG_DEFAULT_FILE DUNGHEN_SYSCONFDIR "/dunghen.yaml"
 #define CONFIG_DEFAULT_SPOOL "/var/lib/dunghen/spool"

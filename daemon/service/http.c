@@ -32,7 +32,8 @@ static void on_healthz(struct evhttp_request *request, void *argument) {
     evhttp_send_error(request, 500, NULL);
     return;
   }
-  evbuffer_add_printf(body, "%s\n", healthy ? "ok" : reason);
+  /* Healthy with a reason other than "ok" is a warning that needs no restart (mail failing). */
+  evbuffer_add_printf(body, "%s\n", healthy && reason[0] == '\0' ? "ok" : reason);
   reply(request, healthy ? 200 : 503, healthy ? "OK" : "Service Unavailable",
         "text/plain; charset=utf-8", body);
   evbuffer_free(body);

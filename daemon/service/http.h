@@ -2,7 +2,8 @@
  * http.h: the operator's HTTP endpoint (evhttp, loopback by default), inside the loop.
  *
  *   GET /healthz  200 "ok" when the loop turns and the database is reachable, otherwise
- *                 503 with the reason on one line
+ *                 503 with the reason on one line; 200 with "ok; ..." is healthy with a
+ *                 warning that a restart would not cure (e-mail delivery failing)
  *   GET /metrics  Prometheus text format (version 0.0.4)
  *
  * The answers come from the two callbacks, which must not block: they read what the loop and

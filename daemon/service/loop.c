@@ -16,6 +16,7 @@
 #include "service/http.h"
 #include "service/letter_worker.h"
 #include "service/listener.h"
+#include "service/mail_worker.h"
 #include "service/paths.h"
 #include "service/ruleset.h"
 #include "service/sdnotify.h"
@@ -37,6 +38,7 @@ struct loop {
   struct listener *listener;
   struct worker *worker;
   struct letter_worker *letters; /* renders the letter jobs (never the loop, never the worker) */
+  struct mail_worker *mail; /* delivers the outbox by e-mail (runs with mail off too) */
   struct http *http;
   struct event *signal_hangup;
   struct event *signal_terminate;
@@ -47,6 +49,9 @@ struct loop {
   struct worker_snapshot snapshot; /* the last one the worker published */
   struct letter_worker_snapshot letter_snapshot; /* the last one the letter thread published */
   uint64_t letters_queued_seen; /* the worker's `letters` when the letter thread was last woken */
+  struct mail_worker_snapshot mail_snapshot;
+  uint64_t mail_escalations_seen; /* the worker's `escalations` when mail was last woken */
+  uint64_t mail_letters_seen;     /* the letter thread's `rendered_total` likewise */
   int64_t due_at;                  /* what the due timer is set for; INT64_MAX when unset */
   bool ready_sent;
   bool stopping;
@@ -224,7 +229,16 @@ static bool health(void *argument, char *reason, size_t size) {
     snprintf(reason, size, "letters: %s", letters->problem);
     return false;
   }
-  snprintf(reason, size, "ok");
+  /* Mail trouble keeps 200 (docs/MAIL.md): restarting cannot fix a relay, and deadlines,
+   * escalations and letters still work; the reason says it and /metrics counts it. */
+  const struct mail_worker_snapshot *mail = &loop->mail_snapshot;
+  if (mail->enabled && mail->problem[0] != '\0')
+    snprintf(reason, size, "ok; mail: %s", mail->problem);
+  else if (mail->enabled && mail->failing[0] != '\0')
+    snprintf(reason, size, "ok; mail failing: %" PRIu64 " attempt(s) in a row; last: %s",
+             mail->consecutive_failures, mail->failing);
+  else
+    snprintf(reason, size, "ok");
   return true;
 }
 
@@ -324,10 +338,44 @@ static void letter_metrics(const struct loop *loop, struct evbuffer *body) {
                       loop->listener != NULL ? listener_letter_notifications(loop->listener) : 0);
 }
 
+static void mail_metrics(const struct loop *loop, struct evbuffer *body) {
+  const struct mail_worker_snapshot *mail = &loop->mail_snapshot;
+  metric(body, "dunghen_mail_enabled", "gauge", "1 when mail.enabled is true.");
+  evbuffer_add_printf(body, "dunghen_mail_enabled %d\n", mail->enabled);
+  if (mail->counts_valid) {
+    metric(body, "dunghen_mail_deliveries", "gauge",
+           "dunghen.delivery_log by state (held: waiting for a digest).");
+    evbuffer_add_printf(body,
+                        "dunghen_mail_deliveries{state=\"pending\"} %" PRId64 "\n"
+                        "dunghen_mail_deliveries{state=\"held\"} %" PRId64 "\n"
+                        "dunghen_mail_deliveries{state=\"sent\"} %" PRId64 "\n"
+                        "dunghen_mail_deliveries{state=\"failed\"} %" PRId64 "\n",
+                        mail->pending, mail->held, mail->sent, mail->failed);
+  }
+  metric(body, "dunghen_mail_sent_total", "counter", "Messages sent by this process.");
+  evbuffer_add_printf(body, "dunghen_mail_sent_total %" PRIu64 "\n", mail->sent_total);
+  metric(body, "dunghen_mail_attempt_failures_total", "counter",
+         "Send attempts that failed (each is retried until mail.attempts).");
+  evbuffer_add_printf(body, "dunghen_mail_attempt_failures_total %" PRIu64 "\n",
+                      mail->attempt_failures_total);
+  metric(body, "dunghen_mail_failed_total", "counter",
+         "Deliveries this process gave up on (state failed).");
+  evbuffer_add_printf(body, "dunghen_mail_failed_total %" PRIu64 "\n", mail->failed_total);
+  metric(body, "dunghen_mail_failing", "gauge", "1 while the last send attempt failed.");
+  evbuffer_add_printf(body, "dunghen_mail_failing %d\n", mail->failing[0] != '\0');
+  metric(body, "dunghen_mail_digests_total", "counter", "Digests made by this process.");
+  evbuffer_add_printf(body, "dunghen_mail_digests_total %" PRIu64 "\n", mail->digests_total);
+  metric(body, "dunghen_mail_unaddressed_total", "counter",
+         "Roles of mailed events for which the agency lists no address.");
+  evbuffer_add_printf(body, "dunghen_mail_unaddressed_total %" PRIu64 "\n",
+                      mail->unaddressed_total);
+}
+
 static void metrics(void *argument, struct evbuffer *body) {
   struct loop *loop = argument;
   process_metrics(loop, body);
   letter_metrics(loop, body);
+  mail_metrics(loop, body);
   if (loop->snapshot.metrics_valid)
     database_metrics(&loop->snapshot.metrics, body);
 }
@@ -349,13 +397,19 @@ static void send_status(struct loop *loop) {
   notify(loop, message);
 }
 
-/* The loop ends once both threads have finished their transactions. */
+/* The loop ends once the three threads (pass, letters, mail) have finished their transactions. */
 static bool both_stopped(struct loop *loop) {
-  if (loop->snapshot.stopped && loop->letter_snapshot.stopped) {
+  if (loop->snapshot.stopped && loop->letter_snapshot.stopped && loop->mail_snapshot.stopped) {
     event_base_loopexit(loop->base, NULL);
     return true;
   }
   return false;
+}
+
+static void on_mail_publish(void *argument) {
+  struct loop *loop = argument;
+  mail_worker_snapshot(loop->mail, &loop->mail_snapshot);
+  both_stopped(loop);
 }
 
 static void on_letter_publish(void *argument) {
@@ -364,6 +418,12 @@ static void on_letter_publish(void *argument) {
   letter_worker_snapshot(loop->letters, &loop->letter_snapshot);
   if (both_stopped(loop) || loop->stopping)
     return;
+  if (loop->letter_snapshot.rendered_total + loop->letter_snapshot.failed_total !=
+      loop->mail_letters_seen) {
+    loop->mail_letters_seen =
+        loop->letter_snapshot.rendered_total + loop->letter_snapshot.failed_total;
+    mail_worker_request(loop->mail); /* a letter's message waits for its PDF */
+  }
   bool blocked = loop->letter_snapshot.spool_problem[0] != '\0';
   if (blocked && !was_blocked) {
     char message[640];
@@ -386,6 +446,10 @@ static void on_worker_publish(void *argument) {
     loop->letters_queued_seen = loop->snapshot.letters;
     letter_worker_request(loop->letters); /* the pass queued letters: render them, elsewhere */
   }
+  if (loop->snapshot.escalations != loop->mail_escalations_seen) {
+    loop->mail_escalations_seen = loop->snapshot.escalations;
+    mail_worker_request(loop->mail); /* the outbox has new rows */
+  }
   if (loop->snapshot.problem[0] == '\0') {
     arm_due_timer(loop, loop->snapshot.next_due);
     if (!loop->ready_sent && loop->snapshot.passes > 0) {
@@ -403,6 +467,7 @@ static void on_listener_ready(void *argument) {
   struct loop *loop = argument;
   worker_request_pass(loop->worker); /* catch up on what was missed while disconnected */
   letter_worker_request(loop->letters);
+  mail_worker_request(loop->mail);
 }
 
 static void on_listener_lost(void *argument, const char *reason) {
@@ -457,6 +522,7 @@ static void reload(struct loop *loop) {
   struct ruleset *rules = NULL;
   struct error error;
   struct letter_kit *kit = NULL;
+  struct mail_kit *mail_kit = NULL;
   enum status status = loop_load_config(loop->options, &config, &error);
   if (status == STATUS_OK) {
     status = ruleset_load(config.rules_directory, today(loop), &rules, &error);
@@ -465,7 +531,11 @@ static void reload(struct loop *loop) {
                                &(struct letter_options){config.font_directory, config.true_italic,
                                                         false},
                                today(loop), &kit, &error);
+    if (status == STATUS_OK && config.mail.enabled)
+      status = mail_kit_load(config.letters_directory, config.rules_directory, today(loop),
+                             &mail_kit, &error);
     if (status != STATUS_OK) {
+      letter_kit_free(kit);
       ruleset_free(rules);
       config_free(&config);
     }
@@ -490,6 +560,7 @@ static void reload(struct loop *loop) {
   struct letter_worker_settings lettering = letter_settings(&config);
   letter_worker_update_settings(loop->letters, &lettering);
   letter_worker_replace_kit(loop->letters, kit);
+  mail_worker_reload(loop->mail, &config, mail_kit);
   swap_http(loop, &config);
   config_free(&loop->config);
   loop->config = config;
@@ -522,8 +593,9 @@ static void on_terminate(evutil_socket_t signal_number, short what, void *argume
   evtimer_del(loop->poll_timer);
   listener_free(loop->listener);
   loop->listener = NULL;
-  worker_stop(loop->worker); /* the last publish of the two threads ends the loop */
+  worker_stop(loop->worker); /* the last publish of the three threads ends the loop */
   letter_worker_stop(loop->letters);
+  mail_worker_stop(loop->mail);
 }
 
 /* ---- setup and teardown ---- */
@@ -561,6 +633,7 @@ static void teardown(struct loop *loop) {
   listener_free(loop->listener);
   worker_free(loop->worker);
   letter_worker_free(loop->letters);
+  mail_worker_free(loop->mail);
   http_free(loop->http);
   free_event(loop->signal_hangup);
   free_event(loop->signal_terminate);
@@ -575,7 +648,14 @@ static void teardown(struct loop *loop) {
 }
 
 static enum status start_parts(struct loop *loop, struct ruleset *rules, struct letter_kit *kit,
-                               struct error *error) {
+                               struct mail_kit *mail_kit, struct error *error) {
+  loop->mail = mail_worker_new(loop->base, &loop->config, mail_kit, &loop->options->clock,
+                               loop->log, on_mail_publish, loop, error);
+  if (loop->mail == NULL) {
+    ruleset_free(rules);
+    letter_kit_free(kit);
+    return STATUS_RUNTIME;
+  }
   if (loop->config.http_enabled) {
     struct http_handlers handlers = {health, metrics};
     enum status status = http_start(loop->base, loop->config.http_address,
@@ -610,6 +690,8 @@ static enum status start_parts(struct loop *loop, struct ruleset *rules, struct 
   enum status status = worker_start(loop->worker, error);
   if (status == STATUS_OK)
     status = letter_worker_start(loop->letters, error); /* looks at the spool and jobs first */
+  if (status == STATUS_OK)
+    status = mail_worker_start(loop->mail, error);
   if (status != STATUS_OK)
     return status;
   worker_request_pass(loop->worker);
@@ -645,6 +727,7 @@ enum status loop_run(const struct loop_options *options, struct log *log, struct
   log_start(&loop);
   struct ruleset *rules = NULL;
   struct letter_kit *kit = NULL;
+  struct mail_kit *mail_kit = NULL;
   status = ruleset_load(loop.config.rules_directory, today(&loop), &rules, error);
   if (status == STATUS_OK) {
     for (size_t i = 0; i < rules->rules->warning_count; i++)
@@ -655,6 +738,10 @@ enum status loop_run(const struct loop_options *options, struct log *log, struct
         &(struct letter_options){loop.config.font_directory, loop.config.true_italic, false},
         today(&loop), &kit, error);
   }
+  /* Mail wording is checked before READY=1 too, when mail is on. */
+  if (status == STATUS_OK && loop.config.mail.enabled)
+    status = mail_kit_load(loop.config.letters_directory, loop.config.rules_directory,
+                           today(&loop), &mail_kit, error);
   if (status == STATUS_OK)
     status = sdnotify_open(&loop.notify, error);
   if (status == STATUS_OK && evthread_use_pthreads() != 0)
@@ -666,12 +753,14 @@ enum status loop_run(const struct loop_options *options, struct log *log, struct
   if (status == STATUS_OK)
     status = create_events(&loop, error);
   if (status == STATUS_OK) {
-    status = start_parts(&loop, rules, kit, error);
+    status = start_parts(&loop, rules, kit, mail_kit, error);
     rules = NULL;
     kit = NULL;
+    mail_kit = NULL;
   }
   ruleset_free(rules);
   letter_kit_free(kit);
+  mail_kit_free(mail_kit);
   if (status == STATUS_OK) {
     notify(&loop, "STATUS=starting: connecting to the database");
     event_base_dispatch(loop.base);

@@ -1,5 +1,6 @@
 #include "service/ruleset.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,35 @@ static enum status load_agencies(const char *directory, struct ruleset *set,
   return STATUS_OK;
 }
 
+/*
+ * Once any agency lists mail addresses, every role the ladder sends to (but the applicant, who
+ * is not mailed) must have an address in at least one agency: otherwise that level's mail
+ * would silently go nowhere. The error points at the role in the ladder.
+ */
+static enum status check_mail_roles(const struct ruleset *set, struct error *error) {
+  bool any = false;
+  for (size_t i = 0; i < set->agencies.count; i++)
+    any |= set->agencies.agencies[i].mailbox_count > 0;
+  if (!any)
+    return STATUS_OK;
+  for (size_t i = 0; i < set->ladder->count; i++) {
+    const struct ladder_level *level = &set->ladder->levels[i];
+    for (size_t j = 0; j < level->recipient_count; j++) {
+      const char *role = level->recipients[j];
+      bool defined = strcmp(role, "applicant") == 0;
+      for (size_t k = 0; !defined && k < set->agencies.count; k++)
+        defined = agency_mailbox(&set->agencies.agencies[k], role) != NULL;
+      if (!defined)
+        return error_at(error, set->ladder->file, level->recipient_lines[j],
+                        level->recipient_columns[j],
+                        "level '%s' sends to role '%s', but no agency in %s gives that role a "
+                        "mail address",
+                        level->name, role, set->agencies.file);
+    }
+  }
+  return STATUS_OK;
+}
+
 enum status ruleset_load(const char *directory, int64_t today, struct ruleset **result,
                          struct error *error) {
   *result = NULL;
@@ -40,6 +70,8 @@ enum status ruleset_load(const char *directory, int64_t today, struct ruleset **
     status = ladder_load_directory(directory, &set->ladder, error);
   if (status == STATUS_OK)
     status = load_agencies(directory, set, error);
+  if (status == STATUS_OK)
+    status = check_mail_roles(set, error);
   if (status != STATUS_OK) {
     ruleset_free(set);
     return status;

@@ -1,0 +1,1163 @@
+#include "service/mail_worker.h"
+
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/civil.h"
+#include "core/sha256.h"
+#include "letter/mime.h"
+#include "service/schema.h"
+#include "service/sendmail.h"
+#include "service/sql.h"
+
+static const double DATABASE_BACKOFF_FIRST = 0.25;
+static const double BACKOFF_LIMIT = 30.0;
+/* A look at the outbox at least this often: another instance, a rendered letter, a due retry
+ * or digest may need it and nothing else wakes the thread. */
+static const double POLL_LIMIT = 5.0;
+static const double MINIMUM_WAIT = 0.25;
+enum { EXPAND_CHUNK = 500, PDF_LIMIT = 32 * 1024 * 1024 };
+
+struct mail_settings {
+  char *conninfo;
+  int connect_timeout;
+  struct config_mail mail; /* deep copy */
+};
+
+struct mail_worker {
+  struct event_base *base;
+  struct event *publish_event;
+  const struct clock *clock;
+  const struct log *log;
+  void (*on_publish)(void *context);
+  void *context;
+  pthread_t thread;
+  bool started;
+
+  pthread_mutex_t mutex; /* guards everything down to `snapshot` */
+  pthread_cond_t wake;
+  bool stop;
+  bool requested;
+  double retry_at;
+  struct mail_kit *pending_kit;
+  struct mail_settings *pending_settings;
+  struct mail_worker_snapshot snapshot;
+
+  /* Only the thread touches these. */
+  PGconn *connection;
+  struct mail_kit *kit;
+  struct mail_settings *settings;
+  bool switch_set; /* dunghen.mail_switch written on this connection */
+  bool idle;       /* mail is off and the switch says so: nothing to do until a reload */
+  double database_backoff;
+};
+
+static double monotonic_seconds(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+/* ---- the kit and the settings ---- */
+
+const char *const mail_template_files[] = {"mail-escalation.yaml", "mail-letter.yaml",
+                                           "mail-digest.yaml", NULL};
+
+enum status mail_kit_load(const char *letters_directory, const char *rules_directory, int64_t today,
+                          struct mail_kit **result, struct error *error) {
+  *result = NULL;
+  struct mail_kit *kit = calloc(1, sizeof *kit);
+  if (kit == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory loading the mail templates");
+  struct letter_template **slots[] = {&kit->escalation, &kit->letter, &kit->digest};
+  enum status status = STATUS_OK;
+  for (size_t i = 0; status == STATUS_OK && i < 3; i++) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", letters_directory, mail_template_files[i]);
+    status = mail_template_load(path, slots[i], error);
+  }
+  if (status == STATUS_OK)
+    status = ruleset_load(rules_directory, today, &kit->rules, error);
+  if (status != STATUS_OK) {
+    mail_kit_free(kit);
+    return status;
+  }
+  *result = kit;
+  return STATUS_OK;
+}
+
+void mail_kit_free(struct mail_kit *kit) {
+  if (kit == NULL)
+    return;
+  letter_template_free(kit->escalation);
+  letter_template_free(kit->letter);
+  letter_template_free(kit->digest);
+  ruleset_free(kit->rules);
+  free(kit);
+}
+
+static void settings_free(struct mail_settings *settings) {
+  if (settings == NULL)
+    return;
+  free(settings->conninfo);
+  config_mail_free(&settings->mail);
+  free(settings);
+}
+
+static struct mail_settings *settings_copy(const struct config *config) {
+  struct mail_settings *settings = calloc(1, sizeof *settings);
+  struct error error;
+  if (settings == NULL || config_mail_copy(&config->mail, &settings->mail, &error) != STATUS_OK) {
+    free(settings);
+    return NULL;
+  }
+  settings->connect_timeout = config->connect_timeout;
+  bool failed = config->conninfo != NULL && (settings->conninfo = strdup(config->conninfo)) == NULL;
+  /* The Message-ID's right side: the configured host, else the domain of From. */
+  if (settings->mail.message_id_host == NULL) {
+    const char *from = settings->mail.from;
+    const char *host =
+        from != NULL && strchr(from, '@') != NULL ? strchr(from, '@') + 1 : "dunghen.invalid";
+    failed |= (settings->mail.message_id_host = strdup(host)) == NULL;
+  }
+  if (failed) {
+    settings_free(settings);
+    return NULL;
+  }
+  return settings;
+}
+
+/* ---- publishing ---- */
+
+static void publish(struct mail_worker *worker) {
+  pthread_mutex_lock(&worker->mutex);
+  worker->snapshot.generation++;
+  pthread_mutex_unlock(&worker->mutex);
+  event_active(worker->publish_event, EV_READ, 0);
+}
+
+static bool stop_asked(struct mail_worker *worker) {
+  pthread_mutex_lock(&worker->mutex);
+  bool stop = worker->stop;
+  pthread_mutex_unlock(&worker->mutex);
+  return stop;
+}
+
+/* ---- the database ---- */
+
+static void notice_processor(void *argument, const char *message) {
+  const struct mail_worker *worker = argument;
+  log_debug(worker->log, "mail: server notice: %s", message);
+}
+
+static void disconnect(struct mail_worker *worker) {
+  if (worker->connection != NULL)
+    PQfinish(worker->connection);
+  worker->connection = NULL;
+  worker->switch_set = false;
+}
+
+static enum status connect_database(struct mail_worker *worker, struct error *error) {
+  char timeout[16];
+  snprintf(timeout, sizeof timeout, "%d", worker->settings->connect_timeout);
+  const char *keywords[] = {"application_name", "connect_timeout", "keepalives",
+                            "keepalives_idle",  "dbname",          NULL};
+  const char *values[] = {"dunghen-mail", timeout, "1", "30", worker->settings->conninfo, NULL};
+  if (worker->settings->conninfo == NULL)
+    keywords[4] = NULL;
+  worker->connection = PQconnectdbParams(keywords, values, 1);
+  if (worker->connection == NULL)
+    return error_set(error, STATUS_RUNTIME, "connect: out of memory");
+  if (PQstatus(worker->connection) != CONNECTION_OK) {
+    error_set(error, STATUS_RUNTIME, "connect: %s", PQerrorMessage(worker->connection));
+    log_one_line(error->message);
+    disconnect(worker);
+    return STATUS_RUNTIME;
+  }
+  PQsetNoticeProcessor(worker->connection, notice_processor, worker);
+  int version = 0;
+  if (schema_check(worker->connection, &version, error) != STATUS_OK) {
+    disconnect(worker);
+    return STATUS_RUNTIME;
+  }
+  log_info(worker->log, "mail: connected to the database");
+  return STATUS_OK;
+}
+
+/* Runs a statement with parameters whose rows are not needed. */
+static enum status run(struct mail_worker *worker, const char *what, const char *sql, int count,
+                       const char *const *values, struct error *error) {
+  PGresult *result;
+  enum status status = sql_query(worker->connection, what, sql, count, values, &result, error);
+  if (status == STATUS_OK)
+    PQclear(result);
+  return status;
+}
+
+static enum status set_switch(struct mail_worker *worker, struct error *error) {
+  if (worker->switch_set)
+    return STATUS_OK;
+  const char *values[] = {worker->settings->mail.enabled ? "t" : "f"};
+  enum status status = run(worker, "setting dunghen.mail_switch",
+                           "UPDATE dunghen.mail_switch SET enabled = $1::boolean,"
+                           " changed_at = now() WHERE enabled IS DISTINCT FROM $1::boolean",
+                           1, values, error);
+  worker->switch_set = status == STATUS_OK;
+  return status;
+}
+
+static enum status count_deliveries(struct mail_worker *worker, struct error *error) {
+  PGresult *rows;
+  enum status status = sql_query(worker->connection, "counting deliveries",
+                                 "SELECT count(*) FILTER (WHERE state = 'pending'),"
+                                 " count(*) FILTER (WHERE state = 'held'),"
+                                 " count(*) FILTER (WHERE state = 'sent'),"
+                                 " count(*) FILTER (WHERE state = 'failed')"
+                                 " FROM dunghen.delivery_log",
+                                 0, NULL, &rows, error);
+  if (status != STATUS_OK)
+    return status;
+  pthread_mutex_lock(&worker->mutex);
+  worker->snapshot.pending = sql_integer(rows, 0, 0, 0);
+  worker->snapshot.held = sql_integer(rows, 0, 1, 0);
+  worker->snapshot.sent = sql_integer(rows, 0, 2, 0);
+  worker->snapshot.failed = sql_integer(rows, 0, 3, 0);
+  worker->snapshot.counts_valid = true;
+  pthread_mutex_unlock(&worker->mutex);
+  PQclear(rows);
+  return STATUS_OK;
+}
+
+/* ---- expanding the outbox ---- */
+
+/* A growing PostgreSQL array literal of text ("{\"a\",\"b\"}"). */
+struct array_text {
+  char *data;
+  size_t length, capacity;
+  bool failed;
+};
+
+static void array_add(struct array_text *array, const char *value) {
+  size_t need = array->length + 2 * strlen(value) + 8;
+  if (need > array->capacity) {
+    size_t capacity = array->capacity == 0 ? 256 : array->capacity;
+    while (capacity < need)
+      capacity *= 2;
+    char *grown = realloc(array->data, capacity);
+    if (grown == NULL) {
+      array->failed = true;
+      return;
+    }
+    array->data = grown;
+    array->capacity = capacity;
+  }
+  char *out = array->data + array->length;
+  *out++ = array->length == 0 ? '{' : ',';
+  *out++ = '"';
+  for (const char *at = value; *at != '\0'; at++) {
+    if (*at == '"' || *at == '\\')
+      *out++ = '\\';
+    *out++ = *at;
+  }
+  *out++ = '"';
+  *out = '\0';
+  array->length = (size_t)(out - array->data);
+}
+
+static const char *array_close(struct array_text *array) {
+  if (array->failed)
+    return NULL;
+  if (array->length == 0) {
+    free(array->data);
+    array->data = strdup("{}");
+    return array->data;
+  }
+  /* array_add leaves at least five bytes spare. */
+  array->data[array->length++] = '}';
+  array->data[array->length] = '\0';
+  return array->data;
+}
+
+/* The first 8 hex digits of the address's SHA-256: stable, and no address in the id. */
+static void address_hash(const char *address, char hash[9]) {
+  char hex[SHA256_HEX_SIZE];
+  sha256_hex(address, strlen(address), hex);
+  memcpy(hash, hex, 8);
+  hash[8] = '\0';
+}
+
+struct expansion {
+  struct array_text outbox_ids, message_ids, kinds, codes, agencies, levels, roles, addresses,
+      states;
+};
+
+static void expansion_free(struct expansion *rows) {
+  struct array_text *all[] = {&rows->outbox_ids, &rows->message_ids, &rows->kinds,
+                              &rows->codes,      &rows->agencies,    &rows->levels,
+                              &rows->roles,      &rows->addresses,   &rows->states};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+    free(all[i]->data);
+}
+
+/* The roles of a text[] in its output form: {handling_agency,one_stop_unit}. */
+static size_t split_roles(const char *text, char roles[][32], size_t limit) {
+  size_t count = 0;
+  const char *at = text[0] == '{' ? text + 1 : text;
+  while (*at != '\0' && *at != '}' && count < limit) {
+    size_t length = strcspn(at, ",}");
+    snprintf(roles[count++], 32, "%.*s", (int)(length < 31 ? length : 31), at);
+    at += length;
+    if (*at == ',')
+      at++;
+  }
+  return count;
+}
+
+static void expand_row(struct mail_worker *worker, PGresult *rows, int row, struct expansion *out) {
+  const struct config_mail *mail = &worker->settings->mail;
+  const char *id = PQgetvalue(rows, row, 0), *kind = PQgetvalue(rows, row, 1);
+  const char *code = PQgetvalue(rows, row, 2), *agency_code = sql_text(rows, row, 3);
+  const char *level = PQgetvalue(rows, row, 4);
+  char roles[16][32];
+  size_t role_count = split_roles(PQgetvalue(rows, row, 5), roles, 16);
+  const struct agency *agency =
+      agency_code != NULL ? agencies_find(&worker->kit->rules->agencies, agency_code) : NULL;
+  for (size_t i = 0; i < role_count; i++) {
+    const struct agency_mailbox *box = agency != NULL ? agency_mailbox(agency, roles[i]) : NULL;
+    if (box == NULL) {
+      pthread_mutex_lock(&worker->mutex);
+      worker->snapshot.unaddressed_total++;
+      pthread_mutex_unlock(&worker->mutex);
+      log_debug(worker->log, "mail: dossier %s, role %s: no address in the rules", code, roles[i]);
+      continue;
+    }
+    bool held = strcmp(kind, "escalation") == 0 && config_list_has(mail->digest_roles, roles[i]) &&
+                config_list_has(mail->digest_levels, level);
+    for (size_t j = 0; j < box->count; j++) {
+      char hash[9], message_id[256];
+      address_hash(box->addresses[j], hash);
+      snprintf(message_id, sizeof message_id, "outbox-%s.%s@%s", id, hash, mail->message_id_host);
+      array_add(&out->outbox_ids, id);
+      array_add(&out->message_ids, message_id);
+      array_add(&out->kinds, kind);
+      array_add(&out->codes, code);
+      array_add(&out->agencies, agency_code != NULL ? agency_code : "");
+      array_add(&out->levels, level);
+      array_add(&out->roles, roles[i]);
+      array_add(&out->addresses, box->addresses[j]);
+      array_add(&out->states, held ? "held" : "pending");
+    }
+  }
+}
+
+static const char insert_deliveries_sql[] =
+    "INSERT INTO dunghen.delivery_log (outbox_id, message_id, kind, dossier_code, agency_code,"
+    " level, role, address, state, next_attempt_at)"
+    " SELECT o, m, k, c, nullif(a, ''), l, r, d, s, now()"
+    " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
+    "  $7::text[], $8::text[], $9::text[]) AS t(o, m, k, c, a, l, r, d, s)"
+    " ON CONFLICT DO NOTHING";
+
+/* One transaction: up to EXPAND_CHUNK new outbox rows become deliveries. *more when full. */
+static enum status expand_chunk(struct mail_worker *worker, bool *more, struct error *error) {
+  *more = false;
+  enum status status = sql_exec(worker->connection, "expanding the outbox", "BEGIN", error);
+  PGresult *rows = NULL;
+  if (status == STATUS_OK)
+    status = sql_query(worker->connection, "reading the outbox",
+                       "SELECT id, kind, dossier_code, agency_code, level, roles"
+                       " FROM dunghen.outbox WHERE expanded_at IS NULL ORDER BY id"
+                       " LIMIT 500 FOR UPDATE SKIP LOCKED",
+                       0, NULL, &rows, error);
+  if (status != STATUS_OK) {
+    sql_rollback(worker->connection);
+    return status;
+  }
+  int count = PQntuples(rows);
+  struct expansion out;
+  memset(&out, 0, sizeof out);
+  struct array_text ids = {0};
+  for (int row = 0; row < count; row++) {
+    expand_row(worker, rows, row, &out);
+    array_add(&ids, PQgetvalue(rows, row, 0));
+  }
+  PQclear(rows);
+  struct array_text *columns[] = {&out.outbox_ids, &out.message_ids, &out.kinds,
+                                  &out.codes,      &out.agencies,    &out.levels,
+                                  &out.roles,      &out.addresses,   &out.states};
+  const char *values[9];
+  bool failed = false;
+  for (size_t i = 0; i < 9; i++)
+    failed |= (values[i] = array_close(columns[i])) == NULL;
+  const char *id_list = array_close(&ids);
+  if (failed || id_list == NULL)
+    status = error_set(error, STATUS_RUNTIME, "out of memory expanding the outbox");
+  if (status == STATUS_OK && count > 0)
+    status = run(worker, "writing deliveries", insert_deliveries_sql, 9, values, error);
+  if (status == STATUS_OK && count > 0)
+    status = run(worker, "marking the outbox",
+                 "UPDATE dunghen.outbox SET expanded_at = now() WHERE id = ANY($1::bigint[])", 1,
+                 &id_list, error);
+  if (status == STATUS_OK)
+    status = sql_exec(worker->connection, "expanding the outbox", "COMMIT", error);
+  else
+    sql_rollback(worker->connection);
+  expansion_free(&out);
+  free(ids.data);
+  *more = status == STATUS_OK && count == EXPAND_CHUNK;
+  return status;
+}
+
+/* ---- digests ---- */
+
+static const char digest_sql[] =
+    "WITH items AS (SELECT id, role, level FROM dunghen.delivery_log"
+    "  WHERE state = 'held' AND address = $1 ORDER BY id FOR UPDATE SKIP LOCKED),"
+    " new AS (SELECT nextval(pg_get_serial_sequence('dunghen.delivery_log', 'id')) AS id"
+    "  WHERE EXISTS (SELECT 1 FROM items)),"
+    " digest AS (INSERT INTO dunghen.delivery_log (id, message_id, kind, level, role, address,"
+    "  state, next_attempt_at)"
+    "  SELECT new.id, 'digest-' || new.id || '.' || $2 || '@' || $3, 'digest',"
+    "   (SELECT level FROM items ORDER BY id LIMIT 1), (SELECT role FROM items ORDER BY id"
+    "   LIMIT 1), $1, 'pending', now() FROM new RETURNING id)"
+    " UPDATE dunghen.delivery_log d SET state = 'digested', digest_id = (SELECT id FROM digest)"
+    " FROM items WHERE d.id = items.id AND EXISTS (SELECT 1 FROM digest)";
+
+/* One digest per address whose oldest held item has waited the period. */
+static enum status make_digests(struct mail_worker *worker, struct error *error) {
+  if (worker->settings->mail.digest_role_count == 0)
+    return STATUS_OK;
+  char period[32];
+  snprintf(period, sizeof period, "%d", worker->settings->mail.digest_period);
+  const char *values[] = {period};
+  PGresult *rows;
+  enum status status = sql_query(worker->connection, "finding digests",
+                                 "SELECT address FROM dunghen.delivery_log WHERE state = 'held'"
+                                 " GROUP BY address HAVING min(created_at) <= now() -"
+                                 " $1::integer * interval '1 second'",
+                                 1, values, &rows, error);
+  if (status != STATUS_OK)
+    return status;
+  for (int row = 0; status == STATUS_OK && row < PQntuples(rows); row++) {
+    const char *address = PQgetvalue(rows, row, 0);
+    char hash[9];
+    address_hash(address, hash);
+    const char *digest_values[] = {address, hash, worker->settings->mail.message_id_host};
+    PGresult *result;
+    status = sql_query(worker->connection, "making a digest", digest_sql, 3, digest_values, &result,
+                       error);
+    if (status == STATUS_OK) {
+      if (strtol(PQcmdTuples(result), NULL, 10) > 0) {
+        pthread_mutex_lock(&worker->mutex);
+        worker->snapshot.digests_total++;
+        pthread_mutex_unlock(&worker->mutex);
+      }
+      PQclear(result);
+    }
+  }
+  PQclear(rows);
+  return status;
+}
+
+/* ---- building a message ---- */
+
+/* Columns of claim_sql, by name. */
+enum {
+  COLUMN_ID,
+  COLUMN_MESSAGE_ID,
+  COLUMN_KIND,
+  COLUMN_CODE,
+  COLUMN_AGENCY,
+  COLUMN_LEVEL,
+  COLUMN_ROLE,
+  COLUMN_ADDRESS,
+  COLUMN_ATTEMPTS,
+  COLUMN_PROCEDURE,
+  COLUMN_APPLICANT,
+  COLUMN_RECEIVED,
+  COLUMN_DEADLINE,
+  COLUMN_STATE,
+  COLUMN_LETTER_STATE,
+  COLUMN_LETTER_PATH,
+  COLUMN_LETTER_SHA256,
+  COLUMN_LETTER_NUMBER,
+  COLUMN_LETTER_YEAR,
+  COLUMN_NEW_DATE,
+  COLUMN_REASON,
+};
+
+static const char claim_sql[] =
+    "SELECT d.id, d.message_id, d.kind, d.dossier_code, d.agency_code, d.level, d.role,"
+    " d.address, d.attempts, s.procedure_code, s.applicant_name, dunghen.epoch(s.received_at),"
+    " dunghen.epoch(e.deadline), c.state, l.state, l.path, l.sha256, l.number, l.year,"
+    " dunghen.epoch(l.new_appointment_at), s.delay_reason"
+    " FROM dunghen.delivery_log d"
+    " LEFT JOIN dunghen.outbox o ON o.id = d.outbox_id"
+    " LEFT JOIN dunghen.escalation_log e ON e.id = o.escalation_id"
+    " LEFT JOIN dunghen.letter_log l ON l.id = o.letter_id"
+    " LEFT JOIN dunghen.clock c ON c.code = d.dossier_code"
+    " LEFT JOIN dunghen.dossier_source s ON s.code = d.dossier_code"
+    " WHERE d.state = 'pending' AND d.next_attempt_at <= now()"
+    "  AND (o.letter_id IS NULL OR l.state IS DISTINCT FROM 'pending')"
+    " ORDER BY d.next_attempt_at, d.id LIMIT 1 FOR UPDATE OF d SKIP LOCKED";
+
+static void format_date(int64_t instant, char *buffer, size_t size) {
+  struct civil_date date = civil_date_from_days(civil_local_day(instant));
+  snprintf(buffer, size, "%02d tháng %02d năm %04d", date.day, date.month, date.year);
+}
+
+static void format_time(int64_t instant, char *buffer, size_t size) {
+  int second = civil_local_second_of_day(instant);
+  snprintf(buffer, size, "%02d giờ %02d", second / 3600, second / 60 % 60);
+}
+
+struct message_values {
+  const char *values[PLACEHOLDER_COUNT];
+  char received_date[64], received_time[32], deadline_date[64], deadline_time[32];
+  char new_date[64], new_time[32], number[AGENCY_NUMBER_SIZE], count[32];
+  char *list; /* digest */
+};
+
+/* The word "PREFIX.NAME.SUFFIX" (the suffix may be empty) of the wording, or `fallback`. */
+static const char *word(const struct letter_template *wording, char *key, size_t size,
+                        const char *prefix, const char *name, const char *suffix,
+                        const char *fallback) {
+  snprintf(key, size, "%s.%s%s", prefix, name, suffix);
+  return mail_template_word(wording, key, fallback);
+}
+
+static void fill_instant(int64_t instant, bool present, char *date, size_t date_size, char *time,
+                         size_t time_size) {
+  if (!present) {
+    snprintf(date, date_size, "—");
+    snprintf(time, time_size, "—");
+    return;
+  }
+  format_date(instant, date, date_size);
+  format_time(instant, time, time_size);
+}
+
+static void fill_values(const struct mail_worker *worker, const struct letter_template *wording,
+                        PGresult *row, struct message_values *out) {
+  const char **values = out->values;
+  const struct ruleset *rules = worker->kit->rules;
+  const char *level = PQgetvalue(row, 0, COLUMN_LEVEL), *role = PQgetvalue(row, 0, COLUMN_ROLE);
+  int index = ladder_find(rules->ladder, level);
+  const char *title = index >= 0 ? rules->ladder->levels[index].title : level;
+  char key[160];
+  values[PLACEHOLDER_LEVEL_TITLE] = word(wording, key, sizeof key, "level", level, ".title", title);
+  values[PLACEHOLDER_ACTION] = word(wording, key, sizeof key, "level", level, ".action", "");
+  values[PLACEHOLDER_ROLE] = word(wording, key, sizeof key, "role", role, "", role);
+  values[PLACEHOLDER_DOSSIER_CODE] = sql_text(row, 0, COLUMN_CODE);
+  const char *state = sql_text(row, 0, COLUMN_STATE);
+  values[PLACEHOLDER_STATE] =
+      state != NULL ? word(wording, key, sizeof key, "state", state, "", state) : "—";
+  const char *procedure_code = sql_text(row, 0, COLUMN_PROCEDURE);
+  const struct procedure *procedure =
+      procedure_code != NULL ? procedures_find(&rules->rules->procedures, procedure_code) : NULL;
+  values[PLACEHOLDER_PROCEDURE_NAME] =
+      procedure != NULL ? procedure->name : (procedure_code != NULL ? procedure_code : "—");
+  const char *applicant = sql_text(row, 0, COLUMN_APPLICANT);
+  values[PLACEHOLDER_APPLICANT_NAME] = applicant != NULL ? applicant : "—";
+  const char *reason = sql_text(row, 0, COLUMN_REASON);
+  values[PLACEHOLDER_REASON] = reason != NULL ? reason : "—";
+  fill_instant(sql_integer(row, 0, COLUMN_RECEIVED, 0), sql_text(row, 0, COLUMN_RECEIVED) != NULL,
+               out->received_date, sizeof out->received_date, out->received_time,
+               sizeof out->received_time);
+  fill_instant(sql_integer(row, 0, COLUMN_DEADLINE, 0), sql_text(row, 0, COLUMN_DEADLINE) != NULL,
+               out->deadline_date, sizeof out->deadline_date, out->deadline_time,
+               sizeof out->deadline_time);
+  fill_instant(sql_integer(row, 0, COLUMN_NEW_DATE, 0), sql_text(row, 0, COLUMN_NEW_DATE) != NULL,
+               out->new_date, sizeof out->new_date, out->new_time, sizeof out->new_time);
+  values[PLACEHOLDER_RECEIVED_DATE] = out->received_date;
+  values[PLACEHOLDER_RECEIVED_TIME] = out->received_time;
+  values[PLACEHOLDER_DEADLINE_DATE] = out->deadline_date;
+  values[PLACEHOLDER_DEADLINE_TIME] = out->deadline_time;
+  values[PLACEHOLDER_NEW_DATE] = out->new_date;
+  values[PLACEHOLDER_NEW_TIME] = out->new_time;
+  const char *agency_code = sql_text(row, 0, COLUMN_AGENCY);
+  const struct agency *agency =
+      agency_code != NULL ? agencies_find(&rules->agencies, agency_code) : NULL;
+  if (agency != NULL) {
+    values[PLACEHOLDER_AGENCY_NAME] = agency->name;
+    values[PLACEHOLDER_AGENCY_SYMBOL] = agency->symbol;
+    values[PLACEHOLDER_AGENCY_ADDRESS] = agency->address;
+    values[PLACEHOLDER_UNIT] = agency->unit;
+    values[PLACEHOLDER_GOVERNING_BODY] = agency->governing_body;
+    values[PLACEHOLDER_SIGNER_NAME] = agency->signer_name;
+    values[PLACEHOLDER_PLACE] = agency->place;
+    struct error ignored;
+    if (sql_text(row, 0, COLUMN_LETTER_NUMBER) != NULL &&
+        agency_format_number(agency, (long)sql_integer(row, 0, COLUMN_LETTER_NUMBER, 0),
+                             (int)sql_integer(row, 0, COLUMN_LETTER_YEAR, 0), out->number,
+                             &ignored) == STATUS_OK)
+      values[PLACEHOLDER_NUMBER] = out->number;
+  }
+}
+
+/* The digest's lines: one per dossier, by deadline; no applicant data. */
+static enum status digest_list(struct mail_worker *worker, const struct letter_template *wording,
+                               const char *digest_id, struct message_values *out,
+                               struct error *error) {
+  PGresult *rows;
+  enum status status =
+      sql_query(worker->connection, "reading a digest",
+                "SELECT d.dossier_code, s.procedure_code, dunghen.epoch(e.deadline), c.state"
+                " FROM dunghen.delivery_log d JOIN dunghen.outbox o ON o.id = d.outbox_id"
+                " JOIN dunghen.escalation_log e ON e.id = o.escalation_id"
+                " LEFT JOIN dunghen.clock c ON c.code = d.dossier_code"
+                " LEFT JOIN dunghen.dossier_source s ON s.code = d.dossier_code"
+                " WHERE d.digest_id = $1::bigint ORDER BY e.deadline NULLS LAST, d.dossier_code",
+                1, &digest_id, &rows, error);
+  if (status != STATUS_OK)
+    return status;
+  int count = PQntuples(rows);
+  size_t capacity = (size_t)count * 512 + 1;
+  out->list = malloc(capacity);
+  if (out->list == NULL) {
+    PQclear(rows);
+    return error_set(error, STATUS_RUNTIME, "out of memory building a digest");
+  }
+  size_t used = 0;
+  out->list[0] = '\0';
+  for (int row = 0; row < count; row++) {
+    const char *procedure_code = sql_text(rows, row, 1), *state = sql_text(rows, row, 3);
+    const struct procedure *procedure =
+        procedure_code != NULL
+            ? procedures_find(&worker->kit->rules->rules->procedures, procedure_code)
+            : NULL;
+    char date[64] = "—", time_text[32] = "", key[160];
+    if (sql_text(rows, row, 2) != NULL) {
+      format_date(sql_integer(rows, row, 2, 0), date, sizeof date);
+      format_time(sql_integer(rows, row, 2, 0), time_text, sizeof time_text);
+    }
+    int written = snprintf(
+        out->list + used, capacity - used, "%s- %s: %.200s; hạn %s, %s; %s", row > 0 ? "\n" : "",
+        PQgetvalue(rows, row, 0),
+        procedure != NULL ? procedure->name : (procedure_code != NULL ? procedure_code : "—"),
+        time_text, date,
+        state != NULL ? word(wording, key, sizeof key, "state", state, "", state) : "—");
+    if (written > 0 && (size_t)written < capacity - used)
+      used += (size_t)written;
+  }
+  snprintf(out->count, sizeof out->count, "%d", count);
+  out->values[PLACEHOLDER_DOSSIER_COUNT] = out->count;
+  out->values[PLACEHOLDER_DOSSIER_LIST] = out->list;
+  PQclear(rows);
+  return STATUS_OK;
+}
+
+/* Subject and body (paragraphs joined by a blank line) from the wording. */
+static enum status expand_wording(const struct letter_template *wording,
+                                  const struct message_values *values, char **subject, char **body,
+                                  struct error *error) {
+  *subject = NULL;
+  *body = NULL;
+  enum status status = template_expand(wording, &wording->title, values->values, subject, error);
+  size_t length = 0;
+  char **parts = calloc(wording->paragraph_count + 1, sizeof *parts);
+  if (parts == NULL)
+    status = error_set(error, STATUS_RUNTIME, "out of memory building a mail");
+  for (size_t i = 0; status == STATUS_OK && i < wording->paragraph_count; i++) {
+    status = template_expand(wording, &wording->paragraphs[i], values->values, &parts[i], error);
+    if (status == STATUS_OK)
+      length += strlen(parts[i]) + 2;
+  }
+  if (status == STATUS_OK && (*body = malloc(length + 1)) == NULL)
+    status = error_set(error, STATUS_RUNTIME, "out of memory building a mail");
+  if (status == STATUS_OK) {
+    (*body)[0] = '\0';
+    for (size_t i = 0; i < wording->paragraph_count; i++) {
+      strcat(*body, parts[i]);
+      strcat(*body, i + 1 < wording->paragraph_count ? "\n\n" : "\n");
+    }
+  }
+  for (size_t i = 0; parts != NULL && i < wording->paragraph_count; i++)
+    free(parts[i]);
+  free(parts);
+  if (status != STATUS_OK) {
+    free(*subject);
+    free(*body);
+    *subject = *body = NULL;
+  }
+  return status;
+}
+
+/* Reads the rendered PDF and checks it against the sha256 recorded with it. */
+static enum status read_letter(PGresult *row, unsigned char **data, size_t *size,
+                               struct error *error) {
+  *data = NULL;
+  *size = 0;
+  const char *path = sql_text(row, 0, COLUMN_LETTER_PATH);
+  const char *expected = sql_text(row, 0, COLUMN_LETTER_SHA256);
+  if (path == NULL || expected == NULL)
+    return error_set(error, STATUS_RUNTIME, "the letter has no file");
+  FILE *file = fopen(path, "rb");
+  if (file == NULL)
+    return error_set(error, STATUS_RUNTIME, "cannot open the letter %s", path);
+  unsigned char *buffer = malloc(PDF_LIMIT);
+  size_t got = buffer != NULL ? fread(buffer, 1, PDF_LIMIT, file) : 0;
+  bool failed = ferror(file) || buffer == NULL || got == PDF_LIMIT;
+  fclose(file);
+  char hex[SHA256_HEX_SIZE];
+  if (!failed)
+    sha256_hex(buffer, got, hex);
+  if (failed || strcmp(hex, expected) != 0) {
+    free(buffer);
+    return error_set(error, STATUS_RUNTIME,
+                     failed ? "cannot read the letter %s"
+                            : "the letter %s does not match its recorded sha256",
+                     path);
+  }
+  *data = buffer;
+  *size = got;
+  return STATUS_OK;
+}
+
+static const char *base_name(const char *path) {
+  const char *slash = strrchr(path, '/');
+  return slash != NULL ? slash + 1 : path;
+}
+
+/* Builds the MIME message of a claimed delivery. */
+static enum status build_message(struct mail_worker *worker, PGresult *row, char **message,
+                                 size_t *length, struct error *error) {
+  const char *kind = PQgetvalue(row, 0, COLUMN_KIND);
+  bool letter = strcmp(kind, "letter") == 0, digest = strcmp(kind, "digest") == 0;
+  const struct letter_template *wording =
+      letter ? worker->kit->letter : (digest ? worker->kit->digest : worker->kit->escalation);
+  struct message_values values;
+  memset(&values, 0, sizeof values);
+  fill_values(worker, wording, row, &values);
+  enum status status = STATUS_OK;
+  if (digest)
+    status = digest_list(worker, wording, PQgetvalue(row, 0, COLUMN_ID), &values, error);
+  char *subject = NULL, *body = NULL;
+  if (status == STATUS_OK)
+    status = expand_wording(wording, &values, &subject, &body, error);
+  unsigned char *pdf = NULL;
+  size_t pdf_size = 0;
+  if (status == STATUS_OK && letter)
+    status = read_letter(row, &pdf, &pdf_size, error);
+  if (status == STATUS_OK) {
+    const struct config_mail *mail = &worker->settings->mail;
+    struct mime_message mime = {
+        .from_address = mail->from,
+        .from_name = mail->from_name,
+        .to_address = PQgetvalue(row, 0, COLUMN_ADDRESS),
+        .subject = subject,
+        .message_id = PQgetvalue(row, 0, COLUMN_MESSAGE_ID),
+        .date = clock_now(worker->clock),
+        .body = body,
+        .attachment_name = letter ? base_name(PQgetvalue(row, 0, COLUMN_LETTER_PATH)) : NULL,
+        .attachment = pdf,
+        .attachment_size = pdf_size,
+    };
+    status = mime_build(&mime, message, length, error);
+  }
+  free(pdf);
+  free(subject);
+  free(body);
+  free(values.list);
+  return status;
+}
+
+/* ---- sending ---- */
+
+/* The backoff before retry number `attempts` (1-based): retry_first doubling to retry_limit. */
+static int64_t retry_delay(const struct config_mail *mail, int attempts) {
+  int64_t delay = mail->retry_first;
+  for (int i = 1; i < attempts && delay < mail->retry_limit; i++)
+    delay *= 2;
+  return delay < mail->retry_limit ? delay : mail->retry_limit;
+}
+
+static void note_failure(struct mail_worker *worker, const char *id, const char *code,
+                         const char *short_reason, bool final) {
+  pthread_mutex_lock(&worker->mutex);
+  worker->snapshot.attempt_failures_total++;
+  worker->snapshot.failed_total += final;
+  worker->snapshot.consecutive_failures++;
+  snprintf(worker->snapshot.failing, sizeof worker->snapshot.failing, "%s", short_reason);
+  pthread_mutex_unlock(&worker->mutex);
+  log_warning(worker->log, "mail: delivery %s (dossier %s) %s: %s", id,
+              code != NULL ? code : "digest", final ? "failed for good" : "failed, will retry",
+              short_reason);
+}
+
+/* What a failure says without the child's words (which may name addresses). */
+static void short_reason(const struct sendmail_result *result, bool sent, const char *program,
+                         char *buffer, size_t size) {
+  if (!sent)
+    snprintf(buffer, size, "the message could not be built");
+  else if (result->timed_out)
+    snprintf(buffer, size, "%s timed out", program);
+  else if (result->exit_status >= 0)
+    snprintf(buffer, size, "%s exited with status %d", program, result->exit_status);
+  else
+    snprintf(buffer, size, "%s could not run", program);
+}
+
+static enum status record(struct mail_worker *worker, PGresult *row, bool ok, bool skip,
+                          const char *error_text, struct error *error) {
+  const struct config_mail *mail = &worker->settings->mail;
+  int attempts = (int)sql_integer(row, 0, COLUMN_ATTEMPTS, 0) + 1;
+  char attempts_text[16], delay_text[32];
+  snprintf(attempts_text, sizeof attempts_text, "%d", attempts);
+  snprintf(delay_text, sizeof delay_text, "%" PRId64, retry_delay(mail, attempts));
+  const char *state = "pending";
+  if (ok)
+    state = "sent";
+  else if (skip)
+    state = "skipped";
+  else if (attempts >= mail->attempts)
+    state = "failed";
+  const char *values[] = {PQgetvalue(row, 0, COLUMN_ID), state, attempts_text, delay_text,
+                          ok ? NULL : error_text};
+  return run(worker, "recording a delivery",
+             "UPDATE dunghen.delivery_log SET state = $2, attempts = $3::integer,"
+             " last_error = $5, sent_at = CASE WHEN $2 = 'sent' THEN now() END,"
+             " next_attempt_at = CASE WHEN $2 = 'pending' THEN now() + $4::integer *"
+             "  interval '1 second' ELSE next_attempt_at END"
+             " WHERE id = $1::bigint",
+             5, values, error);
+}
+
+/* Claims one due delivery and sends it, in one transaction. *sent_one: there was one. */
+static enum status send_one(struct mail_worker *worker, bool *found, struct error *error) {
+  *found = false;
+  enum status status = sql_exec(worker->connection, "claiming a delivery", "BEGIN", error);
+  PGresult *row = NULL;
+  if (status == STATUS_OK)
+    status = sql_query(worker->connection, "claiming a delivery", claim_sql, 0, NULL, &row, error);
+  if (status != STATUS_OK) {
+    sql_rollback(worker->connection);
+    return status;
+  }
+  if (PQntuples(row) == 0) {
+    PQclear(row);
+    return sql_exec(worker->connection, "claiming a delivery", "COMMIT", error);
+  }
+  *found = true;
+  const char *id = PQgetvalue(row, 0, COLUMN_ID), *code = sql_text(row, 0, COLUMN_CODE);
+  const struct config_mail *mail = &worker->settings->mail;
+  bool letter_failed = strcmp(PQgetvalue(row, 0, COLUMN_KIND), "letter") == 0 &&
+                       sql_text(row, 0, COLUMN_LETTER_STATE) != NULL &&
+                       strcmp(sql_text(row, 0, COLUMN_LETTER_STATE), "failed") == 0;
+  struct error failure;
+  error_clear(&failure);
+  struct sendmail_result result = {-1, false};
+  char *message = NULL;
+  size_t length = 0;
+  bool built = false, ok = false;
+  if (letter_failed) {
+    error_set(&failure, STATUS_INVALID, "the letter could not be rendered: nothing to send");
+  } else if (build_message(worker, row, &message, &length, &failure) == STATUS_OK) {
+    built = true;
+    ok = sendmail_run(mail->sendmail, mail->arguments, message, length, mail->timeout, &result,
+                      &failure) == STATUS_OK;
+  }
+  free(message);
+  status = record(worker, row, ok, letter_failed, failure.message, error);
+  if (status == STATUS_OK)
+    status = sql_exec(worker->connection, "recording a delivery", "COMMIT", error);
+  else
+    sql_rollback(worker->connection);
+  if (status == STATUS_OK && ok) {
+    pthread_mutex_lock(&worker->mutex);
+    worker->snapshot.sent_total++;
+    worker->snapshot.consecutive_failures = 0;
+    worker->snapshot.failing[0] = '\0';
+    pthread_mutex_unlock(&worker->mutex);
+    log_debug(worker->log, "mail: delivery %s (dossier %s) sent", id, code != NULL ? code : "-");
+  } else if (status == STATUS_OK && letter_failed) {
+    log_warning(worker->log, "mail: delivery %s (dossier %s) skipped: its letter failed", id,
+                code != NULL ? code : "-");
+  } else if (status == STATUS_OK) {
+    char reason[256];
+    short_reason(&result, built, mail->sendmail, reason, sizeof reason);
+    bool final = (int)sql_integer(row, 0, COLUMN_ATTEMPTS, 0) + 1 >= mail->attempts;
+    note_failure(worker, id, code, reason, final);
+  }
+  PQclear(row);
+  return status;
+}
+
+/* ---- the round ---- */
+
+/* Seconds until the next pending delivery or digest is due (POLL_LIMIT at most). A letter's
+ * delivery is not due before its PDF (the letter thread's publish wakes us), and a row another
+ * instance holds is due "now" but not ours: hence the floor, against spinning. */
+static double next_due(struct mail_worker *worker) {
+  char period[32];
+  snprintf(period, sizeof period, "%d", worker->settings->mail.digest_period);
+  const char *values[] = {period};
+  PGresult *rows;
+  struct error error;
+  if (sql_query(worker->connection, "finding the next delivery",
+                "SELECT extract(epoch FROM least("
+                " (SELECT min(d.next_attempt_at) FROM dunghen.delivery_log d"
+                "  LEFT JOIN dunghen.outbox o ON o.id = d.outbox_id"
+                "  LEFT JOIN dunghen.letter_log l ON l.id = o.letter_id WHERE d.state = 'pending'"
+                "  AND (o.letter_id IS NULL OR l.state IS DISTINCT FROM 'pending')),"
+                " (SELECT min(created_at) FROM dunghen.delivery_log WHERE state = 'held') +"
+                "  $1::integer * interval '1 second') - now())",
+                1, values, &rows, &error) != STATUS_OK)
+    return POLL_LIMIT;
+  double left = sql_text(rows, 0, 0) != NULL ? strtod(PQgetvalue(rows, 0, 0), NULL) : POLL_LIMIT;
+  PQclear(rows);
+  if (left < MINIMUM_WAIT)
+    left = MINIMUM_WAIT;
+  return left < POLL_LIMIT ? left : POLL_LIMIT;
+}
+
+static enum status round_once(struct mail_worker *worker, double *wait, struct error *error) {
+  *wait = 0;
+  if (worker->idle)
+    return STATUS_OK;
+  enum status status = STATUS_OK;
+  if (worker->connection == NULL)
+    status = connect_database(worker, error);
+  if (status == STATUS_OK)
+    status = set_switch(worker, error);
+  pthread_mutex_lock(&worker->mutex);
+  worker->snapshot.enabled = worker->settings->mail.enabled;
+  pthread_mutex_unlock(&worker->mutex);
+  if (status != STATUS_OK)
+    return status;
+  if (!worker->settings->mail.enabled) {
+    /* Mail off: the switch is written; hold no connection until a reload turns it on. */
+    status = count_deliveries(worker, error);
+    if (status == STATUS_OK) {
+      disconnect(worker);
+      worker->idle = true;
+    }
+    return status;
+  }
+  bool more = true;
+  while (status == STATUS_OK && more && !stop_asked(worker))
+    status = expand_chunk(worker, &more, error);
+  if (status == STATUS_OK)
+    status = make_digests(worker, error);
+  bool found = true;
+  while (status == STATUS_OK && found && !stop_asked(worker)) {
+    status = send_one(worker, &found, error);
+    if (status == STATUS_OK && found) {
+      pthread_mutex_lock(&worker->mutex);
+      worker->snapshot.problem[0] = '\0';
+      pthread_mutex_unlock(&worker->mutex);
+      publish(worker);
+    }
+  }
+  if (status == STATUS_OK)
+    status = count_deliveries(worker, error);
+  if (status == STATUS_OK)
+    *wait = next_due(worker);
+  return status;
+}
+
+static void run_round(struct mail_worker *worker) {
+  struct error error;
+  error_clear(&error);
+  double wait = 0;
+  bool had_connection = worker->connection != NULL;
+  enum status status = round_once(worker, &wait, &error);
+  if (status != STATUS_OK && had_connection && worker->connection != NULL &&
+      PQstatus(worker->connection) == CONNECTION_BAD) {
+    log_warning(worker->log, "mail: connection lost; reconnecting");
+    disconnect(worker);
+    error_clear(&error);
+    status = round_once(worker, &wait, &error);
+  }
+  pthread_mutex_lock(&worker->mutex);
+  if (status != STATUS_OK) {
+    if (worker->connection != NULL && PQstatus(worker->connection) != CONNECTION_OK)
+      disconnect(worker);
+    snprintf(worker->snapshot.problem, sizeof worker->snapshot.problem, "%s", error.message);
+    log_one_line(worker->snapshot.problem);
+    log_error(worker->log, "mail: %s; retrying in %.2f s", worker->snapshot.problem,
+              worker->database_backoff);
+    worker->retry_at = monotonic_seconds() + worker->database_backoff;
+    worker->database_backoff *= 2;
+    if (worker->database_backoff > BACKOFF_LIMIT)
+      worker->database_backoff = BACKOFF_LIMIT;
+  } else {
+    worker->snapshot.problem[0] = '\0';
+    worker->database_backoff = DATABASE_BACKOFF_FIRST;
+    worker->retry_at = worker->settings->mail.enabled ? monotonic_seconds() + wait : 0;
+  }
+  pthread_mutex_unlock(&worker->mutex);
+  publish(worker);
+}
+
+static void wait_for_work(struct mail_worker *worker) {
+  while (!worker->stop && !worker->requested) {
+    if (worker->retry_at <= 0) {
+      pthread_cond_wait(&worker->wake, &worker->mutex);
+      continue;
+    }
+    double left = worker->retry_at - monotonic_seconds();
+    if (left <= 0)
+      return;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    double whole = (double)until.tv_sec + (double)until.tv_nsec / 1e9 + left;
+    until.tv_sec = (time_t)whole;
+    until.tv_nsec = (long)((whole - (double)until.tv_sec) * 1e9);
+    pthread_cond_timedwait(&worker->wake, &worker->mutex, &until);
+  }
+}
+
+static bool same_text(const char *left, const char *right) {
+  if (left == NULL || right == NULL)
+    return left == right;
+  return strcmp(left, right) == 0;
+}
+
+static void *mail_worker_main(void *argument) {
+  struct mail_worker *worker = argument;
+  for (;;) {
+    pthread_mutex_lock(&worker->mutex);
+    wait_for_work(worker);
+    if (worker->stop) {
+      pthread_mutex_unlock(&worker->mutex);
+      break;
+    }
+    struct mail_kit *kit = worker->pending_kit;
+    struct mail_settings *settings = worker->pending_settings;
+    worker->pending_kit = NULL;
+    worker->pending_settings = NULL;
+    worker->requested = false;
+    worker->retry_at = 0;
+    pthread_mutex_unlock(&worker->mutex);
+    if (kit != NULL) {
+      mail_kit_free(worker->kit);
+      worker->kit = kit;
+    }
+    if (settings != NULL) {
+      if (!same_text(settings->conninfo, worker->settings->conninfo) ||
+          settings->connect_timeout != worker->settings->connect_timeout)
+        disconnect(worker);
+      worker->switch_set = false; /* mail.enabled may have changed */
+      worker->idle = false;
+      settings_free(worker->settings);
+      worker->settings = settings;
+    }
+    run_round(worker);
+  }
+  disconnect(worker);
+  pthread_mutex_lock(&worker->mutex);
+  worker->snapshot.stopped = true;
+  pthread_mutex_unlock(&worker->mutex);
+  publish(worker);
+  return NULL;
+}
+
+/* ---- the loop's side ---- */
+
+static void on_publish_event(evutil_socket_t fd, short what, void *argument) {
+  (void)fd;
+  (void)what;
+  struct mail_worker *worker = argument;
+  if (worker->on_publish != NULL)
+    worker->on_publish(worker->context);
+}
+
+struct mail_worker *mail_worker_new(struct event_base *base, const struct config *config,
+                                    struct mail_kit *kit, const struct clock *clock,
+                                    const struct log *log, void (*on_publish)(void *context),
+                                    void *context, struct error *error) {
+  struct mail_worker *worker = calloc(1, sizeof *worker);
+  if (worker == NULL) {
+    mail_kit_free(kit);
+    error_set(error, STATUS_RUNTIME, "out of memory");
+    return NULL;
+  }
+  worker->base = base;
+  worker->clock = clock;
+  worker->log = log;
+  worker->on_publish = on_publish;
+  worker->context = context;
+  worker->kit = kit;
+  worker->database_backoff = DATABASE_BACKOFF_FIRST;
+  pthread_mutex_init(&worker->mutex, NULL);
+  pthread_cond_init(&worker->wake, NULL);
+  worker->settings = settings_copy(config);
+  worker->snapshot.enabled = config->mail.enabled;
+  worker->publish_event = event_new(base, -1, 0, on_publish_event, worker);
+  if (worker->settings == NULL || worker->publish_event == NULL) {
+    error_set(error, STATUS_RUNTIME, "cannot create the mail worker");
+    mail_worker_free(worker);
+    return NULL;
+  }
+  return worker;
+}
+
+enum status mail_worker_start(struct mail_worker *worker, struct error *error) {
+  worker->requested = true;
+  int failed = pthread_create(&worker->thread, NULL, mail_worker_main, worker);
+  if (failed != 0)
+    return error_set(error, STATUS_RUNTIME, "cannot start the mail thread: %s", strerror(failed));
+  worker->started = true;
+  return STATUS_OK;
+}
+
+void mail_worker_request(struct mail_worker *worker) {
+  pthread_mutex_lock(&worker->mutex);
+  worker->requested = true;
+  pthread_cond_signal(&worker->wake);
+  pthread_mutex_unlock(&worker->mutex);
+}
+
+void mail_worker_reload(struct mail_worker *worker, const struct config *config,
+                        struct mail_kit *kit) {
+  struct mail_settings *settings = settings_copy(config);
+  pthread_mutex_lock(&worker->mutex);
+  if (settings == NULL) {
+    log_error(worker->log, "mail: out of memory applying new settings");
+  } else {
+    settings_free(worker->pending_settings);
+    worker->pending_settings = settings;
+  }
+  mail_kit_free(worker->pending_kit);
+  worker->pending_kit = kit;
+  worker->requested = true;
+  pthread_cond_signal(&worker->wake);
+  pthread_mutex_unlock(&worker->mutex);
+}
+
+void mail_worker_snapshot(struct mail_worker *worker, struct mail_worker_snapshot *snapshot) {
+  pthread_mutex_lock(&worker->mutex);
+  *snapshot = worker->snapshot;
+  pthread_mutex_unlock(&worker->mutex);
+}
+
+void mail_worker_stop(struct mail_worker *worker) {
+  pthread_mutex_lock(&worker->mutex);
+  worker->stop = true;
+  pthread_cond_signal(&worker->wake);
+  pthread_mutex_unlock(&worker->mutex);
+}
+
+void mail_worker_free(struct mail_worker *worker) {
+  if (worker == NULL)
+    return;
+  if (worker->started) {
+    mail_worker_stop(worker);
+    pthread_join(worker->thread, NULL);
+  }
+  if (worker->publish_event != NULL)
+    event_free(worker->publish_event);
+  mail_kit_free(worker->pending_kit);
+  mail_kit_free(worker->kit);
+  settings_free(worker->pending_settings);
+  settings_free(worker->settings);
+  pthread_mutex_destroy(&worker->mutex);
+  pthread_cond_destroy(&worker->wake);
+  free(worker);
+}

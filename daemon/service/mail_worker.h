@@ -1,0 +1,82 @@
+/*
+ * mail_worker.h: the thread that delivers the outbox by e-mail (docs/MAIL.md).
+ *
+ * It owns its own blocking PGconn, as the letter thread does, and in each round: sets
+ * dunghen.mail_switch from the config (so the outbox triggers write rows only while mail is on),
+ * expands new outbox rows into one delivery per recipient address (rules/agencies.yaml `mail:`),
+ * gathers the held items of digest roles into one digest per address once the oldest has
+ * waited `digest_period`, then sends the due deliveries one at a time: each claimed with
+ * FOR UPDATE SKIP LOCKED in its own transaction, built as MIME (letter/mime.h) from the
+ * wording in letters/mail-*.yaml, handed to sendmail (service/sendmail.h: no shell, a timeout),
+ * and marked sent, or retried later with a doubling backoff, or failed after `attempts`. The
+ * Message-ID comes from the delivery row, so a retry after a crash re-sends the same message.
+ * A letter's message waits until its PDF is rendered, and carries it byte for byte.
+ * It publishes snapshots to the loop with event_active(). Logs name deliveries and dossiers by
+ * id and code, never by address or person: addresses and sendmail's words go to delivery_log.
+ */
+#ifndef DUNGHEN_MAIL_WORKER_H
+#define DUNGHEN_MAIL_WORKER_H
+
+#include <event2/event.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "letter/template.h"
+#include "service/clock.h"
+#include "service/config.h"
+#include "service/log.h"
+#include "service/ruleset.h"
+
+/* The wording and the rules the thread sends with, loaded and checked by the loop. */
+struct mail_kit {
+  struct letter_template *escalation; /* letters/mail-escalation.yaml */
+  struct letter_template *letter;     /* letters/mail-letter.yaml */
+  struct letter_template *digest;     /* letters/mail-digest.yaml */
+  struct ruleset *rules;              /* agencies (addresses), procedures (names), ladder */
+};
+
+/* The wording files of letters/, NULL-terminated: mail-escalation, mail-letter, mail-digest. */
+extern const char *const mail_template_files[];
+
+/* Loads the three mail templates of `letters_directory` and the rules. */
+enum status mail_kit_load(const char *letters_directory, const char *rules_directory, int64_t today,
+                          struct mail_kit **kit, struct error *error);
+void mail_kit_free(struct mail_kit *kit);
+
+struct mail_worker_snapshot {
+  bool stopped;
+  bool enabled; /* mail.enabled of the config in use */
+  bool counts_valid;
+  char problem[512]; /* the last database failure; "" after a success */
+  char failing[512]; /* the last failed send (no address): "" after a success */
+  int64_t pending;   /* dunghen.delivery_log by state, as last counted */
+  int64_t held;
+  int64_t sent;
+  int64_t failed;
+  uint64_t sent_total; /* by this process */
+  uint64_t attempt_failures_total;
+  uint64_t failed_total; /* deliveries this process gave up on */
+  uint64_t consecutive_failures;
+  uint64_t digests_total;
+  uint64_t unaddressed_total; /* outbox roles with no address in the rules */
+  uint64_t generation;
+};
+
+struct mail_worker;
+
+/* Copies what it needs from `config` (database and mail sections); takes ownership of `kit`. */
+struct mail_worker *mail_worker_new(struct event_base *base, const struct config *config,
+                                    struct mail_kit *kit, const struct clock *clock,
+                                    const struct log *log, void (*on_publish)(void *context),
+                                    void *context, struct error *error);
+enum status mail_worker_start(struct mail_worker *worker, struct error *error);
+void mail_worker_request(struct mail_worker *worker);
+/* A reload: new settings and kit (ownership passes), taken between two deliveries. */
+void mail_worker_reload(struct mail_worker *worker, const struct config *config,
+                        struct mail_kit *kit);
+void mail_worker_snapshot(struct mail_worker *worker, struct mail_worker_snapshot *snapshot);
+void mail_worker_stop(struct mail_worker *worker);
+void mail_worker_free(struct mail_worker *worker);
+
+#endif

@@ -1,0 +1,604 @@
+/*
+ * E-mail delivery end to end (issue #9): the daemon against the private PostgreSQL of
+ * with-cluster, Debian's msmtp as its `sendmail` (-C RC -t -i) and a real SMTP server on
+ * loopback (tests/mail/smtp_sink.py, aiosmtpd), which stores and decodes what arrives:
+ *   - with mail off, the outbox takes no rows (dunghen.mail_switch);
+ *   - an overdue dossier's escalations and letter reach the addresses of their roles
+ *     (rules/agencies.yaml), one message per event and address, with the Vietnamese subject,
+ *     sender name and body decoded exactly, lines within 78 characters, the letter's PDF
+ *     attached byte for byte; delivery_log, /metrics and /healthz agree; no address and no
+ *     applicant name in the daemon's log;
+ *   - a server that refuses (451) and then accepts: retries, /healthz "ok; mail failing",
+ *     then every message exactly once;
+ *   - SIGKILL while the server refuses, and SIGKILL in the middle of a stream of sends, then a
+ *     restart: every message arrives, under the same Message-ID, none twice (at most the one
+ *     in flight at the kill, whose repeat carries the same Message-ID);
+ *   - a digest role: one message listing the dossiers instead of one each;
+ *   - a broken mail wording on SIGHUP is refused, located, and the daemon runs on.
+ */
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/sha256.h"
+#include "harness.h"
+#include "tap.h"
+
+enum { MAX_MESSAGES = 2048 };
+
+struct received {
+  char message_id[256];
+  char rcpt[256];
+  char from[256];
+  char subject[512];
+  char attachment_sha256[80];
+  char attachment_type[64];
+  int max_line;
+  char *body;
+};
+
+struct setup {
+  struct harness harness;
+  char spool[PATH_MAX + 16];
+  char smtp[PATH_MAX + 16];
+  char config[8192];
+  pid_t sink;
+  struct received *messages;
+  size_t count;
+};
+
+/* ---- the SMTP server ---- */
+
+static bool start_sink(struct setup *setup) {
+  snprintf(setup->smtp, sizeof setup->smtp, "%s/smtp", setup->harness.directory);
+  mkdir(setup->smtp, 0755);
+  const char *source = getenv("DUNGHEN_SOURCE_ROOT");
+  char script[PATH_MAX + 64];
+  snprintf(script, sizeof script, "%s/tests/mail/smtp_sink.py", source != NULL ? source : ".");
+  setup->sink = fork();
+  if (setup->sink == 0) {
+    execl("/usr/bin/python3", "/usr/bin/python3", script, setup->smtp, (char *)NULL);
+    _exit(127);
+  }
+  char port_path[PATH_MAX + 32], port[32] = "";
+  snprintf(port_path, sizeof port_path, "%s/port", setup->smtp);
+  for (int i = 0; i < 200 && port[0] == '\0'; i++) {
+    read_text_file(port_path, port, sizeof port);
+    if (port[0] == '\0')
+      sleep_seconds(0.05);
+  }
+  if (port[0] == '\0')
+    return false;
+  char rc_path[PATH_MAX + 32];
+  snprintf(rc_path, sizeof rc_path, "%s/msmtprc", setup->smtp);
+  FILE *rc = fopen(rc_path, "w");
+  if (rc == NULL)
+    return false;
+  fprintf(rc,
+          "defaults\nauth off\ntls off\naccount default\nhost 127.0.0.1\nport %d\n"
+          "from dunghen@example.org\n",
+          atoi(port));
+  fclose(rc);
+  chmod(rc_path, 0600);
+  const char *source_root = source != NULL ? source : ".";
+  snprintf(setup->config, sizeof setup->config,
+           "paths:\n  letters: %s/letters\n  spool: %s\nsync:\n  poll_interval: 3600\n"
+           "mail:\n  enabled: true\n  from: dunghen@example.org\n"
+           "  from_name: Hệ thống Đúng hẹn\n  sendmail: /usr/bin/msmtp\n"
+           "  arguments: [-C, %s, -t, -i]\n  timeout: 20\n  attempts: 100\n"
+           "  retry_first: 1\n  retry_limit: 1\n",
+           source_root, setup->spool, rc_path);
+  return true;
+}
+
+static void refuse(const struct setup *setup, bool on) {
+  char path[PATH_MAX + 32];
+  snprintf(path, sizeof path, "%s/refuse", setup->smtp);
+  if (on) {
+    FILE *file = fopen(path, "w");
+    if (file != NULL)
+      fclose(file);
+  } else {
+    unlink(path);
+  }
+}
+
+/* ---- what arrived ---- */
+
+static void field(const char *text, const char *key, char *out, size_t size) {
+  char needle[64];
+  snprintf(needle, sizeof needle, "\n%s: ", key);
+  out[0] = '\0';
+  const char *at = strstr(text, needle);
+  if (at == NULL && strncmp(text, needle + 1, strlen(needle) - 1) == 0)
+    at = text - 1;
+  if (at == NULL)
+    return;
+  at += strlen(needle);
+  size_t length = strcspn(at, "\n");
+  snprintf(out, size, "%.*s", (int)length, at);
+}
+
+static int compare_names(const void *left, const void *right) {
+  return strcmp(*(char *const *)left, *(char *const *)right);
+}
+
+/* Reads every N.txt the server wrote (in arrival order) into setup->messages. */
+static void read_messages(struct setup *setup) {
+  for (size_t i = 0; i < setup->count; i++)
+    free(setup->messages[i].body);
+  setup->count = 0;
+  char directory[PATH_MAX + 32];
+  snprintf(directory, sizeof directory, "%s/messages", setup->smtp);
+  DIR *listing = opendir(directory);
+  if (listing == NULL)
+    return;
+  char *names[MAX_MESSAGES];
+  size_t count = 0;
+  struct dirent *entry;
+  while ((entry = readdir(listing)) != NULL && count < MAX_MESSAGES) {
+    size_t length = strlen(entry->d_name);
+    if (length > 4 && strcmp(entry->d_name + length - 4, ".txt") == 0)
+      names[count++] = strdup(entry->d_name);
+  }
+  closedir(listing);
+  qsort(names, count, sizeof *names, compare_names);
+  static char text[1 << 20];
+  for (size_t i = 0; i < count; i++) {
+    char path[2 * PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", directory, names[i]);
+    read_text_file(path, text, sizeof text);
+    struct received *message = &setup->messages[setup->count++];
+    memset(message, 0, sizeof *message);
+    field(text, "message-id", message->message_id, sizeof message->message_id);
+    field(text, "rcpt", message->rcpt, sizeof message->rcpt);
+    field(text, "from", message->from, sizeof message->from);
+    field(text, "subject", message->subject, sizeof message->subject);
+    field(text, "attachment-sha256", message->attachment_sha256, sizeof message->attachment_sha256);
+    field(text, "attachment-type", message->attachment_type, sizeof message->attachment_type);
+    char number[32];
+    field(text, "max-line", number, sizeof number);
+    message->max_line = atoi(number);
+    const char *body = strstr(text, "\nbody:\n");
+    message->body = strdup(body != NULL ? body + 7 : "");
+    free(names[i]);
+  }
+}
+
+static int arrived(const struct setup *setup, const char *message_id) {
+  int count = 0;
+  char bracketed[300];
+  snprintf(bracketed, sizeof bracketed, "<%s>", message_id);
+  for (size_t i = 0; i < setup->count; i++)
+    count += strcmp(setup->messages[i].message_id, bracketed) == 0;
+  return count;
+}
+
+static const struct received *find(const struct setup *setup, const char *message_id) {
+  char bracketed[300];
+  snprintf(bracketed, sizeof bracketed, "<%s>", message_id);
+  for (size_t i = 0; i < setup->count; i++)
+    if (strcmp(setup->messages[i].message_id, bracketed) == 0)
+      return &setup->messages[i];
+  return NULL;
+}
+
+/* Every delivery of `where` (an SQL condition on d) arrived: counts of missing and doubled. */
+static void count_arrivals(struct setup *setup, const char *where, int *rows, int *missing,
+                           int *doubled) {
+  read_messages(setup);
+  char sql[1024];
+  snprintf(sql, sizeof sql,
+           "SELECT message_id FROM dunghen.delivery_log d WHERE state = 'sent' AND %s", where);
+  PGresult *result = PQexec(setup->harness.db, sql);
+  *rows = PQntuples(result);
+  *missing = *doubled = 0;
+  for (int row = 0; row < *rows; row++) {
+    int count = arrived(setup, PQgetvalue(result, row, 0));
+    *missing += count == 0;
+    *doubled += count > 1;
+    if (count != 1)
+      tap_diagnostic("%s arrived %d times", PQgetvalue(result, row, 0), count);
+  }
+  PQclear(result);
+}
+
+static bool insert_overdue(const struct harness *harness, const char *codes_sql,
+                           const char *agency) {
+  return db_exec(harness,
+                 "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
+                 "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai, "
+                 "ly_do_tre_han) SELECT code, '9.900001', '%s', 'Nguyễn Văn Thử', "
+                 "'066123456789', 'xã Hòa Phú', 'thử nghiệm', 'truc_tiep', "
+                 "now() - interval '30 days', 'dang_xu_ly', 'Chờ kết quả xác minh' "
+                 "FROM unnest(%s) AS code",
+                 agency, codes_sql);
+}
+
+/* Waits until the dossiers of `like` have `expected` deliveries, all sent. */
+static bool wait_sent(const struct harness *harness, const char *like, int expected,
+                      double timeout) {
+  char sql[512];
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FILTER (WHERE state = 'sent') * 1000 + count(*) "
+           "FROM dunghen.delivery_log WHERE dossier_code LIKE '%s'",
+           like);
+  return db_wait_integer(harness, (long long)expected * 1001, timeout, sql);
+}
+
+static bool row_text(const struct harness *harness, const char *sql, char *out, size_t size) {
+  PGresult *result = PQexec(harness->db, sql);
+  bool found = PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) >= 1 &&
+               !PQgetisnull(result, 0, 0);
+  snprintf(out, size, "%s", found ? PQgetvalue(result, 0, 0) : "");
+  PQclear(result);
+  return found;
+}
+
+/* The addresses (sorted, comma-joined) that `level` of `code` was delivered to. */
+static void addresses_of(const struct harness *harness, const char *code, const char *level,
+                         char *out, size_t size) {
+  char sql[512];
+  snprintf(sql, sizeof sql,
+           "SELECT string_agg(address, ',' ORDER BY address) FROM dunghen.delivery_log "
+           "WHERE dossier_code = '%s' AND level = '%s'",
+           code, level);
+  row_text(harness, sql, out, size);
+}
+
+/* ---- the tests ---- */
+
+static void test_mail_off(struct setup *setup) {
+  struct harness *harness = &setup->harness;
+  struct daemon daemon;
+  const char *source = getenv("DUNGHEN_SOURCE_ROOT");
+  char config[2048];
+  snprintf(config, sizeof config,
+           "paths:\n  letters: %s/letters\n  spool: %s\nsync:\n  poll_interval: 3600\n",
+           source != NULL ? source : ".", setup->spool);
+  if (!tap_ok(daemon_start(&daemon, harness, config, NULL), "a daemon with mail off starts"))
+    return;
+  insert_overdue(harness, "ARRAY['E2E-OFF']", "DLK-TTPVHCC");
+  tap_ok(db_wait_integer(harness, 1, 20,
+                         "SELECT count(*) FROM dunghen.letter_log WHERE dossier_code = 'E2E-OFF' "
+                         "AND state = 'rendered'"),
+         "mail off: the overdue dossier still gets its escalations and letter");
+  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.outbox"), 0,
+                 "mail off: the outbox takes no rows");
+  tap_is_integer(db_integer(harness, "SELECT enabled::int FROM dunghen.mail_switch"), 0,
+                 "mail off: dunghen.mail_switch says so");
+  tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+}
+
+static void check_recipients(struct setup *setup) {
+  struct harness *harness = &setup->harness;
+  char got[1024];
+  addresses_of(harness, "E2E-M1", "apology", got, sizeof got);
+  tap_is_string(got,
+                "giamdoc@ttpvhcc.example.org,motcua@ttpvhcc.example.org,"
+                "tiepnhan@ttpvhcc.example.org,xuly@ttpvhcc.example.org",
+                "the letter goes to signer, handling agency (two addresses) and one-stop unit");
+  addresses_of(harness, "E2E-M1", "overdue", got, sizeof got);
+  tap_is_string(got, "giamdoc@ttpvhcc.example.org", "overdue goes to the agency head");
+  addresses_of(harness, "E2E-M1", "long_overdue", got, sizeof got);
+  tap_is_string(got, "kiemsoattthc@vpubnd.example.org",
+                "long overdue goes to the provincial office");
+  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.delivery_log WHERE "
+                                     "dossier_code = 'E2E-M1' AND role = 'signer' AND "
+                                     "level = 'apology'"),
+                 1, "an address in two roles of one event gets one message (the first role)");
+}
+
+static void check_contents(struct setup *setup) {
+  struct harness *harness = &setup->harness;
+  char message_id[256], sha256[80];
+  row_text(harness,
+           "SELECT message_id FROM dunghen.delivery_log WHERE dossier_code = 'E2E-M1' "
+           "AND level = 'overdue'",
+           message_id, sizeof message_id);
+  const struct received *overdue = find(setup, message_id);
+  if (!tap_ok(overdue != NULL, "the overdue message arrived (%s)", message_id))
+    return;
+  tap_is_string(overdue->rcpt, "giamdoc@ttpvhcc.example.org", "to the agency head");
+  tap_is_string(overdue->subject, "[Đúng hẹn] Hồ sơ quá hạn: hồ sơ E2E-M1",
+                "the Vietnamese subject decodes exactly");
+  tap_is_string(overdue->from, "Hệ thống Đúng hẹn <dunghen@example.org>", "and the sender's name");
+  tap_contains(overdue->body, "Kính gửi: Thủ trưởng cơ quan, đơn vị,", "the body greets the role");
+  tap_contains(overdue->body,
+               "Hồ sơ E2E-M1 (thủ tục: Thủ tục thử nghiệm nhanh) của Nguyễn "
+               "Văn Thử, tiếp nhận lúc",
+               "and names the dossier, procedure and applicant");
+  tap_contains(overdue->body, "Việc cần làm: Chỉ đạo giải quyết ngay hồ sơ đã quá hạn",
+               "and says what to do");
+  row_text(harness,
+           "SELECT message_id FROM dunghen.delivery_log WHERE dossier_code = 'E2E-M1' "
+           "AND level = 'apology' AND address = 'motcua@ttpvhcc.example.org'",
+           message_id, sizeof message_id);
+  row_text(harness, "SELECT sha256 FROM dunghen.letter_log WHERE dossier_code = 'E2E-M1'", sha256,
+           sizeof sha256);
+  const struct received *letter = find(setup, message_id);
+  if (!tap_ok(letter != NULL, "the letter's message arrived"))
+    return;
+  tap_is_string(letter->subject, "[Đúng hẹn] Phiếu xin lỗi số 02/PXL-TTPVHCC: hồ sơ E2E-M1",
+                "its subject names the letter's number (01 went to E2E-OFF)");
+  tap_is_string(letter->attachment_type, "application/pdf", "it carries a PDF");
+  tap_is_string(letter->attachment_sha256, sha256,
+                "byte-identical to the spooled letter (sha256 of letter_log)");
+  char path[PATH_MAX];
+  row_text(harness, "SELECT path FROM dunghen.letter_log WHERE dossier_code = 'E2E-M1'", path,
+           sizeof path);
+  FILE *file = fopen(path, "rb");
+  static unsigned char data[1 << 22];
+  size_t size = file != NULL ? fread(data, 1, sizeof data, file) : 0;
+  if (file != NULL)
+    fclose(file);
+  char hex[SHA256_HEX_SIZE];
+  sha256_hex(data, size, hex);
+  tap_is_string(letter->attachment_sha256, hex, "and to the file in the spool");
+  tap_contains(letter->body, "Lý do: Chờ kết quả xác minh", "the body gives the delay reason");
+  int longest = 0;
+  for (size_t i = 0; i < setup->count; i++)
+    longest = setup->messages[i].max_line > longest ? setup->messages[i].max_line : longest;
+  tap_ok(longest > 0 && longest <= 78, "no line of any message passes 78 characters (%d)", longest);
+}
+
+static void test_delivery(struct setup *setup, struct daemon *daemon) {
+  struct harness *harness = &setup->harness;
+  insert_overdue(harness, "ARRAY['E2E-M1']", "DLK-TTPVHCC");
+  tap_ok(wait_sent(harness, "E2E-M1", 6, 30),
+         "six deliveries for the overdue dossier, all sent (letter x4, overdue, long overdue)");
+  int rows, missing, doubled;
+  count_arrivals(setup, "dossier_code = 'E2E-M1'", &rows, &missing, &doubled);
+  tap_ok(rows == 6 && missing == 0 && doubled == 0,
+         "each arrived exactly once, by Message-ID (%d rows, %d missing, %d twice)", rows, missing,
+         doubled);
+  check_recipients(setup);
+  check_contents(setup);
+  char body[65536];
+  sleep_seconds(0.3);
+  http_get(daemon->port, "/metrics", body, sizeof body);
+  tap_contains(body, "dunghen_mail_sent_total 6\n", "metrics: six sent by this process");
+  tap_contains(body, "dunghen_mail_deliveries{state=\"sent\"} 6\n", "metrics: six in the log");
+  tap_contains(body, "dunghen_mail_failing 0\n", "metrics: not failing");
+  http_get(daemon->port, "/healthz", body, sizeof body);
+  tap_is_string(body, "ok\n", "/healthz: ok");
+}
+
+static void test_refusing_server(struct setup *setup, struct daemon *daemon) {
+  struct harness *harness = &setup->harness;
+  refuse(setup, true);
+  insert_overdue(harness, "ARRAY['E2E-R1']", "DLK-SNNMT");
+  tap_ok(db_wait_integer(harness, 1, 30,
+                         "SELECT (count(*) = 5 AND min(attempts) >= 2)::int FROM "
+                         "dunghen.delivery_log WHERE dossier_code = 'E2E-R1'"),
+         "a refusing server: every delivery is tried again (attempts >= 2)");
+  char body[65536], error[1024];
+  bool healthy = daemon_wait_health(daemon, 200, body, sizeof body, 5);
+  tap_ok(healthy && strncmp(body, "ok; mail failing: ", 18) == 0,
+         "/healthz stays 200 and says mail is failing (%.*s)", (int)strcspn(body, "\n"), body);
+  tap_ok(strchr(body, '@') == NULL, "without an address");
+  http_get(daemon->port, "/metrics", body, sizeof body);
+  tap_contains(body, "dunghen_mail_failing 1\n", "metrics: failing");
+  tap_ok(strstr(body, "dunghen_mail_attempt_failures_total 0\n") == NULL,
+         "metrics: failed attempts counted");
+  row_text(harness,
+           "SELECT last_error FROM dunghen.delivery_log WHERE dossier_code = 'E2E-R1' "
+           "AND state = 'pending' LIMIT 1",
+           error, sizeof error);
+  tap_contains(error, "451", "delivery_log.last_error keeps the server's answer (%s)", error);
+  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.delivery_log "
+                                     "WHERE dossier_code = 'E2E-R1' AND state = 'sent'"),
+                 0, "nothing marked sent meanwhile");
+  refuse(setup, false);
+  tap_ok(wait_sent(harness, "E2E-R1", 5, 30),
+         "the server accepts again: all five sent (DLK-SNNMT: letter x3, overdue, long overdue)");
+  int rows, missing, doubled;
+  count_arrivals(setup, "dossier_code = 'E2E-R1'", &rows, &missing, &doubled);
+  tap_ok(rows == 5 && missing == 0 && doubled == 0,
+         "refused, then accepted: each exactly once (%d rows, %d missing, %d twice)", rows, missing,
+         doubled);
+  tap_ok(daemon_wait_health(daemon, 200, body, sizeof body, 5) && strcmp(body, "ok\n") == 0,
+         "/healthz: ok again");
+}
+
+static void test_kill_while_refused(struct setup *setup, struct daemon *daemon) {
+  struct harness *harness = &setup->harness;
+  refuse(setup, true);
+  insert_overdue(harness, "ARRAY['E2E-KR1','E2E-KR2','E2E-KR3']", "DLK-TTPVHCC");
+  tap_ok(db_wait_integer(harness, 1, 30,
+                         "SELECT (count(*) = 18 AND min(attempts) >= 1)::int FROM "
+                         "dunghen.delivery_log WHERE dossier_code LIKE 'E2E-KR%'"),
+         "three more overdue dossiers: 18 deliveries tried while the server refuses");
+  kill(daemon->pid, SIGKILL);
+  tap_is_integer(daemon_stop(daemon, SIGKILL, 10), 128 + SIGKILL, "SIGKILL");
+  refuse(setup, false);
+  if (!tap_ok(daemon_start(daemon, harness, setup->config, NULL), "the daemon restarts"))
+    return;
+  tap_ok(wait_sent(harness, "E2E-KR%", 18, 40), "after the restart all 18 are sent");
+  int rows, missing, doubled;
+  count_arrivals(setup, "dossier_code LIKE 'E2E-KR%'", &rows, &missing, &doubled);
+  tap_ok(rows == 18 && missing == 0 && doubled == 0,
+         "killed while refused: each exactly once (%d rows, %d missing, %d twice)", rows, missing,
+         doubled);
+}
+
+static void test_kill_while_sending(struct setup *setup, struct daemon *daemon) {
+  struct harness *harness = &setup->harness;
+  read_messages(setup);
+  size_t before = setup->count;
+  insert_overdue(harness,
+                 "ARRAY(SELECT 'E2E-KS' || lpad(g::text, 2, '0') FROM generate_series(1, 15) g)",
+                 "DLK-TTPVHCC");
+  double until = monotonic_now() + 60;
+  while (monotonic_now() < until) {
+    read_messages(setup);
+    if (setup->count >= before + 20)
+      break;
+    sleep_seconds(0.02);
+  }
+  tap_ok(setup->count >= before + 20, "a stream of 90 messages is on its way (%zu arrived)",
+         setup->count - before);
+  kill(daemon->pid, SIGKILL);
+  tap_is_integer(daemon_stop(daemon, SIGKILL, 10), 128 + SIGKILL, "SIGKILL in the middle");
+  long long unsent = db_integer(harness, "SELECT count(*) FROM dunghen.delivery_log "
+                                         "WHERE state <> 'sent'");
+  long long outbox = db_integer(harness, "SELECT count(*) FROM dunghen.outbox o WHERE "
+                                         "expanded_at IS NULL");
+  tap_ok(unsent + outbox > 0, "work was left when it died (%lld deliveries, %lld outbox rows)",
+         unsent, outbox);
+  if (!tap_ok(daemon_start(daemon, harness, setup->config, NULL), "the daemon restarts"))
+    return;
+  tap_ok(wait_sent(harness, "E2E-KS%", 90, 60), "after the restart all 90 are sent");
+  int rows, missing, doubled;
+  count_arrivals(setup, "dossier_code LIKE 'E2E-KS%'", &rows, &missing, &doubled);
+  tap_ok(rows == 90 && missing == 0, "none lost (%d rows, %d missing)", rows, missing);
+  tap_ok(doubled <= 1,
+         "none twice but at most the one in flight at the kill, under its same Message-ID (%d)",
+         doubled);
+}
+
+static void test_digest(struct setup *setup) {
+  struct harness *harness = &setup->harness;
+  char config[8192];
+  snprintf(config, sizeof config,
+           "%s  digest_roles: [provincial_office]\n  digest_levels: [long_overdue]\n"
+           "  digest_period: 2\n",
+           setup->config);
+  struct daemon daemon;
+  if (!tap_ok(daemon_start(&daemon, harness, config, NULL), "a daemon with a digest role"))
+    return;
+  insert_overdue(harness, "ARRAY['E2E-D1','E2E-D2','E2E-D3']", "DLK-TTPVHCC");
+  tap_ok(db_wait_integer(harness, 1, 30,
+                         "SELECT count(*) FROM dunghen.delivery_log WHERE kind = 'digest' "
+                         "AND state = 'sent'"),
+         "one digest is sent");
+  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.delivery_log WHERE "
+                                     "dossier_code LIKE 'E2E-D%%' AND level = 'long_overdue' "
+                                     "AND state = 'digested'"),
+                 3, "the three long-overdue items went into it");
+  char message_id[256];
+  row_text(harness, "SELECT message_id FROM dunghen.delivery_log WHERE kind = 'digest'", message_id,
+           sizeof message_id);
+  read_messages(setup);
+  const struct received *digest = find(setup, message_id);
+  if (tap_ok(digest != NULL, "the digest arrived once (%d)", arrived(setup, message_id))) {
+    tap_is_string(digest->rcpt, "kiemsoattthc@vpubnd.example.org", "to the provincial office");
+    tap_is_string(digest->subject, "[Đúng hẹn] 3 hồ sơ: quá hạn nhiều ngày",
+                  "its subject counts the dossiers");
+    tap_ok(strstr(digest->body, "- E2E-D1: Thủ tục thử nghiệm nhanh") != NULL &&
+               strstr(digest->body, "- E2E-D2: ") != NULL &&
+               strstr(digest->body, "- E2E-D3: ") != NULL,
+           "its body lists the three dossiers");
+    tap_ok(strstr(digest->body, "Nguyễn Văn Thử") == NULL, "without the applicants' names");
+  }
+  tap_ok(db_wait_integer(harness, 15, 30,
+                         "SELECT count(*) FROM dunghen.delivery_log WHERE "
+                         "dossier_code LIKE 'E2E-D%' AND state = 'sent'"),
+         "the others go one by one (letter x4 and overdue for each of the three)");
+  tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+}
+
+/* The mail wording is checked on SIGHUP like the letter templates: a broken file is refused,
+ * located, and the old wording stays. */
+static void test_reload(struct setup *setup) {
+  struct harness *harness = &setup->harness;
+  const char *source = getenv("DUNGHEN_SOURCE_ROOT");
+  char letters[PATH_MAX + 32], command[4 * PATH_MAX], config[8192];
+  snprintf(letters, sizeof letters, "%s/letters", harness->directory);
+  snprintf(command, sizeof command, "cp -r '%s/letters' '%s'", source != NULL ? source : ".",
+           letters);
+  if (!tap_ok(system(command) == 0, "a letters directory of our own"))
+    return;
+  const char *after = strstr(setup->config, "\n  spool: ");
+  snprintf(config, sizeof config, "paths:\n  letters: %s%s", letters, after != NULL ? after : "");
+  struct daemon daemon;
+  if (!tap_ok(daemon_start(&daemon, harness, config, NULL), "a daemon on that directory"))
+    return;
+  tap_ok(daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "it becomes ready");
+  snprintf(command, sizeof command,
+           "sed -i 's/{dossier_code}\"$/{dossier_cod}\"/' '%s/mail-escalation.yaml'", letters);
+  tap_ok(system(command) == 0, "a placeholder of mail-escalation.yaml misspelt");
+  kill(daemon.pid, SIGHUP);
+  tap_ok(daemon_wait_log(&daemon, "reload failed", 1, 10), "SIGHUP: the reload is refused");
+  char line[4096] = "", expected[PATH_MAX + 128];
+  daemon_log_line(&daemon, "reload failed", line, sizeof line);
+  snprintf(expected, sizeof expected,
+           "%s/mail-escalation.yaml:15:43: unknown placeholder {dossier_cod} (did you mean "
+           "{dossier_code}?)",
+           letters);
+  tap_contains(line, expected, "and says where");
+  char body[4096];
+  tap_ok(http_get(daemon.port, "/healthz", body, sizeof body) == 200,
+         "the daemon runs on with the old wording");
+  snprintf(command, sizeof command,
+           "sed -i 's/{dossier_cod}\"$/{dossier_code}\"/' '%s/mail-escalation.yaml'", letters);
+  tap_ok(system(command) == 0, "the file mended");
+  kill(daemon.pid, SIGHUP);
+  tap_ok(daemon_wait_log(&daemon, "reload: config and rules from", 1, 10),
+         "SIGHUP: the reload is taken");
+  tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+}
+
+static void test_everything(struct setup *setup) {
+  int rows, missing, doubled;
+  count_arrivals(setup, "true", &rows, &missing, &doubled);
+  tap_ok(missing == 0, "every sent delivery of the run arrived (%d rows)", rows);
+  tap_is_integer((long long)setup->count, rows + doubled,
+                 "and nothing else arrived (the in-flight repeat aside)");
+}
+
+static void check_log_privacy(const struct daemon *daemon) {
+  static char log[1 << 22];
+  read_text_file(daemon->log_path, log, sizeof log);
+  tap_ok(strstr(log, "example.org") == NULL, "the daemon's log names no mail address");
+  tap_ok(strstr(log, "Nguyễn Văn Thử") == NULL, "nor the applicant");
+}
+
+int main(void) {
+  const char *conninfo = getenv("DUNGHEN_TEST_DB");
+  if (conninfo == NULL)
+    return tap_skip_all("DUNGHEN_TEST_DB is not set (run through with-cluster)");
+  if (access("/usr/bin/msmtp", X_OK) != 0 ||
+      system("/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null") != 0)
+    return tap_skip_all("msmtp or python3-aiosmtpd is missing (tools/dev deps)");
+  static struct setup setup;
+  static struct received messages[MAX_MESSAGES];
+  setup.messages = messages;
+  struct harness *harness = &setup.harness;
+  const char *source = getenv("DUNGHEN_SOURCE_ROOT");
+  char command[3 * PATH_MAX];
+  bool ready = harness_setup(harness, conninfo);
+  snprintf(command, sizeof command, "cp '%s/rules/agencies.yaml' '%s/agencies.yaml'",
+           source != NULL ? source : ".", harness->rules);
+  ready = ready && system(command) == 0;
+  snprintf(setup.spool, sizeof setup.spool, "%s/spool", harness->directory);
+  mkdir(setup.spool, 0755);
+  if (!tap_ok(ready && start_sink(&setup), "database, agencies and the SMTP server ready"))
+    return tap_finish();
+  test_mail_off(&setup);
+  struct daemon daemon;
+  if (tap_ok(daemon_start(&daemon, harness, setup.config, NULL), "a daemon with mail on")) {
+    test_delivery(&setup, &daemon);
+    check_log_privacy(&daemon);
+    test_refusing_server(&setup, &daemon);
+    test_kill_while_refused(&setup, &daemon);
+    test_kill_while_sending(&setup, &daemon);
+    check_log_privacy(&daemon);
+    tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+    test_digest(&setup);
+    test_reload(&setup);
+    test_everything(&setup);
+  }
+  int result = tap_finish();
+  if (result != 0)
+    daemon_dump_log(&daemon);
+  kill(setup.sink, SIGTERM);
+  waitpid(setup.sink, NULL, 0);
+  harness_teardown(harness);
+  return result;
+}
