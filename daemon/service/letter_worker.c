@@ -295,25 +295,11 @@ static void run_jobs(struct letter_worker *worker) {
   publish(worker);
 }
 
-/* Waits for a request, a due retry or a stop (the mutex is held). */
-static void wait_for_work(struct letter_worker *worker) {
-  while (!worker->thread.stop && !worker->requested) {
-    if (worker->retry_at <= 0) {
-      worker_thread_wait(&worker->thread, -1);
-      continue;
-    }
-    double left = worker->retry_at - clock_monotonic_seconds();
-    if (left <= 0)
-      return;
-    worker_thread_wait(&worker->thread, left);
-  }
-}
-
 static void *letter_worker_main(void *argument) {
   struct letter_worker *worker = argument;
   for (;;) {
     pthread_mutex_lock(&worker->thread.mutex);
-    wait_for_work(worker);
+    worker_thread_wait_for(&worker->thread, &worker->requested, worker->retry_at);
     if (worker->thread.stop) {
       pthread_mutex_unlock(&worker->thread.mutex);
       break;
@@ -410,10 +396,7 @@ enum status letter_worker_start(struct letter_worker *worker, struct error *erro
 }
 
 void letter_worker_request(struct letter_worker *worker) {
-  pthread_mutex_lock(&worker->thread.mutex);
-  worker->requested = true;
-  pthread_cond_signal(&worker->thread.wake);
-  pthread_mutex_unlock(&worker->thread.mutex);
+  worker_thread_request(&worker->thread, &worker->requested);
 }
 
 void letter_worker_replace_kit(struct letter_worker *worker, struct letter_kit *kit) {
@@ -436,9 +419,7 @@ void letter_worker_update_settings(struct letter_worker *worker,
 }
 
 void letter_worker_snapshot(struct letter_worker *worker, struct letter_worker_snapshot *snapshot) {
-  pthread_mutex_lock(&worker->thread.mutex);
-  *snapshot = worker->snapshot;
-  pthread_mutex_unlock(&worker->thread.mutex);
+  worker_thread_read(&worker->thread, snapshot, &worker->snapshot, sizeof *snapshot);
 }
 
 void letter_worker_stop(struct letter_worker *worker) {

@@ -6,14 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/civil.h"
 #include "core/sha256.h"
 #include "letter/mime.h"
-#include "service/schema.h"
 #include "service/sendmail.h"
+#include "service/session.h"
 #include "service/sql.h"
+#include "service/worker_thread.h"
 
 static const double DATABASE_BACKOFF_FIRST = 0.25;
 static const double BACKOFF_LIMIT = 30.0;
@@ -30,18 +30,9 @@ struct mail_settings {
 };
 
 struct mail_worker {
-  struct event_base *base;
-  struct event *publish_event;
   const struct clock *clock;
   const struct log *log;
-  void (*on_publish)(void *context);
-  void *context;
-  pthread_t thread;
-  bool started;
-
-  pthread_mutex_t mutex; /* guards everything down to `snapshot` */
-  pthread_cond_t wake;
-  bool stop;
+  struct worker_thread thread; /* its mutex guards everything down to `snapshot` */
   bool requested;
   double retry_at;
   struct mail_kit *pending_kit;
@@ -49,19 +40,13 @@ struct mail_worker {
   struct mail_worker_snapshot snapshot;
 
   /* Only the thread touches these. */
-  PGconn *connection;
+  struct session session;
   struct mail_kit *kit;
   struct mail_settings *settings;
   bool switch_set; /* dunghen.mail_switch written on this connection */
   bool idle;       /* mail is off and the switch says so: nothing to do until a reload */
   double database_backoff;
 };
-
-static double monotonic_seconds(void) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
 
 /* ---- the kit and the settings ---- */
 
@@ -135,65 +120,34 @@ static struct mail_settings *settings_copy(const struct config *config) {
 /* ---- publishing ---- */
 
 static void publish(struct mail_worker *worker) {
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   worker->snapshot.generation++;
-  pthread_mutex_unlock(&worker->mutex);
-  event_active(worker->publish_event, EV_READ, 0);
-}
-
-static bool stop_asked(struct mail_worker *worker) {
-  pthread_mutex_lock(&worker->mutex);
-  bool stop = worker->stop;
-  pthread_mutex_unlock(&worker->mutex);
-  return stop;
+  pthread_mutex_unlock(&worker->thread.mutex);
+  worker_thread_publish(&worker->thread);
 }
 
 /* ---- the database ---- */
 
-static void notice_processor(void *argument, const char *message) {
-  const struct mail_worker *worker = argument;
-  log_debug(worker->log, "mail: server notice: %s", message);
-}
-
 static void disconnect(struct mail_worker *worker) {
-  if (worker->connection != NULL)
-    PQfinish(worker->connection);
-  worker->connection = NULL;
+  session_disconnect(&worker->session);
   worker->switch_set = false;
 }
 
 static enum status connect_database(struct mail_worker *worker, struct error *error) {
-  char timeout[16];
-  snprintf(timeout, sizeof timeout, "%d", worker->settings->connect_timeout);
-  const char *keywords[] = {"application_name", "connect_timeout", "keepalives",
-                            "keepalives_idle",  "dbname",          NULL};
-  const char *values[] = {"dunghen-mail", timeout, "1", "30", worker->settings->conninfo, NULL};
-  if (worker->settings->conninfo == NULL)
-    keywords[4] = NULL;
-  worker->connection = PQconnectdbParams(keywords, values, 1);
-  if (worker->connection == NULL)
-    return error_set(error, STATUS_RUNTIME, "connect: out of memory");
-  if (PQstatus(worker->connection) != CONNECTION_OK) {
-    error_set(error, STATUS_RUNTIME, "connect: %s", PQerrorMessage(worker->connection));
-    log_one_line(error->message);
-    disconnect(worker);
-    return STATUS_RUNTIME;
-  }
-  PQsetNoticeProcessor(worker->connection, notice_processor, worker);
   int version = 0;
-  if (schema_check(worker->connection, &version, error) != STATUS_OK) {
-    disconnect(worker);
-    return STATUS_RUNTIME;
-  }
-  log_info(worker->log, "mail: connected to the database");
-  return STATUS_OK;
+  enum status status = session_connect(&worker->session, worker->settings->conninfo,
+                                       worker->settings->connect_timeout, &version, error);
+  if (status == STATUS_OK)
+    log_info(worker->log, "mail: connected to the database");
+  return status;
 }
 
 /* Runs a statement with parameters whose rows are not needed. */
 static enum status run(struct mail_worker *worker, const char *what, const char *sql, int count,
                        const char *const *values, struct error *error) {
   PGresult *result;
-  enum status status = sql_query(worker->connection, what, sql, count, values, &result, error);
+  enum status status =
+      sql_query(worker->session.connection, what, sql, count, values, &result, error);
   if (status == STATUS_OK)
     PQclear(result);
   return status;
@@ -213,7 +167,7 @@ static enum status set_switch(struct mail_worker *worker, struct error *error) {
 
 static enum status count_deliveries(struct mail_worker *worker, struct error *error) {
   PGresult *rows;
-  enum status status = sql_query(worker->connection, "counting deliveries",
+  enum status status = sql_query(worker->session.connection, "counting deliveries",
                                  "SELECT count(*) FILTER (WHERE state = 'pending'),"
                                  " count(*) FILTER (WHERE state = 'held'),"
                                  " count(*) FILTER (WHERE state = 'sent'),"
@@ -222,13 +176,13 @@ static enum status count_deliveries(struct mail_worker *worker, struct error *er
                                  0, NULL, &rows, error);
   if (status != STATUS_OK)
     return status;
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   worker->snapshot.pending = sql_integer(rows, 0, 0, 0);
   worker->snapshot.held = sql_integer(rows, 0, 1, 0);
   worker->snapshot.sent = sql_integer(rows, 0, 2, 0);
   worker->snapshot.failed = sql_integer(rows, 0, 3, 0);
   worker->snapshot.counts_valid = true;
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
   PQclear(rows);
   return STATUS_OK;
 }
@@ -330,9 +284,9 @@ static void expand_row(struct mail_worker *worker, PGresult *rows, int row, stru
   for (size_t i = 0; i < role_count; i++) {
     const struct agency_mailbox *box = agency != NULL ? agency_mailbox(agency, roles[i]) : NULL;
     if (box == NULL) {
-      pthread_mutex_lock(&worker->mutex);
+      pthread_mutex_lock(&worker->thread.mutex);
       worker->snapshot.unaddressed_total++;
-      pthread_mutex_unlock(&worker->mutex);
+      pthread_mutex_unlock(&worker->thread.mutex);
       log_debug(worker->log, "mail: dossier %s, role %s: no address in the rules", code, roles[i]);
       continue;
     }
@@ -366,16 +320,16 @@ static const char insert_deliveries_sql[] =
 /* One transaction: up to EXPAND_CHUNK new outbox rows become deliveries. *more when full. */
 static enum status expand_chunk(struct mail_worker *worker, bool *more, struct error *error) {
   *more = false;
-  enum status status = sql_exec(worker->connection, "expanding the outbox", "BEGIN", error);
+  enum status status = sql_exec(worker->session.connection, "expanding the outbox", "BEGIN", error);
   PGresult *rows = NULL;
   if (status == STATUS_OK)
-    status = sql_query(worker->connection, "reading the outbox",
+    status = sql_query(worker->session.connection, "reading the outbox",
                        "SELECT id, kind, dossier_code, agency_code, level, roles"
                        " FROM dunghen.outbox WHERE expanded_at IS NULL ORDER BY id"
                        " LIMIT 500 FOR UPDATE SKIP LOCKED",
                        0, NULL, &rows, error);
   if (status != STATUS_OK) {
-    sql_rollback(worker->connection);
+    sql_rollback(worker->session.connection);
     return status;
   }
   int count = PQntuples(rows);
@@ -404,9 +358,9 @@ static enum status expand_chunk(struct mail_worker *worker, bool *more, struct e
                  "UPDATE dunghen.outbox SET expanded_at = now() WHERE id = ANY($1::bigint[])", 1,
                  &id_list, error);
   if (status == STATUS_OK)
-    status = sql_exec(worker->connection, "expanding the outbox", "COMMIT", error);
+    status = sql_exec(worker->session.connection, "expanding the outbox", "COMMIT", error);
   else
-    sql_rollback(worker->connection);
+    sql_rollback(worker->session.connection);
   expansion_free(&out);
   free(ids.data);
   *more = status == STATUS_OK && count == EXPAND_CHUNK;
@@ -436,7 +390,7 @@ static enum status make_digests(struct mail_worker *worker, struct error *error)
   snprintf(period, sizeof period, "%d", worker->settings->mail.digest_period);
   const char *values[] = {period};
   PGresult *rows;
-  enum status status = sql_query(worker->connection, "finding digests",
+  enum status status = sql_query(worker->session.connection, "finding digests",
                                  "SELECT address FROM dunghen.delivery_log WHERE state = 'held'"
                                  " GROUP BY address HAVING min(created_at) <= now() -"
                                  " $1::integer * interval '1 second'",
@@ -449,13 +403,13 @@ static enum status make_digests(struct mail_worker *worker, struct error *error)
     address_hash(address, hash);
     const char *digest_values[] = {address, hash, worker->settings->mail.message_id_host};
     PGresult *result;
-    status = sql_query(worker->connection, "making a digest", digest_sql, 3, digest_values, &result,
-                       error);
+    status = sql_query(worker->session.connection, "making a digest", digest_sql, 3, digest_values,
+                       &result, error);
     if (status == STATUS_OK) {
       if (strtol(PQcmdTuples(result), NULL, 10) > 0) {
-        pthread_mutex_lock(&worker->mutex);
+        pthread_mutex_lock(&worker->thread.mutex);
         worker->snapshot.digests_total++;
-        pthread_mutex_unlock(&worker->mutex);
+        pthread_mutex_unlock(&worker->thread.mutex);
       }
       PQclear(result);
     }
@@ -606,7 +560,7 @@ static enum status digest_list(struct mail_worker *worker, const struct letter_t
                                struct error *error) {
   PGresult *rows;
   enum status status =
-      sql_query(worker->connection, "reading a digest",
+      sql_query(worker->session.connection, "reading a digest",
                 "SELECT d.dossier_code, s.procedure_code, dunghen.epoch(e.deadline), c.state"
                 " FROM dunghen.delivery_log d JOIN dunghen.outbox o ON o.id = d.outbox_id"
                 " JOIN dunghen.escalation_log e ON e.id = o.escalation_id"
@@ -779,12 +733,12 @@ static int64_t retry_delay(const struct config_mail *mail, int attempts) {
 
 static void note_failure(struct mail_worker *worker, const char *id, const char *code,
                          const char *short_reason, bool final) {
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   worker->snapshot.attempt_failures_total++;
   worker->snapshot.failed_total += final;
   worker->snapshot.consecutive_failures++;
   snprintf(worker->snapshot.failing, sizeof worker->snapshot.failing, "%s", short_reason);
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
   log_warning(worker->log, "mail: delivery %s (dossier %s) %s: %s", id,
               code != NULL ? code : "digest", final ? "failed for good" : "failed, will retry",
               short_reason);
@@ -831,17 +785,18 @@ static enum status record(struct mail_worker *worker, PGresult *row, bool ok, bo
 /* Claims one due delivery and sends it, in one transaction. *sent_one: there was one. */
 static enum status send_one(struct mail_worker *worker, bool *found, struct error *error) {
   *found = false;
-  enum status status = sql_exec(worker->connection, "claiming a delivery", "BEGIN", error);
+  enum status status = sql_exec(worker->session.connection, "claiming a delivery", "BEGIN", error);
   PGresult *row = NULL;
   if (status == STATUS_OK)
-    status = sql_query(worker->connection, "claiming a delivery", claim_sql, 0, NULL, &row, error);
+    status = sql_query(worker->session.connection, "claiming a delivery", claim_sql, 0, NULL, &row,
+                       error);
   if (status != STATUS_OK) {
-    sql_rollback(worker->connection);
+    sql_rollback(worker->session.connection);
     return status;
   }
   if (PQntuples(row) == 0) {
     PQclear(row);
-    return sql_exec(worker->connection, "claiming a delivery", "COMMIT", error);
+    return sql_exec(worker->session.connection, "claiming a delivery", "COMMIT", error);
   }
   *found = true;
   const char *id = PQgetvalue(row, 0, COLUMN_ID), *code = sql_text(row, 0, COLUMN_CODE);
@@ -865,15 +820,15 @@ static enum status send_one(struct mail_worker *worker, bool *found, struct erro
   free(message);
   status = record(worker, row, ok, letter_failed, failure.message, error);
   if (status == STATUS_OK)
-    status = sql_exec(worker->connection, "recording a delivery", "COMMIT", error);
+    status = sql_exec(worker->session.connection, "recording a delivery", "COMMIT", error);
   else
-    sql_rollback(worker->connection);
+    sql_rollback(worker->session.connection);
   if (status == STATUS_OK && ok) {
-    pthread_mutex_lock(&worker->mutex);
+    pthread_mutex_lock(&worker->thread.mutex);
     worker->snapshot.sent_total++;
     worker->snapshot.consecutive_failures = 0;
     worker->snapshot.failing[0] = '\0';
-    pthread_mutex_unlock(&worker->mutex);
+    pthread_mutex_unlock(&worker->thread.mutex);
     log_debug(worker->log, "mail: delivery %s (dossier %s) sent", id, code != NULL ? code : "-");
   } else if (status == STATUS_OK && letter_failed) {
     log_warning(worker->log, "mail: delivery %s (dossier %s) skipped: its letter failed", id,
@@ -899,7 +854,7 @@ static double next_due(struct mail_worker *worker) {
   const char *values[] = {period};
   PGresult *rows;
   struct error error;
-  if (sql_query(worker->connection, "finding the next delivery",
+  if (sql_query(worker->session.connection, "finding the next delivery",
                 "SELECT extract(epoch FROM least("
                 " (SELECT min(d.next_attempt_at) FROM dunghen.delivery_log d"
                 "  LEFT JOIN dunghen.outbox o ON o.id = d.outbox_id"
@@ -921,13 +876,13 @@ static enum status round_once(struct mail_worker *worker, double *wait, struct e
   if (worker->idle)
     return STATUS_OK;
   enum status status = STATUS_OK;
-  if (worker->connection == NULL)
+  if (worker->session.connection == NULL)
     status = connect_database(worker, error);
   if (status == STATUS_OK)
     status = set_switch(worker, error);
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   worker->snapshot.enabled = worker->settings->mail.enabled;
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
   if (status != STATUS_OK)
     return status;
   if (!worker->settings->mail.enabled) {
@@ -940,17 +895,17 @@ static enum status round_once(struct mail_worker *worker, double *wait, struct e
     return status;
   }
   bool more = true;
-  while (status == STATUS_OK && more && !stop_asked(worker))
+  while (status == STATUS_OK && more && !worker_thread_stopping(&worker->thread))
     status = expand_chunk(worker, &more, error);
   if (status == STATUS_OK)
     status = make_digests(worker, error);
   bool found = true;
-  while (status == STATUS_OK && found && !stop_asked(worker)) {
+  while (status == STATUS_OK && found && !worker_thread_stopping(&worker->thread)) {
     status = send_one(worker, &found, error);
     if (status == STATUS_OK && found) {
-      pthread_mutex_lock(&worker->mutex);
+      pthread_mutex_lock(&worker->thread.mutex);
       worker->snapshot.problem[0] = '\0';
-      pthread_mutex_unlock(&worker->mutex);
+      pthread_mutex_unlock(&worker->thread.mutex);
       publish(worker);
     }
   }
@@ -965,52 +920,33 @@ static void run_round(struct mail_worker *worker) {
   struct error error;
   error_clear(&error);
   double wait = 0;
-  bool had_connection = worker->connection != NULL;
+  bool had_connection = worker->session.connection != NULL;
   enum status status = round_once(worker, &wait, &error);
-  if (status != STATUS_OK && had_connection && worker->connection != NULL &&
-      PQstatus(worker->connection) == CONNECTION_BAD) {
+  if (status != STATUS_OK && had_connection && session_lost(&worker->session)) {
     log_warning(worker->log, "mail: connection lost; reconnecting");
     disconnect(worker);
     error_clear(&error);
     status = round_once(worker, &wait, &error);
   }
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   if (status != STATUS_OK) {
-    if (worker->connection != NULL && PQstatus(worker->connection) != CONNECTION_OK)
+    if (worker->session.connection != NULL && PQstatus(worker->session.connection) != CONNECTION_OK)
       disconnect(worker);
     snprintf(worker->snapshot.problem, sizeof worker->snapshot.problem, "%s", error.message);
     log_one_line(worker->snapshot.problem);
     log_error(worker->log, "mail: %s; retrying in %.2f s", worker->snapshot.problem,
               worker->database_backoff);
-    worker->retry_at = monotonic_seconds() + worker->database_backoff;
+    worker->retry_at = clock_monotonic_seconds() + worker->database_backoff;
     worker->database_backoff *= 2;
     if (worker->database_backoff > BACKOFF_LIMIT)
       worker->database_backoff = BACKOFF_LIMIT;
   } else {
     worker->snapshot.problem[0] = '\0';
     worker->database_backoff = DATABASE_BACKOFF_FIRST;
-    worker->retry_at = worker->settings->mail.enabled ? monotonic_seconds() + wait : 0;
+    worker->retry_at = worker->settings->mail.enabled ? clock_monotonic_seconds() + wait : 0;
   }
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
   publish(worker);
-}
-
-static void wait_for_work(struct mail_worker *worker) {
-  while (!worker->stop && !worker->requested) {
-    if (worker->retry_at <= 0) {
-      pthread_cond_wait(&worker->wake, &worker->mutex);
-      continue;
-    }
-    double left = worker->retry_at - monotonic_seconds();
-    if (left <= 0)
-      return;
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    double whole = (double)until.tv_sec + (double)until.tv_nsec / 1e9 + left;
-    until.tv_sec = (time_t)whole;
-    until.tv_nsec = (long)((whole - (double)until.tv_sec) * 1e9);
-    pthread_cond_timedwait(&worker->wake, &worker->mutex, &until);
-  }
 }
 
 static bool same_text(const char *left, const char *right) {
@@ -1022,10 +958,10 @@ static bool same_text(const char *left, const char *right) {
 static void *mail_worker_main(void *argument) {
   struct mail_worker *worker = argument;
   for (;;) {
-    pthread_mutex_lock(&worker->mutex);
-    wait_for_work(worker);
-    if (worker->stop) {
-      pthread_mutex_unlock(&worker->mutex);
+    pthread_mutex_lock(&worker->thread.mutex);
+    worker_thread_wait_for(&worker->thread, &worker->requested, worker->retry_at);
+    if (worker->thread.stop) {
+      pthread_mutex_unlock(&worker->thread.mutex);
       break;
     }
     struct mail_kit *kit = worker->pending_kit;
@@ -1034,7 +970,7 @@ static void *mail_worker_main(void *argument) {
     worker->pending_settings = NULL;
     worker->requested = false;
     worker->retry_at = 0;
-    pthread_mutex_unlock(&worker->mutex);
+    pthread_mutex_unlock(&worker->thread.mutex);
     if (kit != NULL) {
       mail_kit_free(worker->kit);
       worker->kit = kit;
@@ -1051,22 +987,14 @@ static void *mail_worker_main(void *argument) {
     run_round(worker);
   }
   disconnect(worker);
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   worker->snapshot.stopped = true;
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_mutex_unlock(&worker->thread.mutex);
   publish(worker);
   return NULL;
 }
 
 /* ---- the loop's side ---- */
-
-static void on_publish_event(evutil_socket_t fd, short what, void *argument) {
-  (void)fd;
-  (void)what;
-  struct mail_worker *worker = argument;
-  if (worker->on_publish != NULL)
-    worker->on_publish(worker->context);
-}
 
 struct mail_worker *mail_worker_new(struct event_base *base, const struct config *config,
                                     struct mail_kit *kit, const struct clock *clock,
@@ -1078,20 +1006,19 @@ struct mail_worker *mail_worker_new(struct event_base *base, const struct config
     error_set(error, STATUS_RUNTIME, "out of memory");
     return NULL;
   }
-  worker->base = base;
   worker->clock = clock;
   worker->log = log;
-  worker->on_publish = on_publish;
-  worker->context = context;
+  worker->session = (struct session){.log = log, .name = "mail"};
   worker->kit = kit;
   worker->database_backoff = DATABASE_BACKOFF_FIRST;
-  pthread_mutex_init(&worker->mutex, NULL);
-  pthread_cond_init(&worker->wake, NULL);
+  if (worker_thread_init(&worker->thread, base, on_publish, context, error) != STATUS_OK) {
+    mail_worker_free(worker);
+    return NULL;
+  }
   worker->settings = settings_copy(config);
   worker->snapshot.enabled = config->mail.enabled;
-  worker->publish_event = event_new(base, -1, 0, on_publish_event, worker);
-  if (worker->settings == NULL || worker->publish_event == NULL) {
-    error_set(error, STATUS_RUNTIME, "cannot create the mail worker");
+  if (worker->settings == NULL) {
+    error_set(error, STATUS_RUNTIME, "out of memory creating the mail worker");
     mail_worker_free(worker);
     return NULL;
   }
@@ -1100,24 +1027,17 @@ struct mail_worker *mail_worker_new(struct event_base *base, const struct config
 
 enum status mail_worker_start(struct mail_worker *worker, struct error *error) {
   worker->requested = true;
-  int failed = pthread_create(&worker->thread, NULL, mail_worker_main, worker);
-  if (failed != 0)
-    return error_set(error, STATUS_RUNTIME, "cannot start the mail thread: %s", strerror(failed));
-  worker->started = true;
-  return STATUS_OK;
+  return worker_thread_start(&worker->thread, mail_worker_main, worker, "the mail thread", error);
 }
 
 void mail_worker_request(struct mail_worker *worker) {
-  pthread_mutex_lock(&worker->mutex);
-  worker->requested = true;
-  pthread_cond_signal(&worker->wake);
-  pthread_mutex_unlock(&worker->mutex);
+  worker_thread_request(&worker->thread, &worker->requested);
 }
 
 void mail_worker_reload(struct mail_worker *worker, const struct config *config,
                         struct mail_kit *kit) {
   struct mail_settings *settings = settings_copy(config);
-  pthread_mutex_lock(&worker->mutex);
+  pthread_mutex_lock(&worker->thread.mutex);
   if (settings == NULL) {
     log_error(worker->log, "mail: out of memory applying new settings");
   } else {
@@ -1127,37 +1047,25 @@ void mail_worker_reload(struct mail_worker *worker, const struct config *config,
   mail_kit_free(worker->pending_kit);
   worker->pending_kit = kit;
   worker->requested = true;
-  pthread_cond_signal(&worker->wake);
-  pthread_mutex_unlock(&worker->mutex);
+  pthread_cond_signal(&worker->thread.wake);
+  pthread_mutex_unlock(&worker->thread.mutex);
 }
 
 void mail_worker_snapshot(struct mail_worker *worker, struct mail_worker_snapshot *snapshot) {
-  pthread_mutex_lock(&worker->mutex);
-  *snapshot = worker->snapshot;
-  pthread_mutex_unlock(&worker->mutex);
+  worker_thread_read(&worker->thread, snapshot, &worker->snapshot, sizeof *snapshot);
 }
 
 void mail_worker_stop(struct mail_worker *worker) {
-  pthread_mutex_lock(&worker->mutex);
-  worker->stop = true;
-  pthread_cond_signal(&worker->wake);
-  pthread_mutex_unlock(&worker->mutex);
+  worker_thread_stop(&worker->thread);
 }
 
 void mail_worker_free(struct mail_worker *worker) {
   if (worker == NULL)
     return;
-  if (worker->started) {
-    mail_worker_stop(worker);
-    pthread_join(worker->thread, NULL);
-  }
-  if (worker->publish_event != NULL)
-    event_free(worker->publish_event);
+  worker_thread_finish(&worker->thread);
   mail_kit_free(worker->pending_kit);
   mail_kit_free(worker->kit);
   settings_free(worker->pending_settings);
   settings_free(worker->settings);
-  pthread_mutex_destroy(&worker->mutex);
-  pthread_cond_destroy(&worker->wake);
   free(worker);
 }

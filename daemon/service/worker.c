@@ -305,10 +305,7 @@ enum status worker_start(struct worker *worker, struct error *error) {
 }
 
 void worker_request_pass(struct worker *worker) {
-  pthread_mutex_lock(&worker->thread.mutex);
-  worker->pass_requested = true;
-  pthread_cond_signal(&worker->thread.wake);
-  pthread_mutex_unlock(&worker->thread.mutex);
+  worker_thread_request(&worker->thread, &worker->pass_requested);
 }
 
 void worker_replace_rules(struct worker *worker, struct ruleset *rules) {
@@ -327,9 +324,7 @@ void worker_update_settings(struct worker *worker, const struct worker_settings 
 }
 
 void worker_snapshot(struct worker *worker, struct worker_snapshot *snapshot) {
-  pthread_mutex_lock(&worker->thread.mutex);
-  *snapshot = worker->snapshot;
-  pthread_mutex_unlock(&worker->thread.mutex);
+  worker_thread_read(&worker->thread, snapshot, &worker->snapshot, sizeof *snapshot);
 }
 
 void worker_stop(struct worker *worker) {

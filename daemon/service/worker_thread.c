@@ -3,6 +3,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "service/clock.h"
+
 static void on_publish_event(evutil_socket_t fd, short what, void *argument) {
   (void)fd;
   (void)what;
@@ -39,6 +41,20 @@ void worker_thread_publish(struct worker_thread *thread) {
   event_active(thread->publish_event, EV_READ, 0);
 }
 
+void worker_thread_request(struct worker_thread *thread, bool *flag) {
+  pthread_mutex_lock(&thread->mutex);
+  *flag = true;
+  pthread_cond_signal(&thread->wake);
+  pthread_mutex_unlock(&thread->mutex);
+}
+
+void worker_thread_read(struct worker_thread *thread, void *target, const void *source,
+                        size_t size) {
+  pthread_mutex_lock(&thread->mutex);
+  memcpy(target, source, size);
+  pthread_mutex_unlock(&thread->mutex);
+}
+
 void worker_thread_wait(struct worker_thread *thread, double seconds) {
   if (seconds < 0) {
     pthread_cond_wait(&thread->wake, &thread->mutex);
@@ -51,6 +67,19 @@ void worker_thread_wait(struct worker_thread *thread, double seconds) {
   until.tv_sec = (time_t)whole;
   until.tv_nsec = (long)((whole - (double)until.tv_sec) * 1e9);
   pthread_cond_timedwait(&thread->wake, &thread->mutex, &until);
+}
+
+void worker_thread_wait_for(struct worker_thread *thread, const bool *requested, double retry_at) {
+  while (!thread->stop && !*requested) {
+    if (retry_at <= 0) {
+      worker_thread_wait(thread, -1);
+      continue;
+    }
+    double left = retry_at - clock_monotonic_seconds();
+    if (left <= 0)
+      return;
+    worker_thread_wait(thread, left);
+  }
 }
 
 bool worker_thread_sleep(struct worker_thread *thread, double seconds) {

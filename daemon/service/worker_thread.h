@@ -15,6 +15,7 @@
 #include <event2/event.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/error.h"
 
@@ -38,8 +39,16 @@ enum status worker_thread_start(struct worker_thread *thread, void *(*main)(void
                                 void *argument, const char *what, struct error *error);
 /* From the thread: run on_publish in the loop soon (several calls may coalesce into one). */
 void worker_thread_publish(struct worker_thread *thread);
+/* Sets `*flag` (a field the mutex guards) and wakes the thread. */
+void worker_thread_request(struct worker_thread *thread, bool *flag);
+/* Copies `size` bytes of the owner's snapshot at `source` (guarded by the mutex) to `target`. */
+void worker_thread_read(struct worker_thread *thread, void *target, const void *source,
+                        size_t size);
 /* With the mutex held: waits for a signal, a stop, or `seconds` (< 0: no time limit). */
 void worker_thread_wait(struct worker_thread *thread, double seconds);
+/* With the mutex held: waits until `*requested`, a stop, or the CLOCK_MONOTONIC instant
+ * `retry_at` (clock_monotonic_seconds(); <= 0: none). */
+void worker_thread_wait_for(struct worker_thread *thread, const bool *requested, double retry_at);
 /* From the thread, without the mutex: sleeps `seconds` unless stopped; true when stopped. */
 bool worker_thread_sleep(struct worker_thread *thread, double seconds);
 /* True once a stop was asked. */

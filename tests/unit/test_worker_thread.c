@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "service/clock.h"
 #include "service/worker_thread.h"
 #include "tap.h"
 
@@ -51,6 +52,24 @@ int main(void) {
   double waited = seconds_now() - started;
   tap_ok(waited >= 0.045, "a timed wait lasts its time (%.3f s)", waited);
   tap_ok(!worker_thread_sleep(&state.thread, 0.01), "a sleep that is not stopped says so");
+
+  bool requested = false;
+  worker_thread_request(&state.thread, &requested);
+  tap_ok(requested, "a request sets its flag");
+  started = seconds_now();
+  pthread_mutex_lock(&state.thread.mutex);
+  worker_thread_wait_for(&state.thread, &requested, 0); /* would wait forever without it */
+  requested = false;
+  worker_thread_wait_for(&state.thread, &requested, clock_monotonic_seconds() + 0.05);
+  pthread_mutex_unlock(&state.thread.mutex);
+  waited = seconds_now() - started;
+  tap_ok(waited >= 0.045 && waited < 30,
+         "a wait for a request ends at once when it is there, "
+         "and at its retry time when not (%.3f s)",
+         waited);
+  int counters[2] = {7, 8}, copy[2] = {0, 0};
+  worker_thread_read(&state.thread, copy, counters, sizeof copy);
+  tap_ok(copy[0] == 7 && copy[1] == 8, "read copies a snapshot");
 
   tap_is_integer(worker_thread_start(&state.thread, thread_main, &state, "the test thread", &error),
                  STATUS_OK, "start");
