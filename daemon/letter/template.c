@@ -67,7 +67,11 @@ struct source {
   const size_t *line_starts; /* offset of each line's first byte; line N is [N - 1] */
   size_t line_count;
   struct position_cache *cache;
+  size_t placeholders; /* how many of placeholder_names this kind of template may use */
 };
+
+/* A letter may use the placeholders before the mail-only ones; mail wording may use all. */
+enum { LETTER_PLACEHOLDERS = PLACEHOLDER_LEVEL_TITLE, MAIL_PLACEHOLDERS = PLACEHOLDER_COUNT };
 
 /* libyaml counts columns in characters, so positions here do too (UTF-8 lead bytes). */
 static bool is_continuation(char byte) {
@@ -212,7 +216,7 @@ static enum status unknown_placeholder(const struct source *source,
   size_t line, column;
   locate(source, node, token, cursor, &line, &column);
   size_t best = 0, best_distance = (size_t)-1;
-  for (size_t i = 0; i < PLACEHOLDER_COUNT; i++) {
+  for (size_t i = 0; i < source->placeholders; i++) {
     size_t distance = yaml_tree_edit_distance(name, placeholder_names[i]);
     if (distance < best_distance) {
       best_distance = distance;
@@ -258,9 +262,9 @@ static enum status compile_text(const struct source *source, const struct yaml_t
     size_t name_length = (size_t)(close - at - 1);
     snprintf(buffer, sizeof buffer, "%.*s", (int)(name_length < 100 ? name_length : 100), at + 1);
     size_t which = 0;
-    while (which < PLACEHOLDER_COUNT && strcmp(placeholder_names[which], buffer) != 0)
+    while (which < source->placeholders && strcmp(placeholder_names[which], buffer) != 0)
       which++;
-    if (which == PLACEHOLDER_COUNT)
+    if (which == source->placeholders)
       return unknown_placeholder(source, node, buffer, &cursor, error);
     if ((status = add_literal(text, literal, (size_t)(at - literal), error)) != STATUS_OK)
       return status;
@@ -487,25 +491,25 @@ const char *mail_template_word(const struct letter_template *template_in, const 
 
 static enum status load_template(const char *path,
                                  enum status (*compile)(const struct source *,
-                                                        struct letter_template *,
-                                                        struct error *),
-                                 struct letter_template **template_out, struct error *error);
+                                                        struct letter_template *, struct error *),
+                                 size_t placeholders, struct letter_template **template_out,
+                                 struct error *error);
 
 enum status letter_template_load(const char *path, struct letter_template **template_out,
                                  struct error *error) {
-  return load_template(path, compile_template, template_out, error);
+  return load_template(path, compile_template, LETTER_PLACEHOLDERS, template_out, error);
 }
 
 enum status mail_template_load(const char *path, struct letter_template **template_out,
                                struct error *error) {
-  return load_template(path, compile_mail, template_out, error);
+  return load_template(path, compile_mail, MAIL_PLACEHOLDERS, template_out, error);
 }
 
 static enum status load_template(const char *path,
                                  enum status (*compile)(const struct source *,
-                                                        struct letter_template *,
-                                                        struct error *),
-                                 struct letter_template **template_out, struct error *error) {
+                                                        struct letter_template *, struct error *),
+                                 size_t placeholders, struct letter_template **template_out,
+                                 struct error *error) {
   *template_out = NULL;
   char *data = NULL;
   size_t size = 0;
@@ -523,7 +527,7 @@ static enum status load_template(const char *path,
     status = error_set(error, STATUS_RUNTIME, "out of memory loading a letter template");
   } else {
     struct position_cache cache = {0, 0, 0};
-    struct source source = {tree, data, size, NULL, 0, &cache};
+    struct source source = {tree, data, size, NULL, 0, &cache, placeholders};
     size_t *line_starts = index_lines(data, size, &source.line_count);
     source.line_starts = line_starts;
     if (line_starts == NULL)

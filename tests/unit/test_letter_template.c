@@ -82,6 +82,9 @@ static void test_templates(void) {
                     "10:5: unknown placeholder {applicant} (did you mean {applicant_id}?)");
   expect_load_error("unknown-far.yaml", "title: T\nparagraphs: [\"{zzzzzzzzzz}\"]\n",
                     "7:15: unknown placeholder {zzzzzzzzzz}");
+  /* The mail wording's placeholders are not a letter's: refused when the letter loads. */
+  expect_load_error("mail-only.yaml", "title: T\nparagraphs: [\"{deadline_date}\"]\n",
+                    "7:15: unknown placeholder {deadline_date}");
   expect_load_error("unclosed.yaml", "title: \"A {reason\"\nparagraphs: [x]\n",
                     "6:11: unclosed placeholder: '{' without '}' (write '{{' for a brace)");
   expect_load_error("missing.yaml", "paragraphs: [x]\n", "1:1: missing key 'title'");
