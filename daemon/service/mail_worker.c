@@ -9,6 +9,7 @@
 
 #include "core/civil.h"
 #include "core/sha256.h"
+#include "letter/letter.h"
 #include "letter/mime.h"
 #include "service/sendmail.h"
 #include "service/session.h"
@@ -460,14 +461,9 @@ static const char claim_sql[] =
     "  AND (o.letter_id IS NULL OR l.state IS DISTINCT FROM 'pending')"
     " ORDER BY d.next_attempt_at, d.id LIMIT 1 FOR UPDATE OF d SKIP LOCKED";
 
+/* The dates and times of a message, worded as in the letters. */
 static void format_date(int64_t instant, char *buffer, size_t size) {
-  struct civil_date date = civil_date_from_days(civil_local_day(instant));
-  snprintf(buffer, size, "%02d tháng %02d năm %04d", date.day, date.month, date.year);
-}
-
-static void format_time(int64_t instant, char *buffer, size_t size) {
-  int second = civil_local_second_of_day(instant);
-  snprintf(buffer, size, "%02d giờ %02d", second / 3600, second / 60 % 60);
+  letter_format_date(civil_local_day(instant), buffer, size);
 }
 
 struct message_values {
@@ -493,7 +489,7 @@ static void fill_instant(int64_t instant, bool present, char *date, size_t date_
     return;
   }
   format_date(instant, date, date_size);
-  format_time(instant, time, time_size);
+  letter_format_time(instant, time, time_size);
 }
 
 static void fill_values(const struct mail_worker *worker, const struct letter_template *wording,
@@ -588,7 +584,7 @@ static enum status digest_list(struct mail_worker *worker, const struct letter_t
     char date[64] = "—", time_text[32] = "", key[160];
     if (sql_text(rows, row, 2) != NULL) {
       format_date(sql_integer(rows, row, 2, 0), date, sizeof date);
-      format_time(sql_integer(rows, row, 2, 0), time_text, sizeof time_text);
+      letter_format_time(sql_integer(rows, row, 2, 0), time_text, sizeof time_text);
     }
     int written = snprintf(
         out->list + used, capacity - used, "%s- %s: %.200s; hạn %s, %s; %s", row > 0 ? "\n" : "",
