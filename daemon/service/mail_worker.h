@@ -1,18 +1,19 @@
 /*
  * mail_worker.h: the thread that delivers the outbox by e-mail (docs/MAIL.md).
  *
- * It owns its own blocking PGconn, as the letter thread does, and in each round: sets
+ * It owns its own blocking database session (service/session.h), as the letter thread does,
+ * and in each round: sets
  * dunghen.mail_switch from the config (so the outbox triggers write rows only while mail is on),
  * expands new outbox rows into one delivery per recipient address (rules/agencies.yaml `mail:`),
  * gathers the held items of digest roles into one digest per address once the oldest has
  * waited `digest_period`, then sends the due deliveries one at a time: each claimed with
- * FOR UPDATE SKIP LOCKED in its own transaction, built as MIME (letter/mime.h) from the
+ * FOR UPDATE SKIP LOCKED in its own transaction, built by service/mail_message.h from the
  * wording in letters/mail-*.yaml, handed to sendmail (service/sendmail.h: no shell, a timeout),
  * and marked sent, or retried later with a doubling backoff, or failed after `attempts`. The
  * Message-ID comes from the delivery row, so a retry after a crash re-sends the same message.
  * A letter's message waits until its PDF is rendered, and carries it byte for byte.
- * It publishes snapshots to the loop with event_active(). Logs name deliveries and dossiers by
- * id and code, never by address or person: addresses and sendmail's words go to delivery_log.
+ * It publishes snapshots to the loop (service/worker_thread.h). Logs name deliveries and dossiers
+ * by id and code, never by address or person: addresses and sendmail's words go to delivery_log.
  */
 #ifndef DUNGHEN_MAIL_WORKER_H
 #define DUNGHEN_MAIL_WORKER_H
@@ -22,27 +23,11 @@
 #include <stdint.h>
 
 #include "core/error.h"
-#include "letter/template.h"
 #include "service/clock.h"
 #include "service/config.h"
 #include "service/log.h"
+#include "service/mail_message.h"
 #include "service/ruleset.h"
-
-/* The wording and the rules the thread sends with, loaded and checked by the loop. */
-struct mail_kit {
-  struct letter_template *escalation; /* letters/mail-escalation.yaml */
-  struct letter_template *letter;     /* letters/mail-letter.yaml */
-  struct letter_template *digest;     /* letters/mail-digest.yaml */
-  struct ruleset *rules;              /* agencies (addresses), procedures (names), ladder */
-};
-
-/* The wording files of letters/, NULL-terminated: mail-escalation, mail-letter, mail-digest. */
-extern const char *const mail_template_files[];
-
-/* Loads the three mail templates of `letters_directory` and the rules. */
-enum status mail_kit_load(const char *letters_directory, const char *rules_directory, int64_t today,
-                          struct mail_kit **kit, struct error *error);
-void mail_kit_free(struct mail_kit *kit);
 
 struct mail_worker_snapshot {
   bool stopped;
