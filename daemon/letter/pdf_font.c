@@ -279,28 +279,28 @@ static HPDF_STATUS write_widths(HPDF_Dict dict, HPDF_Stream stream) {
   const struct pdf_font_face *face = dict->attr;
   HPDF_INT16 default_width = face->fontdef->missing_width;
   HPDF_STATUS status = HPDF_Stream_WriteStr(stream, "/W [");
-  bool in_run = false;
-  for (uint32_t code_point = 0; code_point < CODE_SPACE && status == HPDF_OK; code_point++) {
-    bool used = face->used[code_point / WORD_BITS] >> (code_point % WORD_BITS) & 1;
-    uint16_t width = pdf_font_face_width(face, code_point);
-    if (!used || width == default_width) {
-      if (in_run)
-        status = HPDF_Stream_WriteStr(stream, "] ");
-      in_run = false;
-      continue;
-    }
-    if (!in_run) {
-      status = HPDF_Stream_WriteUInt(stream, code_point);
+  uint32_t previous = CODE_SPACE; /* the last code point written, CODE_SPACE: none yet */
+  for (uint32_t word = 0; word < CODE_SPACE / WORD_BITS && status == HPDF_OK; word++) {
+    for (uint64_t bits = face->used[word]; bits != 0 && status == HPDF_OK; bits &= bits - 1) {
+      uint32_t code_point = word * WORD_BITS + (uint32_t)__builtin_ctzll(bits);
+      uint16_t width = pdf_font_face_width(face, code_point);
+      if (width == default_width)
+        continue;
+      if (previous != CODE_SPACE && code_point == previous + 1) {
+        status = HPDF_Stream_WriteChar(stream, ' ');
+      } else {
+        status = HPDF_Stream_WriteStr(stream, previous == CODE_SPACE ? "" : "] ");
+        if (status == HPDF_OK)
+          status = HPDF_Stream_WriteUInt(stream, code_point);
+        if (status == HPDF_OK)
+          status = HPDF_Stream_WriteStr(stream, " [");
+      }
       if (status == HPDF_OK)
-        status = HPDF_Stream_WriteStr(stream, " [");
-      in_run = true;
-    } else {
-      status = HPDF_Stream_WriteChar(stream, ' ');
+        status = HPDF_Stream_WriteUInt(stream, width);
+      previous = code_point;
     }
-    if (status == HPDF_OK)
-      status = HPDF_Stream_WriteUInt(stream, width);
   }
-  if (status == HPDF_OK && in_run)
+  if (status == HPDF_OK && previous != CODE_SPACE)
     status = HPDF_Stream_WriteChar(stream, ']');
   return status == HPDF_OK ? HPDF_Stream_WriteStr(stream, "]\012") : status;
 }
