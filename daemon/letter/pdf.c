@@ -26,8 +26,8 @@ enum { DISTINCT_MAXIMUM = FACE_COUNT };
 
 struct pdf_writer {
   HPDF_Doc document;
-  struct pdf_faces faces;             /* kept for reload_per_document */
-  const char *font_names[FACE_COUNT]; /* plain libharu: its names of the loaded files */
+  struct pdf_faces faces;                     /* kept for reload_per_document */
+  const char *font_names[FACE_COUNT];         /* plain libharu: its names of the loaded files */
   struct pdf_font_face *prepared[FACE_COUNT]; /* otherwise; equal paths share one */
   bool oblique[FACE_COUNT];
   HPDF_STATUS failure; /* the last error the handler saw */
@@ -119,8 +119,8 @@ static enum status open_document(struct pdf_writer *writer, struct error *error)
     if (!faces->reload_per_document) {
       char tag[] = "DUNGHA";
       tag[5] = (char)('A' + face);
-      status = pdf_font_face_new(writer->document, faces->paths[face], tag,
-                                 &writer->prepared[face], error);
+      status = pdf_font_face_new(writer->document, faces->paths[face], tag, &writer->prepared[face],
+                                 error);
       if (status != STATUS_OK)
         return status;
       continue;
@@ -194,8 +194,8 @@ enum status pdf_writer_metrics(struct pdf_writer *writer, struct font_metrics *m
   if (writer->prepared[0] != NULL) {
     for (int face = 0; face < FACE_COUNT; face++)
       for (int index = 0; index < TEXT_REPERTOIRE_SIZE; index++)
-        metrics->width[face][index] = pdf_font_face_width(
-            writer->prepared[face], text_repertoire_code_point(index));
+        metrics->width[face][index] =
+            pdf_font_face_width(writer->prepared[face], text_repertoire_code_point(index));
     return STATUS_OK;
   }
   enum status status = start_document(writer, error);

@@ -130,8 +130,8 @@ static enum status prepare_metrics(struct pdf_font_face *face, struct error *err
     return error_set(error, STATUS_RUNTIME, "out of memory preparing the letter font");
   for (uint32_t code_point = 0; code_point < count; code_point++) {
     face->glyphs[code_point] = HPDF_TTFontDef_GetGlyphid(fontdef, (HPDF_UINT16)code_point);
-    face->widths[code_point] = (uint16_t)HPDF_TTFontDef_GetGidWidth(fontdef,
-                                                                     face->glyphs[code_point]);
+    face->widths[code_point] =
+        (uint16_t)HPDF_TTFontDef_GetGidWidth(fontdef, face->glyphs[code_point]);
   }
   face->notdef_width = (uint16_t)HPDF_TTFontDef_GetGidWidth(fontdef, 0);
   return STATUS_OK;
@@ -169,8 +169,7 @@ static enum status prepare_to_unicode(struct pdf_font_face *face, struct error *
       "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
       "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
       "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n";
-  static const char tail[] =
-      "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
+  static const char tail[] = "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
   uint32_t blocks[CODE_SPACE >> 8];
   size_t block_count = 0;
   for (uint32_t block = 0; block < CODE_SPACE >> 8; block++)
@@ -232,7 +231,7 @@ uint16_t pdf_font_face_width(const struct pdf_font_face *face, uint32_t code_poi
   return code_point < face->code_point_count ? face->widths[code_point] : face->notdef_width;
 }
 
-/* The first use of a character in a PDF marks its glyph (and a composite's parts) for the subset. */
+/* A character's first use in a PDF marks its glyph (and a composite's parts) for the subset. */
 static void mark_used(struct pdf_font_face *face, uint32_t code_point) {
   uint64_t bit = UINT64_C(1) << (code_point % WORD_BITS);
   if (face->used[code_point / WORD_BITS] & bit)
@@ -359,8 +358,8 @@ static HPDF_Dict font_descriptor(struct pdf_font_face *face) {
   HPDF_STATUS status = HPDF_OK;
   status += HPDF_Dict_AddName(descriptor, "FontName", tagged_name(face));
   status += HPDF_Dict_AddNumber(descriptor, "Flags", (HPDF_INT32)fontdef->flags);
-  status += HPDF_Dict_Add(descriptor, "FontBBox",
-                          HPDF_Box_Array_New(document->mmgr, fontdef->font_bbox));
+  status +=
+      HPDF_Dict_Add(descriptor, "FontBBox", HPDF_Box_Array_New(document->mmgr, fontdef->font_bbox));
   status += HPDF_Dict_AddNumber(descriptor, "ItalicAngle", fontdef->italic_angle);
   status += HPDF_Dict_AddNumber(descriptor, "Ascent", fontdef->ascent);
   status += HPDF_Dict_AddNumber(descriptor, "Descent", fontdef->descent);

@@ -118,8 +118,8 @@ static void test_letters_independent(const struct letter_library *library,
   }
   struct letter_input plain =
       input_for(agency, 7, "Lê Văn An", "Chờ ý kiến cơ quan phối hợp.", LETTER_FORM_2025);
-  struct letter_input rich = input_for(agency, 8, "Ỹ Ữ Ẵ Ặ Ẩ Ỗ Ợ Ự Ñ Ç Ü № ₫ “Q” — Z", "Đợi Ỷ Ỵ ỹ ỵ.",
-                                       LETTER_FORM_2018);
+  struct letter_input rich =
+      input_for(agency, 8, "Ỹ Ữ Ẵ Ặ Ẩ Ỗ Ợ Ự Ñ Ç Ü № ₫ “Q” — Z", "Đợi Ỷ Ỵ ỹ ỵ.", LETTER_FORM_2018);
   struct letter_output first, other, again, from_fresh;
   bool rendered = render(renderer, &plain, &first);
   rendered &= render(renderer, &rich, &other);
