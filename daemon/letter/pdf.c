@@ -2,7 +2,9 @@
  * pdf.c: libharu 2.3 output. Errors come through libharu's handler into the writer (no
  * longjmp); every call's status is checked as well, because some failures (such as text that
  * overflows a rectangle) do not reach the handler. The document is reset with HPDF_NewDoc,
- * which keeps the parsed font files and the UTF-8 encoder between letters.
+ * which keeps the parsed font files and the UTF-8 encoder between letters. The faces are
+ * prepared once (letter/pdf_font.h) instead of being rebuilt by HPDF_GetFont for every letter;
+ * the benchmark baseline (reload_per_document) keeps plain libharu.
  */
 #include "letter/pdf.h"
 
@@ -14,6 +16,8 @@
 
 #include <hpdf.h>
 
+#include "letter/pdf_font.h"
+
 enum { DISTINCT_MAXIMUM = FACE_COUNT };
 
 /* tan(12°): the slant of a synthetic italic. */
@@ -22,8 +26,9 @@ enum { DISTINCT_MAXIMUM = FACE_COUNT };
 
 struct pdf_writer {
   HPDF_Doc document;
-  struct pdf_faces faces;             /* kept for reload_per_document */
-  const char *font_names[FACE_COUNT]; /* libharu's names of the loaded files */
+  struct pdf_faces faces;                     /* kept for reload_per_document */
+  const char *font_names[FACE_COUNT];         /* plain libharu: its names of the loaded files */
+  struct pdf_font_face *prepared[FACE_COUNT]; /* otherwise; equal paths share one */
   bool oblique[FACE_COUNT];
   HPDF_STATUS failure; /* the last error the handler saw */
   HPDF_STATUS failure_detail;
@@ -99,14 +104,27 @@ static enum status open_document(struct pdf_writer *writer, struct error *error)
   for (int face = 0; face < FACE_COUNT; face++) {
     writer->font_names[face] = NULL;
     writer->oblique[face] = faces->oblique[face];
-    for (int earlier = 0; earlier < face; earlier++)
+    int shared = -1;
+    for (int earlier = 0; earlier < face && shared < 0; earlier++)
       if (strcmp(faces->paths[earlier], faces->paths[face]) == 0)
-        writer->font_names[face] = writer->font_names[earlier];
-    if (writer->font_names[face] != NULL)
+        shared = earlier;
+    if (shared >= 0) {
+      writer->font_names[face] = writer->font_names[shared];
+      writer->prepared[face] = writer->prepared[shared];
       continue;
+    }
     enum status status = check_truetype(faces->paths[face], error);
     if (status != STATUS_OK)
       return status;
+    if (!faces->reload_per_document) {
+      char tag[] = "DUNGHA";
+      tag[5] = (char)('A' + face);
+      status = pdf_font_face_new(writer->document, faces->paths[face], tag, &writer->prepared[face],
+                                 error);
+      if (status != STATUS_OK)
+        return status;
+      continue;
+    }
     writer->font_names[face] =
         HPDF_LoadTTFontFromFile(writer->document, faces->paths[face], HPDF_TRUE);
     if (writer->font_names[face] == NULL)
@@ -145,8 +163,14 @@ void pdf_writer_free(struct pdf_writer *writer) {
     return;
   if (writer->document != NULL)
     HPDF_Free(writer->document);
-  for (int face = 0; face < FACE_COUNT; face++)
+  for (int face = 0; face < FACE_COUNT; face++) {
+    bool shared = false;
+    for (int earlier = 0; earlier < face; earlier++)
+      shared |= writer->prepared[earlier] == writer->prepared[face];
+    if (!shared)
+      pdf_font_face_free(writer->prepared[face]);
     free((char *)writer->faces.paths[face]);
+  }
   free(writer);
 }
 
@@ -167,6 +191,13 @@ static enum status start_document(struct pdf_writer *writer, struct error *error
 
 enum status pdf_writer_metrics(struct pdf_writer *writer, struct font_metrics *metrics,
                                struct error *error) {
+  if (writer->prepared[0] != NULL) {
+    for (int face = 0; face < FACE_COUNT; face++)
+      for (int index = 0; index < TEXT_REPERTOIRE_SIZE; index++)
+        metrics->width[face][index] =
+            pdf_font_face_width(writer->prepared[face], text_repertoire_code_point(index));
+    return STATUS_OK;
+  }
   enum status status = start_document(writer, error);
   if (status != STATUS_OK)
     return status;
@@ -181,6 +212,16 @@ enum status pdf_writer_metrics(struct pdf_writer *writer, struct font_metrics *m
     }
   }
   return STATUS_OK;
+}
+
+/* Faces sharing a prepared font share its embedding too. */
+static HPDF_Font embed_face(struct pdf_writer *writer, int face, HPDF_Font fonts[FACE_COUNT]) {
+  if (writer->prepared[face] == NULL)
+    return HPDF_GetFont(writer->document, writer->font_names[face], "UTF-8");
+  for (int other = 0; other < FACE_COUNT; other++)
+    if (other != face && fonts[other] != NULL && writer->prepared[other] == writer->prepared[face])
+      return fonts[other];
+  return pdf_font_face_embed(writer->prepared[face]);
 }
 
 static enum status draw_page(struct pdf_writer *writer, const struct layout *layout,
@@ -199,7 +240,7 @@ static enum status draw_page(struct pdf_writer *writer, const struct layout *lay
     if (run->page != page_number || run->text_length == 0)
       continue;
     if (fonts[run->face] == NULL) {
-      fonts[run->face] = HPDF_GetFont(document, writer->font_names[run->face], "UTF-8");
+      fonts[run->face] = embed_face(writer, run->face, fonts);
       if (fonts[run->face] == NULL)
         return failed(writer, "embed a letter face", error);
     }

@@ -1,12 +1,12 @@
 /*
  * pdf.h: writes a laid-out letter as PDF with libharu, into memory.
  *
- * A `struct pdf_writer` owns one libharu document with the letter faces loaded once (parsing a
- * TrueType file is the expensive part libharu lets us keep); every render starts a new document
- * in it, embeds only the faces the letter uses (CID TrueType, Identity-H, with ToUnicode maps,
- * so text extracts exactly) and returns the bytes. A writer is not thread-safe: give each
- * worker thread its own. Faces may share a file; a face marked oblique is drawn slanted from
- * it, which saves embedding a face at the cost of a synthetic italic.
+ * A `struct pdf_writer` owns one libharu document with the letter faces loaded and prepared once
+ * (letter/pdf_font.h: no per-letter font building); every render starts a new document in it,
+ * embeds only the faces the letter uses (CID TrueType, Identity-H, with ToUnicode maps, so text
+ * extracts exactly; only the glyphs drawn) and returns the bytes. A writer is not thread-safe:
+ * give each worker thread its own. Faces may share a file; a face marked oblique is drawn
+ * slanted from it, which saves embedding a face at the cost of a synthetic italic.
  */
 #ifndef DUNGHEN_LETTER_PDF_H
 #define DUNGHEN_LETTER_PDF_H

@@ -4,6 +4,8 @@
  * Each round starts `dunghen run`, commits a burst of overdue dossiers (their escalations and
  * letters fall due at once, so passes, commits and renders are in flight) and a few random
  * changes, waits a random delay (0 to 1200 ms, in 1 ms steps) and kills the daemon with SIGKILL.
+ * Bursts run to several chunks of 50 letters, so that kills still land between a burst's chunk
+ * commits now that a letter renders in about a millisecond.
  * After every round the database invariants hold (faults_support.h). At the end a last daemon
  * settles everything; then every escalation and letter exists exactly once, the spool holds
  * exactly the rendered PDFs with their recorded sizes and hashes and no temporary file, and a
@@ -40,7 +42,7 @@ static void one_round(struct faults_database *database, struct workload *workloa
     tally->broken_rounds++;
     return;
   }
-  int burst = 5 + (int)faults_below(&workload->random, 60);
+  int burst = 5 + (int)faults_below(&workload->random, 240);
   workload_overdue_burst(workload, burst);
   int steps = 1 + (int)faults_below(&workload->random, 4);
   for (int step = 0; step < steps; step++)

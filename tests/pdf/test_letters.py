@@ -7,6 +7,9 @@ pdftotext -bbox, all text inside the Decree 30/2020 margins (left 30 mm, right 1
 bottom 20 mm) except the page numbers of later pages, which sit in the top margin; NFD, long,
 emoji/CJK/RTL/control and empty fields; template and input errors with their exact messages.
 """
+import base64
+import io
+import json
 import os
 import re
 import subprocess
@@ -136,6 +139,118 @@ def check_fonts(pdf, expected, what):
     ok(names == expected, "%s: the faces are Liberation Serif" % what, names)
 
 
+def pdf_objects(pdf):
+    """Every object of the PDF, streams decoded, from qpdf's JSON."""
+    result = subprocess.run(["qpdf", "--json=2", "--json-stream-data=inline",
+                             "--decode-level=generalized", pdf], capture_output=True, text=True)
+    objects = json.loads(result.stdout)["qpdf"][1]
+    for value in objects.values():
+        if "stream" in value:
+            value["stream"]["data"] = base64.b64decode(value["stream"].get("data", ""))
+    return objects
+
+
+def drawn_codes(objects):
+    """The 2-byte codes each font draws, from the pages' content streams: {font ref: set}."""
+    drawn = {}
+    for value in objects.values():
+        page = value.get("value")
+        if not isinstance(page, dict) or page.get("/Type") != "/Page":
+            continue
+        fonts = page["/Resources"]["/Font"]
+        content = objects["obj:" + page["/Contents"]]["stream"]["data"].decode("latin-1")
+        current = None
+        for match in re.finditer(r"/(\w+) [\d.]+ Tf|<([0-9A-Fa-f]*)> Tj", content):
+            if match.group(1):
+                current = fonts["/" + match.group(1)]
+            else:
+                codes = drawn.setdefault(current, set())
+                codes.update(int(match.group(2)[i:i + 4], 16)
+                             for i in range(0, len(match.group(2)), 4))
+    return drawn
+
+
+def to_unicode_map(cmap):
+    mapping = {}
+    for low, high, target in re.findall(r"<([0-9A-F]{4})> <([0-9A-F]{4})> <([0-9A-F]{4})>", cmap):
+        for code in range(int(low, 16), int(high, 16) + 1):
+            mapping[code] = chr(int(target, 16) + code - int(low, 16))
+    return mapping
+
+
+def widths_of(w_array):
+    widths, index = {}, 0
+    while index < len(w_array):
+        first, values = w_array[index], w_array[index + 1]
+        widths.update((first + offset, width) for offset, width in enumerate(values))
+        index += 2
+    return widths
+
+
+def check_font_objects(pdf, what):
+    """Each embedded face against the drawn text and its own font file: the ToUnicode map gives
+    every drawn code its character, the CIDToGIDMap the font's glyph for that character, W the
+    font's advance width, and the subset keeps an outline (and every part of a composite) for
+    every drawn glyph."""
+    try:
+        from fontTools.ttLib import TTFont
+    except ImportError:
+        print("ok %d - # SKIP %s: font objects (python3-fonttools missing)" % (count + 1, what))
+        globals()["count"] += 1
+        return
+    objects = pdf_objects(pdf)
+    problems = []
+    drawn = drawn_codes(objects)
+    for reference, codes in sorted(drawn.items()):
+        font = objects["obj:" + reference]["value"]
+        name = font["/BaseFont"]
+        if font["/Subtype"] != "/Type0" or font["/Encoding"] != "/Identity-H":
+            problems.append("%s: not Type0 Identity-H" % name)
+            continue
+        to_unicode = to_unicode_map(
+            objects["obj:" + font["/ToUnicode"]]["stream"]["data"].decode("latin-1"))
+        cid_font = objects["obj:" + font["/DescendantFonts"][0]]["value"]
+        system = cid_font["/CIDSystemInfo"]
+        if cid_font["/Subtype"] != "/CIDFontType2" or system["/Registry"] != "u:Adobe":
+            problems.append("%s: descendant %s" % (name, cid_font))
+        glyph_map = objects["obj:" + cid_font["/CIDToGIDMap"]]["stream"]["data"]
+        descriptor = objects["obj:" + cid_font["/FontDescriptor"]]["value"]
+        font_file = objects["obj:" + descriptor["/FontFile2"]]["stream"]
+        if font_file["dict"].get("/Length1") != len(font_file["data"]):
+            problems.append("%s: Length1 %s for %d bytes" %
+                            (name, font_file["dict"].get("/Length1"), len(font_file["data"])))
+        embedded = TTFont(io.BytesIO(font_file["data"]))
+        cmap, glyf = embedded.getBestCmap(), embedded["glyf"]
+        units = embedded["head"].unitsPerEm
+        widths = widths_of(cid_font.get("/W", []))
+        for code in sorted(codes):
+            character = chr(code)
+            glyph_name = cmap.get(code)
+            if to_unicode.get(code) != character:
+                problems.append("%s U+%04X: ToUnicode gives %r" % (name, code, to_unicode.get(code)))
+            if glyph_name is None:
+                problems.append("%s U+%04X: not in the embedded font's cmap" % (name, code))
+                continue
+            glyph = embedded.getGlyphID(glyph_name)
+            mapped = int.from_bytes(glyph_map[2 * code:2 * code + 2], "big")
+            if mapped != glyph:
+                problems.append("%s U+%04X: CIDToGIDMap %d, font glyph %d" %
+                                (name, code, mapped, glyph))
+            width = embedded["hmtx"][glyph_name][0] * 1000 // units
+            if widths.get(code, cid_font["/DW"]) != width:
+                problems.append("%s U+%04X: W %s, font width %d" %
+                                (name, code, widths.get(code, cid_font["/DW"]), width))
+            parts = [glyph_name]
+            if glyf[glyph_name].isComposite():
+                parts += glyf[glyph_name].getComponentNames(glyf)
+            if not unicodedata.category(character).startswith("Z"):
+                problems += ["%s U+%04X: glyph %s has no outline in the subset" % (name, code, part)
+                             for part in parts if glyf[part].numberOfContours == 0]
+    ok(len(drawn) > 0 and not problems,
+       "%s: font objects of %d face(s) match the drawn text and the font files" %
+       (what, len(drawn)), "\n".join(problems))
+
+
 def slanted_words(pdf):
     """Text runs drawn with the slanted text matrix of an oblique (synthetic italic) face."""
     result = subprocess.run(["qpdf", "--qdf", "--object-streams=disable", pdf, "-"],
@@ -149,11 +264,12 @@ def test_true_italic(directory):
     check_fonts(pdf, ["LiberationSerif", "LiberationSerif-Bold", "LiberationSerif-BoldItalic",
                       "LiberationSerif-Italic"], "--true-italic: four faces embedded")
     ok(slanted_words(pdf) == 0, "--true-italic: no text is slanted by the text matrix")
+    check_font_objects(pdf, "--true-italic")
     true_size = os.path.getsize(pdf)
     _, _, _, default_pdf, _ = render(directory, "slanted", SAMPLE)
     ok(slanted_words(default_pdf) > 0, "default: the italic lines are slanted by the text matrix")
     ok(text_of(pdf) == text_of(default_pdf), "both choices print the same text")
-    ok(os.path.getsize(default_pdf) <= 32 * 1024 < true_size,
+    ok(os.path.getsize(default_pdf) <= 32 * 1024 and os.path.getsize(default_pdf) < true_size,
        "default at most 32 KB (%d bytes); true italic larger (%d bytes)" %
        (os.path.getsize(default_pdf), true_size))
     check_margins(pdf, "--true-italic")
@@ -224,6 +340,9 @@ def test_sample(directory):
     ok(pages_of(pdf) == 1, "one page")
     check_fonts(pdf, ["LiberationSerif", "LiberationSerif-Bold"],
                 "default: two faces embedded, italics slanted from them")
+    check_font_objects(pdf, "sample")
+    result = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True)
+    ok(result.stderr == "", "poppler reads the ToUnicode maps without a warning", result.stderr)
     text = text_of(pdf)
     problem = in_order(text, [
         "UBND TỈNH ĐẮK LẮK", "TRUNG TÂM PHỤC VỤ", "HÀNH CHÍNH CÔNG TỈNH", "Số: 07/PXL-TTPVHCC",
