@@ -10,6 +10,7 @@
 
 #include "core/civil.h"
 #include "letter/letter.h"
+#include "sample_input.h"
 #include "tap.h"
 
 enum { THREAD_LETTERS = 40 };
@@ -18,23 +19,7 @@ static struct letter_library *library;
 static const struct agency *agency;
 
 static struct letter_input input_for(long number, const char *name) {
-  int64_t received = civil_instant_from_local(civil_days_from_date(2026, 1, 15), 9 * 3600 + 720);
-  struct letter_input input = {
-      .agency = agency,
-      .form = LETTER_FORM_AGENCY,
-      .number = number,
-      .letter_day = civil_days_from_date(2026, 2, 5),
-      .applicant_name = name,
-      .applicant_id = "066185001234",
-      .applicant_address = "Thôn 3, xã Ea Kar",
-      .dossier_code = "H23.10-260115-0042",
-      .procedure_name = "Đăng ký khai sinh",
-      .reason = "Chờ ý kiến cơ quan phối hợp.",
-      .received_at = received,
-      .promised_at = received + 86400,
-      .new_appointment_at = received + 5 * 86400,
-  };
-  return input;
+  return sample_input(agency, number, name, "Chờ ý kiến cơ quan phối hợp.", LETTER_FORM_AGENCY);
 }
 
 static char *pdftotext(const struct letter_output *output) {

@@ -17,6 +17,7 @@
 #include "letter/pdf_font.h"
 #include "letter/text.h"
 #include "rules/agencies.h"
+#include "sample_input.h"
 #include "tap.h"
 
 static const char *const face_names[] = {"Regular", "Bold", "Italic", "BoldItalic"};
@@ -70,27 +71,6 @@ static void test_unreadable_file(void) {
   HPDF_Free(document);
 }
 
-static struct letter_input input_for(const struct agency *agency, long number, const char *name,
-                                     const char *reason, enum letter_form form) {
-  int64_t received = civil_instant_from_local(civil_days_from_date(2026, 1, 15), 9 * 3600);
-  struct letter_input input = {
-      .agency = agency,
-      .form = form,
-      .number = number,
-      .letter_day = civil_days_from_date(2026, 2, 5),
-      .applicant_name = name,
-      .applicant_id = "066185001234",
-      .applicant_address = "Thôn 3, xã Ea Kar",
-      .dossier_code = "H23.10-260115-0042",
-      .procedure_name = "Đăng ký khai sinh",
-      .reason = reason,
-      .received_at = received,
-      .promised_at = received + 86400,
-      .new_appointment_at = received + 5 * 86400,
-  };
-  return input;
-}
-
 static bool render(struct letter_renderer *renderer, const struct letter_input *input,
                    struct letter_output *output) {
   struct error error;
@@ -117,9 +97,9 @@ static void test_letters_independent(const struct letter_library *library,
     return;
   }
   struct letter_input plain =
-      input_for(agency, 7, "Lê Văn An", "Chờ ý kiến cơ quan phối hợp.", LETTER_FORM_2025);
-  struct letter_input rich =
-      input_for(agency, 8, "Ỹ Ữ Ẵ Ặ Ẩ Ỗ Ợ Ự Ñ Ç Ü № ₫ “Q” — Z", "Đợi Ỷ Ỵ ỹ ỵ.", LETTER_FORM_2018);
+      sample_input(agency, 7, "Lê Văn An", "Chờ ý kiến cơ quan phối hợp.", LETTER_FORM_2025);
+  struct letter_input rich = sample_input(agency, 8, "Ỹ Ữ Ẵ Ặ Ẩ Ỗ Ợ Ự Ñ Ç Ü № ₫ “Q” — Z",
+                                          "Đợi Ỷ Ỵ ỹ ỵ.", LETTER_FORM_2018);
   struct letter_output first, other, again, from_fresh;
   bool rendered = render(renderer, &plain, &first);
   rendered &= render(renderer, &rich, &other);
