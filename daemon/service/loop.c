@@ -38,7 +38,7 @@ struct loop {
   struct listener *listener;
   struct worker *worker;
   struct letter_worker *letters; /* renders the letter jobs (never the loop, never the worker) */
-  struct mail_worker *mail; /* delivers the outbox by e-mail (runs with mail off too) */
+  struct mail_worker *mail;      /* delivers the outbox by e-mail (runs with mail off too) */
   struct http *http;
   struct event *signal_hangup;
   struct event *signal_terminate;
@@ -46,13 +46,13 @@ struct loop {
   struct event *due_timer;
   struct event *poll_timer;
   struct event *watchdog_timer;
-  struct worker_snapshot snapshot; /* the last one the worker published */
+  struct worker_snapshot snapshot;               /* the last one the worker published */
   struct letter_worker_snapshot letter_snapshot; /* the last one the letter thread published */
   uint64_t letters_queued_seen; /* the worker's `letters` when the letter thread was last woken */
   struct mail_worker_snapshot mail_snapshot;
   uint64_t mail_escalations_seen; /* the worker's `escalations` when mail was last woken */
   uint64_t mail_letters_seen;     /* the letter thread's `rendered_total` likewise */
-  int64_t due_at;                  /* what the due timer is set for; INT64_MAX when unset */
+  int64_t due_at;                 /* what the due timer is set for; INT64_MAX when unset */
   bool ready_sent;
   bool stopping;
   uint64_t reloads;
@@ -221,8 +221,8 @@ static bool health(void *argument, char *reason, size_t size) {
   if (letters->spool_problem[0] != '\0') {
     /* Stable for monitors: starts with "spool: " (spool.h's messages do already). */
     bool named = strncmp(letters->spool_problem, "spool: ", 7) == 0;
-    snprintf(reason, size, "%s%s; %" PRId64 " letter(s) wait", named ? "" : "spool: ",
-             letters->spool_problem, letters->blocked);
+    snprintf(reason, size, "%s%s; %" PRId64 " letter(s) wait",
+             named ? "" : "spool: ", letters->spool_problem, letters->blocked);
     return false;
   }
   if (letters->problem[0] != '\0') {
@@ -246,6 +246,13 @@ static void metric(struct evbuffer *body, const char *name, const char *type, co
   evbuffer_add_printf(body, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A metric without labels: its HELP and TYPE lines and its one sample. */
+static void metric_integer(struct evbuffer *body, const char *name, const char *type,
+                           const char *help, long long value) {
+  metric(body, name, type, help);
+  evbuffer_add_printf(body, "%s %lld\n", name, value);
+}
+
 static void database_metrics(const struct pass_metrics *metrics, struct evbuffer *body) {
   metric(body, "dunghen_dossiers", "gauge", "Dossiers known to the daemon, by clock state.");
   for (size_t i = 0; i < metrics->state_count; i++)
@@ -255,8 +262,8 @@ static void database_metrics(const struct pass_metrics *metrics, struct evbuffer
   for (size_t i = 0; i < metrics->level_count; i++)
     evbuffer_add_printf(body, "dunghen_escalations{level=\"%s\"} %" PRId64 "\n",
                         metrics->levels[i].name, metrics->levels[i].value);
-  metric(body, "dunghen_flagged_dossiers", "gauge", "Dossiers whose source row is unusable.");
-  evbuffer_add_printf(body, "dunghen_flagged_dossiers %" PRId64 "\n", metrics->flagged);
+  metric_integer(body, "dunghen_flagged_dossiers", "gauge",
+                 "Dossiers whose source row is unusable.", metrics->flagged);
 }
 
 static void process_metrics(const struct loop *loop, struct evbuffer *body) {
@@ -264,41 +271,36 @@ static void process_metrics(const struct loop *loop, struct evbuffer *body) {
   metric(body, "dunghen_up", "gauge", "1 when the database is reachable and the last job worked.");
   char reason[8];
   evbuffer_add_printf(body, "dunghen_up %d\n", health((void *)loop, reason, sizeof reason));
-  metric(body, "dunghen_passes_total", "counter", "Successful passes since start.");
-  evbuffer_add_printf(body, "dunghen_passes_total %" PRIu64 "\n", snapshot->passes);
-  metric(body, "dunghen_pass_failures_total", "counter", "Failed passes and recomputes.");
-  evbuffer_add_printf(body, "dunghen_pass_failures_total %" PRIu64 "\n", snapshot->failures);
+  metric_integer(body, "dunghen_passes_total", "counter", "Successful passes since start.",
+                 snapshot->passes);
+  metric_integer(body, "dunghen_pass_failures_total", "counter", "Failed passes and recomputes.",
+                 snapshot->failures);
   metric(body, "dunghen_pass_duration_seconds", "gauge", "Duration of the last pass.");
   evbuffer_add_printf(body, "dunghen_pass_duration_seconds %.6f\n", snapshot->last_pass_seconds);
-  metric(body, "dunghen_last_successful_pass_timestamp_seconds", "gauge",
-         "The daemon's clock at the last successful pass (0: none yet).");
-  evbuffer_add_printf(body, "dunghen_last_successful_pass_timestamp_seconds %" PRId64 "\n",
-                      snapshot->last_success);
-  metric(body, "dunghen_escalations_raised_total", "counter",
-         "Escalations raised by this process.");
-  evbuffer_add_printf(body, "dunghen_escalations_raised_total %" PRIu64 "\n",
-                      snapshot->escalations);
-  metric(body, "dunghen_letters_queued_total", "counter", "Letter jobs queued by this process.");
-  evbuffer_add_printf(body, "dunghen_letters_queued_total %" PRIu64 "\n", snapshot->letters);
-  metric(body, "dunghen_deadlines_moved_total", "counter", "Deadlines moved by rules reloads.");
-  evbuffer_add_printf(body, "dunghen_deadlines_moved_total %" PRIu64 "\n",
-                      snapshot->deadlines_moved);
-  metric(body, "dunghen_database_reconnects_total", "counter",
-         "Database connections lost and opened again (listener and worker).");
-  evbuffer_add_printf(body, "dunghen_database_reconnects_total %" PRIu64 "\n",
-                      (loop->listener != NULL ? listener_reconnects(loop->listener) : 0) +
-                          snapshot->reconnects);
-  metric(body, "dunghen_notifications_total", "counter", "dunghen_dossier notifications heard.");
-  evbuffer_add_printf(body, "dunghen_notifications_total %" PRIu64 "\n",
-                      loop->listener != NULL ? listener_notifications(loop->listener) : 0);
+  metric_integer(body, "dunghen_last_successful_pass_timestamp_seconds", "gauge",
+                 "The daemon's clock at the last successful pass (0: none yet).",
+                 snapshot->last_success);
+  metric_integer(body, "dunghen_escalations_raised_total", "counter",
+                 "Escalations raised by this process.", snapshot->escalations);
+  metric_integer(body, "dunghen_letters_queued_total", "counter",
+                 "Letter jobs queued by this process.", snapshot->letters);
+  metric_integer(body, "dunghen_deadlines_moved_total", "counter",
+                 "Deadlines moved by rules reloads.", snapshot->deadlines_moved);
+  metric_integer(body, "dunghen_database_reconnects_total", "counter",
+                 "Database connections lost and opened again (listener and worker).",
+                 (loop->listener != NULL ? listener_reconnects(loop->listener) : 0) +
+                     snapshot->reconnects);
+  metric_integer(body, "dunghen_notifications_total", "counter",
+                 "dunghen_dossier notifications heard.",
+                 loop->listener != NULL ? listener_notifications(loop->listener) : 0);
   metric(body, "dunghen_reloads_total", "counter", "SIGHUP reloads, by result.");
-  evbuffer_add_printf(body, "dunghen_reloads_total{result=\"ok\"} %" PRIu64 "\n"
-                            "dunghen_reloads_total{result=\"failed\"} %" PRIu64 "\n",
+  evbuffer_add_printf(body,
+                      "dunghen_reloads_total{result=\"ok\"} %" PRIu64 "\n"
+                      "dunghen_reloads_total{result=\"failed\"} %" PRIu64 "\n",
                       loop->reloads, loop->reload_failures);
-  metric(body, "dunghen_next_due_timestamp_seconds", "gauge",
-         "The earliest instant at which a stored clock changes state (0: none).");
-  evbuffer_add_printf(body, "dunghen_next_due_timestamp_seconds %" PRId64 "\n",
-                      snapshot->next_due == INT64_MAX ? 0 : snapshot->next_due);
+  metric_integer(body, "dunghen_next_due_timestamp_seconds", "gauge",
+                 "The earliest instant at which a stored clock changes state (0: none).",
+                 snapshot->next_due == INT64_MAX ? 0 : snapshot->next_due);
 }
 
 /* From the letter thread's counts (fresher during a burst), else from the worker's. */
@@ -318,30 +320,25 @@ static void letter_metrics(const struct loop *loop, struct evbuffer *body) {
                         own ? letters->rendered : pass->letters_rendered,
                         own ? letters->failed : pass->letters_failed, letters->blocked);
   }
-  metric(body, "dunghen_letters_rendered_total", "counter", "Letters rendered by this process.");
-  evbuffer_add_printf(body, "dunghen_letters_rendered_total %" PRIu64 "\n",
-                      letters->rendered_total);
-  metric(body, "dunghen_letters_failed_total", "counter",
-         "Letter jobs this process marked failed (their data cannot make a letter).");
-  evbuffer_add_printf(body, "dunghen_letters_failed_total %" PRIu64 "\n", letters->failed_total);
-  metric(body, "dunghen_letter_spool_blocked", "gauge",
-         "1 while the spool refuses files (full, read-only): letters wait.");
-  evbuffer_add_printf(body, "dunghen_letter_spool_blocked %d\n",
-                      letters->spool_problem[0] != '\0');
-  metric(body, "dunghen_letter_spool_refusals_total", "counter",
-         "Times the spool refused a letter since start.");
-  evbuffer_add_printf(body, "dunghen_letter_spool_refusals_total %" PRIu64 "\n",
-                      letters->spool_refusals);
-  metric(body, "dunghen_letter_notifications_total", "counter",
-         "dunghen_letter notifications heard.");
-  evbuffer_add_printf(body, "dunghen_letter_notifications_total %" PRIu64 "\n",
-                      loop->listener != NULL ? listener_letter_notifications(loop->listener) : 0);
+  metric_integer(body, "dunghen_letters_rendered_total", "counter",
+                 "Letters rendered by this process.", letters->rendered_total);
+  metric_integer(body, "dunghen_letters_failed_total", "counter",
+                 "Letter jobs this process marked failed (their data cannot make a letter).",
+                 letters->failed_total);
+  metric_integer(body, "dunghen_letter_spool_blocked", "gauge",
+                 "1 while the spool refuses files (full, read-only): letters wait.",
+                 letters->spool_problem[0] != '\0');
+  metric_integer(body, "dunghen_letter_spool_refusals_total", "counter",
+                 "Times the spool refused a letter since start.", letters->spool_refusals);
+  metric_integer(body, "dunghen_letter_notifications_total", "counter",
+                 "dunghen_letter notifications heard.",
+                 loop->listener != NULL ? listener_letter_notifications(loop->listener) : 0);
 }
 
 static void mail_metrics(const struct loop *loop, struct evbuffer *body) {
   const struct mail_worker_snapshot *mail = &loop->mail_snapshot;
-  metric(body, "dunghen_mail_enabled", "gauge", "1 when mail.enabled is true.");
-  evbuffer_add_printf(body, "dunghen_mail_enabled %d\n", mail->enabled);
+  metric_integer(body, "dunghen_mail_enabled", "gauge", "1 when mail.enabled is true.",
+                 mail->enabled);
   if (mail->counts_valid) {
     metric(body, "dunghen_mail_deliveries", "gauge",
            "dunghen.delivery_log by state (held: waiting for a digest).");
@@ -352,23 +349,20 @@ static void mail_metrics(const struct loop *loop, struct evbuffer *body) {
                         "dunghen_mail_deliveries{state=\"failed\"} %" PRId64 "\n",
                         mail->pending, mail->held, mail->sent, mail->failed);
   }
-  metric(body, "dunghen_mail_sent_total", "counter", "Messages sent by this process.");
-  evbuffer_add_printf(body, "dunghen_mail_sent_total %" PRIu64 "\n", mail->sent_total);
-  metric(body, "dunghen_mail_attempt_failures_total", "counter",
-         "Send attempts that failed (each is retried until mail.attempts).");
-  evbuffer_add_printf(body, "dunghen_mail_attempt_failures_total %" PRIu64 "\n",
-                      mail->attempt_failures_total);
-  metric(body, "dunghen_mail_failed_total", "counter",
-         "Deliveries this process gave up on (state failed).");
-  evbuffer_add_printf(body, "dunghen_mail_failed_total %" PRIu64 "\n", mail->failed_total);
-  metric(body, "dunghen_mail_failing", "gauge", "1 while the last send attempt failed.");
-  evbuffer_add_printf(body, "dunghen_mail_failing %d\n", mail->failing[0] != '\0');
-  metric(body, "dunghen_mail_digests_total", "counter", "Digests made by this process.");
-  evbuffer_add_printf(body, "dunghen_mail_digests_total %" PRIu64 "\n", mail->digests_total);
-  metric(body, "dunghen_mail_unaddressed_total", "counter",
-         "Roles of mailed events for which the agency lists no address.");
-  evbuffer_add_printf(body, "dunghen_mail_unaddressed_total %" PRIu64 "\n",
-                      mail->unaddressed_total);
+  metric_integer(body, "dunghen_mail_sent_total", "counter", "Messages sent by this process.",
+                 mail->sent_total);
+  metric_integer(body, "dunghen_mail_attempt_failures_total", "counter",
+                 "Send attempts that failed (each is retried until mail.attempts).",
+                 mail->attempt_failures_total);
+  metric_integer(body, "dunghen_mail_failed_total", "counter",
+                 "Deliveries this process gave up on (state failed).", mail->failed_total);
+  metric_integer(body, "dunghen_mail_failing", "gauge", "1 while the last send attempt failed.",
+                 mail->failing[0] != '\0');
+  metric_integer(body, "dunghen_mail_digests_total", "counter", "Digests made by this process.",
+                 mail->digests_total);
+  metric_integer(body, "dunghen_mail_unaddressed_total", "counter",
+                 "Roles of mailed events for which the agency lists no address.",
+                 mail->unaddressed_total);
 }
 
 static void metrics(void *argument, struct evbuffer *body) {
@@ -504,8 +498,8 @@ static void swap_http(struct loop *loop, const struct config *config) {
     struct http_handlers handlers = {health, metrics};
     http_free(loop->http); /* the new address may be the old one with another option */
     loop->http = NULL;
-    if (http_start(loop->base, config->http_address, config->http_port, &handlers, loop,
-                   loop->log, &replacement, &error) != STATUS_OK)
+    if (http_start(loop->base, config->http_address, config->http_port, &handlers, loop, loop->log,
+                   &replacement, &error) != STATUS_OK)
       log_error(loop->log, "reload: %s; HTTP stays off until the next reload", error.message);
   } else {
     http_free(loop->http);
@@ -527,10 +521,10 @@ static void reload(struct loop *loop) {
   if (status == STATUS_OK) {
     status = ruleset_load(config.rules_directory, today(loop), &rules, &error);
     if (status == STATUS_OK)
-      status = letter_kit_load(config.letters_directory, config.rules_directory,
-                               &(struct letter_options){config.font_directory, config.true_italic,
-                                                        false},
-                               today(loop), &kit, &error);
+      status = letter_kit_load(
+          config.letters_directory, config.rules_directory,
+          &(struct letter_options){config.font_directory, config.true_italic, false}, today(loop),
+          &kit, &error);
     if (status == STATUS_OK && config.mail.enabled)
       status = mail_kit_load(config.letters_directory, config.rules_directory, today(loop),
                              &mail_kit, &error);
@@ -658,9 +652,8 @@ static enum status start_parts(struct loop *loop, struct ruleset *rules, struct 
   }
   if (loop->config.http_enabled) {
     struct http_handlers handlers = {health, metrics};
-    enum status status = http_start(loop->base, loop->config.http_address,
-                                    loop->config.http_port, &handlers, loop, loop->log,
-                                    &loop->http, error);
+    enum status status = http_start(loop->base, loop->config.http_address, loop->config.http_port,
+                                    &handlers, loop, loop->log, &loop->http, error);
     if (status != STATUS_OK) {
       ruleset_free(rules);
       letter_kit_free(kit);
@@ -703,8 +696,8 @@ static void log_start(const struct loop *loop) {
   char now[TIMESTAMP_TEXT_SIZE];
   civil_format_timestamp(clock_now(&loop->options->clock), now);
   if (loop->options->clock.simulated)
-    log_info(loop->log, "dunghen %s starting; simulated clock at %s, rate %g", DUNGHEN_VERSION,
-             now, loop->options->clock.rate);
+    log_info(loop->log, "dunghen %s starting; simulated clock at %s, rate %g", DUNGHEN_VERSION, now,
+             loop->options->clock.rate);
   else
     log_info(loop->log, "dunghen %s starting", DUNGHEN_VERSION);
   log_info(loop->log, "config %s; rules %s; poll every %d s",
@@ -740,8 +733,8 @@ enum status loop_run(const struct loop_options *options, struct log *log, struct
   }
   /* Mail wording is checked before READY=1 too, when mail is on. */
   if (status == STATUS_OK && loop.config.mail.enabled)
-    status = mail_kit_load(loop.config.letters_directory, loop.config.rules_directory,
-                           today(&loop), &mail_kit, error);
+    status = mail_kit_load(loop.config.letters_directory, loop.config.rules_directory, today(&loop),
+                           &mail_kit, error);
   if (status == STATUS_OK)
     status = sdnotify_open(&loop.notify, error);
   if (status == STATUS_OK && evthread_use_pthreads() != 0)
