@@ -208,6 +208,16 @@ static void count_arrivals(struct setup *setup, const char *where, int *rows, in
   PQclear(result);
 }
 
+/* `expected` deliveries matched `where`, each arrived exactly once (by Message-ID). */
+static void check_exactly_once(struct setup *setup, const char *where, int expected,
+                               const char *label) {
+  int rows, missing, doubled;
+  count_arrivals(setup, where, &rows, &missing, &doubled);
+  tap_ok(rows == expected && missing == 0 && doubled == 0,
+         "%s: each exactly once, by Message-ID (%d rows, %d missing, %d twice)", label, rows,
+         missing, doubled);
+}
+
 static bool insert_overdue(const struct harness *harness, const char *codes_sql,
                            const char *agency) {
   return db_exec(harness,
@@ -352,11 +362,7 @@ static void test_delivery(struct setup *setup, struct daemon *daemon) {
   insert_overdue(harness, "ARRAY['E2E-M1']", "DLK-TTPVHCC");
   tap_ok(wait_sent(harness, "E2E-M1", 6, 30),
          "six deliveries for the overdue dossier, all sent (letter x4, overdue, long overdue)");
-  int rows, missing, doubled;
-  count_arrivals(setup, "dossier_code = 'E2E-M1'", &rows, &missing, &doubled);
-  tap_ok(rows == 6 && missing == 0 && doubled == 0,
-         "each arrived exactly once, by Message-ID (%d rows, %d missing, %d twice)", rows, missing,
-         doubled);
+  check_exactly_once(setup, "dossier_code = 'E2E-M1'", 6, "the overdue dossier's messages");
   check_recipients(setup);
   check_contents(setup);
   char body[65536];
@@ -397,11 +403,7 @@ static void test_refusing_server(struct setup *setup, struct daemon *daemon) {
   refuse(setup, false);
   tap_ok(wait_sent(harness, "E2E-R1", 5, 30),
          "the server accepts again: all five sent (DLK-SNNMT: letter x3, overdue, long overdue)");
-  int rows, missing, doubled;
-  count_arrivals(setup, "dossier_code = 'E2E-R1'", &rows, &missing, &doubled);
-  tap_ok(rows == 5 && missing == 0 && doubled == 0,
-         "refused, then accepted: each exactly once (%d rows, %d missing, %d twice)", rows, missing,
-         doubled);
+  check_exactly_once(setup, "dossier_code = 'E2E-R1'", 5, "refused, then accepted");
   tap_ok(daemon_wait_health(daemon, 200, body, sizeof body, 5) && strcmp(body, "ok\n") == 0,
          "/healthz: ok again");
 }
@@ -420,11 +422,7 @@ static void test_kill_while_refused(struct setup *setup, struct daemon *daemon) 
   if (!tap_ok(daemon_start(daemon, harness, setup->config, NULL), "the daemon restarts"))
     return;
   tap_ok(wait_sent(harness, "E2E-KR%", 18, 40), "after the restart all 18 are sent");
-  int rows, missing, doubled;
-  count_arrivals(setup, "dossier_code LIKE 'E2E-KR%'", &rows, &missing, &doubled);
-  tap_ok(rows == 18 && missing == 0 && doubled == 0,
-         "killed while refused: each exactly once (%d rows, %d missing, %d twice)", rows, missing,
-         doubled);
+  check_exactly_once(setup, "dossier_code LIKE 'E2E-KR%'", 18, "killed while refused");
 }
 
 static void test_kill_while_sending(struct setup *setup, struct daemon *daemon) {
