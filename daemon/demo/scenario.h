@@ -17,7 +17,8 @@
 #include "rules/procedures.h"
 #include "rules/rules.h"
 
-enum { SCENARIO_NEVER = INT64_MAX };
+/* A macro, not an enum: ISO C enumerators are ints. */
+#define SCENARIO_NEVER INT64_MAX
 
 enum scenario_outcome {
   OUTCOME_EARLY,   /* finished well before the deadline */

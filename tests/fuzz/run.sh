@@ -15,7 +15,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-targets=(yaml_tree calendar_rules procedures ladder agencies config template text)
+targets=(yaml_tree calendar_rules procedures ladder agencies config template text mail_template mime)
 seconds=60
 jobs=1
 regression=false

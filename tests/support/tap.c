@@ -7,6 +7,8 @@
 static int test_count;
 static int failure_count;
 
+static bool report(bool condition, const char *format, va_list arguments) TAP_PRINTF(2, 0);
+
 static bool report(bool condition, const char *format, va_list arguments) {
   test_count++;
   if (!condition)
