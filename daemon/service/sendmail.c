@@ -1,5 +1,5 @@
 /*
- * sendmail.c: posix_spawn, a poll() loop that feeds stdin and drains stderr under one deadline,
+ * sendmail.c: fork + execve, a poll() loop that feeds stdin and drains stderr under one deadline,
  * then reaping (killing the child when the deadline passes).
  */
 #include "service/sendmail.h"
@@ -17,15 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "service/clock.h"
+
 extern char **environ;
 
 enum { STDERR_KEEP = 1024 };
-
-static double monotonic_seconds(void) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
 
 static void close_pair(int pipe_ends[2]) {
   for (int i = 0; i < 2; i++)
@@ -56,6 +52,8 @@ static enum status spawn(const char *program, char *const *arguments, int input[
   if (*pid == 0) {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
       _exit(127);
+    /* The daemon ignores SIGPIPE, and an ignored signal stays ignored across execve. */
+    signal(SIGPIPE, SIG_DFL);
     if (dup2(input[0], STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
         dup2(errors[1], STDERR_FILENO) < 0)
       _exit(127);
@@ -84,7 +82,7 @@ static bool exchange(int input, int errors, const char *message, size_t length, 
     input_open = false;
   }
   while (input_open || errors_open) {
-    double left = deadline - monotonic_seconds();
+    double left = deadline - clock_monotonic_seconds();
     if (left <= 0) {
       if (input_open)
         close(input);
@@ -136,7 +134,7 @@ static int reap(pid_t pid, double deadline, bool *timed_out) {
       return status;
     if (done < 0 && errno != EINTR)
       return -1;
-    if (monotonic_seconds() >= deadline) {
+    if (clock_monotonic_seconds() >= deadline) {
       *timed_out = true;
       kill(pid, SIGKILL);
       while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -179,12 +177,12 @@ enum status sendmail_run(const char *program, char *const *arguments, const char
     return status;
   }
   fcntl(input[1], F_SETFL, O_NONBLOCK);
-  double deadline = monotonic_seconds() + timeout;
+  double deadline = clock_monotonic_seconds() + timeout;
   char kept[STDERR_KEEP];
   size_t kept_length = 0;
   bool finished = exchange(input[1], errors[0], message, length, deadline, kept, &kept_length);
   close(errors[0]);
-  int wait_status = reap(pid, finished ? deadline : monotonic_seconds(), &result->timed_out);
+  int wait_status = reap(pid, finished ? deadline : clock_monotonic_seconds(), &result->timed_out);
   describe_stderr(kept, kept_length);
   if (result->timed_out)
     return error_set(error, STATUS_RUNTIME, "%s took longer than %d s and was killed%s%s", program,
