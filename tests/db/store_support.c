@@ -108,3 +108,17 @@ bool support_insert(PGconn *connection, const char *code, const char *received_l
            code, received_local);
   return support_exec(connection, sql);
 }
+
+bool support_open(PGconn **connection, struct rules **rules, struct ladder **ladder) {
+  *connection = support_connect();
+  *rules = support_rules();
+  *ladder = support_ladder();
+  return tap_ok(*rules != NULL && *ladder != NULL && support_prepare(*connection),
+                "rules, ladder and database are ready");
+}
+
+void support_close(PGconn *connection, struct rules *rules, struct ladder *ladder) {
+  PQfinish(connection);
+  ladder_free(ladder);
+  rules_free(rules);
+}

@@ -17,6 +17,9 @@ PGconn *support_connect(void);
 bool support_prepare(PGconn *connection);
 struct rules *support_rules(void);
 struct ladder *support_ladder(void);
+/* All three of the above, as one TAP check ("rules, ladder and database are ready"). */
+bool support_open(PGconn **connection, struct rules **rules, struct ladder **ladder);
+void support_close(PGconn *connection, struct rules *rules, struct ladder *ladder);
 /* Runs SQL; a failure is printed as a diagnostic and returns false. */
 bool support_exec(PGconn *connection, const char *sql);
 /* The first column of the first row as an integer (INT64_MIN for NULL or an error). */

@@ -33,10 +33,10 @@ static void *work(void *argument) {
 }
 
 int main(void) {
-  PGconn *connection = support_connect();
-  struct rules *rules = support_rules();
-  struct ladder *ladder = support_ladder();
-  if (!tap_ok(rules != NULL && ladder != NULL && support_prepare(connection), "ready"))
+  PGconn *connection;
+  struct rules *rules;
+  struct ladder *ladder;
+  if (!support_open(&connection, &rules, &ladder))
     return tap_finish();
   char sql[512];
   snprintf(sql, sizeof sql,
@@ -86,8 +86,6 @@ int main(void) {
     tap_is_integer(support_integer(connection, sql), DOSSIERS / 3, "its counter is at %d",
                    DOSSIERS / 3);
   }
-  PQfinish(connection);
-  ladder_free(ladder);
-  rules_free(rules);
+  support_close(connection, rules, ladder);
   return tap_finish();
 }

@@ -24,10 +24,10 @@ static void insert_overdue(PGconn *connection, const char *prefix, int count) {
 }
 
 int main(void) {
-  PGconn *connection = support_connect();
-  struct rules *rules = support_rules();
-  struct ladder *ladder = support_ladder();
-  if (!tap_ok(rules != NULL && ladder != NULL && support_prepare(connection), "ready"))
+  PGconn *connection;
+  struct rules *rules;
+  struct ladder *ladder;
+  if (!support_open(&connection, &rules, &ladder))
     return tap_finish();
   int64_t now = support_instant("2025-03-20T09:00");
   struct pass_report report;
@@ -94,8 +94,6 @@ int main(void) {
   tap_is_integer(support_integer(connection, "SELECT count(*) FROM dunghen.outbox "
                                              "WHERE dossier_code = 'OFF-AGAIN'"),
                  0, "switched off again: no row");
-  PQfinish(connection);
-  rules_free(rules);
-  ladder_free(ladder);
+  support_close(connection, rules, ladder);
   return tap_finish();
 }

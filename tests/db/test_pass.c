@@ -258,18 +258,15 @@ static void test_changed_only(PGconn *connection, const struct rules *rules,
 }
 
 int main(void) {
-  PGconn *connection = support_connect();
-  struct rules *rules = support_rules();
-  struct ladder *ladder = support_ladder();
-  if (!tap_ok(rules != NULL && ladder != NULL && support_prepare(connection),
-              "rules, ladder and database are ready"))
+  PGconn *connection;
+  struct rules *rules;
+  struct ladder *ladder;
+  if (!support_open(&connection, &rules, &ladder))
     return tap_finish();
   test_ladder(connection, rules, ladder);
   test_finish_and_delay(connection, rules, ladder);
   test_bad_rows(connection, rules, ladder);
   test_changed_only(connection, rules, ladder);
-  PQfinish(connection);
-  ladder_free(ladder);
-  rules_free(rules);
+  support_close(connection, rules, ladder);
   return tap_finish();
 }
