@@ -31,7 +31,7 @@ static bool run_command(const char *command) {
   return status == 0;
 }
 
-bool faults_database_create(struct faults_database *database) {
+static bool create_database(struct faults_database *database) {
   memset(database, 0, sizeof *database);
   if (!pg_server_create(&database->server))
     return false;
@@ -57,6 +57,13 @@ bool faults_database_create(struct faults_database *database) {
   snprintf(command, sizeof command, "cp '%s/rules/agencies.yaml' '%s/agencies.yaml'", source,
            database->harness.rules);
   return mkdir(database->spool, 0755) == 0 && run_command(command);
+}
+
+bool faults_database_create(struct faults_database *database, const char *label) {
+  if (tap_ok(create_database(database), "%s", label))
+    return true;
+  faults_database_destroy(database);
+  return false;
 }
 
 void faults_database_destroy(struct faults_database *database) {

@@ -29,7 +29,8 @@ struct faults_database {
   char letters[PATH_MAX];              /* the shipped templates */
 };
 
-bool faults_database_create(struct faults_database *database);
+/* Creates it, as one TAP check named `label`; on failure nothing is left behind. */
+bool faults_database_create(struct faults_database *database, const char *label);
 void faults_database_destroy(struct faults_database *database);
 
 /* The number of rounds: $FAULTS_ROUNDS when set (> 0), else `default_rounds`. */

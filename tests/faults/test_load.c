@@ -65,10 +65,8 @@ static bool commit_burst(struct harness *harness, int changes) {
 
 int main(void) {
   struct faults_database database;
-  if (!tap_ok(faults_database_create(&database), "a restartable PostgreSQL, migrated")) {
-    faults_database_destroy(&database);
+  if (!faults_database_create(&database, "a restartable PostgreSQL, migrated"))
     return tap_finish();
-  }
   struct harness *harness = &database.harness;
   const char *text = getenv("FAULTS_LOAD");
   int changes = text != NULL && atoi(text) > 0 ? atoi(text) : 100000;

@@ -470,10 +470,8 @@ static void end_to_end(struct faults_database *database) {
 
 int main(void) {
   struct faults_database database;
-  if (!tap_ok(faults_database_create(&database), "a private PostgreSQL")) {
-    faults_database_destroy(&database);
+  if (!faults_database_create(&database, "a private PostgreSQL"))
     return tap_finish();
-  }
   if (least_privilege_setup(&database)) {
     check_rights(&database);
     end_to_end(&database);

@@ -70,10 +70,8 @@ static void one_round(struct faults_database *database, struct workload *workloa
 
 int main(void) {
   struct faults_database database;
-  if (!tap_ok(faults_database_create(&database), "a restartable PostgreSQL, migrated")) {
-    faults_database_destroy(&database);
+  if (!faults_database_create(&database, "a restartable PostgreSQL, migrated"))
     return tap_finish();
-  }
   struct harness *harness = &database.harness;
   char config[8192];
   faults_config(&database, NULL, config, sizeof config);

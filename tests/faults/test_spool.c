@@ -192,10 +192,8 @@ int main(void) {
     return tap_skip_all("needs root: the spool is made full and read-only with a small tmpfs in "
                         "a private mount namespace (unshare -m)");
   struct faults_database database;
-  if (!tap_ok(faults_database_create(&database), "a restartable PostgreSQL, migrated")) {
-    faults_database_destroy(&database);
+  if (!faults_database_create(&database, "a restartable PostgreSQL, migrated"))
     return tap_finish();
-  }
   if (tap_ok(private_tmpfs(database.spool), "the spool is a 512 KB tmpfs of our own")) {
     full_and_read_only(&database);
     cannot_render(&database);
