@@ -231,7 +231,7 @@ static void *worker_main(void *argument) {
   for (;;) {
     pthread_mutex_lock(&worker->thread.mutex);
     while (!worker->thread.stop && !worker->pass_requested && !worker->recompute_requested)
-      pthread_cond_wait(&worker->thread.wake, &worker->thread.mutex);
+      worker_thread_wait(&worker->thread, -1);
     if (worker->thread.stop) {
       pthread_mutex_unlock(&worker->thread.mutex);
       break;
