@@ -65,7 +65,7 @@ static int run(struct setup *setup, const struct letter_library *library,
   for (long i = 0; i < setup->letters; i++) {
     struct letter_input input = {
         .agency = agency,
-        .form = i % 4 == 3 ? LETTER_FORM_2018 : LETTER_FORM_2025,
+        .form = i % 4 == 3 ? APOLOGY_FORM_2018 : APOLOGY_FORM_2025,
         .number = i + 1,
         .letter_day = civil_days_from_date(2026, 2, 5),
         .applicant_name = names[i % 8],

@@ -143,9 +143,10 @@ static enum status render(const char *input, const char *out, const char *rules,
   if (status == STATUS_OK) {
     struct letter_input letter = {
         .agency = agency,
-        .form = request.form_index < 0    ? LETTER_FORM_AGENCY
-                : request.form_index == 0 ? LETTER_FORM_2025
-                                          : LETTER_FORM_2018,
+        .form = request.form_index < 0
+                    ? dossier_apology_form(request.received_at, agency->form == AGENCY_FORM_2018)
+                : request.form_index == 0 ? APOLOGY_FORM_2025
+                                          : APOLOGY_FORM_2018,
         .number = (long)request.number,
         .letter_day = request.letter_day,
         .applicant_name = request.dossier[0],

@@ -134,13 +134,13 @@ static const char *day_reason(const struct calendar *calendar, int64_t day) {
   return reason != NULL ? reason : "not a working day";
 }
 
-/* One line per non-working day in [first, last], with the calendar's reason. */
-static void explain_skipped_days(const struct context *context, int64_t first, int64_t last) {
-  if (context->explanation == NULL)
+void deadline_explain_days_off(const struct calendar *calendar, int64_t first, int64_t last,
+                               struct explanation *explanation) {
+  if (explanation == NULL)
     return;
   size_t listed = 0, more = 0;
   for (int64_t day = first; day <= last; day++) {
-    if (calendar_is_working_day(context->calendar, day))
+    if (calendar_is_working_day(calendar, day))
       continue;
     if (listed == SKIPPED_DAYS_LISTED) {
       more++;
@@ -148,12 +148,15 @@ static void explain_skipped_days(const struct context *context, int64_t first, i
     }
     char text[DAY_TEXT_SIZE];
     format_day(day, text);
-    explanation_add(context->explanation, "skipped %s: %s", text,
-                    day_reason(context->calendar, day));
+    explanation_add(explanation, "skipped %s: %s", text, day_reason(calendar, day));
     listed++;
   }
   if (more > 0)
-    explanation_add(context->explanation, "... and %zu more non-working days", more);
+    explanation_add(explanation, "... and %zu more non-working days", more);
+}
+
+static void explain_skipped_days(const struct context *context, int64_t first, int64_t last) {
+  deadline_explain_days_off(context->calendar, first, last, context->explanation);
 }
 
 /* --- validation and pauses ---------------------------------------------------------------- */

@@ -63,6 +63,11 @@ enum status deadline_compute(const struct calendar *calendar,
                              struct deadline_result *result, struct explanation *explanation,
                              struct error *error);
 
+/* One explanation line per non-working day in [first, last] with the calendar's reason (the
+ * first few, then a count), as the deadline's own derivation lists them. */
+void deadline_explain_days_off(const struct calendar *calendar, int64_t first, int64_t last,
+                               struct explanation *explanation);
+
 /* Parses `3wd`, `16wh`, `30cd` (0 allowed: `0wd` is "trong ngày"). Refuses signs, spaces,
  * unknown units and durations longer than DEADLINE_MAX_DAYS days (DEADLINE_MAX_DAYS x 8 hours
  * for `wh`), each with a message that quotes the text. */

@@ -566,9 +566,7 @@ enum status letter_render(struct letter_renderer *renderer, const struct letter_
   memset(output, 0, sizeof *output);
   if (input->agency == NULL)
     return error_set(error, STATUS_INVALID, "letter: no agency");
-  enum letter_form form = input->form;
-  if (form == LETTER_FORM_AGENCY)
-    form = input->agency->form == AGENCY_FORM_2018 ? LETTER_FORM_2018 : LETTER_FORM_2025;
+  enum apology_form form = input->form;
   struct values values;
   memset(&values, 0, sizeof values);
   enum status status = fill_values(input, &values, output, error);
@@ -576,7 +574,7 @@ enum status letter_render(struct letter_renderer *renderer, const struct letter_
   layout_reset(layout);
   struct composer composer = {
       .renderer = renderer,
-      .template_in = renderer->library->templates[form == LETTER_FORM_2018 ? 1 : 0],
+      .template_in = renderer->library->templates[form == APOLOGY_FORM_2018 ? 1 : 0],
       .values = &values,
       .layout = layout,
       .left = layout->geometry.left,

@@ -20,14 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/dossier.h"
 #include "core/error.h"
 #include "rules/agencies.h"
 
-enum letter_form {
-  LETTER_FORM_AGENCY, /* the agency's `form` (2025 unless it says 2018) */
-  LETTER_FORM_2025, /* Circular 03/2025/TT-VPCP: PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN ... */
-  LETTER_FORM_2018, /* Circular 01/2018/TT-VPCP: PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ */
-};
 
 enum {
   LETTER_MAX_WARNINGS = 16,
@@ -55,7 +51,8 @@ struct letter_options {
 
 struct letter_input {
   const struct agency *agency; /* issuing agency (letterhead, signer, number format) */
-  enum letter_form form;
+  enum apology_form form;       /* decided by core/dossier.h from the receipt date */
+  enum apology_wording wording; /* before or after the promised time (core/dossier.h) */
   long number;        /* this agency's letter number for the year, from 1 */
   int64_t letter_day; /* the letter's date, a day number (core/civil.h) */
   /* The dossier. UTF-8 of any quality; "" prints as a dotted line, NULL is an error. */
@@ -77,6 +74,7 @@ struct letter_output {
   char number[AGENCY_NUMBER_SIZE]; /* as printed: 07/PXL-TTPVHCC */
   char warnings[LETTER_MAX_WARNINGS][LETTER_WARNING_SIZE];
   size_t warning_count;
+  bool reason_missing; /* no delay reason: the letter leaves dots to fill in by hand */
 };
 
 /* Loads form-2025.yaml and form-2018.yaml from `letters_directory`. */

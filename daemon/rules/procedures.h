@@ -15,21 +15,7 @@
 
 #include "core/deadline.h"
 #include "core/error.h"
-
-enum channel { CHANNEL_DIRECT, CHANNEL_ONLINE, CHANNEL_POSTAL, CHANNEL_COUNT };
-
-struct procedure_version {
-  int64_t valid_from;  /* first day in force (day number); INT64_MIN when open */
-  int64_t valid_until; /* first day no longer in force; INT64_MAX when open */
-  struct duration durations[CHANNEL_COUNT];
-  enum counting_mode counting;
-  int cutoff; /* seconds since midnight, or NO_CUTOFF */
-  enum supplement_mode supplement;
-  struct duration extension; /* added to "now" for the new date in an apology */
-  char *source;              /* the published decision */
-  char *confidence;          /* as in the reference data; NULL when verified */
-  size_t line;               /* where the version starts in the file */
-};
+#include "core/procedure.h"
 
 struct procedure {
   char *code; /* national TTHC code, e.g. 1.004227 */

@@ -102,7 +102,7 @@ static bool prepare_input(const struct letter_jobs_context *context, const PGres
   const struct procedure *procedure = procedures_find(context->procedures, procedure_code);
   *input = (struct letter_input){
       .agency = agency,
-      .form = LETTER_FORM_AGENCY,
+      .form = APOLOGY_FORM_2025,
       .number = (long)sql_integer(rows, row, COLUMN_NUMBER, 0),
       .letter_day = civil_local_day(sql_integer(rows, row, COLUMN_CREATED, 0)),
       .applicant_name = text_or_empty(rows, row, COLUMN_NAME),

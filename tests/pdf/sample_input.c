@@ -3,7 +3,7 @@
 #include "core/civil.h"
 
 struct letter_input sample_input(const struct agency *agency, long number, const char *name,
-                                 const char *reason, enum letter_form form) {
+                                 const char *reason, enum apology_form form) {
   int64_t received = civil_instant_from_local(civil_days_from_date(2026, 1, 15), 9 * 3600);
   struct letter_input input = {
       .agency = agency,

@@ -9,6 +9,6 @@
 #include "letter/letter.h"
 
 struct letter_input sample_input(const struct agency *agency, long number, const char *name,
-                                 const char *reason, enum letter_form form);
+                                 const char *reason, enum apology_form form);
 
 #endif

@@ -19,7 +19,7 @@ static struct letter_library *library;
 static const struct agency *agency;
 
 static struct letter_input input_for(long number, const char *name) {
-  return sample_input(agency, number, name, "Chờ ý kiến cơ quan phối hợp.", LETTER_FORM_AGENCY);
+  return sample_input(agency, number, name, "Chờ ý kiến cơ quan phối hợp.", APOLOGY_FORM_2025);
 }
 
 static char *pdftotext(const struct letter_output *output) {
@@ -114,7 +114,7 @@ int main(void) {
   tap_ok(output.pdf == NULL, "nothing to free after a failure");
 
   input = input_for(9, "Lê Văn Hùng");
-  input.form = LETTER_FORM_2018;
+  input.form = APOLOGY_FORM_2018;
   tap_is_integer(letter_render(renderer, &input, &output, &error), STATUS_OK, "the 2018 form");
   text = pdftotext(&output);
   tap_contains(text, "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "2018 title");

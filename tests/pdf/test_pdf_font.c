@@ -97,9 +97,9 @@ static void test_letters_independent(const struct letter_library *library,
     return;
   }
   struct letter_input plain =
-      sample_input(agency, 7, "Lê Văn An", "Chờ ý kiến cơ quan phối hợp.", LETTER_FORM_2025);
+      sample_input(agency, 7, "Lê Văn An", "Chờ ý kiến cơ quan phối hợp.", APOLOGY_FORM_2025);
   struct letter_input rich = sample_input(agency, 8, "Ỹ Ữ Ẵ Ặ Ẩ Ỗ Ợ Ự Ñ Ç Ü № ₫ “Q” — Z",
-                                          "Đợi Ỷ Ỵ ỹ ỵ.", LETTER_FORM_2018);
+                                          "Đợi Ỷ Ỵ ỹ ỵ.", APOLOGY_FORM_2018);
   struct letter_output first, other, again, from_fresh;
   bool rendered = render(renderer, &plain, &first);
   rendered &= render(renderer, &rich, &other);
