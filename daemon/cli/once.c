@@ -122,6 +122,7 @@ static enum status run_once(const struct daemon_options *options, struct error *
         .ladder = rules->ladder,
         .agency_codes = rules->agency_codes,
         .agency_count = rules->agency_count,
+        .agencies = &rules->agencies,
         .now = now,
         .batch_size = (size_t)config.batch_size,
         .overlap_seconds = config.overlap,

@@ -27,7 +27,9 @@ enum apology_wording dossier_apology_wording(int64_t issue_instant, int64_t prom
   return issue_instant < promised_at ? APOLOGY_BEFORE_DEADLINE : APOLOGY_AFTER_DEADLINE;
 }
 
-static int64_t latest(int64_t a, int64_t b) { return a > b ? a : b; }
+static int64_t latest(int64_t a, int64_t b) {
+  return a > b ? a : b;
+}
 
 static void explain_instant(struct explanation *explanation, const char *what, int64_t instant) {
   char text[TIMESTAMP_TEXT_SIZE];
@@ -37,8 +39,8 @@ static void explain_instant(struct explanation *explanation, const char *what, i
 
 /* The issue day and instant: today when it is worked, else the next working day's opening. */
 static enum status decide_issue(const struct calendar *calendar, int64_t now,
-                                struct apology_decision *decision,
-                                struct explanation *explanation, struct error *error) {
+                                struct apology_decision *decision, struct explanation *explanation,
+                                struct error *error) {
   int64_t today = civil_local_day(now);
   if (!calendar_covers(calendar, today))
     return error_set(error, STATUS_INVALID, "the letter's date is outside the calendar");
@@ -51,7 +53,8 @@ static enum status decide_issue(const struct calendar *calendar, int64_t now,
     return STATUS_OK;
   }
   int64_t next = calendar_next_working_day(calendar, today);
-  int64_t opening = next < 0 ? -1 : calendar_next_opening(calendar, civil_instant_from_local(next, 0));
+  int64_t opening =
+      next < 0 ? -1 : calendar_next_opening(calendar, civil_instant_from_local(next, 0));
   if (next < 0 || opening < 0)
     return error_set(error, STATUS_INVALID, "no working day after the draft within the calendar");
   decision->issue_day = next;
@@ -94,8 +97,7 @@ static enum status decide_new_date(const struct calendar *calendar,
   /* A zero extension in hours mode would land on `from` itself: the law wants a later date. */
   if (result.deadline <= from)
     return error_set(error, STATUS_INVALID,
-                     "new date: the extension %s does not move the date past %s", extension,
-                     text);
+                     "new date: the extension %s does not move the date past %s", extension, text);
   decision->new_date = result.deadline;
   explain_instant(explanation, "new date", decision->new_date);
   return STATUS_OK;
@@ -130,9 +132,8 @@ enum status dossier_apology_check(const struct calendar *calendar, int64_t recei
   civil_format_date(issue_day, day, sizeof day);
   if (!calendar_covers(calendar, issue_day) || !calendar_is_working_day(calendar, issue_day)) {
     *field = APOLOGY_FIELD_ISSUE_DAY;
-    const char *reason = calendar_covers(calendar, issue_day)
-                             ? calendar_reason(calendar, issue_day)
-                             : "outside the calendar";
+    const char *reason = calendar_covers(calendar, issue_day) ? calendar_reason(calendar, issue_day)
+                                                              : "outside the calendar";
     return error_set(error, STATUS_INVALID,
                      "the letter is dated %s, not a working day (%s): date it on the next "
                      "working day",
@@ -142,13 +143,13 @@ enum status dossier_apology_check(const struct calendar *calendar, int64_t recei
   if (new_date <= promised_at) {
     *field = APOLOGY_FIELD_NEW_DATE;
     civil_format_timestamp(promised_at, other);
-    return error_set(error, STATUS_INVALID,
-                     "the new date %s is not after the promised time %s", text, other);
+    return error_set(error, STATUS_INVALID, "the new date %s is not after the promised time %s",
+                     text, other);
   }
   if (civil_local_day(new_date) < issue_day) {
     *field = APOLOGY_FIELD_NEW_DATE;
-    return error_set(error, STATUS_INVALID, "the new date %s is before the letter's date %s",
-                     text, day);
+    return error_set(error, STATUS_INVALID, "the new date %s is before the letter's date %s", text,
+                     day);
   }
   if (form == APOLOGY_FORM_2018 && civil_local_day(received_at) >= apology_form_2025_first_day()) {
     *field = APOLOGY_FIELD_FORM;

@@ -39,8 +39,8 @@ enum apology_wording {
 
 struct apology_facts {
   int64_t received_at;
-  int64_t deadline;    /* the statutory deadline (episode 1) */
-  int64_t promised_at; /* the time on the receipt slip that the letter cites */
+  int64_t deadline;                        /* the statutory deadline (episode 1) */
+  int64_t promised_at;                     /* the time on the receipt slip that the letter cites */
   const struct procedure_version *version; /* its extension and counting mode */
   bool agency_prefers_2018;                /* the agency's `form: 2018` */
   int64_t now;                             /* when the letter is drafted */

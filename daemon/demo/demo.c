@@ -292,6 +292,7 @@ static enum status run_daemon_pass(struct demo *demo, int64_t now, int64_t *next
       .overlap_seconds = -1,
       .agency_codes = demo->agency_codes,
       .agency_count = demo->agencies.count,
+      .agencies = &demo->agencies,
   };
   struct pass_report report;
   double started = seconds_now();

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/civil.h"
+#include "core/dossier.h"
 #include "service/spool.h"
 #include "service/sql.h"
 
@@ -14,7 +15,8 @@ static const char claim_sql[] =
     " dunghen.epoch(l.new_appointment_at), dunghen.epoch(l.created_at),"
     " s.code, s.applicant_name, s.applicant_id, s.applicant_address, s.procedure_code,"
     " dunghen.epoch(s.received_at), dunghen.epoch(coalesce(s.appointment_at, c.deadline)),"
-    " s.delay_reason"
+    " s.delay_reason, md5(coalesce(btrim(s.delay_reason), '')), l.version,"
+    " l.issued_on - date '1970-01-01', dunghen.epoch(l.promised_at), l.form, l.wording"
     " FROM dunghen.letter_log l"
     " LEFT JOIN dunghen.dossier_source s ON s.code = l.dossier_code"
     " LEFT JOIN dunghen.clock c ON c.code = l.dossier_code"
@@ -36,6 +38,12 @@ enum {
   COLUMN_RECEIVED,
   COLUMN_PROMISED,
   COLUMN_REASON,
+  COLUMN_REASON_MD5,
+  COLUMN_VERSION,
+  COLUMN_ISSUED_ON, /* a day number; NULL for a letter queued before migration 4 */
+  COLUMN_PROMISED_AT,
+  COLUMN_FORM,
+  COLUMN_WORDING,
 };
 
 enum job_outcome { JOB_RENDERED, JOB_FAILED, JOB_BLOCKED };
@@ -45,8 +53,10 @@ static const char *text_or_empty(const PGresult *rows, int row, int column) {
   return text != NULL ? text : "";
 }
 
-/* The spool name: the number first, so a directory listing sorts like the register. */
-static void spool_name(const char *dossier_code, int64_t number, char *name, size_t size) {
+/* The spool name: the number first, so a directory listing sorts like the register; a
+ * re-draft gets its version after the code, so every earlier draft keeps its own file. */
+static void spool_name(const char *dossier_code, int64_t number, int64_t version, char *name,
+                       size_t size) {
   int used = snprintf(name, size, "%04" PRId64 "_", number);
   size_t at = used > 0 ? (size_t)used : 0;
   for (const char *c = dossier_code; *c != '\0' && at + 1 < size && at < 100; c++) {
@@ -55,6 +65,8 @@ static void spool_name(const char *dossier_code, int64_t number, char *name, siz
     name[at++] = safe ? *c : '-';
   }
   name[at] = '\0';
+  if (version > 1 && at + 1 < size)
+    snprintf(name + at, size - at, ".v%" PRId64, version);
 }
 
 static enum status record(PGconn *connection, const char *sql, int count, const char *const *values,
@@ -74,15 +86,41 @@ static enum status mark_failed(PGconn *connection, const char *id, const char *r
                 values, error);
 }
 
+/* Records the draft and the reason it printed (its md5, and whether it left dots instead). */
 static enum status mark_rendered(PGconn *connection, const char *id,
-                                 const struct spool_result *written, struct error *error) {
+                                 const struct spool_result *written, const char *reason_md5,
+                                 bool reason_missing, struct error *error) {
   char bytes[32];
   snprintf(bytes, sizeof bytes, "%zu", written->size);
-  const char *values[] = {id, written->path, written->sha256, bytes};
+  const char *values[] = {id,    written->path, written->sha256,
+                          bytes, reason_md5,    reason_missing ? "t" : "f"};
   return record(connection,
                 "UPDATE dunghen.letter_log SET state = 'rendered', path = $2, sha256 = $3,"
-                " bytes = $4, rendered_at = now(), error = NULL WHERE id = $1",
-                4, values, error);
+                " bytes = $4, rendered_at = now(), error = NULL, reason_md5 = $5,"
+                " reason_missing = $6 WHERE id = $1",
+                6, values, error);
+}
+
+/*
+ * The letter's dates, wording and form as the pass decided them (core/dossier.h). A letter
+ * queued before they were stored is dated on the day it was queued, as it was then, and
+ * takes its form from the receipt date.
+ */
+static void decided_letter(const PGresult *rows, int row, const struct agency *agency,
+                           struct letter_input *input) {
+  int64_t created_at = sql_integer(rows, row, COLUMN_CREATED, 0);
+  int64_t promised = sql_integer(rows, row, COLUMN_PROMISED, 0);
+  input->letter_day = sql_integer(rows, row, COLUMN_ISSUED_ON, civil_local_day(created_at));
+  input->promised_at = sql_integer(rows, row, COLUMN_PROMISED_AT, promised);
+  int64_t form = sql_integer(rows, row, COLUMN_FORM, 0);
+  input->form = form == 2018 ? APOLOGY_FORM_2018
+                : form == 2025
+                    ? APOLOGY_FORM_2025
+                    : dossier_apology_form(input->received_at, agency->form == AGENCY_FORM_2018);
+  const char *wording = sql_text(rows, row, COLUMN_WORDING);
+  input->wording = wording != NULL && strcmp(wording, "before_deadline") == 0
+                       ? APOLOGY_BEFORE_DEADLINE
+                       : dossier_apology_wording(created_at, input->promised_at);
 }
 
 /* Fills the renderer's input from one claimed row; a message in `why` when it cannot. */
@@ -102,9 +140,7 @@ static bool prepare_input(const struct letter_jobs_context *context, const PGres
   const struct procedure *procedure = procedures_find(context->procedures, procedure_code);
   *input = (struct letter_input){
       .agency = agency,
-      .form = APOLOGY_FORM_2025,
       .number = (long)sql_integer(rows, row, COLUMN_NUMBER, 0),
-      .letter_day = civil_local_day(sql_integer(rows, row, COLUMN_CREATED, 0)),
       .applicant_name = text_or_empty(rows, row, COLUMN_NAME),
       .applicant_id = text_or_empty(rows, row, COLUMN_IDENTITY),
       .applicant_address = text_or_empty(rows, row, COLUMN_ADDRESS),
@@ -114,9 +150,9 @@ static bool prepare_input(const struct letter_jobs_context *context, const PGres
        * the daemon does not invent why a dossier is late. */
       .reason = text_or_empty(rows, row, COLUMN_REASON),
       .received_at = sql_integer(rows, row, COLUMN_RECEIVED, 0),
-      .promised_at = sql_integer(rows, row, COLUMN_PROMISED, 0),
       .new_appointment_at = sql_integer(rows, row, COLUMN_NEW_DATE, 0),
   };
+  decided_letter(rows, row, agency, input);
   return true;
 }
 
@@ -140,12 +176,14 @@ static enum status render_one(const struct letter_jobs_context *context, const P
   }
   report->warnings += output.warning_count;
   char name[160];
-  spool_name(input.dossier_code, input.number, name, sizeof name);
+  spool_name(input.dossier_code, input.number, sql_integer(rows, row, COLUMN_VERSION, 1), name,
+             sizeof name);
   struct spool_result written;
   struct error spool_error;
   enum status status = spool_write(context->spool_directory, input.agency->code,
                                    (int)sql_integer(rows, row, COLUMN_YEAR, 0), name, output.pdf,
                                    output.size, &written, &spool_error);
+  bool reason_missing = output.reason_missing;
   letter_output_free(&output);
   if (status == STATUS_RUNTIME) {
     *outcome = JOB_BLOCKED;
@@ -158,7 +196,8 @@ static enum status render_one(const struct letter_jobs_context *context, const P
   }
   snprintf(report->last_path, sizeof report->last_path, "%s", written.path);
   *outcome = JOB_RENDERED;
-  return mark_rendered(context->connection, id, &written, error);
+  return mark_rendered(context->connection, id, &written,
+                       text_or_empty(rows, row, COLUMN_REASON_MD5), reason_missing, error);
 }
 
 /* One transaction: claim up to `batch` jobs, render them, record the results. Sets *claimed. */

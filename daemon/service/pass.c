@@ -25,6 +25,7 @@
 
 #include "core/civil.h"
 #include "core/deadline.h"
+#include "core/dossier.h"
 #include "core/ladder_state.h"
 #include "rules/procedures.h"
 #include "service/sql.h"
@@ -53,8 +54,11 @@ enum clock_column {
 };
 enum letter_column {
   LETTER_CODE, LETTER_LEVEL, LETTER_EPISODE, LETTER_AGENCY, LETTER_NEW_APPOINTMENT,
-  LETTER_YEAR, LETTER_COLUMNS
+  LETTER_YEAR, LETTER_ISSUED_ON, LETTER_PROMISED, LETTER_FORM, LETTER_WORDING, LETTER_COLUMNS
 };
+/* Letters drafted in an earlier pass whose dossier now records a delay reason: re-drafted
+ * under the same number when the reason differs from the one the letter printed. */
+enum redraft_column { REDRAFT_CODE, REDRAFT_REASON_MD5, REDRAFT_COLUMNS };
 
 struct pass {
   const struct pass_context *context;
@@ -64,12 +68,14 @@ struct pass {
   size_t batch_size;
   struct text clock[CLOCK_COLUMNS];
   struct text letter[LETTER_COLUMNS]; /* the letter escalations raised, for the letters */
+  struct text redraft[REDRAFT_COLUMNS];
   struct text new_escalations; /* binary COPY data of the escalations raised */
   struct text new_clocks; /* binary COPY data of the clock rows the table does not have yet */
   size_t new_clock_count;
   size_t clock_count;
   size_t escalation_count;
   size_t letter_count;
+  size_t redraft_count;
 };
 
 /* One dossier of a batch, as read (pointers into the PGresult). */
@@ -85,6 +91,9 @@ struct dossier {
   bool has_finished;
   int64_t finished_at;
   bool delay_reason;
+  const char *reason_md5; /* md5 of the trimmed reason, NULL when none */
+  bool has_appointment;
+  int64_t appointment_at; /* the promised time on the receipt slip */
   const char *updated_us;
   const char *pauses;
   bool known;
@@ -413,6 +422,8 @@ struct evaluation {
   bool rescheduled;
   int64_t new_deadline;
   int64_t rescheduled_at;
+  struct apology_decision apology; /* when this evaluation drafts the letter */
+  int64_t promised_at;             /* the time the letter cites */
 };
 
 /* Flags the row: `what`, followed by the offending source value in quotes when given. */
@@ -494,25 +505,31 @@ static uint32_t fired_mask(const struct ladder *ladder, const char *fired) {
   return mask;
 }
 
-/* The apology's new date: now + the procedure's extension, counted like a deadline. */
-static bool new_date(const struct pass_context *context, const struct procedure_version *version,
-                     int64_t *date, struct evaluation *evaluation) {
-  struct deadline_request request = {
-      .received_at = context->now,
-      .duration = version->extension,
-      .counting = version->counting,
-      .cutoff = NO_CUTOFF,
-      .supplement = SUPPLEMENT_PAUSE,
-      .pauses = NULL,
-      .pause_count = 0,
+static bool agency_prefers_2018(const struct pass_context *context, const char *code) {
+  const struct agency *agency =
+      context->agencies != NULL ? agencies_find(context->agencies, code) : NULL;
+  return agency != NULL && agency->form == AGENCY_FORM_2018;
+}
+
+/* The apology's dates, wording and form (core/dossier.h), decided when its level fires. */
+static bool decide_apology(const struct pass_context *context, const struct dossier *dossier,
+                           struct evaluation *evaluation) {
+  evaluation->promised_at =
+      dossier->has_appointment ? dossier->appointment_at : evaluation->deadline.deadline;
+  struct apology_facts facts = {
+      .received_at = dossier->received_at,
+      .deadline = evaluation->deadline.deadline,
+      .promised_at = evaluation->promised_at,
+      .version = evaluation->version,
+      .agency_prefers_2018 = agency_prefers_2018(context, dossier->agency_code),
+      .now = context->now,
   };
-  struct deadline_result result;
   struct error error;
-  if (deadline_compute(context->rules->calendar, &request, &result, NULL, &error) != STATUS_OK) {
-    snprintf(evaluation->flag, sizeof evaluation->flag, "new date: %s", error.message);
+  if (dossier_apology(context->rules->calendar, &facts, &evaluation->apology, NULL, &error) !=
+      STATUS_OK) {
+    snprintf(evaluation->flag, sizeof evaluation->flag, "apology: %s", error.message);
     return false;
   }
-  *date = result.deadline;
   return true;
 }
 
@@ -527,15 +544,9 @@ static bool evaluate(const struct pass_context *context, const struct dossier *d
   if (evaluation->flag[0] != '\0')
     return false;
   const struct procedure_version *version = evaluation->version;
-  struct deadline_request request = {
-      .received_at = dossier->received_at,
-      .duration = version->durations[channel],
-      .counting = version->counting,
-      .cutoff = version->cutoff,
-      .supplement = supplement ? version->supplement : SUPPLEMENT_PAUSE,
-      .pauses = pauses,
-      .pause_count = pause_count,
-  };
+  struct deadline_request request;
+  procedure_deadline_request(version, (enum channel)channel, dossier->received_at, pauses,
+                             pause_count, supplement, &request);
   struct error error;
   if (deadline_compute(context->rules->calendar, &request, &evaluation->deadline, NULL,
                        &error) != STATUS_OK) {
@@ -571,8 +582,9 @@ static bool evaluate(const struct pass_context *context, const struct dossier *d
       if (level->on_delay_reason && dossier->delay_reason && context->now < instant)
         evaluation->delay_triggered |= UINT32_C(1) << i;
       if (level->action == LADDER_LETTER && !input.rescheduled) {
-        if (!new_date(context, version, &input.new_deadline, evaluation))
+        if (!decide_apology(context, dossier, evaluation))
           return false;
+        input.new_deadline = evaluation->apology.new_date;
         input.rescheduled = true;
         evaluation->rescheduled_at = context->now;
       }
@@ -634,7 +646,6 @@ static void add_new_escalation(struct pass *pass, const struct dossier *dossier,
 static void add_escalations(struct pass *pass, const struct dossier *dossier,
                             const struct evaluation *evaluation) {
   const struct pass_context *context = pass->context;
-  struct civil_date today = civil_date_from_days(civil_local_day(context->now));
   for (size_t i = 0; i < context->ladder->count; i++) {
     if ((evaluation->due & (UINT32_C(1) << i)) == 0)
       continue;
@@ -651,8 +662,12 @@ static void add_escalations(struct pass *pass, const struct dossier *dossier,
                             : (level->episode == 2 ? "rescheduled date" : "deadline"),
                         anchor_text);
     bool letter = level->action == LADDER_LETTER;
+    /* The signer must know before signing that the letter leaves the reason to write in. */
     if (letter && used > 0 && (size_t)used < sizeof reason)
-      snprintf(reason + used, sizeof reason - (size_t)used, "; new date %s", new_text);
+      snprintf(reason + used, sizeof reason - (size_t)used, "; new date %s%s", new_text,
+               dossier->delay_reason ? ""
+                                     : "; no delay reason recorded: write it in the letter "
+                                       "before signing");
     add_new_escalation(pass, dossier, level, anchor, reason);
     if (letter) {
       struct text *columns = pass->letter;
@@ -661,10 +676,34 @@ static void add_escalations(struct pass *pass, const struct dossier *dossier,
       array_integer(&columns[LETTER_EPISODE], level->episode, true);
       array_element(&columns[LETTER_AGENCY], dossier->agency_code);
       array_integer(&columns[LETTER_NEW_APPOINTMENT], evaluation->new_deadline, true);
-      array_integer(&columns[LETTER_YEAR], today.year, true);
+      const struct apology_decision *apology = &evaluation->apology;
+      /* Numbered in the year of the date the letter carries, not of the draft. */
+      array_integer(&columns[LETTER_YEAR], civil_date_from_days(apology->issue_day).year, true);
+      char issued_on[16];
+      civil_format_date(apology->issue_day, issued_on, sizeof issued_on);
+      array_element(&columns[LETTER_ISSUED_ON], issued_on);
+      array_integer(&columns[LETTER_PROMISED], evaluation->promised_at, true);
+      array_integer(&columns[LETTER_FORM], apology->form == APOLOGY_FORM_2018 ? 2018 : 2025, true);
+      array_element(&columns[LETTER_WORDING], apology->wording == APOLOGY_BEFORE_DEADLINE
+                                                  ? "before_deadline"
+                                                  : "after_deadline");
       pass->letter_count++;
     }
   }
+}
+
+/*
+ * A dossier whose letter an earlier pass queued (it was in episode 2 before this pass) and
+ * whose source now records a delay reason: the write re-drafts the letter, under its number,
+ * if the reason differs from the one its current draft printed (compared in SQL under the
+ * letter row's lock, so a draft being rendered right now is compared once it is recorded).
+ */
+static void add_redraft(struct pass *pass, const struct dossier *dossier) {
+  if (dossier->old_episode != 2 || !dossier->delay_reason || dossier->reason_md5 == NULL)
+    return;
+  array_element(&pass->redraft[REDRAFT_CODE], dossier->code);
+  array_element(&pass->redraft[REDRAFT_REASON_MD5], dossier->reason_md5);
+  pass->redraft_count++;
 }
 
 /* One clock row, as write_sql's arrays and the binary COPY both take it. */
@@ -800,6 +839,7 @@ static void process_dossier(struct pass *pass, const struct dossier *dossier) {
   }
   add_clock_row(pass, dossier, &evaluation, false, false);
   add_escalations(pass, dossier, &evaluation);
+  add_redraft(pass, dossier);
 }
 
 /* ---- the batch transaction ---- */
@@ -811,6 +851,7 @@ static const char lock_sql[] =
 /* The lateral subqueries (OFFSET 0 keeps them from being flattened) force index probes per
  * claimed code: the planner knows neither how many codes come nor, while a first pass fills
  * it, how large the clock table has grown, and a merge or hash join would scan it whole. */
+enum { READ_SOURCE_EXTRA = 21, CHANGED_SOURCE_EXTRA = 12 };
 static const char read_sql[] =
     "SELECT k.code, s.code IS NOT NULL, s.procedure_code, s.agency_code, s.channel, s.status,"
     " dunghen.epoch(s.received_at), dunghen.epoch(s.finished_at),"
@@ -827,7 +868,8 @@ static const char read_sql[] =
     " dunghen.epoch(c.deadline), c.episode, dunghen.epoch(c.new_deadline),"
     " dunghen.epoch(c.rescheduled_at), c.state, dunghen.epoch(c.next_instant), c.flagged_reason,"
     " (SELECT string_agg(e.level || ':' || e.episode, ',') FROM dunghen.escalation_log e"
-    "  WHERE e.dossier_code = k.code)"
+    "  WHERE e.dossier_code = k.code),"
+    " dunghen.epoch(s.appointment_at), md5(nullif(btrim(s.delay_reason), ''))"
     " FROM unnest($1::text[]) AS k(code)"
     " LEFT JOIN LATERAL (SELECT * FROM dunghen.dossier_source s WHERE s.code = k.code"
     "  OFFSET 0) s ON true"
@@ -870,10 +912,11 @@ static const char write_sql[] =
     "   flagged_reason = excluded.flagged_reason, rules_fingerprint = excluded.rules_fingerprint,"
     "   computed_at = excluded.computed_at),"
     " letter_rows AS (SELECT * FROM unnest($18::text[], $19::text[], $20::smallint[],"
-    "  $21::text[], $22::bigint[], $23::integer[]) AS r(dossier_code, level, episode,"
-    "  agency_code, new_appointment_at, year)),"
+    "  $21::text[], $22::bigint[], $23::integer[], $24::date[], $25::bigint[], $26::smallint[],"
+    "  $27::text[]) AS r(dossier_code, level, episode, agency_code, new_appointment_at, year,"
+    "  issued_on, promised_at, form, wording)),"
     " wanted AS (SELECT e.id AS escalation_id, r.dossier_code, r.agency_code, r.year,"
-    "  r.new_appointment_at FROM letter_rows r"
+    "  r.new_appointment_at, r.issued_on, r.promised_at, r.form, r.wording FROM letter_rows r"
     "  JOIN LATERAL (SELECT id FROM dunghen.escalation_log e WHERE e.dossier_code ="
     "   r.dossier_code AND e.level = r.level AND e.episode = r.episode OFFSET 0) e ON true"
     "  WHERE NOT EXISTS"
@@ -885,12 +928,13 @@ static const char write_sql[] =
     "   excluded.last_number"
     "  RETURNING agency_code, year, last_number),"
     " added AS (INSERT INTO dunghen.letter_log (dossier_code, agency_code, year, number,"
-    "  escalation_id, new_appointment_at, created_at, state)"
+    "  escalation_id, new_appointment_at, created_at, state, issued_on, promised_at, form,"
+    "  wording)"
     "  SELECT w.dossier_code, w.agency_code, w.year,"
     "   b.last_number - c.n + (row_number() OVER (PARTITION BY w.agency_code, w.year"
     "    ORDER BY w.dossier_code))::integer,"
     "   w.escalation_id, to_timestamp(w.new_appointment_at), to_timestamp($2::bigint),"
-    "   'pending'"
+    "   'pending', w.issued_on, to_timestamp(w.promised_at), w.form, w.wording"
     "  FROM wanted w JOIN bumped b USING (agency_code, year) JOIN counts c"
     "   USING (agency_code, year)"
     "  RETURNING 1),"
@@ -898,6 +942,26 @@ static const char write_sql[] =
     "  watermark = GREATEST(coalesce(watermark, '-infinity'), 'epoch'::timestamptz +"
     "   (SELECT max(m) FROM unnest($3::bigint[]) AS m) * interval '1 microsecond'))"
     " SELECT count(*) FROM added";
+
+/*
+ * The re-drafts of a batch ($1 the codes, $2 the md5 of the reason each source row records,
+ * $3 now): every letter among them whose current draft printed another reason (or none) is
+ * kept in dunghen.letter_version and queued again under its number. FOR UPDATE waits for a
+ * renderer that holds the letter, then compares with the draft it recorded.
+ */
+static const char redraft_sql[] =
+    "WITH redraft_rows AS (SELECT * FROM unnest($1::text[], $2::text[])"
+    "  AS r(dossier_code, reason_md5)),"
+    " superseded AS (INSERT INTO dunghen.letter_version (letter_id, version, dossier_code, path,"
+    "  sha256, bytes, reason_md5, reason_missing, rendered_at, superseded_at)"
+    "  SELECT l.id, l.version, l.dossier_code, l.path, l.sha256, l.bytes, l.reason_md5,"
+    "   l.reason_missing, l.rendered_at, to_timestamp($3::bigint)"
+    "  FROM redraft_rows r JOIN dunghen.letter_log l ON l.dossier_code = r.dossier_code"
+    "  WHERE l.state = 'rendered' AND l.reason_md5 IS DISTINCT FROM r.reason_md5"
+    "  FOR UPDATE OF l RETURNING letter_id),"
+    " redrafted AS (UPDATE dunghen.letter_log l SET state = 'pending', version = l.version + 1"
+    "  FROM superseded s WHERE l.id = s.letter_id RETURNING 1)"
+    " SELECT count(*) FROM redrafted";
 
 /* A batch with nothing to write, or no batch at all (`counted` false): the sync state only.
  * Much cheaper to plan than write_sql. */
@@ -961,6 +1025,21 @@ static enum status copy_data(PGconn *connection, const char *what, const char *s
 }
 
 /* `marks`: the watermark candidates as a bigint[] literal ("{}" when the batch moves none). */
+static enum status write_redrafts(struct pass *pass, struct error *error) {
+  if (!columns_close(pass->redraft, REDRAFT_COLUMNS))
+    return error_set(error, STATUS_RUNTIME, "out of memory");
+  const char *values[] = {pass->redraft[REDRAFT_CODE].data,
+                          pass->redraft[REDRAFT_REASON_MD5].data, pass->now_text};
+  PGresult *result;
+  enum status status = sql_query(pass->context->connection, "re-drafting letters", redraft_sql,
+                                 3, values, &result, error);
+  if (status != STATUS_OK)
+    return status;
+  pass->report->redrafts += (size_t)sql_integer(result, 0, 0, 0);
+  PQclear(result);
+  return STATUS_OK;
+}
+
 static enum status write_batch(struct pass *pass, const char *marks, struct error *error) {
   PGconn *connection = pass->context->connection;
   size_t copied = 0;
@@ -982,20 +1061,24 @@ static enum status write_batch(struct pass *pass, const char *marks, struct erro
   }
   if (status != STATUS_OK)
     return status;
+  if (pass->redraft_count > 0)
+    status = write_redrafts(pass, error);
+  if (status != STATUS_OK)
+    return status;
   if (pass->clock_count == 0 && pass->letter_count == 0)
     return write_sync_state(pass, marks, true, error);
   if (!columns_close(pass->clock, CLOCK_COLUMNS) ||
       !columns_close(pass->letter, LETTER_COLUMNS))
     return error_set(error, STATUS_RUNTIME, "out of memory");
-  const char *values[3 + CLOCK_COLUMNS + LETTER_COLUMNS] = {pass->fingerprint, pass->now_text,
-                                                            marks};
+  enum { PARAMETERS = 3 + CLOCK_COLUMNS + LETTER_COLUMNS };
+  const char *values[PARAMETERS] = {pass->fingerprint, pass->now_text, marks};
   for (int i = 0; i < CLOCK_COLUMNS; i++)
     values[3 + i] = pass->clock[i].data;
   for (int i = 0; i < LETTER_COLUMNS; i++)
     values[3 + CLOCK_COLUMNS + i] = pass->letter[i].data;
   PGresult *result;
-  status = sql_query(connection, "writing the batch", write_sql,
-                     3 + CLOCK_COLUMNS + LETTER_COLUMNS, values, &result, error);
+  status = sql_query(connection, "writing the batch", write_sql, PARAMETERS, values, &result,
+                     error);
   if (status != STATUS_OK)
     return status;
   pass->report->letters += (size_t)sql_integer(result, 0, 0, 0);
@@ -1007,8 +1090,9 @@ static int64_t column_integer(const PGresult *result, int row, int column) {
   return sql_integer(result, row, column, INT64_MIN);
 }
 
-/* Columns 0-10 of read_sql and changed_sql: what the source says. */
-static void read_source(const PGresult *result, int row, struct dossier *dossier) {
+/* Columns 0-10 of read_sql and changed_sql, and two more from `extra` on (the promised time
+ * and the reason's md5): what the source says. */
+static void read_source(const PGresult *result, int row, int extra, struct dossier *dossier) {
   memset(dossier, 0, sizeof *dossier);
   dossier->code = PQgetvalue(result, row, 0);
   dossier->present = PQgetvalue(result, row, 1)[0] == 't';
@@ -1023,6 +1107,9 @@ static void read_source(const PGresult *result, int row, struct dossier *dossier
   dossier->delay_reason = dossier->present && PQgetvalue(result, row, 8)[0] == 't';
   dossier->updated_us = sql_text(result, row, 9);
   dossier->pauses = sql_text(result, row, 10);
+  dossier->has_appointment = !PQgetisnull(result, row, extra);
+  dossier->appointment_at = column_integer(result, row, extra);
+  dossier->reason_md5 = sql_text(result, row, extra + 1);
 }
 
 /* Ten columns from `first` on (11 in read_sql, 1 in state_sql): what the daemon stored. */
@@ -1072,7 +1159,7 @@ static void process_rows(struct pass *pass, const PGresult *rows, bool forced) {
   const char *previous = NULL;
   for (int row = 0; row < PQntuples(rows); row++) {
     struct dossier dossier;
-    read_source(rows, row, &dossier);
+    read_source(rows, row, READ_SOURCE_EXTRA, &dossier);
     read_state(rows, row, 11, &dossier);
     if (previous != NULL && strcmp(previous, dossier.code) == 0)
       continue; /* a view that repeats a code: the first row wins */
@@ -1088,10 +1175,12 @@ static enum status begin_batch(struct pass *pass, struct error *error) {
   copy_data_open(&pass->new_escalations);
   columns_open(pass->clock, CLOCK_COLUMNS);
   columns_open(pass->letter, LETTER_COLUMNS);
+  columns_open(pass->redraft, REDRAFT_COLUMNS);
   pass->new_clock_count = 0;
   pass->clock_count = 0;
   pass->escalation_count = 0;
   pass->letter_count = 0;
+  pass->redraft_count = 0;
   /* JIT compiling these short queries costs far more (~300 ms) than running them, and the
    * per-code lookups of a batch are single index probes: a bitmap scan only adds set-up. */
   return sql_exec(pass->context->connection, "starting a batch",
@@ -1175,11 +1264,14 @@ struct sync_state {
   " CASE WHEN r.claimed THEN (SELECT string_agg(coalesce(dunghen.epoch(p.paused_at)::text," \
   "  '') || '/' || coalesce(dunghen.epoch(p.resumed_at)::text, '') || '/' ||" \
   "  coalesce(p.kind, ''), ',' ORDER BY p.paused_at)" \
-  "  FROM dunghen.dossier_pause_source p WHERE p.code = r.code) END, r.claimed" \
+  "  FROM dunghen.dossier_pause_source p WHERE p.code = r.code) END, r.claimed," \
+  " r.appointment_at, r.reason_md5" \
   " FROM (SELECT q.*, pg_try_advisory_xact_lock(1684368999, hashtext(q.code)) AS claimed" \
   " FROM (SELECT s.code, s.procedure_code, s.agency_code, s.channel, s.status," \
   "  dunghen.epoch(s.received_at) AS received_at, dunghen.epoch(s.finished_at) AS finished_at," \
   "  coalesce(btrim(s.delay_reason), '') <> '' AS delay_reason," \
+  "  dunghen.epoch(s.appointment_at) AS appointment_at," \
+  "  md5(nullif(btrim(s.delay_reason), '')) AS reason_md5," \
   "  (extract(epoch FROM s.updated_at) * 1000000)::bigint AS updated_us, s.updated_at" \
   "  FROM dunghen.dossier_source s " filter keyset \
   "  ORDER BY s.updated_at, s.code LIMIT " limit "::bigint) q OFFSET 0) r" \
@@ -1300,7 +1392,7 @@ static enum status compute_changed(struct pass *pass, const PGresult *rows,
                        PQntuples(states), unique);
   for (size_t i = 0; status == STATUS_OK && i < unique; i++) {
     struct dossier dossier;
-    read_source(rows, claimed[i].row, &dossier);
+    read_source(rows, claimed[i].row, CHANGED_SOURCE_EXTRA, &dossier);
     read_state(states, (int)i, 1, &dossier);
     if (!dossier.unchanged)
       process_dossier(pass, &dossier);
@@ -1479,6 +1571,7 @@ static enum status prepare(struct pass *pass, const struct pass_context *context
 static enum status finish(struct pass *pass, enum status status, struct error *error) {
   columns_free(pass->clock, CLOCK_COLUMNS);
   columns_free(pass->letter, LETTER_COLUMNS);
+  columns_free(pass->redraft, REDRAFT_COLUMNS);
   text_free(&pass->new_clocks);
   text_free(&pass->new_escalations);
   if (status != STATUS_OK)

@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "rules/agencies.h"
 #include "rules/ladder.h"
 #include "rules/rules.h"
 
@@ -66,6 +67,8 @@ struct pass_context {
    * any non-empty code. */
   const char *const *agency_codes;
   size_t agency_count;
+  /* The agencies, for the letter's form (an agency's `form: 2018`); NULL: the 2025 form. */
+  const struct agency_table *agencies;
 };
 
 struct pass_flag {
@@ -81,6 +84,9 @@ struct pass_report {
   size_t unflagged;   /* dossiers whose flag was cleared because their row became usable */
   size_t escalations; /* rows added to dunghen.escalation_log */
   size_t letters;     /* letter jobs added to dunghen.letter_log (state 'pending') */
+  size_t redrafts;    /* letters re-queued under their number: the delay reason arrived or
+                         changed after they were drafted (the earlier draft is kept in
+                         dunghen.letter_version) */
   size_t skipped;     /* dossiers left to another instance holding their lock */
   size_t deadlines_moved; /* pass_recompute_all: stored deadlines that changed */
   size_t batches;     /* transactions committed */

@@ -65,6 +65,7 @@ static void fill_context(struct worker *worker, struct pass_context *context) {
   context->ladder = worker->rules->ladder;
   context->agency_codes = worker->rules->agency_codes;
   context->agency_count = worker->rules->agency_count;
+  context->agencies = &worker->rules->agencies;
   context->now = clock_now(worker->clock);
   pthread_mutex_lock(&worker->thread.mutex);
   context->batch_size = worker->batch_size;

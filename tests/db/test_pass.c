@@ -109,8 +109,9 @@ static void test_ladder(PGconn *connection, const struct rules *rules,
                            " 'HS-LADDER' AND level = 'apology'", reason, sizeof reason);
   tap_is_string(reason,
                 "apology letter: deadline 2025-03-10T08:00:00+07:00; new date "
-                "2025-03-17T08:00:00+07:00",
-                "the apology's reason names the deadline and the new date");
+                "2025-03-17T08:00:00+07:00; no delay reason recorded: write it in the letter "
+                "before signing",
+                "the apology's reason names the deadline, the new date and the missing reason");
   support_text(connection, "SELECT array_to_string(recipients, ',') FROM dunghen.escalation_log"
                            " WHERE dossier_code = 'HS-LADDER' AND level = 'due_soon'",
                reason, sizeof reason);
@@ -140,7 +141,8 @@ static void test_finish_and_delay(PGconn *connection, const struct rules *rules,
   tap_is_integer(clock_integer(connection, "HS-DELAY", "episode"), 2,
                  "and the reschedule starts episode 2");
   tap_is_integer(clock_epoch(connection, "HS-DELAY", "new_deadline"),
-                 support_instant("2025-03-14T11:00"), "new date: now + 5 working days");
+                 support_instant("2025-03-17T08:00"),
+                 "new date: 5 working days after the deadline, not after the early reason");
   char reason[256];
   support_text(connection, "SELECT reason FROM dunghen.escalation_log WHERE dossier_code ="
                            " 'HS-DELAY' AND level = 'apology'", reason, sizeof reason);
