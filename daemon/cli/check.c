@@ -78,6 +78,19 @@ static const char *option_value(int argc, char **argv, int *index, const char *n
   return argv[++*index];
 }
 
+/* An agency's `form: 2018` no longer decides much (core/dossier.h): say what it still does. */
+static void warn_forced_forms(const struct agency_table *agencies) {
+  for (size_t i = 0; i < agencies->count; i++) {
+    const struct agency *agency = &agencies->agencies[i];
+    if (agency->form == AGENCY_FORM_2018)
+      fprintf(stderr,
+              "warning: %s:%zu:%zu: agency %s sets form: 2018; it applies only to dossiers "
+              "received before 2025-07-01, every later one gets the 2025 form\n",
+              agencies->file != NULL ? agencies->file : "agencies.yaml", agency->line,
+              agency->column, agency->code);
+  }
+}
+
 int command_check(int argc, char **argv) {
   const char *rules_option = NULL, *letters_option = NULL;
   for (int i = 1; i < argc; i++) {
@@ -110,6 +123,7 @@ int command_check(int argc, char **argv) {
   print_summary(set);
   for (size_t i = 0; i < set->rules->warning_count; i++)
     fprintf(stderr, "warning: %s\n", set->rules->warnings[i]);
+  warn_forced_forms(&set->agencies);
   ruleset_free(set);
   return 0;
 }

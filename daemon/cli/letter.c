@@ -4,8 +4,11 @@
  *
  * The input names the agency (a code from RULES/agencies.yaml), the letter number and date,
  * optionally the form (2025 or 2018), the dossier and the new appointment; letters/
- * sample-letter.yaml shows every key. Errors in the input are `FILE:LINE:COLUMN: message`
- * (exit 2); warnings about replaced characters go to stderr without the text itself; on
+ * sample-letter.yaml shows every key. A letter that contradicts itself is refused like any
+ * other error in the input (core/dossier.h): dated on a day off, a new date not after the
+ * promised time or before the letter, the 2018 form for a dossier received since 1 July 2025.
+ * The wording (before or after the promised time) follows the letter's date unless `wording`
+ * says otherwise. Errors in the input are `FILE:LINE:COLUMN: message` (exit 2); warnings about replaced characters go to stderr without the text itself; on
  * success one line on stdout names the file, pages, size and number. Templates come from
  * --letters, else $DUNGHEN_LETTERS, else the installed letters/, else the source tree's.
  * Italics are slanted from the upright faces (two embedded faces, the smaller and faster
@@ -29,7 +32,8 @@ struct letter_request {
   const char *agency_code;
   int64_t number;
   int64_t letter_day;
-  int form_index; /* -1: the agency's */
+  int form_index;    /* -1: the agency's */
+  int wording_index; /* -1: from the letter's date and the promised time */
   const char *dossier[6];
   int64_t received_at, promised_at, new_appointment_at;
 };
@@ -56,7 +60,8 @@ static enum status read_instant(const struct yaml_tree *tree, const struct yaml_
 static enum status read_request(const struct yaml_tree *tree, struct letter_request *request,
                                 struct error *error) {
   static const char *const known[] = {
-      "agency", "number", "date", "form", "dossier", "new_appointment_at", NULL};
+      "agency", "number", "date", "form", "wording", "dossier", "new_appointment_at", NULL};
+  static const char *const wordings[] = {"after_deadline", "before_deadline", NULL};
   static const char *const forms[] = {"2025", "2018", NULL};
   const struct yaml_tree_node *root = tree->root;
   if (root == NULL)
@@ -81,6 +86,12 @@ static enum status read_request(const struct yaml_tree *tree, struct letter_requ
   const struct yaml_tree_node *form = yaml_tree_get(root, "form");
   if (form != NULL &&
       (status = yaml_tree_read_choice(tree, form, forms, &request->form_index, error)) != STATUS_OK)
+    return status;
+  request->wording_index = -1;
+  const struct yaml_tree_node *wording = yaml_tree_get(root, "wording");
+  if (wording != NULL && (status = yaml_tree_read_choice(tree, wording, wordings,
+                                                         &request->wording_index, error)) !=
+                             STATUS_OK)
     return status;
   const struct yaml_tree_node *dossier = yaml_tree_get(root, "dossier");
   if ((status = yaml_tree_check_keys(tree, dossier, dossier_keys, "dossier", error)) != STATUS_OK)
@@ -114,6 +125,38 @@ static enum status write_file(const char *path, const unsigned char *data, size_
   return STATUS_OK;
 }
 
+/*
+ * The letter's form and wording, checked against the rules a drafted letter follows
+ * (core/dossier.h): a letter that contradicts itself is refused at the key at fault.
+ */
+static enum status decide(const struct yaml_tree *tree, const struct letter_request *request,
+                          const struct agency *agency, const struct calendar *calendar,
+                          struct letter_input *letter, struct error *error) {
+  letter->form = request->form_index < 0
+                     ? dossier_apology_form(request->received_at, agency->form == AGENCY_FORM_2018)
+                 : request->form_index == 0 ? APOLOGY_FORM_2025
+                                            : APOLOGY_FORM_2018;
+  int64_t opening = calendar_next_opening(calendar, civil_instant_from_local(request->letter_day, 0));
+  letter->wording = request->wording_index == 1 ? APOLOGY_BEFORE_DEADLINE
+                    : request->wording_index == 0
+                        ? APOLOGY_AFTER_DEADLINE
+                        : dossier_apology_wording(opening, request->promised_at);
+  enum apology_field field;
+  struct error cause;
+  if (dossier_apology_check(calendar, request->received_at, request->promised_at,
+                            request->letter_day, request->new_appointment_at, letter->form, &field,
+                            &cause) == STATUS_OK)
+    return STATUS_OK;
+  const struct yaml_tree_node *root = tree->root;
+  const struct yaml_tree_node *node =
+      field == APOLOGY_FIELD_ISSUE_DAY  ? yaml_tree_get(root, "date")
+      : field == APOLOGY_FIELD_NEW_DATE ? yaml_tree_get(root, "new_appointment_at")
+      : yaml_tree_get(root, "form") != NULL
+          ? yaml_tree_get(root, "form")
+          : yaml_tree_get(yaml_tree_get(root, "dossier"), "received_at");
+  return yaml_tree_error(tree, node, error, "%s", cause.message);
+}
+
 static enum status render(const char *input, const char *out, const char *rules,
                           const char *letters, bool true_italic, struct error *error) {
   struct yaml_tree *tree = NULL;
@@ -122,6 +165,7 @@ static enum status render(const char *input, const char *out, const char *rules,
   struct letter_renderer *renderer = NULL;
   struct letter_output output = {0};
   struct letter_request request;
+  struct rules *calendar_rules = NULL;
   char agencies_path[4096];
   enum status status = rules_locate(rules, "agencies.yaml", agencies_path, sizeof agencies_path,
                                     error);
@@ -136,29 +180,28 @@ static enum status render(const char *input, const char *out, const char *rules,
     status = yaml_tree_error(tree, yaml_tree_get(tree->root, "agency"), error,
                              "unknown agency '%s' (not in %s)", request.agency_code, agencies_path);
   if (status == STATUS_OK)
+    status = rules_load(rules, request.letter_day, &calendar_rules, error);
+  struct letter_input letter = {0};
+  if (status == STATUS_OK)
+    status = decide(tree, &request, agency, calendar_rules->calendar, &letter, error);
+  if (status == STATUS_OK)
     status = letter_library_load(letters, &library, error);
   if (status == STATUS_OK)
     status = letter_renderer_new(
         library, &(struct letter_options){.true_italic = true_italic}, &renderer, error);
   if (status == STATUS_OK) {
-    struct letter_input letter = {
-        .agency = agency,
-        .form = request.form_index < 0
-                    ? dossier_apology_form(request.received_at, agency->form == AGENCY_FORM_2018)
-                : request.form_index == 0 ? APOLOGY_FORM_2025
-                                          : APOLOGY_FORM_2018,
-        .number = (long)request.number,
-        .letter_day = request.letter_day,
-        .applicant_name = request.dossier[0],
-        .applicant_id = request.dossier[1],
-        .applicant_address = request.dossier[2],
-        .dossier_code = request.dossier[3],
-        .procedure_name = request.dossier[4],
-        .reason = request.dossier[5],
-        .received_at = request.received_at,
-        .promised_at = request.promised_at,
-        .new_appointment_at = request.new_appointment_at,
-    };
+    letter.agency = agency;
+    letter.number = (long)request.number;
+    letter.letter_day = request.letter_day;
+    letter.applicant_name = request.dossier[0];
+    letter.applicant_id = request.dossier[1];
+    letter.applicant_address = request.dossier[2];
+    letter.dossier_code = request.dossier[3];
+    letter.procedure_name = request.dossier[4];
+    letter.reason = request.dossier[5];
+    letter.received_at = request.received_at;
+    letter.promised_at = request.promised_at;
+    letter.new_appointment_at = request.new_appointment_at;
     status = letter_render(renderer, &letter, &output, error);
     if (status == STATUS_INVALID)
       error_prefix(error, "%s: the dossier lacks a value the template needs", input);
@@ -166,6 +209,9 @@ static enum status render(const char *input, const char *out, const char *rules,
   if (status == STATUS_OK) {
     for (size_t i = 0; i < output.warning_count; i++)
       fprintf(stderr, "dunghen letter: warning: %s\n", output.warnings[i]);
+    if (output.reason_missing)
+      fprintf(stderr, "dunghen letter: warning: no delay reason: the letter leaves dotted lines"
+                      " for it; write the reason in before signing\n");
     status = write_file(out, output.pdf, output.size, error);
   }
   if (status == STATUS_OK)
@@ -173,6 +219,7 @@ static enum status render(const char *input, const char *out, const char *rules,
   letter_output_free(&output);
   letter_renderer_free(renderer);
   letter_library_free(library);
+  rules_free(calendar_rules);
   agencies_free(&agencies);
   yaml_tree_free(tree);
   return status;

@@ -34,6 +34,13 @@ check "a template with an unknown placeholder exits 2" \
 check "and is located, with a suggestion" \
   grep -q "^dunghen check: $work/letters/form-2025.yaml:[0-9]*:[0-9]*: .*applicant_nmae.*applicant_name" \
   "$work/err"
+check "the shipped rules warn about no forced form" sh -c "! grep -q 'form: 2018' '$work/err'"
+mkdir "$work/old-form"
+sed '0,/    form: 2025/s//    form: 2018/' "$rules/agencies.yaml" >"$work/old-form/agencies.yaml"
+check "an agency on the 2018 form passes" equals "$(run --rules "$work/old-form:$rules")" 0
+check "with a located warning that says what the 2018 form still applies to" \
+  grep -q "^warning: $work/old-form/agencies.yaml:[0-9]*:[0-9]*: agency DLK-TTPVHCC sets form: 2018; it applies only to dossiers received before 2025-07-01, every later one gets the 2025 form$" \
+  "$work/err"
 check "an unknown option exits 2" equals "$(run --frobnicate)" 2
 check "--letters without a directory exits 2" equals "$(run --letters)" 2
 tap_finish
