@@ -4,12 +4,18 @@
  *   dunghen deadline --received TS (--procedure CODE [--channel C] | --duration D)
  *                    [--pause FROM/TO]... [--counting hours|days] [--cutoff HH:MM|none]
  *                    [--supplement pause|restart] [--rules DIR] [--explain]
+ *                    [--apology-at TS [--promised TS] [--extension D]]
  *
  * The first line is the deadline as ISO 8601 with its offset, or `stopped` when an open pause
  * (`--pause FROM/` or `FROM/open`) holds the clock. --explain adds the derivation: the rule
  * version (source, dates, confidence), the effective start, every skipped day with its reason,
  * every pause, the result. Flags override the procedure's rule; without --procedure the
  * built-in defaults apply (hours, no cut-off, pause). Usage errors and unknown codes exit 2.
+ * --apology-at TS adds the apology letter drafted at TS (core/dossier.h, the daemon's own
+ * decision): a second line `letter: dated DAY, new date TS, wording W, form F`, and with
+ * --explain its derivation after the deadline's. The letter cites the deadline unless
+ * --promised gives the receipt slip's time; the extension is the procedure's (5wd without one)
+ * unless --extension overrides it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +24,7 @@
 #include "cli/cli.h"
 #include "core/civil.h"
 #include "core/deadline.h"
+#include "core/dossier.h"
 #include "core/explanation.h"
 #include "rules/rules.h"
 
@@ -32,6 +39,9 @@ struct options {
   const char *cutoff;
   const char *supplement;
   const char *rules;
+  const char *apology_at;
+  const char *promised;
+  const char *extension;
   bool explain;
   const char **pauses;
   size_t pause_count;
@@ -58,7 +68,8 @@ static int take_value(int argc, char **argv, int *index, const char *name, const
 static int parse_options(int argc, char **argv, struct options *options) {
   static const char *const names[] = {"--received", "--procedure",  "--channel", "--duration",
                                       "--counting", "--cutoff",     "--supplement",
-                                      "--rules",    "--pause"};
+                                      "--rules",    "--apology-at", "--promised",
+                                      "--extension", "--pause"};
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--explain") == 0) {
       options->explain = true;
@@ -75,7 +86,8 @@ static int parse_options(int argc, char **argv, struct options *options) {
       return cli_usage_error(COMMAND, "unexpected argument '%s'", argv[i]);
     const char **slots[] = {&options->received, &options->procedure, &options->channel,
                             &options->duration, &options->counting,  &options->cutoff,
-                            &options->supplement, &options->rules};
+                            &options->supplement, &options->rules,   &options->apology_at,
+                            &options->promised,   &options->extension};
     if (which - 1 < sizeof slots / sizeof slots[0]) {
       *slots[which - 1] = value;
       continue;
@@ -90,6 +102,8 @@ static int parse_options(int argc, char **argv, struct options *options) {
                                         : "give --procedure or --duration, not both");
   if (options->channel != NULL && options->procedure == NULL)
     return cli_usage_error(COMMAND, "--channel applies only with --procedure");
+  if ((options->promised != NULL || options->extension != NULL) && options->apology_at == NULL)
+    return cli_usage_error(COMMAND, "--promised and --extension apply only with --apology-at");
   return 0;
 }
 
@@ -141,6 +155,7 @@ static void explain_version(struct explanation *explanation, const struct proced
 /* Fills the request from the procedure's version in force on the receipt day. */
 static int request_from_procedure(const struct rules *rules, const struct options *options,
                                   struct deadline_request *request,
+                                  const struct procedure_version **found,
                                   struct explanation *explanation) {
   const struct procedure *procedure = procedures_find(&rules->procedures, options->procedure);
   if (procedure == NULL) {
@@ -166,10 +181,10 @@ static int request_from_procedure(const struct rules *rules, const struct option
             procedure->code, date);
     return STATUS_INVALID;
   }
-  request->duration = version->durations[channel];
-  request->counting = version->counting;
-  request->cutoff = version->cutoff;
-  request->supplement = version->supplement;
+  /* The command line's pauses are waits for the applicant's supplement. */
+  procedure_deadline_request(version, (enum channel)channel, request->received_at,
+                             request->pauses, request->pause_count, true, request);
+  *found = version;
   explain_version(explanation, procedure, version, (enum channel)channel);
   return 0;
 }
@@ -235,6 +250,53 @@ static void print_result(const struct deadline_request *request,
     printf("%s\n", explanation->lines[i]);
 }
 
+/* The apology letter drafted at --apology-at, decided as the daemon decides it. */
+static int print_apology(const struct options *options, const struct rules *rules,
+                         const struct deadline_request *request,
+                         const struct deadline_result *result,
+                         const struct procedure_version *found) {
+  if (result->stopped)
+    return cli_usage_error(COMMAND, "--apology-at: an open pause holds the clock, so no letter");
+  struct procedure_version version = {.counting = request->counting,
+                                      .extension = {5, UNIT_WORKING_DAYS}};
+  if (found != NULL)
+    version = *found;
+  struct error error = {0};
+  struct apology_facts facts = {.received_at = request->received_at,
+                                .deadline = result->deadline,
+                                .promised_at = result->deadline,
+                                .version = &version};
+  if (civil_parse_timestamp(options->apology_at, &facts.now, &error) != STATUS_OK)
+    return cli_usage_error(COMMAND, "--apology-at: %s", error.message);
+  if (options->promised != NULL &&
+      civil_parse_timestamp(options->promised, &facts.promised_at, &error) != STATUS_OK)
+    return cli_usage_error(COMMAND, "--promised: %s", error.message);
+  if (options->extension != NULL &&
+      deadline_parse_duration(options->extension, &version.extension, &error) != STATUS_OK)
+    return cli_usage_error(COMMAND, "--extension: %s", error.message);
+  struct explanation explanation;
+  explanation_init(&explanation);
+  struct apology_decision decision;
+  int status = 0;
+  if (dossier_apology(rules->calendar, &facts, &decision, &explanation, &error) != STATUS_OK)
+    status = cli_report(COMMAND, &error);
+  if (status == 0) {
+    char day[16], new_date[TIMESTAMP_TEXT_SIZE];
+    civil_format_date(decision.issue_day, day, sizeof day);
+    civil_format_timestamp(decision.new_date, new_date);
+    printf("letter: dated %s, new date %s, wording %s, form %s\n", day, new_date,
+           decision.wording == APOLOGY_BEFORE_DEADLINE ? "before_deadline" : "after_deadline",
+           decision.form == APOLOGY_FORM_2018 ? "2018" : "2025");
+    if (options->explain) {
+      printf("apology letter drafted %s:\n", options->apology_at);
+      for (size_t i = 0; i < explanation.count; i++)
+        printf("%s\n", explanation.lines[i]);
+    }
+  }
+  explanation_free(&explanation);
+  return status;
+}
+
 static int run(const struct options *options, struct pause_interval *pauses,
                struct explanation *explanation) {
   struct deadline_request request = {0};
@@ -256,8 +318,9 @@ static int run(const struct options *options, struct pause_interval *pauses,
                  &rules, &error) != STATUS_OK)
     return cli_report(COMMAND, &error);
   int status = 0;
+  const struct procedure_version *version = NULL;
   if (options->procedure != NULL)
-    status = request_from_procedure(rules, options, &request, explanation);
+    status = request_from_procedure(rules, options, &request, &version, explanation);
   if (status == 0)
     status = apply_overrides(options, &request, explanation);
   struct deadline_result result;
@@ -266,6 +329,8 @@ static int run(const struct options *options, struct pause_interval *pauses,
     status = cli_report(COMMAND, &error);
   if (status == 0)
     print_result(&request, &result, explanation, options->explain);
+  if (status == 0 && options->apology_at != NULL)
+    status = print_apology(options, rules, &request, &result, version);
   rules_free(rules);
   return status;
 }

@@ -213,5 +213,30 @@ expect_error "a broken procedures file names FILE:LINE:COLUMN" 2 \
   "dunghen deadline: $broken/procedures.yaml:6:15: duration '-3wd' is negative" \
   --rules "$broken" --duration 1wd --received 2025-03-03T10:00
 
+# --apology-at: the apology letter as the daemon drafts it (core/dossier.h).
+apology=$("$binary" deadline --rules "$rules" --received 2026-02-09T10:00 --duration 5wd \
+  --apology-at 2026-02-17T08:00 2>&1 | sed -n 2p)
+count=$((count + 1))
+if [ "$apology" = "letter: dated 2026-02-23, new date 2026-03-02T10:00:00+07:00, wording before_deadline, form 2025" ]
+then echo "ok $count - drafted on mùng 1 Tết: dated after Tết, new date after the deadline"; else
+  echo "not ok $count - drafted on mùng 1 Tết: dated after Tết, new date after the deadline"
+  echo "#   got: '$apology'"; failed=$((failed + 1)); fi
+apology=$("$binary" deadline --rules "$rules" --received 2026-03-02T09:00 --duration 3wd \
+  --apology-at 2026-03-05T10:00 --promised 2026-03-06T16:00 --extension 2wd 2>&1 | sed -n 2p)
+count=$((count + 1))
+if [ "$apology" = "letter: dated 2026-03-05, new date 2026-03-10T16:00:00+07:00, wording before_deadline, form 2025" ]
+then echo "ok $count - a later promise and another extension are counted from"; else
+  echo "not ok $count - a later promise and another extension are counted from"
+  echo "#   got: '$apology'"; failed=$((failed + 1)); fi
+expect_explain "--explain shows the letter's date derivation" \
+  "skipped 2026-02-17 (Tuesday): Tết Nguyên Đán" \
+  --received 2026-02-09T10:00 --duration 5wd --apology-at 2026-02-17T08:00
+expect_explain "--explain says what the new date is counted from" \
+  "new date: extension 5wd (hours counting) counted from 2026-02-23T10:00:00+07:00 (the statutory deadline)" \
+  --received 2026-02-09T10:00 --duration 5wd --apology-at 2026-02-17T08:00
+expect_error "--promised without --apology-at" 2 \
+  "dunghen deadline: --promised and --extension apply only with --apology-at" \
+  --received 2026-02-09T10:00 --duration 5wd --promised 2026-03-06T16:00
+
 echo "1..$count"
 test "$failed" = 0
