@@ -37,6 +37,8 @@ static const struct command commands[] = {
      "dunghen deadline --received TS (--procedure CODE [--channel C] | --duration D)\n"
      "                 [--pause FROM/TO]... [--counting hours|days] [--cutoff HH:MM]\n"
      "                 [--supplement pause|restart] [--rules DIR] [--explain]\n"
+     "                 [--apology-at TS [--promised TS] [--extension D]]\n"
+     "  --apology-at also decides the apology letter drafted at TS, as the daemon does.\n"
      "  D is N followed by wd (working days), wh (working hours) or cd (calendar days).\n"
      "  TS without an offset is local time (Asia/Ho_Chi_Minh, UTC+7)."},
     {"letter", command_letter, "render one apology letter offline",
