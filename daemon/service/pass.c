@@ -423,6 +423,7 @@ struct evaluation {
   int64_t new_deadline;
   int64_t rescheduled_at;
   struct apology_decision apology; /* when this evaluation drafts the letter */
+  bool apology_decided;
   int64_t promised_at;             /* the time the letter cites */
 };
 
@@ -530,6 +531,7 @@ static bool decide_apology(const struct pass_context *context, const struct doss
     snprintf(evaluation->flag, sizeof evaluation->flag, "apology: %s", error.message);
     return false;
   }
+  evaluation->apology_decided = true;
   return true;
 }
 
@@ -669,7 +671,8 @@ static void add_escalations(struct pass *pass, const struct dossier *dossier,
                                      : "; no delay reason recorded: write it in the letter "
                                        "before signing");
     add_new_escalation(pass, dossier, level, anchor, reason);
-    if (letter) {
+    /* A dossier rescheduled in an earlier pass has its letter: never a second one. */
+    if (letter && evaluation->apology_decided) {
       struct text *columns = pass->letter;
       array_element(&columns[LETTER_CODE], dossier->code);
       array_element(&columns[LETTER_LEVEL], level->name);
