@@ -129,27 +129,15 @@ static void check_lengths(struct letter_renderer *renderer, const struct agency 
 }
 
 int main(void) {
-  char path[4096];
+  struct sample_setup setup;
   struct error error;
-  struct letter_library *library;
-  snprintf(path, sizeof path, "%s/letters", getenv("DUNGHEN_SOURCE_ROOT"));
-  if (letter_library_load(path, &library, &error) != STATUS_OK)
+  if (!sample_setup_load(&setup, &error))
     return tap_skip_all(error.message);
-  struct agency_table agencies;
-  snprintf(path, sizeof path, "%s/agencies.yaml", getenv("DUNGHEN_RULES"));
-  if (agencies_load(path, &agencies, &error) != STATUS_OK)
-    return tap_skip_all(error.message);
-  const struct agency *agency = agencies_find(&agencies, "DLK-TTPVHCC");
-  struct letter_renderer *renderer;
-  if (agency == NULL || letter_renderer_new(library, NULL, &renderer, &error) != STATUS_OK)
-    return tap_skip_all("no agency DLK-TTPVHCC or no renderer");
   enum apology_form forms[] = {APOLOGY_FORM_2025, APOLOGY_FORM_2018};
   enum apology_wording wordings[] = {APOLOGY_AFTER_DEADLINE, APOLOGY_BEFORE_DEADLINE};
   for (int f = 0; f < 2; f++)
     for (int w = 0; w < 2; w++)
-      check_lengths(renderer, agency, forms[f], wordings[w]);
-  letter_renderer_free(renderer);
-  agencies_free(&agencies);
-  letter_library_free(library);
+      check_lengths(setup.renderer, setup.agency, forms[f], wordings[w]);
+  sample_setup_free(&setup);
   return tap_finish();
 }

@@ -276,25 +276,16 @@ static void test_procedure_name(void) {
 }
 
 int main(void) {
-  char path[4096];
+  struct sample_setup setup;
   struct error error;
-  struct letter_library *library;
-  snprintf(path, sizeof path, "%s/letters", getenv("DUNGHEN_SOURCE_ROOT"));
-  if (letter_library_load(path, &library, &error) != STATUS_OK)
+  if (!sample_setup_load(&setup, &error))
     return tap_skip_all(error.message);
-  struct agency_table agencies;
-  snprintf(path, sizeof path, "%s/agencies.yaml", getenv("DUNGHEN_RULES"));
-  if (agencies_load(path, &agencies, &error) != STATUS_OK)
-    return tap_skip_all(error.message);
-  agency = agencies_find(&agencies, "DLK-TTPVHCC");
-  if (agency == NULL || letter_renderer_new(library, NULL, &renderer, &error) != STATUS_OK)
-    return tap_skip_all("no agency DLK-TTPVHCC or no renderer");
+  renderer = setup.renderer;
+  agency = setup.agency;
   test_wordings();
   test_reason_sentence();
   test_missing_reason();
   test_procedure_name();
-  letter_renderer_free(renderer);
-  agencies_free(&agencies);
-  letter_library_free(library);
+  sample_setup_free(&setup);
   return tap_finish();
 }
