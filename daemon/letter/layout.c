@@ -36,6 +36,8 @@ void layout_reset(struct layout *layout) {
   layout->text_length = 0;
   layout->page_count = 1;
   layout->page = 0;
+  layout->line_count = 0;
+  layout->break_before_line = SIZE_MAX;
   layout->y = layout->geometry.height - layout->geometry.top;
   layout->failed = false;
 }
@@ -44,6 +46,7 @@ void layout_free(struct layout *layout) {
   free(layout->runs);
   free(layout->rules);
   free(layout->text);
+  free(layout->line_pages);
   memset(layout, 0, sizeof *layout);
 }
 
@@ -120,14 +123,14 @@ static bool word_is_number(const char *text, size_t start, size_t end) {
 
 bool layout_is_bound(const char *text, size_t before_start, size_t space, size_t after_end) {
   static const char *const date_units[] = {"ngày", "tháng", "năm", "Ngày", "Tháng", "Năm", NULL};
-  static const char *const time_units[] = {"giờ", "phút", NULL};
   static const char *const hours[] = {"giờ", NULL};
+  static const char *const later_units[] = {"tháng", "năm", "giờ", "phút", NULL};
   size_t after_start = space + 1;
   if (word_is_number(text, after_start, after_end))
     return word_is(text, before_start, space, date_units) ||
            word_is(text, before_start, space, hours);
   return word_is_number(text, before_start, space) &&
-         word_is(text, after_start, after_end, time_units);
+         word_is(text, after_start, after_end, later_units);
 }
 
 /* The end of the unbreakable group of words starting at `offset` (one word, or several bound
@@ -170,6 +173,33 @@ static size_t fit_characters(const struct font_metrics *metrics, enum letter_fac
   return fitted;
 }
 
+/*
+ * A group of words [start, end) wider than a whole line (a date on a very narrow line): as many
+ * of its words as fit, or, when its first word alone is wider, that word's first characters.
+ */
+static void take_part(const struct font_metrics *metrics, enum letter_face face, const char *text,
+                      size_t start, size_t end, double limit, struct line *line) {
+  double space_units = char_units(metrics, face, ' ');
+  size_t at = start;
+  double units = 0;
+  while (at < end) {
+    size_t next = word_end(text, end, at);
+    double word = units_of(metrics, face, text, at, next);
+    double candidate = at == start ? word : units + space_units + word;
+    if (candidate > limit)
+      break;
+    units = candidate;
+    line->end = next; /* its spaces are inside a group: they never stretch */
+    at = next + 1;
+  }
+  if (line->end > start) {
+    line->units = units;
+    return;
+  }
+  line->end =
+      fit_characters(metrics, face, text, start, word_end(text, end, start), limit, &line->units);
+}
+
 /* Takes the next line starting at *offset, at most `limit` units wide. False at the end. */
 static bool next_line(const struct font_metrics *metrics, enum letter_face face, const char *text,
                       size_t length, size_t *offset, double limit, struct line *line) {
@@ -188,12 +218,8 @@ static bool next_line(const struct font_metrics *metrics, enum letter_face face,
     double word = units_of(metrics, face, text, at, end);
     double candidate = empty ? word : line->units + space_units + word;
     if (candidate > limit) {
-      if (empty) {
-        double units;
-        line->end = fit_characters(metrics, face, text, at, end, limit, &units);
-        line->units = units;
-        at = line->end;
-      }
+      if (empty)
+        take_part(metrics, face, text, at, end, limit, line);
       break;
     }
     if (!empty)
@@ -221,6 +247,20 @@ double layout_paragraph_height(const struct font_metrics *metrics, const char *t
     indent = style->hanging_indent;
   }
   return style->space_before + (double)lines * style->leading + style->space_after;
+}
+
+double layout_paragraph_room(const struct font_metrics *metrics, const char *text,
+                             const struct layout_style *style, double width) {
+  size_t length = strlen(text), offset = 0;
+  double indent = style->first_indent, room = width - indent;
+  struct line line;
+  while (next_line(metrics, style->face, text, length, &offset,
+                   (width - indent) * 1000.0 / style->size, &line)) {
+    double used = (line.units + char_units(metrics, style->face, ' ')) * style->size / 1000.0;
+    room = width - indent - used;
+    indent = style->hanging_indent;
+  }
+  return room > 0 ? room : 0;
 }
 
 static void add_run(struct layout *layout, double x, double baseline, enum letter_face face,
@@ -272,6 +312,25 @@ void layout_new_page(struct layout *layout) {
           number, (size_t)length, width);
 }
 
+static bool at_page_top(const struct layout *layout) {
+  return layout->y >= layout->geometry.height - layout->geometry.top - 1e-6;
+}
+
+/* Counts a line about to be set on the current page, starting a new page first if needed. */
+static void start_line(struct layout *layout, double leading) {
+  bool forced = layout->line_count == layout->break_before_line && !at_page_top(layout);
+  if (forced || !layout_fits(layout, leading))
+    layout_new_page(layout);
+  if (layout->failed)
+    return;
+  if (!grow((void **)&layout->line_pages, &layout->line_capacity, layout->line_count + 1,
+            sizeof *layout->line_pages)) {
+    layout->failed = true;
+    return;
+  }
+  layout->line_pages[layout->line_count++] = layout->page;
+}
+
 bool layout_fits(const struct layout *layout, double height) {
   return layout->y - height >= layout->geometry.bottom - 1e-6;
 }
@@ -321,8 +380,7 @@ void layout_paragraph(struct layout *layout, const char *text, const struct layo
   layout_space(layout, style->space_before);
   while (next_line(layout->metrics, style->face, text, length, &offset,
                    (right - left - indent) * 1000.0 / style->size, &line)) {
-    if (!layout_fits(layout, style->leading))
-      layout_new_page(layout);
+    start_line(layout, style->leading);
     set_line(layout, text, &line, style, left, right, indent);
     layout->y -= style->leading;
     double width = line.units * style->size / 1000.0;

@@ -5,11 +5,13 @@
  * output is a list of positioned runs (one per line, or one per word on a justified line,
  * because a PDF word spacing operator does not apply to two-byte codes) and horizontal rules,
  * each tagged with its page. Coordinates are PDF points from the bottom-left corner of the
- * page. Lines break at spaces, except where a number and its unit belong together (`ngày 03`,
- * `tháng 02`, `năm 2026`, `09 giờ 30`: never split across lines, see layout_is_bound); a word
- * wider than the line breaks between characters, never inside a UTF-8 sequence. A line that does not fit above the bottom margin starts a new page,
- * and every page after the first gets its number centred in the top margin. No I/O, no global
- * state: a `struct layout` belongs to one caller.
+ * page. Lines break at spaces, except inside a date or a time (`ngày 03 tháng 02 năm 2026`,
+ * `09 giờ 30`: see layout_is_bound), which is never split across lines and, on a justified
+ * line, keeps its natural spaces while the others stretch; a word wider than the line breaks
+ * between characters, never inside a UTF-8 sequence. A line that does not fit above the bottom
+ * margin starts a new page, and so does the line numbered `break_before_line` (keep-with-next:
+ * the caller lays out again with it set); every page after the first gets its number centred
+ * in the top margin. No I/O, no global state: a `struct layout` belongs to one caller.
  */
 #ifndef DUNGHEN_LETTER_LAYOUT_H
 #define DUNGHEN_LETTER_LAYOUT_H
@@ -44,9 +46,9 @@ struct layout_style {
   double size;    /* points */
   double leading; /* baseline to baseline, at least (ascent + descent) * size */
   enum layout_align align;
-  double first_indent; /* points, first line only */
-  double space_before; /* points */
-  double space_after;  /* points */
+  double first_indent;   /* points, first line only */
+  double space_before;   /* points */
+  double space_after;    /* points */
   double hanging_indent; /* points, every line after the first (a list item's run-over) */
 };
 
@@ -75,6 +77,13 @@ struct layout {
   char *text; /* the runs' text, each run's bytes followed by a NUL */
   size_t text_length, text_capacity;
   int page_count;
+  /* The page of every line set so far, in order (page numbers are not lines): what a caller
+   * needs to keep lines together. */
+  int *line_pages;
+  size_t line_count, line_capacity;
+  /* The line with this index (from 0) starts a new page unless it already starts one; SIZE_MAX
+   * (what layout_reset sets) for none. */
+  size_t break_before_line;
   /* the cursor: the top of the next line on page `page` */
   int page;
   double y;
@@ -93,9 +102,10 @@ enum status layout_status(const struct layout *layout, struct error *error);
 
 /*
  * True when the space between text[before_start, space) and text[space + 1, after_end) must not
- * break a line: a date unit before its number (`ngày 03`, `tháng 02`, `năm 2026`), a number
- * before `giờ` or `phút`, and the minutes after `giờ` (`09 giờ 30`). A number is a word that
- * starts with a digit (`2026,` counts).
+ * break a line nor stretch: a date unit before its number (`ngày 03`, `tháng 02`, `năm 2026`), a
+ * number before the next date unit (`03 tháng`, `02 năm`), a number before `giờ` or `phút`, and
+ * the minutes after `giờ` (`09 giờ 30`); so `ngày 03 tháng 02 năm 2026` and `09 giờ 30` are each
+ * one group. A number is a word that starts with a digit (`2026,` counts).
  */
 bool layout_is_bound(const char *text, size_t before_start, size_t space, size_t after_end);
 
@@ -106,6 +116,14 @@ double layout_text_width(const struct font_metrics *metrics, enum letter_face fa
 /* Height a paragraph would take between `left` and `right`, spacing included. */
 double layout_paragraph_height(const struct font_metrics *metrics, const char *text,
                                const struct layout_style *style, double width);
+
+/*
+ * The room, in points, that the last line of `text` (set as layout_paragraph would set it in
+ * `width`) leaves for one more word after a space: what a blank to fill in by hand may take on
+ * that line. For empty text, the whole first line (less the first-line indent).
+ */
+double layout_paragraph_room(const struct font_metrics *metrics, const char *text,
+                             const struct layout_style *style, double width);
 
 /*
  * Sets a paragraph between x = left and x = right from the cursor down, breaking pages as

@@ -3,7 +3,10 @@
  * dossier, lays it out and writes it as PDF. The geometry below follows PRODUCT.md "Layout":
  * A4, margins 20/20/30/15 mm, two header columns with their short rules, the title, a justified
  * 14 pt body with a 1.27 cm first-line indent and 6 pt between paragraphs, and the signature
- * block beside `Nơi nhận`, kept together on one page.
+ * block beside `Nơi nhận`, kept together on one page with at least the body's last two lines
+ * (PRODUCT.md, "A letter an official can sign as it is"). The body follows the wording the
+ * caller decided (before or after the promised time); the reason prints as a sentence, or as
+ * dotted lines to write it in by hand.
  */
 #include "letter/letter.h"
 
@@ -26,6 +29,8 @@
 #define RIGHT_COLUMN_WIDTH (95 * MM) /* national title, motto, date; and the signature */
 #define SIGNATURE_SPACE (26 * MM)    /* room to sign (and stamp) */
 #define EMPTY_FIELD ".............................."
+#define KEEP_LINES 2 /* body lines that go with the signature block onto its page */
+#define KEEP_ATTEMPTS 4
 
 struct letter_library {
   struct letter_template *templates[2]; /* 2025, 2018 */
@@ -159,6 +164,7 @@ void letter_format_time(int64_t instant, char *buffer, size_t size) {
 
 struct values {
   char *text[PLACEHOLDER_COUNT]; /* owned, cleaned; NULL = missing */
+  bool empty[PLACEHOLDER_COUNT]; /* given, but empty once cleaned: printed as dots */
   char dates[6][64];
 };
 
@@ -178,7 +184,11 @@ static void warn(struct letter_output *output, const char *format, ...) {
   va_end(arguments);
 }
 
-/* Cleans one field into values; reports replacements and empty fields by name only. */
+/*
+ * Cleans one field into values; reports replacements and empty fields by name only. The reason
+ * becomes a sentence and the procedure name loses a leading "Thủ tục" (the template says
+ * "thủ tục hành chính {procedure_name}").
+ */
 static enum status set_value(struct values *values, enum letter_placeholder which, const char *raw,
                              bool report_empty, struct letter_output *output, struct error *error) {
   if (raw == NULL)
@@ -198,10 +208,25 @@ static enum status set_value(struct values *values, enum letter_placeholder whic
          (unsigned)report.first_unsupported);
   if (clean[0] == '\0') {
     free(clean);
-    if (report_empty)
+    values->empty[which] = true;
+    if (report_empty && which == PLACEHOLDER_REASON)
+      warn(output, "reason: empty; the letter leaves dotted lines to write it in by hand");
+    else if (report_empty)
       warn(output, "%s: empty; printed as a dotted line to fill in by hand", name);
     if ((clean = strdup(EMPTY_FIELD)) == NULL)
       return error_set(error, STATUS_RUNTIME, "out of memory");
+  }
+  if (!values->empty[which] && which == PLACEHOLDER_REASON) {
+    char *sentence;
+    status = text_sentence(clean, &sentence, error);
+    free(clean);
+    if (status != STATUS_OK)
+      return status;
+    clean = sentence;
+  }
+  if (!values->empty[which] && which == PLACEHOLDER_PROCEDURE_NAME) {
+    const char *name_only = text_procedure_name(clean);
+    memmove(clean, name_only, strlen(name_only) + 1);
   }
   values->text[which] = clean;
   return STATUS_OK;
@@ -268,16 +293,21 @@ struct composer {
   struct letter_renderer *renderer;
   const struct letter_template *template_in;
   const struct values *values;
+  enum apology_wording wording;
   struct layout *layout;
   double left, right; /* the text area */
+  /* Filled in while composing: the body's lines [body_first, body_end) in layout->line_pages,
+   * and the page of the signature block. */
+  size_t body_first, body_end;
+  int signature_page;
 };
 
-/* Expands, cleans and (optionally) upper-cases one template text. */
-static enum status expand(const struct composer *composer, const struct template_text *text,
-                          bool upper, char **out, struct error *error) {
+/* Expands `text` with `values`, cleans it and (optionally) upper-cases it. */
+static enum status expand_with(const struct composer *composer, const struct template_text *text,
+                               const char *const *values, bool upper, char **out,
+                               struct error *error) {
   char *raw;
-  enum status status = template_expand(composer->template_in, text,
-                                       (const char *const *)composer->values->text, &raw, error);
+  enum status status = template_expand(composer->template_in, text, values, &raw, error);
   if (status != STATUS_OK)
     return status;
   struct text_report ignored = {0};
@@ -291,6 +321,12 @@ static enum status expand(const struct composer *composer, const struct template
   status = text_upper(clean, out, error);
   free(clean);
   return status;
+}
+
+static enum status expand(const struct composer *composer, const struct template_text *text,
+                          bool upper, char **out, struct error *error) {
+  return expand_with(composer, text, (const char *const *)composer->values->text, upper, out,
+                     error);
 }
 
 static struct layout_style style(enum letter_face face, double size, enum layout_align align) {
@@ -402,6 +438,63 @@ static enum status compose_header(struct composer *composer, struct error *error
   return STATUS_OK;
 }
 
+/* How many dots fit in `room` points, a hair less than the arithmetic allows, so that rounding
+ * never pushes the dots over the line. */
+static size_t dots_in(double room, double dot) {
+  double count = room / dot - 1e-6;
+  return count > 0 ? (size_t)count : 0;
+}
+
+/* `count` dots into buffer[at...]; returns the new end. */
+static size_t put_dots(char *buffer, size_t at, size_t count) {
+  memset(buffer + at, '.', count);
+  return at + count;
+}
+
+/*
+ * A body paragraph that needs the reason when none was recorded: after `Lý do: ` dots fill the
+ * rest of that line and one more whole line, room enough to write the reason in by hand.
+ */
+static enum status put_blank_reason(struct composer *composer, const struct template_text *text,
+                                    struct layout_style body, struct error *error) {
+  const char *values[PLACEHOLDER_COUNT];
+  memcpy(values, composer->values->text, sizeof values);
+  size_t before = 0;
+  while (before < text->count && !(text->pieces[before].is_placeholder &&
+                                   text->pieces[before].placeholder == PLACEHOLDER_REASON))
+    before++;
+  struct template_text prefix = {text->pieces, before, before};
+  char *start;
+  enum status status = expand_with(composer, &prefix, values, false, &start, error);
+  if (status != STATUS_OK)
+    return status;
+  const struct font_metrics *metrics = &composer->renderer->metrics;
+  double width = composer->right - composer->left;
+  double room = layout_paragraph_room(metrics, start, &body, width);
+  free(start);
+  double dot = layout_text_width(metrics, body.face, body.size, ".", 1);
+  size_t rest = dots_in(room, dot), line = dots_in(width - body.hanging_indent, dot);
+  char *blank = malloc(rest + line + 2);
+  if (blank == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory");
+  size_t at = 0;
+  if (rest >= 3) { /* fewer is no room to write: the line ends after `Lý do:` */
+    at = put_dots(blank, at, rest);
+    blank[at++] = ' ';
+  }
+  at = put_dots(blank, at, line);
+  blank[at] = '\0';
+  values[PLACEHOLDER_REASON] = blank;
+  char *prepared;
+  status = expand_with(composer, text, values, false, &prepared, error);
+  free(blank);
+  if (status != STATUS_OK)
+    return status;
+  put(composer, prepared, body, composer->left, composer->right);
+  free(prepared);
+  return STATUS_OK;
+}
+
 static enum status compose_body(struct composer *composer, struct error *error) {
   const struct letter_template *template_in = composer->template_in;
   struct layout_style title = style(FACE_BOLD, 14, LAYOUT_CENTER);
@@ -417,9 +510,17 @@ static enum status compose_body(struct composer *composer, struct error *error) 
   if (status == STATUS_OK)
     status = put_text(composer, &template_in->salutation, false, salutation, composer->left,
                       composer->right, NULL, error);
-  for (size_t i = 0; status == STATUS_OK && i < template_in->paragraph_count; i++)
-    status = put_text(composer, &template_in->paragraphs[i], false, body, composer->left,
-                      composer->right, NULL, error);
+  const struct template_text *paragraphs = letter_template_body(template_in, composer->wording);
+  composer->body_first = composer->layout->line_count;
+  for (size_t i = 0; status == STATUS_OK && i < template_in->paragraph_count; i++) {
+    if (composer->values->empty[PLACEHOLDER_REASON] &&
+        template_uses(&paragraphs[i], PLACEHOLDER_REASON))
+      status = put_blank_reason(composer, &paragraphs[i], body, error);
+    else
+      status = put_text(composer, &paragraphs[i], false, body, composer->left, composer->right,
+                        NULL, error);
+  }
+  composer->body_end = composer->layout->line_count;
   return status;
 }
 
@@ -538,6 +639,7 @@ static enum status compose_signature(struct composer *composer, struct error *er
      page number, and a split one would invite forgery. */
   if (!layout_fits(layout, height))
     layout_new_page(layout);
+  composer->signature_page = layout->page;
   double top = layout->y;
   double right_start = composer->right - RIGHT_COLUMN_WIDTH, right_end = composer->right;
   for (size_t i = 0; i < signature.title_count; i++)
@@ -570,24 +672,40 @@ enum status letter_render(struct letter_renderer *renderer, const struct letter_
   struct values values;
   memset(&values, 0, sizeof values);
   enum status status = fill_values(input, &values, output, error);
+  output->reason_missing = values.empty[PLACEHOLDER_REASON];
   struct layout *layout = &renderer->layout;
-  layout_reset(layout);
   struct composer composer = {
       .renderer = renderer,
       .template_in = renderer->library->templates[form == APOLOGY_FORM_2018 ? 1 : 0],
       .values = &values,
+      .wording = input->wording,
       .layout = layout,
       .left = layout->geometry.left,
       .right = layout->geometry.width - layout->geometry.right,
   };
-  if (status == STATUS_OK)
-    status = compose_header(&composer, error);
-  if (status == STATUS_OK)
-    status = compose_body(&composer, error);
-  if (status == STATUS_OK)
-    status = compose_signature(&composer, error);
-  if (status == STATUS_OK)
-    status = layout_status(layout, error);
+  /* Keep-with-next: when the signature's page carries fewer than two body lines, lay the
+   * letter out again with a page break before the body's second-last line (earlier still if
+   * the signature then moves on). Line breaking does not depend on the page, so line numbers
+   * stay the same from one attempt to the next. */
+  size_t break_before = SIZE_MAX;
+  for (int attempt = 0; status == STATUS_OK; attempt++) {
+    layout_reset(layout);
+    layout->break_before_line = break_before;
+    if ((status = compose_header(&composer, error)) != STATUS_OK ||
+        (status = compose_body(&composer, error)) != STATUS_OK ||
+        (status = compose_signature(&composer, error)) != STATUS_OK ||
+        (status = layout_status(layout, error)) != STATUS_OK)
+      break;
+    size_t body = composer.body_end - composer.body_first, kept = 0;
+    size_t needed = body < KEEP_LINES ? body : KEEP_LINES;
+    for (size_t line = composer.body_first; line < composer.body_end; line++)
+      kept += layout->line_pages[line] == composer.signature_page;
+    if (kept >= needed || attempt + 1 == KEEP_ATTEMPTS)
+      break;
+    break_before = break_before == SIZE_MAX ? composer.body_end - needed : break_before - 1;
+    if (break_before < composer.body_first)
+      break_before = composer.body_first;
+  }
   if (status == STATUS_OK) {
     char title[AGENCY_NUMBER_SIZE + 64];
     snprintf(title, sizeof title, "Phiếu xin lỗi số %s", output->number);

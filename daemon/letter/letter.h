@@ -11,7 +11,11 @@
  * no logging. Text fields are cleaned by the policy of letter/text.h; what was replaced is
  * returned as warnings that name the field, never its content. An empty field prints as a
  * dotted line to fill in by hand (with a warning); a NULL field that the template uses is an
- * error naming the template's FILE:LINE:COLUMN.
+ * error naming the template's FILE:LINE:COLUMN. The body takes the template's wording for
+ * `input->wording`; the reason prints as a sentence (letter/text.h, text_sentence), and an empty
+ * one as dots over the rest of its line and one more whole line, with `reason_missing` set; the
+ * procedure name loses a leading "Thủ tục" (text_procedure_name). The signature block never
+ * stands alone on a page: at least the body's last two lines go with it.
  */
 #ifndef DUNGHEN_LETTER_H
 #define DUNGHEN_LETTER_H
@@ -23,7 +27,6 @@
 #include "core/dossier.h"
 #include "core/error.h"
 #include "rules/agencies.h"
-
 
 enum {
   LETTER_MAX_WARNINGS = 16,
@@ -50,11 +53,11 @@ struct letter_options {
 };
 
 struct letter_input {
-  const struct agency *agency; /* issuing agency (letterhead, signer, number format) */
+  const struct agency *agency;  /* issuing agency (letterhead, signer, number format) */
   enum apology_form form;       /* decided by core/dossier.h from the receipt date */
   enum apology_wording wording; /* before or after the promised time (core/dossier.h) */
-  long number;        /* this agency's letter number for the year, from 1 */
-  int64_t letter_day; /* the letter's date, a day number (core/civil.h) */
+  long number;                  /* this agency's letter number for the year, from 1 */
+  int64_t letter_day;           /* the letter's date, a day number (core/civil.h) */
   /* The dossier. UTF-8 of any quality; "" prints as a dotted line, NULL is an error. */
   const char *applicant_name;
   const char *applicant_id; /* số định danh cá nhân / mã số doanh nghiệp */

@@ -318,6 +318,57 @@ static enum status compile_list(const struct source *source, const struct yaml_t
   return STATUS_OK;
 }
 
+/*
+ * A letter's `paragraphs`: each item a string (both wordings) or a mapping with the two
+ * wordings, compiled into `after` (result->paragraphs) and `before`.
+ */
+static enum status compile_paragraphs(const struct source *source,
+                                      const struct yaml_tree_node *root,
+                                      struct letter_template *result, struct error *error) {
+  static const char *const variants[] = {"before_deadline", "after_deadline", NULL};
+  const struct yaml_tree_node *node = yaml_tree_get(root, "paragraphs");
+  if (node == NULL)
+    return yaml_tree_error(source->tree, root, error, "missing key 'paragraphs'");
+  enum status status =
+      yaml_tree_expect(source->tree, node, YAML_TREE_SEQUENCE, "paragraphs", error);
+  if (status != STATUS_OK)
+    return status;
+  if (node->count == 0)
+    return yaml_tree_error(source->tree, node, error, "'paragraphs' needs at least one entry");
+  result->paragraphs = calloc(node->count, sizeof *result->paragraphs);
+  result->paragraphs_before_deadline =
+      calloc(node->count, sizeof *result->paragraphs_before_deadline);
+  if (result->paragraphs == NULL || result->paragraphs_before_deadline == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory loading a letter template");
+  result->paragraph_count = node->count;
+  for (size_t i = 0; i < node->count; i++) {
+    const struct yaml_tree_node *item = node->items[i];
+    struct template_text *after = &result->paragraphs[i];
+    struct template_text *before = &result->paragraphs_before_deadline[i];
+    if (item->kind != YAML_TREE_MAPPING) {
+      if ((status = compile_text(source, item, after, error)) != STATUS_OK ||
+          (status = compile_text(source, item, before, error)) != STATUS_OK)
+        return status;
+      continue;
+    }
+    if ((status = yaml_tree_check_keys(source->tree, item, variants, "a paragraph's wordings",
+                                       error)) != STATUS_OK)
+      return status;
+    for (size_t v = 0; variants[v] != NULL; v++)
+      if (yaml_tree_get(item, variants[v]) == NULL)
+        return yaml_tree_error(source->tree, item, error,
+                               "a paragraph with wordings needs both 'before_deadline' and "
+                               "'after_deadline' (missing '%s')",
+                               variants[v]);
+    if ((status = compile_text(source, yaml_tree_get(item, "before_deadline"), before, error)) !=
+            STATUS_OK ||
+        (status = compile_text(source, yaml_tree_get(item, "after_deadline"), after, error)) !=
+            STATUS_OK)
+      return status;
+  }
+  return STATUS_OK;
+}
+
 static enum status read_file(const char *path, char **data, size_t *size, struct error *error) {
   FILE *file = fopen(path, "rb");
   if (file == NULL)
@@ -387,8 +438,7 @@ static enum status compile_template(const struct source *source, struct letter_t
     if ((status = compile_key(source, root, singles[i].key, singles[i].required, singles[i].text,
                               error)) != STATUS_OK)
       return status;
-  if ((status = compile_list(source, root, "paragraphs", true, &result->paragraphs,
-                             &result->paragraph_count, error)) != STATUS_OK)
+  if ((status = compile_paragraphs(source, root, result, error)) != STATUS_OK)
     return status;
   return compile_list(source, root, "recipients", false, &result->recipients,
                       &result->recipient_count, error);
@@ -556,8 +606,12 @@ void letter_template_free(struct letter_template *template_in) {
       &template_in->signer_note,    &template_in->recipients_heading};
   for (size_t i = 0; i < sizeof singles / sizeof singles[0]; i++)
     free_text(singles[i]);
-  for (size_t i = 0; i < template_in->paragraph_count; i++)
+  for (size_t i = 0; i < template_in->paragraph_count; i++) {
     free_text(&template_in->paragraphs[i]);
+    if (template_in->paragraphs_before_deadline != NULL)
+      free_text(&template_in->paragraphs_before_deadline[i]);
+  }
+  free(template_in->paragraphs_before_deadline);
   for (size_t i = 0; i < template_in->recipient_count; i++)
     free_text(&template_in->recipients[i]);
   free(template_in->paragraphs);
@@ -571,6 +625,13 @@ void letter_template_free(struct letter_template *template_in) {
   free(template_in->description);
   free(template_in->file);
   free(template_in);
+}
+
+const struct template_text *letter_template_body(const struct letter_template *template_in,
+                                                 enum apology_wording wording) {
+  if (wording == APOLOGY_BEFORE_DEADLINE && template_in->paragraphs_before_deadline != NULL)
+    return template_in->paragraphs_before_deadline;
+  return template_in->paragraphs;
 }
 
 bool template_uses(const struct template_text *text, enum letter_placeholder placeholder) {

@@ -8,6 +8,11 @@
  * at the brace in the file. Expanding fails on a value that is missing (NULL) with the location
  * of the placeholder that needed it. Literal text must be printable by the letter font. A loaded
  * template is immutable and may be shared by any number of threads.
+ *
+ * A letter's body paragraph is either a string, used whatever the moment, or a mapping with
+ * both `before_deadline` (the letter goes out before the promised time: the result is expected
+ * to be late) and `after_deadline` (the promised time has passed), each a string; a missing or
+ * unknown key fails with its FILE:LINE:COLUMN. letter_template_body() picks the variants.
  */
 #ifndef DUNGHEN_LETTER_TEMPLATE_H
 #define DUNGHEN_LETTER_TEMPLATE_H
@@ -15,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/dossier.h"
 #include "core/error.h"
 
 enum letter_placeholder {
@@ -73,8 +79,11 @@ struct letter_template {
   char *description; /* e.g. the circular it follows; may be empty */
   struct template_text national_title, motto, number_line, date_line, title, salutation;
   struct template_text signer_note, recipients_heading; /* may be empty */
-  struct template_text *paragraphs;
+  struct template_text *paragraphs; /* a letter's body after the deadline; a mail's body */
   size_t paragraph_count;
+  /* A letter's body before the deadline, paragraph_count texts (the same text as `paragraphs`
+   * where the file gives one string); NULL for mail wording. */
+  struct template_text *paragraphs_before_deadline;
   struct template_text *recipients; /* `Nơi nhận` lines; may be none */
   size_t recipient_count;
   /* Mail wording (mail_template_load): `title` is the subject, `paragraphs` the body, and
@@ -108,6 +117,10 @@ void letter_template_free(struct letter_template *template_in);
 enum status template_expand(const struct letter_template *template_in,
                             const struct template_text *text, const char *const *values,
                             char **output, struct error *error);
+
+/* A letter's body paragraphs (paragraph_count of them) for the wording the letter needs. */
+const struct template_text *letter_template_body(const struct letter_template *template_in,
+                                                 enum apology_wording wording);
 
 /* True when `text` uses `placeholder`. */
 bool template_uses(const struct template_text *text, enum letter_placeholder placeholder);

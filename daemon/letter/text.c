@@ -216,3 +216,88 @@ enum status text_upper(const char *input, char **output, struct error *error) {
   *output = out;
   return STATUS_OK;
 }
+
+/* True when the code point ends a sentence. */
+static bool is_final_mark(uint32_t code_point) {
+  return code_point == '.' || code_point == '!' || code_point == '?' || code_point == 0x2026;
+}
+
+/* Closing quotes and brackets, after which a sentence's final mark may stand. */
+static bool is_closing(uint32_t code_point) {
+  return code_point == ')' || code_point == ']' || code_point == '"' || code_point == '\'' ||
+         code_point == 0x2019 || code_point == 0x201D || code_point == 0xBB;
+}
+
+/* The start of the code point that ends text[0, end), or 0. */
+static size_t last_start(const char *text, size_t end) {
+  while (end > 0 && ((unsigned char)text[end - 1] & 0xC0) == 0x80)
+    end--;
+  return end > 0 ? end - 1 : 0;
+}
+
+static uint32_t code_point_at(const char *text, size_t start, size_t end) {
+  uint32_t code_point = 0;
+  size_t offset = start;
+  if (!text_next(text, end, &offset, &code_point))
+    return TEXT_REPLACEMENT;
+  return code_point;
+}
+
+enum status text_sentence(const char *input, char **output, struct error *error) {
+  size_t length = strlen(input);
+  while (length > 0 && input[length - 1] == ' ')
+    length--;
+  char *out = malloc(length + 2);
+  if (out == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory");
+  memcpy(out, input, length);
+  out[length] = '\0';
+  *output = out;
+  if (length == 0)
+    return STATUS_OK;
+  size_t last = last_start(out, length);
+  uint32_t final = code_point_at(out, last, length);
+  if (final == ',' || final == ';' || final == ':') {
+    out[last] = '.';
+    final = '.';
+  }
+  /* "abc.." is a slip, "abc..." an ellipsis. */
+  if (length >= 2 && out[length - 1] == '.' && out[length - 2] == '.' &&
+      (length < 3 || out[length - 3] != '.'))
+    out[--length] = '\0';
+  if (is_final_mark(final))
+    return STATUS_OK;
+  if (is_closing(final) && last > 0 &&
+      is_final_mark(code_point_at(out, last_start(out, last), last)))
+    return STATUS_OK;
+  out[length] = '.';
+  out[length + 1] = '\0';
+  return STATUS_OK;
+}
+
+/* Length of the prefix of `text` that equals `words` ignoring letter case, or 0. */
+static size_t match_words(const char *text, const char *words) {
+  size_t text_length = strlen(text), words_length = strlen(words);
+  size_t at = 0, offset = 0;
+  uint32_t mine, theirs;
+  while (offset < words_length) {
+    if (!text_next(words, words_length, &offset, &theirs) ||
+        !text_next(text, text_length, &at, &mine) ||
+        utf8proc_tolower((utf8proc_int32_t)mine) != utf8proc_tolower((utf8proc_int32_t)theirs))
+      return 0;
+  }
+  return at;
+}
+
+const char *text_procedure_name(const char *input) {
+  static const char *const prefixes[] = {"thủ tục hành chính ", "thủ tục ", NULL};
+  for (const char *const *prefix = prefixes; *prefix != NULL; prefix++) {
+    size_t matched = match_words(input, *prefix);
+    if (matched == 0)
+      continue;
+    while (input[matched] == ' ')
+      matched++;
+    return input[matched] != '\0' ? input + matched : input;
+  }
+  return input;
+}

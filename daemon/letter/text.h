@@ -58,6 +58,25 @@ enum status text_clean(const char *input, size_t length, char **output, struct t
 /* Upper-cases cleaned text (Vietnamese letters included) into a new string (free() it). */
 enum status text_upper(const char *input, char **output, struct error *error);
 
+/*
+ * The delay reason as the letter prints it: a sentence. Trailing spaces are trimmed; a text
+ * that ends with no final mark gets one full stop. Final marks are '.', '!', '?' and '…' (so
+ * "./." and "..." stay as they are), also just before a closing quote or bracket ("(số 12).",
+ * "“xong.”"). A trailing ',', ';' or ':' becomes the full stop, and a doubled full stop ("..",
+ * never an ellipsis) loses one: the result never ends in "..". An empty or blank text gives "".
+ * *output is a new string (free() it). Fails only when memory runs out.
+ */
+enum status text_sentence(const char *input, char **output, struct error *error);
+
+/*
+ * A procedure name as it goes after "thủ tục hành chính" in the letter: without a leading
+ * "Thủ tục hành chính " or "Thủ tục " (any letter case, on NFC text as text_clean() makes it),
+ * so that the letter never says "thủ tục hành chính Thủ tục đăng ký khai sinh". Returns a
+ * pointer into `input`: past those words, or `input` itself when they are not there or nothing
+ * follows them.
+ */
+const char *text_procedure_name(const char *input);
+
 /* Appends the UTF-8 encoding of a code point (at most 4 bytes) to `buffer`; returns its length. */
 size_t text_encode(uint32_t code_point, char *buffer);
 

@@ -1,5 +1,9 @@
 #include "sample_input.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "core/civil.h"
 
 struct letter_input sample_input(const struct agency *agency, long number, const char *name,
@@ -21,4 +25,26 @@ struct letter_input sample_input(const struct agency *agency, long number, const
       .new_appointment_at = received + 5 * 86400,
   };
   return input;
+}
+
+bool sample_setup_load(struct sample_setup *setup, struct error *error) {
+  memset(setup, 0, sizeof *setup);
+  char path[4096];
+  snprintf(path, sizeof path, "%s/letters", getenv("DUNGHEN_SOURCE_ROOT"));
+  if (letter_library_load(path, &setup->library, error) != STATUS_OK)
+    return false;
+  snprintf(path, sizeof path, "%s/agencies.yaml", getenv("DUNGHEN_RULES"));
+  if (agencies_load(path, &setup->agencies, error) != STATUS_OK)
+    return false;
+  if ((setup->agency = agencies_find(&setup->agencies, "DLK-TTPVHCC")) == NULL) {
+    error_set(error, STATUS_INVALID, "%s: no agency DLK-TTPVHCC", path);
+    return false;
+  }
+  return letter_renderer_new(setup->library, NULL, &setup->renderer, error) == STATUS_OK;
+}
+
+void sample_setup_free(struct sample_setup *setup) {
+  letter_renderer_free(setup->renderer);
+  agencies_free(&setup->agencies);
+  letter_library_free(setup->library);
 }

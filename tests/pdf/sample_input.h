@@ -11,4 +11,18 @@
 struct letter_input sample_input(const struct agency *agency, long number, const char *name,
                                  const char *reason, enum apology_form form);
 
+/* What the letter tests share: the shipped templates, rules/agencies.yaml, the provincial
+ * centre DLK-TTPVHCC from it, and one renderer. */
+struct sample_setup {
+  struct letter_library *library;
+  struct agency_table agencies;
+  const struct agency *agency;
+  struct letter_renderer *renderer;
+};
+
+/* Loads it all from DUNGHEN_SOURCE_ROOT and DUNGHEN_RULES; false with a reason (for
+ * tap_skip_all) when something is missing. */
+bool sample_setup_load(struct sample_setup *setup, struct error *error);
+void sample_setup_free(struct sample_setup *setup);
+
 #endif

@@ -365,8 +365,11 @@ def test_sample(directory):
 
 
 def test_2018(directory):
-    code, _, err, pdf, _ = render(directory, "form2018", SAMPLE.replace("number: 7",
-                                                                          "number: 12\nform: 2018"))
+    """The 2018 form, for a dossier received before 1 July 2025 (only those may use it)."""
+    old = SAMPLE.replace("number: 7", "number: 12\nform: 2018")
+    old = re.sub(r"received_at: .*", "received_at: 2025-06-20T09:12", old)
+    old = re.sub(r"promised_at: .*", "promised_at: 2025-07-10T16:00", old)
+    code, _, err, pdf, _ = render(directory, "form2018", old)
     ok(code == 0, "the 2018 form renders", err)
     text = text_of(pdf)
     problem = in_order(text, ["Số: 12/PXL-TTPVHCC", "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",

@@ -50,19 +50,26 @@ static void test_bound_numbers(struct layout *layout) {
   const char *text = "ngày 03 tháng 02 năm 2026, 09 giờ 30 x";
   size_t date = strlen("ngày"), month = strlen("ngày 03 tháng");
   tap_ok(layout_is_bound(text, 0, date, date + 3), "`ngày 03` is bound");
-  tap_ok(!layout_is_bound(text, date + 1, date + 3, month), "`03 tháng` may break");
+  tap_ok(layout_is_bound(text, date + 1, date + 3, month), "`03 tháng` is bound");
+  tap_ok(layout_is_bound(text, month + 1, month + 3, month + 3 + strlen(" năm")),
+         "`02 năm` is bound: the whole date is one group");
+  tap_ok(!layout_is_bound("có 03 người", 3, 5, strlen("có 03 người")),
+         "a number before another word is free");
   tap_ok(layout_is_bound(text, date + 4, month, month + 3), "`tháng 02` is bound");
   const char *time = "09 giờ 30, sau";
   tap_ok(layout_is_bound(time, 0, 2, 2 + strlen(" giờ")), "`09 giờ` is bound");
-  tap_ok(layout_is_bound(time, 3, 3 + strlen("giờ"), 3 + strlen("giờ 30,")),
-         "`giờ 30,` is bound");
+  tap_ok(layout_is_bound(time, 3, 3 + strlen("giờ"), 3 + strlen("giờ 30,")), "`giờ 30,` is bound");
   tap_ok(!layout_is_bound("năm người", 0, strlen("năm"), strlen("năm người")),
          "a unit word before a non-number is free");
   char lines[512];
   lines_of(layout, "aaaaaaaaaaaaa 09 giờ 30 bbb", 80, lines, sizeof lines);
   tap_is_string(lines, "aaaaaaaaaaaaa|09 giờ 30 bbb", "a time moves to the next line whole");
   lines_of(layout, "xxxxx ngày 03 tháng 02", 50, lines, sizeof lines);
-  tap_is_string(lines, "xxxxx|ngày 03|tháng 02", "a date breaks only between its parts");
+  tap_is_string(lines, "xxxxx|ngày 03|tháng 02",
+                "a date wider than the whole line breaks between its words, never inside one");
+  lines_of(layout, "xxxxxxxxx ngày 03 tháng 02 năm 2026 yy", 150, lines, sizeof lines);
+  tap_is_string(lines, "xxxxxxxxx|ngày 03 tháng 02 năm 2026 yy",
+                "a date moves to the next line whole");
   struct layout_style justified = {FACE_REGULAR, 10, 12, LAYOUT_JUSTIFY, 0, 0, 0, 0};
   layout_reset(layout);
   layout_paragraph(layout, "a b 09 giờ 30 c d e f g h i j k l m n o p q r", &justified, 100, 150,
@@ -70,6 +77,75 @@ static void test_bound_numbers(struct layout *layout) {
   tap_is_string(layout->text + layout->runs[2].text_offset, "09 giờ 30",
                 "a justified line sets a bound group as one run");
   tap_ok(layout->runs[2].width == 7 * 5 + 2 * 2.5, "with its natural spaces inside");
+}
+
+/* On a justified line only the spaces between groups stretch; a date keeps its own spaces. */
+static void test_justified_date(struct layout *layout) {
+  struct layout_style justified = {FACE_REGULAR, 10, 12, LAYOUT_JUSTIFY, 0, 0, 0, 0};
+  const char *text = "aa bb ngày 05 tháng 02 năm 2026 cc 16 giờ 00 dd ee ff gg hh ii jj kk";
+  layout_reset(layout);
+  layout_paragraph(layout, text, &justified, 100, 300, NULL);
+  const struct layout_run *date = NULL, *time = NULL;
+  for (size_t i = 0; i < layout->run_count; i++) {
+    const char *run = layout->text + layout->runs[i].text_offset;
+    if (strcmp(run, "ngày 05 tháng 02 năm 2026") == 0)
+      date = &layout->runs[i];
+    if (strcmp(run, "16 giờ 00") == 0)
+      time = &layout->runs[i];
+  }
+  tap_ok(date != NULL && time != NULL,
+         "a justified line sets a whole date and a time as one run each");
+  if (date == NULL || time == NULL)
+    return;
+  /* 20 glyphs and 5 spaces of 2.5 pt: the spaces inside keep their natural width. */
+  tap_ok(date->width == 20 * 5 + 5 * 2.5, "the date run has its natural width (%.3f pt)",
+         date->width);
+  tap_ok(time->width == 7 * 5 + 2 * 2.5, "the time run has its natural width (%.3f pt)",
+         time->width);
+  const struct layout_run *before = date - 1, *after = date + 1;
+  double gap_before = date->x - (before->x + before->width);
+  double gap_after = after->x - (date->x + date->width);
+  tap_ok(date->y == layout->runs[0].y && after->y == date->y, "all on the first line");
+  tap_ok(gap_before > 2.5 + 0.5 && gap_after > 2.5 + 0.5 && gap_before == gap_after,
+         "the spaces between groups stretch (%.3f and %.3f pt), all alike", gap_before, gap_after);
+  const struct layout_run *last = &layout->runs[0];
+  for (size_t i = 0; i < layout->run_count; i++)
+    if (layout->runs[i].y == layout->runs[0].y)
+      last = &layout->runs[i];
+  tap_ok(last->x + last->width > 299.99 && last->x + last->width < 300.01,
+         "and the line still ends at the right edge");
+}
+
+/* The room a blank to fill in may take on a paragraph's last line. */
+static void test_room(void) {
+  struct layout_style left = {FACE_REGULAR, 10, 12, LAYOUT_LEFT, 20, 0, 0, 0};
+  tap_ok(layout_paragraph_room(&metrics, "", &left, 100) == 80,
+         "an empty paragraph leaves its first line less the indent");
+  tap_ok(layout_paragraph_room(&metrics, "Lý do:", &left, 100) == 100 - 20 - 27.5 - 2.5,
+         "after a short first line: the rest of it less a space");
+  tap_ok(layout_paragraph_room(&metrics, "aaaa bbbb cccc dddd", &left, 100) == 100 - 20 - 2.5,
+         "after a run-over: the second line's rest (%.3f)",
+         layout_paragraph_room(&metrics, "aaaa bbbb cccc dddd", &left, 100));
+  tap_ok(layout_paragraph_room(&metrics, "aaaaaaaaaaaaaaaa", &left, 100) == 0,
+         "a full line leaves no room");
+}
+
+/* break_before_line starts a new page before a given line; line_pages tells each line's page. */
+static void test_break_before(struct layout *layout) {
+  struct layout_style left = {FACE_REGULAR, 10, 12, LAYOUT_LEFT, 0, 0, 0, 0};
+  layout_reset(layout);
+  tap_ok(layout->break_before_line == SIZE_MAX, "layout_reset clears the forced break");
+  layout->break_before_line = 3;
+  layout_paragraph(layout, "aaaa bbbb cccc dddd eeee", &left, 100, 130, NULL); /* a word a line */
+  tap_is_integer((long long)layout->line_count, 5, "five lines counted");
+  tap_ok(layout->line_pages[0] == 0 && layout->line_pages[2] == 0 && layout->line_pages[3] == 1 &&
+             layout->line_pages[4] == 1,
+         "lines 3 and 4 go to page 2");
+  tap_is_integer(layout->page_count, 2, "two pages");
+  layout_reset(layout);
+  layout->break_before_line = 0;
+  layout_paragraph(layout, "aaaa", &left, 100, 150, NULL);
+  tap_is_integer(layout->page_count, 1, "no empty page when the line already starts a page");
 }
 
 static void test_hanging_indent(struct layout *layout) {
@@ -170,6 +246,9 @@ int main(void) {
 
   test_bound_numbers(&layout);
   test_hanging_indent(&layout);
+  test_justified_date(&layout);
+  test_room();
+  test_break_before(&layout);
 
   layout_reset(&layout);
   layout_paragraph(&layout, "", &left, 100, 200, NULL);

@@ -27,7 +27,63 @@ static void check_clean(const char *input, size_t length, const char *expected,
   check_clean(input, sizeof(input) - 1, expected,                                                  \
               (struct text_report){invalid, controls, unsupported, first}, what)
 
+static void check_sentence(const char *input, const char *expected, const char *what) {
+  char *output = NULL;
+  struct error error;
+  tap_is_integer(text_sentence(input, &output, &error), STATUS_OK, "sentence: %s", what);
+  tap_is_string(output, expected, "sentence: %s: '%s'", what, input);
+  free(output);
+}
+
+static void test_sentence(void) {
+  check_sentence("Chờ ý kiến cơ quan phối hợp", "Chờ ý kiến cơ quan phối hợp.",
+                 "a full stop added");
+  check_sentence("Chờ ý kiến cơ quan phối hợp.", "Chờ ý kiến cơ quan phối hợp.", "one is enough");
+  check_sentence("Chờ ý kiến   ", "Chờ ý kiến.", "trailing spaces trimmed first");
+  check_sentence("Chờ ý kiến.  ", "Chờ ý kiến.", "trailing spaces after the stop");
+  check_sentence("Vì sao chưa có kết quả?", "Vì sao chưa có kết quả?", "a question mark ends it");
+  check_sentence("Khẩn!", "Khẩn!", "an exclamation mark ends it");
+  check_sentence("Đang chờ…", "Đang chờ…", "an ellipsis character ends it");
+  check_sentence("Đang chờ...", "Đang chờ...", "three dots stay three");
+  check_sentence("Đang chờ..", "Đang chờ.", "two dots become one");
+  check_sentence("Đã có văn bản trả lời./.", "Đã có văn bản trả lời./.", "./. is a final mark");
+  check_sentence("Chờ ý kiến;", "Chờ ý kiến.", "a trailing semicolon becomes the stop");
+  check_sentence("Chờ ý kiến,", "Chờ ý kiến.", "a trailing comma becomes the stop");
+  check_sentence("Chờ ý kiến.,", "Chờ ý kiến.", "never '..' after a comma is replaced");
+  check_sentence("Theo Công văn số 12/UBND (ngày 03 tháng 02 năm 2026)",
+                 "Theo Công văn số 12/UBND (ngày 03 tháng 02 năm 2026).",
+                 "a closing bracket without a stop gets one after it");
+  check_sentence("Theo ý kiến “chưa đủ điều kiện.”", "Theo ý kiến “chưa đủ điều kiện.”",
+                 "a stop before a closing quote counts");
+  check_sentence("Sở trả lời “chưa xong”", "Sở trả lời “chưa xong”.", "a quote without a stop");
+  check_sentence("x", "x.", "one letter");
+  check_sentence("", "", "empty stays empty");
+  check_sentence("   ", "", "blank becomes empty");
+}
+
+static void check_procedure(const char *input, const char *expected, const char *what) {
+  tap_is_string(text_procedure_name(input), expected, "procedure name: %s", what);
+}
+
+static void test_procedure_name(void) {
+  check_procedure("Thủ tục đăng ký khai sinh", "đăng ký khai sinh", "'Thủ tục ' dropped");
+  check_procedure("thủ tục đăng ký kết hôn", "đăng ký kết hôn", "'thủ tục ' dropped");
+  check_procedure("THỦ TỤC đăng ký khai tử", "đăng ký khai tử", "'THỦ TỤC ' dropped");
+  check_procedure("Thủ tục hành chính cấp bản sao từ sổ gốc", "cấp bản sao từ sổ gốc",
+                  "'Thủ tục hành chính ' dropped whole");
+  check_procedure("Cấp Giấy chứng nhận quyền sử dụng đất", "Cấp Giấy chứng nhận quyền sử dụng đất",
+                  "another name stays");
+  check_procedure("Đăng ký lại khai tử", "Đăng ký lại khai tử", "no prefix, no change");
+  check_procedure("Thủ tục", "Thủ tục", "the words alone stay (nothing would be left)");
+  check_procedure("Thủ tục ", "Thủ tục ", "the words and a space alone stay");
+  check_procedure("Thủ tụcx", "Thủ tụcx", "a word that only starts like it stays");
+  check_procedure("Thu tuc dang ky", "Thu tuc dang ky", "without diacritics it is another word");
+  check_procedure("", "", "empty");
+}
+
 int main(void) {
+  test_sentence();
+  test_procedure_name();
   tap_is_integer((long long)text_repertoire_code_point(TEXT_REPERTOIRE_SIZE - 1), 0x25A1,
                  "the repertoire ends with the replacement square");
   tap_is_integer(text_repertoire_index(0x25A1), TEXT_REPERTOIRE_SIZE - 1, "□ is last");
