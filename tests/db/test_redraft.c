@@ -176,7 +176,7 @@ int main(void) {
   tap_ok(file_exists(first_path) && file_exists(second_path),
          "the earlier draft's file is kept beside the new one");
   letter_text(connection, "state || ' ' || reason_missing || ' ' || number", text, sizeof text);
-  snprintf(expected, sizeof expected, "rendered f %s", number);
+  snprintf(expected, sizeof expected, "rendered false %s", number);
   tap_is_string(text, expected, "the new draft carries the reason, under the same number");
   char payloads[256] = "";
   tap_is_integer(redraft_notices(listener, payloads, sizeof payloads), 1,
