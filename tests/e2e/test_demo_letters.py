@@ -57,7 +57,7 @@ PASSED_WORDING = re.compile(
     re.IGNORECASE)
 EXPECTED_WORDING = re.compile(
     r"dự kiến|không kịp|chưa đến (?:thời )?hạn|trước thời hạn|sẽ không|có thể không|"
-    r"không thể trả",
+    r"không thể trả|khả năng|nguy cơ",
     re.IGNORECASE)
 
 DATE = r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})"
@@ -352,7 +352,7 @@ def run_demo(work):
         return None
     rendered = next((line for line in summary if line.startswith("Apology letters rendered")),
                     "no 'Apology letters rendered' line")
-    print("# demo: " + rendered)
+    print("# demo: " + rendered.rstrip(","))
     return os.path.join(out, "letters")
 
 
