@@ -71,8 +71,7 @@ static const char *const delay_reasons[] = {
     "Hệ thống phần mềm chuyên ngành gặp sự cố kỹ thuật trong thời gian xử lý",
     "Cán bộ thụ lý phải kiểm tra thực địa theo quy định",
     "Cần lấy ý kiến của Ủy ban nhân dân xã nơi có đất về nguồn gốc sử dụng đất.",
-    "Cơ quan phối hợp chưa gửi văn bản trả lời. Hồ sơ phải chờ ý kiến bằng văn bản để có căn cứ"
-    " giải quyết.",
+    "Cơ quan phối hợp chưa gửi văn bản trả lời. Hồ sơ phải chờ ý kiến bằng văn bản.",
 };
 
 /* Copies text, cutting at a character boundary: a cut UTF-8 sequence is invalid text. */
