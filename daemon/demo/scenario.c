@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/calendar.h"
 #include "core/civil.h"
 #include "core/deadline.h"
+#include "core/procedure.h"
 
 /* splitmix64: tiny, fast, and the same sequence everywhere, so --seed is repeatable. */
 struct random {
@@ -61,11 +63,15 @@ static const char *const communes[] = {
     "phường Bình Kiến",     "xã Hòa Phú",    "xã Ea Kar",
     "xã Krông Pắc",         "xã Cư M'gar",   "xã Buôn Đôn",
 };
+/* As officials type them: most without a final full stop, some with one, one of two sentences
+ * (the letter must end each as one sentence, never with two full stops). */
 static const char *const delay_reasons[] = {
     "Hồ sơ cần xác minh thêm thông tin tại địa phương nơi cư trú trước đây của người nộp",
     "Đang chờ kết quả phối hợp từ cơ quan có liên quan",
     "Hệ thống phần mềm chuyên ngành gặp sự cố kỹ thuật trong thời gian xử lý",
     "Cán bộ thụ lý phải kiểm tra thực địa theo quy định",
+    "Cần lấy ý kiến của Ủy ban nhân dân xã nơi có đất về nguồn gốc sử dụng đất.",
+    "Cơ quan phối hợp chưa gửi văn bản trả lời. Hồ sơ phải chờ ý kiến bằng văn bản.",
 };
 
 /* Copies text, cutting at a character boundary: a cut UTF-8 sequence is invalid text. */
@@ -128,6 +134,42 @@ static int64_t make_receipt(struct random *random, const struct calendar *calend
   return civil_instant_from_local(day, second_of_day);
 }
 
+/* A random whole minute of working time in [from, until) on the rules' calendar (its working
+ * days and hours), or SCENARIO_NEVER when there is none: officials act only at the office. */
+static int64_t random_working_instant(struct random *random, const struct calendar *calendar,
+                                      int64_t from, int64_t until) {
+  from = (from + 59) / 60 * 60;
+  int64_t start = calendar_next_opening(calendar, from);
+  if (start < 0 || start >= until)
+    return SCENARIO_NEVER;
+  int64_t minutes = calendar_working_seconds_between(calendar, start, until) / 60;
+  if (minutes <= 0)
+    return SCENARIO_NEVER;
+  /* One second past the chosen minute, then back: a minute that ends a working period gives the
+   * next opening (13:30), not the closing instant (11:30) at which the office is shut. */
+  int64_t instant = calendar_add_working_seconds(
+      calendar, start, 60 * (int64_t)random_below(random, (uint64_t)minutes) + 1);
+  return instant < 0 ? SCENARIO_NEVER : instant - 1;
+}
+
+/* The same, falling back on `fallback` when the window holds no working time. */
+static int64_t working_instant_or(struct random *random, const struct calendar *calendar,
+                                  int64_t from, int64_t until, int64_t fallback) {
+  int64_t instant = random_working_instant(random, calendar, from, until);
+  return instant != SCENARIO_NEVER ? instant : fallback;
+}
+
+/* The first instant of `day`, local time. */
+static int64_t day_start(int64_t day) {
+  return civil_instant_from_local(day, 0);
+}
+
+/* The end of the `n`-th working day after the day of `instant`: windows are counted in working
+ * days, so that Tết (nine days off in 2026) does not swallow them. */
+static int64_t working_days_after(const struct calendar *calendar, int64_t instant, int64_t n) {
+  return day_start(calendar_add_working_days(calendar, civil_local_day(instant), n) + 1);
+}
+
 static enum channel make_channel(struct random *random) {
   unsigned roll = (unsigned)random_below(random, 100);
   return roll < 55 ? CHANNEL_DIRECT : roll < 95 ? CHANNEL_ONLINE : CHANNEL_POSTAL;
@@ -137,10 +179,12 @@ static enum scenario_outcome make_outcome(struct random *random) {
   unsigned roll = (unsigned)random_below(random, 100);
   if (roll < 45)
     return OUTCOME_EARLY;
-  if (roll < 70)
+  if (roll < 68)
     return OUTCOME_ON_TIME;
-  if (roll < 82)
+  if (roll < 76)
     return OUTCOME_LATE;
+  if (roll < 80)
+    return OUTCOME_EXPLAINED_LATE;
   if (roll < 90)
     return OUTCOME_EXCUSED;
   if (roll < 97)
@@ -163,51 +207,97 @@ static enum status compute_deadline(const struct rules *rules,
                                     const struct procedure_version *version,
                                     const struct scenario_dossier *dossier, int64_t *deadline,
                                     struct error *error) {
+  /* The demo's only pause is a wait for the applicant's supplement (demo.c records it as
+   * `bo_sung`), so a `restart` procedure restarts after it, as in the daemon's pass. */
   struct pause_interval pause = {dossier->pause_from, dossier->pause_to};
-  struct deadline_request request = {
-      .received_at = dossier->received_at,
-      .duration = version->durations[dossier->channel],
-      .counting = version->counting,
-      .cutoff = version->cutoff,
-      .supplement = version->supplement,
-      .pauses = dossier->pause_from != SCENARIO_NEVER ? &pause : NULL,
-      .pause_count = dossier->pause_from != SCENARIO_NEVER ? 1 : 0,
-  };
+  bool paused = dossier->pause_from != SCENARIO_NEVER;
+  struct deadline_request request;
+  procedure_deadline_request(version, dossier->channel, dossier->received_at,
+                             paused ? &pause : NULL, paused ? 1 : 0, paused, &request);
   struct deadline_result result;
   enum status status = deadline_compute(rules->calendar, &request, &result, NULL, error);
   *deadline = result.deadline;
   return status;
 }
 
-/* Decides the dossier's future from its outcome and its real statutory deadline. */
-static void plan_future(struct random *random, struct scenario_dossier *dossier, int64_t deadline) {
-  int64_t span = deadline > dossier->received_at ? deadline - dossier->received_at : 3600;
+/* When an official records the delay reason of a dossier that will be late: as the law asks,
+ * well ahead (weeks ahead for the long procedures), or when the due-soon warning comes a working
+ * day before, or on the deadline's day itself before the deadline; always in office hours. */
+static int64_t plan_reason(struct random *random, const struct calendar *calendar,
+                           const struct scenario_dossier *dossier, int64_t deadline) {
+  int64_t received = dossier->received_at, span = deadline - received;
+  int64_t deadline_day = civil_local_day(deadline);
+  unsigned roll = (unsigned)random_below(random, 100);
+  int64_t from = received + span / 4, until = received + span * 3 / 4;
+  if (roll >= 45 && roll < 75) {
+    int64_t day_before = calendar_add_working_days(calendar, deadline_day, -1);
+    from = day_start(day_before);
+    until = day_start(day_before + 1);
+  } else if (roll >= 75) {
+    from = day_start(deadline_day);
+    until = deadline;
+  }
+  from = from > received ? from : received;
+  until = until < deadline ? until : deadline;
+  int64_t at = random_working_instant(random, calendar, from, until);
+  if (at == SCENARIO_NEVER)
+    at = random_working_instant(random, calendar, received, deadline);
+  /* Nobody explains a delay while the dossier waits for the applicant's supplement. */
+  if (at != SCENARIO_NEVER && dossier->pause_from != SCENARIO_NEVER && at >= dossier->pause_from &&
+      at < dossier->pause_to)
+    at = random_working_instant(random, calendar, dossier->pause_to, deadline);
+  return at;
+}
+
+/* Decides the dossier's future from its outcome and its real statutory deadline. Whatever an
+ * official does (a reason, a result, a withdrawal) happens in working hours of a working day. */
+static void plan_future(struct random *random, const struct calendar *calendar,
+                        struct scenario_dossier *dossier, int64_t deadline) {
+  int64_t received = dossier->received_at;
+  int64_t span = deadline > received ? deadline - received : 3600;
+  int64_t opening = calendar_next_opening(calendar, received + 600);
   switch (dossier->outcome) {
   case OUTCOME_EARLY:
-    dossier->finished_at =
-        dossier->received_at + span / 5 + (int64_t)random_below(random, (uint64_t)(span / 2 + 1));
+    dossier->finished_at = working_instant_or(random, calendar, received + span / 5,
+                                              received + span * 7 / 10, opening);
     break;
   case OUTCOME_ON_TIME:
-    dossier->finished_at = deadline - (int64_t)random_below(random, 3 * 3600);
+    dossier->finished_at =
+        working_instant_or(random, calendar, deadline - 3 * 3600, deadline, deadline);
     break;
   case OUTCOME_LATE:
-    dossier->finished_at = deadline + 3600 + (int64_t)random_below(random, 6 * SECONDS_PER_DAY);
+    dossier->finished_at = random_working_instant(random, calendar, deadline + 3600,
+                                                  working_days_after(calendar, deadline, 5));
     break;
+  case OUTCOME_EXPLAINED_LATE: {
+    /* The letter goes out blank at the deadline; the reason follows within three working days
+     * (at least two hours later, so after the daemon's pass of the deadline's hour). */
+    dossier->delay_reason_at = random_working_instant(random, calendar, deadline + 2 * 3600,
+                                                      working_days_after(calendar, deadline, 3));
+    if (dossier->delay_reason_at != SCENARIO_NEVER) {
+      dossier->delay_reason = PICK(random, delay_reasons);
+      dossier->finished_at =
+          random_working_instant(random, calendar, dossier->delay_reason_at + SECONDS_PER_DAY,
+                                 working_days_after(calendar, dossier->delay_reason_at, 4));
+    }
+    break;
+  }
   case OUTCOME_EXCUSED:
-    /* The reason is recorded halfway, well before the deadline, as the law asks. */
-    dossier->delay_reason_at = dossier->received_at + span / 2;
-    dossier->delay_reason = PICK(random, delay_reasons);
-    dossier->finished_at =
-        deadline + SECONDS_PER_DAY + (int64_t)random_below(random, 4 * SECONDS_PER_DAY);
+    dossier->delay_reason_at = plan_reason(random, calendar, dossier, deadline);
+    if (dossier->delay_reason_at != SCENARIO_NEVER)
+      dossier->delay_reason = PICK(random, delay_reasons);
+    dossier->finished_at = random_working_instant(random, calendar, deadline + SECONDS_PER_DAY,
+                                                  working_days_after(calendar, deadline, 4));
     break;
   case OUTCOME_OPEN:
     break;
   case OUTCOME_WITHDRAWN:
-    dossier->withdrawn_at = dossier->received_at + span / 3;
+    dossier->withdrawn_at =
+        working_instant_or(random, calendar, received + span / 3, deadline, opening);
     break;
   }
-  if (dossier->finished_at < dossier->received_at + 600)
-    dossier->finished_at = dossier->received_at + 600;
+  if (dossier->finished_at < received + 600)
+    dossier->finished_at = opening;
 }
 
 static int compare_receipts(const void *left, const void *right) {
@@ -218,6 +308,7 @@ static int compare_receipts(const void *left, const void *right) {
 static enum status generate_one(const struct rules *rules, const struct scenario_agencies *agencies,
                                 struct random *random, int64_t first_day, int days,
                                 struct scenario_dossier *dossier, struct error *error) {
+  const struct calendar *calendar = rules->calendar;
   const struct procedure *procedure =
       &rules->procedures.items[random_below(random, rules->procedures.count)];
   *dossier = (struct scenario_dossier){
@@ -229,7 +320,7 @@ static enum status generate_one(const struct rules *rules, const struct scenario
       .withdrawn_at = SCENARIO_NEVER,
   };
   dossier->channel = make_channel(random);
-  dossier->received_at = make_receipt(random, rules->calendar, first_day, days, dossier->channel);
+  dossier->received_at = make_receipt(random, calendar, first_day, days, dossier->channel);
   const struct procedure_version *version =
       procedure_version_at(procedure, civil_local_day(dossier->received_at));
   if (version == NULL)
@@ -245,15 +336,23 @@ static enum status generate_one(const struct rules *rules, const struct scenario
     return status;
   dossier->appointment_at = deadline;
   if (random_chance(random, 10) && dossier->outcome != OUTCOME_WITHDRAWN) {
-    /* The applicant is asked for a supplement a third of the way in and answers in 1-4 days. */
-    dossier->pause_from = dossier->received_at + (deadline - dossier->received_at) / 3;
-    dossier->pause_to =
-        dossier->pause_from + SECONDS_PER_DAY * (1 + (int64_t)random_below(random, 4));
-    status = compute_deadline(rules, version, dossier, &deadline, error);
-    if (status != STATUS_OK)
-      return status;
+    /* The official asks for a supplement from a third of the way in; the applicant answers in
+     * 1-4 days, at the counter in office hours, or online at any hour. */
+    int64_t asked = random_working_instant(
+        random, calendar, dossier->received_at + (deadline - dossier->received_at) / 3, deadline);
+    int64_t answered = asked + SECONDS_PER_DAY * (1 + (int64_t)random_below(random, 4));
+    if (asked != SCENARIO_NEVER && dossier->channel != CHANNEL_ONLINE)
+      answered = working_instant_or(random, calendar, answered,
+                                    working_days_after(calendar, answered, 2), answered);
+    if (asked != SCENARIO_NEVER) {
+      dossier->pause_from = asked;
+      dossier->pause_to = answered;
+      status = compute_deadline(rules, version, dossier, &deadline, error);
+      if (status != STATUS_OK)
+        return status;
+    }
   }
-  plan_future(random, dossier, deadline);
+  plan_future(random, calendar, dossier, deadline);
   return STATUS_OK;
 }
 

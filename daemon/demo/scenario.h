@@ -4,8 +4,11 @@
  * Pure: the rules (calendar and procedure catalogue), a seed, a size and a period in; a list of
  * dossiers with their whole future out (received, paused for a supplement, delay reason
  * recorded, finished or withdrawn, each at an instant). The same seed gives the same scenario
- * on every machine. Names, ID numbers and addresses are invented but realistic: Vietnamese
- * names with diacritics, post-2025 communes of Đắk Lắk, 12-digit citizen ID numbers.
+ * on every machine. Officials act like an office: what they do (a supplement asked for, a delay
+ * reason, a result, a withdrawal taken) happens in the working hours of a working day of the
+ * rules' calendar; only online receipts and online supplements come at any hour. Names, ID numbers
+ * and addresses are invented but realistic: Vietnamese names with diacritics, post-2025 communes of
+ * Đắk Lắk, 12-digit citizen ID numbers.
  */
 #ifndef DUNGHEN_SCENARIO_H
 #define DUNGHEN_SCENARIO_H
@@ -21,11 +24,12 @@
 #define SCENARIO_NEVER INT64_MAX
 
 enum scenario_outcome {
-  OUTCOME_EARLY,   /* finished well before the deadline */
-  OUTCOME_ON_TIME, /* finished shortly before the deadline */
-  OUTCOME_LATE,    /* finished after the deadline, no reason recorded in time */
-  OUTCOME_EXCUSED, /* a delay reason is recorded before the deadline, finished late */
-  OUTCOME_OPEN,    /* still being processed at the end of the simulation */
+  OUTCOME_EARLY,          /* finished well before the deadline */
+  OUTCOME_ON_TIME,        /* finished shortly before the deadline */
+  OUTCOME_LATE,           /* finished after the deadline, no reason ever recorded */
+  OUTCOME_EXPLAINED_LATE, /* no reason by the deadline (a blank letter); one recorded after */
+  OUTCOME_EXCUSED,        /* a delay reason is recorded before the deadline, finished late */
+  OUTCOME_OPEN,           /* still being processed at the end of the simulation */
   OUTCOME_WITHDRAWN,
 };
 
