@@ -56,9 +56,9 @@ static void print_report(int64_t now, const struct pass_report *report, double s
   char text[TIMESTAMP_TEXT_SIZE];
   civil_format_timestamp(now, text);
   printf("pass at %s: %zu read, %zu examined, %zu changed, %zu flagged, %zu escalations, "
-         "%zu letters queued (%.3f s)\n",
+         "%zu letters queued, %zu re-drafted (%.3f s)\n",
          text, report->read, report->examined, report->changed, report->flagged,
-         report->escalations, report->letters, seconds);
+         report->escalations, report->letters, report->redrafts, seconds);
 }
 
 static enum status render_letters(PGconn *connection, const struct config *config,

@@ -480,8 +480,10 @@ static enum status read_words(const struct source *source, const struct yaml_tre
     char key[160];
     const char *text;
     if (!levels) {
-      snprintf(key, sizeof key, "%s.%.100s", strcmp(section, "states") == 0 ? "state" : "role",
-               name);
+      const char *prefix = strcmp(section, "states") == 0  ? "state"
+                           : strcmp(section, "notes") == 0 ? "note"
+                                                           : "role";
+      snprintf(key, sizeof key, "%s.%.100s", prefix, name);
       if ((status = yaml_tree_read_string(tree, value, &text, error)) == STATUS_OK &&
           (status = check_printable(source, value, error)) == STATUS_OK)
         status = add_word(result, key, text, error);
@@ -506,7 +508,7 @@ static enum status read_words(const struct source *source, const struct yaml_tre
 static enum status compile_mail(const struct source *source, struct letter_template *result,
                                 struct error *error) {
   static const char *const known[] = {"description", "subject", "body", "levels",
-                                      "states",      "roles",   NULL};
+                                      "states",      "roles",   "notes", NULL};
   const struct yaml_tree_node *root = source->tree->root;
   if (root == NULL)
     return error_at(error, source->tree->file, 1, 1, "empty mail template");
@@ -525,8 +527,8 @@ static enum status compile_mail(const struct source *source, struct letter_templ
   if ((status = compile_list(source, root, "body", true, &result->paragraphs,
                              &result->paragraph_count, error)) != STATUS_OK)
     return status;
-  const char *sections[] = {"levels", "states", "roles"};
-  for (size_t i = 0; status == STATUS_OK && i < 3; i++)
+  const char *sections[] = {"levels", "states", "roles", "notes"};
+  for (size_t i = 0; status == STATUS_OK && i < sizeof sections / sizeof sections[0]; i++)
     status = read_words(source, root, sections[i], result, error);
   return status;
 }

@@ -124,8 +124,11 @@ static void fill_values(const struct mail_message_context *context,
       procedure != NULL ? procedure->name : (procedure_code != NULL ? procedure_code : "—");
   const char *applicant = sql_text(row, 0, MAIL_COLUMN_APPLICANT);
   values[PLACEHOLDER_APPLICANT_NAME] = applicant != NULL ? applicant : "—";
+  /* The signer must learn before signing that the letter leaves the reason to write in. */
   const char *reason = sql_text(row, 0, MAIL_COLUMN_REASON);
-  values[PLACEHOLDER_REASON] = reason != NULL ? reason : "—";
+  bool blank = reason == NULL || reason[strspn(reason, " \t\r\n")] == '\0';
+  values[PLACEHOLDER_REASON] =
+      blank ? word(wording, key, sizeof key, "note", "reason_missing", "", "—") : reason;
   fill_instant(row, MAIL_COLUMN_RECEIVED, out->received_date, sizeof out->received_date,
                out->received_time, sizeof out->received_time);
   fill_instant(row, MAIL_COLUMN_DEADLINE, out->deadline_date, sizeof out->deadline_date,

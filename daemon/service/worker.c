@@ -90,7 +90,7 @@ static void record_success(struct worker *worker, const struct pass_report *repo
   snapshot->problem[0] = '\0';
   snapshot->next_due = report->next_due;
   snapshot->escalations += report->escalations;
-  snapshot->letters += report->letters;
+  snapshot->letters += report->letters + report->redrafts; /* both are jobs to render */
   if (recompute) {
     snapshot->deadlines_moved += report->deadlines_moved;
   } else {
@@ -131,12 +131,13 @@ static enum status run_pass(struct worker *worker, struct error *error) {
   double seconds = clock_monotonic_seconds() - started;
   log_flags(worker, &report);
   enum log_level level =
-      report.changed + report.escalations + report.letters > 0 ? LOG_INFO : LOG_DEBUG;
+      report.changed + report.escalations + report.letters + report.redrafts > 0 ? LOG_INFO
+                                                                                  : LOG_DEBUG;
   log_message(worker->log, level,
               "pass: %zu read, %zu examined, %zu changed, %zu escalations, %zu letters queued, "
-              "%zu skipped (%.3f s)",
+              "%zu re-drafted, %zu skipped (%.3f s)",
               report.read, report.examined, report.changed, report.escalations, report.letters,
-              report.skipped, seconds);
+              report.redrafts, report.skipped, seconds);
   record_success(worker, &report, seconds, context.now, false);
   return STATUS_OK;
 }

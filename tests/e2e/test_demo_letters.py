@@ -264,6 +264,8 @@ def rule_wording(letter, calendar):
     if letter.issued is None or letter.promised is None:
         return None
     promised_day = letter.promised.date()
+    if letter.wording == "neither":
+        return "says neither that the deadline passed nor that the result will be late"
     if letter.issued < promised_day and letter.wording == "after":
         return "dated %s, says the deadline %s has passed" % (letter.issued, letter.promised)
     if letter.issued > promised_day and letter.wording == "before":

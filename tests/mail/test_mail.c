@@ -371,6 +371,46 @@ static void test_delivery(struct setup *setup, struct daemon *daemon) {
   tap_is_string(body, "ok\n", "/healthz: ok");
 }
 
+/* The apology message of `code` to the one-stop unit, version `version` of the letter. */
+static const struct received *apology_message(struct setup *setup, const char *code, int nth) {
+  char sql[512], message_id[256];
+  snprintf(sql, sizeof sql,
+           "SELECT message_id FROM dunghen.delivery_log WHERE dossier_code = '%s' AND "
+           "level = 'apology' AND address = 'motcua@ttpvhcc.example.org' ORDER BY id "
+           "OFFSET %d LIMIT 1",
+           code, nth);
+  row_text(&setup->harness, sql, message_id, sizeof message_id);
+  read_messages(setup);
+  return find(setup, message_id);
+}
+
+/* No reason: the signer is told; the reason arrives: the re-draft is mailed, with its PDF. */
+static void test_reason_missing(struct setup *setup) {
+  struct harness *harness = &setup->harness;
+  insert_overdue(harness, "ARRAY['E2E-N1']", "DLK-TTPVHCC");
+  db_exec(harness, "UPDATE onestop.ho_so SET ly_do_tre_han = NULL WHERE ma_ho_so = 'E2E-N1'");
+  tap_ok(wait_sent(harness, "E2E-N1", 6, 30), "a dossier without a reason: its six messages");
+  const struct received *first = apology_message(setup, "E2E-N1", 0);
+  if (tap_ok(first != NULL, "its letter's message arrived"))
+    tap_contains(first->body,
+                 "Lý do: chưa được ghi nhận. Phiếu xin lỗi để trống dòng lý do: người ký cần "
+                 "ghi rõ lý do chậm trễ",
+                 "the message tells the signer that the reason is missing");
+  db_exec(harness, "UPDATE onestop.ho_so SET ly_do_tre_han = 'Chờ ý kiến của Sở Xây dựng' "
+                   "WHERE ma_ho_so = 'E2E-N1'");
+  tap_ok(wait_sent(harness, "E2E-N1", 10, 30),
+         "the reason arrives: the re-draft goes to the letter's four recipients");
+  const struct received *second = apology_message(setup, "E2E-N1", 1);
+  char sha256[80];
+  row_text(harness, "SELECT sha256 FROM dunghen.letter_log WHERE dossier_code = 'E2E-N1'", sha256,
+           sizeof sha256);
+  if (tap_ok(second != NULL, "the re-draft's message arrived")) {
+    tap_contains(second->body, "Lý do: Chờ ý kiến của Sở Xây dựng", "with the reason");
+    tap_is_string(second->attachment_sha256, sha256, "and the new draft attached");
+    tap_ok(first == NULL || strcmp(first->attachment_sha256, sha256) != 0, "not the first draft");
+  }
+}
+
 static void test_refusing_server(struct setup *setup, struct daemon *daemon) {
   struct harness *harness = &setup->harness;
   refuse(setup, true);
@@ -578,6 +618,7 @@ int main(void) {
   struct daemon daemon;
   if (tap_ok(daemon_start(&daemon, harness, setup.config, NULL), "a daemon with mail on")) {
     test_delivery(&setup, &daemon);
+    test_reason_missing(&setup);
     check_log_privacy(&daemon);
     test_refusing_server(&setup, &daemon);
     test_kill_while_refused(&setup, &daemon);
