@@ -209,9 +209,6 @@ static enum status render(const char *input, const char *out, const char *rules,
   if (status == STATUS_OK) {
     for (size_t i = 0; i < output.warning_count; i++)
       fprintf(stderr, "dunghen letter: warning: %s\n", output.warnings[i]);
-    if (output.reason_missing)
-      fprintf(stderr, "dunghen letter: warning: no delay reason: the letter leaves dotted lines"
-                      " for it; write the reason in before signing\n");
     status = write_file(out, output.pdf, output.size, error);
   }
   if (status == STATUS_OK)

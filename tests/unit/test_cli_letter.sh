@@ -53,6 +53,6 @@ check "an unknown wording: exit 2" \
   equals "$(render wording 's/^date: 2026-02-05/date: 2026-02-05\nwording: late/')" 2
 check "without a reason: renders" equals "$(render noreason '/^  reason: >-/{N;N;s/.*/  reason: ""/}')" 0
 check "and tells the signer the reason is missing" \
-  grep -q "no delay reason: the letter leaves dotted lines for it; write the reason in before signing" \
+  grep -q "^dunghen letter: warning: reason: empty; the letter leaves dotted lines to write it in by hand$" \
   "$work/noreason.err"
 tap_finish
