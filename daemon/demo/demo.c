@@ -280,6 +280,7 @@ static void add_report(struct pass_report *total, const struct pass_report *repo
   total->flagged += report->flagged;
   total->escalations += report->escalations;
   total->letters += report->letters;
+  total->redrafts += report->redrafts;
 }
 
 static enum status run_daemon_pass(struct demo *demo, int64_t now, int64_t *next_due,
@@ -492,6 +493,10 @@ static enum status print_summary(struct demo *demo, struct error *error) {
   if (status != STATUS_OK)
     return status;
   printf("\nApology letters rendered: %zu (in %s)", demo->letters_rendered, demo->spool);
+  if (demo->totals.redrafts > 0)
+    printf(",\n  of which %zu re-drafts under the same number: the delay reason arrived after a"
+           " letter without one (the earlier drafts are kept beside them)",
+           demo->totals.redrafts);
   if (demo->letter_warnings > 0)
     printf(",\n  with %zu notes: blank fields (no delay reason recorded) are left dotted for the"
            " official to fill in, unprintable characters are replaced by a box",

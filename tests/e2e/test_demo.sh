@@ -34,8 +34,12 @@ for heading in "Dossiers by state:" "On-time rate:" "By agency:" "Escalations ra
 done
 
 rendered=$(sed -n 's/^Apology letters rendered: \([0-9]*\) .*/\1/p' "$work/summary")
-check "letters rendered in the summary = rows rendered" \
-  equals "$rendered" "$(query "SELECT count(*) FROM dunghen.letter_log WHERE state = 'rendered'")"
+check "letters rendered in the summary = rows rendered, with their earlier drafts" \
+  equals "$rendered" "$(query "SELECT (SELECT count(*) FROM dunghen.letter_log WHERE state =
+   'rendered') + (SELECT count(*) FROM dunghen.letter_version)")"
+redrafts=$(sed -n 's/^  of which \([0-9]*\) re-drafts under the same number.*/\1/p' "$work/summary")
+check "re-drafts in the summary = earlier drafts kept" \
+  equals "${redrafts:-0}" "$(query "SELECT count(*) FROM dunghen.letter_version")"
 check "some letters were rendered" test "${rendered:-0}" -gt 0
 check "no letter is left pending or failed" \
   equals "$(query "SELECT count(*) FROM dunghen.letter_log WHERE state <> 'rendered'")" 0
@@ -63,14 +67,15 @@ check "every state the ladder knows appears" equals "$(query "
   SELECT count(DISTINCT state) >= 6 FROM dunghen.clock")" t
 
 mismatches=0
-query "SELECT path || ' ' || sha256 || ' ' || bytes FROM dunghen.letter_log WHERE state = 'rendered'" \
+query "SELECT path || ' ' || sha256 || ' ' || bytes FROM dunghen.letter_log WHERE state = 'rendered'
+  UNION ALL SELECT path || ' ' || sha256 || ' ' || bytes FROM dunghen.letter_version" \
   >"$work/letters"
 while read -r path sha size; do
   [ -f "$path" ] && [ "$(sha256sum "$path" | cut -d' ' -f1)" = "$sha" ] &&
     [ "$(stat -c %s "$path")" = "$size" ] && [ "$(stat -c %a "$path")" = 640 ] ||
     mismatches=$((mismatches + 1))
 done <"$work/letters"
-check "every rendered letter is on disk, 0640, with its recorded size and sha256" \
+check "every rendered letter and earlier draft is on disk, 0640, with its recorded size and sha256" \
   equals "$mismatches" 0
 check "no PDF on disk without its row" \
   equals "$(find "$work/out/letters" -name '*.pdf' | wc -l)" "$(wc -l <"$work/letters")"
