@@ -199,7 +199,7 @@ static void test_metrics(PGconn *connection, const struct rules *rules,
                                              " HAVING count(*) > 1) d"),
                  0, "folding leaves one row per counter");
   metrics_match(connection, "after folding");
-  support_exec(connection, "TRUNCATE dunghen.letter_log");
+  support_exec(connection, "TRUNCATE dunghen.letter_log CASCADE");
   metrics_match(connection, "after TRUNCATE of the letters");
 }
 
