@@ -62,7 +62,10 @@ const char mail_claim_sql[] =
     " LEFT JOIN dunghen.escalation_log e ON e.id = o.escalation_id"
     " LEFT JOIN dunghen.letter_log l ON l.id = o.letter_id"
     " LEFT JOIN dunghen.clock c ON c.code = d.dossier_code"
-    " LEFT JOIN dunghen.dossier_source s ON s.code = d.dossier_code"
+    /* Only an unambiguous source row: a code the view repeats gives no applicant data. */
+    " LEFT JOIN LATERAL (SELECT * FROM (SELECT s.*, count(*) OVER () AS copies"
+    "  FROM dunghen.dossier_source s WHERE s.code = d.dossier_code) x WHERE x.copies = 1) s"
+    "  ON true"
     " WHERE d.state = 'pending' AND d.next_attempt_at <= now()"
     "  AND (o.letter_id IS NULL OR l.state IS DISTINCT FROM 'pending')"
     " ORDER BY d.next_attempt_at, d.id LIMIT 1 FOR UPDATE OF d SKIP LOCKED";
@@ -168,11 +171,10 @@ static enum status digest_list(const struct mail_message_context *context,
   PGresult *rows;
   enum status status =
       sql_query(context->connection, "reading a digest",
-                "SELECT d.dossier_code, s.procedure_code, dunghen.epoch(e.deadline), c.state"
+                "SELECT d.dossier_code, c.procedure_code, dunghen.epoch(e.deadline), c.state"
                 " FROM dunghen.delivery_log d JOIN dunghen.outbox o ON o.id = d.outbox_id"
                 " JOIN dunghen.escalation_log e ON e.id = o.escalation_id"
                 " LEFT JOIN dunghen.clock c ON c.code = d.dossier_code"
-                " LEFT JOIN dunghen.dossier_source s ON s.code = d.dossier_code"
                 " WHERE d.digest_id = $1::bigint ORDER BY e.deadline NULLS LAST, d.dossier_code",
                 1, &digest_id, &rows, error);
   if (status != STATUS_OK)

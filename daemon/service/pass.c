@@ -92,6 +92,7 @@ struct dossier {
   int64_t finished_at;
   bool delay_reason;
   const char *reason_md5; /* md5 of the trimmed reason, NULL when none */
+  int64_t copies;         /* rows the source view returns for this code (1 unless broken) */
   bool has_appointment;
   int64_t appointment_at; /* the promised time on the receipt slip */
   const char *updated_us;
@@ -443,6 +444,15 @@ static bool flag(struct evaluation *evaluation, const char *what, const char *va
 static bool validate(const struct pass_context *context, const struct dossier *dossier,
                      int *channel, struct evaluation *evaluation) {
   int64_t first_day = civil_days_from_date(FIRST_VALID_YEAR, 1, 1);
+  /* A code that names no dossier, or more than one, cannot carry an escalation or a letter:
+   * which applicant, which agency, which deadline would it be? */
+  if (blank(dossier->code))
+    return flag(evaluation, "blank code (mã hồ sơ) in dunghen.dossier_source", NULL);
+  if (dossier->copies > 1) {
+    snprintf(evaluation->flag, sizeof evaluation->flag,
+             "code returned %lld times by dunghen.dossier_source", (long long)dossier->copies);
+    return false;
+  }
   if (blank(dossier->status))
     return flag(evaluation, "missing status", NULL);
   if (source_status_from_name(dossier->status) < 0)
@@ -872,10 +882,10 @@ static const char read_sql[] =
     " dunghen.epoch(c.rescheduled_at), c.state, dunghen.epoch(c.next_instant), c.flagged_reason,"
     " (SELECT string_agg(e.level || ':' || e.episode, ',') FROM dunghen.escalation_log e"
     "  WHERE e.dossier_code = k.code),"
-    " dunghen.epoch(s.appointment_at), md5(nullif(btrim(s.delay_reason), ''))"
+    " dunghen.epoch(s.appointment_at), md5(nullif(btrim(s.delay_reason), '')), s.copies"
     " FROM unnest($1::text[]) AS k(code)"
-    " LEFT JOIN LATERAL (SELECT * FROM dunghen.dossier_source s WHERE s.code = k.code"
-    "  OFFSET 0) s ON true"
+    " LEFT JOIN LATERAL (SELECT s.*, count(*) OVER () AS copies FROM dunghen.dossier_source s"
+    "  WHERE s.code = k.code OFFSET 0 LIMIT 1) s ON true"
     " LEFT JOIN LATERAL (SELECT * FROM dunghen.clock c WHERE c.code = k.code OFFSET 0) c ON true"
     " ORDER BY k.code";
 
@@ -1093,8 +1103,8 @@ static int64_t column_integer(const PGresult *result, int row, int column) {
   return sql_integer(result, row, column, INT64_MIN);
 }
 
-/* Columns 0-10 of read_sql and changed_sql, and two more from `extra` on (the promised time
- * and the reason's md5): what the source says. */
+/* Columns 0-10 of read_sql and changed_sql, and three more from `extra` on (the promised time,
+ * the reason's md5 and how many rows the view has for the code): what the source says. */
 static void read_source(const PGresult *result, int row, int extra, struct dossier *dossier) {
   memset(dossier, 0, sizeof *dossier);
   dossier->code = PQgetvalue(result, row, 0);
@@ -1113,6 +1123,7 @@ static void read_source(const PGresult *result, int row, int extra, struct dossi
   dossier->has_appointment = !PQgetisnull(result, row, extra);
   dossier->appointment_at = column_integer(result, row, extra);
   dossier->reason_md5 = sql_text(result, row, extra + 1);
+  dossier->copies = sql_integer(result, row, extra + 2, 1);
 }
 
 /* Ten columns from `first` on (11 in read_sql, 1 in state_sql): what the daemon stored. */
@@ -1165,7 +1176,7 @@ static void process_rows(struct pass *pass, const PGresult *rows, bool forced) {
     read_source(rows, row, READ_SOURCE_EXTRA, &dossier);
     read_state(rows, row, 11, &dossier);
     if (previous != NULL && strcmp(previous, dossier.code) == 0)
-      continue; /* a view that repeats a code: the first row wins */
+      continue; /* never twice: the source's lateral takes one row and counts the copies */
     previous = dossier.code;
     if (!forced && dossier.unchanged)
       continue;
@@ -1268,7 +1279,8 @@ struct sync_state {
   "  '') || '/' || coalesce(dunghen.epoch(p.resumed_at)::text, '') || '/' ||" \
   "  coalesce(p.kind, ''), ',' ORDER BY p.paused_at)" \
   "  FROM dunghen.dossier_pause_source p WHERE p.code = r.code) END, r.claimed," \
-  " r.appointment_at, r.reason_md5" \
+  " r.appointment_at, r.reason_md5, CASE WHEN r.claimed THEN (SELECT count(*) FROM" \
+  "  dunghen.dossier_source d WHERE d.code = r.code) END" \
   " FROM (SELECT q.*, pg_try_advisory_xact_lock(1684368999, hashtext(q.code)) AS claimed" \
   " FROM (SELECT s.code, s.procedure_code, s.agency_code, s.channel, s.status," \
   "  dunghen.epoch(s.received_at) AS received_at, dunghen.epoch(s.finished_at) AS finished_at," \

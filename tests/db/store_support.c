@@ -86,11 +86,16 @@ int64_t support_instant(const char *local) {
   return instant;
 }
 
-enum status support_pass(PGconn *connection, const struct rules *rules,
-                         const struct ladder *ladder, int64_t now, struct pass_report *report) {
+enum status support_pass(PGconn *connection, const struct rules *rules, const struct ladder *ladder,
+                         int64_t now, struct pass_report *report) {
   struct pass_context context = {
-      .connection = connection, .rules = rules, .ladder = ladder, .now = now,
-      .batch_size = 0, .overlap_seconds = -1, .full = false,
+      .connection = connection,
+      .rules = rules,
+      .ladder = ladder,
+      .now = now,
+      .batch_size = 0,
+      .overlap_seconds = -1,
+      .full = false,
   };
   struct error error;
   enum status status = pass_run(&context, report, &error);
@@ -121,4 +126,49 @@ void support_close(PGconn *connection, struct rules *rules, struct ladder *ladde
   PQfinish(connection);
   ladder_free(ladder);
   rules_free(rules);
+}
+
+bool support_letter_kit_open(struct support_letter_kit *kit) {
+  memset(kit, 0, sizeof *kit);
+  char path[4096];
+  struct error error;
+  const char *root = getenv("DUNGHEN_SOURCE_ROOT");
+  snprintf(path, sizeof path, "%s/rules/agencies.yaml", root);
+  enum status status = agencies_load(path, &kit->agencies, &error);
+  snprintf(path, sizeof path, "%s/letters", root);
+  if (status == STATUS_OK)
+    status = letter_library_load(path, &kit->library, &error);
+  if (status == STATUS_OK)
+    status = letter_renderer_new(kit->library, NULL, &kit->renderer, &error);
+  snprintf(kit->spool, sizeof kit->spool, "/tmp/dunghen-letters-XXXXXX");
+  if (status == STATUS_OK && mkdtemp(kit->spool) == NULL)
+    status = error_set(&error, STATUS_RUNTIME, "mkdtemp failed");
+  return tap_ok(status == STATUS_OK, "agencies, templates, renderer and spool are ready %s",
+                status == STATUS_OK ? "" : error.message);
+}
+
+void support_letter_kit_close(struct support_letter_kit *kit) {
+  letter_renderer_free(kit->renderer);
+  letter_library_free(kit->library);
+  agencies_free(&kit->agencies);
+  char command[128];
+  snprintf(command, sizeof command, "rm -rf '%s'", kit->spool);
+  if (kit->spool[0] != '\0' && system(command) != 0)
+    tap_diagnostic("could not remove %s", kit->spool);
+}
+
+struct letter_jobs_report support_render(PGconn *connection, struct support_letter_kit *kit,
+                                         const struct rules *rules) {
+  struct letter_jobs_context context = {
+      .connection = connection,
+      .renderer = kit->renderer,
+      .agencies = &kit->agencies,
+      .procedures = &rules->procedures,
+      .spool_directory = kit->spool,
+  };
+  struct letter_jobs_report report;
+  struct error error;
+  if (letter_jobs_run(&context, &report, &error) != STATUS_OK)
+    tap_diagnostic("rendering: %s", error.message);
+  return report;
 }

@@ -8,8 +8,11 @@
 #include <libpq-fe.h>
 #include <stdint.h>
 
+#include "letter/letter.h"
+#include "rules/agencies.h"
 #include "rules/ladder.h"
 #include "rules/rules.h"
+#include "service/letter_jobs.h"
 #include "service/pass.h"
 
 PGconn *support_connect(void);
@@ -29,9 +32,24 @@ void support_text(PGconn *connection, const char *sql, char *buffer, size_t size
 /* Local time `YYYY-MM-DDTHH:MM` as an instant. */
 int64_t support_instant(const char *local);
 /* One pass with the shipped rules; prints the error as a diagnostic. */
-enum status support_pass(PGconn *connection, const struct rules *rules,
-                         const struct ladder *ladder, int64_t now, struct pass_report *report);
+enum status support_pass(PGconn *connection, const struct rules *rules, const struct ladder *ladder,
+                         int64_t now, struct pass_report *report);
 /* Inserts a processing dossier of procedure 1.004884 (5wd), agency AG1, direct channel. */
 bool support_insert(PGconn *connection, const char *code, const char *received_local);
+
+/* What rendering the queued letters needs: the shipped agencies and templates, a renderer and
+ * a temporary spool (removed by support_letter_kit_close). */
+struct support_letter_kit {
+  struct agency_table agencies;
+  struct letter_library *library;
+  struct letter_renderer *renderer;
+  char spool[64];
+};
+/* As one TAP check ("agencies, templates, renderer and spool are ready"). */
+bool support_letter_kit_open(struct support_letter_kit *kit);
+void support_letter_kit_close(struct support_letter_kit *kit);
+/* Renders every pending letter; prints the error as a diagnostic. */
+struct letter_jobs_report support_render(PGconn *connection, struct support_letter_kit *kit,
+                                         const struct rules *rules);
 
 #endif

@@ -11,66 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "letter/letter.h"
-#include "service/letter_jobs.h"
 #include "store_support.h"
 #include "tap.h"
 
-struct kit {
-  struct agency_table agencies;
-  struct letter_library *library;
-  struct letter_renderer *renderer;
-  char spool[64];
-};
-
-static bool kit_open(struct kit *kit, const struct rules *rules) {
-  memset(kit, 0, sizeof *kit);
-  char path[4096];
-  struct error error;
-  const char *root = getenv("DUNGHEN_SOURCE_ROOT");
-  snprintf(path, sizeof path, "%s/rules/agencies.yaml", root);
-  enum status status = agencies_load(path, &kit->agencies, &error);
-  snprintf(path, sizeof path, "%s/letters", root);
-  if (status == STATUS_OK)
-    status = letter_library_load(path, &kit->library, &error);
-  if (status == STATUS_OK)
-    status = letter_renderer_new(kit->library, NULL, &kit->renderer, &error);
-  snprintf(kit->spool, sizeof kit->spool, "/tmp/dunghen-redraft-XXXXXX");
-  if (status == STATUS_OK && mkdtemp(kit->spool) == NULL)
-    status = error_set(&error, STATUS_RUNTIME, "mkdtemp failed");
-  (void)rules;
-  return tap_ok(status == STATUS_OK, "agencies, templates, renderer and spool are ready %s",
-                status == STATUS_OK ? "" : error.message);
-}
-
-static void kit_close(struct kit *kit) {
-  letter_renderer_free(kit->renderer);
-  letter_library_free(kit->library);
-  agencies_free(&kit->agencies);
-  char command[128];
-  snprintf(command, sizeof command, "rm -rf '%s'", kit->spool);
-  if (system(command) != 0)
-    tap_diagnostic("could not remove %s", kit->spool);
-}
-
-static struct letter_jobs_report render(PGconn *connection, struct kit *kit,
-                                        const struct rules *rules) {
-  struct letter_jobs_context context = {
-      .connection = connection,
-      .renderer = kit->renderer,
-      .agencies = &kit->agencies,
-      .procedures = &rules->procedures,
-      .spool_directory = kit->spool,
-  };
-  struct letter_jobs_report report;
-  struct error error;
-  if (letter_jobs_run(&context, &report, &error) != STATUS_OK)
-    tap_diagnostic("rendering: %s", error.message);
-  return report;
-}
-
 static struct pass_report pass_at(PGconn *connection, const struct rules *rules,
-                                  const struct ladder *ladder, struct kit *kit, const char *now) {
+                                  const struct ladder *ladder, struct support_letter_kit *kit,
+                                  const char *now) {
   struct pass_context context = {
       .connection = connection,
       .rules = rules,
@@ -116,8 +62,8 @@ int main(void) {
   PGconn *connection;
   struct rules *rules;
   struct ladder *ladder;
-  struct kit kit;
-  if (!support_open(&connection, &rules, &ladder) || !kit_open(&kit, rules))
+  struct support_letter_kit kit;
+  if (!support_open(&connection, &rules, &ladder) || !support_letter_kit_open(&kit))
     return tap_finish();
   PGconn *listener = support_connect();
   support_exec(listener, "LISTEN dunghen_letter_redraft");
@@ -130,7 +76,7 @@ int main(void) {
   /* At the deadline, with no reason recorded: a letter that leaves the reason to write in. */
   struct pass_report pass = pass_at(connection, rules, ladder, &kit, "2025-03-10T08:00");
   tap_is_integer((long long)pass.letters, 1, "the deadline queues the letter");
-  struct letter_jobs_report rendered = render(connection, &kit, rules);
+  struct letter_jobs_report rendered = support_render(connection, &kit, rules);
   tap_is_integer((long long)rendered.rendered, 1, "it is rendered");
   char first_path[4096], first_sha[80], number[16], text[4096];
   letter_text(connection, "path", first_path, sizeof first_path);
@@ -164,7 +110,7 @@ int main(void) {
   snprintf(recorded, sizeof recorded, "1 %s %s", first_path, first_sha);
   tap_is_string(text, recorded, "the first draft is recorded with its path and hash");
 
-  rendered = render(connection, &kit, rules);
+  rendered = support_render(connection, &kit, rules);
   tap_is_integer((long long)rendered.rendered, 1, "the re-draft is rendered");
   char second_path[4096], second_sha[80];
   letter_text(connection, "path", second_path, sizeof second_path);
@@ -196,14 +142,14 @@ int main(void) {
                            " nghiệp và Môi trường.' WHERE ma_ho_so = 'R-1'");
   pass = pass_at(connection, rules, ladder, &kit, "2025-03-11T11:00");
   tap_is_integer((long long)pass.redrafts, 1, "a changed reason re-drafts again");
-  render(connection, &kit, rules);
+  support_render(connection, &kit, rules);
   tap_is_integer(support_integer(connection, "SELECT count(*) FROM dunghen.letter_version"), 2,
                  "both earlier drafts are kept");
   tap_is_integer(support_integer(connection, "SELECT count(*) FROM dunghen.letter_log"), 1,
                  "still one letter");
   tap_is_integer(redraft_notices(listener, payloads, sizeof payloads), 1, "one more announcement");
   PQfinish(listener);
-  kit_close(&kit);
+  support_letter_kit_close(&kit);
   support_close(connection, rules, ladder);
   return tap_finish();
 }
