@@ -106,8 +106,10 @@ bool spool_check(PGconn *db, const char *spool, const char *label) {
   struct spool_walk walk = {0};
   walk_directory(&walk, spool, 0);
   qsort(walk.paths, walk.count, sizeof *walk.paths, compare_paths);
+  /* The current drafts, and the earlier drafts of re-drafted letters kept beside them. */
   PGresult *rows = PQexec(db, "SELECT path, sha256, bytes FROM dunghen.letter_log "
-                              "WHERE state = 'rendered' ORDER BY path");
+                              "WHERE state = 'rendered' UNION ALL SELECT path, sha256, bytes "
+                              "FROM dunghen.letter_version WHERE path IS NOT NULL ORDER BY 1");
   int count = PQresultStatus(rows) == PGRES_TUPLES_OK ? PQntuples(rows) : -1;
   size_t missing = 0, mismatched = 0;
   for (int row = 0; row < count; row++) {
