@@ -6,6 +6,7 @@
 
 #include "core/civil.h"
 #include "core/dossier.h"
+#include "service/clock.h"
 #include "service/spool.h"
 #include "service/sql.h"
 
@@ -172,7 +173,11 @@ static enum status render_one(const struct letter_jobs_context *context, const P
   }
   struct letter_output output;
   struct error render_error;
-  if (letter_render(context->renderer, &input, &output, &render_error) != STATUS_OK) {
+  double started = clock_monotonic_seconds();
+  enum status rendered = letter_render(context->renderer, &input, &output, &render_error);
+  if (context->render_seconds != NULL)
+    metrics_histogram_observe(context->render_seconds, clock_monotonic_seconds() - started);
+  if (rendered != STATUS_OK) {
     if (render_error.status == STATUS_RUNTIME)
       return error_set(error, STATUS_RUNTIME, "%s", render_error.message);
     *outcome = JOB_FAILED;

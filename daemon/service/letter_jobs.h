@@ -23,6 +23,7 @@
 #include "letter/letter.h"
 #include "rules/agencies.h"
 #include "rules/procedures.h"
+#include "service/metrics_histogram.h"
 
 enum { LETTER_JOBS_DEFAULT_BATCH = 50 };
 
@@ -34,6 +35,7 @@ struct letter_jobs_context {
   const char *spool_directory;
   size_t batch_size; /* jobs per transaction; 0 means LETTER_JOBS_DEFAULT_BATCH */
   size_t limit;      /* stop after this many jobs in one call; 0 means no limit */
+  struct metrics_histogram *render_seconds; /* each letter_render() observed; NULL: not timed */
 };
 
 struct letter_jobs_report {

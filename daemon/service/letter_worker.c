@@ -43,6 +43,7 @@ struct letter_worker {
   double counted_at;
   bool leftovers_done;
   bool told_agencies_missing;
+  struct metrics_histogram render_seconds; /* copied into the snapshot after each chunk */
 };
 
 /* ---- the kit ---- */
@@ -161,6 +162,7 @@ static void record_chunk(struct letter_worker *worker, const struct letter_jobs_
   snapshot->rendered_total += report->rendered;
   snapshot->failed_total += report->failed;
   snapshot->warnings_total += report->warnings;
+  snapshot->render_seconds = worker->render_seconds;
   snapshot->problem[0] = '\0';
   if (report->blocked > 0) {
     snapshot->spool_refusals++;
@@ -184,6 +186,7 @@ static enum status render_pending(struct letter_worker *worker, const char *spoo
       .spool_directory = spool,
       .batch_size = CHUNK_LETTERS,
       .limit = CHUNK_LETTERS,
+      .render_seconds = &worker->render_seconds,
   };
   size_t rendered = 0, failed = 0;
   *blocked = false;
@@ -375,6 +378,9 @@ struct letter_worker *letter_worker_new(struct event_base *base,
   worker->database_backoff = DATABASE_BACKOFF_FIRST;
   worker->spool_backoff = SPOOL_BACKOFF_FIRST;
   worker->connect_timeout = -1;
+  metrics_histogram_init(&worker->render_seconds, metrics_bounds_render,
+                         metrics_bounds_render_count);
+  worker->snapshot.render_seconds = worker->render_seconds;
   if (worker_thread_init(&worker->thread, base, on_publish, context, error) != STATUS_OK) {
     letter_worker_free(worker);
     return NULL;

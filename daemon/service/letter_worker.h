@@ -23,6 +23,7 @@
 #include "core/error.h"
 #include "letter/letter.h"
 #include "service/log.h"
+#include "service/metrics_histogram.h"
 #include "service/ruleset.h"
 
 /* What the thread renders with, loaded and checked by the loop and handed over whole. */
@@ -65,7 +66,8 @@ struct letter_worker_snapshot {
   uint64_t warnings_total; /* text replaced while rendering */
   uint64_t spool_refusals; /* chunks stopped by the spool */
   uint64_t leftovers_removed;
-  uint64_t generation;     /* increases with every published snapshot */
+  struct metrics_histogram render_seconds; /* each letter_render() of this process */
+  uint64_t generation;                     /* increases with every published snapshot */
 };
 
 struct letter_worker;

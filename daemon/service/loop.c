@@ -5,6 +5,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <inttypes.h>
+#include <libpq-fe.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "service/letter_worker.h"
 #include "service/listener.h"
 #include "service/mail_worker.h"
+#include "service/metrics_histogram.h"
 #include "service/paths.h"
 #include "service/ruleset.h"
 #include "service/sdnotify.h"
@@ -57,6 +59,8 @@ struct loop {
   bool stopping;
   uint64_t reloads;
   uint64_t reload_failures;
+  struct metrics_histogram reload_seconds; /* SIGHUP to swapped in (or refused) */
+  int64_t last_reload_success;             /* the daemon's clock; 0 before any */
 };
 
 static struct timeval timeval_from_seconds(double seconds) {
@@ -253,6 +257,81 @@ static void metric_integer(struct evbuffer *body, const char *name, const char *
   evbuffer_add_printf(body, "%s %lld\n", name, value);
 }
 
+/* A label value in the text format's escaping (agency codes come from the source view). */
+static void label_value(struct evbuffer *body, const char *value) {
+  for (const char *cursor = value; *cursor != '\0'; cursor++) {
+    if (*cursor == '\\' || *cursor == '"')
+      evbuffer_add_printf(body, "\\%c", *cursor);
+    else if (*cursor == '\n')
+      evbuffer_add(body, "\\n", 2);
+    else
+      evbuffer_add(body, cursor, 1);
+  }
+}
+
+/* A classic histogram: cumulative buckets, the +Inf one equal to _count, then _sum, _count. */
+static void metric_histogram(struct evbuffer *body, const char *name, const char *help,
+                             const struct metrics_histogram *histogram) {
+  metric(body, name, "histogram", help);
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < histogram->bound_count; i++) {
+    cumulative += histogram->counts[i];
+    evbuffer_add_printf(body, "%s_bucket{le=\"%g\"} %" PRIu64 "\n", name, histogram->bounds[i],
+                        cumulative);
+  }
+  evbuffer_add_printf(body, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, histogram->count);
+  evbuffer_add_printf(body, "%s_sum %.6f\n%s_count %" PRIu64 "\n", name, histogram->sum, name,
+                      histogram->count);
+}
+
+/* The loop's copies before the first snapshot of each thread, and its own reload histogram. */
+static void init_histograms(struct loop *loop) {
+  metrics_histogram_init(&loop->reload_seconds, metrics_bounds_reload, metrics_bounds_reload_count);
+  metrics_histogram_init(&loop->snapshot.pass_seconds, metrics_bounds_pass,
+                         metrics_bounds_pass_count);
+  metrics_histogram_init(&loop->snapshot.escalation_delay, metrics_bounds_escalation_delay,
+                         metrics_bounds_escalation_delay_count);
+  metrics_histogram_init(&loop->letter_snapshot.render_seconds, metrics_bounds_render,
+                         metrics_bounds_render_count);
+  metrics_histogram_init(&loop->mail_snapshot.sendmail_seconds, metrics_bounds_sendmail,
+                         metrics_bounds_sendmail_count);
+}
+
+static void build_metrics(struct evbuffer *body) {
+  metric(body, "dunghen_build_info", "gauge",
+         "Always 1; the labels name this dunghen and the libraries it runs with.");
+  int libpq = PQlibVersion();
+  evbuffer_add_printf(body,
+                      "dunghen_build_info{version=\"%s\",libpq=\"%d.%d\",libevent=\"%s\"} 1\n",
+                      DUNGHEN_VERSION, libpq / 10000, libpq % 10000, event_get_version());
+}
+
+/* Per agency, from the same trigger-kept deltas as the other counts: no count(*) per scrape. */
+static void agency_metrics(const struct pass_metrics *metrics, struct evbuffer *body) {
+  static const char *const names[] = {"dunghen_agency_open_dossiers",
+                                      "dunghen_agency_overdue_dossiers",
+                                      "dunghen_agency_letters_pending"};
+  static const char *const helps[] = {
+      "Open dossiers (clock running or paused) by handling agency.",
+      "Overdue dossiers (overdue or overdue again after the apology's date) by handling agency.",
+      "Apology letters queued and not yet rendered, by the agency that issues them."};
+  for (size_t kind = 0; kind < 3; kind++) {
+    metric(body, names[kind], "gauge", helps[kind]);
+    for (size_t i = 0; i < metrics->agency_count; i++) {
+      const struct pass_agency_count *agency = &metrics->agencies[i];
+      evbuffer_add_printf(body, "%s{agency=\"", names[kind]);
+      label_value(body, agency->code);
+      evbuffer_add_printf(body, "\"} %" PRId64 "\n",
+                          kind == 0   ? agency->open
+                          : kind == 1 ? agency->overdue
+                                      : agency->letters_pending);
+    }
+  }
+  metric_integer(body, "dunghen_agency_metrics_left_out", "gauge",
+                 "Agencies beyond the 512 that the per-agency gauges list.",
+                 (long long)metrics->agencies_left_out);
+}
+
 static void database_metrics(const struct pass_metrics *metrics, struct evbuffer *body) {
   metric(body, "dunghen_dossiers", "gauge", "Dossiers known to the daemon, by clock state.");
   for (size_t i = 0; i < metrics->state_count; i++)
@@ -264,6 +343,7 @@ static void database_metrics(const struct pass_metrics *metrics, struct evbuffer
                         metrics->levels[i].name, metrics->levels[i].value);
   metric_integer(body, "dunghen_flagged_dossiers", "gauge",
                  "Dossiers whose source row is unusable.", metrics->flagged);
+  agency_metrics(metrics, body);
 }
 
 static void process_metrics(const struct loop *loop, struct evbuffer *body) {
@@ -271,12 +351,24 @@ static void process_metrics(const struct loop *loop, struct evbuffer *body) {
   metric(body, "dunghen_up", "gauge", "1 when the database is reachable and the last job worked.");
   char reason[8];
   evbuffer_add_printf(body, "dunghen_up %d\n", health((void *)loop, reason, sizeof reason));
+  metric_integer(body, "dunghen_database_up", "gauge",
+                 "1 while the listener's connection to the database is up.",
+                 loop->listener != NULL && listener_is_ready(loop->listener));
   metric_integer(body, "dunghen_passes_total", "counter", "Successful passes since start.",
                  snapshot->passes);
   metric_integer(body, "dunghen_pass_failures_total", "counter", "Failed passes and recomputes.",
                  snapshot->failures);
-  metric(body, "dunghen_pass_duration_seconds", "gauge", "Duration of the last pass.");
-  evbuffer_add_printf(body, "dunghen_pass_duration_seconds %.6f\n", snapshot->last_pass_seconds);
+  metric(body, "dunghen_last_pass_duration_seconds", "gauge", "Duration of the last pass.");
+  evbuffer_add_printf(body, "dunghen_last_pass_duration_seconds %.6f\n",
+                      snapshot->last_pass_seconds);
+  metric_histogram(body, "dunghen_pass_duration_seconds",
+                   "Durations of the successful passes since start (reload recomputes apart).",
+                   &snapshot->pass_seconds);
+  metric_histogram(body, "dunghen_escalation_delay_seconds",
+                   "Per escalation raised by this process: from when it was owed (the later of "
+                   "the instant its level fell due and the source row's updated_at) to the "
+                   "daemon's clock once the pass had committed it.",
+                   &snapshot->escalation_delay);
   metric_integer(body, "dunghen_last_successful_pass_timestamp_seconds", "gauge",
                  "The daemon's clock at the last successful pass (0: none yet).",
                  snapshot->last_success);
@@ -298,6 +390,13 @@ static void process_metrics(const struct loop *loop, struct evbuffer *body) {
                       "dunghen_reloads_total{result=\"ok\"} %" PRIu64 "\n"
                       "dunghen_reloads_total{result=\"failed\"} %" PRIu64 "\n",
                       loop->reloads, loop->reload_failures);
+  metric_histogram(body, "dunghen_reload_duration_seconds",
+                   "SIGHUP reloads (swapped in or refused): reading and checking the config, "
+                   "rules, templates and fonts; the recompute of the clocks follows apart.",
+                   &loop->reload_seconds);
+  metric_integer(body, "dunghen_last_reload_success_timestamp_seconds", "gauge",
+                 "The daemon's clock when a reload last succeeded (0: none since start).",
+                 loop->last_reload_success);
   metric_integer(body, "dunghen_next_due_timestamp_seconds", "gauge",
                  "The earliest instant at which a stored clock changes state (0: none).",
                  snapshot->next_due == INT64_MAX ? 0 : snapshot->next_due);
@@ -330,6 +429,10 @@ static void letter_metrics(const struct loop *loop, struct evbuffer *body) {
                  letters->spool_problem[0] != '\0');
   metric_integer(body, "dunghen_letter_spool_refusals_total", "counter",
                  "Times the spool refused a letter since start.", letters->spool_refusals);
+  metric_histogram(body, "dunghen_letter_render_duration_seconds",
+                   "Rendering one apology letter into a PDF (layout and PDF, not the spool "
+                   "write), by this process.",
+                   &letters->render_seconds);
   metric_integer(body, "dunghen_letter_notifications_total", "counter",
                  "dunghen_letter notifications heard.",
                  loop->listener != NULL ? listener_letter_notifications(loop->listener) : 0);
@@ -363,10 +466,15 @@ static void mail_metrics(const struct loop *loop, struct evbuffer *body) {
   metric_integer(body, "dunghen_mail_unaddressed_total", "counter",
                  "Roles of mailed events for which the agency lists no address.",
                  mail->unaddressed_total);
+  metric_histogram(body, "dunghen_sendmail_duration_seconds",
+                   "Each sendmail run (start to exit, or kill at mail.timeout), whatever its "
+                   "result.",
+                   &mail->sendmail_seconds);
 }
 
 static void metrics(void *argument, struct evbuffer *body) {
   struct loop *loop = argument;
+  build_metrics(body);
   process_metrics(loop, body);
   letter_metrics(loop, body);
   mail_metrics(loop, body);
@@ -510,6 +618,7 @@ static void swap_http(struct loop *loop, const struct config *config) {
 
 /* Validate everything first; only a complete, valid new set replaces the old one. */
 static void reload(struct loop *loop) {
+  double started = clock_monotonic_seconds();
   notify(loop, "RELOADING=1\nSTATUS=reloading the config and rules");
   log_info(loop->log, "reload: SIGHUP received");
   struct config config;
@@ -536,6 +645,7 @@ static void reload(struct loop *loop) {
   }
   if (status != STATUS_OK) {
     loop->reload_failures++;
+    metrics_histogram_observe(&loop->reload_seconds, clock_monotonic_seconds() - started);
     log_error(loop->log, "reload failed, keeping the old config and rules: %s", error.message);
     notify(loop, "READY=1\nSTATUS=reload failed; running with the old config and rules");
     return;
@@ -561,6 +671,8 @@ static void reload(struct loop *loop) {
   arm_poll_timer(loop);
   worker_replace_rules(loop->worker, rules); /* recomputes every clock, in batches */
   loop->reloads++;
+  metrics_histogram_observe(&loop->reload_seconds, clock_monotonic_seconds() - started);
+  loop->last_reload_success = clock_now(&loop->options->clock);
   log_info(loop->log, "reload: config and rules from %s swapped in; recomputing clocks",
            loop->config.rules_directory);
   notify(loop, "READY=1\nSTATUS=reloaded; recomputing clocks");
@@ -712,6 +824,7 @@ static void log_start(const struct loop *loop) {
 enum status loop_run(const struct loop_options *options, struct log *log, struct error *error) {
   struct loop loop = {.options = options, .log = log, .due_at = INT64_MAX};
   loop.snapshot.next_due = INT64_MAX;
+  init_histograms(&loop);
   loop.notify.socket = -1;
   enum status status = loop_load_config(options, &loop.config, error);
   if (status != STATUS_OK)

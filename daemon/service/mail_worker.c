@@ -476,8 +476,13 @@ static enum status send_one(struct mail_worker *worker, bool *found, struct erro
                                                                clock_now(worker->clock)},
                                 row, &message, &length, &failure) == STATUS_OK) {
     built = true;
+    double started = clock_monotonic_seconds();
     ok = sendmail_run(mail->sendmail, mail->arguments, message, length, mail->timeout, &result,
                       &failure) == STATUS_OK;
+    pthread_mutex_lock(&worker->thread.mutex);
+    metrics_histogram_observe(&worker->snapshot.sendmail_seconds,
+                              clock_monotonic_seconds() - started);
+    pthread_mutex_unlock(&worker->thread.mutex);
   }
   free(message);
   status = record(worker, row, ok, letter_failed, failure.message, error);
@@ -673,6 +678,8 @@ struct mail_worker *mail_worker_new(struct event_base *base, const struct config
   worker->session = (struct session){.log = log, .name = "mail"};
   worker->kit = kit;
   worker->database_backoff = DATABASE_BACKOFF_FIRST;
+  metrics_histogram_init(&worker->snapshot.sendmail_seconds, metrics_bounds_sendmail,
+                         metrics_bounds_sendmail_count);
   if (worker_thread_init(&worker->thread, base, on_publish, context, error) != STATUS_OK) {
     mail_worker_free(worker);
     return NULL;

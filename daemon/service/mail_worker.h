@@ -27,6 +27,7 @@
 #include "service/config.h"
 #include "service/log.h"
 #include "service/mail_message.h"
+#include "service/metrics_histogram.h"
 #include "service/ruleset.h"
 
 struct mail_worker_snapshot {
@@ -44,7 +45,8 @@ struct mail_worker_snapshot {
   uint64_t failed_total; /* deliveries this process gave up on */
   uint64_t consecutive_failures;
   uint64_t digests_total;
-  uint64_t unaddressed_total; /* outbox roles with no address in the rules */
+  uint64_t unaddressed_total;                /* outbox roles with no address in the rules */
+  struct metrics_histogram sendmail_seconds; /* each sendmail run, whatever its result */
   uint64_t generation;
 };
 

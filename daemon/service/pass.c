@@ -1684,21 +1684,46 @@ enum status pass_metrics_read(PGconn *connection, struct pass_metrics *metrics,
     add_count(metrics->states, &metrics->state_count,
               dossier_state_name((enum dossier_state)state), 0);
   PGresult *result;
+  /* Sorted by name, so that an agency's three counters come together and the agencies in
+   * order; an agency whose counters are all zero is left out. */
   enum status status = sql_query(
       connection, "reading metrics",
-      "SELECT CASE kind WHEN 'state' THEN 's' WHEN 'level' THEN 'l' ELSE 'm' END, name,"
+      "SELECT CASE kind WHEN 'state' THEN 's' WHEN 'level' THEN 'l' WHEN 'letter' THEN 'm'"
+      " WHEN 'agency_open' THEN 'o' WHEN 'agency_overdue' THEN 'd' ELSE 'a' END, name,"
       " sum(delta) FROM dunghen.metric_delta GROUP BY kind, name"
+      " HAVING kind NOT LIKE 'agency%' OR sum(delta) <> 0"
       " UNION ALL SELECT 'p', '', dunghen.epoch(last_pass_at) FROM dunghen.sync_state"
       " UNION ALL SELECT 'n', '', dunghen.epoch(min(next_instant)) FROM dunghen.clock"
-      " UNION ALL SELECT 'v', '', max(version) FROM dunghen.schema_version",
+      " UNION ALL SELECT 'v', '', max(version) FROM dunghen.schema_version"
+      " ORDER BY 2, 1",
       0, NULL, &result, error);
   if (status != STATUS_OK)
     return status;
+  const char *previous_agency = NULL;
   for (int row = 0; row < PQntuples(result); row++) {
     char kind = PQgetvalue(result, row, 0)[0];
     const char *name = PQgetvalue(result, row, 1);
     int64_t value = sql_integer(result, row, 2, INT64_MIN);
-    if (kind == 's') {
+    if (kind == 'o' || kind == 'd' || kind == 'a') {
+      struct pass_agency_count *agency =
+          metrics->agency_count > 0 ? &metrics->agencies[metrics->agency_count - 1] : NULL;
+      bool same = previous_agency != NULL && strcmp(previous_agency, name) == 0;
+      previous_agency = name;
+      if (!same && metrics->agency_count < PASS_MAX_METRIC_AGENCIES) {
+        agency = &metrics->agencies[metrics->agency_count++];
+        snprintf(agency->code, sizeof agency->code, "%s", name);
+      } else if (!same) {
+        metrics->agencies_left_out++;
+      }
+      if (agency == NULL || strcmp(agency->code, name) != 0)
+        continue;
+      if (kind == 'o')
+        agency->open = value;
+      else if (kind == 'd')
+        agency->overdue = value;
+      else
+        agency->letters_pending = value;
+    } else if (kind == 's') {
       add_count(metrics->states, &metrics->state_count, name, value);
       if (strcmp(name, "flagged") == 0)
         metrics->flagged = value;

@@ -48,6 +48,8 @@ enum {
   PASS_REASON_SIZE = 160,
   PASS_MAX_METRIC_NAMES = 24,
   PASS_METRIC_NAME_SIZE = 40,
+  PASS_MAX_METRIC_AGENCIES = 512, /* agencies counted in /metrics; the rest are left out */
+  PASS_AGENCY_CODE_SIZE = 72,     /* rules/agencies.c allows 64 bytes */
 };
 
 struct pass_context {
@@ -137,6 +139,17 @@ struct pass_metrics {
   int64_t last_pass_at;   /* `now` of the last committed batch, or 0 when never */
   int64_t next_due;       /* INT64_MAX when none */
   int schema_version;
+  /* Per agency (dunghen.clock.agency_code, dunghen.letter_log.agency_code), sorted by code:
+   * open dossiers (running or paused), overdue ones (overdue, overdue_again), letters pending;
+   * an agency whose three counts are zero is not listed. */
+  struct pass_agency_count {
+    char code[PASS_AGENCY_CODE_SIZE];
+    int64_t open;
+    int64_t overdue;
+    int64_t letters_pending;
+  } agencies[PASS_MAX_METRIC_AGENCIES];
+  size_t agency_count;
+  size_t agencies_left_out; /* beyond PASS_MAX_METRIC_AGENCIES */
 };
 
 enum status pass_metrics_read(PGconn *connection, struct pass_metrics *metrics,

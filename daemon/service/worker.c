@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "service/escalation_delay.h"
 #include "service/session.h"
 #include "service/worker_thread.h"
 
@@ -33,6 +34,8 @@ struct worker {
   double backoff;
   bool ever_connected;
   double metrics_read_at;
+  struct metrics_histogram escalation_delay; /* copied into the snapshot after each job */
+  int64_t delay_seen_id;                     /* the last escalation it observed */
 };
 
 /* Blocking connect (we are the worker thread), then the schema check. */
@@ -97,8 +100,22 @@ static void record_success(struct worker *worker, const struct pass_report *repo
     snapshot->passes++;
     snapshot->last_pass_seconds = seconds;
     snapshot->last_success = now;
+    metrics_histogram_observe(&snapshot->pass_seconds, seconds);
   }
+  snapshot->escalation_delay = worker->escalation_delay;
   pthread_mutex_unlock(&worker->thread.mutex);
+}
+
+/* After the job committed: how late its escalations came (a failure here fails no job). */
+static void observe_delays(struct worker *worker, const struct pass_context *context,
+                           const struct pass_report *report, double committed_at) {
+  if (report->escalations == 0)
+    return;
+  struct error error;
+  if (escalation_delay_observe(context->connection, context->rules->calendar, context->ladder,
+                               context->now, committed_at, &worker->delay_seen_id,
+                               &worker->escalation_delay, &error) != STATUS_OK)
+    log_warning(worker->log, "metrics: %s", error.message);
 }
 
 static enum status run_recompute(struct worker *worker, struct error *error) {
@@ -110,6 +127,7 @@ static enum status run_recompute(struct worker *worker, struct error *error) {
   if (status != STATUS_OK)
     return status;
   double seconds = clock_monotonic_seconds() - started;
+  observe_delays(worker, &context, &report, escalation_delay_now(worker->clock));
   log_flags(worker, &report);
   log_info(worker->log,
            "reload: recomputed %zu clocks in %zu batches (%.3f s): %zu deadlines moved, "
@@ -129,6 +147,7 @@ static enum status run_pass(struct worker *worker, struct error *error) {
   if (status != STATUS_OK)
     return status;
   double seconds = clock_monotonic_seconds() - started;
+  observe_delays(worker, &context, &report, escalation_delay_now(worker->clock));
   log_flags(worker, &report);
   enum log_level level =
       report.changed + report.escalations + report.letters + report.redrafts > 0 ? LOG_INFO
@@ -292,6 +311,11 @@ struct worker *worker_new(struct event_base *base, const struct worker_settings 
   worker->rules = rules;
   worker->backoff = BACKOFF_FIRST;
   worker->snapshot.next_due = INT64_MAX;
+  metrics_histogram_init(&worker->snapshot.pass_seconds, metrics_bounds_pass,
+                         metrics_bounds_pass_count);
+  metrics_histogram_init(&worker->escalation_delay, metrics_bounds_escalation_delay,
+                         metrics_bounds_escalation_delay_count);
+  worker->snapshot.escalation_delay = worker->escalation_delay;
   snprintf(worker->snapshot.problem, sizeof worker->snapshot.problem, "not connected yet");
   if (worker_thread_init(&worker->thread, base, on_publish, context, error) != STATUS_OK) {
     worker_free(worker);

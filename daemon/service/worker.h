@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "service/clock.h"
 #include "service/log.h"
+#include "service/metrics_histogram.h"
 #include "service/pass.h"
 #include "service/ruleset.h"
 
@@ -47,6 +48,8 @@ struct worker_snapshot {
   uint64_t deadlines_moved; /* by recomputes after reloads */
   double last_pass_seconds;
   int64_t last_success;  /* clock instant of the last successful pass, 0 when none */
+  struct metrics_histogram pass_seconds;     /* durations of the successful passes */
+  struct metrics_histogram escalation_delay; /* seconds, service/escalation_delay.h */
   uint64_t generation;   /* increases with every published snapshot */
 };
 

@@ -67,14 +67,14 @@ missing=$(
     printf '%s\n' "$listing" | grep -Eq " \./usr/share/doc/dunghen/$document(\.gz)?$" ||
       echo "./usr/share/doc/dunghen/$document"
   done
-  for shipped in rules letters; do
+  for shipped in rules letters contrib; do
     (cd "$source_root/$shipped" && find . -type f -printf '%P\n') | while IFS= read -r file; do
       expect -rw-r--r-- "usr/share/dunghen/$shipped/$file"
     done
   done
 )
 if [ -z "$missing" ]; then
-  pass "dpkg -c lists the binary, unit, sysusers, tmpfiles, rules, letters, config, man pages, docs"
+  pass "dpkg -c lists the binary, unit, sysusers, tmpfiles, rules, letters, contrib, config, man pages, docs"
 else fail "dpkg -c lists every expected file with its mode" "missing:"$'\n'"$missing"; fi
 
 stray=$(printf '%s\n' "$listing" | awk '{ print $6 }' | grep -v -e '^\./$' -e '^\./etc/dunghen/' \
