@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "service/schema.h"
+#include "service/sql.h"
 
 static void notice_processor(void *argument, const char *message) {
   const struct session *session = argument;
@@ -41,6 +42,7 @@ enum status session_connect(struct session *session, const char *conninfo, int c
     return STATUS_RUNTIME;
   }
   PQsetNoticeProcessor(session->connection, notice_processor, session);
+  sql_attach_log(session->connection, session->log); /* the server's texts, at debug level */
   if (schema_check(session->connection, schema_version, error) != STATUS_OK) {
     session_disconnect(session);
     return STATUS_RUNTIME;
