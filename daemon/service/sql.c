@@ -136,12 +136,14 @@ enum status sql_fail(PGconn *connection, const PGresult *result, const char *wha
     return error_set(error, STATUS_RUNTIME, "%s: %s", what, line);
   }
   const struct log *log = connection != NULL ? PQinstanceData(connection, log_key) : NULL;
-  if (log != NULL && log_enabled(log, LOG_DEBUG))
+  if (log == NULL)
+    return error_set(error, STATUS_RUNTIME, "%s: SQLSTATE %s (%s)", what, sqlstate,
+                     sql_state_description(sqlstate));
+  if (log_enabled(log, LOG_DEBUG))
     log_debug(log, "%s: SQLSTATE %s: the server said: %s", what, sqlstate, message);
   return error_set(error, STATUS_RUNTIME,
-                   "%s: SQLSTATE %s (%s; the server's text at log level "
-                   "debug)",
-                   what, sqlstate, sql_state_description(sqlstate));
+                   "%s: SQLSTATE %s (%s; the server's text at log level debug)", what, sqlstate,
+                   sql_state_description(sqlstate));
 }
 
 enum status sql_exec(PGconn *connection, const char *what, const char *sql, struct error *error) {
