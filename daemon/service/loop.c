@@ -124,6 +124,7 @@ static struct worker_settings worker_settings(const struct config *config) {
   struct worker_settings settings = {
       .conninfo = config->conninfo,
       .connect_timeout = config->connect_timeout,
+      .timeouts = config->timeouts,
       .batch_size = (size_t)config->batch_size,
       .overlap = config->overlap,
   };
@@ -134,6 +135,7 @@ static struct letter_worker_settings letter_settings(const struct config *config
   struct letter_worker_settings settings = {
       .conninfo = config->conninfo,
       .connect_timeout = config->connect_timeout,
+      .timeouts = config->timeouts,
       .spool_directory = config->spool_directory,
   };
   return settings;
