@@ -20,25 +20,27 @@ bool session_lost(const struct session *session) {
   return session->connection != NULL && PQstatus(session->connection) == CONNECTION_BAD;
 }
 
+/* NULL (`server`) keeps the session's value: the role's, database's or server's setting. */
+static const char timeouts_sql[] =
+    "SELECT set_config('statement_timeout', coalesce($1, current_setting('statement_timeout')),"
+    " false), set_config('lock_timeout', coalesce($2, current_setting('lock_timeout')), false),"
+    " set_config('idle_in_transaction_session_timeout',"
+    " coalesce($3, current_setting('idle_in_transaction_session_timeout')), false)";
+
 enum status session_set_timeouts(PGconn *connection, const struct config_timeouts *timeouts,
                                  struct error *error) {
-  const struct {
-    const char *name;
-    int seconds;
-  } settings[] = {
-      {"statement_timeout", timeouts->statement},
-      {"lock_timeout", timeouts->lock},
-      {"idle_in_transaction_session_timeout", timeouts->idle_in_transaction},
-  };
-  char sql[256] = "";
-  size_t used = 0;
-  for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
-    if (settings[i].seconds != CONFIG_TIMEOUT_SERVER && used < sizeof sql)
-      used += (size_t)snprintf(sql + used, sizeof sql - used, "SET %s = '%ds';", settings[i].name,
-                               settings[i].seconds);
-  if (used == 0)
-    return STATUS_OK;
-  return sql_exec(connection, "setting the session's timeouts", sql, error);
+  const int seconds[] = {timeouts->statement, timeouts->lock, timeouts->idle_in_transaction};
+  char texts[3][24];
+  const char *values[3];
+  for (size_t i = 0; i < 3; i++) {
+    snprintf(texts[i], sizeof texts[i], "%ds", seconds[i]);
+    values[i] = seconds[i] == CONFIG_TIMEOUT_SERVER ? NULL : texts[i];
+  }
+  PGresult *result;
+  enum status status = sql_query(connection, "setting the session's timeouts", timeouts_sql, 3,
+                                 values, &result, error);
+  PQclear(result);
+  return status;
 }
 
 enum status session_connect(struct session *session, const char *conninfo, int connect_timeout,
