@@ -1,6 +1,7 @@
 #include "service/config.h"
 
 #include <inttypes.h>
+#include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,6 +233,13 @@ static enum status read_database(const struct yaml_tree *tree, struct config *co
   enum status status = read_section(tree, "database", known, &section, error);
   if (status == STATUS_OK && section != NULL)
     status = read_text(tree, section, "database", "conninfo", false, &config->conninfo, error);
+  if (status == STATUS_OK && config->conninfo != NULL &&
+      config_check_conninfo(config->conninfo, error) != STATUS_OK) {
+    char reason[ERROR_MESSAGE_SIZE];
+    snprintf(reason, sizeof reason, "%s", error->message);
+    status = yaml_tree_error(tree, yaml_tree_get(section, "conninfo"), error,
+                             "database.conninfo: %s", reason);
+  }
   if (status == STATUS_OK && section != NULL)
     status = read_integer(tree, section, "database", "connect_timeout", 1, 3600,
                           &config->connect_timeout, error);
@@ -246,6 +254,23 @@ static enum status read_database(const struct yaml_tree *tree, struct config *co
     status = read_timeout(tree, section, "idle_in_transaction_session_timeout",
                           &config->timeouts.idle_in_transaction, error);
   return status;
+}
+
+enum status config_check_conninfo(const char *conninfo, struct error *error) {
+  char *message = NULL;
+  PQconninfoOption *options = PQconninfoParse(conninfo, &message);
+  if (options != NULL) {
+    PQconninfoFree(options);
+    return STATUS_OK;
+  }
+  char keyword[128] = "";
+  if (message != NULL && sscanf(message, "invalid connection option \"%127[^\"]\"", keyword) != 1)
+    keyword[0] = '\0';
+  PQfreemem(message);
+  if (keyword[0] != '\0')
+    return error_set(error, STATUS_INVALID, "unknown connection keyword '%s'", keyword);
+  return error_set(error, STATUS_INVALID,
+                   "not a libpq connection string (key=value pairs or a postgresql:// URI)");
 }
 
 static enum status read_paths(const struct yaml_tree *tree, struct config *config,

@@ -121,6 +121,9 @@ enum status config_load(const char *path, struct config *config, struct error *e
 /* Same from memory (tests); `name` is used in messages. */
 enum status config_load_buffer(const char *name, const char *text, struct config *config,
                                struct error *error);
+/* STATUS_INVALID unless libpq can parse `conninfo` (key=value pairs or a URI). The message
+ * names an unknown keyword but never quotes the text, which may hold a password. */
+enum status config_check_conninfo(const char *conninfo, struct error *error);
 /* Replaces one string field with a copy of `value` (command-line overrides). */
 enum status config_set_string(char **field, const char *value, struct error *error);
 void config_free(struct config *config);

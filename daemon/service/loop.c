@@ -84,6 +84,8 @@ static void notify(struct loop *loop, const char *message) {
 static enum status apply_overrides(const struct loop_overrides *overrides, struct config *config,
                                    struct error *error) {
   enum status status = STATUS_OK;
+  if (overrides->conninfo != NULL && config_check_conninfo(overrides->conninfo, error) != STATUS_OK)
+    return error_prefix(error, "--db");
   if (overrides->conninfo != NULL)
     status = config_set_string(&config->conninfo, overrides->conninfo, error);
   if (status == STATUS_OK && overrides->rules_directory != NULL)

@@ -39,6 +39,9 @@ check "check: a missing rules directory exits 2" \
 check "letter: a missing --input exits 2" \
   status_and_error 2 "$missing: cannot open: No such file or directory" \
   "$binary" letter --input "$missing" --out "$scratch/out.pdf"
+check "run: a --db libpq cannot parse exits 2" \
+  status_and_error 2 "--db: unknown connection keyword 'hots'" \
+  "$binary" run --config /dev/null --db "dbname=x hots=y"
 mkdir "$scratch/directory.yaml"
 check "run: a --config that cannot be read (a directory) exits 1" \
   status_and_error 1 "$scratch/directory.yaml: cannot read" \

@@ -159,6 +159,13 @@ static void test_timeouts(void) {
                  "lock_timeout server: left to the role or server");
   tap_is_integer(config.timeouts.idle_in_transaction, 86400, "the maximum, 86400 s");
   config_free(&config);
+  expect_error("database:\n  conninfo: dbname=onestop hots=db1\n",
+               "dunghen.yaml:2:13: database.conninfo: unknown connection keyword 'hots'",
+               "a conninfo with a misspelt keyword");
+  expect_error("database:\n  conninfo: dbname=onestop password 's3cret\n",
+               "dunghen.yaml:2:13: database.conninfo: not a libpq connection string (key=value "
+               "pairs or a postgresql:// URI)",
+               "a conninfo libpq cannot parse, without quoting it");
   expect_error("database:\n  statement_timeout: 5min\n",
                "dunghen.yaml:2:22: database.statement_timeout: seconds from 0 (no limit) to "
                "86400, or 'server' (the role's or the server's setting applies)",
