@@ -22,10 +22,11 @@
 #include "service/pass.h"
 #include "service/ruleset.h"
 #include "service/schema.h"
+#include "service/session.h"
 #include "service/spool.h"
 
-static enum status connect_database(const char *conninfo, PGconn **connection,
-                                    struct error *error) {
+static enum status connect_database(const char *conninfo, const struct config_timeouts *timeouts,
+                                    PGconn **connection, struct error *error) {
   const char *keywords[] = {"application_name", "dbname", NULL};
   const char *values[] = {"dunghen-once", conninfo, NULL};
   if (conninfo == NULL)
@@ -40,7 +41,8 @@ static enum status connect_database(const char *conninfo, PGconn **connection,
     return STATUS_RUNTIME;
   }
   int version;
-  return schema_check(*connection, &version, error);
+  enum status status = session_set_timeouts(*connection, timeouts, error);
+  return status == STATUS_OK ? schema_check(*connection, &version, error) : status;
 }
 
 static double seconds_since(const struct timespec *start) {
@@ -114,7 +116,7 @@ static enum status run_once(const struct daemon_options *options, struct error *
         civil_local_day(now), &kit, error);
   }
   if (status == STATUS_OK)
-    status = connect_database(config.conninfo, &connection, error);
+    status = connect_database(config.conninfo, &config.timeouts, &connection, error);
   if (status == STATUS_OK) {
     struct pass_context context = {
         .connection = connection,

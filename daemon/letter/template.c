@@ -372,7 +372,8 @@ static enum status compile_paragraphs(const struct source *source,
 static enum status read_file(const char *path, char **data, size_t *size, struct error *error) {
   FILE *file = fopen(path, "rb");
   if (file == NULL)
-    return error_set(error, STATUS_INVALID, "%s: cannot open: %s", path, strerror(errno));
+    return error_set(error, errno == ENOENT ? STATUS_INVALID : STATUS_RUNTIME,
+                     "%s: cannot open: %s", path, strerror(errno));
   size_t capacity = 4096, used = 0;
   char *buffer = malloc(capacity);
   while (buffer != NULL) {
@@ -507,7 +508,7 @@ static enum status read_words(const struct source *source, const struct yaml_tre
 
 static enum status compile_mail(const struct source *source, struct letter_template *result,
                                 struct error *error) {
-  static const char *const known[] = {"description", "subject", "body", "levels",
+  static const char *const known[] = {"description", "subject", "body",  "levels",
                                       "states",      "roles",   "notes", NULL};
   const struct yaml_tree_node *root = source->tree->root;
   if (root == NULL)

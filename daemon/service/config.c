@@ -1,6 +1,7 @@
 #include "service/config.h"
 
 #include <inttypes.h>
+#include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +85,12 @@ enum status config_mail_copy(const struct config_mail *from, struct config_mail 
   return STATUS_OK;
 }
 
+bool config_timeouts_equal(const struct config_timeouts *left,
+                           const struct config_timeouts *right) {
+  return left->statement == right->statement && left->lock == right->lock &&
+         left->idle_in_transaction == right->idle_in_transaction;
+}
+
 void config_free(struct config *config) {
   config_mail_free(&config->mail);
   free(config->file);
@@ -100,6 +107,9 @@ enum status config_defaults(struct config *config, struct error *error) {
   memset(config, 0, sizeof *config);
   config->connect_timeout = CONFIG_DEFAULT_CONNECT_TIMEOUT;
   config->ping_interval = CONFIG_DEFAULT_PING_INTERVAL;
+  config->timeouts =
+      (struct config_timeouts){CONFIG_DEFAULT_STATEMENT_TIMEOUT, CONFIG_DEFAULT_LOCK_TIMEOUT,
+                               CONFIG_DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT};
   config->http_enabled = true;
   config->http_port = CONFIG_DEFAULT_HTTP_PORT;
   config->poll_interval = CONFIG_DEFAULT_POLL_INTERVAL;
@@ -189,20 +199,78 @@ static enum status read_section(const struct yaml_tree *tree, const char *name,
   return yaml_tree_check_keys(tree, *section, known, name, error);
 }
 
+/* A session limit: seconds (0: none) or `server` (dunghen does not set it). */
+static enum status read_timeout(const struct yaml_tree *tree, const struct yaml_tree_node *section,
+                                const char *key, int *value, struct error *error) {
+  const struct yaml_tree_node *node = yaml_tree_get(section, key);
+  if (node == NULL)
+    return STATUS_OK;
+  if (node->kind == YAML_TREE_SCALAR && strcmp(node->text, "server") == 0) {
+    *value = CONFIG_TIMEOUT_SERVER;
+    return STATUS_OK;
+  }
+  int64_t read;
+  if (node->kind != YAML_TREE_SCALAR ||
+      yaml_tree_read_integer(tree, node, 0, 86400, &read, error) != STATUS_OK)
+    return yaml_tree_error(tree, node, error,
+                           "database.%s: seconds from 0 (no limit) to 86400, or 'server' (the "
+                           "role's or the server's setting applies)",
+                           key);
+  *value = (int)read;
+  return STATUS_OK;
+}
+
 static enum status read_database(const struct yaml_tree *tree, struct config *config,
                                  struct error *error) {
-  static const char *const known[] = {"conninfo", "connect_timeout", "ping_interval", NULL};
+  static const char *const known[] = {"conninfo",
+                                      "connect_timeout",
+                                      "ping_interval",
+                                      "statement_timeout",
+                                      "lock_timeout",
+                                      "idle_in_transaction_session_timeout",
+                                      NULL};
   const struct yaml_tree_node *section;
   enum status status = read_section(tree, "database", known, &section, error);
   if (status == STATUS_OK && section != NULL)
     status = read_text(tree, section, "database", "conninfo", false, &config->conninfo, error);
+  if (status == STATUS_OK && config->conninfo != NULL &&
+      config_check_conninfo(config->conninfo, error) != STATUS_OK) {
+    char reason[ERROR_MESSAGE_SIZE];
+    snprintf(reason, sizeof reason, "%s", error->message);
+    status = yaml_tree_error(tree, yaml_tree_get(section, "conninfo"), error,
+                             "database.conninfo: %s", reason);
+  }
   if (status == STATUS_OK && section != NULL)
     status = read_integer(tree, section, "database", "connect_timeout", 1, 3600,
                           &config->connect_timeout, error);
   if (status == STATUS_OK && section != NULL)
     status = read_integer(tree, section, "database", "ping_interval", 1, 3600,
                           &config->ping_interval, error);
+  if (status == STATUS_OK && section != NULL)
+    status = read_timeout(tree, section, "statement_timeout", &config->timeouts.statement, error);
+  if (status == STATUS_OK && section != NULL)
+    status = read_timeout(tree, section, "lock_timeout", &config->timeouts.lock, error);
+  if (status == STATUS_OK && section != NULL)
+    status = read_timeout(tree, section, "idle_in_transaction_session_timeout",
+                          &config->timeouts.idle_in_transaction, error);
   return status;
+}
+
+enum status config_check_conninfo(const char *conninfo, struct error *error) {
+  char *message = NULL;
+  PQconninfoOption *options = PQconninfoParse(conninfo, &message);
+  if (options != NULL) {
+    PQconninfoFree(options);
+    return STATUS_OK;
+  }
+  char keyword[128] = "";
+  if (message != NULL && sscanf(message, "invalid connection option \"%127[^\"]\"", keyword) != 1)
+    keyword[0] = '\0';
+  PQfreemem(message);
+  if (keyword[0] != '\0')
+    return error_set(error, STATUS_INVALID, "unknown connection keyword '%s'", keyword);
+  return error_set(error, STATUS_INVALID,
+                   "not a libpq connection string (key=value pairs or a postgresql:// URI)");
 }
 
 static enum status read_paths(const struct yaml_tree *tree, struct config *config,
@@ -397,6 +465,27 @@ static enum status read_mail(const struct yaml_tree *tree, struct config *config
   return status;
 }
 
+/* A delivery's transaction stays open while sendmail runs: PostgreSQL must not end the session
+ * under it. */
+static enum status check_idle_timeout(const struct yaml_tree *tree, const struct config *config,
+                                      struct error *error) {
+  int idle = config->timeouts.idle_in_transaction;
+  if (!config->mail.enabled || idle <= 0 || idle > config->mail.timeout)
+    return STATUS_OK;
+  const struct yaml_tree_node *database = yaml_tree_get(tree->root, "database");
+  const struct yaml_tree_node *node =
+      database != NULL ? yaml_tree_get(database, "idle_in_transaction_session_timeout") : NULL;
+  if (node == NULL) {
+    const struct yaml_tree_node *mail = yaml_tree_get(tree->root, "mail");
+    node = mail != NULL ? yaml_tree_get(mail, "timeout") : NULL;
+  }
+  return yaml_tree_error(tree, node != NULL ? node : tree->root, error,
+                         "database.idle_in_transaction_session_timeout (%d s) must be longer "
+                         "than mail.timeout (%d s): a delivery's transaction stays open while "
+                         "sendmail runs",
+                         idle, config->mail.timeout);
+}
+
 static enum status read_tree(const struct yaml_tree *tree, struct config *config,
                              struct error *error) {
   if (tree->root == NULL)
@@ -418,6 +507,8 @@ static enum status read_tree(const struct yaml_tree *tree, struct config *config
     status = read_log(tree, config, error);
   if (status == STATUS_OK)
     status = read_mail(tree, config, error);
+  if (status == STATUS_OK)
+    status = check_idle_timeout(tree, config, error);
   if (status == STATUS_OK)
     status = config_set_string(&config->file, tree->file, error);
   return status;

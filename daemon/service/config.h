@@ -2,7 +2,9 @@
  * config.h: the daemon's configuration file (YAML, default DUNGHEN_SYSCONFDIR/dunghen.yaml).
  *
  *   database:    conninfo (omit it to use the standard PG* environment), connect_timeout,
- *                ping_interval (seconds between keep-alive queries on the LISTEN connection)
+ *                ping_interval (seconds between keep-alive queries on the LISTEN connection),
+ *                statement_timeout, lock_timeout, idle_in_transaction_session_timeout (seconds,
+ *                0 = none, or `server`: not set by dunghen; set on every session it opens)
  *   paths:       rules, letters, spool (directories)
  *   letters:     true_italic (embed the real italic faces; default false: slanted upright faces),
  *                fonts (directory of the Liberation Serif faces; default: the installed subset)
@@ -25,11 +27,25 @@
 #include "core/error.h"
 #include "service/log.h"
 
+/* PostgreSQL's session limits, in seconds, as dunghen sets them on each of its sessions.
+ * 0: no limit; CONFIG_TIMEOUT_SERVER: dunghen leaves the setting alone, so the role's,
+ * database's or server's value applies (ALTER ROLE dunghen SET ...). */
+struct config_timeouts {
+  int statement;
+  int lock;
+  int idle_in_transaction;
+};
+
+enum { CONFIG_TIMEOUT_SERVER = -1 };
+
+bool config_timeouts_equal(const struct config_timeouts *left, const struct config_timeouts *right);
+
 struct config {
   char *file;              /* the file it came from, or NULL for the defaults */
   char *conninfo;          /* NULL: libpq's PG* environment */
   int connect_timeout;     /* seconds, enforced by our own timer */
   int ping_interval;       /* seconds between keep-alive queries when idle */
+  struct config_timeouts timeouts; /* on every session dunghen opens */
   char *rules_directory;   /* NULL: $DUNGHEN_RULES or the installed rules */
   char *letters_directory; /* NULL: the installed letters */
   char *spool_directory;
@@ -65,6 +81,16 @@ struct config {
 enum {
   CONFIG_DEFAULT_CONNECT_TIMEOUT = 10,
   CONFIG_DEFAULT_PING_INTERVAL = 30,
+  /* The longest statement of a first pass over 1,000,000 dossiers is well under a second at
+   * batch_size 1000 (the whole pass: 14 s, bench/RESULTS.md): 5 min is a wide margin on a slow
+   * server and still frees a session stuck behind a runaway adapter view. */
+  CONFIG_DEFAULT_STATEMENT_TIMEOUT = 300,
+  /* dunghen waits for locks only behind another instance's batch (milliseconds) or a DBA's
+   * DDL on the source tables: fail, back off and retry rather than queue behind it. */
+  CONFIG_DEFAULT_LOCK_TIMEOUT = 30,
+  /* A mail delivery's transaction stays open while sendmail runs (mail.timeout, 60 s by
+   * default); nothing else leaves a transaction idle for more than a batch's computation. */
+  CONFIG_DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT = 600,
   CONFIG_DEFAULT_HTTP_PORT = 9466,
   CONFIG_DEFAULT_POLL_INTERVAL = 60,
   CONFIG_DEFAULT_OVERLAP = 300,
@@ -95,6 +121,9 @@ enum status config_load(const char *path, struct config *config, struct error *e
 /* Same from memory (tests); `name` is used in messages. */
 enum status config_load_buffer(const char *name, const char *text, struct config *config,
                                struct error *error);
+/* STATUS_INVALID unless libpq can parse `conninfo` (key=value pairs or a URI). The message
+ * names an unknown keyword but never quotes the text, which may hold a password. */
+enum status config_check_conninfo(const char *conninfo, struct error *error);
 /* Replaces one string field with a copy of `value` (command-line overrides). */
 enum status config_set_string(char **field, const char *value, struct error *error);
 void config_free(struct config *config);

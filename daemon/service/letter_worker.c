@@ -32,6 +32,7 @@ struct letter_worker {
   struct letter_kit *pending_kit;
   char *conninfo;
   int connect_timeout;
+  struct config_timeouts timeouts;
   char *spool_directory;
   struct letter_worker_snapshot snapshot;
 
@@ -98,11 +99,12 @@ static enum status connect_database(struct letter_worker *worker, struct error *
   pthread_mutex_lock(&worker->thread.mutex);
   char *conninfo = worker->conninfo != NULL ? strdup(worker->conninfo) : NULL;
   int connect_timeout = worker->connect_timeout;
+  struct config_timeouts timeouts = worker->timeouts;
   worker->settings_changed = false;
   pthread_mutex_unlock(&worker->thread.mutex);
   int version = 0;
   enum status status =
-      session_connect(&worker->session, conninfo, connect_timeout, &version, error);
+      session_connect(&worker->session, conninfo, connect_timeout, &timeouts, &version, error);
   free(conninfo);
   if (status != STATUS_OK)
     return status;
@@ -345,12 +347,14 @@ static bool same_text(const char *left, const char *right) {
 static bool apply_settings(struct letter_worker *worker,
                            const struct letter_worker_settings *settings) {
   bool database = !same_text(worker->conninfo, settings->conninfo) ||
-                  worker->connect_timeout != settings->connect_timeout;
+                  worker->connect_timeout != settings->connect_timeout ||
+                  !config_timeouts_equal(&worker->timeouts, &settings->timeouts);
   bool spool = !same_text(worker->spool_directory, settings->spool_directory);
   if (database) {
     free(worker->conninfo);
     worker->conninfo = settings->conninfo != NULL ? strdup(settings->conninfo) : NULL;
     worker->connect_timeout = settings->connect_timeout;
+    worker->timeouts = settings->timeouts;
   }
   if (spool) {
     free(worker->spool_directory);

@@ -22,6 +22,7 @@
 
 #include "core/error.h"
 #include "letter/letter.h"
+#include "service/config.h"
 #include "service/log.h"
 #include "service/metrics_histogram.h"
 #include "service/ruleset.h"
@@ -47,6 +48,7 @@ void letter_kit_free(struct letter_kit *kit);
 struct letter_worker_settings {
   const char *conninfo; /* NULL: the PG* environment */
   int connect_timeout;
+  struct config_timeouts timeouts;
   const char *spool_directory;
 };
 

@@ -30,6 +30,12 @@ static const double DUE_TIMER_LIMIT = 86400.0;
 static const double DUE_TIMER_MARGIN = 0.005;
 /* A next instant already past after a pass (e.g. held by another instance): do not spin. */
 static const double DUE_TIMER_MINIMUM = 1.0;
+/* Until READY=1 (the database may be down at boot, a first pass over a million dossiers takes
+ * a while) the loop asks systemd for more start time every START_EXTEND_INTERVAL seconds, each
+ * time for START_EXTEND_USEC: the unit's start timeout then catches only a daemon that has
+ * stopped talking, never one that waits for its database (systemd/dunghen.service). */
+static const double START_EXTEND_INTERVAL = 10.0;
+static const long long START_EXTEND_USEC = 30000000;
 
 struct loop {
   const struct loop_options *options;
@@ -48,6 +54,7 @@ struct loop {
   struct event *due_timer;
   struct event *poll_timer;
   struct event *watchdog_timer;
+  struct event *start_timer;                     /* EXTEND_TIMEOUT_USEC until READY=1 */
   struct worker_snapshot snapshot;               /* the last one the worker published */
   struct letter_worker_snapshot letter_snapshot; /* the last one the letter thread published */
   uint64_t letters_queued_seen; /* the worker's `letters` when the letter thread was last woken */
@@ -81,6 +88,8 @@ static void notify(struct loop *loop, const char *message) {
 static enum status apply_overrides(const struct loop_overrides *overrides, struct config *config,
                                    struct error *error) {
   enum status status = STATUS_OK;
+  if (overrides->conninfo != NULL && config_check_conninfo(overrides->conninfo, error) != STATUS_OK)
+    return error_prefix(error, "--db");
   if (overrides->conninfo != NULL)
     status = config_set_string(&config->conninfo, overrides->conninfo, error);
   if (status == STATUS_OK && overrides->rules_directory != NULL)
@@ -121,6 +130,7 @@ static struct worker_settings worker_settings(const struct config *config) {
   struct worker_settings settings = {
       .conninfo = config->conninfo,
       .connect_timeout = config->connect_timeout,
+      .timeouts = config->timeouts,
       .batch_size = (size_t)config->batch_size,
       .overlap = config->overlap,
   };
@@ -131,6 +141,7 @@ static struct letter_worker_settings letter_settings(const struct config *config
   struct letter_worker_settings settings = {
       .conninfo = config->conninfo,
       .connect_timeout = config->connect_timeout,
+      .timeouts = config->timeouts,
       .spool_directory = config->spool_directory,
   };
   return settings;
@@ -198,6 +209,16 @@ static void on_watchdog_timer(evutil_socket_t fd, short what, void *argument) {
   (void)fd;
   (void)what;
   notify(argument, "WATCHDOG=1");
+}
+
+static void send_starting_status(struct loop *loop);
+
+static void on_start_timer(evutil_socket_t fd, short what, void *argument) {
+  (void)fd;
+  (void)what;
+  struct loop *loop = argument;
+  if (!loop->ready_sent && !loop->stopping)
+    send_starting_status(loop);
 }
 
 /* ---- health and metrics ---- */
@@ -484,10 +505,42 @@ static void metrics(void *argument, struct evbuffer *body) {
 
 /* ---- the worker's reports ---- */
 
+/* Why READY=1 has not come yet, from the last snapshot, the listener and the worker now. */
+static void starting_status(struct loop *loop, char *text, size_t size) {
+  const struct worker_snapshot *last = &loop->snapshot;
+  bool database_up = loop->listener != NULL && listener_is_ready(loop->listener);
+  struct worker_snapshot now;
+  worker_snapshot(loop->worker, &now);
+  if (now.busy && database_up)
+    snprintf(text, size, "starting: the database is up; the first pass is running");
+  else if (last->problem[0] != '\0' && !last->connected)
+    snprintf(text, size, "waiting for the database: %.200s", last->problem);
+  else if (last->problem[0] != '\0')
+    snprintf(text, size, "starting: the first pass failed, retrying: %.200s", last->problem);
+  else if (database_up)
+    snprintf(text, size, "starting: the database is up; the first pass is running");
+  else
+    snprintf(text, size, "starting: connecting to the database");
+}
+
+/* Every status before READY=1 also asks for more start time (START_EXTEND_USEC from now). */
+static void send_starting_status(struct loop *loop) {
+  char text[300], message[360];
+  starting_status(loop, text, sizeof text);
+  snprintf(message, sizeof message, "EXTEND_TIMEOUT_USEC=%lld\nSTATUS=%s", START_EXTEND_USEC, text);
+  notify(loop, message);
+}
+
 static void send_status(struct loop *loop) {
   char message[256];
+  if (!loop->ready_sent) {
+    send_starting_status(loop);
+    return;
+  }
   if (loop->snapshot.problem[0] != '\0') {
-    snprintf(message, sizeof message, "STATUS=waiting for the database: %.200s",
+    snprintf(message, sizeof message, "STATUS=%s: %.200s",
+             loop->snapshot.connected ? "the last pass failed, retrying"
+                                      : "waiting for the database",
              loop->snapshot.problem);
   } else {
     char next[TIMESTAMP_TEXT_SIZE] = "none";
@@ -556,6 +609,7 @@ static void on_worker_publish(void *argument) {
     arm_due_timer(loop, loop->snapshot.next_due);
     if (!loop->ready_sent && loop->snapshot.passes > 0) {
       loop->ready_sent = true;
+      evtimer_del(loop->start_timer);
       log_info(loop->log, "ready: rules loaded, database up, first pass done");
       notify(loop, "READY=1");
     }
@@ -697,6 +751,7 @@ static void on_terminate(evutil_socket_t signal_number, short what, void *argume
   notify(loop, "STOPPING=1\nSTATUS=stopping");
   evtimer_del(loop->due_timer);
   evtimer_del(loop->poll_timer);
+  evtimer_del(loop->start_timer); /* stopping has its own timeout */
   listener_free(loop->listener);
   loop->listener = NULL;
   worker_stop(loop->worker); /* the last publish of the three threads ends the loop */
@@ -713,9 +768,10 @@ static enum status create_events(struct loop *loop, struct error *error) {
   loop->due_timer = evtimer_new(loop->base, on_due_timer, loop);
   loop->poll_timer = event_new(loop->base, -1, EV_PERSIST, on_poll_timer, loop);
   loop->watchdog_timer = event_new(loop->base, -1, EV_PERSIST, on_watchdog_timer, loop);
+  loop->start_timer = event_new(loop->base, -1, EV_PERSIST, on_start_timer, loop);
   if (loop->signal_hangup == NULL || loop->signal_terminate == NULL ||
       loop->signal_interrupt == NULL || loop->due_timer == NULL || loop->poll_timer == NULL ||
-      loop->watchdog_timer == NULL)
+      loop->watchdog_timer == NULL || loop->start_timer == NULL)
     return error_set(error, STATUS_RUNTIME, "cannot create the loop's events");
   event_add(loop->signal_hangup, NULL);
   event_add(loop->signal_terminate, NULL);
@@ -747,6 +803,7 @@ static void teardown(struct loop *loop) {
   free_event(loop->due_timer);
   free_event(loop->poll_timer);
   free_event(loop->watchdog_timer);
+  free_event(loop->start_timer);
   if (loop->base != NULL)
     event_base_free(loop->base);
   sdnotify_close(&loop->notify);
@@ -868,7 +925,9 @@ enum status loop_run(const struct loop_options *options, struct log *log, struct
   letter_kit_free(kit);
   mail_kit_free(mail_kit);
   if (status == STATUS_OK) {
-    notify(&loop, "STATUS=starting: connecting to the database");
+    struct timeval interval = timeval_from_seconds(START_EXTEND_INTERVAL);
+    event_add(loop.start_timer, &interval);
+    send_starting_status(&loop);
     event_base_dispatch(loop.base);
     log_info(log, "stopped");
   }

@@ -24,6 +24,7 @@ enum { EXPAND_CHUNK = 500 };
 struct mail_settings {
   char *conninfo;
   int connect_timeout;
+  struct config_timeouts timeouts;
   struct config_mail mail; /* deep copy */
 };
 
@@ -64,6 +65,7 @@ static struct mail_settings *settings_copy(const struct config *config) {
     return NULL;
   }
   settings->connect_timeout = config->connect_timeout;
+  settings->timeouts = config->timeouts;
   bool failed = config->conninfo != NULL && (settings->conninfo = strdup(config->conninfo)) == NULL;
   /* The Message-ID's right side: the configured host, else the domain of From. */
   if (settings->mail.message_id_host == NULL) {
@@ -98,7 +100,8 @@ static void disconnect(struct mail_worker *worker) {
 static enum status connect_database(struct mail_worker *worker, struct error *error) {
   int version = 0;
   enum status status = session_connect(&worker->session, worker->settings->conninfo,
-                                       worker->settings->connect_timeout, &version, error);
+                                       worker->settings->connect_timeout,
+                                       &worker->settings->timeouts, &version, error);
   if (status == STATUS_OK)
     log_info(worker->log, "mail: connected to the database");
   return status;
@@ -644,7 +647,8 @@ static void *mail_worker_main(void *argument) {
     }
     if (settings != NULL) {
       if (!same_text(settings->conninfo, worker->settings->conninfo) ||
-          settings->connect_timeout != worker->settings->connect_timeout)
+          settings->connect_timeout != worker->settings->connect_timeout ||
+          !config_timeouts_equal(&settings->timeouts, &worker->settings->timeouts))
         disconnect(worker);
       worker->switch_set = false; /* mail.enabled may have changed */
       worker->idle = false;

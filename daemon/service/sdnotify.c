@@ -24,8 +24,8 @@ enum status sdnotify_open(struct sdnotify *notify, struct error *error) {
   memcpy(notify->address.sun_path, path, length);
   if (path[0] == '@')
     notify->address.sun_path[0] = '\0'; /* abstract: no terminating NUL, length is exact */
-  notify->address_length = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + length +
-                                       (path[0] == '@' ? 0 : 1));
+  notify->address_length =
+      (socklen_t)(offsetof(struct sockaddr_un, sun_path) + length + (path[0] == '@' ? 0 : 1));
   notify->socket = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (notify->socket < 0)
     return error_set(error, STATUS_RUNTIME, "notify socket: %s", strerror(errno));
@@ -42,20 +42,22 @@ bool sdnotify_enabled(const struct sdnotify *notify) {
   return notify->socket >= 0;
 }
 
-enum status sdnotify_send(const struct sdnotify *notify, const char *message,
-                          struct error *error) {
+enum status sdnotify_send(const struct sdnotify *notify, const char *message, struct error *error) {
   if (notify->socket < 0)
     return STATUS_OK;
   ssize_t sent = sendto(notify->socket, message, strlen(message), MSG_NOSIGNAL,
                         (const struct sockaddr *)&notify->address, notify->address_length);
-  if (sent < 0)
-    return error_set(error, STATUS_RUNTIME, "notify %s: %s", notify->address.sun_path + 1,
-                     strerror(errno));
+  if (sent < 0) {
+    /* sun_path holds a path as it is, and an abstract name after a NUL where `@` was. */
+    bool abstract = notify->address.sun_path[0] == '\0';
+    return error_set(error, STATUS_RUNTIME, "notify %s%s: %s", abstract ? "@" : "",
+                     notify->address.sun_path + (abstract ? 1 : 0), strerror(errno));
+  }
   return STATUS_OK;
 }
 
-enum status sdnotify_sendf(const struct sdnotify *notify, struct error *error,
-                           const char *format, ...) {
+enum status sdnotify_sendf(const struct sdnotify *notify, struct error *error, const char *format,
+                           ...) {
   char message[512];
   va_list arguments;
   va_start(arguments, format);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "service/schema.h"
+#include "service/sql.h"
 
 static void notice_processor(void *argument, const char *message) {
   const struct session *session = argument;
@@ -19,8 +20,32 @@ bool session_lost(const struct session *session) {
   return session->connection != NULL && PQstatus(session->connection) == CONNECTION_BAD;
 }
 
+/* NULL (`server`) keeps the session's value: the role's, database's or server's setting. */
+static const char timeouts_sql[] =
+    "SELECT set_config('statement_timeout', coalesce($1, current_setting('statement_timeout')),"
+    " false), set_config('lock_timeout', coalesce($2, current_setting('lock_timeout')), false),"
+    " set_config('idle_in_transaction_session_timeout',"
+    " coalesce($3, current_setting('idle_in_transaction_session_timeout')), false)";
+
+enum status session_set_timeouts(PGconn *connection, const struct config_timeouts *timeouts,
+                                 struct error *error) {
+  const int seconds[] = {timeouts->statement, timeouts->lock, timeouts->idle_in_transaction};
+  char texts[3][24];
+  const char *values[3];
+  for (size_t i = 0; i < 3; i++) {
+    snprintf(texts[i], sizeof texts[i], "%ds", seconds[i]);
+    values[i] = seconds[i] == CONFIG_TIMEOUT_SERVER ? NULL : texts[i];
+  }
+  PGresult *result;
+  enum status status = sql_query(connection, "setting the session's timeouts", timeouts_sql, 3,
+                                 values, &result, error);
+  PQclear(result);
+  return status;
+}
+
 enum status session_connect(struct session *session, const char *conninfo, int connect_timeout,
-                            int *schema_version, struct error *error) {
+                            const struct config_timeouts *timeouts, int *schema_version,
+                            struct error *error) {
   session_disconnect(session);
   char application_name[64];
   snprintf(application_name, sizeof application_name, "dunghen-%s", session->name);
@@ -41,7 +66,9 @@ enum status session_connect(struct session *session, const char *conninfo, int c
     return STATUS_RUNTIME;
   }
   PQsetNoticeProcessor(session->connection, notice_processor, session);
-  if (schema_check(session->connection, schema_version, error) != STATUS_OK) {
+  sql_attach_log(session->connection, session->log); /* the server's texts, at debug level */
+  if (session_set_timeouts(session->connection, timeouts, error) != STATUS_OK ||
+      schema_check(session->connection, schema_version, error) != STATUS_OK) {
     session_disconnect(session);
     return STATUS_RUNTIME;
   }

@@ -5,8 +5,10 @@
  * session_connect() connects with application_name "dunghen-NAME" (operators and the fault
  * tests find the session in pg_stat_activity by it), the configured connect timeout and TCP
  * keepalives (so a session whose server vanished is noticed), sends the server's notices to the
- * log at debug level, and checks that the schema is migrated (schema_check). On failure nothing
- * is left open and the error says why. Only the owning thread touches a session.
+ * log at debug level (with the server's texts of failed statements: sql_attach_log), sets the
+ * session limits (statement_timeout, lock_timeout, idle_in_transaction_session_timeout) from
+ * the config, and checks that the schema is migrated (schema_check). On failure nothing is
+ * left open and the error says why. Only the owning thread touches a session.
  */
 #ifndef DUNGHEN_SESSION_H
 #define DUNGHEN_SESSION_H
@@ -15,6 +17,7 @@
 #include <stdbool.h>
 
 #include "core/error.h"
+#include "service/config.h"
 #include "service/log.h"
 
 struct session {
@@ -25,7 +28,12 @@ struct session {
 
 /* `conninfo` NULL: the PG* environment. */
 enum status session_connect(struct session *session, const char *conninfo, int connect_timeout,
-                            int *schema_version, struct error *error);
+                            const struct config_timeouts *timeouts, int *schema_version,
+                            struct error *error);
+/* SETs the limits of `timeouts` (those not CONFIG_TIMEOUT_SERVER) for the connection's whole
+ * life; `dunghen once` calls it on its own connection. */
+enum status session_set_timeouts(PGconn *connection, const struct config_timeouts *timeouts,
+                                 struct error *error);
 void session_disconnect(struct session *session);
 /* True when the session has a connection and libpq has found it broken. */
 bool session_lost(const struct session *session);

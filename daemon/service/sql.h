@@ -1,8 +1,12 @@
 /*
  * sql.h: small blocking libpq helpers shared by the schema and the passes.
  *
- * Each runs one command and turns a failure into STATUS_RUNTIME with the server's message
- * (one line, prefixed with `what`). Parameters are text. Nothing is kept between calls.
+ * Each runs one command and turns a failure into STATUS_RUNTIME with a message that can leave
+ * the process (logs at info and above, /healthz, STATUS=): `what` (the statement's name, such
+ * as "reading dossiers"), the SQLSTATE and a generic description of it, never the server's
+ * text, which can quote a value from a row (and its DETAIL a whole row). That text goes to the
+ * log at debug level when the connection has a log attached (sql_attach_log). Errors without a
+ * SQLSTATE are libpq's own (the connection broke) and keep libpq's words. Parameters are text.
  */
 #ifndef DUNGHEN_SQL_H
 #define DUNGHEN_SQL_H
@@ -11,12 +15,22 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "service/log.h"
 
 /* Runs a command (or several, without parameters) that returns no rows. */
 enum status sql_exec(PGconn *connection, const char *what, const char *sql, struct error *error);
 /* Runs a query with text parameters; on success *result must be PQclear()ed by the caller. */
 enum status sql_query(PGconn *connection, const char *what, const char *sql, int count,
                       const char *const *values, PGresult **result, struct error *error);
+/* Fills `error` for a failed `result` (NULL: the connection's error) as described above; for
+ * code that drives libpq itself (COPY). */
+enum status sql_fail(PGconn *connection, const PGresult *result, const char *what,
+                     struct error *error);
+/* PostgreSQL's condition name for a SQLSTATE (or its class's), e.g. "invalid datetime format"
+ * for 22007. */
+const char *sql_state_description(const char *sqlstate);
+/* Server texts of failed statements on `connection` go to `log` at debug level. */
+void sql_attach_log(PGconn *connection, const struct log *log);
 /* ROLLBACK when a transaction is open (after a failure); errors are ignored. */
 void sql_rollback(PGconn *connection);
 /* A notice processor that drops notices (libpq would print them to stderr). */

@@ -24,6 +24,7 @@ struct worker {
   struct ruleset *pending_rules;
   char *conninfo;
   int connect_timeout;
+  struct config_timeouts timeouts;
   size_t batch_size;
   int64_t overlap;
   struct worker_snapshot snapshot;
@@ -43,11 +44,12 @@ static enum status connect_database(struct worker *worker, struct error *error) 
   pthread_mutex_lock(&worker->thread.mutex);
   char *conninfo = worker->conninfo != NULL ? strdup(worker->conninfo) : NULL;
   int connect_timeout = worker->connect_timeout;
+  struct config_timeouts timeouts = worker->timeouts;
   worker->settings_changed = false;
   pthread_mutex_unlock(&worker->thread.mutex);
   int version = 0;
   enum status status =
-      session_connect(&worker->session, conninfo, connect_timeout, &version, error);
+      session_connect(&worker->session, conninfo, connect_timeout, &timeouts, &version, error);
   free(conninfo);
   if (status != STATUS_OK)
     return status;
@@ -291,8 +293,10 @@ static void apply_settings(struct worker *worker, const struct worker_settings *
     free(worker->conninfo);
     worker->conninfo = settings->conninfo != NULL ? strdup(settings->conninfo) : NULL;
   }
-  worker->settings_changed |= changed || worker->connect_timeout != settings->connect_timeout;
+  worker->settings_changed |= changed || worker->connect_timeout != settings->connect_timeout ||
+                              !config_timeouts_equal(&worker->timeouts, &settings->timeouts);
   worker->connect_timeout = settings->connect_timeout;
+  worker->timeouts = settings->timeouts;
   worker->batch_size = settings->batch_size;
   worker->overlap = settings->overlap;
 }

@@ -20,6 +20,7 @@
 
 #include "core/error.h"
 #include "service/clock.h"
+#include "service/config.h"
 #include "service/log.h"
 #include "service/metrics_histogram.h"
 #include "service/pass.h"
@@ -28,6 +29,7 @@
 struct worker_settings {
   const char *conninfo; /* NULL: the PG* environment */
   int connect_timeout;
+  struct config_timeouts timeouts;
   size_t batch_size;
   int64_t overlap;
 };

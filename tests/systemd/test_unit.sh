@@ -92,4 +92,50 @@ if grep -q '^DynamicUser=yes' "$unit"; then missing="$missing (DynamicUser=yes p
 if [ -z "$missing" ]; then pass "the unit has every directive the service relies on"
 else fail "the unit has every directive the service relies on" "missing:$missing"; fi
 
+# 8. No restart loop on invalid input: the daemon itself exits 2 on a bad config, bad rules or
+# a missing config file, and the unit does not restart it on 2 (it does on 1: the world failing).
+printf 'sync:\n  poll_intervall: 1\n' >"$scratch/typo.yaml"
+"$binary" run --config "$scratch/typo.yaml" >/dev/null 2>"$scratch/typo.err"
+status=$?
+if [ $status = 2 ] && grep -q "typo.yaml:2:3: unknown key 'poll_intervall'" "$scratch/typo.err"; then
+  pass "a typo in the config: the daemon exits 2 with FILE:LINE:COLUMN"
+else fail "a typo in the config: the daemon exits 2 (got $status)" "$(cat "$scratch/typo.err")"; fi
+mkdir -p "$scratch/rules"
+cp "$source_root"/rules/*.yaml "$scratch/rules/"
+printf 'week:\n  working_days: [monday, tues' >"$scratch/rules/calendar.yaml"
+printf 'paths:\n  rules: %s/rules\n' "$scratch" >"$scratch/rules.yaml"
+"$binary" run --config "$scratch/rules.yaml" >/dev/null 2>"$scratch/rules.err"
+status=$?
+if [ $status = 2 ] && grep -q "calendar.yaml:3:1: " "$scratch/rules.err"; then
+  pass "broken rules: the daemon exits 2 with FILE:LINE:COLUMN"
+else fail "broken rules: the daemon exits 2 (got $status)" "$(cat "$scratch/rules.err")"; fi
+"$binary" run --config "$scratch/absent.yaml" >/dev/null 2>&1
+status=$?
+if [ $status = 2 ]; then pass "a missing config file: the daemon exits 2"
+else fail "a missing config file: the daemon exits 2 (got $status)"; fi
+prevented=$(sed -n 's/^RestartPreventExitStatus=//p' "$unit" | tr ' ' '\n')
+restart=$(sed -n 's/^Restart=//p' "$unit")
+if [ "$restart" = on-failure ] && printf '%s\n' "$prevented" | grep -qx 2 &&
+    ! printf '%s\n' "$prevented" | grep -qx 1; then
+  pass "the unit restarts on failure but not after status 2 (RestartPreventExitStatus=2)"
+else fail "the unit restarts on failure but not after status 2" \
+  "Restart=$restart RestartPreventExitStatus=$(echo $prevented)"; fi
+
+# 9. Control: verify parses RestartPreventExitStatus= (a bad value is reported), so check 2's
+# silence covers it.
+sed 's/^RestartPreventExitStatus=.*/RestartPreventExitStatus=two/' "$tested" >"$scratch/prevent.service"
+output=$(systemd-analyze verify --man=no "$scratch/prevent.service" 2>&1)
+if printf '%s' "$output" | grep -q "Failed to parse.*two"; then
+  pass "control: verify reports a bad RestartPreventExitStatus= value"
+else fail "control: verify reports a bad RestartPreventExitStatus= value" "$output"; fi
+
+# 10. No start timeout while waiting for the database: the daemon extends it itself
+# (EXTEND_TIMEOUT_USEC, tested in systemd_notify), so the unit must not turn that off or set a
+# start timeout shorter than the daemon's 30 s extensions sent every 10 s.
+start_timeout=$(sed -n 's/^TimeoutStartSec=//p' "$unit")
+case $start_timeout in
+  '') pass "TimeoutStartSec= is left at the default; the daemon extends it while it waits" ;;
+  *) fail "TimeoutStartSec= is left at the default" "TimeoutStartSec=$start_timeout" ;;
+esac
+
 tap_finish

@@ -114,8 +114,7 @@ static void test_errors(void) {
                "dunghen.yaml:2:16: letters.true_italic: 'sometimes' is not one of: false, true, "
                "no, yes",
                "an italic choice that is not a boolean");
-  expect_error("letters:\n  italic: true\n",
-               "dunghen.yaml:2:3: unknown key 'italic' in letters",
+  expect_error("letters:\n  italic: true\n", "dunghen.yaml:2:3: unknown key 'italic' in letters",
                "a misspelt letters key");
   expect_error("paths:\n  letters: letters\n",
                "dunghen.yaml:2:12: paths.letters: 'letters' is not an absolute path",
@@ -128,8 +127,7 @@ static void test_errors(void) {
   expect_error("http: 8080\n", "dunghen.yaml:1:7: http must be a mapping, not a single value",
                "a section that is a scalar");
   expect_error("log:\n  level: info\nlog:\n  level: debug\n",
-               "dunghen.yaml:3:1: duplicate key 'log' (first at line 1)",
-               "a duplicate section");
+               "dunghen.yaml:3:1: duplicate key 'log' (first at line 1)", "a duplicate section");
 }
 
 static void test_missing_file(void) {
@@ -137,13 +135,80 @@ static void test_missing_file(void) {
   struct error error = {0};
   tap_is_integer(config_load("/nonexistent/dunghen.yaml", &config, &error), STATUS_INVALID,
                  "a missing file is invalid input");
-  tap_is_string(error.message,
-                "/nonexistent/dunghen.yaml: cannot open: No such file or directory",
+  tap_is_string(error.message, "/nonexistent/dunghen.yaml: cannot open: No such file or directory",
                 "a missing file: exact message");
+}
+
+/* database.statement_timeout, lock_timeout, idle_in_transaction_session_timeout. */
+static void test_timeouts(void) {
+  struct config config;
+  struct error error = {0};
+  tap_is_integer(config_load_buffer("dunghen.yaml", "", &config, &error), STATUS_OK, "defaults");
+  tap_is_integer(config.timeouts.statement, 300, "statement_timeout: 300 s by default");
+  tap_is_integer(config.timeouts.lock, 30, "lock_timeout: 30 s by default");
+  tap_is_integer(config.timeouts.idle_in_transaction, 600,
+                 "idle_in_transaction_session_timeout: 600 s by default");
+  config_free(&config);
+  tap_is_integer(config_load_buffer("dunghen.yaml",
+                                    "database:\n  statement_timeout: 0\n  lock_timeout: server\n"
+                                    "  idle_in_transaction_session_timeout: 86400\n",
+                                    &config, &error),
+                 STATUS_OK, "timeouts: 0, server and the maximum are accepted");
+  tap_is_integer(config.timeouts.statement, 0, "statement_timeout 0: no limit");
+  tap_is_integer(config.timeouts.lock, CONFIG_TIMEOUT_SERVER,
+                 "lock_timeout server: left to the role or server");
+  tap_is_integer(config.timeouts.idle_in_transaction, 86400, "the maximum, 86400 s");
+  config_free(&config);
+  expect_error("database:\n  conninfo: dbname=onestop hots=db1\n",
+               "dunghen.yaml:2:13: database.conninfo: unknown connection keyword 'hots'",
+               "a conninfo with a misspelt keyword");
+  expect_error("database:\n  conninfo: dbname=onestop password 's3cret\n",
+               "dunghen.yaml:2:13: database.conninfo: not a libpq connection string (key=value "
+               "pairs or a postgresql:// URI)",
+               "a conninfo libpq cannot parse, without quoting it");
+  expect_error("database:\n  statement_timeout: 5min\n",
+               "dunghen.yaml:2:22: database.statement_timeout: seconds from 0 (no limit) to "
+               "86400, or 'server' (the role's or the server's setting applies)",
+               "a statement_timeout with a unit");
+  expect_error("database:\n  lock_timeout: -1\n",
+               "dunghen.yaml:2:17: database.lock_timeout: seconds from 0 (no limit) to 86400, or "
+               "'server' (the role's or the server's setting applies)",
+               "a negative lock_timeout");
+  expect_error("database:\n  idle_in_transaction_session_timeout: [1]\n",
+               "dunghen.yaml:2:40: database.idle_in_transaction_session_timeout: seconds from 0 "
+               "(no limit) to 86400, or 'server' (the role's or the server's setting applies)",
+               "an idle_in_transaction_session_timeout that is a list");
+  expect_error("database:\n  statement_timeout: 86401\n",
+               "dunghen.yaml:2:22: database.statement_timeout: seconds from 0 (no limit) to "
+               "86400, or 'server' (the role's or the server's setting applies)",
+               "a statement_timeout over a day");
+  expect_error("database:\n  statment_timeout: 5\n",
+               "dunghen.yaml:2:3: unknown key 'statment_timeout' in database (did you mean "
+               "'statement_timeout'?)",
+               "a misspelt statement_timeout");
+  expect_error("database:\n  idle_in_transaction_session_timeout: 60\n"
+               "mail:\n  enabled: true\n  from: a@example.org\n  timeout: 60\n",
+               "dunghen.yaml:2:40: database.idle_in_transaction_session_timeout (60 s) must be "
+               "longer than mail.timeout (60 s): a delivery's transaction stays open while "
+               "sendmail runs",
+               "an idle-in-transaction limit that sendmail could outlast");
+  expect_error("mail:\n  enabled: true\n  from: a@example.org\n  timeout: 900\n",
+               "dunghen.yaml:4:12: database.idle_in_transaction_session_timeout (600 s) must be "
+               "longer than mail.timeout (900 s): a delivery's transaction stays open while "
+               "sendmail runs",
+               "a mail.timeout past the default idle-in-transaction limit");
+  tap_is_integer(config_load_buffer("dunghen.yaml",
+                                    "database:\n  idle_in_transaction_session_timeout: 0\n"
+                                    "mail:\n  enabled: true\n  from: a@example.org\n"
+                                    "  timeout: 900\n",
+                                    &config, &error),
+                 STATUS_OK, "no idle-in-transaction limit: any mail.timeout");
+  config_free(&config);
 }
 
 int main(void) {
   test_defaults();
+  test_timeouts();
   test_full();
   test_errors();
   test_missing_file();
