@@ -1010,34 +1010,25 @@ static enum status copy_data(PGconn *connection, const char *what, const char *s
   binary_integer(rows, UINT16_MAX, 2); /* trailer: a field count of -1 */
   if (rows->failed)
     return error_set(error, STATUS_RUNTIME, "out of memory");
+  /* Failures are reported by sql_fail, like every statement's: never the server's text. */
   PGresult *result = PQexec(connection, sql);
-  bool started = PQresultStatus(result) == PGRES_COPY_IN;
-  PQclear(result);
-  if (!started || PQputCopyData(connection, rows->data, (int)rows->length) != 1 ||
-      PQputCopyEnd(connection, NULL) != 1) {
-    char message[ERROR_MESSAGE_SIZE];
-    snprintf(message, sizeof message, "%s", PQerrorMessage(connection));
-    message[strcspn(message, "\n")] = '\0';
-    while ((result = PQgetResult(connection)) != NULL)
-      PQclear(result);
-    return error_set(error, STATUS_RUNTIME, "%s: %s", what, message);
-  }
   enum status status = STATUS_OK;
+  if (PQresultStatus(result) != PGRES_COPY_IN)
+    status = sql_fail(connection, result, what, error);
+  PQclear(result);
+  if (status == STATUS_OK && (PQputCopyData(connection, rows->data, (int)rows->length) != 1 ||
+                              PQputCopyEnd(connection, NULL) != 1))
+    status = sql_fail(connection, NULL, what, error);
   while ((result = PQgetResult(connection)) != NULL) {
-    if (PQresultStatus(result) == PGRES_COMMAND_OK) {
+    if (PQresultStatus(result) == PGRES_COMMAND_OK)
       *count = (size_t)strtoull(PQcmdTuples(result), NULL, 10);
-    } else if (status == STATUS_OK) {
-      char message[ERROR_MESSAGE_SIZE];
-      snprintf(message, sizeof message, "%s", PQresultErrorMessage(result));
-      message[strcspn(message, "\n")] = '\0';
-      status = error_set(error, STATUS_RUNTIME, "%s: %s", what, message);
-    }
+    else if (status == STATUS_OK)
+      status = sql_fail(connection, result, what, error);
     PQclear(result);
   }
   return status;
 }
 
-/* `marks`: the watermark candidates as a bigint[] literal ("{}" when the batch moves none). */
 static enum status write_redrafts(struct pass *pass, struct error *error) {
   if (!columns_close(pass->redraft, REDRAFT_COLUMNS))
     return error_set(error, STATUS_RUNTIME, "out of memory");
@@ -1053,6 +1044,7 @@ static enum status write_redrafts(struct pass *pass, struct error *error) {
   return STATUS_OK;
 }
 
+/* `marks`: the watermark candidates as a bigint[] literal ("{}" when the batch moves none). */
 static enum status write_batch(struct pass *pass, const char *marks, struct error *error) {
   PGconn *connection = pass->context->connection;
   size_t copied = 0;
