@@ -115,6 +115,8 @@ enum status config_defaults(struct config *config, struct error *error) {
   config->poll_interval = CONFIG_DEFAULT_POLL_INTERVAL;
   config->overlap = CONFIG_DEFAULT_OVERLAP;
   config->batch_size = CONFIG_DEFAULT_BATCH_SIZE;
+  config->retention = (struct retention_policy){.delivery_days = RETENTION_DEFAULT_DELIVERY_DAYS,
+                                                .batch_size = RETENTION_DEFAULT_BATCH_SIZE};
   config->log_level = LOG_INFO;
   config->mail.timeout = CONFIG_DEFAULT_MAIL_TIMEOUT;
   config->mail.attempts = CONFIG_DEFAULT_MAIL_ATTEMPTS;
@@ -336,6 +338,38 @@ static enum status read_sync(const struct yaml_tree *tree, struct config *config
   return status;
 }
 
+/* Escalations are found through their dossier's clock (service/retention.h): a clock kept
+ * for a shorter time than its escalations would leave them for ever. */
+static enum status read_retention(const struct yaml_tree *tree, struct config *config,
+                                  struct error *error) {
+  static const char *const known[] = {"escalations", "clocks", "deliveries", "batch_size",
+                                      NULL};
+  const struct yaml_tree_node *section;
+  enum status status = read_section(tree, "retention", known, &section, error);
+  if (status != STATUS_OK || section == NULL)
+    return status;
+  struct retention_policy *policy = &config->retention;
+  status = read_integer(tree, section, "retention", "escalations", 0, 36500,
+                        &policy->escalation_days, error);
+  if (status == STATUS_OK)
+    status = read_integer(tree, section, "retention", "clocks", 0, 36500, &policy->clock_days,
+                          error);
+  if (status == STATUS_OK)
+    status = read_integer(tree, section, "retention", "deliveries", 0, 36500,
+                          &policy->delivery_days, error);
+  if (status == STATUS_OK)
+    status = read_integer(tree, section, "retention", "batch_size", 1, 100000,
+                          &policy->batch_size, error);
+  if (status == STATUS_OK && policy->clock_days > 0 &&
+      (policy->escalation_days == 0 || policy->clock_days < policy->escalation_days))
+    return yaml_tree_error(tree, yaml_tree_get(section, "clocks"), error,
+                           "retention.clocks (%d days) must be at least retention.escalations "
+                           "(%s): a dossier's escalations are found through its clock",
+                           policy->clock_days,
+                           policy->escalation_days == 0 ? "0, kept forever" : "days");
+  return status;
+}
+
 static enum status read_log(const struct yaml_tree *tree, struct config *config,
                             struct error *error) {
   static const char *const known[] = {"level", NULL};
@@ -491,7 +525,7 @@ static enum status read_tree(const struct yaml_tree *tree, struct config *config
   if (tree->root == NULL)
     return STATUS_OK; /* an empty file: all defaults */
   static const char *const known[] = {"database", "paths", "letters", "http", "sync", "log",
-                                      "mail",     NULL};
+                                      "mail",     "retention", NULL};
   enum status status = yaml_tree_check_keys(tree, tree->root, known, "the config", error);
   if (status == STATUS_OK)
     status = read_database(tree, config, error);
@@ -505,6 +539,8 @@ static enum status read_tree(const struct yaml_tree *tree, struct config *config
     status = read_sync(tree, config, error);
   if (status == STATUS_OK)
     status = read_log(tree, config, error);
+  if (status == STATUS_OK)
+    status = read_retention(tree, config, error);
   if (status == STATUS_OK)
     status = read_mail(tree, config, error);
   if (status == STATUS_OK)

@@ -133,6 +133,7 @@ static struct worker_settings worker_settings(const struct config *config) {
       .timeouts = config->timeouts,
       .batch_size = (size_t)config->batch_size,
       .overlap = config->overlap,
+      .retention = config->retention,
   };
   return settings;
 }

@@ -27,6 +27,7 @@ struct worker {
   struct config_timeouts timeouts;
   size_t batch_size;
   int64_t overlap;
+  struct retention_policy retention;
   struct worker_snapshot snapshot;
 
   /* Only the thread touches these. */
@@ -37,6 +38,7 @@ struct worker {
   double metrics_read_at;
   struct metrics_histogram escalation_delay; /* copied into the snapshot after each job */
   int64_t delay_seen_id;                     /* the last escalation it observed */
+  int64_t retention_at;                      /* the clock instant of the last retention run */
 };
 
 /* Blocking connect (we are the worker thread), then the schema check. */
@@ -140,6 +142,33 @@ static enum status run_recompute(struct worker *worker, struct error *error) {
   return STATUS_OK;
 }
 
+/*
+ * Old rows the retention lets go, at most once per RETENTION_DEFAULT_INTERVAL of the daemon's
+ * clock, after a successful pass. A failure is logged and tried again at the next interval:
+ * what it would have deleted can wait, and the passes must not.
+ */
+static void run_retention(struct worker *worker, int64_t now) {
+  if (worker->retention_at != 0 && now - worker->retention_at < RETENTION_DEFAULT_INTERVAL)
+    return;
+  worker->retention_at = now;
+  pthread_mutex_lock(&worker->thread.mutex);
+  struct retention_policy policy = worker->retention;
+  pthread_mutex_unlock(&worker->thread.mutex);
+  struct retention_report report;
+  struct error error;
+  double started = clock_monotonic_seconds();
+  if (retention_run(worker->session.connection, &policy, now, &report, &error) != STATUS_OK) {
+    log_warning(worker->log, "retention: %s", error.message);
+    return;
+  }
+  size_t deleted = report.escalations + report.clocks + report.deliveries + report.outbox;
+  log_message(worker->log, deleted > 0 ? LOG_INFO : LOG_DEBUG,
+              "retention: deleted %zu escalations, %zu clocks of closed dossiers, %zu deliveries "
+              "and %zu outbox rows in %zu transactions (%.3f s)",
+              report.escalations, report.clocks, report.deliveries, report.outbox,
+              report.batches, clock_monotonic_seconds() - started);
+}
+
 static enum status run_pass(struct worker *worker, struct error *error) {
   struct pass_context context;
   fill_context(worker, &context);
@@ -160,6 +189,7 @@ static enum status run_pass(struct worker *worker, struct error *error) {
               report.read, report.examined, report.changed, report.escalations, report.letters,
               report.redrafts, report.skipped, seconds);
   record_success(worker, &report, seconds, context.now, false);
+  run_retention(worker, context.now);
   return STATUS_OK;
 }
 
@@ -299,6 +329,7 @@ static void apply_settings(struct worker *worker, const struct worker_settings *
   worker->timeouts = settings->timeouts;
   worker->batch_size = settings->batch_size;
   worker->overlap = settings->overlap;
+  worker->retention = settings->retention;
 }
 
 struct worker *worker_new(struct event_base *base, const struct worker_settings *settings,

@@ -24,6 +24,7 @@
 #include "service/log.h"
 #include "service/metrics_histogram.h"
 #include "service/pass.h"
+#include "service/retention.h"
 #include "service/ruleset.h"
 
 struct worker_settings {
@@ -32,6 +33,7 @@ struct worker_settings {
   struct config_timeouts timeouts;
   size_t batch_size;
   int64_t overlap;
+  struct retention_policy retention; /* run after a pass, at most hourly (daemon's clock) */
 };
 
 struct worker_snapshot {

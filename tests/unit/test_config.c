@@ -82,6 +82,41 @@ static void test_full(void) {
   config_free(&config);
 }
 
+static void test_retention(void) {
+  struct config config;
+  struct error error = {0};
+  tap_is_integer(config_load_buffer("dunghen.yaml", "", &config, &error), STATUS_OK, "defaults");
+  tap_ok(config.retention.escalation_days == 0 && config.retention.clock_days == 0 &&
+             config.retention.delivery_days == RETENTION_DEFAULT_DELIVERY_DAYS,
+         "by default escalations and clocks are kept forever, deliveries a year");
+  config_free(&config);
+  tap_is_integer(config_load_buffer("dunghen.yaml",
+                                    "retention:\n  escalations: 730\n  clocks: 1095\n"
+                                    "  deliveries: 90\n  batch_size: 500\n",
+                                    &config, &error),
+                 STATUS_OK, "a retention section %s", error.message);
+  tap_ok(config.retention.escalation_days == 730 && config.retention.clock_days == 1095 &&
+             config.retention.delivery_days == 90 && config.retention.batch_size == 500,
+         "is read");
+  config_free(&config);
+  expect_error("retention:\n  escalations: 730\n  clocks: 365\n",
+               "dunghen.yaml:3:11: retention.clocks (365 days) must be at least "
+               "retention.escalations (days): a dossier's escalations are found through its "
+               "clock",
+               "clocks kept for less time than their escalations");
+  expect_error("retention:\n  clocks: 365\n",
+               "dunghen.yaml:2:11: retention.clocks (365 days) must be at least "
+               "retention.escalations (0, kept forever): a dossier's escalations are found "
+               "through its clock",
+               "clocks deleted while escalations are kept forever");
+  expect_error("retention:\n  letters: 30\n",
+               "dunghen.yaml:2:3: unknown key 'letters' in retention",
+               "a retention for letters (never deleted)");
+  expect_error("retention:\n  deliveries: -1\n",
+               "dunghen.yaml:2:15: retention.deliveries: -1 is out of range (0 to 36500)",
+               "a negative retention");
+}
+
 static void test_errors(void) {
   expect_error("databse:\n  conninfo: x\n",
                "dunghen.yaml:1:1: unknown key 'databse' in the config (did you mean 'database'?)",
@@ -211,6 +246,7 @@ int main(void) {
   test_timeouts();
   test_full();
   test_errors();
+  test_retention();
   test_missing_file();
   return tap_finish();
 }

@@ -1,0 +1,51 @@
+/*
+ * retention.h: deletes what the configured retention lets go, in small transactions.
+ *
+ * Three kinds of row may go, each after its own number of days (0 keeps them forever):
+ *   - the escalations of a dossier that is finished, withdrawn or rejected (its clock's state),
+ *     counted from the source row's last change (`clock.source_updated_at`, which a rules
+ *     reload does not move);
+ *   - the clock of such a dossier (its escalations stay unless their own retention lets them
+ *     go: the fired levels are read from the escalations, never from the clock);
+ *   - e-mail deliveries that are over (sent, failed, skipped, digested), counted from when they
+ *     were sent or created, and then the outbox rows none of whose deliveries is left.
+ * Letters (`letter_log`, `letter_version`) and their PDFs are never deleted. Each transaction
+ * deletes at most `batch_size` rows of one kind; a clock another instance holds (its advisory
+ * lock) is left for a later run. Blocking libpq: call it from a worker thread.
+ */
+#ifndef DUNGHEN_RETENTION_H
+#define DUNGHEN_RETENTION_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+enum {
+  RETENTION_DEFAULT_BATCH_SIZE = 1000,
+  RETENTION_DEFAULT_DELIVERY_DAYS = 365,
+  RETENTION_DEFAULT_INTERVAL = 3600, /* seconds between runs in the daemon */
+  RETENTION_MAX_BATCHES = 1000,      /* per kind and run: the rest waits for the next run */
+};
+
+struct retention_policy {
+  int escalation_days; /* 0: keep forever */
+  int clock_days;      /* 0: keep forever */
+  int delivery_days;   /* 0: keep forever */
+  int batch_size;      /* rows per transaction; 0: RETENTION_DEFAULT_BATCH_SIZE */
+};
+
+struct retention_report {
+  size_t escalations;
+  size_t clocks;
+  size_t deliveries;
+  size_t outbox;
+  size_t batches;
+};
+
+/* One run at `now` (Unix seconds, the daemon's clock). */
+enum status retention_run(PGconn *connection, const struct retention_policy *policy, int64_t now,
+                          struct retention_report *report, struct error *error);
+
+#endif
