@@ -172,3 +172,21 @@ struct letter_jobs_report support_render(PGconn *connection, struct support_lett
     tap_diagnostic("rendering: %s", error.message);
   return report;
 }
+
+struct pass_report support_kit_pass(PGconn *connection, const struct rules *rules,
+                                    const struct ladder *ladder,
+                                    const struct support_letter_kit *kit, const char *now) {
+  struct pass_context context = {
+      .connection = connection,
+      .rules = rules,
+      .ladder = ladder,
+      .now = support_instant(now),
+      .overlap_seconds = -1,
+      .agencies = &kit->agencies,
+  };
+  struct pass_report report;
+  struct error error;
+  if (pass_run(&context, &report, &error) != STATUS_OK)
+    tap_diagnostic("pass: %s", error.message);
+  return report;
+}

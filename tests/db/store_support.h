@@ -48,6 +48,11 @@ struct support_letter_kit {
 /* As one TAP check ("agencies, templates, renderer and spool are ready"). */
 bool support_letter_kit_open(struct support_letter_kit *kit);
 void support_letter_kit_close(struct support_letter_kit *kit);
+/* One pass at local time `now` with the kit's agencies (their letters' form); prints the error
+ * as a diagnostic. */
+struct pass_report support_kit_pass(PGconn *connection, const struct rules *rules,
+                                    const struct ladder *ladder,
+                                    const struct support_letter_kit *kit, const char *now);
 /* Renders every pending letter; prints the error as a diagnostic. */
 struct letter_jobs_report support_render(PGconn *connection, struct support_letter_kit *kit,
                                          const struct rules *rules);

@@ -14,24 +14,6 @@
 #include "store_support.h"
 #include "tap.h"
 
-static struct pass_report pass_at(PGconn *connection, const struct rules *rules,
-                                  const struct ladder *ladder, struct support_letter_kit *kit,
-                                  const char *now) {
-  struct pass_context context = {
-      .connection = connection,
-      .rules = rules,
-      .ladder = ladder,
-      .now = support_instant(now),
-      .overlap_seconds = -1,
-      .agencies = &kit->agencies,
-  };
-  struct pass_report report;
-  struct error error;
-  if (pass_run(&context, &report, &error) != STATUS_OK)
-    tap_diagnostic("pass: %s", error.message);
-  return report;
-}
-
 /* Notifications on dunghen_letter_redraft received by `listener` so far, and their payloads. */
 static int redraft_notices(PGconn *listener, char *payloads, size_t size) {
   int count = 0;
@@ -74,7 +56,7 @@ int main(void) {
                " 'Nguyễn Văn A', 'truc_tiep', '2025-03-03T08:00+07', 'dang_xu_ly')");
 
   /* At the deadline, with no reason recorded: a letter that leaves the reason to write in. */
-  struct pass_report pass = pass_at(connection, rules, ladder, &kit, "2025-03-10T08:00");
+  struct pass_report pass = support_kit_pass(connection, rules, ladder, &kit, "2025-03-10T08:00");
   tap_is_integer((long long)pass.letters, 1, "the deadline queues the letter");
   struct letter_jobs_report rendered = support_render(connection, &kit, rules);
   tap_is_integer((long long)rendered.rendered, 1, "it is rendered");
@@ -90,13 +72,13 @@ int main(void) {
   tap_is_integer(redraft_notices(listener, text, sizeof text), 0, "no re-draft announced yet");
 
   /* A later pass with nothing new re-drafts nothing. */
-  pass = pass_at(connection, rules, ladder, &kit, "2025-03-10T10:00");
+  pass = support_kit_pass(connection, rules, ladder, &kit, "2025-03-10T10:00");
   tap_is_integer((long long)pass.redrafts, 0, "nothing changed: no re-draft");
 
   /* The reason arrives the next day. */
   support_exec(connection, "UPDATE onestop.ho_so SET ly_do_tre_han = 'Chờ kết quả xác minh"
                            " của Ủy ban nhân dân xã' WHERE ma_ho_so = 'R-1'");
-  pass = pass_at(connection, rules, ladder, &kit, "2025-03-11T09:00");
+  pass = support_kit_pass(connection, rules, ladder, &kit, "2025-03-11T09:00");
   tap_is_integer((long long)pass.redrafts, 1, "the reason re-drafts the letter");
   tap_is_integer((long long)pass.letters, 0, "and queues no second letter");
   letter_text(connection, "state || ' ' || version || ' ' || number", text, sizeof text);
@@ -136,11 +118,11 @@ int main(void) {
   /* Blanks around the same reason are no change; another reason is. */
   support_exec(connection, "UPDATE onestop.ho_so SET ly_do_tre_han = '  Chờ kết quả xác minh"
                            " của Ủy ban nhân dân xã  ' WHERE ma_ho_so = 'R-1'");
-  pass = pass_at(connection, rules, ladder, &kit, "2025-03-11T10:00");
+  pass = support_kit_pass(connection, rules, ladder, &kit, "2025-03-11T10:00");
   tap_is_integer((long long)pass.redrafts, 0, "the same reason with blanks re-drafts nothing");
   support_exec(connection, "UPDATE onestop.ho_so SET ly_do_tre_han = 'Chờ ý kiến của Sở Nông"
                            " nghiệp và Môi trường.' WHERE ma_ho_so = 'R-1'");
-  pass = pass_at(connection, rules, ladder, &kit, "2025-03-11T11:00");
+  pass = support_kit_pass(connection, rules, ladder, &kit, "2025-03-11T11:00");
   tap_is_integer((long long)pass.redrafts, 1, "a changed reason re-drafts again");
   support_render(connection, &kit, rules);
   tap_is_integer(support_integer(connection, "SELECT count(*) FROM dunghen.letter_version"), 2,

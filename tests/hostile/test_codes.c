@@ -10,24 +10,6 @@
 #include "store_support.h"
 #include "tap.h"
 
-static struct pass_report pass_at(PGconn *connection, const struct rules *rules,
-                                  const struct ladder *ladder, const struct support_letter_kit *kit,
-                                  const char *now) {
-  struct pass_context context = {
-      .connection = connection,
-      .rules = rules,
-      .ladder = ladder,
-      .now = support_instant(now),
-      .overlap_seconds = -1,
-      .agencies = &kit->agencies,
-  };
-  struct pass_report report;
-  struct error error;
-  if (pass_run(&context, &report, &error) != STATUS_OK)
-    tap_diagnostic("pass: %s", error.message);
-  return report;
-}
-
 static void insert(PGconn *connection, const char *code) {
   char sql[512];
   snprintf(sql, sizeof sql,
@@ -78,7 +60,7 @@ int main(void) {
                "INSERT INTO onestop.xu_ly VALUES ('DUP-1', 'Lê A'), ('DUP-1', 'Trần B')");
 
   /* At the deadline (5wd after 03-03 08:00): everything unambiguous is escalated. */
-  struct pass_report report = pass_at(connection, rules, ladder, &kit, "2025-03-10T09:00");
+  struct pass_report report = support_kit_pass(connection, rules, ladder, &kit, "2025-03-10T09:00");
   char flag[256];
   flag_of(connection, "DUP-1", flag, sizeof flag);
   tap_is_string(flag, "code returned 2 times by dunghen.dossier_source",
@@ -111,18 +93,18 @@ int main(void) {
                  1, "the ambiguous one waits, pending");
   support_exec(connection, "UPDATE onestop.ho_so SET chu_ho_so = chu_ho_so WHERE ma_ho_so ="
                            " 'LATE-DUP'");
-  pass_at(connection, rules, ladder, &kit, "2025-03-10T10:00");
+  support_kit_pass(connection, rules, ladder, &kit, "2025-03-10T10:00");
   flag_of(connection, "LATE-DUP", flag, sizeof flag);
   tap_is_string(flag, "code returned 2 times by dunghen.dossier_source", "the next pass flags it");
   long long escalations = count(connection, "escalation_log", "LATE-DUP");
-  pass_at(connection, rules, ladder, &kit, "2025-03-13T10:00");
+  support_kit_pass(connection, rules, ladder, &kit, "2025-03-13T10:00");
   tap_is_integer(count(connection, "escalation_log", "LATE-DUP"), escalations,
                  "a flagged dossier raises nothing more, even when long overdue is due");
 
   /* The adapter is fixed: the flags clear and the waiting letter is rendered, once. */
   support_exec(connection, "DELETE FROM onestop.xu_ly; UPDATE onestop.ho_so SET chu_ho_so ="
                            " chu_ho_so WHERE ma_ho_so IN ('LATE-DUP', 'DUP-1')");
-  pass_at(connection, rules, ladder, &kit, "2025-03-13T11:00");
+  support_kit_pass(connection, rules, ladder, &kit, "2025-03-13T11:00");
   flag_of(connection, "LATE-DUP", flag, sizeof flag);
   tap_is_string(flag, "", "fixing the view clears the flag");
   rendered = support_render(connection, &kit, rules);
