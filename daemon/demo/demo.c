@@ -115,12 +115,13 @@ static enum status load_rules(struct demo *demo, struct error *error) {
 }
 
 static enum status start_database(struct demo *demo, struct error *error) {
-  printf("Starting a private PostgreSQL 15 server...\n");
+  printf("Starting a private PostgreSQL server...\n");
   fflush(stdout);
   enum status status = cluster_start(&demo->cluster, NULL, error);
   if (status != STATUS_OK)
     return status;
   demo->cluster_started = true;
+  printf("  %s/postgres\n", demo->cluster.programs);
   demo->connection = PQconnectdb(demo->cluster.conninfo);
   if (PQstatus(demo->connection) != CONNECTION_OK)
     return error_set(error, STATUS_RUNTIME, "cannot connect to the private server: %s",

@@ -1,5 +1,6 @@
 #include "service/cluster.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -8,6 +9,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,9 +21,209 @@
 
 enum { START_TIMEOUT_SECONDS = 60, STOP_TIMEOUT_SECONDS = 15 };
 
-static const char *server_binary_directory(void) {
-  const char *configured = getenv("DUNGHEN_PG_BINDIR");
-  return configured != NULL && *configured != '\0' ? configured : "/usr/lib/postgresql/15/bin";
+enum { VERSION_PARTS = 4 };
+
+extern char **environ;
+
+/* An executable regular file (root's access(X_OK) is true for a file with any x bit). */
+static bool is_program(const char *directory, const char *name) {
+  char path[PATH_MAX];
+  if (snprintf(path, sizeof path, "%s/%s", directory, name) >= (int)sizeof path)
+    return false;
+  struct stat info;
+  return stat(path, &info) == 0 && S_ISREG(info.st_mode) && (info.st_mode & 0111) != 0 &&
+         access(path, X_OK) == 0;
+}
+
+/* NULL when `directory` holds both server programs, else the name of the one it lacks. */
+static const char *lacking_program(const char *directory) {
+  if (!is_program(directory, "initdb"))
+    return "initdb";
+  if (!is_program(directory, "postgres"))
+    return "postgres";
+  return NULL;
+}
+
+static enum status copy_directory(const char *from, char *directory, size_t size,
+                                  struct error *error) {
+  size_t length = strlen(from);
+  while (length > 1 && from[length - 1] == '/')
+    length--;
+  if (length >= size)
+    return error_set(error, STATUS_RUNTIME, "the directory %s is too long", from);
+  memcpy(directory, from, length);
+  directory[length] = '\0';
+  return STATUS_OK;
+}
+
+/*
+ * Runs `pg_config --bindir` (no shell; stderr discarded) and keeps its one line of output in
+ * `output`. False with what happened in `outcome` when the program is missing, fails, or
+ * prints something that is not an absolute path.
+ */
+static bool ask_pg_config(const char *program, char *output, size_t size, char *outcome,
+                          size_t outcome_size) {
+  int ends[2];
+  if (pipe2(ends, O_CLOEXEC) != 0) {
+    snprintf(outcome, outcome_size, "%s --bindir: pipe: %s", program, strerror(errno));
+    return false;
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, ends[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  char *arguments[] = {(char *)program, "--bindir", NULL};
+  pid_t child;
+  int failure = posix_spawnp(&child, program, &actions, NULL, arguments, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(ends[1]);
+  if (failure != 0) {
+    close(ends[0]);
+    snprintf(outcome, outcome_size, "%s: %s", program,
+             failure == ENOENT ? "not found" : strerror(failure));
+    return false;
+  }
+  size_t used = 0;
+  for (;;) {
+    char chunk[256];
+    ssize_t got = read(ends[0], chunk, sizeof chunk);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got <= 0)
+      break;
+    size_t room = size - 1 - used;
+    size_t take = (size_t)got < room ? (size_t)got : room;
+    memcpy(output + used, chunk, take);
+    used += take;
+  }
+  close(ends[0]);
+  output[used] = '\0';
+  int wait_status;
+  while (waitpid(child, &wait_status, 0) < 0 && errno == EINTR)
+    ;
+  if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0) {
+    snprintf(outcome, outcome_size, "%s --bindir failed (exit %d)", program,
+             WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1);
+    return false;
+  }
+  output[strcspn(output, "\r\n")] = '\0';
+  if (output[0] != '/') {
+    snprintf(outcome, outcome_size, "%s --bindir printed no absolute path", program);
+    return false;
+  }
+  return true;
+}
+
+/* A directory name made of numbers joined by dots ("15", "9.6"), read into `parts`. */
+static bool parse_version(const char *name, unsigned long parts[VERSION_PARTS]) {
+  memset(parts, 0, VERSION_PARTS * sizeof parts[0]);
+  const char *cursor = name;
+  for (int index = 0; index < VERSION_PARTS; index++) {
+    if (*cursor < '0' || *cursor > '9')
+      return false;
+    char *end;
+    errno = 0;
+    parts[index] = strtoul(cursor, &end, 10);
+    if (errno != 0)
+      return false;
+    if (*end == '\0')
+      return true;
+    if (*end != '.')
+      return false;
+    cursor = end + 1;
+  }
+  return false;
+}
+
+static int compare_versions(const unsigned long left[VERSION_PARTS],
+                            const unsigned long right[VERSION_PARTS]) {
+  for (int index = 0; index < VERSION_PARTS; index++)
+    if (left[index] != right[index])
+      return left[index] < right[index] ? -1 : 1;
+  return 0;
+}
+
+/*
+ * The newest ROOT/VERSION/bin that holds both programs, into `directory`. False with what
+ * was seen in `outcome` otherwise.
+ */
+static bool newest_version(const char *root, char *directory, size_t size, char *outcome,
+                           size_t outcome_size) {
+  DIR *listing = opendir(root);
+  if (listing == NULL) {
+    snprintf(outcome, outcome_size, "%s: %s", root, strerror(errno));
+    return false;
+  }
+  unsigned long best[VERSION_PARTS] = {0};
+  bool found = false;
+  int versions = 0;
+  struct dirent *entry;
+  while ((entry = readdir(listing)) != NULL) {
+    unsigned long version[VERSION_PARTS];
+    if (!parse_version(entry->d_name, version))
+      continue;
+    versions++;
+    char candidate[PATH_MAX];
+    if (snprintf(candidate, sizeof candidate, "%s/%s/bin", root, entry->d_name) >=
+        (int)sizeof candidate)
+      continue;
+    if (lacking_program(candidate) != NULL)
+      continue;
+    if (found && compare_versions(version, best) <= 0)
+      continue;
+    if (strlen(candidate) >= size)
+      continue;
+    memcpy(best, version, sizeof best);
+    memcpy(directory, candidate, strlen(candidate) + 1);
+    found = true;
+  }
+  closedir(listing);
+  if (!found)
+    snprintf(outcome, outcome_size, "%s/VERSION/bin: %s", root,
+             versions == 0 ? "no version installed" : "no version has initdb and postgres");
+  return found;
+}
+
+enum status cluster_find_programs(const struct cluster_program_search *search, char *directory,
+                                  size_t size, struct error *error) {
+  if (search->override != NULL && *search->override != '\0') {
+    const char *lacking = lacking_program(search->override);
+    if (lacking != NULL)
+      return error_set(error, STATUS_RUNTIME, "DUNGHEN_PG_BINDIR=%s has no executable %s",
+                       search->override, lacking);
+    return copy_directory(search->override, directory, size, error);
+  }
+  char pg_config_outcome[PATH_MAX + 128] = "pg_config not asked";
+  if (search->pg_config != NULL && *search->pg_config != '\0') {
+    char printed[PATH_MAX];
+    if (ask_pg_config(search->pg_config, printed, sizeof printed, pg_config_outcome,
+                      sizeof pg_config_outcome)) {
+      const char *lacking = lacking_program(printed);
+      if (lacking == NULL)
+        return copy_directory(printed, directory, size, error);
+      snprintf(pg_config_outcome, sizeof pg_config_outcome, "%s --bindir: %s has no %s",
+               search->pg_config, printed, lacking);
+    }
+  }
+  char versions_outcome[PATH_MAX + 64] = "no versions directory";
+  if (search->versions_root != NULL && *search->versions_root != '\0' &&
+      newest_version(search->versions_root, directory, size, versions_outcome,
+                     sizeof versions_outcome))
+    return STATUS_OK;
+  return error_set(error, STATUS_RUNTIME,
+                   "PostgreSQL's server programs (initdb, postgres) not found: %s; %s "
+                   "(install postgresql, or set DUNGHEN_PG_BINDIR)",
+                   pg_config_outcome, versions_outcome);
+}
+
+enum status cluster_programs(char *directory, size_t size, struct error *error) {
+  struct cluster_program_search search = {
+      .override = getenv("DUNGHEN_PG_BINDIR"),
+      .pg_config = "pg_config",
+      .versions_root = "/usr/lib/postgresql",
+  };
+  return cluster_find_programs(&search, directory, size, error);
 }
 
 /* The user the server runs as: ourselves, or `postgres` when we are root. */
@@ -34,7 +236,7 @@ static enum status server_user(uid_t *uid, gid_t *gid, struct error *error) {
   if (entry == NULL)
     return error_set(error, STATUS_RUNTIME,
                      "running as root, and there is no 'postgres' user to run the private "
-                     "PostgreSQL server as (install postgresql-15)");
+                     "PostgreSQL server as (install postgresql)");
   *uid = entry->pw_uid;
   *gid = entry->pw_gid;
   return STATUS_OK;
@@ -57,13 +259,16 @@ static void become_server_user_and_exec(uid_t uid, gid_t gid, const char *log_pa
   _exit(127);
 }
 
-static enum status run_initdb(const char *directory, uid_t uid, gid_t gid, struct error *error) {
-  char binary[PATH_MAX], data[PATH_MAX], log[PATH_MAX];
-  snprintf(binary, sizeof binary, "%s/initdb", server_binary_directory());
+static enum status run_initdb(const char *programs, const char *directory, uid_t uid, gid_t gid,
+                              struct error *error) {
+  char binary[PATH_MAX + 8], data[PATH_MAX], log[PATH_MAX];
+  snprintf(binary, sizeof binary, "%s/initdb", programs);
   snprintf(data, sizeof data, "%s/data", directory);
   snprintf(log, sizeof log, "%s/initdb.log", directory);
+  /* clang-format off */
   char *arguments[] = {binary, "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
                        "--locale=C.UTF-8", "--no-sync", NULL};
+  /* clang-format on */
   pid_t child = fork();
   if (child < 0)
     return error_set(error, STATUS_RUNTIME, "fork: %s", strerror(errno));
@@ -139,16 +344,18 @@ static void guard(int pipe_read, pid_t server, const char *directory) {
   _exit(0);
 }
 
-static pid_t spawn_server(const char *directory, uid_t uid, gid_t gid) {
-  char binary[PATH_MAX], data[PATH_MAX], log[PATH_MAX], socket_option[PATH_MAX + 32];
-  snprintf(binary, sizeof binary, "%s/postgres", server_binary_directory());
+static pid_t spawn_server(const char *programs, const char *directory, uid_t uid, gid_t gid) {
+  char binary[PATH_MAX + 16], data[PATH_MAX], log[PATH_MAX], socket_option[PATH_MAX + 32];
+  snprintf(binary, sizeof binary, "%s/postgres", programs);
   snprintf(data, sizeof data, "%s/data", directory);
   snprintf(log, sizeof log, "%s/server.log", directory);
   snprintf(socket_option, sizeof socket_option, "unix_socket_directories=%s", directory);
+  /* clang-format off */
   char *arguments[] = {binary, "-D", data, "-p", "5432", "-c", socket_option,
                        "-c", "listen_addresses=", "-c", "fsync=off", "-c",
                        "full_page_writes=off", "-c", "synchronous_commit=off", "-c",
                        "max_connections=60", NULL};
+  /* clang-format on */
   pid_t server = fork();
   if (server == 0) {
     setpgid(0, 0); /* a terminal's Ctrl-C goes to the guardian's decision, not the server */
@@ -173,8 +380,8 @@ static enum status wait_until_ready(const struct cluster *cluster, struct error 
                    START_TIMEOUT_SECONDS);
 }
 
-static enum status make_directory(struct cluster *cluster, const char *parent, uid_t uid,
-                                  gid_t gid, struct error *error) {
+static enum status make_directory(struct cluster *cluster, const char *parent, uid_t uid, gid_t gid,
+                                  struct error *error) {
   if (parent == NULL) {
     parent = getenv("TMPDIR");
     if (parent == NULL || *parent == '\0')
@@ -187,8 +394,7 @@ static enum status make_directory(struct cluster *cluster, const char *parent, u
   if (geteuid() == 0 && chown(cluster->directory, uid, gid) != 0) {
     int saved = errno;
     rmdir(cluster->directory);
-    return error_set(error, STATUS_RUNTIME, "chown %s: %s", cluster->directory,
-                     strerror(saved));
+    return error_set(error, STATUS_RUNTIME, "chown %s: %s", cluster->directory, strerror(saved));
   }
   return STATUS_OK;
 }
@@ -199,13 +405,16 @@ enum status cluster_start(struct cluster *cluster, const char *parent, struct er
   cluster->guardian_pipe = -1;
   uid_t uid;
   gid_t gid;
-  enum status status = server_user(&uid, &gid, error);
+  enum status status = cluster_programs(cluster->programs, sizeof cluster->programs, error);
+  if (status != STATUS_OK)
+    return status;
+  status = server_user(&uid, &gid, error);
   if (status != STATUS_OK)
     return status;
   status = make_directory(cluster, parent, uid, gid, error);
   if (status != STATUS_OK)
     return status;
-  status = run_initdb(cluster->directory, uid, gid, error);
+  status = run_initdb(cluster->programs, cluster->directory, uid, gid, error);
   if (status != STATUS_OK) {
     remove_tree(cluster->directory);
     return status;
@@ -226,7 +435,7 @@ enum status cluster_start(struct cluster *cluster, const char *parent, struct er
   if (guardian == 0) {
     close(ends[1]);
     setpgid(0, 0);
-    pid_t server = spawn_server(cluster->directory, uid, gid);
+    pid_t server = spawn_server(cluster->programs, cluster->directory, uid, gid);
     if (server < 0) {
       remove_tree(cluster->directory);
       _exit(1);

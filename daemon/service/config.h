@@ -26,7 +26,7 @@
 
 #include "core/error.h"
 #include "service/log.h"
-#include "service/retention.h"
+#include "service/retention_policy.h"
 
 /* PostgreSQL's session limits, in seconds, as dunghen sets them on each of its sessions.
  * 0: no limit; CONFIG_TIMEOUT_SERVER: dunghen leaves the setting alone, so the role's,

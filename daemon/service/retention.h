@@ -21,20 +21,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
-
-enum {
-  RETENTION_DEFAULT_BATCH_SIZE = 1000,
-  RETENTION_DEFAULT_DELIVERY_DAYS = 365,
-  RETENTION_DEFAULT_INTERVAL = 3600, /* seconds between runs in the daemon */
-  RETENTION_MAX_BATCHES = 1000,      /* per kind and run: the rest waits for the next run */
-};
-
-struct retention_policy {
-  int escalation_days; /* 0: keep forever */
-  int clock_days;      /* 0: keep forever */
-  int delivery_days;   /* 0: keep forever */
-  int batch_size;      /* rows per transaction; 0: RETENTION_DEFAULT_BATCH_SIZE */
-};
+#include "service/retention_policy.h"
 
 struct retention_report {
   size_t escalations;

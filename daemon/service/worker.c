@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "service/escalation_delay.h"
+#include "service/retention.h"
 #include "service/session.h"
 #include "service/worker_thread.h"
 

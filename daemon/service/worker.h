@@ -24,7 +24,7 @@
 #include "service/log.h"
 #include "service/metrics_histogram.h"
 #include "service/pass.h"
-#include "service/retention.h"
+#include "service/retention_policy.h"
 #include "service/ruleset.h"
 
 struct worker_settings {

@@ -14,10 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *bin_directory(void) {
-  const char *configured = getenv("DUNGHEN_PG_BINDIR");
-  return configured != NULL && *configured != '\0' ? configured : "/usr/lib/postgresql/15/bin";
-}
+#include "service/cluster.h"
 
 /* Runs a server binary as the server user, output appended to DIR/pg_ctl.log; exit status. */
 static int run_as_server_user(const struct pg_server *server, char *const arguments[]) {
@@ -49,8 +46,8 @@ static int run_as_server_user(const struct pg_server *server, char *const argume
 }
 
 static int pg_ctl(const struct pg_server *server, const char *action, const char *mode) {
-  char binary[PATH_MAX], data[PATH_MAX + 8], log[PATH_MAX + 16], options[PATH_MAX + 200];
-  snprintf(binary, sizeof binary, "%s/pg_ctl", bin_directory());
+  char binary[PATH_MAX + 8], data[PATH_MAX + 8], log[PATH_MAX + 16], options[PATH_MAX + 200];
+  snprintf(binary, sizeof binary, "%s/pg_ctl", server->programs);
   snprintf(data, sizeof data, "%s/data", server->directory);
   snprintf(log, sizeof log, "%s/server.log", server->directory);
   snprintf(options, sizeof options,
@@ -58,8 +55,8 @@ static int pg_ctl(const struct pg_server *server, const char *action, const char
            "-c max_connections=40",
            server->directory);
   if (strcmp(action, "start") == 0) {
-    char *arguments[] = {binary, "-D", data, "-l", log, "-o", options, "-w", "-t", "60",
-                         "start", NULL};
+    char *arguments[] = {binary,  "-D", data, "-l", log,     "-o",
+                         options, "-w", "-t", "60", "start", NULL};
     return run_as_server_user(server, arguments);
   }
   char *arguments[] = {binary, "-D", data, "-m", (char *)mode, "-w", "-t", "60", "stop", NULL};
@@ -90,6 +87,11 @@ static void guard(struct pg_server *server, int pipe_read) {
 bool pg_server_create(struct pg_server *server) {
   memset(server, 0, sizeof *server);
   server->guardian_pipe = -1;
+  struct error error;
+  if (cluster_programs(server->programs, sizeof server->programs, &error) != STATUS_OK) {
+    fprintf(stderr, "pg_server: %s\n", error.message);
+    return false;
+  }
   const char *parent = getenv("TMPDIR");
   snprintf(server->directory, sizeof server->directory, "%s/dunghen-pgr-XXXXXX",
            parent != NULL && *parent != '\0' ? parent : "/tmp");
@@ -117,11 +119,12 @@ bool pg_server_create(struct pg_server *server) {
   }
   close(ends[0]);
   server->guardian_pipe = ends[1];
-  char binary[PATH_MAX], data[PATH_MAX + 8];
-  snprintf(binary, sizeof binary, "%s/initdb", bin_directory());
+  char binary[PATH_MAX + 8], data[PATH_MAX + 8];
+  snprintf(binary, sizeof binary, "%s/initdb", server->programs);
   snprintf(data, sizeof data, "%s/data", server->directory);
-  char *arguments[] = {binary, "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                       "--locale=C.UTF-8", "--no-sync", NULL};
+  char *arguments[] = {binary,      "-D",    data, "-U",   "postgres",
+                       "-A",        "trust", "-E", "UTF8", "--locale=C.UTF-8",
+                       "--no-sync", NULL};
   if (run_as_server_user(server, arguments) != 0) {
     fprintf(stderr, "pg_server: initdb failed; see %s/pg_ctl.log\n", server->directory);
     return false;

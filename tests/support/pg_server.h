@@ -6,6 +6,8 @@
  * same socket and data while the daemon under test keeps running. A guardian process stops
  * the server (immediate mode) and removes the directory when the test exits or dies, so no run
  * leaves a server behind. As root, the server runs as the `postgres` user (initdb refuses root).
+ * The programs (initdb, pg_ctl) come from the directory service/cluster.h's cluster_programs()
+ * chooses, as for the demo's cluster.
  */
 #ifndef DUNGHEN_PG_SERVER_H
 #define DUNGHEN_PG_SERVER_H
@@ -16,6 +18,7 @@
 
 struct pg_server {
   char directory[PATH_MAX];
+  char programs[PATH_MAX];       /* initdb, pg_ctl: cluster_programs() */
   char conninfo[PATH_MAX + 128]; /* host=DIR port=5432 user=postgres dbname=postgres */
   pid_t guardian;
   int guardian_pipe;
