@@ -9,12 +9,23 @@ static int failure_count;
 
 static bool report(bool condition, const char *format, va_list arguments) TAP_PRINTF(2, 0);
 
+/* A TAP line ends at its newline: a description that quotes a multi-line text (a program's
+ * output, an HTTP body) is printed on one line, each line break as a space. */
+static void print_one_line(const char *format, va_list arguments) {
+  char text[4096];
+  vsnprintf(text, sizeof text, format, arguments);
+  for (char *c = text; *c != '\0'; c++)
+    if (*c == '\n' || *c == '\r')
+      *c = ' ';
+  fputs(text, stdout);
+}
+
 static bool report(bool condition, const char *format, va_list arguments) {
   test_count++;
   if (!condition)
     failure_count++;
   printf("%s %d - ", condition ? "ok" : "not ok", test_count);
-  vprintf(format, arguments);
+  print_one_line(format, arguments);
   putchar('\n');
   fflush(stdout);
   return condition;
@@ -62,13 +73,18 @@ bool tap_contains(const char *haystack, const char *needle, const char *format, 
   return result;
 }
 
+/* Every line of a diagnostic starts with "# ", or TAP readers take it for output. */
 void tap_diagnostic(const char *format, ...) {
+  char text[16384];
   va_list arguments;
   va_start(arguments, format);
-  printf("# ");
-  vprintf(format, arguments);
-  putchar('\n');
+  vsnprintf(text, sizeof text, format, arguments);
   va_end(arguments);
+  for (char *line = text; line != NULL && *line != '\0';) {
+    char *end = strchr(line, '\n');
+    printf("# %.*s\n", end != NULL ? (int)(end - line) : (int)strlen(line), line);
+    line = end != NULL ? end + 1 : NULL;
+  }
 }
 
 int tap_skip_all(const char *reason) {
