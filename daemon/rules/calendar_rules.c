@@ -48,6 +48,7 @@ struct announced_day {
   bool working;
   const char *reason;
   const char *source;
+  bool counted; /* taken as the compensatory day of a statutory holiday (note_compensation) */
 };
 
 /* One day off of a statutory year: `holiday` is an index into the holiday list. */
@@ -68,6 +69,7 @@ struct loader {
   size_t announced_count;
   size_t announced_capacity;
   struct calendar_rules_summary *summary;
+  const struct yaml_tree_node *announced_keys[CALENDAR_YEAR_COUNT]; /* for the gaps' place */
   struct occurrence *occurrences; /* scratch for one statutory year */
   size_t occurrence_capacity;
 };
@@ -419,7 +421,7 @@ static enum status read_announced_entry(struct loader *loader, const struct yaml
     if ((status = yaml_tree_read_date(tree, dates->items[i], &day, loader->error)) != STATUS_OK ||
         (status = check_announced_date(loader, dates->items[i], day, year, working,
                                        year_start)) != STATUS_OK ||
-        (status = add_announced(loader, (struct announced_day){day, working, reason, source})) !=
+        (status = add_announced(loader, (struct announced_day){day, working, reason, source, false})) !=
             STATUS_OK)
       return status;
   }
@@ -465,6 +467,7 @@ static enum status read_announced(struct loader *loader, const struct yaml_tree_
                                       "days_worked", year, year_start)) != STATUS_OK)
       return status;
     summary->announced[year - CALENDAR_FIRST_YEAR] = true;
+    loader->announced_keys[year - CALENDAR_FIRST_YEAR] = mapping->pairs[i].key;
     summary->announced_count++;
     if (summary->first_announced_year == 0 || year < summary->first_announced_year)
       summary->first_announced_year = year;
@@ -558,11 +561,61 @@ static bool is_occurrence(const struct occurrence *occurrences, size_t count, in
   return false;
 }
 
-/* Sets a statutory day off unless its year is announced (the announcement decides there). */
+static bool announced_off(const struct loader *loader, int64_t day) {
+  for (size_t i = 0; i < loader->announced_count; i++)
+    if (loader->announced[i].day == day && !loader->announced[i].working)
+      return true;
+  return false;
+}
+
+/* A statutory day off (on a working weekday) that an announced year does not list. */
+static void note_gap(struct loader *loader, int64_t day, const char *reason) {
+  struct calendar_rules_summary *summary = loader->summary;
+  if (announced_off(loader, day))
+    return;
+  if (summary->gap_count == CALENDAR_MAX_GAPS) {
+    summary->gaps_left_out++;
+    return;
+  }
+  struct calendar_rules_gap *gap = &summary->gaps[summary->gap_count++];
+  const struct yaml_tree_node *key =
+      loader->announced_keys[civil_date_from_days(day).year - CALENDAR_FIRST_YEAR];
+  gap->day = day;
+  snprintf(gap->holiday, sizeof gap->holiday, "%s", reason);
+  gap->line = key != NULL ? key->line : 1;
+  gap->column = key != NULL ? key->column : 1;
+}
+
+/*
+ * A compensatory day that an announced year owes: the Prime Minister may place it elsewhere
+ * (before Tết, say), so any listed day off near the holiday that is not itself a statutory day
+ * and not yet counted for another holiday settles it.
+ */
+static void note_compensation(struct loader *loader, const struct occurrence *occurrences,
+                              size_t count, int64_t holiday_day, int64_t candidate,
+                              const char *reason) {
+  enum { NEAR_DAYS = 10 };
+  for (size_t i = 0; i < loader->announced_count; i++) {
+    struct announced_day *listed = &loader->announced[i];
+    if (listed->working || listed->counted || is_occurrence(occurrences, count, listed->day) ||
+        listed->day < holiday_day - NEAR_DAYS || listed->day > candidate + NEAR_DAYS)
+      continue;
+    listed->counted = true;
+    return;
+  }
+  note_gap(loader, candidate, reason);
+}
+
+/* Sets a statutory day off unless its year is announced: the announcement decides there, and
+ * a day it leaves out is noted as a gap for `dunghen check`. */
 static enum status set_statutory_day(struct loader *loader, struct calendar *calendar,
                                      int64_t day, const char *reason) {
-  if (!calendar_covers(calendar, day) || day_announced(loader, day))
+  if (!calendar_covers(calendar, day))
     return STATUS_OK;
+  if (day_announced(loader, day)) {
+    note_gap(loader, day, reason);
+    return STATUS_OK;
+  }
   return calendar_set_day(calendar, day, false, reason, loader->error);
 }
 
@@ -597,10 +650,14 @@ static enum status apply_statutory_year(struct loader *loader, struct calendar *
       candidate++;
     last_given = candidate;
     compensation_reason(compensation, loader->holidays[occurrences[i].holiday].name, reason);
-    status = set_statutory_day(loader, calendar, candidate, reason);
+    if (day_announced(loader, candidate))
+      note_compensation(loader, occurrences, count, occurrences[i].day, candidate, reason);
+    else
+      status = set_statutory_day(loader, calendar, candidate, reason);
   }
   return status;
 }
+
 
 static enum status build_calendar(struct loader *loader, struct calendar **calendar) {
   enum status status =
@@ -614,8 +671,7 @@ static enum status build_calendar(struct loader *loader, struct calendar **calen
   if (loader->occurrences == NULL)
     return error_set(loader->error, STATUS_RUNTIME, "out of memory");
   for (int year = CALENDAR_FIRST_YEAR; year <= CALENDAR_LAST_YEAR && status == STATUS_OK; year++)
-    if (!loader->summary->announced[year - CALENDAR_FIRST_YEAR])
-      status = apply_statutory_year(loader, *calendar, year);
+    status = apply_statutory_year(loader, *calendar, year);
   char reason[REASON_SIZE];
   for (size_t i = 0; i < loader->announced_count && status == STATUS_OK; i++) {
     const struct announced_day *day = &loader->announced[i];

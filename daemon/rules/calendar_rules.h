@@ -17,7 +17,20 @@
 #include "core/calendar.h"
 #include "core/error.h"
 
-enum { CALENDAR_YEAR_COUNT = CALENDAR_LAST_YEAR - CALENDAR_FIRST_YEAR + 1 };
+enum {
+  CALENDAR_YEAR_COUNT = CALENDAR_LAST_YEAR - CALENDAR_FIRST_YEAR + 1,
+  CALENDAR_MAX_GAPS = 32,
+  CALENDAR_GAP_NAME_SIZE = 96,
+};
+
+/* A statutory day off on a working weekday that an announced year does not list: usually an
+ * announcement entered before the whole year's notices were out (only Tết, say), which would
+ * otherwise make that day a working day without a word. */
+struct calendar_rules_gap {
+  int64_t day;
+  char holiday[CALENDAR_GAP_NAME_SIZE];
+  size_t line, column; /* of the year's key under `announced:` */
+};
 
 /* What the file contained, for `dunghen check` and the yearly-schedule warnings. */
 struct calendar_rules_summary {
@@ -26,6 +39,9 @@ struct calendar_rules_summary {
   int first_announced_year;  /* 0 when no year is announced */
   int last_announced_year;   /* 0 when no year is announced */
   bool announced[CALENDAR_YEAR_COUNT]; /* indexed by year - CALENDAR_FIRST_YEAR */
+  struct calendar_rules_gap gaps[CALENDAR_MAX_GAPS]; /* in the order of the days */
+  size_t gap_count;
+  size_t gaps_left_out; /* beyond CALENDAR_MAX_GAPS */
 };
 
 /* Loads a calendar file. On failure *calendar is NULL and error holds the located cause.

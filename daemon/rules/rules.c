@@ -67,6 +67,20 @@ static enum status load_calendar(struct rules *rules, int64_t today, struct erro
   rules->holiday_count = summary.holiday_count;
   rules->first_announced_year = summary.first_announced_year;
   rules->last_announced_year = summary.last_announced_year;
+  for (size_t i = 0; i < summary.gap_count && status == STATUS_OK; i++) {
+    const struct calendar_rules_gap *gap = &summary.gaps[i];
+    struct civil_date date = civil_date_from_days(gap->day);
+    char day[16];
+    civil_format_date(gap->day, day, sizeof day);
+    status = add_warning(rules, error,
+                         "%s:%zu:%zu: the announced schedule of %d does not list %s on %s, a "
+                         "statutory day off: it counts as a working day until the year's "
+                         "days_off say so",
+                         path, gap->line, gap->column, date.year, gap->holiday, day);
+  }
+  if (status == STATUS_OK && summary.gaps_left_out > 0)
+    status = add_warning(rules, error, "%s: %zu more statutory days off missing from announced "
+                         "schedules", path, summary.gaps_left_out);
   int year = civil_date_from_days(today).year;
   for (int check = year; check <= year + 1 && status == STATUS_OK; check++)
     if (check >= CALENDAR_FIRST_YEAR && check <= CALENDAR_LAST_YEAR &&

@@ -41,6 +41,35 @@ check "an agency on the 2018 form passes" equals "$(run --rules "$work/old-form:
 check "with a located warning that says what the 2018 form still applies to" \
   grep -q "^warning: $work/old-form/agencies.yaml:[0-9]*:[0-9]*: agency DLK-TTPVHCC sets form: 2018; it applies only to dossiers received before 2025-07-01, every later one gets the 2025 form$" \
   "$work/err"
+# An announced year written when only the New Year and Tết notices were out.
+mkdir "$work/early-2027"
+cp "$rules/calendar.yaml" "$work/early-2027/calendar.yaml"
+year_line=$(($(wc -l <"$rules/calendar.yaml") + 1))
+cat >>"$work/early-2027/calendar.yaml" <<'YAML'
+  2027:
+    days_off:
+      - dates: [2027-01-01]
+        reason: New Year's Day
+        source: Ministry of Home Affairs notice
+      - dates: [2027-02-05, 2027-02-08, 2027-02-09, 2027-02-10, 2027-02-11]
+        reason: Tết Nguyên Đán (Lunar New Year)
+        source: Ministry of Home Affairs notice
+YAML
+check "a 2027 schedule with only New Year and Tết passes" \
+  equals "$(run --rules "$work/early-2027:$rules")" 0
+for missing in "Giỗ Tổ Hùng Vương (Hùng Kings' Commemoration) — Labour Code 2019 art. 112(1)(e) on 2027-04-16" \
+  "Reunification Day (30/4) — Labour Code 2019 art. 112(1)(c) on 2027-04-30" \
+  "compensatory day off for International Labour Day (1/5) — Labour Code 2019 art. 111(3) on 2027-05-03" \
+  "National Day holiday (adjacent day) — Labour Code 2019 art. 112(1)(đ) on 2027-09-01" \
+  "National Day (2/9) — Labour Code 2019 art. 112(1)(đ) on 2027-09-02"; do
+  check "it warns, located, that 2027 lacks ${missing%% —*}" grep -qF \
+    "warning: $work/early-2027/calendar.yaml:$year_line:3: the announced schedule of 2027 does not list $missing, a statutory day off" \
+    "$work/err"
+done
+check "and about nothing in New Year or Tết" sh -c "! grep -q 'schedule of 2027 does not list .* on 2027-0[12]-' '$work/err'"
+run >/dev/null
+check "the shipped schedules 2023-2026 lack no statutory day off" \
+  sh -c "! grep -q 'does not list' '$work/err'"
 check "an unknown option exits 2" equals "$(run --frobnicate)" 2
 check "--letters without a directory exits 2" equals "$(run --letters)" 2
 tap_finish
