@@ -297,6 +297,7 @@ static int64_t hours_start(const struct context *context, int64_t receipt) {
                       "clock starts %s: received at %s, after the cut-off %s, counts as "
                       "received at the next opening",
                       start_text, clock, cutoff_text);
+      explain_skipped_days(context, day + 1, civil_local_day(start) - 1);
     }
     return start;
   }
@@ -313,7 +314,50 @@ static int64_t hours_start(const struct context *context, int64_t receipt) {
   else
     explanation_add(context->explanation,
                     "clock starts %s: received at %s, outside working hours", start_text, clock);
+  explain_skipped_days(context, day + 1, civil_local_day(start) - 1);
   return start;
+}
+
+/* Working seconds in [from, to) outside the pauses: what the clock counted there. */
+static int64_t counted_seconds(const struct context *context, int64_t from, int64_t to) {
+  int64_t seconds = calendar_working_seconds_between(context->calendar, from, to);
+  for (size_t i = 0; i < context->pause_count; i++) {
+    const struct pause_interval *pause = &context->pauses[i];
+    int64_t a = pause->from > from ? pause->from : from;
+    int64_t b = pause->to < to ? pause->to : to;
+    if (a < b)
+      seconds -= calendar_working_seconds_between(context->calendar, a, b);
+  }
+  return seconds;
+}
+
+/* One line per working day of an hours-mode count: the working time counted on it. */
+static void explain_hours_per_day(const struct context *context, int64_t start,
+                                  int64_t deadline) {
+  if (context->explanation == NULL)
+    return;
+  int64_t total = 0;
+  size_t listed = 0, more = 0;
+  for (int64_t day = civil_local_day(start); day <= civil_local_day(deadline); day++) {
+    int64_t from = civil_instant_from_local(day, 0), to = civil_instant_from_local(day + 1, 0);
+    int64_t seconds = counted_seconds(context, from > start ? from : start,
+                                      to < deadline ? to : deadline);
+    if (seconds <= 0)
+      continue;
+    total += seconds;
+    if (listed == SKIPPED_DAYS_LISTED) {
+      more++;
+      continue;
+    }
+    char text[DAY_TEXT_SIZE], amount[32], sum[32];
+    format_day(day, text);
+    format_working_time(seconds, amount);
+    format_working_time(total, sum);
+    explanation_add(context->explanation, "counted on %s: %s (%s in all)", text, amount, sum);
+    listed++;
+  }
+  if (more > 0)
+    explanation_add(context->explanation, "... and %zu more working days counted", more);
 }
 
 /* Runs `total` working seconds from `start`, skipping the working time inside pauses. */
@@ -391,9 +435,11 @@ static enum status compute_hours(struct context *context, int64_t receipt,
                     (long long)duration->amount, (long long)duration->amount, amount, whole);
   }
   enum status status = run_hours(context, start, total, result, error);
-  if (status == STATUS_OK && !result->stopped)
+  if (status == STATUS_OK && !result->stopped) {
     explain_skipped_days(context, civil_local_day(start) + 1,
                          civil_local_day(result->deadline) - 1);
+    explain_hours_per_day(context, start, result->deadline);
+  }
   return status;
 }
 
@@ -461,6 +507,8 @@ static int64_t effective_receipt_day(const struct context *context, int64_t rece
     explanation_add(context->explanation,
                     "effective receipt day %s: received at %s on a working day", text, clock);
   }
+  /* The days jumped over to reach it (a Friday after the cut-off before Tết: nine of them). */
+  explain_skipped_days(context, day + 1, effective - 1);
   return effective;
 }
 
@@ -514,6 +562,33 @@ static enum status run_days(struct context *context, int64_t start, int64_t n, i
   return STATUS_OK;
 }
 
+/* One line per working day counted in days mode (those a pause held are not counted). */
+static void explain_counted_days(const struct context *context, int64_t effective,
+                                 int64_t last) {
+  if (context->explanation == NULL)
+    return;
+  size_t counted = 0, more = 0;
+  for (int64_t day = effective + 1; day <= last; day++) {
+    if (!calendar_is_working_day(context->calendar, day))
+      continue;
+    int64_t closing = civil_instant_from_local(day, context->closing);
+    bool held = false;
+    for (size_t i = 0; i < context->pause_count && !held; i++)
+      held = context->pauses[i].from <= closing && closing < context->pauses[i].to;
+    if (held)
+      continue;
+    if (++counted > SKIPPED_DAYS_LISTED) {
+      more++;
+      continue;
+    }
+    char text[DAY_TEXT_SIZE];
+    format_day(day, text);
+    explanation_add(context->explanation, "working day %zu: %s", counted, text);
+  }
+  if (more > 0)
+    explanation_add(context->explanation, "... and %zu more working days", more);
+}
+
 static enum status compute_working_days(struct context *context, int64_t receipt,
                                         struct deadline_result *result, struct error *error) {
   int64_t effective = effective_receipt_day(context, receipt);
@@ -539,6 +614,7 @@ static enum status compute_working_days(struct context *context, int64_t receipt
   if (status != STATUS_OK || result->stopped)
     return status;
   explain_skipped_days(context, effective + 1, day);
+  explain_counted_days(context, effective, day);
   result->deadline = civil_instant_from_local(day, context->closing);
   return STATUS_OK;
 }

@@ -234,6 +234,22 @@ expect_explain "--explain shows the letter's date derivation" \
 expect_explain "--explain says what the new date is counted from" \
   "new date: extension 5wd (hours counting) counted from 2026-02-23T10:00:00+07:00 (the statutory deadline)" \
   --received 2026-02-09T10:00 --duration 5wd --apology-at 2026-02-17T08:00
+# The fuller explanation: the days a cut-off jumps over, and what each day counted.
+expect_explain "a cut-off before Tết lists the days it jumps over" \
+  "skipped 2026-02-18 (Wednesday): Tết Nguyên Đán" \
+  --received 2026-02-13T16:00 --duration 2wd --counting days --cutoff 15:00
+expect_explain "days mode lists each working day counted" \
+  "working day 2: 2026-02-25 (Wednesday)" \
+  --received 2026-02-13T16:00 --duration 2wd --counting days --cutoff 15:00
+expect_explain "hours mode gives the working time counted on each day" \
+  "counted on 2026-02-13 (Friday): 8h (13h in all)" \
+  --received 2026-02-12T10:00 --duration 2wd
+expect_explain "a pause's hours are not counted on its days" \
+  "counted on 2026-03-03 (Tuesday): 3h (10h in all)" \
+  --received 2026-03-02T08:00 --duration 3wd --pause 2026-03-03T10:00/2026-03-04T14:00
+expect_explain "a receipt after closing lists the days before the clock starts" \
+  "skipped 2026-02-14 (Saturday): Saturday" \
+  --received 2026-02-13T18:00 --duration 1wd
 expect_error "--promised without --apology-at" 2 \
   "dunghen deadline: --promised and --extension apply only with --apology-at" \
   --received 2026-02-09T10:00 --duration 5wd --promised 2026-03-06T16:00
