@@ -255,20 +255,78 @@ static void reader_position(const yaml_parser_t *parser, const char *data, size_
   }
 }
 
+/* The byte at a mark's line and column (columns count characters), or NUL past the end. */
+static char byte_at_mark(const yaml_mark_t *mark, const char *data, size_t size) {
+  size_t at = 0;
+  for (size_t line = 0; line < mark->line && at < size; at++)
+    if (data[at] == '\n')
+      line++;
+  for (size_t column = 0; column < mark->column && at < size; column++)
+    for (at++; at < size && ((unsigned char)data[at] & 0xC0) == 0x80; at++)
+      ;
+  return at < size ? data[at] : '\0';
+}
+
+/* What libyaml's message means for an admin who edits a rules file, or "" when it is plain. */
+static const char *plain_explanation(const yaml_parser_t *parser, const char *data, size_t size) {
+  static const struct {
+    const char *problem; /* a part of libyaml's message */
+    const char *meaning;
+  } meanings[] = {
+      {"found a tab character", "a tab cannot indent YAML: indent with spaces"},
+      {"did not find expected ',' or ']'",
+       "a list in [ ] is not closed, or two of its items lack a comma between them"},
+      {"did not find expected ',' or '}'",
+       "a mapping in { } is not closed, or two of its entries lack a comma between them"},
+      {"mapping values are not allowed",
+       "a second ': ' on one line: put a value that contains ': ' in quotes, or check this "
+       "line's indentation"},
+      {"could not find expected ':'",
+       "a line that is neither 'key: value' nor a list item: a ':' is missing, or a text goes "
+       "on with too little indentation"},
+      {"did not find expected key",
+       "this line's indentation does not line up with the keys above it"},
+      {"did not find expected '-' indicator",
+       "this list item's '-' does not line up with the items above it"},
+      {"block sequence entries are not allowed",
+       "a '- ' list item on the same line as its key: start the list on the next line"},
+      {"UTF-8", "the file is not valid UTF-8: save it as UTF-8"},
+      {"control characters are not allowed",
+       "a control character, which is not text: remove it, or save the file as plain text"},
+  };
+  const char *problem = parser->problem != NULL ? parser->problem : "";
+  if (strstr(problem, "cannot start any token") != NULL) {
+    char found = byte_at_mark(&parser->problem_mark, data, size);
+    return found == '\t' ? "a tab cannot indent YAML: indent with spaces"
+                         : "this character cannot start a value: put the value in quotes";
+  }
+  if (strstr(problem, "end of stream") != NULL && parser->context != NULL &&
+      strstr(parser->context, "quoted scalar") != NULL)
+    return "a quoted text has no closing quote";
+  for (size_t i = 0; i < sizeof meanings / sizeof meanings[0]; i++)
+    if (strstr(problem, meanings[i].problem) != NULL)
+      return meanings[i].meaning;
+  return "";
+}
+
+/* libyaml's own words first (searchable), then what they mean. */
 static enum status parser_error(const yaml_parser_t *parser, const char *file, const char *data,
                                 size_t size, struct error *error) {
   const char *problem = parser->problem ? parser->problem : "malformed YAML";
+  const char *meaning = plain_explanation(parser, data, size);
+  const char *separator = meaning[0] != '\0' ? ": " : "";
   yaml_mark_t mark = parser->problem_mark;
   if (parser->error == YAML_READER_ERROR) {
     size_t line, column;
     reader_position(parser, data, size, &line, &column);
-    return error_at(error, file, line, column, "%s (byte offset %zu)", problem,
-                    parser->problem_offset);
+    return error_at(error, file, line, column, "%s (byte offset %zu)%s%s", problem,
+                    parser->problem_offset, separator, meaning);
   }
   if (parser->context != NULL)
-    return error_at(error, file, mark.line + 1, mark.column + 1, "%s %s", problem,
-                    parser->context);
-  return error_at(error, file, mark.line + 1, mark.column + 1, "%s", problem);
+    return error_at(error, file, mark.line + 1, mark.column + 1, "%s %s%s%s", problem,
+                    parser->context, separator, meaning);
+  return error_at(error, file, mark.line + 1, mark.column + 1, "%s%s%s", problem, separator,
+                  meaning);
 }
 
 enum status yaml_tree_load_buffer(const char *name, const char *data, size_t size,

@@ -74,7 +74,7 @@ struct broken {
 
 static const struct broken BROKEN[] = {
     {"calendar: truncated", "calendar.yaml", "week:\n  working_days: [monday, tues",
-     "3:1: did not find expected ',' or ']' while parsing a flow sequence"},
+     "3:1: did not find expected ',' or ']' while parsing a flow sequence: a list in [ ] is not closed, or two of its items lack a comma between them"},
     {"calendar: hours 25:61", "calendar.yaml",
      "week:\n  hours:\n    - {start: \"07:00\", end: \"25:61\"}\n",
      "3:29: '25:61': no such time of day"},
@@ -84,7 +84,7 @@ static const struct broken BROKEN[] = {
      "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n",
      "2:8: aliases (*a) are not allowed: write the value out"},
     {"procedures: binary garbage", "procedures.yaml", NULL,
-     "1:2: control characters are not allowed (byte offset 1)"},
+     "1:2: control characters are not allowed (byte offset 1): a control character, which is not text: remove it, or save the file as plain text"},
     {"procedures: 10 MB", "procedures.yaml", NULL,
      "1:1: file too large (10485760 bytes, the limit is 8388608)"},
     {"procedures: a million-day duration", "procedures.yaml",

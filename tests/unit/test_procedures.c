@@ -173,7 +173,7 @@ static void test_broken(void) {
       {"source-empty", "7:13: 'source' must not be empty"},
       {"source-missing", "2:5: procedure '1.004227' has no 'source' (the published decision)"},
       {"supplement-bad", "7:17: 'supplement' must be 'pause' or 'restart', not 'stop'"},
-      {"syntax", "7:11: did not find expected ',' or ']' while parsing a flow sequence"},
+      {"syntax", "7:11: did not find expected ',' or ']' while parsing a flow sequence: a list in [ ] is not closed, or two of its items lack a comma between them"},
       {"top-unknown-key", "1:1: unknown key 'procedure' in the procedures file (did you mean "
                           "'procedures'?)"},
       {"unknown-key", "6:5: unknown key 'duraton' in procedure '1.004227' (did you mean "

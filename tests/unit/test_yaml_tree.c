@@ -25,8 +25,8 @@ static void test_valid(void) {
   const struct yaml_tree_node *list = yaml_tree_get(tree->root, "list");
   tap_ok(list != NULL && list->kind == YAML_TREE_SEQUENCE && list->count == 2, "list of two");
   int64_t number = 0;
-  tap_is_integer(yaml_tree_read_integer(tree, list->items[0], 0, 10, &number, &error),
-                 STATUS_OK, "integer reads");
+  tap_is_integer(yaml_tree_read_integer(tree, list->items[0], 0, 10, &number, &error), STATUS_OK,
+                 "integer reads");
   tap_is_integer(yaml_tree_read_integer(tree, list->items[1], 0, 10, &number, &error),
                  STATUS_INVALID, "text is not an integer");
   tap_is_string(error.message, "test.yaml:4:5: expected a whole number, found 'two'",
@@ -38,8 +38,8 @@ static void test_valid(void) {
   tap_is_integer(yaml_tree_read_clock(tree, yaml_tree_get(tree->root, "open"), &clock, &error),
                  STATUS_OK, "clock reads");
   static const char *const known[] = {"name", "list", "when", "opening", NULL};
-  tap_is_integer(yaml_tree_check_keys(tree, tree->root, known, "the test", &error),
-                 STATUS_INVALID, "unknown key found");
+  tap_is_integer(yaml_tree_check_keys(tree, tree->root, known, "the test", &error), STATUS_INVALID,
+                 "unknown key found");
   tap_is_string(error.message,
                 "test.yaml:6:1: unknown key 'open' in the test (did you mean 'opening'?)",
                 "unknown key suggests the nearest");
@@ -54,11 +54,36 @@ static void test_refusals(void) {
   expect_error("a: !!binary aGVsbG8=\n",
                "test.yaml:1:4: YAML tags such as 'tag:yaml.org,2002:binary' are not allowed",
                "explicit tag");
-  expect_error("a: [1, 2\n", "test.yaml:2:1: did not find expected ',' or ']' while parsing a flow sequence",
+  expect_error("a: [1, 2\n",
+               "test.yaml:2:1: did not find expected ',' or ']' while parsing a flow sequence: a "
+               "list in [ ] is not closed, or two of its items lack a comma between them",
                "syntax error");
   expect_error("a: 1\n---\nb: 2\n", "test.yaml:2:1: only one YAML document per file",
                "two documents");
-  expect_error("? [1]\n: x\n", "test.yaml:1:3: mapping keys must be plain text, not a list or mapping",
+  /* libyaml's words, then what they mean to an admin. */
+  expect_error("a:\n\tb: 1\n",
+               "test.yaml:2:1: found character that cannot start any token while scanning for "
+               "the next token: a tab cannot indent YAML: indent with spaces",
+               "a tab");
+  expect_error("a: \"Hòa Phú\"\nb:\n\tc: 1\n",
+               "test.yaml:3:1: found character that cannot start any token while scanning for "
+               "the next token: a tab cannot indent YAML: indent with spaces",
+               "a tab after a line with Vietnamese letters");
+  expect_error("a: @x\n",
+               "test.yaml:1:4: found character that cannot start any token while scanning for "
+               "the next token: this character cannot start a value: put the value in quotes",
+               "a value that starts with @");
+  expect_error("a: \"x\n",
+               "test.yaml:2:1: found unexpected end of stream while scanning a quoted scalar: a "
+               "quoted text has no closing quote",
+               "an unclosed quote");
+  expect_error("a: b: c\n",
+               "test.yaml:1:5: mapping values are not allowed in this context: a second ': ' on "
+               "one line: put a value that contains ': ' in quotes, or check this line's "
+               "indentation",
+               "a second colon");
+  expect_error("? [1]\n: x\n",
+               "test.yaml:1:3: mapping keys must be plain text, not a list or mapping",
                "complex key");
   char deep[200] = "";
   for (int i = 0; i < 70; i++)
