@@ -258,7 +258,8 @@ static int print_apology(const struct options *options, const struct rules *rule
   if (result->stopped)
     return cli_usage_error(COMMAND, "--apology-at: an open pause holds the clock, so no letter");
   struct procedure_version version = {.counting = request->counting,
-                                      .extension = {5, UNIT_WORKING_DAYS}};
+                                      .extension = {PROCEDURE_DEFAULT_EXTENSION_DAYS,
+                                                    UNIT_WORKING_DAYS}};
   if (found != NULL)
     version = *found;
   struct error error = {0};

@@ -20,6 +20,9 @@
 
 enum channel { CHANNEL_DIRECT, CHANNEL_ONLINE, CHANNEL_POSTAL, CHANNEL_COUNT };
 
+/* The extension an apology proposes when the catalogue names none: 5 working days. */
+enum { PROCEDURE_DEFAULT_EXTENSION_DAYS = 5 };
+
 struct procedure_version {
   int64_t valid_from;  /* first day in force (day number); INT64_MIN when open */
   int64_t valid_until; /* first day no longer in force; INT64_MAX when open */

@@ -285,7 +285,7 @@ static void builtin_defaults(struct layer *layer) {
   layer->has_supplement = true;
   layer->supplement = SUPPLEMENT_PAUSE;
   layer->has_extension = true;
-  layer->extension = (struct duration){5, UNIT_WORKING_DAYS};
+  layer->extension = (struct duration){PROCEDURE_DEFAULT_EXTENSION_DAYS, UNIT_WORKING_DAYS};
   layer->confidence = -1;
 }
 
