@@ -16,7 +16,7 @@
 #include "letter/letter.h"
 #include "rules/agencies.h"
 #include "rules/rules.h"
-#include "service/cluster.h"
+#include "demo/cluster.h"
 #include "service/letter_jobs.h"
 #include "service/pass.h"
 #include "service/ruleset.h"

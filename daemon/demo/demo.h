@@ -1,7 +1,7 @@
 /*
  * demo.h: `dunghen demo`, the whole product on a private PostgreSQL in under a minute.
  *
- * Starts a throw-away cluster (service/cluster.h), migrates it and installs the reference
+ * Starts a throw-away cluster (demo/cluster.h), migrates it and installs the reference
  * one-stop schema, generates a seeded month of realistic dossiers (demo/scenario.h), then plays
  * that month on a simulated clock: at each step the dossiers' events up to "now" are written to
  * the one-stop tables, the daemon's own pass runs (service/pass.h) and the letter jobs are

@@ -5,7 +5,7 @@
  * the rules (level titles, procedure names, agencies), loaded and checked by the loop and handed
  * to the mail thread whole. mail_claim_sql claims the next due delivery of dunghen.delivery_log
  * with everything its message needs (FOR UPDATE OF the delivery, SKIP LOCKED: two daemons never
- * send the same one); mail_message_build() turns that row into a MIME message (letter/mime.h):
+ * send the same one); mail_message_build() turns that row into a MIME message (mail/mime.h):
  * the wording with the dossier's values, a digest's list of dossiers (read on `connection`), and
  * a letter's PDF read from the spool and checked against its recorded sha256. Missing values are
  * written as "—", never left out silently.

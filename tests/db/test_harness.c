@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "service/cluster.h"
+#include "demo/cluster.h"
 #include "tap.h"
 
 /* The major version that DIR/postgres --version reports ("postgres (PostgreSQL) 15.18 ..."). */

@@ -21,9 +21,9 @@ SQL_CALLS = {  # function: index of the SQL argument
 FORMATTERS = r"(?:v?s?n?printf|asprintf|strcat|strcpy|evbuffer_add_printf|text_add\w*)"
 # exec*() calls allowed, with the reason; anything else fails.
 ALLOWED_EXEC = {
-    ("daemon/service/cluster.c", "execv"):
+    ("daemon/demo/cluster.c", "execv"):
         "initdb/postgres of `dunghen demo`'s private cluster, a fixed argument vector",
-    ("daemon/service/cluster.c", "posix_spawnp"):
+    ("daemon/demo/cluster.c", "posix_spawnp"):
         "`pg_config --bindir`, to find the private cluster's programs: a fixed argument vector",
     ("daemon/service/sendmail.c", "execve"):
         "the configured sendmail: an absolute path and argv from the config, no shell",

@@ -1,5 +1,5 @@
 /*
- * fuzz_mime.c: any bytes as the variable parts of an e-mail (letter/mime.h). The input is cut at
+ * fuzz_mime.c: any bytes as the variable parts of an e-mail (mail/mime.h). The input is cut at
  * its first two NUL bytes into the subject, the sender's display name and the body; the rest is
  * the attachment. A message is refused only for a line break in a header value; a built message
  * keeps the rules every MTA relies on: header lines of at most 78 characters, no line over 998,
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "letter/mime.h"
+#include "mail/mime.h"
 
 /* The next NUL-terminated part of the input, or the rest when no NUL is left. */
 static char *next_part(const uint8_t **data, size_t *size) {

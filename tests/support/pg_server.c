@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "service/cluster.h"
+#include "demo/cluster.h"
 
 /* Runs a server binary as the server user, output appended to DIR/pg_ctl.log; exit status. */
 static int run_as_server_user(const struct pg_server *server, char *const arguments[]) {

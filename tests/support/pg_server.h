@@ -1,12 +1,12 @@
 /*
  * pg_server.h: a private PostgreSQL that a test can stop and start again (tests only).
  *
- * service/cluster.h's cluster cannot restart: its guardian removes the directory as soon as the
+ * demo/cluster.h's cluster cannot restart: its guardian removes the directory as soon as the
  * server exits. This one is driven by pg_ctl, so the server may go down and come back on the
  * same socket and data while the daemon under test keeps running. A guardian process stops
  * the server (immediate mode) and removes the directory when the test exits or dies, so no run
  * leaves a server behind. As root, the server runs as the `postgres` user (initdb refuses root).
- * The programs (initdb, pg_ctl) come from the directory service/cluster.h's cluster_programs()
+ * The programs (initdb, pg_ctl) come from the directory demo/cluster.h's cluster_programs()
  * chooses, as for the demo's cluster.
  */
 #ifndef DUNGHEN_PG_SERVER_H

@@ -3,7 +3,7 @@
  *
  *   with-cluster COMMAND [ARGUMENTS...]
  *
- * Starts a cluster (service/cluster.h), creates the database `dunghen_test`, exports
+ * Starts a cluster (demo/cluster.h), creates the database `dunghen_test`, exports
  * DUNGHEN_TEST_DB (a conninfo) and the libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE,
  * runs the command and returns its exit status. The cluster is removed afterwards, also when
  * the command fails, this program is interrupted, or it is killed (the cluster's guardian sees
@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "service/cluster.h"
+#include "demo/cluster.h"
 
 static volatile sig_atomic_t child_pid;
 

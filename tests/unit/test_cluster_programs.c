@@ -1,5 +1,5 @@
 /*
- * service/cluster.h's choice of the PostgreSQL server programs, on a fake tree: the override,
+ * demo/cluster.h's choice of the PostgreSQL server programs, on a fake tree: the override,
  * then `pg_config --bindir`, then the newest VERSION/bin by number, each place only when it
  * holds both initdb and postgres, executable; and the errors that name every place tried. No
  * PostgreSQL needs to be installed: the programs are empty shell scripts, pg_config a script.
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "service/cluster.h"
+#include "demo/cluster.h"
 #include "tap.h"
 
 static char root[64] = "/tmp/dunghen-programs-XXXXXX";

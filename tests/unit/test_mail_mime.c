@@ -1,5 +1,5 @@
 /*
- * letter/mime.h: base64 (RFC 4648 vectors), RFC 2047 encoded words for Vietnamese (split on
+ * mail/mime.h: base64 (RFC 4648 vectors), RFC 2047 encoded words for Vietnamese (split on
  * character boundaries, lines within 78 characters, decoding back to the input), header
  * injection refused, and whole messages: headers, a base64 body and a PDF attachment that
  * decode back byte for byte.
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "letter/mime.h"
+#include "mail/mime.h"
 #include "tap.h"
 
 static int decode_character(char c) {

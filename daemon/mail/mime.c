@@ -1,7 +1,7 @@
 /*
  * mime.c: the message builder of mime.h: a growing buffer, base64, RFC 2047 words, the parts.
  */
-#include "letter/mime.h"
+#include "mail/mime.h"
 
 #include <stdarg.h>
 #include <stdbool.h>

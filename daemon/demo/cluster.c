@@ -1,4 +1,4 @@
-#include "service/cluster.h"
+#include "demo/cluster.h"
 
 #include <dirent.h>
 #include <errno.h>
