@@ -22,7 +22,7 @@
 #include "service/paths.h"
 #include "service/ruleset.h"
 #include "service/sdnotify.h"
-#include "service/worker.h"
+#include "service/pass_worker.h"
 
 /* The due timer never sleeps longer than this; the poll timer and the next pass re-arm it. */
 static const double DUE_TIMER_LIMIT = 86400.0;

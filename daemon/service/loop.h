@@ -4,8 +4,8 @@
  *
  * The loop owns every piece of the running daemon in one struct (no globals): the config, the
  * asynchronous LISTEN connection (listener.h: dunghen_dossier wakes a pass, dunghen_letter the
- * letter thread), the worker thread that runs passes with blocking libpq (worker.h), the letter
- * thread that renders the queued letters into the spool (letter_worker.h; woken when a pass
+ * letter thread), the pass worker that runs passes with blocking libpq (pass_worker.h), the
+ * letter thread that renders the queued letters into the spool (letter_worker.h; woken when a pass
  * queued letters, so a pass never waits for a PDF), the due timer (one timer set to the
  * earliest next instant the last pass reported), the poll timer, the HTTP endpoint (http.h:
  * /healthz is 503 `spool: ...` while the spool refuses letters), the systemd notifications

@@ -1,4 +1,4 @@
-#include "service/worker.h"
+#include "service/pass_worker.h"
 
 #include <pthread.h>
 #include <stdio.h>

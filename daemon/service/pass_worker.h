@@ -1,5 +1,5 @@
 /*
- * worker.h: the thread that talks blocking libpq, so the event loop never has to.
+ * pass_worker.h: the thread that talks blocking libpq, so the event loop never has to.
  *
  * It owns its own PGconn and the current rule set, and runs, when asked: a pass (pass_run), a
  * full recompute after a rules reload (pass_recompute_all, in batches), and a metrics snapshot
@@ -10,8 +10,8 @@
  * an exponential backoff (0.25 s doubling to 30 s), reconnecting first if the connection broke.
  * worker_stop() lets the running transaction finish; the loop hears `stopped` in the snapshot.
  */
-#ifndef DUNGHEN_WORKER_H
-#define DUNGHEN_WORKER_H
+#ifndef DUNGHEN_PASS_WORKER_H
+#define DUNGHEN_PASS_WORKER_H
 
 #include <event2/event.h>
 #include <stdbool.h>
