@@ -44,7 +44,7 @@ struct loop {
   struct event_base *base;
   struct sdnotify notify;
   struct listener *listener;
-  struct worker *worker;
+  struct pass_worker *worker;
   struct letter_worker *letters; /* renders the letter jobs (never the loop, never the worker) */
   struct mail_worker *mail;      /* delivers the outbox by e-mail (runs with mail off too) */
   struct http *http;
@@ -55,7 +55,7 @@ struct loop {
   struct event *poll_timer;
   struct event *watchdog_timer;
   struct event *start_timer;                     /* EXTEND_TIMEOUT_USEC until READY=1 */
-  struct worker_snapshot snapshot;               /* the last one the worker published */
+  struct pass_worker_snapshot snapshot;          /* the last one the worker published */
   struct letter_worker_snapshot letter_snapshot; /* the last one the letter thread published */
   uint64_t letters_queued_seen; /* the worker's `letters` when the letter thread was last woken */
   struct mail_worker_snapshot mail_snapshot;
@@ -126,8 +126,8 @@ static int64_t today(const struct loop *loop) {
   return civil_local_day(clock_now(&loop->options->clock));
 }
 
-static struct worker_settings worker_settings(const struct config *config) {
-  struct worker_settings settings = {
+static struct pass_worker_settings pass_settings(const struct config *config) {
+  struct pass_worker_settings settings = {
       .conninfo = config->conninfo,
       .connect_timeout = config->connect_timeout,
       .timeouts = config->timeouts,
@@ -195,7 +195,7 @@ static void on_due_timer(evutil_socket_t fd, short what, void *argument) {
   struct loop *loop = argument;
   loop->due_at = INT64_MAX;
   if (!loop->stopping)
-    worker_request_pass(loop->worker);
+    pass_worker_request(loop->worker);
 }
 
 static void on_poll_timer(evutil_socket_t fd, short what, void *argument) {
@@ -203,7 +203,7 @@ static void on_poll_timer(evutil_socket_t fd, short what, void *argument) {
   (void)what;
   struct loop *loop = argument;
   if (!loop->stopping)
-    worker_request_pass(loop->worker);
+    pass_worker_request(loop->worker);
 }
 
 static void on_watchdog_timer(evutil_socket_t fd, short what, void *argument) {
@@ -369,7 +369,7 @@ static void database_metrics(const struct pass_metrics *metrics, struct evbuffer
 }
 
 static void process_metrics(const struct loop *loop, struct evbuffer *body) {
-  const struct worker_snapshot *snapshot = &loop->snapshot;
+  const struct pass_worker_snapshot *snapshot = &loop->snapshot;
   metric(body, "dunghen_up", "gauge", "1 when the database is reachable and the last job worked.");
   char reason[8];
   evbuffer_add_printf(body, "dunghen_up %d\n", health((void *)loop, reason, sizeof reason));
@@ -508,10 +508,10 @@ static void metrics(void *argument, struct evbuffer *body) {
 
 /* Why READY=1 has not come yet, from the last snapshot, the listener and the worker now. */
 static void starting_status(struct loop *loop, char *text, size_t size) {
-  const struct worker_snapshot *last = &loop->snapshot;
+  const struct pass_worker_snapshot *last = &loop->snapshot;
   bool database_up = loop->listener != NULL && listener_is_ready(loop->listener);
-  struct worker_snapshot now;
-  worker_snapshot(loop->worker, &now);
+  struct pass_worker_snapshot now;
+  pass_worker_snapshot(loop->worker, &now);
   if (now.busy && database_up)
     snprintf(text, size, "starting: the database is up; the first pass is running");
   else if (last->problem[0] != '\0' && !last->connected)
@@ -593,7 +593,7 @@ static void on_letter_publish(void *argument) {
 
 static void on_worker_publish(void *argument) {
   struct loop *loop = argument;
-  worker_snapshot(loop->worker, &loop->snapshot);
+  pass_worker_snapshot(loop->worker, &loop->snapshot);
   if (both_stopped(loop) || loop->snapshot.stopped)
     return;
   if (loop->stopping)
@@ -622,7 +622,7 @@ static void on_worker_publish(void *argument) {
 
 static void on_listener_ready(void *argument) {
   struct loop *loop = argument;
-  worker_request_pass(loop->worker); /* catch up on what was missed while disconnected */
+  pass_worker_request(loop->worker); /* catch up on what was missed while disconnected */
   letter_worker_request(loop->letters);
   mail_worker_request(loop->mail);
 }
@@ -638,7 +638,7 @@ static void on_listener_notify(void *argument, const char *payload) {
   (void)payload; /* only a hint: the pass re-reads everything from the views */
   struct loop *loop = argument;
   if (!loop->stopping)
-    worker_request_pass(loop->worker);
+    pass_worker_request(loop->worker);
 }
 
 static void on_listener_letter(void *argument, const char *payload) {
@@ -714,8 +714,8 @@ static void reload(struct loop *loop) {
     struct listener_settings settings = listener_settings(&config);
     listener_restart(loop->listener, &settings);
   }
-  struct worker_settings settings = worker_settings(&config);
-  worker_update_settings(loop->worker, &settings);
+  struct pass_worker_settings settings = pass_settings(&config);
+  pass_worker_update_settings(loop->worker, &settings);
   struct letter_worker_settings lettering = letter_settings(&config);
   letter_worker_update_settings(loop->letters, &lettering);
   letter_worker_replace_kit(loop->letters, kit);
@@ -724,7 +724,7 @@ static void reload(struct loop *loop) {
   config_free(&loop->config);
   loop->config = config;
   arm_poll_timer(loop);
-  worker_replace_rules(loop->worker, rules); /* recomputes every clock, in batches */
+  pass_worker_replace_rules(loop->worker, rules); /* recomputes every clock, in batches */
   loop->reloads++;
   metrics_histogram_observe(&loop->reload_seconds, clock_monotonic_seconds() - started);
   loop->last_reload_success = clock_now(&loop->options->clock);
@@ -755,7 +755,7 @@ static void on_terminate(evutil_socket_t signal_number, short what, void *argume
   evtimer_del(loop->start_timer); /* stopping has its own timeout */
   listener_free(loop->listener);
   loop->listener = NULL;
-  worker_stop(loop->worker); /* the last publish of the three threads ends the loop */
+  pass_worker_stop(loop->worker); /* the last publish of the three threads ends the loop */
   letter_worker_stop(loop->letters);
   mail_worker_stop(loop->mail);
 }
@@ -794,7 +794,7 @@ static void free_event(struct event *event) {
 
 static void teardown(struct loop *loop) {
   listener_free(loop->listener);
-  worker_free(loop->worker);
+  pass_worker_free(loop->worker);
   letter_worker_free(loop->letters);
   mail_worker_free(loop->mail);
   http_free(loop->http);
@@ -837,9 +837,9 @@ static enum status start_parts(struct loop *loop, struct ruleset *rules, struct 
     ruleset_free(rules);
     return STATUS_RUNTIME;
   }
-  struct worker_settings settings = worker_settings(&loop->config);
-  loop->worker = worker_new(loop->base, &settings, rules, &loop->options->clock, loop->log,
-                            on_worker_publish, loop, error);
+  struct pass_worker_settings settings = pass_settings(&loop->config);
+  loop->worker = pass_worker_new(loop->base, &settings, rules, &loop->options->clock, loop->log,
+                                 on_worker_publish, loop, error);
   if (loop->worker == NULL) {
     ruleset_free(rules);
     return STATUS_RUNTIME;
@@ -850,14 +850,14 @@ static enum status start_parts(struct loop *loop, struct ruleset *rules, struct 
   loop->listener = listener_new(loop->base, &listening, &callbacks, loop, loop->log);
   if (loop->listener == NULL)
     return error_set(error, STATUS_RUNTIME, "out of memory");
-  enum status status = worker_start(loop->worker, error);
+  enum status status = pass_worker_start(loop->worker, error);
   if (status == STATUS_OK)
     status = letter_worker_start(loop->letters, error); /* looks at the spool and jobs first */
   if (status == STATUS_OK)
     status = mail_worker_start(loop->mail, error);
   if (status != STATUS_OK)
     return status;
-  worker_request_pass(loop->worker);
+  pass_worker_request(loop->worker);
   listener_start(loop->listener);
   return STATUS_OK;
 }

@@ -15,7 +15,7 @@ static const double BACKOFF_LIMIT = 30.0;
 /* Counting dossiers by state scans the clock table: not after every pass of a NOTIFY burst. */
 static const double METRICS_MIN_INTERVAL = 2.0;
 
-struct worker {
+struct pass_worker {
   const struct clock *clock;
   const struct log *log;
   struct worker_thread thread; /* its mutex guards everything down to `snapshot` */
@@ -29,7 +29,7 @@ struct worker {
   size_t batch_size;
   int64_t overlap;
   struct retention_policy retention;
-  struct worker_snapshot snapshot;
+  struct pass_worker_snapshot snapshot;
 
   /* Only the thread touches these. */
   struct session session;
@@ -43,7 +43,7 @@ struct worker {
 };
 
 /* Blocking connect (we are the worker thread), then the schema check. */
-static enum status connect_database(struct worker *worker, struct error *error) {
+static enum status connect_database(struct pass_worker *worker, struct error *error) {
   pthread_mutex_lock(&worker->thread.mutex);
   char *conninfo = worker->conninfo != NULL ? strdup(worker->conninfo) : NULL;
   int connect_timeout = worker->connect_timeout;
@@ -66,7 +66,7 @@ static enum status connect_database(struct worker *worker, struct error *error) 
   return STATUS_OK;
 }
 
-static void fill_context(struct worker *worker, struct pass_context *context) {
+static void fill_context(struct pass_worker *worker, struct pass_context *context) {
   memset(context, 0, sizeof *context);
   context->connection = worker->session.connection;
   context->rules = worker->rules->rules;
@@ -81,7 +81,7 @@ static void fill_context(struct worker *worker, struct pass_context *context) {
   pthread_mutex_unlock(&worker->thread.mutex);
 }
 
-static void log_flags(struct worker *worker, const struct pass_report *report) {
+static void log_flags(struct pass_worker *worker, const struct pass_report *report) {
   for (size_t i = 0; i < report->flag_count; i++)
     log_warning(worker->log, "dossier %s flagged: %s", report->flags[i].code,
                 report->flags[i].reason);
@@ -90,10 +90,10 @@ static void log_flags(struct worker *worker, const struct pass_report *report) {
                 report->flagged - report->flag_count);
 }
 
-static void record_success(struct worker *worker, const struct pass_report *report, double seconds,
-                           int64_t now, bool recompute) {
+static void record_success(struct pass_worker *worker, const struct pass_report *report,
+                           double seconds, int64_t now, bool recompute) {
   pthread_mutex_lock(&worker->thread.mutex);
-  struct worker_snapshot *snapshot = &worker->snapshot;
+  struct pass_worker_snapshot *snapshot = &worker->snapshot;
   snapshot->connected = true;
   snapshot->problem[0] = '\0';
   snapshot->next_due = report->next_due;
@@ -112,7 +112,7 @@ static void record_success(struct worker *worker, const struct pass_report *repo
 }
 
 /* After the job committed: how late its escalations came (a failure here fails no job). */
-static void observe_delays(struct worker *worker, const struct pass_context *context,
+static void observe_delays(struct pass_worker *worker, const struct pass_context *context,
                            const struct pass_report *report, double committed_at) {
   if (report->escalations == 0)
     return;
@@ -123,7 +123,7 @@ static void observe_delays(struct worker *worker, const struct pass_context *con
     log_warning(worker->log, "metrics: %s", error.message);
 }
 
-static enum status run_recompute(struct worker *worker, struct error *error) {
+static enum status run_recompute(struct pass_worker *worker, struct error *error) {
   struct pass_context context;
   fill_context(worker, &context);
   struct pass_report report;
@@ -148,7 +148,7 @@ static enum status run_recompute(struct worker *worker, struct error *error) {
  * clock, after a successful pass. A failure is logged and tried again at the next interval:
  * what it would have deleted can wait, and the passes must not.
  */
-static void run_retention(struct worker *worker, int64_t now) {
+static void run_retention(struct pass_worker *worker, int64_t now) {
   if (worker->retention_at != 0 && now - worker->retention_at < RETENTION_DEFAULT_INTERVAL)
     return;
   worker->retention_at = now;
@@ -170,7 +170,7 @@ static void run_retention(struct worker *worker, int64_t now) {
               report.batches, clock_monotonic_seconds() - started);
 }
 
-static enum status run_pass(struct worker *worker, struct error *error) {
+static enum status run_pass(struct pass_worker *worker, struct error *error) {
   struct pass_context context;
   fill_context(worker, &context);
   struct pass_report report;
@@ -194,7 +194,7 @@ static enum status run_pass(struct worker *worker, struct error *error) {
   return STATUS_OK;
 }
 
-static void read_metrics(struct worker *worker) {
+static void read_metrics(struct pass_worker *worker) {
   double now = clock_monotonic_seconds();
   if (worker->metrics_read_at > 0 && now - worker->metrics_read_at < METRICS_MIN_INTERVAL)
     return;
@@ -211,14 +211,15 @@ static void read_metrics(struct worker *worker) {
   pthread_mutex_unlock(&worker->thread.mutex);
 }
 
-static void publish(struct worker *worker) {
+static void publish(struct pass_worker *worker) {
   pthread_mutex_lock(&worker->thread.mutex);
   worker->snapshot.generation++;
   pthread_mutex_unlock(&worker->thread.mutex);
   worker_thread_publish(&worker->thread);
 }
 
-static void record_failure(struct worker *worker, struct error *error, bool recompute, bool pass) {
+static void record_failure(struct pass_worker *worker, struct error *error, bool recompute,
+                           bool pass) {
   bool connected =
       worker->session.connection != NULL && PQstatus(worker->session.connection) == CONNECTION_OK;
   if (!connected)
@@ -237,7 +238,7 @@ static void record_failure(struct worker *worker, struct error *error, bool reco
   pthread_mutex_unlock(&worker->thread.mutex);
 }
 
-static enum status attempt_jobs(struct worker *worker, bool recompute, bool pass,
+static enum status attempt_jobs(struct pass_worker *worker, bool recompute, bool pass,
                                 struct error *error) {
   enum status status = STATUS_OK;
   if (worker->session.connection == NULL)
@@ -249,7 +250,7 @@ static enum status attempt_jobs(struct worker *worker, bool recompute, bool pass
   return status;
 }
 
-static void run_jobs(struct worker *worker, bool recompute, bool pass) {
+static void run_jobs(struct pass_worker *worker, bool recompute, bool pass) {
   struct error error;
   error_clear(&error);
   bool had_connection = worker->session.connection != NULL;
@@ -280,8 +281,8 @@ static void run_jobs(struct worker *worker, bool recompute, bool pass) {
     worker->backoff = BACKOFF_LIMIT;
 }
 
-static void *worker_main(void *argument) {
-  struct worker *worker = argument;
+static void *pass_worker_main(void *argument) {
+  struct pass_worker *worker = argument;
   for (;;) {
     pthread_mutex_lock(&worker->thread.mutex);
     while (!worker->thread.stop && !worker->pass_requested && !worker->recompute_requested)
@@ -317,7 +318,8 @@ static void *worker_main(void *argument) {
   return NULL;
 }
 
-static void apply_settings(struct worker *worker, const struct worker_settings *settings) {
+static void apply_settings(struct pass_worker *worker,
+                           const struct pass_worker_settings *settings) {
   bool changed = (worker->conninfo == NULL) != (settings->conninfo == NULL) ||
                  (worker->conninfo != NULL && strcmp(worker->conninfo, settings->conninfo) != 0);
   if (changed) {
@@ -333,10 +335,12 @@ static void apply_settings(struct worker *worker, const struct worker_settings *
   worker->retention = settings->retention;
 }
 
-struct worker *worker_new(struct event_base *base, const struct worker_settings *settings,
-                          struct ruleset *rules, const struct clock *clock, const struct log *log,
-                          void (*on_publish)(void *context), void *context, struct error *error) {
-  struct worker *worker = calloc(1, sizeof *worker);
+struct pass_worker *pass_worker_new(struct event_base *base,
+                                    const struct pass_worker_settings *settings,
+                                    struct ruleset *rules, const struct clock *clock,
+                                    const struct log *log, void (*on_publish)(void *context),
+                                    void *context, struct error *error) {
+  struct pass_worker *worker = calloc(1, sizeof *worker);
   if (worker == NULL) {
     error_set(error, STATUS_RUNTIME, "out of memory");
     return NULL;
@@ -354,7 +358,7 @@ struct worker *worker_new(struct event_base *base, const struct worker_settings 
   worker->snapshot.escalation_delay = worker->escalation_delay;
   snprintf(worker->snapshot.problem, sizeof worker->snapshot.problem, "not connected yet");
   if (worker_thread_init(&worker->thread, base, on_publish, context, error) != STATUS_OK) {
-    worker_free(worker);
+    pass_worker_free(worker);
     return NULL;
   }
   apply_settings(worker, settings);
@@ -362,15 +366,15 @@ struct worker *worker_new(struct event_base *base, const struct worker_settings 
   return worker;
 }
 
-enum status worker_start(struct worker *worker, struct error *error) {
-  return worker_thread_start(&worker->thread, worker_main, worker, "the worker thread", error);
+enum status pass_worker_start(struct pass_worker *worker, struct error *error) {
+  return worker_thread_start(&worker->thread, pass_worker_main, worker, "the worker thread", error);
 }
 
-void worker_request_pass(struct worker *worker) {
+void pass_worker_request(struct pass_worker *worker) {
   worker_thread_request(&worker->thread, &worker->pass_requested);
 }
 
-void worker_replace_rules(struct worker *worker, struct ruleset *rules) {
+void pass_worker_replace_rules(struct pass_worker *worker, struct ruleset *rules) {
   pthread_mutex_lock(&worker->thread.mutex);
   ruleset_free(worker->pending_rules); /* two reloads before the first was taken: keep the last */
   worker->pending_rules = rules;
@@ -379,21 +383,22 @@ void worker_replace_rules(struct worker *worker, struct ruleset *rules) {
   pthread_mutex_unlock(&worker->thread.mutex);
 }
 
-void worker_update_settings(struct worker *worker, const struct worker_settings *settings) {
+void pass_worker_update_settings(struct pass_worker *worker,
+                                 const struct pass_worker_settings *settings) {
   pthread_mutex_lock(&worker->thread.mutex);
   apply_settings(worker, settings);
   pthread_mutex_unlock(&worker->thread.mutex);
 }
 
-void worker_snapshot(struct worker *worker, struct worker_snapshot *snapshot) {
+void pass_worker_snapshot(struct pass_worker *worker, struct pass_worker_snapshot *snapshot) {
   worker_thread_read(&worker->thread, snapshot, &worker->snapshot, sizeof *snapshot);
 }
 
-void worker_stop(struct worker *worker) {
+void pass_worker_stop(struct pass_worker *worker) {
   worker_thread_stop(&worker->thread);
 }
 
-void worker_free(struct worker *worker) {
+void pass_worker_free(struct pass_worker *worker) {
   if (worker == NULL)
     return;
   worker_thread_finish(&worker->thread);

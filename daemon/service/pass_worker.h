@@ -8,7 +8,7 @@
  * metrics, counters) and wakes the loop with event_active() on an event of the loop's base
  * (which must have been created after evthread_use_pthreads()). A failed job is retried after
  * an exponential backoff (0.25 s doubling to 30 s), reconnecting first if the connection broke.
- * worker_stop() lets the running transaction finish; the loop hears `stopped` in the snapshot.
+ * pass_worker_stop() lets the running transaction finish; the loop hears `stopped` in the snapshot.
  */
 #ifndef DUNGHEN_PASS_WORKER_H
 #define DUNGHEN_PASS_WORKER_H
@@ -27,7 +27,7 @@
 #include "service/retention_policy.h"
 #include "service/ruleset.h"
 
-struct worker_settings {
+struct pass_worker_settings {
   const char *conninfo; /* NULL: the PG* environment */
   int connect_timeout;
   struct config_timeouts timeouts;
@@ -36,8 +36,8 @@ struct worker_settings {
   struct retention_policy retention; /* run after a pass, at most hourly (daemon's clock) */
 };
 
-struct worker_snapshot {
-  bool stopped;          /* the thread has finished (after worker_stop) */
+struct pass_worker_snapshot {
+  bool stopped;          /* the thread has finished (after pass_worker_stop) */
   bool connected;        /* the last contact with the database worked */
   bool busy;             /* a job is running now */
   char problem[512];     /* why the last job failed; "" after a success */
@@ -57,23 +57,26 @@ struct worker_snapshot {
   uint64_t generation;   /* increases with every published snapshot */
 };
 
-struct worker;
+struct pass_worker;
 
 /* Takes ownership of `rules`. `on_publish` runs in the loop after every published snapshot. */
-struct worker *worker_new(struct event_base *base, const struct worker_settings *settings,
-                          struct ruleset *rules, const struct clock *clock, const struct log *log,
-                          void (*on_publish)(void *context), void *context, struct error *error);
-enum status worker_start(struct worker *worker, struct error *error);
+struct pass_worker *pass_worker_new(struct event_base *base,
+                                    const struct pass_worker_settings *settings,
+                                    struct ruleset *rules, const struct clock *clock,
+                                    const struct log *log, void (*on_publish)(void *context),
+                                    void *context, struct error *error);
+enum status pass_worker_start(struct pass_worker *worker, struct error *error);
 /* Asks for a pass soon (coalesced with any pass already asked for). */
-void worker_request_pass(struct worker *worker);
+void pass_worker_request(struct pass_worker *worker);
 /* Hands over a validated rule set (ownership passes) and asks for a full recompute. */
-void worker_replace_rules(struct worker *worker, struct ruleset *rules);
+void pass_worker_replace_rules(struct pass_worker *worker, struct ruleset *rules);
 /* New database or batch settings; a new conninfo reconnects before the next job. */
-void worker_update_settings(struct worker *worker, const struct worker_settings *settings);
-void worker_snapshot(struct worker *worker, struct worker_snapshot *snapshot);
+void pass_worker_update_settings(struct pass_worker *worker,
+                                 const struct pass_worker_settings *settings);
+void pass_worker_snapshot(struct pass_worker *worker, struct pass_worker_snapshot *snapshot);
 /* Asks the thread to finish its current transaction and exit; does not wait. */
-void worker_stop(struct worker *worker);
+void pass_worker_stop(struct pass_worker *worker);
 /* Joins the thread (call after `stopped` was seen, or it waits) and frees everything. */
-void worker_free(struct worker *worker);
+void pass_worker_free(struct pass_worker *worker);
 
 #endif
