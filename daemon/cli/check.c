@@ -18,8 +18,8 @@
 #include "core/civil.h"
 #include "letter/letter.h"
 #include "rules/rules.h"
+#include "rules/ruleset.h"
 #include "service/mail_worker.h"
-#include "service/ruleset.h"
 
 /* The mail wording files present in `letters` (the daemon needs them only with mail on). */
 static enum status check_mail_templates(const char *letters, struct error *error) {

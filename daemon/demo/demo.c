@@ -16,10 +16,10 @@
 #include "letter/letter.h"
 #include "rules/agencies.h"
 #include "rules/rules.h"
+#include "rules/ruleset.h"
 #include "demo/cluster.h"
 #include "service/letter_jobs.h"
 #include "service/pass.h"
-#include "service/ruleset.h"
 #include "service/schema.h"
 #include "service/sql.h"
 

@@ -22,10 +22,10 @@
 
 #include "core/error.h"
 #include "letter/letter.h"
+#include "rules/ruleset.h"
 #include "service/config.h"
 #include "service/log.h"
 #include "service/metrics_histogram.h"
-#include "service/ruleset.h"
 
 /* What the thread renders with, loaded and checked by the loop and handed over whole. */
 struct letter_kit {

@@ -14,15 +14,15 @@
 
 #include "core/civil.h"
 #include "dunghen-config.h"
+#include "rules/ruleset.h"
 #include "service/http.h"
 #include "service/letter_worker.h"
 #include "service/listener.h"
 #include "service/mail_worker.h"
 #include "service/metrics_histogram.h"
-#include "service/paths.h"
-#include "service/ruleset.h"
-#include "service/sdnotify.h"
 #include "service/pass_worker.h"
+#include "service/paths.h"
+#include "service/sdnotify.h"
 
 /* The due timer never sleeps longer than this; the poll timer and the next pass re-arm it. */
 static const double DUE_TIMER_LIMIT = 86400.0;

@@ -19,8 +19,8 @@
 
 #include "core/error.h"
 #include "letter/template.h"
+#include "rules/ruleset.h"
 #include "service/config.h"
-#include "service/ruleset.h"
 
 /* The wording and the rules the thread sends with, loaded and checked by the loop. */
 struct mail_kit {

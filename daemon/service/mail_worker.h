@@ -23,12 +23,12 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "rules/ruleset.h"
 #include "service/clock.h"
 #include "service/config.h"
 #include "service/log.h"
 #include "service/mail_message.h"
 #include "service/metrics_histogram.h"
-#include "service/ruleset.h"
 
 struct mail_worker_snapshot {
   bool stopped;

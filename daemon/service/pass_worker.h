@@ -19,13 +19,13 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "rules/ruleset.h"
 #include "service/clock.h"
 #include "service/config.h"
 #include "service/log.h"
 #include "service/metrics_histogram.h"
 #include "service/pass.h"
 #include "service/retention_policy.h"
-#include "service/ruleset.h"
 
 struct pass_worker_settings {
   const char *conninfo; /* NULL: the PG* environment */

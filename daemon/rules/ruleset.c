@@ -1,4 +1,4 @@
-#include "service/ruleset.h"
+#include "rules/ruleset.h"
 
 #include <stdbool.h>
 #include <stdio.h>
