@@ -112,18 +112,18 @@ int command_check(int argc, char **argv) {
     return cli_report("check", &error);
   struct letter_library *library = NULL;
   if (letter_library_load(cli_letters_directory(letters_option), &library, &error) != STATUS_OK) {
-    ruleset_free(set);
+    ruleset_release(set);
     return cli_report("check", &error);
   }
   letter_library_free(library);
   if (check_mail_templates(cli_letters_directory(letters_option), &error) != STATUS_OK) {
-    ruleset_free(set);
+    ruleset_release(set);
     return cli_report("check", &error);
   }
   print_summary(set);
   for (size_t i = 0; i < set->rules->warning_count; i++)
     fprintf(stderr, "warning: %s\n", set->rules->warnings[i]);
   warn_forced_forms(&set->agencies);
-  ruleset_free(set);
+  ruleset_release(set);
   return 0;
 }

@@ -111,9 +111,8 @@ static enum status run_once(const struct daemon_options *options, struct error *
     for (size_t i = 0; i < rules->rules->warning_count; i++)
       fprintf(stderr, "dunghen once: warning: %s\n", rules->rules->warnings[i]);
     status = letter_kit_load(
-        config.letters_directory, config.rules_directory,
-        &(struct letter_options){config.font_directory, config.true_italic, false},
-        civil_local_day(now), &kit, error);
+        config.letters_directory, rules,
+        &(struct letter_options){config.font_directory, config.true_italic, false}, &kit, error);
   }
   if (status == STATUS_OK)
     status = connect_database(config.conninfo, &config.timeouts, &connection, error);
@@ -141,7 +140,7 @@ static enum status run_once(const struct daemon_options *options, struct error *
   }
   PQfinish(connection);
   letter_kit_free(kit);
-  ruleset_free(rules);
+  ruleset_release(rules);
   config_free(&config);
   return status;
 }

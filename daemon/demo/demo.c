@@ -528,7 +528,7 @@ static void release(struct demo *demo) {
   letter_renderer_free(demo->renderer);
   letter_library_free(demo->library);
   agencies_free(&demo->agencies);
-  ruleset_free(demo->ruleset);
+  ruleset_release(demo->ruleset);
   free(demo->agency_codes);
   free(demo->provincial);
   free(demo->communal);

@@ -65,6 +65,7 @@ enum status ruleset_load(const char *directory, int64_t today, struct ruleset **
   struct ruleset *set = calloc(1, sizeof *set);
   if (set == NULL)
     return error_set(error, STATUS_RUNTIME, "out of memory while loading the rules");
+  atomic_init(&set->references, 1);
   enum status status = rules_load(directory, today, &set->rules, error);
   if (status == STATUS_OK)
     status = ladder_load_directory(directory, &set->ladder, error);
@@ -73,15 +74,22 @@ enum status ruleset_load(const char *directory, int64_t today, struct ruleset **
   if (status == STATUS_OK)
     status = check_mail_roles(set, error);
   if (status != STATUS_OK) {
-    ruleset_free(set);
+    ruleset_release(set);
     return status;
   }
   *result = set;
   return STATUS_OK;
 }
 
-void ruleset_free(struct ruleset *set) {
-  if (set == NULL)
+struct ruleset *ruleset_acquire(struct ruleset *set) {
+  if (set != NULL)
+    atomic_fetch_add_explicit(&set->references, 1, memory_order_relaxed);
+  return set;
+}
+
+void ruleset_release(struct ruleset *set) {
+  /* acq_rel: the last holder sees every other holder's reads finished before it frees. */
+  if (set == NULL || atomic_fetch_sub_explicit(&set->references, 1, memory_order_acq_rel) != 1)
     return;
   if (set->rules != NULL)
     rules_free(set->rules);

@@ -49,18 +49,17 @@ struct letter_worker {
 
 /* ---- the kit ---- */
 
-enum status letter_kit_load(const char *letters_directory, const char *rules_directory,
-                            const struct letter_options *options, int64_t today,
-                            struct letter_kit **result, struct error *error) {
+enum status letter_kit_load(const char *letters_directory, struct ruleset *rules,
+                            const struct letter_options *options, struct letter_kit **result,
+                            struct error *error) {
   *result = NULL;
   struct letter_kit *kit = calloc(1, sizeof *kit);
   if (kit == NULL)
     return error_set(error, STATUS_RUNTIME, "out of memory loading the letters");
+  kit->rules = ruleset_acquire(rules);
   enum status status = letter_library_load(letters_directory, &kit->library, error);
   if (status == STATUS_OK)
     status = letter_renderer_new(kit->library, options, &kit->renderer, error);
-  if (status == STATUS_OK)
-    status = ruleset_load(rules_directory, today, &kit->rules, error);
   if (status != STATUS_OK) {
     letter_kit_free(kit); /* the error names the file (FILE:LINE:COLUMN) or the font */
     return status;
@@ -74,7 +73,7 @@ void letter_kit_free(struct letter_kit *kit) {
     return;
   letter_renderer_free(kit->renderer);
   letter_library_free(kit->library);
-  ruleset_free(kit->rules);
+  ruleset_release(kit->rules);
   free(kit);
 }
 

@@ -31,18 +31,18 @@
 struct letter_kit {
   struct letter_library *library;   /* the templates */
   struct letter_renderer *renderer; /* the fonts; used by the letter thread only */
-  struct ruleset *rules;            /* agencies (letterheads) and procedure names */
+  struct ruleset *rules;            /* agencies (letterheads) and procedure names; shared */
 };
 
 /*
- * Loads the templates of `letters_directory`, the fonts as `options` say (NULL: the defaults)
- * and the rules of `rules_directory`: the check at start and at reload that the daemon
- * can render at all (a missing or broken font or template is an error here, not at the first
- * letter). `today` is a day number (ruleset_load).
+ * Loads the templates of `letters_directory` and the fonts as `options` say (NULL: the
+ * defaults), and takes a reference to `rules` (the set the loop loaded for this start or
+ * reload): the check at start and at reload that the daemon can render at all (a missing or
+ * broken font or template is an error here, not at the first letter).
  */
-enum status letter_kit_load(const char *letters_directory, const char *rules_directory,
-                            const struct letter_options *options, int64_t today,
-                            struct letter_kit **kit, struct error *error);
+enum status letter_kit_load(const char *letters_directory, struct ruleset *rules,
+                            const struct letter_options *options, struct letter_kit **kit,
+                            struct error *error);
 void letter_kit_free(struct letter_kit *kit);
 
 struct letter_worker_settings {

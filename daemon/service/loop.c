@@ -686,15 +686,13 @@ static void reload(struct loop *loop) {
     status = ruleset_load(config.rules_directory, today(loop), &rules, &error);
     if (status == STATUS_OK)
       status = letter_kit_load(
-          config.letters_directory, config.rules_directory,
-          &(struct letter_options){config.font_directory, config.true_italic, false}, today(loop),
-          &kit, &error);
+          config.letters_directory, rules,
+          &(struct letter_options){config.font_directory, config.true_italic, false}, &kit, &error);
     if (status == STATUS_OK && config.mail.enabled)
-      status = mail_kit_load(config.letters_directory, config.rules_directory, today(loop),
-                             &mail_kit, &error);
+      status = mail_kit_load(config.letters_directory, rules, &mail_kit, &error);
     if (status != STATUS_OK) {
       letter_kit_free(kit);
-      ruleset_free(rules);
+      ruleset_release(rules);
       config_free(&config);
     }
   }
@@ -816,7 +814,7 @@ static enum status start_parts(struct loop *loop, struct ruleset *rules, struct 
   loop->mail = mail_worker_new(loop->base, &loop->config, mail_kit, &loop->options->clock,
                                loop->log, on_mail_publish, loop, error);
   if (loop->mail == NULL) {
-    ruleset_free(rules);
+    ruleset_release(rules);
     letter_kit_free(kit);
     return STATUS_RUNTIME;
   }
@@ -825,7 +823,7 @@ static enum status start_parts(struct loop *loop, struct ruleset *rules, struct 
     enum status status = http_start(loop->base, loop->config.http_address, loop->config.http_port,
                                     &handlers, loop, loop->log, &loop->http, error);
     if (status != STATUS_OK) {
-      ruleset_free(rules);
+      ruleset_release(rules);
       letter_kit_free(kit);
       return status;
     }
@@ -834,14 +832,14 @@ static enum status start_parts(struct loop *loop, struct ruleset *rules, struct 
   loop->letters =
       letter_worker_new(loop->base, &lettering, kit, loop->log, on_letter_publish, loop, error);
   if (loop->letters == NULL) {
-    ruleset_free(rules);
+    ruleset_release(rules);
     return STATUS_RUNTIME;
   }
   struct pass_worker_settings settings = pass_settings(&loop->config);
   loop->worker = pass_worker_new(loop->base, &settings, rules, &loop->options->clock, loop->log,
                                  on_worker_publish, loop, error);
   if (loop->worker == NULL) {
-    ruleset_free(rules);
+    ruleset_release(rules);
     return STATUS_RUNTIME;
   }
   struct listener_settings listening = listener_settings(&loop->config);
@@ -898,14 +896,13 @@ enum status loop_run(const struct loop_options *options, struct log *log, struct
       log_warning(log, "rules: %s", rules->rules->warnings[i]);
     /* Before READY=1 can ever be sent: a daemon that cannot render a letter does not start. */
     status = letter_kit_load(
-        loop.config.letters_directory, loop.config.rules_directory,
-        &(struct letter_options){loop.config.font_directory, loop.config.true_italic, false},
-        today(&loop), &kit, error);
+        loop.config.letters_directory, rules,
+        &(struct letter_options){loop.config.font_directory, loop.config.true_italic, false}, &kit,
+        error);
   }
   /* Mail wording is checked before READY=1 too, when mail is on. */
   if (status == STATUS_OK && loop.config.mail.enabled)
-    status = mail_kit_load(loop.config.letters_directory, loop.config.rules_directory, today(&loop),
-                           &mail_kit, error);
+    status = mail_kit_load(loop.config.letters_directory, rules, &mail_kit, error);
   if (status == STATUS_OK)
     status = sdnotify_open(&loop.notify, error);
   if (status == STATUS_OK && evthread_use_pthreads() != 0)
@@ -922,7 +919,7 @@ enum status loop_run(const struct loop_options *options, struct log *log, struct
     kit = NULL;
     mail_kit = NULL;
   }
-  ruleset_free(rules);
+  ruleset_release(rules);
   letter_kit_free(kit);
   mail_kit_free(mail_kit);
   if (status == STATUS_OK) {

@@ -17,12 +17,13 @@ enum { PDF_LIMIT = 32 * 1024 * 1024 }; /* a letter is about 20 KB: anything near
 const char *const mail_template_files[] = {"mail-escalation.yaml", "mail-letter.yaml",
                                            "mail-digest.yaml", NULL};
 
-enum status mail_kit_load(const char *letters_directory, const char *rules_directory, int64_t today,
+enum status mail_kit_load(const char *letters_directory, struct ruleset *rules,
                           struct mail_kit **result, struct error *error) {
   *result = NULL;
   struct mail_kit *kit = calloc(1, sizeof *kit);
   if (kit == NULL)
     return error_set(error, STATUS_RUNTIME, "out of memory loading the mail templates");
+  kit->rules = ruleset_acquire(rules);
   struct letter_template **slots[] = {&kit->escalation, &kit->letter, &kit->digest};
   enum status status = STATUS_OK;
   for (size_t i = 0; status == STATUS_OK && i < 3; i++) {
@@ -30,8 +31,6 @@ enum status mail_kit_load(const char *letters_directory, const char *rules_direc
     snprintf(path, sizeof path, "%s/%s", letters_directory, mail_template_files[i]);
     status = mail_template_load(path, slots[i], error);
   }
-  if (status == STATUS_OK)
-    status = ruleset_load(rules_directory, today, &kit->rules, error);
   if (status != STATUS_OK) {
     mail_kit_free(kit);
     return status;
@@ -46,7 +45,7 @@ void mail_kit_free(struct mail_kit *kit) {
   letter_template_free(kit->escalation);
   letter_template_free(kit->letter);
   letter_template_free(kit->digest);
-  ruleset_free(kit->rules);
+  ruleset_release(kit->rules);
   free(kit);
 }
 

@@ -33,8 +33,8 @@ struct mail_kit {
 /* The wording files of letters/, NULL-terminated: mail-escalation, mail-letter, mail-digest. */
 extern const char *const mail_template_files[];
 
-/* Loads the three mail templates of `letters_directory` and the rules. */
-enum status mail_kit_load(const char *letters_directory, const char *rules_directory, int64_t today,
+/* Loads the three mail templates of `letters_directory`; takes a reference to `rules`. */
+enum status mail_kit_load(const char *letters_directory, struct ruleset *rules,
                           struct mail_kit **kit, struct error *error);
 void mail_kit_free(struct mail_kit *kit);
 

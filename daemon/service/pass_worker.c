@@ -302,7 +302,7 @@ static void *pass_worker_main(void *argument) {
     pthread_mutex_unlock(&worker->thread.mutex);
 
     if (new_rules != NULL) {
-      ruleset_free(worker->rules);
+      ruleset_release(worker->rules);
       worker->rules = new_rules;
     }
     if (reconnect)
@@ -376,7 +376,8 @@ void pass_worker_request(struct pass_worker *worker) {
 
 void pass_worker_replace_rules(struct pass_worker *worker, struct ruleset *rules) {
   pthread_mutex_lock(&worker->thread.mutex);
-  ruleset_free(worker->pending_rules); /* two reloads before the first was taken: keep the last */
+  /* Two reloads before the first was taken: keep the last. */
+  ruleset_release(worker->pending_rules);
   worker->pending_rules = rules;
   worker->recompute_requested = true;
   pthread_cond_signal(&worker->thread.wake);
@@ -402,8 +403,8 @@ void pass_worker_free(struct pass_worker *worker) {
   if (worker == NULL)
     return;
   worker_thread_finish(&worker->thread);
-  ruleset_free(worker->pending_rules);
-  ruleset_free(worker->rules);
+  ruleset_release(worker->pending_rules);
+  ruleset_release(worker->rules);
   free(worker->conninfo);
   free(worker);
 }
