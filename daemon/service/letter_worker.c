@@ -12,9 +12,7 @@
 #include "service/session.h"
 #include "service/spool.h"
 #include "service/sql.h"
-#include "service/worker_thread.h"
 
-static const double DATABASE_BACKOFF_FIRST = 0.25;
 static const double SPOOL_BACKOFF_FIRST = 0.5;
 static const double BACKOFF_LIMIT = 30.0;
 /* One transaction per chunk: short enough to publish progress and stop promptly during a burst
@@ -26,20 +24,15 @@ static const double COUNT_MIN_INTERVAL = 1.0;
 struct letter_worker {
   const struct log *log;
   struct worker_thread thread; /* its mutex guards everything down to `snapshot` */
-  bool requested;
-  bool settings_changed;
-  double retry_at; /* monotonic seconds of the next retry after a failure; 0: none */
+  bool spool_changed;
   struct letter_kit *pending_kit;
-  char *conninfo;
-  int connect_timeout;
-  struct config_timeouts timeouts;
   char *spool_directory;
   struct letter_worker_snapshot snapshot;
 
   /* Only the thread touches these. */
   struct session session;
   struct letter_kit *kit;
-  double database_backoff;
+  struct letter_kit *taken_kit; /* from take to adopt */
   double spool_backoff;
   double counted_at;
   bool leftovers_done;
@@ -77,39 +70,7 @@ void letter_kit_free(struct letter_kit *kit) {
   free(kit);
 }
 
-/* ---- publishing ---- */
-
-static void publish(struct letter_worker *worker) {
-  pthread_mutex_lock(&worker->thread.mutex);
-  worker->snapshot.generation++;
-  pthread_mutex_unlock(&worker->thread.mutex);
-  worker_thread_publish(&worker->thread);
-}
-
-static void set_busy(struct letter_worker *worker, bool busy) {
-  pthread_mutex_lock(&worker->thread.mutex);
-  worker->snapshot.busy = busy;
-  pthread_mutex_unlock(&worker->thread.mutex);
-}
-
 /* ---- the database ---- */
-
-static enum status connect_database(struct letter_worker *worker, struct error *error) {
-  pthread_mutex_lock(&worker->thread.mutex);
-  char *conninfo = worker->conninfo != NULL ? strdup(worker->conninfo) : NULL;
-  int connect_timeout = worker->connect_timeout;
-  struct config_timeouts timeouts = worker->timeouts;
-  worker->settings_changed = false;
-  pthread_mutex_unlock(&worker->thread.mutex);
-  int version = 0;
-  enum status status =
-      session_connect(&worker->session, conninfo, connect_timeout, &timeouts, &version, error);
-  free(conninfo);
-  if (status != STATUS_OK)
-    return status;
-  log_info(worker->log, "letters: connected to the database");
-  return STATUS_OK;
-}
 
 static enum status count_letters(struct letter_worker *worker, bool force, struct error *error) {
   double now = clock_monotonic_seconds();
@@ -164,7 +125,7 @@ static void record_chunk(struct letter_worker *worker, const struct letter_jobs_
   snapshot->failed_total += report->failed;
   snapshot->warnings_total += report->warnings;
   snapshot->render_seconds = worker->render_seconds;
-  snapshot->problem[0] = '\0';
+  snapshot->thread.problem[0] = '\0';
   if (report->blocked > 0) {
     snapshot->spool_refusals++;
     snprintf(snapshot->spool_problem, sizeof snapshot->spool_problem, "%s", report->blocked_reason);
@@ -206,7 +167,7 @@ static enum status render_pending(struct letter_worker *worker, const char *spoo
                   report.failed);
     bool done = report.rendered + report.failed < CHUNK_LETTERS;
     status = count_letters(worker, done || *blocked, error);
-    publish(worker);
+    worker_thread_publish(&worker->thread);
     if (done)
       break;
   }
@@ -215,21 +176,10 @@ static enum status render_pending(struct letter_worker *worker, const char *spoo
   return status;
 }
 
-static void schedule_retry(struct letter_worker *worker, double *backoff) {
-  pthread_mutex_lock(&worker->thread.mutex);
-  worker->retry_at = clock_monotonic_seconds() + *backoff;
-  pthread_mutex_unlock(&worker->thread.mutex);
-  *backoff *= 2;
-  if (*backoff > BACKOFF_LIMIT)
-    *backoff = BACKOFF_LIMIT;
-}
-
 static enum status attempt(struct letter_worker *worker, const char *spool, bool *blocked,
                            struct error *error) {
   *blocked = false;
-  enum status status = STATUS_OK;
-  if (worker->session.connection == NULL)
-    status = connect_database(worker, error);
+  enum status status = worker_thread_connect(&worker->thread, error);
   if (status != STATUS_OK)
     return status;
   bool agencies_missing = worker->kit->rules->agencies.count == 0;
@@ -247,92 +197,71 @@ static enum status attempt(struct letter_worker *worker, const char *spool, bool
   return render_pending(worker, spool, blocked, error);
 }
 
-static void run_jobs(struct letter_worker *worker) {
-  pthread_mutex_lock(&worker->thread.mutex);
-  char *spool = strdup(worker->spool_directory);
-  pthread_mutex_unlock(&worker->thread.mutex);
-  struct error error;
-  error_clear(&error);
-  bool blocked = false;
-  bool had_connection = worker->session.connection != NULL;
-  enum status status = spool != NULL ? attempt(worker, spool, &blocked, &error)
-                                     : error_set(&error, STATUS_RUNTIME, "out of memory");
-  if (status != STATUS_OK && had_connection && session_lost(&worker->session)) {
-    /* An idle connection that died is only noticed when used: reconnect once at once. */
-    log_warning(worker->log, "letters: connection lost; reconnecting");
-    session_disconnect(&worker->session);
-    error_clear(&error);
-    status = attempt(worker, spool, &blocked, &error);
-  }
-  free(spool);
-  if (status != STATUS_OK) {
-    if (worker->session.connection != NULL && PQstatus(worker->session.connection) != CONNECTION_OK)
-      session_disconnect(&worker->session);
-    log_one_line(error.message);
-    log_error(worker->log, "letters: %s; retrying in %.2f s", error.message,
-              worker->database_backoff);
-    pthread_mutex_lock(&worker->thread.mutex);
-    snprintf(worker->snapshot.problem, sizeof worker->snapshot.problem, "%s", error.message);
-    log_one_line(worker->snapshot.problem);
-    pthread_mutex_unlock(&worker->thread.mutex);
-    schedule_retry(worker, &worker->database_backoff);
-  } else if (blocked) {
+/* After a round that worked: a spool that refused files is tried again after its own backoff. */
+static void note_spool(struct letter_worker *worker, bool blocked, double *retry_in) {
+  if (blocked) {
     pthread_mutex_lock(&worker->thread.mutex);
     log_warning(worker->log, "letters: %s; %" PRId64 " letter(s) wait; retrying in %.1f s",
                 worker->snapshot.spool_problem, worker->snapshot.pending, worker->spool_backoff);
     pthread_mutex_unlock(&worker->thread.mutex);
-    worker->database_backoff = DATABASE_BACKOFF_FIRST;
-    schedule_retry(worker, &worker->spool_backoff);
-  } else {
-    worker->database_backoff = DATABASE_BACKOFF_FIRST;
-    worker->spool_backoff = SPOOL_BACKOFF_FIRST;
-    pthread_mutex_lock(&worker->thread.mutex);
-    worker->retry_at = 0;
-    worker->snapshot.problem[0] = '\0';
-    if (worker->snapshot.spool_problem[0] != '\0')
-      log_info(worker->log, "letters: the spool accepts files again");
-    worker->snapshot.spool_problem[0] = '\0';
-    worker->snapshot.blocked = 0;
-    pthread_mutex_unlock(&worker->thread.mutex);
+    *retry_in = worker->spool_backoff;
+    worker->spool_backoff *= 2;
+    if (worker->spool_backoff > BACKOFF_LIMIT)
+      worker->spool_backoff = BACKOFF_LIMIT;
+    return;
   }
-  set_busy(worker, false);
-  publish(worker);
+  worker->spool_backoff = SPOOL_BACKOFF_FIRST;
+  pthread_mutex_lock(&worker->thread.mutex);
+  if (worker->snapshot.spool_problem[0] != '\0')
+    log_info(worker->log, "letters: the spool accepts files again");
+  worker->snapshot.spool_problem[0] = '\0';
+  worker->snapshot.blocked = 0;
+  pthread_mutex_unlock(&worker->thread.mutex);
 }
 
-static void *letter_worker_main(void *argument) {
-  struct letter_worker *worker = argument;
-  for (;;) {
-    pthread_mutex_lock(&worker->thread.mutex);
-    worker_thread_wait_for(&worker->thread, &worker->requested, worker->retry_at);
-    if (worker->thread.stop) {
-      pthread_mutex_unlock(&worker->thread.mutex);
-      break;
-    }
-    struct letter_kit *new_kit = worker->pending_kit;
-    worker->pending_kit = NULL;
-    bool reconnect = worker->settings_changed;
-    worker->requested = false;
-    worker->retry_at = 0;
-    worker->snapshot.busy = true;
-    pthread_mutex_unlock(&worker->thread.mutex);
-    if (new_kit != NULL) {
-      letter_kit_free(worker->kit);
-      worker->kit = new_kit;
-    }
-    if (reconnect) {
-      session_disconnect(&worker->session);
-      worker->leftovers_done = false; /* the spool may have moved */
-    }
-    run_jobs(worker);
-  }
-  session_disconnect(&worker->session);
+/* ---- the skeleton's callbacks ---- */
+
+static enum status run_round(void *owner, double *retry_in, struct error *error) {
+  struct letter_worker *worker = owner;
   pthread_mutex_lock(&worker->thread.mutex);
-  worker->snapshot.stopped = true;
-  worker->snapshot.busy = false;
+  char *spool = strdup(worker->spool_directory);
   pthread_mutex_unlock(&worker->thread.mutex);
-  publish(worker);
-  return NULL;
+  if (spool == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory");
+  bool blocked = false;
+  enum status status = attempt(worker, spool, &blocked, error);
+  free(spool);
+  if (status == STATUS_OK)
+    note_spool(worker, blocked, retry_in);
+  return status;
 }
+
+static bool take_kit(void *owner) {
+  struct letter_worker *worker = owner;
+  worker->taken_kit = worker->pending_kit;
+  worker->pending_kit = NULL;
+  bool moved = worker->spool_changed;
+  worker->spool_changed = false;
+  return moved; /* a new spool: a new session too, as with new database settings */
+}
+
+static void adopt_kit(void *owner, bool reconnected) {
+  struct letter_worker *worker = owner;
+  if (worker->taken_kit != NULL) {
+    letter_kit_free(worker->kit);
+    worker->kit = worker->taken_kit;
+    worker->taken_kit = NULL;
+  }
+  if (reconnected)
+    worker->leftovers_done = false; /* the spool may have moved */
+}
+
+static const struct worker_jobs jobs = {
+    .name = "letters",
+    .take = take_kit,
+    .adopt = adopt_kit,
+    .round = run_round,
+};
 
 /* ---- the loop's side ---- */
 
@@ -345,23 +274,14 @@ static bool same_text(const char *left, const char *right) {
 /* The mutex is held (or the thread not started). False when out of memory. */
 static bool apply_settings(struct letter_worker *worker,
                            const struct letter_worker_settings *settings) {
-  bool database = !same_text(worker->conninfo, settings->conninfo) ||
-                  worker->connect_timeout != settings->connect_timeout ||
-                  !config_timeouts_equal(&worker->timeouts, &settings->timeouts);
-  bool spool = !same_text(worker->spool_directory, settings->spool_directory);
-  if (database) {
-    free(worker->conninfo);
-    worker->conninfo = settings->conninfo != NULL ? strdup(settings->conninfo) : NULL;
-    worker->connect_timeout = settings->connect_timeout;
-    worker->timeouts = settings->timeouts;
-  }
-  if (spool) {
+  bool stored = worker_thread_set_database(&worker->thread, settings->conninfo,
+                                           settings->connect_timeout, &settings->timeouts);
+  if (!same_text(worker->spool_directory, settings->spool_directory)) {
     free(worker->spool_directory);
     worker->spool_directory = strdup(settings->spool_directory);
+    worker->spool_changed = true;
   }
-  worker->settings_changed |= database || spool;
-  return worker->spool_directory != NULL &&
-         (settings->conninfo == NULL || worker->conninfo != NULL);
+  return stored && worker->spool_directory != NULL;
 }
 
 struct letter_worker *letter_worker_new(struct event_base *base,
@@ -376,21 +296,17 @@ struct letter_worker *letter_worker_new(struct event_base *base,
     return NULL;
   }
   worker->log = log;
-  worker->session = (struct session){.log = log, .name = "letters"};
   worker->kit = kit;
-  worker->database_backoff = DATABASE_BACKOFF_FIRST;
   worker->spool_backoff = SPOOL_BACKOFF_FIRST;
-  worker->connect_timeout = -1;
   metrics_histogram_init(&worker->render_seconds, metrics_bounds_render,
                          metrics_bounds_render_count);
   worker->snapshot.render_seconds = worker->render_seconds;
-  if (worker_thread_init(&worker->thread, base, on_publish, context, error) != STATUS_OK) {
+  if (worker_thread_init(&worker->thread, &jobs, worker, &worker->session, &worker->snapshot.thread,
+                         base, log, on_publish, context, error) != STATUS_OK) {
     letter_worker_free(worker);
     return NULL;
   }
-  bool stored = apply_settings(worker, settings);
-  worker->settings_changed = false;
-  if (!stored) {
+  if (!apply_settings(worker, settings)) {
     error_set(error, STATUS_RUNTIME, "out of memory creating the letter worker");
     letter_worker_free(worker);
     return NULL;
@@ -399,21 +315,19 @@ struct letter_worker *letter_worker_new(struct event_base *base,
 }
 
 enum status letter_worker_start(struct letter_worker *worker, struct error *error) {
-  worker->requested = true; /* the start-up look at what a previous run left pending */
-  return worker_thread_start(&worker->thread, letter_worker_main, worker, "the letter thread",
-                             error);
+  worker_thread_request(&worker->thread, NULL); /* a look at what a previous run left pending */
+  return worker_thread_start(&worker->thread, "the letter thread", error);
 }
 
 void letter_worker_request(struct letter_worker *worker) {
-  worker_thread_request(&worker->thread, &worker->requested);
+  worker_thread_request(&worker->thread, NULL);
 }
 
 void letter_worker_replace_kit(struct letter_worker *worker, struct letter_kit *kit) {
   pthread_mutex_lock(&worker->thread.mutex);
   letter_kit_free(worker->pending_kit); /* two reloads before the first was taken: the last */
   worker->pending_kit = kit;
-  worker->requested = true;
-  pthread_cond_signal(&worker->thread.wake);
+  worker_thread_signal(&worker->thread);
   pthread_mutex_unlock(&worker->thread.mutex);
 }
 
@@ -422,8 +336,7 @@ void letter_worker_update_settings(struct letter_worker *worker,
   pthread_mutex_lock(&worker->thread.mutex);
   if (!apply_settings(worker, settings))
     log_error(worker->log, "letters: out of memory applying new settings");
-  worker->requested = true;
-  pthread_cond_signal(&worker->thread.wake);
+  worker_thread_signal(&worker->thread);
   pthread_mutex_unlock(&worker->thread.mutex);
 }
 
@@ -440,8 +353,8 @@ void letter_worker_free(struct letter_worker *worker) {
     return;
   worker_thread_finish(&worker->thread);
   letter_kit_free(worker->pending_kit);
+  letter_kit_free(worker->taken_kit);
   letter_kit_free(worker->kit);
-  free(worker->conninfo);
   free(worker->spool_directory);
   free(worker);
 }

@@ -2,14 +2,15 @@
  * letter_worker.h: the thread that renders apology letters, so neither the event loop nor the
  * pass worker ever waits for a PDF.
  *
- * It owns its own blocking PGconn and its own renderer (letter/letter.h: one per thread), and
- * renders the 'pending' rows of dunghen.letter_log with letter_jobs_run() in chunks of one
- * transaction each, publishing a snapshot after every chunk (counts by state, the spool's
- * problem) and waking the loop with event_active(), as the pass worker does. It is woken at
- * start (after removing the spool's crash leftovers), when the pass worker queued letters, on
- * NOTIFY dunghen_letter (another instance may have queued them) and after a reconnect. A spool
- * that refuses files (full, read-only) leaves the jobs pending and is retried with a backoff
- * (0.5 s doubling to 30 s) and on every wake-up; a database failure likewise (0.25 s to 30 s).
+ * On the worker skeleton (service/worker_thread.h: its own blocking session, requests, backoff,
+ * snapshots, stop) with its own renderer (letter/letter.h: one per thread), it renders the
+ * 'pending' rows of dunghen.letter_log with letter_jobs_run() in chunks of one transaction
+ * each, publishing a snapshot after every chunk (counts by state, the spool's problem). It is
+ * woken at start (after removing the spool's crash leftovers), when the pass worker queued
+ * letters, on NOTIFY dunghen_letter (another instance may have queued them) and after a
+ * reconnect. A spool that refuses files (full, read-only) leaves the jobs pending and is
+ * retried with a backoff (0.5 s doubling to 30 s) and on every wake-up; a database failure
+ * likewise (the skeleton's backoff, 0.25 s to 30 s).
  * Without agencies.yaml in the rules nothing is rendered: the jobs wait, and are counted.
  * letter_worker_stop() lets the running transaction finish; the loop hears `stopped`.
  */
@@ -26,6 +27,7 @@
 #include "service/config.h"
 #include "service/log.h"
 #include "service/metrics_histogram.h"
+#include "service/worker_thread.h"
 
 /* What the thread renders with, loaded and checked by the loop and handed over whole. */
 struct letter_kit {
@@ -53,11 +55,9 @@ struct letter_worker_settings {
 };
 
 struct letter_worker_snapshot {
-  bool stopped;            /* the thread has finished (after letter_worker_stop) */
-  bool busy;               /* rendering now */
+  struct worker_thread_snapshot thread; /* stopped, busy, problem (database or rendering)... */
   bool counts_valid;       /* the counts below have been read at least once */
   bool agencies_missing;   /* no agencies.yaml: jobs wait */
-  char problem[512];       /* the last database or rendering failure; "" after a success */
   char spool_problem[512]; /* why the spool refuses files ("spool: ..."); "" when it accepts */
   int64_t pending;         /* dunghen.letter_log by state, as last counted */
   int64_t rendered;
@@ -69,7 +69,6 @@ struct letter_worker_snapshot {
   uint64_t spool_refusals; /* chunks stopped by the spool */
   uint64_t leftovers_removed;
   struct metrics_histogram render_seconds; /* each letter_render() of this process */
-  uint64_t generation;                     /* increases with every published snapshot */
 };
 
 struct letter_worker;

@@ -234,13 +234,13 @@ static bool health(void *argument, char *reason, size_t size) {
     snprintf(reason, size, "database unreachable: %s", listener_problem(loop->listener));
     return false;
   }
-  if (!loop->ready_sent && loop->snapshot.problem[0] == '\0') {
+  if (!loop->ready_sent && loop->snapshot.thread.problem[0] == '\0') {
     snprintf(reason, size, "starting: the first pass is not done yet");
     return false;
   }
-  if (loop->snapshot.problem[0] != '\0') {
+  if (loop->snapshot.thread.problem[0] != '\0') {
     snprintf(reason, size, "%s: %s", loop->snapshot.passes == 0 ? "no pass yet" : "last job failed",
-             loop->snapshot.problem);
+             loop->snapshot.thread.problem);
     return false;
   }
   const struct letter_worker_snapshot *letters = &loop->letter_snapshot;
@@ -251,15 +251,15 @@ static bool health(void *argument, char *reason, size_t size) {
              named ? "" : "spool: ", letters->spool_problem, letters->blocked);
     return false;
   }
-  if (letters->problem[0] != '\0') {
-    snprintf(reason, size, "letters: %s", letters->problem);
+  if (letters->thread.problem[0] != '\0') {
+    snprintf(reason, size, "letters: %s", letters->thread.problem);
     return false;
   }
   /* Mail trouble keeps 200 (docs/MAIL.md): restarting cannot fix a relay, and deadlines,
    * escalations and letters still work; the reason says it and /metrics counts it. */
   const struct mail_worker_snapshot *mail = &loop->mail_snapshot;
-  if (mail->enabled && mail->problem[0] != '\0')
-    snprintf(reason, size, "ok; mail: %s", mail->problem);
+  if (mail->enabled && mail->thread.problem[0] != '\0')
+    snprintf(reason, size, "ok; mail: %s", mail->thread.problem);
   else if (mail->enabled && mail->failing[0] != '\0')
     snprintf(reason, size, "ok; mail failing: %" PRIu64 " attempt(s) in a row; last: %s",
              mail->consecutive_failures, mail->failing);
@@ -379,7 +379,7 @@ static void process_metrics(const struct loop *loop, struct evbuffer *body) {
   metric_integer(body, "dunghen_passes_total", "counter", "Successful passes since start.",
                  snapshot->passes);
   metric_integer(body, "dunghen_pass_failures_total", "counter", "Failed passes and recomputes.",
-                 snapshot->failures);
+                 snapshot->thread.failures);
   metric(body, "dunghen_last_pass_duration_seconds", "gauge", "Duration of the last pass.");
   evbuffer_add_printf(body, "dunghen_last_pass_duration_seconds %.6f\n",
                       snapshot->last_pass_seconds);
@@ -403,7 +403,7 @@ static void process_metrics(const struct loop *loop, struct evbuffer *body) {
   metric_integer(body, "dunghen_database_reconnects_total", "counter",
                  "Database connections lost and opened again (listener and worker).",
                  (loop->listener != NULL ? listener_reconnects(loop->listener) : 0) +
-                     snapshot->reconnects);
+                     snapshot->thread.reconnects);
   metric_integer(body, "dunghen_notifications_total", "counter",
                  "dunghen_dossier notifications heard.",
                  loop->listener != NULL ? listener_notifications(loop->listener) : 0);
@@ -512,12 +512,12 @@ static void starting_status(struct loop *loop, char *text, size_t size) {
   bool database_up = loop->listener != NULL && listener_is_ready(loop->listener);
   struct pass_worker_snapshot now;
   pass_worker_snapshot(loop->worker, &now);
-  if (now.busy && database_up)
+  if (now.thread.busy && database_up)
     snprintf(text, size, "starting: the database is up; the first pass is running");
-  else if (last->problem[0] != '\0' && !last->connected)
-    snprintf(text, size, "waiting for the database: %.200s", last->problem);
-  else if (last->problem[0] != '\0')
-    snprintf(text, size, "starting: the first pass failed, retrying: %.200s", last->problem);
+  else if (last->thread.problem[0] != '\0' && !last->thread.connected)
+    snprintf(text, size, "waiting for the database: %.200s", last->thread.problem);
+  else if (last->thread.problem[0] != '\0')
+    snprintf(text, size, "starting: the first pass failed, retrying: %.200s", last->thread.problem);
   else if (database_up)
     snprintf(text, size, "starting: the database is up; the first pass is running");
   else
@@ -538,11 +538,11 @@ static void send_status(struct loop *loop) {
     send_starting_status(loop);
     return;
   }
-  if (loop->snapshot.problem[0] != '\0') {
+  if (loop->snapshot.thread.problem[0] != '\0') {
     snprintf(message, sizeof message, "STATUS=%s: %.200s",
-             loop->snapshot.connected ? "the last pass failed, retrying"
-                                      : "waiting for the database",
-             loop->snapshot.problem);
+             loop->snapshot.thread.connected ? "the last pass failed, retrying"
+                                             : "waiting for the database",
+             loop->snapshot.thread.problem);
   } else {
     char next[TIMESTAMP_TEXT_SIZE] = "none";
     if (loop->snapshot.next_due != INT64_MAX)
@@ -555,7 +555,8 @@ static void send_status(struct loop *loop) {
 
 /* The loop ends once the three threads (pass, letters, mail) have finished their transactions. */
 static bool both_stopped(struct loop *loop) {
-  if (loop->snapshot.stopped && loop->letter_snapshot.stopped && loop->mail_snapshot.stopped) {
+  if (loop->snapshot.thread.stopped && loop->letter_snapshot.thread.stopped &&
+      loop->mail_snapshot.thread.stopped) {
     event_base_loopexit(loop->base, NULL);
     return true;
   }
@@ -594,7 +595,7 @@ static void on_letter_publish(void *argument) {
 static void on_worker_publish(void *argument) {
   struct loop *loop = argument;
   pass_worker_snapshot(loop->worker, &loop->snapshot);
-  if (both_stopped(loop) || loop->snapshot.stopped)
+  if (both_stopped(loop) || loop->snapshot.thread.stopped)
     return;
   if (loop->stopping)
     return;
@@ -606,7 +607,7 @@ static void on_worker_publish(void *argument) {
     loop->mail_escalations_seen = loop->snapshot.escalations;
     mail_worker_request(loop->mail); /* the outbox has new rows */
   }
-  if (loop->snapshot.problem[0] == '\0') {
+  if (loop->snapshot.thread.problem[0] == '\0') {
     arm_due_timer(loop, loop->snapshot.next_due);
     if (!loop->ready_sent && loop->snapshot.passes > 0) {
       loop->ready_sent = true;
@@ -838,10 +839,8 @@ static enum status start_parts(struct loop *loop, struct ruleset *rules, struct 
   struct pass_worker_settings settings = pass_settings(&loop->config);
   loop->worker = pass_worker_new(loop->base, &settings, rules, &loop->options->clock, loop->log,
                                  on_worker_publish, loop, error);
-  if (loop->worker == NULL) {
-    ruleset_release(rules);
+  if (loop->worker == NULL)
     return STATUS_RUNTIME;
-  }
   struct listener_settings listening = listener_settings(&loop->config);
   struct listener_callbacks callbacks = {on_listener_ready, on_listener_lost, on_listener_notify,
                                          on_listener_letter};

@@ -11,20 +11,15 @@
 #include "service/sendmail.h"
 #include "service/session.h"
 #include "service/sql.h"
-#include "service/worker_thread.h"
 
-static const double DATABASE_BACKOFF_FIRST = 0.25;
-static const double BACKOFF_LIMIT = 30.0;
 /* A look at the outbox at least this often: another instance, a rendered letter, a due retry
  * or digest may need it and nothing else wakes the thread. */
 static const double POLL_LIMIT = 5.0;
 static const double MINIMUM_WAIT = 0.25;
 enum { EXPAND_CHUNK = 500 };
 
+/* The database settings are the skeleton's (worker_thread_set_database). */
 struct mail_settings {
-  char *conninfo;
-  int connect_timeout;
-  struct config_timeouts timeouts;
   struct config_mail mail; /* deep copy */
 };
 
@@ -32,8 +27,6 @@ struct mail_worker {
   const struct clock *clock;
   const struct log *log;
   struct worker_thread thread; /* its mutex guards everything down to `snapshot` */
-  bool requested;
-  double retry_at;
   struct mail_kit *pending_kit;
   struct mail_settings *pending_settings;
   struct mail_worker_snapshot snapshot;
@@ -42,9 +35,10 @@ struct mail_worker {
   struct session session;
   struct mail_kit *kit;
   struct mail_settings *settings;
+  struct mail_kit *taken_kit; /* from take to adopt */
+  struct mail_settings *taken_settings;
   bool switch_set; /* dunghen.mail_switch written on this connection */
   bool idle;       /* mail is off and the switch says so: nothing to do until a reload */
-  double database_backoff;
 };
 
 /* ---- the settings ---- */
@@ -52,7 +46,6 @@ struct mail_worker {
 static void settings_free(struct mail_settings *settings) {
   if (settings == NULL)
     return;
-  free(settings->conninfo);
   config_mail_free(&settings->mail);
   free(settings);
 }
@@ -64,9 +57,7 @@ static struct mail_settings *settings_copy(const struct config *config) {
     free(settings);
     return NULL;
   }
-  settings->connect_timeout = config->connect_timeout;
-  settings->timeouts = config->timeouts;
-  bool failed = config->conninfo != NULL && (settings->conninfo = strdup(config->conninfo)) == NULL;
+  bool failed = false;
   /* The Message-ID's right side: the configured host, else the domain of From. */
   if (settings->mail.message_id_host == NULL) {
     const char *from = settings->mail.from;
@@ -81,31 +72,7 @@ static struct mail_settings *settings_copy(const struct config *config) {
   return settings;
 }
 
-/* ---- publishing ---- */
-
-static void publish(struct mail_worker *worker) {
-  pthread_mutex_lock(&worker->thread.mutex);
-  worker->snapshot.generation++;
-  pthread_mutex_unlock(&worker->thread.mutex);
-  worker_thread_publish(&worker->thread);
-}
-
 /* ---- the database ---- */
-
-static void disconnect(struct mail_worker *worker) {
-  session_disconnect(&worker->session);
-  worker->switch_set = false;
-}
-
-static enum status connect_database(struct mail_worker *worker, struct error *error) {
-  int version = 0;
-  enum status status = session_connect(&worker->session, worker->settings->conninfo,
-                                       worker->settings->connect_timeout,
-                                       &worker->settings->timeouts, &version, error);
-  if (status == STATUS_OK)
-    log_info(worker->log, "mail: connected to the database");
-  return status;
-}
 
 /* Runs a statement with parameters whose rows are not needed. */
 static enum status run(struct mail_worker *worker, const char *what, const char *sql, int count,
@@ -541,13 +508,12 @@ static double next_due(struct mail_worker *worker) {
   return left < POLL_LIMIT ? left : POLL_LIMIT;
 }
 
-static enum status round_once(struct mail_worker *worker, double *wait, struct error *error) {
-  *wait = 0;
+/* The skeleton's round: *retry_in is when the next delivery or digest is due (mail on). */
+static enum status round_once(void *owner, double *retry_in, struct error *error) {
+  struct mail_worker *worker = owner;
   if (worker->idle)
     return STATUS_OK;
-  enum status status = STATUS_OK;
-  if (worker->session.connection == NULL)
-    status = connect_database(worker, error);
+  enum status status = worker_thread_connect(&worker->thread, error);
   if (status == STATUS_OK)
     status = set_switch(worker, error);
   pthread_mutex_lock(&worker->thread.mutex);
@@ -559,7 +525,7 @@ static enum status round_once(struct mail_worker *worker, double *wait, struct e
     /* Mail off: the switch is written; hold no connection until a reload turns it on. */
     status = count_deliveries(worker, error);
     if (status == STATUS_OK) {
-      disconnect(worker);
+      worker_thread_disconnect(&worker->thread);
       worker->idle = true;
     }
     return status;
@@ -574,96 +540,56 @@ static enum status round_once(struct mail_worker *worker, double *wait, struct e
     status = send_one(worker, &found, error);
     if (status == STATUS_OK && found) {
       pthread_mutex_lock(&worker->thread.mutex);
-      worker->snapshot.problem[0] = '\0';
+      worker->snapshot.thread.problem[0] = '\0';
       pthread_mutex_unlock(&worker->thread.mutex);
-      publish(worker);
+      worker_thread_publish(&worker->thread);
     }
   }
   if (status == STATUS_OK)
     status = count_deliveries(worker, error);
   if (status == STATUS_OK)
-    *wait = next_due(worker);
+    *retry_in = next_due(worker);
   return status;
 }
 
-static void run_round(struct mail_worker *worker) {
-  struct error error;
-  error_clear(&error);
-  double wait = 0;
-  bool had_connection = worker->session.connection != NULL;
-  enum status status = round_once(worker, &wait, &error);
-  if (status != STATUS_OK && had_connection && session_lost(&worker->session)) {
-    log_warning(worker->log, "mail: connection lost; reconnecting");
-    disconnect(worker);
-    error_clear(&error);
-    status = round_once(worker, &wait, &error);
-  }
-  pthread_mutex_lock(&worker->thread.mutex);
-  if (status != STATUS_OK) {
-    if (worker->session.connection != NULL && PQstatus(worker->session.connection) != CONNECTION_OK)
-      disconnect(worker);
-    snprintf(worker->snapshot.problem, sizeof worker->snapshot.problem, "%s", error.message);
-    log_one_line(worker->snapshot.problem);
-    log_error(worker->log, "mail: %s; retrying in %.2f s", worker->snapshot.problem,
-              worker->database_backoff);
-    worker->retry_at = clock_monotonic_seconds() + worker->database_backoff;
-    worker->database_backoff *= 2;
-    if (worker->database_backoff > BACKOFF_LIMIT)
-      worker->database_backoff = BACKOFF_LIMIT;
-  } else {
-    worker->snapshot.problem[0] = '\0';
-    worker->database_backoff = DATABASE_BACKOFF_FIRST;
-    worker->retry_at = worker->settings->mail.enabled ? clock_monotonic_seconds() + wait : 0;
-  }
-  pthread_mutex_unlock(&worker->thread.mutex);
-  publish(worker);
+static bool take_reload(void *owner) {
+  struct mail_worker *worker = owner;
+  worker->taken_kit = worker->pending_kit;
+  worker->taken_settings = worker->pending_settings;
+  worker->pending_kit = NULL;
+  worker->pending_settings = NULL;
+  return false;
 }
 
-static bool same_text(const char *left, const char *right) {
-  if (left == NULL || right == NULL)
-    return left == right;
-  return strcmp(left, right) == 0;
+static void adopt_reload(void *owner, bool reconnected) {
+  (void)reconnected;
+  struct mail_worker *worker = owner;
+  if (worker->taken_kit != NULL) {
+    mail_kit_free(worker->kit);
+    worker->kit = worker->taken_kit;
+    worker->taken_kit = NULL;
+  }
+  if (worker->taken_settings != NULL) {
+    worker->switch_set = false; /* mail.enabled may have changed */
+    worker->idle = false;
+    settings_free(worker->settings);
+    worker->settings = worker->taken_settings;
+    worker->taken_settings = NULL;
+  }
 }
 
-static void *mail_worker_main(void *argument) {
-  struct mail_worker *worker = argument;
-  for (;;) {
-    pthread_mutex_lock(&worker->thread.mutex);
-    worker_thread_wait_for(&worker->thread, &worker->requested, worker->retry_at);
-    if (worker->thread.stop) {
-      pthread_mutex_unlock(&worker->thread.mutex);
-      break;
-    }
-    struct mail_kit *kit = worker->pending_kit;
-    struct mail_settings *settings = worker->pending_settings;
-    worker->pending_kit = NULL;
-    worker->pending_settings = NULL;
-    worker->requested = false;
-    worker->retry_at = 0;
-    pthread_mutex_unlock(&worker->thread.mutex);
-    if (kit != NULL) {
-      mail_kit_free(worker->kit);
-      worker->kit = kit;
-    }
-    if (settings != NULL) {
-      if (!same_text(settings->conninfo, worker->settings->conninfo) ||
-          settings->connect_timeout != worker->settings->connect_timeout ||
-          !config_timeouts_equal(&settings->timeouts, &worker->settings->timeouts))
-        disconnect(worker);
-      worker->switch_set = false; /* mail.enabled may have changed */
-      worker->idle = false;
-      settings_free(worker->settings);
-      worker->settings = settings;
-    }
-    run_round(worker);
-  }
-  disconnect(worker);
-  pthread_mutex_lock(&worker->thread.mutex);
-  worker->snapshot.stopped = true;
-  pthread_mutex_unlock(&worker->thread.mutex);
-  publish(worker);
-  return NULL;
+static void forget_switch(void *owner) {
+  struct mail_worker *worker = owner;
+  worker->switch_set = false; /* written on the session that closed */
 }
+
+static const struct worker_jobs jobs = {
+    .name = "mail",
+    .take = take_reload,
+    .adopt = adopt_reload,
+    .round = round_once,
+    .disconnected = forget_switch,
+};
 
 /* ---- the loop's side ---- */
 
@@ -679,18 +605,19 @@ struct mail_worker *mail_worker_new(struct event_base *base, const struct config
   }
   worker->clock = clock;
   worker->log = log;
-  worker->session = (struct session){.log = log, .name = "mail"};
   worker->kit = kit;
-  worker->database_backoff = DATABASE_BACKOFF_FIRST;
   metrics_histogram_init(&worker->snapshot.sendmail_seconds, metrics_bounds_sendmail,
                          metrics_bounds_sendmail_count);
-  if (worker_thread_init(&worker->thread, base, on_publish, context, error) != STATUS_OK) {
+  if (worker_thread_init(&worker->thread, &jobs, worker, &worker->session, &worker->snapshot.thread,
+                         base, log, on_publish, context, error) != STATUS_OK) {
     mail_worker_free(worker);
     return NULL;
   }
   worker->settings = settings_copy(config);
   worker->snapshot.enabled = config->mail.enabled;
-  if (worker->settings == NULL) {
+  if (worker->settings == NULL ||
+      !worker_thread_set_database(&worker->thread, config->conninfo, config->connect_timeout,
+                                  &config->timeouts)) {
     error_set(error, STATUS_RUNTIME, "out of memory creating the mail worker");
     mail_worker_free(worker);
     return NULL;
@@ -699,28 +626,29 @@ struct mail_worker *mail_worker_new(struct event_base *base, const struct config
 }
 
 enum status mail_worker_start(struct mail_worker *worker, struct error *error) {
-  worker->requested = true;
-  return worker_thread_start(&worker->thread, mail_worker_main, worker, "the mail thread", error);
+  worker_thread_request(&worker->thread, NULL);
+  return worker_thread_start(&worker->thread, "the mail thread", error);
 }
 
 void mail_worker_request(struct mail_worker *worker) {
-  worker_thread_request(&worker->thread, &worker->requested);
+  worker_thread_request(&worker->thread, NULL);
 }
 
 void mail_worker_reload(struct mail_worker *worker, const struct config *config,
                         struct mail_kit *kit) {
   struct mail_settings *settings = settings_copy(config);
   pthread_mutex_lock(&worker->thread.mutex);
-  if (settings == NULL) {
+  if (settings == NULL || !worker_thread_set_database(&worker->thread, config->conninfo,
+                                                      config->connect_timeout, &config->timeouts)) {
     log_error(worker->log, "mail: out of memory applying new settings");
-  } else {
+  }
+  if (settings != NULL) {
     settings_free(worker->pending_settings);
     worker->pending_settings = settings;
   }
   mail_kit_free(worker->pending_kit);
   worker->pending_kit = kit;
-  worker->requested = true;
-  pthread_cond_signal(&worker->thread.wake);
+  worker_thread_signal(&worker->thread);
   pthread_mutex_unlock(&worker->thread.mutex);
 }
 
@@ -737,8 +665,10 @@ void mail_worker_free(struct mail_worker *worker) {
     return;
   worker_thread_finish(&worker->thread);
   mail_kit_free(worker->pending_kit);
+  mail_kit_free(worker->taken_kit);
   mail_kit_free(worker->kit);
   settings_free(worker->pending_settings);
+  settings_free(worker->taken_settings);
   settings_free(worker->settings);
   free(worker);
 }

@@ -1,8 +1,8 @@
 /*
  * mail_worker.h: the thread that delivers the outbox by e-mail (docs/MAIL.md).
  *
- * It owns its own blocking database session (service/session.h), as the letter thread does,
- * and in each round: sets
+ * On the worker skeleton (service/worker_thread.h: its own blocking session, requests, backoff,
+ * snapshots, stop), as the letter thread, it runs rounds at least every 5 s, each of which: sets
  * dunghen.mail_switch from the config (so the outbox triggers write rows only while mail is on),
  * expands new outbox rows into one delivery per recipient address (rules/agencies.yaml `mail:`),
  * gathers the held items of digest roles into one digest per address once the oldest has
@@ -11,9 +11,10 @@
  * wording in letters/mail-*.yaml, handed to sendmail (service/sendmail.h: no shell, a timeout),
  * and marked sent, or retried later with a doubling backoff, or failed after `attempts`. The
  * Message-ID comes from the delivery row, so a retry after a crash re-sends the same message.
- * A letter's message waits until its PDF is rendered, and carries it byte for byte.
- * It publishes snapshots to the loop (service/worker_thread.h). Logs name deliveries and dossiers
- * by id and code, never by address or person: addresses and sendmail's words go to delivery_log.
+ * A letter's message waits until its PDF is rendered, and carries it byte for byte. With mail
+ * off it writes the switch, counts, closes its session and waits for a reload. Logs name
+ * deliveries and dossiers by id and code, never by address or person: addresses and sendmail's
+ * words go to delivery_log.
  */
 #ifndef DUNGHEN_MAIL_WORKER_H
 #define DUNGHEN_MAIL_WORKER_H
@@ -29,12 +30,12 @@
 #include "service/log.h"
 #include "service/mail_message.h"
 #include "service/metrics_histogram.h"
+#include "service/worker_thread.h"
 
 struct mail_worker_snapshot {
-  bool stopped;
-  bool enabled; /* mail.enabled of the config in use */
+  struct worker_thread_snapshot thread; /* stopped, problem (a database failure)... */
+  bool enabled;                         /* mail.enabled of the config in use */
   bool counts_valid;
-  char problem[512]; /* the last database failure; "" after a success */
   char failing[512]; /* the last failed send (no address): "" after a success */
   int64_t pending;   /* dunghen.delivery_log by state, as last counted */
   int64_t held;
@@ -47,7 +48,6 @@ struct mail_worker_snapshot {
   uint64_t digests_total;
   uint64_t unaddressed_total;                /* outbox roles with no address in the rules */
   struct metrics_histogram sendmail_seconds; /* each sendmail run, whatever its result */
-  uint64_t generation;
 };
 
 struct mail_worker;

@@ -8,10 +8,7 @@
 #include "service/escalation_delay.h"
 #include "service/retention.h"
 #include "service/session.h"
-#include "service/worker_thread.h"
 
-static const double BACKOFF_FIRST = 0.25;
-static const double BACKOFF_LIMIT = 30.0;
 /* Counting dossiers by state scans the clock table: not after every pass of a NOTIFY burst. */
 static const double METRICS_MIN_INTERVAL = 2.0;
 
@@ -21,11 +18,7 @@ struct pass_worker {
   struct worker_thread thread; /* its mutex guards everything down to `snapshot` */
   bool pass_requested;
   bool recompute_requested;
-  bool settings_changed;
   struct ruleset *pending_rules;
-  char *conninfo;
-  int connect_timeout;
-  struct config_timeouts timeouts;
   size_t batch_size;
   int64_t overlap;
   struct retention_policy retention;
@@ -34,37 +27,14 @@ struct pass_worker {
   /* Only the thread touches these. */
   struct session session;
   struct ruleset *rules;
-  double backoff;
-  bool ever_connected;
+  struct ruleset *taken_rules; /* from take to adopt */
+  bool recompute;              /* this round's jobs */
+  bool pass;
   double metrics_read_at;
   struct metrics_histogram escalation_delay; /* copied into the snapshot after each job */
   int64_t delay_seen_id;                     /* the last escalation it observed */
   int64_t retention_at;                      /* the clock instant of the last retention run */
 };
-
-/* Blocking connect (we are the worker thread), then the schema check. */
-static enum status connect_database(struct pass_worker *worker, struct error *error) {
-  pthread_mutex_lock(&worker->thread.mutex);
-  char *conninfo = worker->conninfo != NULL ? strdup(worker->conninfo) : NULL;
-  int connect_timeout = worker->connect_timeout;
-  struct config_timeouts timeouts = worker->timeouts;
-  worker->settings_changed = false;
-  pthread_mutex_unlock(&worker->thread.mutex);
-  int version = 0;
-  enum status status =
-      session_connect(&worker->session, conninfo, connect_timeout, &timeouts, &version, error);
-  free(conninfo);
-  if (status != STATUS_OK)
-    return status;
-  if (worker->ever_connected) {
-    pthread_mutex_lock(&worker->thread.mutex);
-    worker->snapshot.reconnects++;
-    pthread_mutex_unlock(&worker->thread.mutex);
-  }
-  worker->ever_connected = true;
-  log_info(worker->log, "worker: connected to the database (schema version %d)", version);
-  return STATUS_OK;
-}
 
 static void fill_context(struct pass_worker *worker, struct pass_context *context) {
   memset(context, 0, sizeof *context);
@@ -94,8 +64,6 @@ static void record_success(struct pass_worker *worker, const struct pass_report 
                            double seconds, int64_t now, bool recompute) {
   pthread_mutex_lock(&worker->thread.mutex);
   struct pass_worker_snapshot *snapshot = &worker->snapshot;
-  snapshot->connected = true;
-  snapshot->problem[0] = '\0';
   snapshot->next_due = report->next_due;
   snapshot->escalations += report->escalations;
   snapshot->letters += report->letters + report->redrafts; /* both are jobs to render */
@@ -211,125 +179,67 @@ static void read_metrics(struct pass_worker *worker) {
   pthread_mutex_unlock(&worker->thread.mutex);
 }
 
-static void publish(struct pass_worker *worker) {
-  pthread_mutex_lock(&worker->thread.mutex);
-  worker->snapshot.generation++;
-  pthread_mutex_unlock(&worker->thread.mutex);
-  worker_thread_publish(&worker->thread);
+/* ---- the skeleton's callbacks ---- */
+
+static bool take_requests(void *owner) {
+  struct pass_worker *worker = owner;
+  worker->taken_rules = worker->pending_rules;
+  worker->pending_rules = NULL;
+  worker->recompute = worker->recompute_requested;
+  worker->pass = worker->pass_requested;
+  worker->recompute_requested = false;
+  worker->pass_requested = false;
+  return false;
 }
 
-static void record_failure(struct pass_worker *worker, struct error *error, bool recompute,
-                           bool pass) {
-  bool connected =
-      worker->session.connection != NULL && PQstatus(worker->session.connection) == CONNECTION_OK;
-  if (!connected)
-    session_disconnect(&worker->session);
-  log_one_line(error->message);
-  log_error(worker->log, "worker: %s; retrying in %.2f s", error->message, worker->backoff);
-  pthread_mutex_lock(&worker->thread.mutex);
-  snprintf(worker->snapshot.problem, sizeof worker->snapshot.problem, "%s", error->message);
-  log_one_line(worker->snapshot.problem);
-  worker->snapshot.connected = connected;
-  worker->snapshot.failures++;
-  /* The job is not lost: ask for it again (it is idempotent). */
-  worker->recompute_requested |= recompute;
-  worker->pass_requested |= pass;
-  worker->snapshot.busy = false;
-  pthread_mutex_unlock(&worker->thread.mutex);
+static void adopt_rules(void *owner, bool reconnected) {
+  (void)reconnected;
+  struct pass_worker *worker = owner;
+  if (worker->taken_rules == NULL)
+    return;
+  ruleset_release(worker->rules);
+  worker->rules = worker->taken_rules;
+  worker->taken_rules = NULL;
 }
 
-static enum status attempt_jobs(struct pass_worker *worker, bool recompute, bool pass,
-                                struct error *error) {
-  enum status status = STATUS_OK;
-  if (worker->session.connection == NULL)
-    status = connect_database(worker, error);
-  if (status == STATUS_OK && recompute)
+static enum status run_round(void *owner, double *retry_in, struct error *error) {
+  (void)retry_in; /* only requests (and a failure's retry) start a round */
+  struct pass_worker *worker = owner;
+  enum status status = worker_thread_connect(&worker->thread, error);
+  if (status == STATUS_OK && worker->recompute)
     status = run_recompute(worker, error);
-  if (status == STATUS_OK && pass)
+  if (status == STATUS_OK && worker->pass)
     status = run_pass(worker, error);
+  if (status == STATUS_OK)
+    read_metrics(worker);
   return status;
 }
 
-static void run_jobs(struct pass_worker *worker, bool recompute, bool pass) {
-  struct error error;
-  error_clear(&error);
-  bool had_connection = worker->session.connection != NULL;
-  enum status status = attempt_jobs(worker, recompute, pass, &error);
-  if (status != STATUS_OK && had_connection && session_lost(&worker->session)) {
-    /* An idle connection that died (server restart, pg_terminate_backend) is only noticed
-     * when used: reconnect at once and retry before backing off. Every step is idempotent. */
-    log_one_line(error.message);
-    log_warning(worker->log, "worker: connection lost (%s); reconnecting", error.message);
-    session_disconnect(&worker->session);
-    error_clear(&error);
-    status = attempt_jobs(worker, recompute, pass, &error);
-  }
-  if (status == STATUS_OK) {
-    read_metrics(worker);
-    worker->backoff = BACKOFF_FIRST;
-    pthread_mutex_lock(&worker->thread.mutex);
-    worker->snapshot.busy = false;
-    pthread_mutex_unlock(&worker->thread.mutex);
-    publish(worker);
-    return;
-  }
-  record_failure(worker, &error, recompute, pass);
-  publish(worker);
-  worker_thread_sleep(&worker->thread, worker->backoff);
-  worker->backoff *= 2;
-  if (worker->backoff > BACKOFF_LIMIT)
-    worker->backoff = BACKOFF_LIMIT;
+/* The jobs are not lost: asked for again (they are idempotent), after the backoff. */
+static void ask_again(void *owner) {
+  struct pass_worker *worker = owner;
+  worker->recompute_requested |= worker->recompute;
+  worker->pass_requested |= worker->pass;
 }
 
-static void *pass_worker_main(void *argument) {
-  struct pass_worker *worker = argument;
-  for (;;) {
-    pthread_mutex_lock(&worker->thread.mutex);
-    while (!worker->thread.stop && !worker->pass_requested && !worker->recompute_requested)
-      worker_thread_wait(&worker->thread, -1);
-    if (worker->thread.stop) {
-      pthread_mutex_unlock(&worker->thread.mutex);
-      break;
-    }
-    struct ruleset *new_rules = worker->pending_rules;
-    worker->pending_rules = NULL;
-    bool recompute = worker->recompute_requested;
-    bool pass = worker->pass_requested;
-    bool reconnect = worker->settings_changed;
-    worker->recompute_requested = false;
-    worker->pass_requested = false;
-    worker->snapshot.busy = true;
-    pthread_mutex_unlock(&worker->thread.mutex);
+static const struct worker_jobs jobs = {
+    .name = "worker",
+    .requests_wait_backoff = true,
+    .log_details = true,
+    .take = take_requests,
+    .adopt = adopt_rules,
+    .round = run_round,
+    .failed = ask_again,
+};
 
-    if (new_rules != NULL) {
-      ruleset_release(worker->rules);
-      worker->rules = new_rules;
-    }
-    if (reconnect)
-      session_disconnect(&worker->session);
-    run_jobs(worker, recompute, pass);
-  }
-  session_disconnect(&worker->session);
-  pthread_mutex_lock(&worker->thread.mutex);
-  worker->snapshot.stopped = true;
-  worker->snapshot.busy = false;
-  pthread_mutex_unlock(&worker->thread.mutex);
-  publish(worker);
-  return NULL;
-}
+/* ---- the loop's side ---- */
 
+/* The mutex is held (or the thread not started). */
 static void apply_settings(struct pass_worker *worker,
                            const struct pass_worker_settings *settings) {
-  bool changed = (worker->conninfo == NULL) != (settings->conninfo == NULL) ||
-                 (worker->conninfo != NULL && strcmp(worker->conninfo, settings->conninfo) != 0);
-  if (changed) {
-    free(worker->conninfo);
-    worker->conninfo = settings->conninfo != NULL ? strdup(settings->conninfo) : NULL;
-  }
-  worker->settings_changed |= changed || worker->connect_timeout != settings->connect_timeout ||
-                              !config_timeouts_equal(&worker->timeouts, &settings->timeouts);
-  worker->connect_timeout = settings->connect_timeout;
-  worker->timeouts = settings->timeouts;
+  if (!worker_thread_set_database(&worker->thread, settings->conninfo, settings->connect_timeout,
+                                  &settings->timeouts))
+    log_error(worker->log, "worker: out of memory applying new settings");
   worker->batch_size = settings->batch_size;
   worker->overlap = settings->overlap;
   worker->retention = settings->retention;
@@ -342,32 +252,32 @@ struct pass_worker *pass_worker_new(struct event_base *base,
                                     void *context, struct error *error) {
   struct pass_worker *worker = calloc(1, sizeof *worker);
   if (worker == NULL) {
+    ruleset_release(rules);
     error_set(error, STATUS_RUNTIME, "out of memory");
     return NULL;
   }
   worker->clock = clock;
   worker->log = log;
-  worker->session = (struct session){.log = log, .name = "worker"};
   worker->rules = rules;
-  worker->backoff = BACKOFF_FIRST;
   worker->snapshot.next_due = INT64_MAX;
   metrics_histogram_init(&worker->snapshot.pass_seconds, metrics_bounds_pass,
                          metrics_bounds_pass_count);
   metrics_histogram_init(&worker->escalation_delay, metrics_bounds_escalation_delay,
                          metrics_bounds_escalation_delay_count);
   worker->snapshot.escalation_delay = worker->escalation_delay;
-  snprintf(worker->snapshot.problem, sizeof worker->snapshot.problem, "not connected yet");
-  if (worker_thread_init(&worker->thread, base, on_publish, context, error) != STATUS_OK) {
+  snprintf(worker->snapshot.thread.problem, sizeof worker->snapshot.thread.problem,
+           "not connected yet");
+  if (worker_thread_init(&worker->thread, &jobs, worker, &worker->session, &worker->snapshot.thread,
+                         base, log, on_publish, context, error) != STATUS_OK) {
     pass_worker_free(worker);
     return NULL;
   }
   apply_settings(worker, settings);
-  worker->settings_changed = false;
   return worker;
 }
 
 enum status pass_worker_start(struct pass_worker *worker, struct error *error) {
-  return worker_thread_start(&worker->thread, pass_worker_main, worker, "the worker thread", error);
+  return worker_thread_start(&worker->thread, "the worker thread", error);
 }
 
 void pass_worker_request(struct pass_worker *worker) {
@@ -380,7 +290,7 @@ void pass_worker_replace_rules(struct pass_worker *worker, struct ruleset *rules
   ruleset_release(worker->pending_rules);
   worker->pending_rules = rules;
   worker->recompute_requested = true;
-  pthread_cond_signal(&worker->thread.wake);
+  worker_thread_signal(&worker->thread);
   pthread_mutex_unlock(&worker->thread.mutex);
 }
 
@@ -404,7 +314,7 @@ void pass_worker_free(struct pass_worker *worker) {
     return;
   worker_thread_finish(&worker->thread);
   ruleset_release(worker->pending_rules);
+  ruleset_release(worker->taken_rules);
   ruleset_release(worker->rules);
-  free(worker->conninfo);
   free(worker);
 }

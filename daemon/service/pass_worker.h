@@ -1,14 +1,16 @@
 /*
- * pass_worker.h: the thread that talks blocking libpq, so the event loop never has to.
+ * pass_worker.h: the thread that runs the passes with blocking libpq, so the event loop never
+ * has to.
  *
- * It owns its own PGconn and the current rule set, and runs, when asked: a pass (pass_run), a
- * full recompute after a rules reload (pass_recompute_all, in batches), and a metrics snapshot
- * after each. Requests are flags, so a burst of NOTIFYs during a pass coalesces into one more
- * pass. After every job it publishes a snapshot (database up or not and why, next due instant,
- * metrics, counters) and wakes the loop with event_active() on an event of the loop's base
- * (which must have been created after evthread_use_pthreads()). A failed job is retried after
- * an exponential backoff (0.25 s doubling to 30 s), reconnecting first if the connection broke.
- * pass_worker_stop() lets the running transaction finish; the loop hears `stopped` in the snapshot.
+ * On the worker skeleton (service/worker_thread.h: its own session, requests, backoff,
+ * snapshots, stop) it holds a reference to the ruleset in force, and runs, when asked: a full
+ * recompute after a rules reload (pass_recompute_all, in batches), a pass (pass_run), the
+ * retention after a pass (at most hourly), and a metrics snapshot after them. Requests are
+ * flags, so a burst of NOTIFYs during a pass coalesces into one more pass. After every round it
+ * publishes a snapshot (database up or not and why, next due instant, metrics, counters). A
+ * failed round is asked for again and retried after the skeleton's backoff (0.25 s doubling to
+ * 30 s), which requests wait out. pass_worker_stop() lets the running transaction finish; the
+ * loop hears `stopped` in the snapshot.
  */
 #ifndef DUNGHEN_PASS_WORKER_H
 #define DUNGHEN_PASS_WORKER_H
@@ -26,6 +28,7 @@
 #include "service/metrics_histogram.h"
 #include "service/pass.h"
 #include "service/retention_policy.h"
+#include "service/worker_thread.h"
 
 struct pass_worker_settings {
   const char *conninfo; /* NULL: the PG* environment */
@@ -37,16 +40,11 @@ struct pass_worker_settings {
 };
 
 struct pass_worker_snapshot {
-  bool stopped;          /* the thread has finished (after pass_worker_stop) */
-  bool connected;        /* the last contact with the database worked */
-  bool busy;             /* a job is running now */
-  char problem[512];     /* why the last job failed; "" after a success */
+  struct worker_thread_snapshot thread; /* stopped, busy, connected, problem, failures... */
   int64_t next_due;      /* INT64_MAX when nothing is due */
   bool metrics_valid;
   struct pass_metrics metrics;
   uint64_t passes;       /* successful passes */
-  uint64_t failures;     /* failed jobs */
-  uint64_t reconnects;   /* connections opened after the first */
   uint64_t escalations;  /* raised by this process */
   uint64_t letters;      /* queued by this process */
   uint64_t deadlines_moved; /* by recomputes after reloads */
@@ -54,12 +52,12 @@ struct pass_worker_snapshot {
   int64_t last_success;  /* clock instant of the last successful pass, 0 when none */
   struct metrics_histogram pass_seconds;     /* durations of the successful passes */
   struct metrics_histogram escalation_delay; /* seconds, service/escalation_delay.h */
-  uint64_t generation;   /* increases with every published snapshot */
 };
 
 struct pass_worker;
 
-/* Takes ownership of `rules`. `on_publish` runs in the loop after every published snapshot. */
+/* Takes over the caller's reference to `rules` (released on failure too). `on_publish` runs in
+ * the loop after every published snapshot. */
 struct pass_worker *pass_worker_new(struct event_base *base,
                                     const struct pass_worker_settings *settings,
                                     struct ruleset *rules, const struct clock *clock,
@@ -68,7 +66,7 @@ struct pass_worker *pass_worker_new(struct event_base *base,
 enum status pass_worker_start(struct pass_worker *worker, struct error *error);
 /* Asks for a pass soon (coalesced with any pass already asked for). */
 void pass_worker_request(struct pass_worker *worker);
-/* Hands over a validated rule set (ownership passes) and asks for a full recompute. */
+/* Hands over a validated rule set (the caller's reference) and asks for a full recompute. */
 void pass_worker_replace_rules(struct pass_worker *worker, struct ruleset *rules);
 /* New database or batch settings; a new conninfo reconnects before the next job. */
 void pass_worker_update_settings(struct pass_worker *worker,
