@@ -8,10 +8,11 @@
  * letter thread that renders the queued letters into the spool (letter_worker.h; woken when a pass
  * queued letters, so a pass never waits for a PDF), the due timer (one timer set to the
  * earliest next instant the last pass reported), the poll timer, the HTTP endpoint (http.h:
- * /healthz is 503 `spool: ...` while the spool refuses letters), the systemd notifications
- * (sdnotify.h) and the signals, handled as libevent callbacks:
+ * /healthz is 503 `spool: ...` while the spool refuses letters; the texts are status.h's), the
+ * systemd notifications (sdnotify.h) and the signals, handled as libevent callbacks:
  *   SIGHUP           reload config, rules, templates and fonts: validate, then swap; a bad file
- *                    keeps the old set and logs why; then the worker recomputes every clock
+ *                    keeps the old set and logs why; the rules are read once and shared by the
+ *                    three threads (rules/ruleset.h); then the worker recomputes every clock
  *   SIGTERM, SIGINT  stop: the worker finishes its current transaction, exit status 0
  * The loop itself never blocks on the database.
  */
