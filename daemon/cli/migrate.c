@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "service/schema.h"
 #include "service/sql.h"
+#include "store/schema.h"
 
 struct migrate_options {
   const char *conninfo;

@@ -21,9 +21,9 @@
 #include "service/letter_worker.h"
 #include "service/pass.h"
 #include "service/ruleset.h"
-#include "service/schema.h"
 #include "service/session.h"
 #include "service/spool.h"
+#include "store/schema.h"
 
 static enum status connect_database(const char *conninfo, const struct config_timeouts *timeouts,
                                     PGconn **connection, struct error *error) {

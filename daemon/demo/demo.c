@@ -12,16 +12,16 @@
 #include <unistd.h>
 
 #include "core/civil.h"
+#include "demo/cluster.h"
 #include "demo/scenario.h"
 #include "letter/letter.h"
 #include "rules/agencies.h"
 #include "rules/rules.h"
-#include "demo/cluster.h"
 #include "service/letter_jobs.h"
 #include "service/pass.h"
 #include "service/ruleset.h"
-#include "service/schema.h"
 #include "service/sql.h"
+#include "store/schema.h"
 
 /* Steps are rounded up to this: the daemon's due timer would wake at the exact instant, but a
  * one-hour grid keeps the demo to a few hundred passes and changes no outcome. */

@@ -2,8 +2,8 @@
 
 #include <stdio.h>
 
-#include "service/schema.h"
 #include "service/sql.h"
+#include "store/schema.h"
 
 static void notice_processor(void *argument, const char *message) {
   const struct session *session = argument;

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "core/civil.h"
-#include "service/schema.h"
 #include "service/sql.h"
+#include "store/schema.h"
 #include "tap.h"
 
 PGconn *support_connect(void) {
