@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "service/escalation_delay.h"
-#include "service/retention.h"
 #include "service/session.h"
 #include "service/worker_thread.h"
+#include "store/retention.h"
 
 static const double BACKOFF_FIRST = 0.25;
 static const double BACKOFF_LIMIT = 30.0;

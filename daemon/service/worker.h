@@ -24,8 +24,8 @@
 #include "service/log.h"
 #include "service/metrics_histogram.h"
 #include "service/pass.h"
-#include "service/retention_policy.h"
 #include "service/ruleset.h"
+#include "store/retention_policy.h"
 
 struct worker_settings {
   const char *conninfo; /* NULL: the PG* environment */
