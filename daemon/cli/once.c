@@ -64,7 +64,7 @@ static void print_report(int64_t now, const struct pass_report *report, double s
 }
 
 static enum status render_letters(PGconn *connection, const struct config *config,
-                                  const struct letter_kit *kit, struct error *error) {
+                                  const struct letter_kit *kit, int64_t now, struct error *error) {
   if (kit->rules->agencies.count == 0) {
     printf("letters: none rendered (no agencies.yaml in the rules; letter jobs wait)\n");
     return STATUS_OK;
@@ -75,6 +75,7 @@ static enum status render_letters(PGconn *connection, const struct config *confi
     return status;
   struct letter_jobs_context context = {
       .connection = connection,
+      .now = now,
       .renderer = kit->renderer,
       .agencies = &kit->rules->agencies,
       .procedures = &kit->rules->rules->procedures,
@@ -137,7 +138,7 @@ static enum status run_once(const struct daemon_options *options, struct error *
     if (status == STATUS_OK)
       print_report(now, &report, seconds_since(&start));
     if (status == STATUS_OK)
-      status = render_letters(connection, &config, kit, error);
+      status = render_letters(connection, &config, kit, now, error);
   }
   PQfinish(connection);
   letter_kit_free(kit);

@@ -307,6 +307,7 @@ static enum status run_daemon_pass(struct demo *demo, int64_t now, int64_t *next
   *next_due = report.next_due;
   struct letter_jobs_context jobs = {
       .connection = demo->connection,
+      .now = now,
       .renderer = demo->renderer,
       .agencies = &demo->agencies,
       .procedures = &demo->ruleset->rules->procedures,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/civil.h"
 #include "service/sql.h"
@@ -161,6 +162,7 @@ struct letter_jobs_report support_render(PGconn *connection, struct support_lett
                                          const struct rules *rules) {
   struct letter_jobs_context context = {
       .connection = connection,
+      .now = (int64_t)time(NULL),
       .renderer = kit->renderer,
       .agencies = &kit->agencies,
       .procedures = &rules->procedures,
