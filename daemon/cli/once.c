@@ -9,9 +9,7 @@
  * were flagged; 2 for bad config, rules or templates; 1 when the database fails, the font is
  * missing, or the spool refuses a letter (the letter stays pending for the next run).
  */
-#include <libpq-fe.h>
 #include <stdio.h>
-#include <string.h>
 #include <time.h>
 
 #include "cli/cli.h"
@@ -27,19 +25,8 @@
 
 static enum status connect_database(const char *conninfo, const struct config_timeouts *timeouts,
                                     PGconn **connection, struct error *error) {
-  const char *keywords[] = {"application_name", "dbname", NULL};
-  const char *values[] = {"dunghen-once", conninfo, NULL};
-  if (conninfo == NULL)
-    keywords[1] = NULL;
-  *connection = PQconnectdbParams(keywords, values, 1);
-  if (*connection == NULL || PQstatus(*connection) != CONNECTION_OK) {
-    error_set(error, STATUS_RUNTIME, "connect: %s",
-              *connection != NULL ? PQerrorMessage(*connection) : "out of memory");
-    size_t length = strlen(error->message);
-    while (length > 0 && error->message[length - 1] == '\n')
-      error->message[--length] = '\0';
-    return STATUS_RUNTIME;
-  }
+  if (session_open(conninfo, "dunghen-once", false, connection, error) != STATUS_OK)
+    return error_prefix(error, "connect");
   int version;
   enum status status = session_set_timeouts(*connection, timeouts, error);
   return status == STATUS_OK ? schema_check(*connection, &version, error) : status;
@@ -140,7 +127,7 @@ static enum status run_once(const struct daemon_options *options, struct error *
     if (status == STATUS_OK)
       status = render_letters(connection, &config, kit, now, error);
   }
-  PQfinish(connection);
+  session_close(connection);
   letter_kit_free(kit);
   ruleset_free(rules);
   config_free(&config);

@@ -20,6 +20,7 @@
 #include "service/letter_jobs.h"
 #include "service/pass.h"
 #include "service/ruleset.h"
+#include "service/session.h"
 #include "service/sql.h"
 #include "store/schema.h"
 
@@ -122,11 +123,9 @@ static enum status start_database(struct demo *demo, struct error *error) {
     return status;
   demo->cluster_started = true;
   printf("  %s/postgres\n", demo->cluster.programs);
-  demo->connection = PQconnectdb(demo->cluster.conninfo);
-  if (PQstatus(demo->connection) != CONNECTION_OK)
-    return error_set(error, STATUS_RUNTIME, "cannot connect to the private server: %s",
-                     PQerrorMessage(demo->connection));
-  PQsetNoticeProcessor(demo->connection, sql_ignore_notice, NULL);
+  status = session_open(demo->cluster.conninfo, NULL, true, &demo->connection, error);
+  if (status != STATUS_OK)
+    return error_prefix(error, "cannot connect to the private server");
   struct schema_result migrated;
   status = schema_migrate(demo->connection, &migrated, error);
   if (status == STATUS_OK)
@@ -513,8 +512,7 @@ static enum status print_summary(struct demo *demo, struct error *error) {
 }
 
 static void release(struct demo *demo) {
-  if (demo->connection != NULL)
-    PQfinish(demo->connection);
+  session_close(demo->connection);
   if (demo->cluster_started) {
     if (demo->options->keep) {
       printf("\nThe database is still running. Connect with:\n  psql \"%s\"\n"
