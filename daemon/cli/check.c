@@ -17,8 +17,8 @@
 #include "cli/cli.h"
 #include "core/civil.h"
 #include "letter/letter.h"
+#include "mail/mail_template.h"
 #include "rules/rules.h"
-#include "service/mail_worker.h"
 #include "service/ruleset.h"
 
 /* The mail wording files present in `letters` (the daemon needs them only with mail on). */

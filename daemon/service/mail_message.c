@@ -14,9 +14,6 @@ enum { PDF_LIMIT = 32 * 1024 * 1024 }; /* a letter is about 20 KB: anything near
 
 /* ---- the kit ---- */
 
-const char *const mail_template_files[] = {"mail-escalation.yaml", "mail-letter.yaml",
-                                           "mail-digest.yaml", NULL};
-
 enum status mail_kit_load(const char *letters_directory, const char *rules_directory, int64_t today,
                           struct mail_kit **result, struct error *error) {
   *result = NULL;
@@ -76,7 +73,7 @@ static void format_date(int64_t instant, char *buffer, size_t size) {
 }
 
 struct message_values {
-  const char *values[PLACEHOLDER_COUNT];
+  const char *values[MAIL_PLACEHOLDER_COUNT];
   char received_date[64], received_time[32], deadline_date[64], deadline_time[32];
   char new_date[64], new_time[32], number[AGENCY_NUMBER_SIZE], count[32];
   char *list; /* digest */

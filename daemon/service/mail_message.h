@@ -19,6 +19,7 @@
 
 #include "core/error.h"
 #include "letter/template.h"
+#include "mail/mail_template.h"
 #include "service/config.h"
 #include "service/ruleset.h"
 
@@ -29,9 +30,6 @@ struct mail_kit {
   struct letter_template *digest;     /* letters/mail-digest.yaml */
   struct ruleset *rules;              /* agencies (addresses), procedures (names), ladder */
 };
-
-/* The wording files of letters/, NULL-terminated: mail-escalation, mail-letter, mail-digest. */
-extern const char *const mail_template_files[];
 
 /* Loads the three mail templates of `letters_directory` and the rules. */
 enum status mail_kit_load(const char *letters_directory, const char *rules_directory, int64_t today,
