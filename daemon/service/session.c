@@ -32,8 +32,29 @@ enum status session_set_timeouts(PGconn *connection, const struct config_timeout
   return session_limits_set(connection, &limits, error);
 }
 
+/* libpq's message without its trailing newlines. */
+static enum status libpq_error(const char *message, struct error *error) {
+  error_set(error, STATUS_RUNTIME, "%s", message);
+  size_t length = strlen(error->message);
+  while (length > 0 && error->message[length - 1] == '\n')
+    error->message[--length] = '\0';
+  return STATUS_RUNTIME;
+}
+
 enum status session_open(const char *conninfo, const char *application_name, bool quiet,
                          PGconn **connection, struct error *error) {
+  *connection = NULL;
+  if (conninfo != NULL && *conninfo != '\0') {
+    /* A connection string, never a bare database name that expand_dbname would accept. */
+    char *message = NULL;
+    PQconninfoOption *options = PQconninfoParse(conninfo, &message);
+    if (options == NULL) {
+      libpq_error(message != NULL ? message : "out of memory", error);
+      PQfreemem(message);
+      return STATUS_RUNTIME;
+    }
+    PQconninfoFree(options);
+  }
   /* Ours first, the operator's conninfo last: with expand_dbname its settings win. */
   const char *keywords[] = {"application_name", "dbname", NULL};
   const char *values[] = {application_name, conninfo, NULL};
@@ -41,10 +62,7 @@ enum status session_open(const char *conninfo, const char *application_name, boo
   if (*connection == NULL)
     return error_set(error, STATUS_RUNTIME, "out of memory");
   if (PQstatus(*connection) != CONNECTION_OK) {
-    error_set(error, STATUS_RUNTIME, "%s", PQerrorMessage(*connection));
-    size_t length = strlen(error->message);
-    while (length > 0 && error->message[length - 1] == '\n')
-      error->message[--length] = '\0';
+    libpq_error(PQerrorMessage(*connection), error);
     PQfinish(*connection);
     *connection = NULL;
     return STATUS_RUNTIME;

@@ -40,10 +40,11 @@ enum status session_set_timeouts(PGconn *connection, const struct config_timeout
                                  struct error *error);
 void session_disconnect(struct session *session);
 
-/* A plain blocking connection for a command: `conninfo` (a connection string, or NULL or "" for
- * the PG* environment) and `application_name` (NULL: libpq's default); server notices dropped
- * when `quiet` (else libpq prints them on stderr). On failure *connection is NULL and the
- * error is libpq's message without its trailing newline (it may span several lines). */
+/* A plain blocking connection for a command: `conninfo` (a connection string or URI, as
+ * PQconnectdb takes it; NULL or "" for the PG* environment) and `application_name` (NULL: libpq's
+ * default); server notices dropped when `quiet` (else libpq prints them on stderr). On failure
+ * *connection is NULL and the error is libpq's message without its trailing newline (it may span
+ * several lines). */
 enum status session_open(const char *conninfo, const char *application_name, bool quiet,
                          PGconn **connection, struct error *error);
 /* PQfinish; NULL is allowed. */
