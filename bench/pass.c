@@ -27,8 +27,8 @@
 #include "rules/ladder.h"
 #include "rules/rules.h"
 #include "service/pass.h"
-#include "service/schema.h"
 #include "service/sql.h"
+#include "store/schema.h"
 
 enum { CHANGE_RUNS = 7 };
 

@@ -21,9 +21,10 @@ struct command {
 
 static const struct command commands[] = {
     {"check", command_check, "validate all rules and print a one-line summary",
-     "dunghen check [--rules DIR] [--letters DIR]\n"
+     "dunghen check [--rules DIR] [--letters DIR] [--now TS]\n"
      "  Loads every rules file, reports the first error as FILE:LINE:COLUMN: message (exit 2)\n"
-     "  or prints a summary and any warnings (exit 0)."},
+     "  or prints a summary and any warnings (exit 0). The warnings about the years without an\n"
+     "  announced schedule are about the year of --now (or $DUNGHEN_NOW), else today's."},
     {"calendar", command_calendar, "list the exception days of a year",
      "dunghen calendar --year Y [--rules DIR]\n"
      "  One line per exception day, sorted: YYYY-MM-DD<TAB>off|work<TAB>reason."},

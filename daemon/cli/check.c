@@ -1,25 +1,28 @@
 /*
- * check.c: `dunghen check [--rules DIR] [--letters DIR]`, validates a whole rules directory.
+ * check.c: `dunghen check [--rules DIR] [--letters DIR] [--now TS]`, validates a whole rules
+ * directory.
  *
  * Loads the rules exactly as the daemon would (ruleset_load: calendar, procedures, ladder,
- * agencies, with the agencies' mail addresses) and the letter templates, and the mail
- * wording (letters/mail-*.yaml) that the directory holds, with today's date from the real clock, which decides the
- * yearly-schedule warnings. Success prints a one-line summary on
- * stdout and each warning on stderr as `warning: ...`, exit 0; the first error is printed as
+ * agencies, with the agencies' mail addresses) and the letter templates, and the mail wording
+ * (letters/mail-*.yaml) that the directory holds. Today's date decides the yearly-schedule
+ * warnings; it comes from where `dunghen once` takes "now" (service/clock.h): --now TS, else
+ * $DUNGHEN_NOW, else the real clock, read once. Success prints a one-line summary on stdout and
+ * each warning on stderr as `warning: ...`, exit 0; the first error is printed as
  * `dunghen check: FILE:LINE:COLUMN: message`, exit 2 (1 when the files cannot be read).
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/civil.h"
 #include "letter/letter.h"
+#include "mail/mail_template.h"
 #include "rules/rules.h"
 #include "rules/ruleset.h"
-#include "service/mail_worker.h"
+#include "service/clock.h"
 
 /* The mail wording files present in `letters` (the daemon needs them only with mail on). */
 static enum status check_mail_templates(const char *letters, struct error *error) {
@@ -91,8 +94,22 @@ static void warn_forced_forms(const struct agency_table *agencies) {
   }
 }
 
+/* The day the yearly-schedule warnings are about: --now, $DUNGHEN_NOW, or the real clock. */
+static enum status read_today(const char *now_option, int64_t *today, struct error *error) {
+  const char *now_text = now_option;
+  if (now_text == NULL && getenv("DUNGHEN_NOW") != NULL && *getenv("DUNGHEN_NOW") != '\0')
+    now_text = getenv("DUNGHEN_NOW");
+  struct clock clock;
+  if (now_text == NULL)
+    clock_init_real(&clock);
+  else if (clock_init_simulated(&clock, now_text, NULL, error) != STATUS_OK)
+    return STATUS_INVALID;
+  *today = civil_local_day(clock_now(&clock));
+  return STATUS_OK;
+}
+
 int command_check(int argc, char **argv) {
-  const char *rules_option = NULL, *letters_option = NULL;
+  const char *rules_option = NULL, *letters_option = NULL, *now_option = NULL;
   for (int i = 1; i < argc; i++) {
     bool missing = false;
     const char *value;
@@ -100,14 +117,19 @@ int command_check(int argc, char **argv) {
       rules_option = value;
     else if (!missing && (value = option_value(argc, argv, &i, "--letters", &missing)) != NULL)
       letters_option = value;
+    else if (!missing && (value = option_value(argc, argv, &i, "--now", &missing)) != NULL)
+      now_option = value;
     else if (missing)
-      return cli_usage_error("check", "%s needs a directory", argv[i]);
+      return cli_usage_error("check", "%s needs %s", argv[i],
+                             strcmp(argv[i], "--now") == 0 ? "a timestamp" : "a directory");
     else
       return cli_usage_error("check", "unexpected argument '%s'", argv[i]);
   }
   struct error error;
+  int64_t today;
+  if (read_today(now_option, &today, &error) != STATUS_OK)
+    return cli_usage_error("check", "%s", error.message);
   struct ruleset *set = NULL;
-  int64_t today = civil_local_day((int64_t)time(NULL));
   if (ruleset_load(cli_rules_directory(rules_option), today, &set, &error) != STATUS_OK)
     return cli_report("check", &error);
   struct letter_library *library = NULL;

@@ -1,19 +1,18 @@
 /*
  * migrate.c: `dunghen migrate --db CONNINFO [--reference-schema]`.
  *
- * Creates or upgrades the daemon's schema (service/schema.h); with --reference-schema also
+ * Creates or upgrades the daemon's schema (store/schema.h); with --reference-schema also
  * installs the reference one-stop schema `onestop` and points the source views at it. Without
  * --db, libpq's defaults and the standard PG* environment variables apply. Prints one line per
  * step; exit 0, 1 when the database fails, 2 on a usage error.
  */
-#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "service/schema.h"
-#include "service/sql.h"
+#include "service/session.h"
+#include "store/schema.h"
 
 struct migrate_options {
   const char *conninfo;
@@ -46,16 +45,12 @@ int command_migrate(int argc, char **argv) {
     return usage;
   struct error error;
   error_clear(&error);
-  PGconn *connection = PQconnectdb(options.conninfo);
-  if (PQstatus(connection) != CONNECTION_OK) {
-    char message[ERROR_MESSAGE_SIZE];
-    snprintf(message, sizeof message, "%s", PQerrorMessage(connection));
-    message[strcspn(message, "\n")] = '\0';
-    PQfinish(connection);
-    error_set(&error, STATUS_RUNTIME, "cannot connect to the database: %s", message);
+  PGconn *connection = NULL;
+  if (session_open(options.conninfo, NULL, true, &connection, &error) != STATUS_OK) {
+    error.message[strcspn(error.message, "\n")] = '\0'; /* libpq's first line says it */
+    error_prefix(&error, "cannot connect to the database");
     return cli_report("migrate", &error);
   }
-  PQsetNoticeProcessor(connection, sql_ignore_notice, NULL);
   struct schema_result result;
   enum status status = schema_migrate(connection, &result, &error);
   if (status == STATUS_OK) {
@@ -71,6 +66,6 @@ int command_migrate(int argc, char **argv) {
       printf("reference schema onestop installed; dunghen.dossier_source and "
              "dunghen.dossier_pause_source read from it\n");
   }
-  PQfinish(connection);
+  session_close(connection);
   return status == STATUS_OK ? 0 : cli_report("migrate", &error);
 }

@@ -9,9 +9,7 @@
  * were flagged; 2 for bad config, rules or templates; 1 when the database fails, the font is
  * missing, or the spool refuses a letter (the letter stays pending for the next run).
  */
-#include <libpq-fe.h>
 #include <stdio.h>
-#include <string.h>
 #include <time.h>
 
 #include "cli/cli.h"
@@ -21,25 +19,14 @@
 #include "service/letter_jobs.h"
 #include "service/letter_worker.h"
 #include "service/pass.h"
-#include "service/schema.h"
 #include "service/session.h"
 #include "service/spool.h"
+#include "store/schema.h"
 
 static enum status connect_database(const char *conninfo, const struct config_timeouts *timeouts,
                                     PGconn **connection, struct error *error) {
-  const char *keywords[] = {"application_name", "dbname", NULL};
-  const char *values[] = {"dunghen-once", conninfo, NULL};
-  if (conninfo == NULL)
-    keywords[1] = NULL;
-  *connection = PQconnectdbParams(keywords, values, 1);
-  if (*connection == NULL || PQstatus(*connection) != CONNECTION_OK) {
-    error_set(error, STATUS_RUNTIME, "connect: %s",
-              *connection != NULL ? PQerrorMessage(*connection) : "out of memory");
-    size_t length = strlen(error->message);
-    while (length > 0 && error->message[length - 1] == '\n')
-      error->message[--length] = '\0';
-    return STATUS_RUNTIME;
-  }
+  if (session_open(conninfo, "dunghen-once", false, connection, error) != STATUS_OK)
+    return error_prefix(error, "connect");
   int version;
   enum status status = session_set_timeouts(*connection, timeouts, error);
   return status == STATUS_OK ? schema_check(*connection, &version, error) : status;
@@ -64,7 +51,7 @@ static void print_report(int64_t now, const struct pass_report *report, double s
 }
 
 static enum status render_letters(PGconn *connection, const struct config *config,
-                                  const struct letter_kit *kit, struct error *error) {
+                                  const struct letter_kit *kit, int64_t now, struct error *error) {
   if (kit->rules->agencies.count == 0) {
     printf("letters: none rendered (no agencies.yaml in the rules; letter jobs wait)\n");
     return STATUS_OK;
@@ -75,6 +62,7 @@ static enum status render_letters(PGconn *connection, const struct config *confi
     return status;
   struct letter_jobs_context context = {
       .connection = connection,
+      .now = now,
       .renderer = kit->renderer,
       .agencies = &kit->rules->agencies,
       .procedures = &kit->rules->rules->procedures,
@@ -136,9 +124,9 @@ static enum status run_once(const struct daemon_options *options, struct error *
     if (status == STATUS_OK)
       print_report(now, &report, seconds_since(&start));
     if (status == STATUS_OK)
-      status = render_letters(connection, &config, kit, error);
+      status = render_letters(connection, &config, kit, now, error);
   }
-  PQfinish(connection);
+  session_close(connection);
   letter_kit_free(kit);
   ruleset_release(rules);
   config_free(&config);

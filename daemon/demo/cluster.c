@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
-#include <libpq-fe.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -18,6 +17,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "service/session.h"
 
 enum { START_TIMEOUT_SECONDS = 60, STOP_TIMEOUT_SECONDS = 15 };
 
@@ -366,7 +367,7 @@ static pid_t spawn_server(const char *programs, const char *directory, uid_t uid
 
 static enum status wait_until_ready(const struct cluster *cluster, struct error *error) {
   for (int tick = 0; tick < START_TIMEOUT_SECONDS * 10; tick++) {
-    if (PQping(cluster->conninfo) == PQPING_OK)
+    if (session_server_accepts(cluster->conninfo))
       return STATUS_OK;
     int status;
     if (waitpid(cluster->guardian, &status, WNOHANG) == cluster->guardian)

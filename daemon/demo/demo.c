@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <ftw.h>
 #include <inttypes.h>
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,16 +11,19 @@
 #include <unistd.h>
 
 #include "core/civil.h"
+#include "demo/cluster.h"
 #include "demo/scenario.h"
 #include "letter/letter.h"
 #include "rules/agencies.h"
 #include "rules/rules.h"
 #include "rules/ruleset.h"
-#include "demo/cluster.h"
 #include "service/letter_jobs.h"
 #include "service/pass.h"
-#include "service/schema.h"
-#include "service/sql.h"
+#include "service/session.h"
+#include "store/one_stop.h"
+#include "store/overview.h"
+#include "store/schema.h"
+#include "store/transaction.h"
 
 /* Steps are rounded up to this: the daemon's due timer would wake at the exact instant, but a
  * one-hour grid keeps the demo to a few hundred passes and changes no outcome. */
@@ -122,11 +124,9 @@ static enum status start_database(struct demo *demo, struct error *error) {
     return status;
   demo->cluster_started = true;
   printf("  %s/postgres\n", demo->cluster.programs);
-  demo->connection = PQconnectdb(demo->cluster.conninfo);
-  if (PQstatus(demo->connection) != CONNECTION_OK)
-    return error_set(error, STATUS_RUNTIME, "cannot connect to the private server: %s",
-                     PQerrorMessage(demo->connection));
-  PQsetNoticeProcessor(demo->connection, sql_ignore_notice, NULL);
+  status = session_open(demo->cluster.conninfo, NULL, true, &demo->connection, error);
+  if (status != STATUS_OK)
+    return error_prefix(error, "cannot connect to the private server");
   struct schema_result migrated;
   status = schema_migrate(demo->connection, &migrated, error);
   if (status == STATUS_OK)
@@ -137,101 +137,21 @@ static enum status start_database(struct demo *demo, struct error *error) {
   return status;
 }
 
-static const char *channel_code(enum channel channel) {
-  switch (channel) {
-  case CHANNEL_DIRECT:
-    return "truc_tiep";
-  case CHANNEL_ONLINE:
-    return "truc_tuyen";
-  default:
-    return "buu_chinh";
-  }
-}
-
-static enum status execute(struct demo *demo, const char *sql, int count, const char *const *values,
-                           struct error *error) {
-  PGresult *result = NULL;
-  enum status status = sql_query(demo->connection, "writing the one-stop tables", sql, count,
-                                 values, &result, error);
-  PQclear(result);
-  return status;
-}
-
 static enum status receive(struct demo *demo, const struct scenario_dossier *dossier,
                            struct error *error) {
-  char received[TIMESTAMP_TEXT_SIZE], promised[TIMESTAMP_TEXT_SIZE];
-  civil_format_timestamp(dossier->received_at, received);
-  civil_format_timestamp(dossier->appointment_at, promised);
-  const char *values[] = {dossier->code,
-                          dossier->procedure_code,
-                          dossier->agency_code,
-                          dossier->applicant_name,
-                          dossier->applicant_id,
-                          dossier->applicant_address,
-                          dossier->summary,
-                          channel_code(dossier->channel),
-                          received,
-                          promised};
-  return execute(demo,
-                 "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so,"
-                 " so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, ngay_hen_tra,"
-                 " trang_thai) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'dang_xu_ly')",
-                 10, values, error);
-}
-
-static enum status pause_starts(struct demo *demo, const struct scenario_dossier *dossier,
-                                struct error *error) {
-  char from[TIMESTAMP_TEXT_SIZE];
-  civil_format_timestamp(dossier->pause_from, from);
-  const char *values[] = {dossier->code, from};
-  enum status status = execute(demo,
-                               "INSERT INTO onestop.tam_dung (ma_ho_so, loai, tu_ngay)"
-                               " VALUES ($1, 'bo_sung', $2)",
-                               2, values, error);
-  if (status != STATUS_OK)
-    return status;
-  return execute(demo, "UPDATE onestop.ho_so SET trang_thai = 'cho_bo_sung' WHERE ma_ho_so = $1", 1,
-                 values, error);
-}
-
-static enum status pause_ends(struct demo *demo, const struct scenario_dossier *dossier,
-                              struct error *error) {
-  char to[TIMESTAMP_TEXT_SIZE];
-  civil_format_timestamp(dossier->pause_to, to);
-  const char *values[] = {dossier->code, to};
-  enum status status = execute(demo,
-                               "UPDATE onestop.tam_dung SET den_ngay = $2"
-                               " WHERE ma_ho_so = $1 AND den_ngay IS NULL",
-                               2, values, error);
-  if (status != STATUS_OK)
-    return status;
-  return execute(demo, "UPDATE onestop.ho_so SET trang_thai = 'dang_xu_ly' WHERE ma_ho_so = $1", 1,
-                 values, error);
-}
-
-static enum status record_reason(struct demo *demo, const struct scenario_dossier *dossier,
-                                 struct error *error) {
-  const char *values[] = {dossier->code, dossier->delay_reason};
-  return execute(demo, "UPDATE onestop.ho_so SET ly_do_tre_han = $2 WHERE ma_ho_so = $1", 2, values,
-                 error);
-}
-
-static enum status finish(struct demo *demo, const struct scenario_dossier *dossier,
-                          struct error *error) {
-  char at[TIMESTAMP_TEXT_SIZE];
-  civil_format_timestamp(dossier->finished_at, at);
-  const char *values[] = {dossier->code, at};
-  return execute(demo,
-                 "UPDATE onestop.ho_so SET trang_thai = 'da_co_ket_qua', ngay_hoan_thanh = $2"
-                 " WHERE ma_ho_so = $1",
-                 2, values, error);
-}
-
-static enum status withdraw(struct demo *demo, const struct scenario_dossier *dossier,
-                            struct error *error) {
-  const char *values[] = {dossier->code};
-  return execute(demo, "UPDATE onestop.ho_so SET trang_thai = 'da_rut' WHERE ma_ho_so = $1", 1,
-                 values, error);
+  struct one_stop_receipt receipt = {
+      .code = dossier->code,
+      .procedure_code = dossier->procedure_code,
+      .agency_code = dossier->agency_code,
+      .applicant_name = dossier->applicant_name,
+      .applicant_id = dossier->applicant_id,
+      .applicant_address = dossier->applicant_address,
+      .summary = dossier->summary,
+      .channel = dossier->channel,
+      .received_at = dossier->received_at,
+      .appointment_at = dossier->appointment_at,
+  };
+  return one_stop_receive(demo->connection, &receipt, error);
 }
 
 static bool happens(int64_t instant, int64_t after, int64_t until) {
@@ -246,22 +166,23 @@ static void keep_earliest(int64_t instant, int64_t after, int64_t *earliest) {
 /* Writes every event in (after, until] in time order per dossier; finds the next event. */
 static enum status play_events(struct demo *demo, int64_t after, int64_t until, int64_t *next_event,
                                struct error *error) {
-  enum status status = sql_exec(demo->connection, "demo step", "BEGIN", error);
+  enum status status = transaction_begin(demo->connection, "demo step", error);
   *next_event = INT64_MAX;
   for (size_t i = 0; status == STATUS_OK && i < demo->scenario.count; i++) {
     const struct scenario_dossier *dossier = &demo->scenario.dossiers[i];
     if (happens(dossier->received_at, after, until))
       status = receive(demo, dossier, error);
     if (status == STATUS_OK && happens(dossier->pause_from, after, until))
-      status = pause_starts(demo, dossier, error);
+      status = one_stop_pause(demo->connection, dossier->code, dossier->pause_from, error);
     if (status == STATUS_OK && happens(dossier->pause_to, after, until))
-      status = pause_ends(demo, dossier, error);
+      status = one_stop_resume(demo->connection, dossier->code, dossier->pause_to, error);
     if (status == STATUS_OK && happens(dossier->delay_reason_at, after, until))
-      status = record_reason(demo, dossier, error);
+      status =
+          one_stop_record_reason(demo->connection, dossier->code, dossier->delay_reason, error);
     if (status == STATUS_OK && happens(dossier->finished_at, after, until))
-      status = finish(demo, dossier, error);
+      status = one_stop_finish(demo->connection, dossier->code, dossier->finished_at, error);
     if (status == STATUS_OK && happens(dossier->withdrawn_at, after, until))
-      status = withdraw(demo, dossier, error);
+      status = one_stop_withdraw(demo->connection, dossier->code, error);
     const int64_t events[] = {dossier->received_at, dossier->pause_from,
                               dossier->pause_to,    dossier->delay_reason_at,
                               dossier->finished_at, dossier->withdrawn_at};
@@ -269,10 +190,10 @@ static enum status play_events(struct demo *demo, int64_t after, int64_t until, 
       keep_earliest(events[e], until, next_event);
   }
   if (status != STATUS_OK) {
-    sql_rollback(demo->connection);
+    transaction_rollback(demo->connection);
     return status;
   }
-  return sql_exec(demo->connection, "demo step", "COMMIT", error);
+  return transaction_commit(demo->connection, "demo step", error);
 }
 
 static void add_report(struct pass_report *total, const struct pass_report *report) {
@@ -307,6 +228,7 @@ static enum status run_daemon_pass(struct demo *demo, int64_t now, int64_t *next
   *next_due = report.next_due;
   struct letter_jobs_context jobs = {
       .connection = demo->connection,
+      .now = now,
       .renderer = demo->renderer,
       .agencies = &demo->agencies,
       .procedures = &demo->ruleset->rules->procedures,
@@ -385,97 +307,47 @@ static enum status simulate(struct demo *demo, struct error *error) {
   return STATUS_OK;
 }
 
-/* Runs a summary query and prints its rows with `format`, one text column after another. */
-static enum status print_rows(struct demo *demo, const char *heading, const char *sql,
-                              void (*print_row)(const PGresult *rows, int row),
-                              struct error *error) {
-  PGresult *rows = NULL;
-  enum status status = sql_query(demo->connection, "summary", sql, 0, NULL, &rows, error);
-  if (status != STATUS_OK)
-    return status;
-  printf("\n%s\n", heading);
-  for (int row = 0; row < PQntuples(rows); row++)
-    print_row(rows, row);
-  PQclear(rows);
-  return STATUS_OK;
-}
-
-static void print_state(const PGresult *rows, int row) {
-  printf("  %-18s %6s\n", sql_text(rows, row, 0), sql_text(rows, row, 1));
-}
-
-static void print_agency(const PGresult *rows, int row) {
-  printf("  %-20s %6s %9s %8s %8s %8s\n", sql_text(rows, row, 0), sql_text(rows, row, 1),
-         sql_text(rows, row, 2), sql_text(rows, row, 3), sql_text(rows, row, 4),
-         sql_text(rows, row, 5));
-}
-
-static void print_level(const PGresult *rows, int row) {
-  printf("  %-18s %6s\n", sql_text(rows, row, 0), sql_text(rows, row, 1));
-}
-
-static void print_rate(const PGresult *rows, int row) {
-  printf("  %s of %s finished dossiers on time: %s%%\n", sql_text(rows, row, 0),
-         sql_text(rows, row, 1), sql_text(rows, row, 2));
-}
-
-static const char states_sql[] =
-    "SELECT state, count(*) FROM dunghen.clock GROUP BY state ORDER BY count(*) DESC, state";
-static const char agencies_sql[] =
-    "SELECT c.agency_code, count(*),"
-    " count(*) FILTER (WHERE c.state IN ('finished_early', 'finished_on_time')),"
-    " count(*) FILTER (WHERE c.state IN ('finished_late')),"
-    " count(*) FILTER (WHERE c.state IN ('overdue', 'overdue_again', 'rescheduled')),"
-    " (SELECT count(*) FROM dunghen.letter_log l WHERE l.agency_code = c.agency_code)"
-    " FROM dunghen.clock c GROUP BY c.agency_code ORDER BY c.agency_code";
-static const char levels_sql[] =
-    "SELECT level, count(*) FROM dunghen.escalation_log GROUP BY level ORDER BY min(id)";
-static const char rate_sql[] =
-    "SELECT count(*) FILTER (WHERE state IN ('finished_early', 'finished_on_time')),"
-    " count(*), coalesce(round(100.0 * count(*) FILTER (WHERE state IN"
-    " ('finished_early', 'finished_on_time')) / nullif(count(*), 0), 1), 0)"
-    " FROM dunghen.clock WHERE state LIKE 'finished%'";
-
-/* The deadline command that explains one overdue dossier, with its pauses. */
-static enum status print_explain_command(struct demo *demo, struct error *error) {
-  PGresult *rows = NULL;
-  enum status status =
-      sql_query(demo->connection, "summary",
-                "SELECT s.code, s.procedure_code, s.channel,"
-                " to_char(s.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI'),"
-                " (SELECT string_agg(to_char(p.paused_at AT TIME ZONE 'Asia/Ho_Chi_Minh',"
-                "   'YYYY-MM-DD\"T\"HH24:MI') || '/' || coalesce(to_char(p.resumed_at AT TIME ZONE"
-                "   'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI'), 'open'), ' ')"
-                "  FROM dunghen.dossier_pause_source p WHERE p.code = s.code)"
-                " FROM dunghen.clock c JOIN dunghen.dossier_source s ON s.code = c.code"
-                " WHERE c.state IN ('overdue', 'rescheduled', 'overdue_again', 'finished_late')"
-                " ORDER BY (c.state = 'overdue') DESC, c.code LIMIT 1",
-                0, NULL, &rows, error);
-  if (status != STATUS_OK)
-    return status;
-  if (PQntuples(rows) == 1) {
-    /* The command as the user can paste it: this very executable, installed or not. */
-    char program[4096] = "dunghen";
-    ssize_t length = readlink("/proc/self/exe", program, sizeof program - 1);
-    if (length > 0)
-      program[length] = '\0';
-    else
-      snprintf(program, sizeof program, "dunghen");
-    printf("\nWhy is dossier %s late? Ask:\n  %s deadline --rules %s --received %s"
-           " --procedure %s --channel %s",
-           sql_text(rows, 0, 0), program, demo->options->rules_directory, sql_text(rows, 0, 3),
-           sql_text(rows, 0, 1), sql_text(rows, 0, 2));
-    const char *pauses = sql_text(rows, 0, 4);
-    if (pauses != NULL) {
-      char copy[512];
-      snprintf(copy, sizeof copy, "%s", pauses);
-      for (char *pause = strtok(copy, " "); pause != NULL; pause = strtok(NULL, " "))
-        printf(" --pause %s", pause);
-    }
-    printf(" --explain\n");
+static void print_figures(const struct overview *overview) {
+  printf("\nDossiers by state:\n");
+  for (size_t i = 0; i < overview->state_count; i++)
+    printf("  %-18s %6" PRId64 "\n", overview->states[i].name, overview->states[i].count);
+  printf("\nOn-time rate:\n  %" PRId64 " of %" PRId64 " finished dossiers on time: %s%%\n",
+         overview->finished_on_time, overview->finished, overview->on_time_percent);
+  printf("\nBy agency:              total   on time     late  overdue  letters\n");
+  for (size_t i = 0; i < overview->agency_count; i++) {
+    const struct overview_agency *agency = &overview->agencies[i];
+    printf("  %-20s %6" PRId64 " %9" PRId64 " %8" PRId64 " %8" PRId64 " %8" PRId64 "\n",
+           agency->code != NULL ? agency->code : "(none)", agency->dossiers, agency->on_time,
+           agency->late, agency->overdue, agency->letters);
   }
-  PQclear(rows);
-  return STATUS_OK;
+  printf("\nEscalations raised, by level:\n");
+  for (size_t i = 0; i < overview->level_count; i++)
+    printf("  %-18s %6" PRId64 "\n", overview->levels[i].name, overview->levels[i].count);
+}
+
+/* The deadline command that explains one late dossier, with its pauses. */
+static void print_explain_command(const struct demo *demo, const struct overview *overview) {
+  if (!overview->has_late_dossier)
+    return;
+  const struct overview_late_dossier *late = &overview->late;
+  /* The command as the user can paste it: this very executable, installed or not. */
+  char program[4096] = "dunghen";
+  ssize_t length = readlink("/proc/self/exe", program, sizeof program - 1);
+  if (length > 0)
+    program[length] = '\0';
+  else
+    snprintf(program, sizeof program, "dunghen");
+  printf("\nWhy is dossier %s late? Ask:\n  %s deadline --rules %s --received %s"
+         " --procedure %s --channel %s",
+         late->code, program, demo->options->rules_directory, late->received, late->procedure_code,
+         late->channel);
+  if (late->pauses != NULL) {
+    char copy[512];
+    snprintf(copy, sizeof copy, "%s", late->pauses);
+    for (char *pause = strtok(copy, " "); pause != NULL; pause = strtok(NULL, " "))
+      printf(" --pause %s", pause);
+  }
+  printf(" --explain\n");
 }
 
 static enum status print_summary(struct demo *demo, struct error *error) {
@@ -483,16 +355,11 @@ static enum status print_summary(struct demo *demo, struct error *error) {
          " (one-stop updates %.1f s, daemon passes %.1f s, letters %.1f s).\n",
          demo->options->days, demo->scenario.count, demo->passes, seconds_now() - demo->started,
          demo->seconds_in_events, demo->seconds_in_passes, demo->seconds_in_letters);
-  enum status status = print_rows(demo, "Dossiers by state:", states_sql, print_state, error);
-  if (status == STATUS_OK)
-    status = print_rows(demo, "On-time rate:", rate_sql, print_rate, error);
-  if (status == STATUS_OK)
-    status = print_rows(demo, "By agency:              total   on time     late  overdue  letters",
-                        agencies_sql, print_agency, error);
-  if (status == STATUS_OK)
-    status = print_rows(demo, "Escalations raised, by level:", levels_sql, print_level, error);
+  struct overview overview;
+  enum status status = overview_read(demo->connection, &overview, error);
   if (status != STATUS_OK)
     return status;
+  print_figures(&overview);
   printf("\nApology letters rendered: %zu (in %s)", demo->letters_rendered, demo->spool);
   if (demo->totals.redrafts > 0)
     printf(",\n  of which %zu re-drafts under the same number: the delay reason arrived after a"
@@ -508,12 +375,13 @@ static enum status print_summary(struct demo *demo, struct error *error) {
   if (demo->totals.flagged > 0)
     printf("Dossiers flagged as unusable: %zu (see dunghen.clock.flagged_reason)\n",
            demo->totals.flagged);
-  return print_explain_command(demo, error);
+  print_explain_command(demo, &overview);
+  overview_free(&overview);
+  return STATUS_OK;
 }
 
 static void release(struct demo *demo) {
-  if (demo->connection != NULL)
-    PQfinish(demo->connection);
+  session_close(demo->connection);
   if (demo->cluster_started) {
     if (demo->options->keep) {
       printf("\nThe database is still running. Connect with:\n  psql \"%s\"\n"

@@ -37,18 +37,22 @@ static const char *const placeholder_names[PLACEHOLDER_COUNT] = {
     [PLACEHOLDER_REASON] = "reason",
     [PLACEHOLDER_NEW_DATE] = "new_date",
     [PLACEHOLDER_NEW_TIME] = "new_time",
-    [PLACEHOLDER_LEVEL_TITLE] = "level_title",
-    [PLACEHOLDER_ACTION] = "action",
-    [PLACEHOLDER_STATE] = "state",
-    [PLACEHOLDER_DEADLINE_DATE] = "deadline_date",
-    [PLACEHOLDER_DEADLINE_TIME] = "deadline_time",
-    [PLACEHOLDER_ROLE] = "role",
-    [PLACEHOLDER_DOSSIER_COUNT] = "dossier_count",
-    [PLACEHOLDER_DOSSIER_LIST] = "dossier_list",
 };
 
 const char *letter_placeholder_name(enum letter_placeholder placeholder) {
   return placeholder < PLACEHOLDER_COUNT ? placeholder_names[placeholder] : "?";
+}
+
+/* The name of placeholder `index`: the letter's, then the extension's. */
+static const char *placeholder_name(const struct template_extension *extension, size_t index) {
+  if (index < PLACEHOLDER_COUNT)
+    return placeholder_names[index];
+  index -= PLACEHOLDER_COUNT;
+  return extension != NULL && index < extension->count ? extension->names[index] : "?";
+}
+
+static size_t placeholder_count(const struct template_extension *extension) {
+  return PLACEHOLDER_COUNT + (extension != NULL ? extension->count : 0);
 }
 
 /* What the compiler of one file needs: the tree, the raw bytes, and a search cursor. */
@@ -60,25 +64,22 @@ struct position_cache {
   size_t column;
 };
 
-struct source {
+struct template_source {
   const struct yaml_tree *tree;
   const char *data;
   size_t size;
   const size_t *line_starts; /* offset of each line's first byte; line N is [N - 1] */
   size_t line_count;
   struct position_cache *cache;
-  size_t placeholders; /* how many of placeholder_names this kind of template may use */
+  const struct template_extension *extension; /* the placeholders beyond the letter's */
 };
-
-/* A letter may use the placeholders before the mail-only ones; mail wording may use all. */
-enum { LETTER_PLACEHOLDERS = PLACEHOLDER_LEVEL_TITLE, MAIL_PLACEHOLDERS = PLACEHOLDER_COUNT };
 
 /* libyaml counts columns in characters, so positions here do too (UTF-8 lead bytes). */
 static bool is_continuation(char byte) {
   return ((unsigned char)byte & 0xC0) == 0x80;
 }
 
-static size_t offset_of(const struct source *source, size_t line, size_t column) {
+static size_t offset_of(const struct template_source *source, size_t line, size_t column) {
   if (line == 0 || line > source->line_count)
     return source->size;
   size_t offset = source->line_starts[line - 1];
@@ -91,7 +92,7 @@ static size_t offset_of(const struct source *source, size_t line, size_t column)
 }
 
 /* The 1-based line holding `offset`: a binary search over the line starts. */
-static size_t line_of(const struct source *source, size_t offset) {
+static size_t line_of(const struct template_source *source, size_t offset) {
   size_t low = 0, high = source->line_count; /* the answer is in [low, high) */
   while (high - low > 1) {
     size_t middle = low + (high - low) / 2;
@@ -103,7 +104,8 @@ static size_t line_of(const struct source *source, size_t offset) {
   return low + 1;
 }
 
-static void position_of(const struct source *source, size_t offset, size_t *line, size_t *column) {
+static void position_of(const struct template_source *source, size_t offset, size_t *line,
+                        size_t *column) {
   if (offset > source->size)
     offset = source->size;
   size_t current = line_of(source, offset);
@@ -140,7 +142,7 @@ static size_t *index_lines(const char *data, size_t size, size_t *count) {
 }
 
 /* Locates `token` in the raw file at or after *cursor; falls back to the node's position. */
-static void locate(const struct source *source, const struct yaml_tree_node *node,
+static void locate(const struct template_source *source, const struct yaml_tree_node *node,
                    const char *token, size_t *cursor, size_t *line, size_t *column) {
   size_t length = strlen(token);
   for (size_t at = *cursor; at + length <= source->size; at++) {
@@ -192,8 +194,12 @@ static enum status add_literal(struct template_text *text, const char *start, si
   return status;
 }
 
-static enum status check_printable(const struct source *source, const struct yaml_tree_node *node,
-                                   struct error *error) {
+const struct yaml_tree *template_source_tree(const struct template_source *source) {
+  return source->tree;
+}
+
+enum status template_check_printable(const struct template_source *source,
+                                     const struct yaml_tree_node *node, struct error *error) {
   size_t offset = 0;
   uint32_t code_point;
   while (offset < node->length) {
@@ -208,7 +214,7 @@ static enum status check_printable(const struct source *source, const struct yam
   return STATUS_OK;
 }
 
-static enum status unknown_placeholder(const struct source *source,
+static enum status unknown_placeholder(const struct template_source *source,
                                        const struct yaml_tree_node *node, const char *name,
                                        size_t *cursor, struct error *error) {
   char token[128];
@@ -216,8 +222,8 @@ static enum status unknown_placeholder(const struct source *source,
   size_t line, column;
   locate(source, node, token, cursor, &line, &column);
   size_t best = 0, best_distance = (size_t)-1;
-  for (size_t i = 0; i < source->placeholders; i++) {
-    size_t distance = yaml_tree_edit_distance(name, placeholder_names[i]);
+  for (size_t i = 0; i < placeholder_count(source->extension); i++) {
+    size_t distance = yaml_tree_edit_distance(name, placeholder_name(source->extension, i));
     if (distance < best_distance) {
       best_distance = distance;
       best = i;
@@ -225,17 +231,19 @@ static enum status unknown_placeholder(const struct source *source,
   }
   if (best_distance <= 3)
     return error_at(error, source->tree->file, line, column,
-                    "unknown placeholder {%s} (did you mean {%s}?)", name, placeholder_names[best]);
+                    "unknown placeholder {%s} (did you mean {%s}?)", name,
+                    placeholder_name(source->extension, best));
   return error_at(error, source->tree->file, line, column, "unknown placeholder {%s}", name);
 }
 
-static enum status compile_text(const struct source *source, const struct yaml_tree_node *node,
-                                struct template_text *text, struct error *error) {
+static enum status compile_text(const struct template_source *source,
+                                const struct yaml_tree_node *node, struct template_text *text,
+                                struct error *error) {
   const char *value;
   enum status status = yaml_tree_read_string(source->tree, node, &value, error);
   if (status != STATUS_OK)
     return status;
-  if ((status = check_printable(source, node, error)) != STATUS_OK)
+  if ((status = template_check_printable(source, node, error)) != STATUS_OK)
     return status;
   size_t cursor = offset_of(source, node->line, node->column);
   const char *literal = value, *at = value;
@@ -261,15 +269,14 @@ static enum status compile_text(const struct source *source, const struct yaml_t
     }
     size_t name_length = (size_t)(close - at - 1);
     snprintf(buffer, sizeof buffer, "%.*s", (int)(name_length < 100 ? name_length : 100), at + 1);
-    size_t which = 0;
-    while (which < source->placeholders && strcmp(placeholder_names[which], buffer) != 0)
+    size_t which = 0, count = placeholder_count(source->extension);
+    while (which < count && strcmp(placeholder_name(source->extension, which), buffer) != 0)
       which++;
-    if (which == source->placeholders)
+    if (which == count)
       return unknown_placeholder(source, node, buffer, &cursor, error);
     if ((status = add_literal(text, literal, (size_t)(at - literal), error)) != STATUS_OK)
       return status;
-    struct template_piece piece = {.is_placeholder = true,
-                                   .placeholder = (enum letter_placeholder)which};
+    struct template_piece piece = {.is_placeholder = true, .placeholder = which};
     char token[128];
     snprintf(token, sizeof token, "{%s}", buffer);
     locate(source, node, token, &cursor, &piece.line, &piece.column);
@@ -281,9 +288,9 @@ static enum status compile_text(const struct source *source, const struct yaml_t
   return add_literal(text, literal, (size_t)(at - literal), error);
 }
 
-static enum status compile_key(const struct source *source, const struct yaml_tree_node *root,
-                               const char *key, bool required, struct template_text *text,
-                               struct error *error) {
+enum status template_compile_key(const struct template_source *source,
+                                 const struct yaml_tree_node *root, const char *key, bool required,
+                                 struct template_text *text, struct error *error) {
   const struct yaml_tree_node *node = yaml_tree_get(root, key);
   if (node == NULL) {
     if (!required)
@@ -295,9 +302,10 @@ static enum status compile_key(const struct source *source, const struct yaml_tr
   return compile_text(source, node, text, error);
 }
 
-static enum status compile_list(const struct source *source, const struct yaml_tree_node *root,
-                                const char *key, bool required, struct template_text **texts,
-                                size_t *count, struct error *error) {
+enum status template_compile_list(const struct template_source *source,
+                                  const struct yaml_tree_node *root, const char *key, bool required,
+                                  struct template_text **texts, size_t *count,
+                                  struct error *error) {
   const struct yaml_tree_node *node = yaml_tree_get(root, key);
   if (node == NULL && !required)
     return STATUS_OK;
@@ -322,7 +330,7 @@ static enum status compile_list(const struct source *source, const struct yaml_t
  * A letter's `paragraphs`: each item a string (both wordings) or a mapping with the two
  * wordings, compiled into `after` (result->paragraphs) and `before`.
  */
-static enum status compile_paragraphs(const struct source *source,
+static enum status compile_paragraphs(const struct template_source *source,
                                       const struct yaml_tree_node *root,
                                       struct letter_template *result, struct error *error) {
   static const char *const variants[] = {"before_deadline", "after_deadline", NULL};
@@ -404,8 +412,8 @@ static enum status read_file(const char *path, char **data, size_t *size, struct
   return STATUS_OK;
 }
 
-static enum status compile_template(const struct source *source, struct letter_template *result,
-                                    struct error *error) {
+static enum status compile_template(const struct template_source *source,
+                                    struct letter_template *result, struct error *error) {
   static const char *const known[] = {
       "description", "national_title", "motto",       "number_line",        "date_line",  "title",
       "salutation",  "paragraphs",     "signer_note", "recipients_heading", "recipients", NULL};
@@ -436,18 +444,17 @@ static enum status compile_template(const struct source *source, struct letter_t
       {"recipients_heading", false, &result->recipients_heading},
   };
   for (size_t i = 0; i < sizeof singles / sizeof singles[0]; i++)
-    if ((status = compile_key(source, root, singles[i].key, singles[i].required, singles[i].text,
-                              error)) != STATUS_OK)
+    if ((status = template_compile_key(source, root, singles[i].key, singles[i].required,
+                                       singles[i].text, error)) != STATUS_OK)
       return status;
   if ((status = compile_paragraphs(source, root, result, error)) != STATUS_OK)
     return status;
-  return compile_list(source, root, "recipients", false, &result->recipients,
-                      &result->recipient_count, error);
+  return template_compile_list(source, root, "recipients", false, &result->recipients,
+                               &result->recipient_count, error);
 }
 
-/* Adds the plain words of `levels`, `states`, `roles` under "level.N.title" and so on. */
-static enum status add_word(struct letter_template *result, const char *key, const char *value,
-                            struct error *error) {
+enum status template_add_word(struct letter_template *result, const char *key, const char *value,
+                              struct error *error) {
   size_t count = result->word_count;
   char **keys = realloc(result->word_keys, (count + 1) * sizeof *keys);
   if (keys != NULL)
@@ -456,113 +463,25 @@ static enum status add_word(struct letter_template *result, const char *key, con
   if (values != NULL)
     result->word_values = values;
   if (keys == NULL || values == NULL)
-    return error_set(error, STATUS_RUNTIME, "out of memory loading a mail template");
+    return error_set(error, STATUS_RUNTIME, "out of memory loading a template's words");
   keys[count] = strdup(key);
   values[count] = strdup(value);
   result->word_count++;
   if (keys[count] == NULL || values[count] == NULL)
-    return error_set(error, STATUS_RUNTIME, "out of memory loading a mail template");
+    return error_set(error, STATUS_RUNTIME, "out of memory loading a template's words");
   return STATUS_OK;
 }
 
-static enum status read_words(const struct source *source, const struct yaml_tree_node *root,
-                              const char *section, struct letter_template *result,
-                              struct error *error) {
-  static const char *const level_keys[] = {"title", "action", NULL};
-  const struct yaml_tree *tree = source->tree;
-  const struct yaml_tree_node *node = yaml_tree_get(root, section);
-  if (node == NULL)
-    return STATUS_OK;
-  enum status status = yaml_tree_expect(tree, node, YAML_TREE_MAPPING, section, error);
-  bool levels = strcmp(section, "levels") == 0;
-  for (size_t i = 0; status == STATUS_OK && i < node->count; i++) {
-    const char *name = node->pairs[i].key->text;
-    const struct yaml_tree_node *value = node->pairs[i].value;
-    char key[160];
-    const char *text;
-    if (!levels) {
-      const char *prefix = strcmp(section, "states") == 0  ? "state"
-                           : strcmp(section, "notes") == 0 ? "note"
-                                                           : "role";
-      snprintf(key, sizeof key, "%s.%.100s", prefix, name);
-      if ((status = yaml_tree_read_string(tree, value, &text, error)) == STATUS_OK &&
-          (status = check_printable(source, value, error)) == STATUS_OK)
-        status = add_word(result, key, text, error);
-      continue;
-    }
-    if ((status = yaml_tree_check_keys(tree, value, level_keys, "a level's words", error)) !=
-        STATUS_OK)
-      break;
-    for (size_t j = 0; status == STATUS_OK && level_keys[j] != NULL; j++) {
-      const struct yaml_tree_node *word = yaml_tree_get(value, level_keys[j]);
-      if (word == NULL)
-        continue;
-      snprintf(key, sizeof key, "level.%.100s.%s", name, level_keys[j]);
-      if ((status = yaml_tree_read_string(tree, word, &text, error)) == STATUS_OK &&
-          (status = check_printable(source, word, error)) == STATUS_OK)
-        status = add_word(result, key, text, error);
-    }
-  }
-  return status;
-}
-
-static enum status compile_mail(const struct source *source, struct letter_template *result,
-                                struct error *error) {
-  static const char *const known[] = {"description", "subject", "body",  "levels",
-                                      "states",      "roles",   "notes", NULL};
-  const struct yaml_tree_node *root = source->tree->root;
-  if (root == NULL)
-    return error_at(error, source->tree->file, 1, 1, "empty mail template");
-  enum status status = yaml_tree_check_keys(source->tree, root, known, "mail template", error);
-  if (status != STATUS_OK)
-    return status;
-  if ((result->description = strdup("")) == NULL)
-    return error_set(error, STATUS_RUNTIME, "out of memory loading a mail template");
-  const struct yaml_tree_node *subject = yaml_tree_get(root, "subject");
-  if (subject != NULL && subject->kind == YAML_TREE_SCALAR &&
-      strpbrk(subject->text, "\r\n") != NULL)
-    return yaml_tree_error(source->tree, subject, error,
-                           "the subject must be one line (a line break would end the header)");
-  if ((status = compile_key(source, root, "subject", true, &result->title, error)) != STATUS_OK)
-    return status;
-  if ((status = compile_list(source, root, "body", true, &result->paragraphs,
-                             &result->paragraph_count, error)) != STATUS_OK)
-    return status;
-  const char *sections[] = {"levels", "states", "roles", "notes"};
-  for (size_t i = 0; status == STATUS_OK && i < sizeof sections / sizeof sections[0]; i++)
-    status = read_words(source, root, sections[i], result, error);
-  return status;
-}
-
-const char *mail_template_word(const struct letter_template *template_in, const char *key,
-                               const char *fallback) {
-  for (size_t i = 0; i < template_in->word_count; i++)
-    if (strcmp(template_in->word_keys[i], key) == 0)
-      return template_in->word_values[i];
-  return fallback;
-}
-
-static enum status load_template(const char *path,
-                                 enum status (*compile)(const struct source *,
-                                                        struct letter_template *, struct error *),
-                                 size_t placeholders, struct letter_template **template_out,
-                                 struct error *error);
-
 enum status letter_template_load(const char *path, struct letter_template **template_out,
                                  struct error *error) {
-  return load_template(path, compile_template, LETTER_PLACEHOLDERS, template_out, error);
+  return template_load(path, NULL, compile_template, template_out, error);
 }
 
-enum status mail_template_load(const char *path, struct letter_template **template_out,
-                               struct error *error) {
-  return load_template(path, compile_mail, MAIL_PLACEHOLDERS, template_out, error);
-}
-
-static enum status load_template(const char *path,
-                                 enum status (*compile)(const struct source *,
-                                                        struct letter_template *, struct error *),
-                                 size_t placeholders, struct letter_template **template_out,
-                                 struct error *error) {
+enum status template_load(const char *path, const struct template_extension *extension,
+                          enum status (*compile)(const struct template_source *source,
+                                                 struct letter_template *result,
+                                                 struct error *error),
+                          struct letter_template **template_out, struct error *error) {
   *template_out = NULL;
   char *data = NULL;
   size_t size = 0;
@@ -579,8 +498,9 @@ static enum status load_template(const char *path,
   if (result == NULL || (result->file = strdup(path)) == NULL) {
     status = error_set(error, STATUS_RUNTIME, "out of memory loading a letter template");
   } else {
+    result->extension = extension;
     struct position_cache cache = {0, 0, 0};
-    struct source source = {tree, data, size, NULL, 0, &cache, placeholders};
+    struct template_source source = {tree, data, size, NULL, 0, &cache, extension};
     size_t *line_starts = index_lines(data, size, &source.line_count);
     source.line_starts = line_starts;
     if (line_starts == NULL)
@@ -657,7 +577,8 @@ enum status template_expand(const struct letter_template *template_in,
     const char *value = values[piece->placeholder];
     if (value == NULL)
       return error_at(error, template_in->file, piece->line, piece->column,
-                      "no value for placeholder {%s}", placeholder_names[piece->placeholder]);
+                      "no value for placeholder {%s}",
+                      placeholder_name(template_in->extension, piece->placeholder));
     length += strlen(value);
   }
   char *out = malloc(length + 1);

@@ -13,6 +13,11 @@
  * both `before_deadline` (the letter goes out before the promised time: the result is expected
  * to be late) and `after_deadline` (the promised time has passed), each a string; a missing or
  * unknown key fails with its FILE:LINE:COLUMN. letter_template_body() picks the variants.
+ *
+ * Other kinds of template (the mail wording, mail/mail_template.h) compile their own files with
+ * the same texts and errors: template_load() with their compiler, built from
+ * template_compile_key(), template_compile_list() and template_check_printable(), and with a
+ * template_extension that numbers their own placeholders after the letter's.
  */
 #ifndef DUNGHEN_LETTER_TEMPLATE_H
 #define DUNGHEN_LETTER_TEMPLATE_H
@@ -46,24 +51,22 @@ enum letter_placeholder {
   PLACEHOLDER_REASON,
   PLACEHOLDER_NEW_DATE,
   PLACEHOLDER_NEW_TIME,
-  /* Mail wording only (letters/mail-*.yaml; see mail_template_load). */
-  PLACEHOLDER_LEVEL_TITLE,   /* the ladder level, as the mail template words it */
-  PLACEHOLDER_ACTION,        /* what the reader must do at that level */
-  PLACEHOLDER_STATE,         /* the dossier's state, worded */
-  PLACEHOLDER_DEADLINE_DATE, /* 04 tháng 02 năm 2026 */
-  PLACEHOLDER_DEADLINE_TIME, /* 16 giờ 00 */
-  PLACEHOLDER_ROLE,          /* the recipient's role, worded */
-  PLACEHOLDER_DOSSIER_COUNT, /* digest: how many dossiers */
-  PLACEHOLDER_DOSSIER_LIST,  /* digest: one line per dossier */
-  PLACEHOLDER_COUNT
+  PLACEHOLDER_COUNT /* a kind of template's own placeholders are numbered from here */
 };
 
 /* `applicant_name` for PLACEHOLDER_APPLICANT_NAME, and so on. */
 const char *letter_placeholder_name(enum letter_placeholder placeholder);
 
+/* The placeholders a kind of template has beyond the letter's: names[i] is placeholder
+ * PLACEHOLDER_COUNT + i. */
+struct template_extension {
+  const char *const *names;
+  size_t count;
+};
+
 struct template_piece {
   bool is_placeholder;
-  enum letter_placeholder placeholder;
+  size_t placeholder;  /* an enum letter_placeholder, or one of the template's extension */
   size_t line, column; /* of the placeholder's `{` in the file */
   char *literal;       /* text, when not a placeholder */
 };
@@ -86,33 +89,52 @@ struct letter_template {
   struct template_text *paragraphs_before_deadline;
   struct template_text *recipients; /* `Nơi nhận` lines; may be none */
   size_t recipient_count;
-  /* Mail wording (mail_template_load): `title` is the subject, `paragraphs` the body, and
-   * these the plain words by key: "level.NAME.title", "level.NAME.action", "state.NAME",
-   * "role.NAME" (see mail_template_word). */
+  /* Plain words by key that another kind of template defines beside its texts (the mail
+   * wording's "level.NAME.title", "state.NAME"...: mail/mail_template.h); none in a letter's. */
   char **word_keys, **word_values;
   size_t word_count;
+  const struct template_extension *extension; /* NULL for a letter */
 };
 
 enum status letter_template_load(const char *path, struct letter_template **template_out,
                                  struct error *error);
-
-/*
- * A mail wording file (letters/mail-escalation.yaml, mail-letter.yaml, mail-digest.yaml):
- *   subject: one line, with placeholders
- *   body: a list of paragraphs, with placeholders (joined by blank lines)
- *   levels: {NAME: {title: ..., action: ...}}   states: {NAME: ...}   roles: {NAME: ...}
- * with the same located errors as a letter template. The subject may not break lines.
- */
-enum status mail_template_load(const char *path, struct letter_template **template_out,
-                               struct error *error);
-/* The word under `key` ("state.overdue"), or `fallback` when the file has none. */
-const char *mail_template_word(const struct letter_template *template_in, const char *key,
-                               const char *fallback);
 void letter_template_free(struct letter_template *template_in);
 
+/* ---- for the compilers of other kinds of template ---- */
+
+/* The file being compiled: its YAML tree, its bytes (to locate placeholders) and its kind. */
+struct template_source;
+struct yaml_tree;
+struct yaml_tree_node;
+
+/* Reads `path` through the safe YAML tree (rules/yaml_tree.h) and has `compile` fill a new
+ * template from it; the placeholders are the letter's and `extension`'s, which must outlive
+ * the template. */
+enum status template_load(const char *path, const struct template_extension *extension,
+                          enum status (*compile)(const struct template_source *source,
+                                                 struct letter_template *result,
+                                                 struct error *error),
+                          struct letter_template **template_out, struct error *error);
+const struct yaml_tree *template_source_tree(const struct template_source *source);
+/* The text under `key` of the mapping `root`; an absent key fails only when `required`. */
+enum status template_compile_key(const struct template_source *source,
+                                 const struct yaml_tree_node *root, const char *key, bool required,
+                                 struct template_text *text, struct error *error);
+/* The list of texts under `key`; `required` also wants at least one. */
+enum status template_compile_list(const struct template_source *source,
+                                  const struct yaml_tree_node *root, const char *key, bool required,
+                                  struct template_text **texts, size_t *count, struct error *error);
+/* Fails, located, on text the letter font cannot print or on invalid UTF-8. */
+enum status template_check_printable(const struct template_source *source,
+                                     const struct yaml_tree_node *node, struct error *error);
+/* Adds a word (copies of `key` and `value`) to `result`. */
+enum status template_add_word(struct letter_template *result, const char *key, const char *value,
+                              struct error *error);
+
 /*
- * Fills `text` with values[PLACEHOLDER_COUNT] into a new string (free() it). A NULL value that
- * the text uses fails with STATUS_INVALID: `FILE:LINE:COLUMN: no value for placeholder {x}`.
+ * Fills `text` with `values` (one per placeholder: PLACEHOLDER_COUNT, plus the extension's) into
+ * a new string (free() it). A NULL value that the text uses fails with STATUS_INVALID:
+ * `FILE:LINE:COLUMN: no value for placeholder {x}`.
  */
 enum status template_expand(const struct letter_template *template_in,
                             const struct template_text *text, const char *const *values,

@@ -44,6 +44,14 @@ int64_t clock_now(const struct clock *clock) {
   return clock->start + (int64_t)floor(real_elapsed(clock) * clock->rate);
 }
 
+double clock_now_precise(const struct clock *clock) {
+  if (clock->simulated)
+    return (double)clock_now(clock);
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
 double clock_real_delay(const struct clock *clock, int64_t instant) {
   double delay;
   if (!clock->simulated) {

@@ -29,6 +29,9 @@ enum status clock_init_simulated(struct clock *clock, const char *now_text, cons
                                  struct error *error);
 /* Seconds since the Unix epoch. */
 int64_t clock_now(const struct clock *clock);
+/* The same with the fraction of a second when the clock is the real one (a simulated clock
+ * reads whole seconds): for measuring how late something happened, not for deciding. */
+double clock_now_precise(const struct clock *clock);
 /* Real seconds until the clock reads `instant` (0 when it has passed). */
 double clock_real_delay(const struct clock *clock, int64_t instant);
 /* Seconds of CLOCK_MONOTONIC: durations and backoffs, which a simulated "now" must not bend. */

@@ -338,7 +338,7 @@ static enum status read_sync(const struct yaml_tree *tree, struct config *config
   return status;
 }
 
-/* Escalations are found through their dossier's clock (service/retention.h): a clock kept
+/* Escalations are found through their dossier's clock (store/retention.h): a clock kept
  * for a shorter time than its escalations would leave them for ever. */
 static enum status read_retention(const struct yaml_tree *tree, struct config *config,
                                   struct error *error) {

@@ -26,7 +26,7 @@
 
 #include "core/error.h"
 #include "service/log.h"
-#include "service/retention_policy.h"
+#include "store/retention_policy.h"
 
 /* PostgreSQL's session limits, in seconds, as dunghen sets them on each of its sessions.
  * 0: no limit; CONFIG_TIMEOUT_SERVER: dunghen leaves the setting alone, so the role's,
@@ -77,7 +77,7 @@ struct config {
     size_t digest_level_count;
     int digest_period;     /* seconds a held item waits before its digest goes out */
   } mail;
-  struct retention_policy retention; /* what the daemon deletes, hourly (service/retention.h) */
+  struct retention_policy retention; /* what the daemon deletes, hourly (store/retention.h) */
 };
 
 enum {

@@ -8,7 +8,8 @@
  * updated_at, i.e. when the change that the pass read was committed in the one-stop database
  * (dunghen.clock.source_updated_at, written by the same transaction). Its delay runs from there
  * to `committed_at`, the daemon's clock once the pass had committed; a negative delay (clocks of
- * two hosts apart) counts as 0. Blocking libpq, from the worker thread, after the pass.
+ * two hosts apart) counts as 0. The rows come from store/raised_escalations.h. Blocking libpq,
+ * from the worker thread, after the pass.
  */
 #ifndef DUNGHEN_ESCALATION_DELAY_H
 #define DUNGHEN_ESCALATION_DELAY_H
@@ -22,7 +23,8 @@
 #include "service/clock.h"
 #include "service/metrics_histogram.h"
 
-/* The daemon's clock with sub-second precision when it is the real one. */
+/* `committed_at` for escalation_delay_observe: the daemon's clock, read with its fraction of a
+ * second when it is the real one (clock_now_precise). */
 double escalation_delay_now(const struct clock *clock);
 
 /*

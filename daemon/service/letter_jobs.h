@@ -3,11 +3,12 @@
  *
  * The number of a letter is taken when its job is queued (service/pass.c, in the transaction of
  * the escalation), so this module only turns a 'pending' row into a PDF: it claims jobs with
- * FOR UPDATE SKIP LOCKED (several workers or daemons never render the same letter), gathers the
- * dossier from the source view, renders it (letter/letter.h), writes it to the spool atomically
+ * the dossier's data (store/letter_queue.h: several workers or daemons never render the same
+ * letter), renders them (letter/letter.h), writes each to the spool atomically
  * (service/spool.h) and records path, sha256 and size in the same transaction that held the
- * claim. A crash between the spool write and the commit leaves the row pending; the next run
- * renders the same number to the same path again, so no PDF lacks its row and no row its PDF.
+ * claim, rendered at `now` (the daemon's clock). A crash between the spool write and the
+ * commit leaves the row pending; the next run renders the same number to the same path again,
+ * so no PDF lacks its row and no row its PDF.
  * A full or read-only spool leaves jobs pending (reported as `blocked`) to retry later; a job
  * whose data cannot make a letter is marked 'failed' with the reason. Blocking libpq: call it
  * from a worker thread that owns the connection, never from the event loop.
@@ -29,6 +30,7 @@ enum { LETTER_JOBS_DEFAULT_BATCH = 50 };
 
 struct letter_jobs_context {
   PGconn *connection;
+  int64_t now;                      /* the daemon's clock: when the letters were rendered */
   struct letter_renderer *renderer; /* owned by the calling thread */
   const struct agency_table *agencies;
   const struct procedure_table *procedures; /* for the procedure's name */

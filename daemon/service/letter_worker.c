@@ -11,7 +11,8 @@
 #include "service/letter_jobs.h"
 #include "service/session.h"
 #include "service/spool.h"
-#include "service/sql.h"
+#include "service/worker_thread.h"
+#include "store/letter_queue.h"
 
 static const double SPOOL_BACKOFF_FIRST = 0.5;
 static const double BACKOFF_LIMIT = 30.0;
@@ -22,6 +23,7 @@ enum { CHUNK_LETTERS = 50 };
 static const double COUNT_MIN_INTERVAL = 1.0;
 
 struct letter_worker {
+  const struct clock *clock;
   const struct log *log;
   struct worker_thread thread; /* its mutex guards everything down to `snapshot` */
   bool spool_changed;
@@ -76,25 +78,19 @@ static enum status count_letters(struct letter_worker *worker, bool force, struc
   double now = clock_monotonic_seconds();
   if (!force && worker->counted_at > 0 && now - worker->counted_at < COUNT_MIN_INTERVAL)
     return STATUS_OK;
-  PGresult *rows = NULL;
-  enum status status = sql_query(worker->session.connection, "counting letters",
-                                 "SELECT count(*) FILTER (WHERE state = 'pending'),"
-                                 " count(*) FILTER (WHERE state = 'rendered'),"
-                                 " count(*) FILTER (WHERE state = 'failed')"
-                                 " FROM dunghen.letter_log",
-                                 0, NULL, &rows, error);
+  struct letter_queue_counts counts;
+  enum status status = letter_queue_count(worker->session.connection, &counts, error);
   if (status != STATUS_OK)
     return status;
   worker->counted_at = now;
   pthread_mutex_lock(&worker->thread.mutex);
   struct letter_worker_snapshot *snapshot = &worker->snapshot;
-  snapshot->pending = sql_integer(rows, 0, 0, 0);
-  snapshot->rendered = sql_integer(rows, 0, 1, 0);
-  snapshot->failed = sql_integer(rows, 0, 2, 0);
+  snapshot->pending = counts.pending;
+  snapshot->rendered = counts.rendered;
+  snapshot->failed = counts.failed;
   snapshot->blocked = snapshot->spool_problem[0] != '\0' ? snapshot->pending : 0;
   snapshot->counts_valid = true;
   pthread_mutex_unlock(&worker->thread.mutex);
-  PQclear(rows);
   return STATUS_OK;
 }
 
@@ -155,6 +151,7 @@ static enum status render_pending(struct letter_worker *worker, const char *spoo
   enum status status = STATUS_OK;
   while (status == STATUS_OK && !*blocked && !worker_thread_stopping(&worker->thread)) {
     struct letter_jobs_report report;
+    context.now = clock_now(worker->clock);
     status = letter_jobs_run(&context, &report, error);
     if (status != STATUS_OK)
       break;
@@ -286,15 +283,16 @@ static bool apply_settings(struct letter_worker *worker,
 
 struct letter_worker *letter_worker_new(struct event_base *base,
                                         const struct letter_worker_settings *settings,
-                                        struct letter_kit *kit, const struct log *log,
-                                        void (*on_publish)(void *context), void *context,
-                                        struct error *error) {
+                                        struct letter_kit *kit, const struct clock *clock,
+                                        const struct log *log, void (*on_publish)(void *context),
+                                        void *context, struct error *error) {
   struct letter_worker *worker = calloc(1, sizeof *worker);
   if (worker == NULL) {
     letter_kit_free(kit);
     error_set(error, STATUS_RUNTIME, "out of memory");
     return NULL;
   }
+  worker->clock = clock;
   worker->log = log;
   worker->kit = kit;
   worker->spool_backoff = SPOOL_BACKOFF_FIRST;

@@ -24,6 +24,7 @@
 #include "core/error.h"
 #include "letter/letter.h"
 #include "rules/ruleset.h"
+#include "service/clock.h"
 #include "service/config.h"
 #include "service/log.h"
 #include "service/metrics_histogram.h"
@@ -73,12 +74,13 @@ struct letter_worker_snapshot {
 
 struct letter_worker;
 
-/* Takes ownership of `kit`. `on_publish` runs in the loop after every published snapshot. */
+/* Takes ownership of `kit`. `on_publish` runs in the loop after every published snapshot.
+ * `clock` dates the letters rendered (rendered_at). */
 struct letter_worker *letter_worker_new(struct event_base *base,
                                         const struct letter_worker_settings *settings,
-                                        struct letter_kit *kit, const struct log *log,
-                                        void (*on_publish)(void *context), void *context,
-                                        struct error *error);
+                                        struct letter_kit *kit, const struct clock *clock,
+                                        const struct log *log, void (*on_publish)(void *context),
+                                        void *context, struct error *error);
 enum status letter_worker_start(struct letter_worker *worker, struct error *error);
 /* Asks for a look at the pending jobs soon (coalesced). */
 void letter_worker_request(struct letter_worker *worker);

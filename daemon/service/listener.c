@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/notifications.h"
+
 enum listener_state {
   LISTENER_IDLE,       /* waiting for the backoff timer */
   LISTENER_CONNECTING, /* PQconnectPoll in progress */
@@ -124,9 +126,10 @@ static void watch_socket(struct listener *listener, short what) {
     fail(listener, "cannot watch the database socket");
 }
 
-/* Sends a query without blocking; a partly sent query is finished when the socket is writable. */
-static bool send_query(struct listener *listener, const char *sql) {
-  if (!PQsendQuery(listener->connection, sql)) {
+/* Sends a statement of store/notifications.h without blocking; a partly sent one is finished
+ * when the socket is writable. */
+static bool send_query(struct listener *listener, bool (*send)(PGconn *connection)) {
+  if (!send(listener->connection)) {
     fail_with_connection_error(listener, "send");
     return false;
   }
@@ -155,8 +158,8 @@ static void subscribed(struct listener *listener) {
   listener->backoff = BACKOFF_FIRST;
   listener->problem[0] = '\0';
   arm_ping(listener);
-  log_info(listener->log, "listener: listening on %s and %s", LISTENER_CHANNEL,
-           LISTENER_LETTER_CHANNEL);
+  log_info(listener->log, "listener: listening on %s and %s", NOTIFICATIONS_DOSSIER_CHANNEL,
+           NOTIFICATIONS_LETTER_CHANNEL);
   if (listener->callbacks.on_ready != NULL)
     listener->callbacks.on_ready(listener->context);
 }
@@ -170,8 +173,8 @@ static void connected(struct listener *listener) {
   listener->state = LISTENER_SUBSCRIBING;
   /* One query, one implicit transaction: both LISTENs take effect at its commit, which comes
    * before the last result, so `subscribed` waits for that one. */
-  listener->listens_pending = 2;
-  send_query(listener, "LISTEN " LISTENER_CHANNEL "; LISTEN " LISTENER_LETTER_CHANNEL);
+  listener->listens_pending = NOTIFICATIONS_LISTEN_RESULTS;
+  send_query(listener, notifications_send_listen);
 }
 
 static void poll_connect(struct listener *listener) {
@@ -220,7 +223,7 @@ static void deliver_notifications(struct listener *listener) {
   PGnotify *notification;
   while (listener->connection != NULL &&
          (notification = PQnotifies(listener->connection)) != NULL) {
-    if (strcmp(notification->relname, LISTENER_LETTER_CHANNEL) == 0) {
+    if (strcmp(notification->relname, NOTIFICATIONS_LETTER_CHANNEL) == 0) {
       listener->letter_notifications++;
       if (listener->callbacks.on_letter != NULL)
         listener->callbacks.on_letter(listener->context, notification->extra);
@@ -301,7 +304,7 @@ static void on_ping(evutil_socket_t fd, short what, void *argument) {
     return;
   listener->ping_outstanding = true;
   arm_deadline(listener);
-  send_query(listener, "SELECT 1");
+  send_query(listener, notifications_send_ping);
 }
 
 static void apply_settings(struct listener *listener, const struct listener_settings *settings) {

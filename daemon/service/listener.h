@@ -2,8 +2,9 @@
  * listener.h: the asynchronous LISTEN connection inside the libevent loop.
  *
  * Connects with PQconnectStartParams/PQconnectPoll (re-reading PQsocket after every poll, with
- * its own connect timeout), sends `LISTEN dunghen_dossier; LISTEN dunghen_letter`, and then
- * hands every notification to the callback of its channel. A keep-alive query every `ping_interval` seconds (plus TCP keepalives on TCP
+ * its own connect timeout), subscribes to dunghen_dossier and dunghen_letter (the statements
+ * are store/notifications.h's), and then hands every notification to the callback of its
+ * channel. A keep-alive query every `ping_interval` seconds (plus TCP keepalives on TCP
  * connections) notices a dead peer; a ping unanswered within the connect timeout counts as a
  * lost connection. On any failure the socket's event is deleted before PQfinish, and the next
  * attempt waits with exponential backoff (0.25 s doubling to 30 s, reset once connected).
@@ -18,9 +19,6 @@
 #include <stdint.h>
 
 #include "service/log.h"
-
-#define LISTENER_CHANNEL "dunghen_dossier"
-#define LISTENER_LETTER_CHANNEL "dunghen_letter" /* letter jobs queued (by any instance) */
 
 struct listener_callbacks {
   void (*on_ready)(void *context);                          /* LISTEN is active */

@@ -571,8 +571,8 @@ static enum status start_parts(struct loop *loop, struct ruleset *rules, struct 
     }
   }
   struct letter_worker_settings lettering = letter_settings(&loop->config);
-  loop->letters =
-      letter_worker_new(loop->base, &lettering, kit, loop->log, on_letter_publish, loop, error);
+  loop->letters = letter_worker_new(loop->base, &lettering, kit, &loop->options->clock, loop->log,
+                                    on_letter_publish, loop, error);
   if (loop->letters == NULL) {
     ruleset_release(rules);
     return STATUS_RUNTIME;

@@ -10,7 +10,9 @@
 #include "core/sha256.h"
 #include "service/sendmail.h"
 #include "service/session.h"
-#include "service/sql.h"
+#include "service/worker_thread.h"
+#include "store/mail_queue.h"
+#include "store/transaction.h"
 
 /* A look at the outbox at least this often: another instance, a rendered letter, a due retry
  * or digest may need it and nothing else wakes the thread. */
@@ -74,100 +76,31 @@ static struct mail_settings *settings_copy(const struct config *config) {
 
 /* ---- the database ---- */
 
-/* Runs a statement with parameters whose rows are not needed. */
-static enum status run(struct mail_worker *worker, const char *what, const char *sql, int count,
-                       const char *const *values, struct error *error) {
-  PGresult *result;
-  enum status status =
-      sql_query(worker->session.connection, what, sql, count, values, &result, error);
-  if (status == STATUS_OK)
-    PQclear(result);
-  return status;
-}
-
 static enum status set_switch(struct mail_worker *worker, struct error *error) {
   if (worker->switch_set)
     return STATUS_OK;
-  const char *values[] = {worker->settings->mail.enabled ? "t" : "f"};
-  enum status status = run(worker, "setting dunghen.mail_switch",
-                           "UPDATE dunghen.mail_switch SET enabled = $1::boolean,"
-                           " changed_at = now() WHERE enabled IS DISTINCT FROM $1::boolean",
-                           1, values, error);
+  enum status status = mail_queue_set_switch(
+      worker->session.connection, worker->settings->mail.enabled, clock_now(worker->clock), error);
   worker->switch_set = status == STATUS_OK;
   return status;
 }
 
 static enum status count_deliveries(struct mail_worker *worker, struct error *error) {
-  PGresult *rows;
-  enum status status = sql_query(worker->session.connection, "counting deliveries",
-                                 "SELECT count(*) FILTER (WHERE state = 'pending'),"
-                                 " count(*) FILTER (WHERE state = 'held'),"
-                                 " count(*) FILTER (WHERE state = 'sent'),"
-                                 " count(*) FILTER (WHERE state = 'failed')"
-                                 " FROM dunghen.delivery_log",
-                                 0, NULL, &rows, error);
+  struct mail_queue_counts counts;
+  enum status status = mail_queue_count(worker->session.connection, &counts, error);
   if (status != STATUS_OK)
     return status;
   pthread_mutex_lock(&worker->thread.mutex);
-  worker->snapshot.pending = sql_integer(rows, 0, 0, 0);
-  worker->snapshot.held = sql_integer(rows, 0, 1, 0);
-  worker->snapshot.sent = sql_integer(rows, 0, 2, 0);
-  worker->snapshot.failed = sql_integer(rows, 0, 3, 0);
+  worker->snapshot.pending = counts.pending;
+  worker->snapshot.held = counts.held;
+  worker->snapshot.sent = counts.sent;
+  worker->snapshot.failed = counts.failed;
   worker->snapshot.counts_valid = true;
   pthread_mutex_unlock(&worker->thread.mutex);
-  PQclear(rows);
   return STATUS_OK;
 }
 
 /* ---- expanding the outbox ---- */
-
-/* A growing PostgreSQL array literal of text ("{\"a\",\"b\"}"). */
-struct array_text {
-  char *data;
-  size_t length, capacity;
-  bool failed;
-};
-
-static void array_add(struct array_text *array, const char *value) {
-  size_t need = array->length + 2 * strlen(value) + 8;
-  if (need > array->capacity) {
-    size_t capacity = array->capacity == 0 ? 256 : array->capacity;
-    while (capacity < need)
-      capacity *= 2;
-    char *grown = realloc(array->data, capacity);
-    if (grown == NULL) {
-      array->failed = true;
-      return;
-    }
-    array->data = grown;
-    array->capacity = capacity;
-  }
-  char *out = array->data + array->length;
-  *out++ = array->length == 0 ? '{' : ',';
-  *out++ = '"';
-  for (const char *at = value; *at != '\0'; at++) {
-    if (*at == '"' || *at == '\\')
-      *out++ = '\\';
-    *out++ = *at;
-  }
-  *out++ = '"';
-  *out = '\0';
-  array->length = (size_t)(out - array->data);
-}
-
-static const char *array_close(struct array_text *array) {
-  if (array->failed)
-    return NULL;
-  if (array->length == 0) {
-    free(array->data);
-    array->data = strdup("{}");
-    return array->data;
-  }
-  /* array_add leaves at least five bytes spare. */
-  array->data[array->length++] = '}';
-  array->data[array->length] = '\0';
-  return array->data;
-}
 
 /* The first 8 hex digits of the address's SHA-256: stable, and no address in the id. */
 static void address_hash(const char *address, char hash[9]) {
@@ -177,176 +110,103 @@ static void address_hash(const char *address, char hash[9]) {
   hash[8] = '\0';
 }
 
-struct expansion {
-  struct array_text outbox_ids, message_ids, kinds, codes, agencies, levels, roles, addresses,
-      states;
-};
-
-static void expansion_free(struct expansion *rows) {
-  struct array_text *all[] = {&rows->outbox_ids, &rows->message_ids, &rows->kinds,
-                              &rows->codes,      &rows->agencies,    &rows->levels,
-                              &rows->roles,      &rows->addresses,   &rows->states};
-  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-    free(all[i]->data);
-}
-
-/* The roles of a text[] in its output form: {handling_agency,one_stop_unit}. */
-static size_t split_roles(const char *text, char roles[][32], size_t limit) {
-  size_t count = 0;
-  const char *at = text[0] == '{' ? text + 1 : text;
-  while (*at != '\0' && *at != '}' && count < limit) {
-    size_t length = strcspn(at, ",}");
-    snprintf(roles[count++], 32, "%.*s", (int)(length < 31 ? length : 31), at);
-    at += length;
-    if (*at == ',')
-      at++;
-  }
-  return count;
-}
-
-static void expand_row(struct mail_worker *worker, PGresult *rows, int row, struct expansion *out) {
+/* One delivery per address of each role of the entry's level, in the dossier's agency. */
+static void expand_entry(struct mail_worker *worker, const struct outbox_entry *entry,
+                         struct mail_queue_expansion *out) {
   const struct config_mail *mail = &worker->settings->mail;
-  const char *id = PQgetvalue(rows, row, 0), *kind = PQgetvalue(rows, row, 1);
-  const char *code = PQgetvalue(rows, row, 2), *agency_code = sql_text(rows, row, 3);
-  const char *level = PQgetvalue(rows, row, 4);
-  char roles[16][32];
-  size_t role_count = split_roles(PQgetvalue(rows, row, 5), roles, 16);
   const struct agency *agency =
-      agency_code != NULL ? agencies_find(&worker->kit->rules->agencies, agency_code) : NULL;
-  for (size_t i = 0; i < role_count; i++) {
-    const struct agency_mailbox *box = agency != NULL ? agency_mailbox(agency, roles[i]) : NULL;
+      entry->agency_code != NULL ? agencies_find(&worker->kit->rules->agencies, entry->agency_code)
+                                 : NULL;
+  char id[32];
+  snprintf(id, sizeof id, "%" PRId64, entry->id);
+  for (size_t i = 0; i < entry->role_count; i++) {
+    const char *role = entry->roles[i];
+    const struct agency_mailbox *box = agency != NULL ? agency_mailbox(agency, role) : NULL;
     if (box == NULL) {
       pthread_mutex_lock(&worker->thread.mutex);
       worker->snapshot.unaddressed_total++;
       pthread_mutex_unlock(&worker->thread.mutex);
-      log_debug(worker->log, "mail: dossier %s, role %s: no address in the rules", code, roles[i]);
+      log_debug(worker->log, "mail: dossier %s, role %s: no address in the rules",
+                entry->dossier_code, role);
       continue;
     }
-    bool held = strcmp(kind, "escalation") == 0 && config_list_has(mail->digest_roles, roles[i]) &&
-                config_list_has(mail->digest_levels, level);
+    bool held = entry->kind == DELIVERY_ESCALATION && config_list_has(mail->digest_roles, role) &&
+                config_list_has(mail->digest_levels, entry->level);
     for (size_t j = 0; j < box->count; j++) {
       char hash[9], message_id[256];
       address_hash(box->addresses[j], hash);
       snprintf(message_id, sizeof message_id, "outbox-%s.%s@%s", id, hash, mail->message_id_host);
-      array_add(&out->outbox_ids, id);
-      array_add(&out->message_ids, message_id);
-      array_add(&out->kinds, kind);
-      array_add(&out->codes, code);
-      array_add(&out->agencies, agency_code != NULL ? agency_code : "");
-      array_add(&out->levels, level);
-      array_add(&out->roles, roles[i]);
-      array_add(&out->addresses, box->addresses[j]);
-      array_add(&out->states, held ? "held" : "pending");
+      struct delivery_draft draft = {
+          .outbox_id = entry->id,
+          .message_id = message_id,
+          .kind = entry->kind,
+          .dossier_code = entry->dossier_code,
+          .agency_code = entry->agency_code,
+          .level = entry->level,
+          .role = role,
+          .address = box->addresses[j],
+          .held = held,
+      };
+      mail_queue_expansion_add_delivery(out, &draft);
     }
   }
 }
 
-static const char insert_deliveries_sql[] =
-    "INSERT INTO dunghen.delivery_log (outbox_id, message_id, kind, dossier_code, agency_code,"
-    " level, role, address, state, next_attempt_at)"
-    " SELECT o, m, k, c, nullif(a, ''), l, r, d, s, now()"
-    " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
-    "  $7::text[], $8::text[], $9::text[]) AS t(o, m, k, c, a, l, r, d, s)"
-    " ON CONFLICT DO NOTHING";
-
 /* One transaction: up to EXPAND_CHUNK new outbox rows become deliveries. *more when full. */
 static enum status expand_chunk(struct mail_worker *worker, bool *more, struct error *error) {
   *more = false;
-  enum status status = sql_exec(worker->session.connection, "expanding the outbox", "BEGIN", error);
-  PGresult *rows = NULL;
+  PGconn *connection = worker->session.connection;
+  enum status status = transaction_begin(connection, "expanding the outbox", error);
+  struct outbox_batch batch = {0};
   if (status == STATUS_OK)
-    status = sql_query(worker->session.connection, "reading the outbox",
-                       "SELECT id, kind, dossier_code, agency_code, level, roles"
-                       " FROM dunghen.outbox WHERE expanded_at IS NULL ORDER BY id"
-                       " LIMIT 500 FOR UPDATE SKIP LOCKED",
-                       0, NULL, &rows, error);
+    status = mail_queue_claim_outbox(connection, EXPAND_CHUNK, &batch, error);
   if (status != STATUS_OK) {
-    sql_rollback(worker->session.connection);
+    transaction_rollback(connection);
     return status;
   }
-  int count = PQntuples(rows);
-  struct expansion out;
+  struct mail_queue_expansion out;
   memset(&out, 0, sizeof out);
-  struct array_text ids = {0};
-  for (int row = 0; row < count; row++) {
-    expand_row(worker, rows, row, &out);
-    array_add(&ids, PQgetvalue(rows, row, 0));
+  for (size_t i = 0; i < batch.count; i++) {
+    expand_entry(worker, &batch.entries[i], &out);
+    mail_queue_expansion_add_outbox(&out, batch.entries[i].id);
   }
-  PQclear(rows);
-  struct array_text *columns[] = {&out.outbox_ids, &out.message_ids, &out.kinds,
-                                  &out.codes,      &out.agencies,    &out.levels,
-                                  &out.roles,      &out.addresses,   &out.states};
-  const char *values[9];
-  bool failed = false;
-  for (size_t i = 0; i < 9; i++)
-    failed |= (values[i] = array_close(columns[i])) == NULL;
-  const char *id_list = array_close(&ids);
-  if (failed || id_list == NULL)
-    status = error_set(error, STATUS_RUNTIME, "out of memory expanding the outbox");
-  if (status == STATUS_OK && count > 0)
-    status = run(worker, "writing deliveries", insert_deliveries_sql, 9, values, error);
-  if (status == STATUS_OK && count > 0)
-    status = run(worker, "marking the outbox",
-                 "UPDATE dunghen.outbox SET expanded_at = now() WHERE id = ANY($1::bigint[])", 1,
-                 &id_list, error);
+  size_t count = batch.count;
+  mail_queue_outbox_free(&batch);
+  status = mail_queue_write_expansion(connection, &out, clock_now(worker->clock), error);
   if (status == STATUS_OK)
-    status = sql_exec(worker->session.connection, "expanding the outbox", "COMMIT", error);
+    status = transaction_commit(connection, "expanding the outbox", error);
   else
-    sql_rollback(worker->session.connection);
-  expansion_free(&out);
-  free(ids.data);
+    transaction_rollback(connection);
+  mail_queue_expansion_free(&out);
   *more = status == STATUS_OK && count == EXPAND_CHUNK;
   return status;
 }
 
 /* ---- digests ---- */
 
-static const char digest_sql[] =
-    "WITH items AS (SELECT id, role, level FROM dunghen.delivery_log"
-    "  WHERE state = 'held' AND address = $1 ORDER BY id FOR UPDATE SKIP LOCKED),"
-    " new AS (SELECT nextval(pg_get_serial_sequence('dunghen.delivery_log', 'id')) AS id"
-    "  WHERE EXISTS (SELECT 1 FROM items)),"
-    " digest AS (INSERT INTO dunghen.delivery_log (id, message_id, kind, level, role, address,"
-    "  state, next_attempt_at)"
-    "  SELECT new.id, 'digest-' || new.id || '.' || $2 || '@' || $3, 'digest',"
-    "   (SELECT level FROM items ORDER BY id LIMIT 1), (SELECT role FROM items ORDER BY id"
-    "   LIMIT 1), $1, 'pending', now() FROM new RETURNING id)"
-    " UPDATE dunghen.delivery_log d SET state = 'digested', digest_id = (SELECT id FROM digest)"
-    " FROM items WHERE d.id = items.id AND EXISTS (SELECT 1 FROM digest)";
-
 /* One digest per address whose oldest held item has waited the period. */
 static enum status make_digests(struct mail_worker *worker, struct error *error) {
   if (worker->settings->mail.digest_role_count == 0)
     return STATUS_OK;
-  char period[32];
-  snprintf(period, sizeof period, "%d", worker->settings->mail.digest_period);
-  const char *values[] = {period};
-  PGresult *rows;
-  enum status status = sql_query(worker->session.connection, "finding digests",
-                                 "SELECT address FROM dunghen.delivery_log WHERE state = 'held'"
-                                 " GROUP BY address HAVING min(created_at) <= now() -"
-                                 " $1::integer * interval '1 second'",
-                                 1, values, &rows, error);
+  int64_t now = clock_now(worker->clock);
+  struct mail_queue_addresses due;
+  enum status status = mail_queue_digest_addresses(
+      worker->session.connection, worker->settings->mail.digest_period, now, &due, error);
   if (status != STATUS_OK)
     return status;
-  for (int row = 0; status == STATUS_OK && row < PQntuples(rows); row++) {
-    const char *address = PQgetvalue(rows, row, 0);
+  for (size_t i = 0; status == STATUS_OK && i < due.count; i++) {
     char hash[9];
-    address_hash(address, hash);
-    const char *digest_values[] = {address, hash, worker->settings->mail.message_id_host};
-    PGresult *result;
-    status = sql_query(worker->session.connection, "making a digest", digest_sql, 3, digest_values,
-                       &result, error);
-    if (status == STATUS_OK) {
-      if (strtol(PQcmdTuples(result), NULL, 10) > 0) {
-        pthread_mutex_lock(&worker->thread.mutex);
-        worker->snapshot.digests_total++;
-        pthread_mutex_unlock(&worker->thread.mutex);
-      }
-      PQclear(result);
+    address_hash(due.addresses[i], hash);
+    bool made = false;
+    status = mail_queue_make_digest(worker->session.connection, due.addresses[i], hash,
+                                    worker->settings->mail.message_id_host, now, &made, error);
+    if (status == STATUS_OK && made) {
+      pthread_mutex_lock(&worker->thread.mutex);
+      worker->snapshot.digests_total++;
+      pthread_mutex_unlock(&worker->thread.mutex);
     }
   }
-  PQclear(rows);
+  mail_queue_addresses_free(&due);
   return status;
 }
 
@@ -360,7 +220,7 @@ static int64_t retry_delay(const struct config_mail *mail, int attempts) {
   return delay < mail->retry_limit ? delay : mail->retry_limit;
 }
 
-static void note_failure(struct mail_worker *worker, const char *id, const char *code,
+static void note_failure(struct mail_worker *worker, int64_t id, const char *code,
                          const char *short_reason, bool final) {
   pthread_mutex_lock(&worker->thread.mutex);
   worker->snapshot.attempt_failures_total++;
@@ -368,7 +228,7 @@ static void note_failure(struct mail_worker *worker, const char *id, const char 
   worker->snapshot.consecutive_failures++;
   snprintf(worker->snapshot.failing, sizeof worker->snapshot.failing, "%s", short_reason);
   pthread_mutex_unlock(&worker->thread.mutex);
-  log_warning(worker->log, "mail: delivery %s (dossier %s) %s: %s", id,
+  log_warning(worker->log, "mail: delivery %" PRId64 " (dossier %s) %s: %s", id,
               code != NULL ? code : "digest", final ? "failed for good" : "failed, will retry",
               short_reason);
 }
@@ -386,53 +246,45 @@ static void short_reason(const struct sendmail_result *result, bool sent, const 
     snprintf(buffer, size, "%s could not run", program);
 }
 
-static enum status record(struct mail_worker *worker, PGresult *row, bool ok, bool skip,
-                          const char *error_text, struct error *error) {
+static enum status record(struct mail_worker *worker, const struct mail_delivery *delivery, bool ok,
+                          bool skip, const char *error_text, int64_t now, struct error *error) {
   const struct config_mail *mail = &worker->settings->mail;
-  int attempts = (int)sql_integer(row, 0, MAIL_COLUMN_ATTEMPTS, 0) + 1;
-  char attempts_text[16], delay_text[32];
-  snprintf(attempts_text, sizeof attempts_text, "%d", attempts);
-  snprintf(delay_text, sizeof delay_text, "%" PRId64, retry_delay(mail, attempts));
-  const char *state = "pending";
+  int attempts = delivery->attempts + 1;
+  enum delivery_outcome outcome = DELIVERY_RETRY;
   if (ok)
-    state = "sent";
+    outcome = DELIVERY_SENT;
   else if (skip)
-    state = "skipped";
+    outcome = DELIVERY_SKIPPED;
   else if (attempts >= mail->attempts)
-    state = "failed";
-  const char *values[] = {PQgetvalue(row, 0, MAIL_COLUMN_ID), state, attempts_text, delay_text,
-                          ok ? NULL : error_text};
-  return run(worker, "recording a delivery",
-             "UPDATE dunghen.delivery_log SET state = $2, attempts = $3::integer,"
-             " last_error = $5, sent_at = CASE WHEN $2 = 'sent' THEN now() END,"
-             " next_attempt_at = CASE WHEN $2 = 'pending' THEN now() + $4::integer *"
-             "  interval '1 second' ELSE next_attempt_at END"
-             " WHERE id = $1::bigint",
-             5, values, error);
+    outcome = DELIVERY_FAILED;
+  return mail_queue_record_delivery(worker->session.connection, delivery->id, outcome, attempts,
+                                    retry_delay(mail, attempts), ok ? NULL : error_text, now,
+                                    error);
 }
 
-/* Claims one due delivery and sends it, in one transaction. *sent_one: there was one. */
+/* Claims one due delivery and sends it, in one transaction. *found: there was one. */
 static enum status send_one(struct mail_worker *worker, bool *found, struct error *error) {
   *found = false;
-  enum status status = sql_exec(worker->session.connection, "claiming a delivery", "BEGIN", error);
-  PGresult *row = NULL;
+  PGconn *connection = worker->session.connection;
+  int64_t now = clock_now(worker->clock);
+  enum status status = transaction_begin(connection, "claiming a delivery", error);
+  struct mail_queue_claim claim = {0};
   if (status == STATUS_OK)
-    status = sql_query(worker->session.connection, "claiming a delivery", mail_claim_sql, 0, NULL,
-                       &row, error);
+    status = mail_queue_claim_delivery(connection, now, &claim, error);
   if (status != STATUS_OK) {
-    sql_rollback(worker->session.connection);
+    transaction_rollback(connection);
     return status;
   }
-  if (PQntuples(row) == 0) {
-    PQclear(row);
-    return sql_exec(worker->session.connection, "claiming a delivery", "COMMIT", error);
+  if (!claim.found) {
+    mail_queue_claim_free(&claim);
+    return transaction_commit(connection, "claiming a delivery", error);
   }
   *found = true;
-  const char *id = PQgetvalue(row, 0, MAIL_COLUMN_ID), *code = sql_text(row, 0, MAIL_COLUMN_CODE);
+  const struct mail_delivery *delivery = &claim.delivery;
+  int64_t id = delivery->id;
+  const char *code = delivery->dossier_code;
   const struct config_mail *mail = &worker->settings->mail;
-  bool letter_failed = strcmp(PQgetvalue(row, 0, MAIL_COLUMN_KIND), "letter") == 0 &&
-                       sql_text(row, 0, MAIL_COLUMN_LETTER_STATE) != NULL &&
-                       strcmp(sql_text(row, 0, MAIL_COLUMN_LETTER_STATE), "failed") == 0;
+  bool letter_failed = delivery->letter_failed;
   struct error failure;
   error_clear(&failure);
   struct sendmail_result result = {-1, false};
@@ -441,10 +293,8 @@ static enum status send_one(struct mail_worker *worker, bool *found, struct erro
   bool built = false, ok = false;
   if (letter_failed) {
     error_set(&failure, STATUS_INVALID, "the letter could not be rendered: nothing to send");
-  } else if (mail_message_build(&(struct mail_message_context){worker->kit, mail,
-                                                               worker->session.connection,
-                                                               clock_now(worker->clock)},
-                                row, &message, &length, &failure) == STATUS_OK) {
+  } else if (mail_message_build(&(struct mail_message_context){worker->kit, mail, connection, now},
+                                delivery, &message, &length, &failure) == STATUS_OK) {
     built = true;
     double started = clock_monotonic_seconds();
     ok = sendmail_run(mail->sendmail, mail->arguments, message, length, mail->timeout, &result,
@@ -455,54 +305,46 @@ static enum status send_one(struct mail_worker *worker, bool *found, struct erro
     pthread_mutex_unlock(&worker->thread.mutex);
   }
   free(message);
-  status = record(worker, row, ok, letter_failed, failure.message, error);
+  /* Dated like the claim, as one transaction's rows are: the attempt started at `now`. */
+  status = record(worker, delivery, ok, letter_failed, failure.message, now, error);
   if (status == STATUS_OK)
-    status = sql_exec(worker->session.connection, "recording a delivery", "COMMIT", error);
+    status = transaction_commit(connection, "recording a delivery", error);
   else
-    sql_rollback(worker->session.connection);
+    transaction_rollback(connection);
   if (status == STATUS_OK && ok) {
     pthread_mutex_lock(&worker->thread.mutex);
     worker->snapshot.sent_total++;
     worker->snapshot.consecutive_failures = 0;
     worker->snapshot.failing[0] = '\0';
     pthread_mutex_unlock(&worker->thread.mutex);
-    log_debug(worker->log, "mail: delivery %s (dossier %s) sent", id, code != NULL ? code : "-");
+    log_debug(worker->log, "mail: delivery %" PRId64 " (dossier %s) sent", id,
+              code != NULL ? code : "-");
   } else if (status == STATUS_OK && letter_failed) {
-    log_warning(worker->log, "mail: delivery %s (dossier %s) skipped: its letter failed", id,
-                code != NULL ? code : "-");
+    log_warning(worker->log, "mail: delivery %" PRId64 " (dossier %s) skipped: its letter failed",
+                id, code != NULL ? code : "-");
   } else if (status == STATUS_OK) {
     char reason[256];
     short_reason(&result, built, mail->sendmail, reason, sizeof reason);
-    bool final = (int)sql_integer(row, 0, MAIL_COLUMN_ATTEMPTS, 0) + 1 >= mail->attempts;
+    bool final = delivery->attempts + 1 >= mail->attempts;
     note_failure(worker, id, code, reason, final);
   }
-  PQclear(row);
+  mail_queue_claim_free(&claim);
   return status;
 }
 
 /* ---- the round ---- */
 
-/* Seconds until the next pending delivery or digest is due (POLL_LIMIT at most). A letter's
- * delivery is not due before its PDF (the letter thread's publish wakes us), and a row another
- * instance holds is due "now" but not ours: hence the floor, against spinning. */
+/* Real seconds until the next pending delivery or digest is due (POLL_LIMIT at most). A
+ * letter's delivery is not due before its PDF (the letter thread's publish wakes us), and a row
+ * another instance holds is due "now" but not ours: hence the floor, against spinning. */
 static double next_due(struct mail_worker *worker) {
-  char period[32];
-  snprintf(period, sizeof period, "%d", worker->settings->mail.digest_period);
-  const char *values[] = {period};
-  PGresult *rows;
+  bool any = false;
+  int64_t instant = 0;
   struct error error;
-  if (sql_query(worker->session.connection, "finding the next delivery",
-                "SELECT extract(epoch FROM least("
-                " (SELECT min(d.next_attempt_at) FROM dunghen.delivery_log d"
-                "  LEFT JOIN dunghen.outbox o ON o.id = d.outbox_id"
-                "  LEFT JOIN dunghen.letter_log l ON l.id = o.letter_id WHERE d.state = 'pending'"
-                "  AND (o.letter_id IS NULL OR l.state IS DISTINCT FROM 'pending')),"
-                " (SELECT min(created_at) FROM dunghen.delivery_log WHERE state = 'held') +"
-                "  $1::integer * interval '1 second') - now())",
-                1, values, &rows, &error) != STATUS_OK)
+  if (mail_queue_next_due(worker->session.connection, worker->settings->mail.digest_period, &any,
+                          &instant, &error) != STATUS_OK)
     return POLL_LIMIT;
-  double left = sql_text(rows, 0, 0) != NULL ? strtod(PQgetvalue(rows, 0, 0), NULL) : POLL_LIMIT;
-  PQclear(rows);
+  double left = any ? clock_real_delay(worker->clock, instant) : POLL_LIMIT;
   if (left < MINIMUM_WAIT)
     left = MINIMUM_WAIT;
   return left < POLL_LIMIT ? left : POLL_LIMIT;

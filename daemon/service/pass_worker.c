@@ -6,8 +6,9 @@
 #include <string.h>
 
 #include "service/escalation_delay.h"
-#include "service/retention.h"
 #include "service/session.h"
+#include "service/worker_thread.h"
+#include "store/retention.h"
 
 /* Counting dossiers by state scans the clock table: not after every pass of a NOTIFY burst. */
 static const double METRICS_MIN_INTERVAL = 2.0;

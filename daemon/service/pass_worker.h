@@ -27,7 +27,7 @@
 #include "service/log.h"
 #include "service/metrics_histogram.h"
 #include "service/pass.h"
-#include "service/retention_policy.h"
+#include "store/retention_policy.h"
 #include "service/worker_thread.h"
 
 struct pass_worker_settings {

@@ -1,9 +1,11 @@
 #include "service/session.h"
 
 #include <stdio.h>
+#include <string.h>
 
-#include "service/schema.h"
 #include "service/sql.h"
+#include "store/schema.h"
+#include "store/session_limits.h"
 
 static void notice_processor(void *argument, const char *message) {
   const struct session *session = argument;
@@ -20,27 +22,63 @@ bool session_lost(const struct session *session) {
   return session->connection != NULL && PQstatus(session->connection) == CONNECTION_BAD;
 }
 
-/* NULL (`server`) keeps the session's value: the role's, database's or server's setting. */
-static const char timeouts_sql[] =
-    "SELECT set_config('statement_timeout', coalesce($1, current_setting('statement_timeout')),"
-    " false), set_config('lock_timeout', coalesce($2, current_setting('lock_timeout')), false),"
-    " set_config('idle_in_transaction_session_timeout',"
-    " coalesce($3, current_setting('idle_in_transaction_session_timeout')), false)";
-
 enum status session_set_timeouts(PGconn *connection, const struct config_timeouts *timeouts,
                                  struct error *error) {
   const int seconds[] = {timeouts->statement, timeouts->lock, timeouts->idle_in_transaction};
-  char texts[3][24];
-  const char *values[3];
-  for (size_t i = 0; i < 3; i++) {
-    snprintf(texts[i], sizeof texts[i], "%ds", seconds[i]);
-    values[i] = seconds[i] == CONFIG_TIMEOUT_SERVER ? NULL : texts[i];
+  int kept[3];
+  for (size_t i = 0; i < 3; i++)
+    kept[i] = seconds[i] == CONFIG_TIMEOUT_SERVER ? SESSION_LIMIT_KEEP : seconds[i];
+  struct session_limits limits = {kept[0], kept[1], kept[2]};
+  return session_limits_set(connection, &limits, error);
+}
+
+/* libpq's message without its trailing newlines. */
+static enum status libpq_error(const char *message, struct error *error) {
+  error_set(error, STATUS_RUNTIME, "%s", message);
+  size_t length = strlen(error->message);
+  while (length > 0 && error->message[length - 1] == '\n')
+    error->message[--length] = '\0';
+  return STATUS_RUNTIME;
+}
+
+enum status session_open(const char *conninfo, const char *application_name, bool quiet,
+                         PGconn **connection, struct error *error) {
+  *connection = NULL;
+  if (conninfo != NULL && *conninfo != '\0') {
+    /* A connection string, never a bare database name that expand_dbname would accept. */
+    char *message = NULL;
+    PQconninfoOption *options = PQconninfoParse(conninfo, &message);
+    if (options == NULL) {
+      libpq_error(message != NULL ? message : "out of memory", error);
+      PQfreemem(message);
+      return STATUS_RUNTIME;
+    }
+    PQconninfoFree(options);
   }
-  PGresult *result;
-  enum status status = sql_query(connection, "setting the session's timeouts", timeouts_sql, 3,
-                                 values, &result, error);
-  PQclear(result);
-  return status;
+  /* Ours first, the operator's conninfo last: with expand_dbname its settings win. */
+  const char *keywords[] = {"application_name", "dbname", NULL};
+  const char *values[] = {application_name, conninfo, NULL};
+  *connection = PQconnectdbParams(keywords, values, 1);
+  if (*connection == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory");
+  if (PQstatus(*connection) != CONNECTION_OK) {
+    libpq_error(PQerrorMessage(*connection), error);
+    PQfinish(*connection);
+    *connection = NULL;
+    return STATUS_RUNTIME;
+  }
+  if (quiet)
+    PQsetNoticeProcessor(*connection, sql_ignore_notice, NULL);
+  return STATUS_OK;
+}
+
+void session_close(PGconn *connection) {
+  if (connection != NULL)
+    PQfinish(connection);
+}
+
+bool session_server_accepts(const char *conninfo) {
+  return PQping(conninfo) == PQPING_OK;
 }
 
 enum status session_connect(struct session *session, const char *conninfo, int connect_timeout,

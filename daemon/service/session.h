@@ -9,6 +9,10 @@
  * session limits (statement_timeout, lock_timeout, idle_in_transaction_session_timeout) from
  * the config, and checks that the schema is migrated (schema_check). On failure nothing is
  * left open and the error says why. Only the owning thread touches a session.
+ *
+ * The command-line tools (`once`, `migrate`, `demo`) open a plain connection with
+ * session_open(), and the private cluster asks whether its server accepts connections yet
+ * with session_server_accepts(): all of libpq's connection handling stays in this module.
  */
 #ifndef DUNGHEN_SESSION_H
 #define DUNGHEN_SESSION_H
@@ -35,6 +39,18 @@ enum status session_connect(struct session *session, const char *conninfo, int c
 enum status session_set_timeouts(PGconn *connection, const struct config_timeouts *timeouts,
                                  struct error *error);
 void session_disconnect(struct session *session);
+
+/* A plain blocking connection for a command: `conninfo` (a connection string or URI, as
+ * PQconnectdb takes it; NULL or "" for the PG* environment) and `application_name` (NULL: libpq's
+ * default); server notices dropped when `quiet` (else libpq prints them on stderr). On failure
+ * *connection is NULL and the error is libpq's message without its trailing newline (it may span
+ * several lines). */
+enum status session_open(const char *conninfo, const char *application_name, bool quiet,
+                         PGconn **connection, struct error *error);
+/* PQfinish; NULL is allowed. */
+void session_close(PGconn *connection);
+/* True when the server of `conninfo` accepts connections now (PQping). */
+bool session_server_accepts(const char *conninfo);
 /* True when the session has a connection and libpq has found it broken. */
 bool session_lost(const struct session *session);
 

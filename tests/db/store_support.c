@@ -6,10 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/civil.h"
-#include "service/schema.h"
 #include "service/sql.h"
+#include "store/schema.h"
 #include "tap.h"
 
 PGconn *support_connect(void) {
@@ -161,6 +162,7 @@ struct letter_jobs_report support_render(PGconn *connection, struct support_lett
                                          const struct rules *rules) {
   struct letter_jobs_context context = {
       .connection = connection,
+      .now = (int64_t)time(NULL),
       .renderer = kit->renderer,
       .agencies = &kit->agencies,
       .procedures = &rules->procedures,

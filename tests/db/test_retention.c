@@ -1,5 +1,5 @@
 /*
- * Retention (service/retention.h): escalations and clocks of dossiers closed longer than their
+ * Retention (store/retention.h): escalations and clocks of dossiers closed longer than their
  * retention go, in small transactions; open dossiers, recently closed ones and every letter
  * stay; finished e-mail deliveries and their emptied outbox rows go, pending ones stay. Nothing
  * deleted comes back or fires again on later passes, a recompute, or a change of the source row.
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "service/retention.h"
+#include "store/retention.h"
 #include "store_support.h"
 #include "tap.h"
 

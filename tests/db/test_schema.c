@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/select.h>
 
-#include "service/schema.h"
+#include "store/schema.h"
 #include "store_support.h"
 #include "tap.h"
 

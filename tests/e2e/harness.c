@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "service/schema.h"
+#include "store/schema.h"
 #include "tap.h"
 
 double monotonic_now(void) {

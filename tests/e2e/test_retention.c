@@ -1,5 +1,5 @@
 /*
- * The daemon runs the retention of its config (service/retention.h) after its first pass: the
+ * The daemon runs the retention of its config (store/retention.h) after its first pass: the
  * escalations and clock of a dossier closed long ago go, an open dossier and a letter stay.
  */
 #include <signal.h>

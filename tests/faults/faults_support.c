@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "core/sha256.h"
-#include "service/schema.h"
+#include "store/schema.h"
 #include "tap.h"
 
 static const char *const AGENCIES[] = {"DLK-TTPVHCC", "DLK-SNNMT"};

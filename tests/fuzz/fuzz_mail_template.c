@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "letter/template.h"
+#include "mail/mail_template.h"
 
 static void expand(const struct letter_template *wording, const struct template_text *text,
                    const char *const *values, const char *name) {
@@ -34,9 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   enum status status = mail_template_load(path, &wording, &error);
   fuzz_check_message(path, status, error.message);
   if (status == STATUS_OK) {
-    const char *present[PLACEHOLDER_COUNT], *missing[PLACEHOLDER_COUNT] = {0};
-    for (int i = 0; i < PLACEHOLDER_COUNT; i++)
-      present[i] = letter_placeholder_name((enum letter_placeholder)i);
+    const char *present[MAIL_PLACEHOLDER_COUNT], *missing[MAIL_PLACEHOLDER_COUNT] = {0};
+    for (int i = 0; i < MAIL_PLACEHOLDER_COUNT; i++)
+      present[i] = mail_placeholder_name(i);
     expand_message(wording, present, path);
     expand_message(wording, missing, path);
     for (size_t i = 0; i < wording->word_count; i++)

@@ -70,6 +70,19 @@ check "and about nothing in New Year or Tết" sh -c "! grep -q 'schedule of 202
 run >/dev/null
 check "the shipped schedules 2023-2026 lack no statutory day off" \
   sh -c "! grep -q 'does not list' '$work/err'"
+# "Today" decides which years must have an announced schedule: --now, $DUNGHEN_NOW, the clock.
+check "--now in a year with announced schedules passes" equals "$(run --now 2025-06-01)" 0
+check "without a warning about an unannounced year" \
+  sh -c "! grep -q 'no announced schedule' '$work/err'"
+check "--now two years past the shipped schedules passes" equals "$(run --now 2028-01-01T08:00)" 0
+check "and warns about that year and the next" sh -c \
+  "grep -qx 'warning: 2028: no announced schedule; statutory holidays only' '$work/err' &&
+   grep -qx 'warning: 2029: no announced schedule; statutory holidays only' '$work/err'"
+check "\$DUNGHEN_NOW stands for --now" equals "$(DUNGHEN_NOW=2028-01-01 run)" 0
+check "with the same warnings" grep -q '2029: no announced schedule' "$work/err"
+check "--now that is not a timestamp exits 2" equals "$(run --now yesterday)" 2
+check "and says why" grep -q "^dunghen check: now 'yesterday': " "$work/err"
+check "--now without a timestamp exits 2" equals "$(run --now)" 2
 check "an unknown option exits 2" equals "$(run --frobnicate)" 2
 check "--letters without a directory exits 2" equals "$(run --letters)" 2
 tap_finish

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "letter/template.h"
+#include "mail/mail_template.h"
 #include "rules/agencies.h"
 #include "tap.h"
 
@@ -143,7 +143,7 @@ static void test_templates(void) {
                     "a role's word");
       tap_is_string(mail_template_word(wording, "level.nothing.title", "fallback"), "fallback",
                     "a missing word falls back");
-      const char *values[PLACEHOLDER_COUNT] = {0};
+      const char *values[MAIL_PLACEHOLDER_COUNT] = {0};
       values[PLACEHOLDER_LEVEL_TITLE] = "Hồ sơ quá hạn";
       values[PLACEHOLDER_DOSSIER_CODE] = "H23.10-260115-0042";
       char *subject = NULL;

@@ -1,5 +1,5 @@
 /*
- * retention_policy.h: what the configured retention lets go (service/retention.h runs it);
+ * retention_policy.h: what the configured retention lets go (store/retention.h runs it);
  * apart from libpq, so that the config reader need not know the database.
  */
 #ifndef DUNGHEN_RETENTION_POLICY_H

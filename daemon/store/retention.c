@@ -1,4 +1,4 @@
-#include "service/retention.h"
+#include "store/retention.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,15 +1,15 @@
 /*
  * schema.c: migrations of the `dunghen` schema and the reference adapter (see schema.h).
  */
-#include "service/schema.h"
+#include "store/schema.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "service/schema_sql.h"
 #include "service/sql.h"
+#include "store/schema_sql.h"
 
 /* The migration number of `NNN_name.sql`, or 0 for other files. */
 static int migration_number(const char *name) {

@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
-#include "service/retention_policy.h"
+#include "store/retention_policy.h"
 
 struct retention_report {
   size_t escalations;
