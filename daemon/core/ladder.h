@@ -24,15 +24,15 @@ enum { LADDER_MAX_LEVELS = 16, LADDER_MAX_EPISODE = 2 };
 enum ladder_action { LADDER_NOTIFY, LADDER_LETTER };
 
 struct ladder_level {
-  char *name;  /* the key stored in dunghen.escalation_log.level, e.g. "due_soon" */
-  char *title; /* for people, e.g. "due soon" */
-  int episode; /* 1 or 2 */
+  char *name;             /* the key stored in dunghen.escalation_log.level, e.g. "due_soon" */
+  char *title;            /* for people, e.g. "due soon" */
+  int episode;            /* 1 or 2 */
   struct duration offset; /* signed amount: -1wd is one working day before the deadline */
   bool on_delay_reason;   /* also fires as soon as a delay reason is recorded */
   enum ladder_action action;
   char **recipients; /* role names, e.g. "handling_agency" */
   size_t recipient_count;
-  size_t line; /* where the level starts in the file */
+  size_t line;             /* where the level starts in the file */
   size_t *recipient_lines; /* where each role is named (1-based), for mail checks */
   size_t *recipient_columns;
 };
