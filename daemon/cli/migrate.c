@@ -13,7 +13,7 @@
 
 #include "cli/cli.h"
 #include "service/schema.h"
-#include "service/sql.h"
+#include "store/sql.h"
 
 struct migrate_options {
   const char *conninfo;

@@ -19,11 +19,11 @@
 #include "core/civil.h"
 #include "service/letter_jobs.h"
 #include "service/letter_worker.h"
-#include "service/pass.h"
 #include "service/ruleset.h"
 #include "service/schema.h"
 #include "service/session.h"
 #include "service/spool.h"
+#include "store/pass.h"
 
 static enum status connect_database(const char *conninfo, const struct config_timeouts *timeouts,
                                     PGconn **connection, struct error *error) {

@@ -18,10 +18,10 @@
 #include "rules/rules.h"
 #include "service/cluster.h"
 #include "service/letter_jobs.h"
-#include "service/pass.h"
 #include "service/ruleset.h"
 #include "service/schema.h"
-#include "service/sql.h"
+#include "store/pass.h"
+#include "store/sql.h"
 
 /* Steps are rounded up to this: the daemon's due timer would wake at the exact instant, but a
  * one-hour grid keeps the demo to a few hundred passes and changes no outcome. */

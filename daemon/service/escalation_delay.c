@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "core/ladder_state.h"
-#include "service/sql.h"
+#include "store/sql.h"
 
 double escalation_delay_now(const struct clock *clock) {
   if (clock->simulated)

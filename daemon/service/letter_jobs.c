@@ -8,7 +8,7 @@
 #include "core/dossier.h"
 #include "service/clock.h"
 #include "service/spool.h"
-#include "service/sql.h"
+#include "store/sql.h"
 
 /* Claimed in the transaction that records the result: SKIP LOCKED lets other workers pass. */
 static const char claim_sql[] =

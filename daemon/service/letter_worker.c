@@ -11,8 +11,8 @@
 #include "service/letter_jobs.h"
 #include "service/session.h"
 #include "service/spool.h"
-#include "service/sql.h"
 #include "service/worker_thread.h"
+#include "store/sql.h"
 
 static const double DATABASE_BACKOFF_FIRST = 0.25;
 static const double SPOOL_BACKOFF_FIRST = 0.5;

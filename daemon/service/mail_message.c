@@ -8,7 +8,7 @@
 #include "core/sha256.h"
 #include "letter/letter.h"
 #include "letter/mime.h"
-#include "service/sql.h"
+#include "store/sql.h"
 
 enum { PDF_LIMIT = 32 * 1024 * 1024 }; /* a letter is about 20 KB: anything near this is wrong */
 

@@ -10,8 +10,8 @@
 #include "core/sha256.h"
 #include "service/sendmail.h"
 #include "service/session.h"
-#include "service/sql.h"
 #include "service/worker_thread.h"
+#include "store/sql.h"
 
 static const double DATABASE_BACKOFF_FIRST = 0.25;
 static const double BACKOFF_LIMIT = 30.0;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "service/schema_sql.h"
-#include "service/sql.h"
+#include "store/sql.h"
 
 /* The migration number of `NNN_name.sql`, or 0 for other files. */
 static int migration_number(const char *name) {

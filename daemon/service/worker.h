@@ -23,9 +23,10 @@
 #include "service/config.h"
 #include "service/log.h"
 #include "service/metrics_histogram.h"
-#include "service/pass.h"
 #include "service/retention_policy.h"
 #include "service/ruleset.h"
+#include "store/pass.h"
+#include "store/pass_metrics.h"
 
 struct worker_settings {
   const char *conninfo; /* NULL: the PG* environment */

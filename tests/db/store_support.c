@@ -9,7 +9,7 @@
 
 #include "core/civil.h"
 #include "service/schema.h"
-#include "service/sql.h"
+#include "store/sql.h"
 #include "tap.h"
 
 PGconn *support_connect(void) {

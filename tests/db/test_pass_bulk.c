@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "service/schema.h"
-#include "service/sql.h"
+#include "store/sql.h"
 #include "store_support.h"
 #include "tap.h"
 
