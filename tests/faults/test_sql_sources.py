@@ -7,8 +7,8 @@ sql_exec and sql_query). The SQL argument must be a string literal, or a name th
 never fills with printf-style formatting (snprintf, sprintf, vsnprintf, asprintf, strcat,
 evbuffer_add_printf, text_add*, buffer_add*, buffer_append): data travels as parameters
 ($1...). Every call is listed as a TAP diagnostic with its verdict. Then no process is started
-through a shell: system() and popen() never appear, and the exec*() calls are the ones listed below (fixed argument vectors).
-Prints TAP.
+through a shell: system() and popen() never appear, and the exec*() calls are the ones listed
+below (fixed argument vectors). Prints TAP.
 """
 import os
 import re
