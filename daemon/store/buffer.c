@@ -23,19 +23,6 @@ void buffer_reserve(struct buffer *buffer, size_t extra) {
   buffer->capacity = capacity;
 }
 
-void buffer_append(struct buffer *buffer, const void *data, size_t length) {
-  buffer_reserve(buffer, length);
-  if (buffer->failed)
-    return;
-  memcpy(buffer->data + buffer->length, data, length);
-  buffer->length += length;
-  buffer->data[buffer->length] = '\0';
-}
-
-void buffer_add(struct buffer *buffer, const char *text) {
-  buffer_append(buffer, text, strlen(text));
-}
-
 void buffer_reset(struct buffer *buffer) {
   buffer->length = 0;
   buffer->failed = false;
