@@ -26,9 +26,10 @@
 #include "core/civil.h"
 #include "rules/ladder.h"
 #include "rules/rules.h"
-#include "service/pass.h"
-#include "service/sql.h"
+#include "store/pass.h"
+#include "store/pass_metrics.h"
 #include "store/schema.h"
+#include "store/sql.h"
 
 enum { CHANGE_RUNS = 7 };
 

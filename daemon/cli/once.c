@@ -18,9 +18,10 @@
 #include "rules/ruleset.h"
 #include "service/letter_jobs.h"
 #include "service/letter_worker.h"
-#include "service/pass.h"
+#include "rules/ruleset.h"
 #include "service/session.h"
 #include "service/spool.h"
+#include "store/pass.h"
 #include "store/schema.h"
 
 static enum status connect_database(const char *conninfo, const struct config_timeouts *timeouts,

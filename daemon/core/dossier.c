@@ -1,6 +1,13 @@
+/*
+ * dossier.c: the decisions about one dossier (see dossier.h): its apology letter, then its
+ * validation and clock.
+ */
 #include "core/dossier.h"
 
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/civil.h"
 #include "core/explanation.h"
@@ -160,4 +167,286 @@ enum status dossier_apology_check(const struct calendar *calendar, int64_t recei
                      other);
   }
   return STATUS_OK;
+}
+
+/* ---- the dossier's clock ---- */
+
+enum { SHOWN_VALUE = 40 }; /* source values quoted in flag reasons are cut to this */
+
+static bool blank(const char *value) {
+  if (value == NULL)
+    return true;
+  while (isspace((unsigned char)*value))
+    value++;
+  return *value == '\0';
+}
+
+enum source_status dossier_status_from_text(const char *text) {
+  return blank(text) ? SOURCE_MISSING : (enum source_status)source_status_from_name(text);
+}
+
+enum channel dossier_channel_from_text(const char *text) {
+  return blank(text) ? CHANNEL_MISSING : (enum channel)channel_from_name(text);
+}
+
+enum pause_kind dossier_pause_kind_from_text(const char *text) {
+  if (text != NULL && strcmp(text, "supplement") == 0)
+    return PAUSE_SUPPLEMENT;
+  if (text != NULL && strcmp(text, "other") == 0)
+    return PAUSE_OTHER;
+  return PAUSE_KIND_UNKNOWN;
+}
+
+/* A source value safe to quote in a flag reason: printable ASCII, cut short. */
+static void shown(const char *value, char out[SHOWN_VALUE + 1]) {
+  size_t used = 0;
+  for (const char *cursor = value; *cursor != '\0' && used < SHOWN_VALUE; cursor++)
+    out[used++] = isprint((unsigned char)*cursor) ? *cursor : '?';
+  out[used] = '\0';
+}
+
+/* Flags the dossier: `what`, followed by the offending source value in quotes when given.
+ * Returns false, for the validation's `return flag(...)`. */
+static bool flag(struct dossier_evaluation *evaluation, const char *what, const char *value) {
+  if (value == NULL) {
+    snprintf(evaluation->flag, sizeof evaluation->flag, "%s", what);
+  } else {
+    char quoted[SHOWN_VALUE + 1];
+    shown(value, quoted);
+    snprintf(evaluation->flag, sizeof evaluation->flag, "%s '%s'", what, quoted);
+  }
+  return false;
+}
+
+static int compare_strings(const void *left, const void *right) {
+  return strcmp(*(const char *const *)left, *(const char *const *)right);
+}
+
+static bool listed(const char *const *sorted, size_t count, const char *code) {
+  return sorted != NULL &&
+         bsearch(&code, sorted, count, sizeof(const char *), compare_strings) != NULL;
+}
+
+/* The row itself, up to the version in force; on a bad row fills the flag and returns false. */
+static bool validate(const struct dossier_rules *rules, const struct dossier_facts *facts,
+                     int64_t now, struct dossier_evaluation *evaluation) {
+  /* A code that names no dossier, or more than one, cannot carry an escalation or a letter:
+   * which applicant, which agency, which deadline would it be? */
+  if (blank(facts->code))
+    return flag(evaluation, "blank code (mã hồ sơ) in dunghen.dossier_source", NULL);
+  if (facts->copies > 1) {
+    snprintf(evaluation->flag, sizeof evaluation->flag,
+             "code returned %lld times by dunghen.dossier_source", (long long)facts->copies);
+    return false;
+  }
+  if (facts->status == SOURCE_MISSING)
+    return flag(evaluation, "missing status", NULL);
+  if (facts->status == SOURCE_UNKNOWN)
+    return flag(evaluation, "unknown status", facts->status_text != NULL ? facts->status_text : "");
+  if (blank(facts->procedure_code))
+    return flag(evaluation, "missing procedure code", NULL);
+  const struct procedure *procedure = procedures_find(rules->procedures, facts->procedure_code);
+  if (procedure == NULL)
+    return flag(evaluation, "unknown procedure", facts->procedure_code);
+  if (blank(facts->agency_code))
+    return flag(evaluation, "missing agency code", NULL);
+  if (rules->agency_codes != NULL &&
+      !listed(rules->agency_codes, rules->agency_count, facts->agency_code))
+    return flag(evaluation, "unknown agency", facts->agency_code);
+  if (facts->channel == CHANNEL_MISSING)
+    return flag(evaluation, "missing channel", NULL);
+  if (facts->channel < 0 || facts->channel >= CHANNEL_COUNT)
+    return flag(evaluation, "unknown channel",
+                facts->channel_text != NULL ? facts->channel_text : "");
+  if (!facts->has_received)
+    return flag(evaluation, "missing received_at", NULL);
+  int64_t received_day = civil_local_day(facts->received_at);
+  if (received_day < civil_days_from_date(DOSSIER_FIRST_VALID_YEAR, 1, 1))
+    return flag(evaluation, "received_at is before 1990", NULL);
+  if (facts->received_at > now) {
+    evaluation->next_instant = facts->received_at; /* then the row is fine */
+    return flag(evaluation, "received_at is in the future", NULL);
+  }
+  if (facts->status == SOURCE_FINISHED && !facts->has_finished)
+    return flag(evaluation, "status finished without finished_at", NULL);
+  if (facts->has_finished && facts->finished_at < facts->received_at)
+    return flag(evaluation, "finished_at is before received_at", NULL);
+  evaluation->version = procedure_version_at(procedure, received_day);
+  if (evaluation->version == NULL) {
+    char day[16], code[SHOWN_VALUE + 1];
+    civil_format_date(received_day, day, sizeof day);
+    shown(facts->procedure_code, code);
+    snprintf(evaluation->flag, sizeof evaluation->flag,
+             "procedure '%s' has no version in force on %s", code, day);
+    return false;
+  }
+  return true;
+}
+
+/* The pauses as the deadline takes them (`intervals` holds DOSSIER_MAX_PAUSES), checked in
+ * their order; on a bad one fills the flag and returns false. */
+static bool read_pauses(const struct dossier_facts *facts, struct pause_interval *intervals,
+                        bool *supplement, struct dossier_evaluation *evaluation) {
+  *supplement = false;
+  for (size_t i = 0; i < facts->pause_count; i++) {
+    const struct dossier_pause *pause = &facts->pauses[i];
+    if (i == DOSSIER_MAX_PAUSES) {
+      snprintf(evaluation->flag, sizeof evaluation->flag, "more than %d pauses",
+               DOSSIER_MAX_PAUSES);
+      return false;
+    }
+    if (!pause->has_from)
+      return flag(evaluation, "a pause has no paused_at", NULL);
+    if (pause->kind == PAUSE_KIND_UNKNOWN)
+      return flag(evaluation, "unknown pause kind",
+                  pause->kind_text != NULL ? pause->kind_text : "");
+    if (pause->to != PAUSE_OPEN && pause->to < pause->from)
+      return flag(evaluation, "a pause is resumed before it began", NULL);
+    *supplement = *supplement || pause->kind == PAUSE_SUPPLEMENT;
+    intervals[i] = (struct pause_interval){pause->from, pause->to};
+  }
+  return true;
+}
+
+/* The ladder levels the daemon recorded as fired, as ladder_state's mask. */
+static uint32_t fired_mask(const struct ladder *ladder, const struct dossier_facts *facts) {
+  uint32_t mask = 0;
+  for (size_t i = 0; i < ladder->count && i < LADDER_MAX_LEVELS; i++)
+    for (size_t j = 0; j < facts->fired_count; j++)
+      if (facts->fired[j].episode == ladder->levels[i].episode &&
+          strcmp(facts->fired[j].level, ladder->levels[i].name) == 0)
+        mask |= UINT32_C(1) << i;
+  return mask;
+}
+
+/* The apology's dates, wording and form, decided when its level fires. */
+static bool decide_apology(const struct dossier_rules *rules, const struct dossier_facts *facts,
+                           int64_t now, struct dossier_evaluation *evaluation) {
+  evaluation->promised_at =
+      facts->has_appointment ? facts->appointment_at : evaluation->deadline.deadline;
+  struct apology_facts apology = {
+      .received_at = facts->received_at,
+      .deadline = evaluation->deadline.deadline,
+      .promised_at = evaluation->promised_at,
+      .version = evaluation->version,
+      .agency_prefers_2018 =
+          listed(rules->form_2018_agencies, rules->form_2018_count, facts->agency_code),
+      .now = now,
+  };
+  struct error error;
+  if (dossier_apology(rules->calendar, &apology, &evaluation->apology, NULL, &error) != STATUS_OK) {
+    snprintf(evaluation->flag, sizeof evaluation->flag, "apology: %s", error.message);
+    return false;
+  }
+  evaluation->apology_decided = true;
+  return true;
+}
+
+/* The clock of a valid row: deadline, state, due levels (with the reschedule they cause). */
+static bool evaluate_clock(const struct dossier_rules *rules, const struct dossier_facts *facts,
+                           int64_t now, struct dossier_evaluation *evaluation) {
+  struct pause_interval pauses[DOSSIER_MAX_PAUSES];
+  bool supplement;
+  if (!read_pauses(facts, pauses, &supplement, evaluation))
+    return false;
+  struct deadline_request request;
+  procedure_deadline_request(evaluation->version, facts->channel, facts->received_at, pauses,
+                             facts->pause_count, supplement, &request);
+  struct error error;
+  if (deadline_compute(rules->calendar, &request, &evaluation->deadline, NULL, &error) !=
+      STATUS_OK) {
+    snprintf(evaluation->flag, sizeof evaluation->flag, "deadline: %s", error.message);
+    return false;
+  }
+  const struct ladder *ladder = rules->ladder;
+  struct ladder_input input = {
+      .deadline = evaluation->deadline,
+      .status = facts->status,
+      .finished_at = facts->finished_at,
+      .delay_reason = facts->delay_reason,
+      .rescheduled = facts->rescheduled,
+      .new_deadline = facts->new_deadline,
+      .fired = fired_mask(ladder, facts),
+      .now = now,
+  };
+  struct ladder_outcome outcome;
+  /* Firing a letter level reschedules, which can make episode-2 levels due: iterate. */
+  for (int round = 0; round < 3; round++) {
+    ladder_state_evaluate(rules->calendar, ladder, &input, &outcome);
+    uint32_t due = outcome.due;
+    if (due == 0)
+      break;
+    evaluation->due |= due;
+    input.fired |= due;
+    for (size_t i = 0; i < ladder->count && i < LADDER_MAX_LEVELS; i++) {
+      const struct ladder_level *level = &ladder->levels[i];
+      if ((due & (UINT32_C(1) << i)) == 0)
+        continue;
+      int64_t anchor = level->episode == 2 ? input.new_deadline : input.deadline.deadline;
+      int64_t instant = ladder_offset_instant(rules->calendar, &level->offset, anchor);
+      if (level->on_delay_reason && facts->delay_reason && now < instant)
+        evaluation->delay_triggered |= UINT32_C(1) << i;
+      if (level->action == LADDER_LETTER && !input.rescheduled) {
+        if (!decide_apology(rules, facts, now, evaluation))
+          return false;
+        input.new_deadline = evaluation->apology.new_date;
+        input.rescheduled = true;
+        evaluation->rescheduled_at = now;
+      }
+    }
+  }
+  evaluation->state = outcome.state;
+  evaluation->episode = outcome.episode;
+  evaluation->next_instant = outcome.next_instant;
+  evaluation->rescheduled = input.rescheduled;
+  evaluation->new_deadline = input.new_deadline;
+  evaluation->stopped = evaluation->deadline.stopped;
+  evaluation->has_deadline = !evaluation->deadline.stopped;
+  return true;
+}
+
+void dossier_evaluate(const struct dossier_rules *rules, const struct dossier_facts *facts,
+                      int64_t now, struct dossier_evaluation *evaluation) {
+  memset(evaluation, 0, sizeof *evaluation);
+  evaluation->next_instant = LADDER_NEVER;
+  evaluation->rescheduled_at = facts->rescheduled_at;
+  if (validate(rules, facts, now, evaluation) && evaluate_clock(rules, facts, now, evaluation))
+    return;
+  /* Flagged: what the daemon recorded of the reschedule stands; nothing is due. */
+  int64_t recheck = evaluation->next_instant;
+  char reason[DOSSIER_FLAG_SIZE];
+  memcpy(reason, evaluation->flag, sizeof reason);
+  memset(evaluation, 0, sizeof *evaluation);
+  memcpy(evaluation->flag, reason, sizeof reason);
+  evaluation->state = DOSSIER_FLAGGED;
+  evaluation->episode = facts->rescheduled ? 2 : 1;
+  evaluation->next_instant = recheck;
+  evaluation->rescheduled = facts->rescheduled;
+  evaluation->new_deadline = facts->new_deadline;
+  evaluation->rescheduled_at = facts->rescheduled_at;
+}
+
+int64_t dossier_level_anchor(const struct dossier_evaluation *evaluation,
+                             const struct ladder_level *level) {
+  return level->episode == 2 ? evaluation->new_deadline : evaluation->deadline.deadline;
+}
+
+void dossier_escalation_reason(const struct dossier_rules *rules, const struct dossier_facts *facts,
+                               const struct dossier_evaluation *evaluation, size_t index,
+                               char reason[DOSSIER_REASON_SIZE]) {
+  const struct ladder_level *level = &rules->ladder->levels[index];
+  char anchor[TIMESTAMP_TEXT_SIZE], new_date[TIMESTAMP_TEXT_SIZE];
+  civil_format_timestamp(dossier_level_anchor(evaluation, level), anchor);
+  civil_format_timestamp(evaluation->new_deadline, new_date);
+  int used = snprintf(reason, DOSSIER_REASON_SIZE, "%s: %s %s", level->title,
+                      (evaluation->delay_triggered & (UINT32_C(1) << index)) != 0
+                          ? "delay reason recorded; deadline"
+                          : (level->episode == 2 ? "rescheduled date" : "deadline"),
+                      anchor);
+  /* The signer must know before signing that the letter leaves the reason to write in. */
+  if (level->action == LADDER_LETTER && used > 0 && used < DOSSIER_REASON_SIZE)
+    snprintf(reason + used, DOSSIER_REASON_SIZE - (size_t)used, "; new date %s%s", new_date,
+             facts->delay_reason ? ""
+                                 : "; no delay reason recorded: write it in the letter before "
+                                   "signing");
 }

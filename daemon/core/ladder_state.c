@@ -25,7 +25,7 @@ int source_status_from_name(const char *name) {
   for (int i = 0; status_names[i] != NULL; i++)
     if (strcmp(status_names[i], name) == 0)
       return i;
-  return -1;
+  return SOURCE_UNKNOWN;
 }
 
 /* The n-th working day before `day` (n >= 1), or -1 before the calendar's range. */

@@ -19,7 +19,7 @@
 
 #include "core/calendar.h"
 #include "core/deadline.h"
-#include "rules/ladder.h"
+#include "core/ladder.h"
 
 enum dossier_state {
   DOSSIER_ON_TRACK,
@@ -36,7 +36,11 @@ enum dossier_state {
   DOSSIER_STATE_COUNT
 };
 
+/* The negative values are what a source row may say instead of a status: nothing (NULL or
+ * blank), or a status the daemon does not know. ladder_state_evaluate() never takes them. */
 enum source_status {
+  SOURCE_MISSING = -2,
+  SOURCE_UNKNOWN = -1,
   SOURCE_PROCESSING,
   SOURCE_WAITING_SUPPLEMENT,
   SOURCE_PAUSED,
@@ -74,8 +78,8 @@ void ladder_state_evaluate(const struct calendar *calendar, const struct ladder 
 
 /* "on_track", "due_soon", ... "finished_late", "closed", "flagged". */
 const char *dossier_state_name(enum dossier_state state);
-/* "processing", "waiting_supplement", "paused", "finished", "withdrawn", "rejected"; -1 when
- * unknown. */
+/* "processing", "waiting_supplement", "paused", "finished", "withdrawn", "rejected";
+ * SOURCE_UNKNOWN (-1) for any other text. */
 int source_status_from_name(const char *name);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * procedure.h: the model of one procedure version (what rules/procedures.yaml says in force on
- * a day) and the one place a deadline request is built from it.
+ * procedure.h: the model of the procedure catalogue (rules/procedures.yaml): procedures by TTHC
+ * code, each with dated versions (what is in force on a day), and the one place a deadline
+ * request is built from a version.
  *
  * The loader (rules/procedures.h) fills these; the core only reads them. Every caller that
  * needs a dossier's statutory deadline (the daemon's pass, `dunghen deadline --procedure`, the
@@ -18,7 +19,16 @@
 
 #include "core/deadline.h"
 
-enum channel { CHANNEL_DIRECT, CHANNEL_ONLINE, CHANNEL_POSTAL, CHANNEL_COUNT };
+/* The negative values are what a dossier's source row may say instead of a channel: nothing
+ * (NULL or blank), or a name the daemon does not know. */
+enum channel {
+  CHANNEL_MISSING = -2,
+  CHANNEL_UNKNOWN = -1,
+  CHANNEL_DIRECT,
+  CHANNEL_ONLINE,
+  CHANNEL_POSTAL,
+  CHANNEL_COUNT
+};
 
 /* The extension an apology proposes when the catalogue names none: 5 working days. */
 enum { PROCEDURE_DEFAULT_EXTENSION_DAYS = 5 };
@@ -35,6 +45,31 @@ struct procedure_version {
   char *confidence;          /* as in the reference data; NULL when verified */
   size_t line;               /* where the version starts in the file */
 };
+
+struct procedure {
+  char *code; /* national TTHC code, e.g. 1.004227 */
+  char *name;
+  char *field;
+  char *level;
+  struct procedure_version *versions; /* sorted by valid_from, non-overlapping */
+  size_t version_count;
+  size_t line; /* where the procedure starts in the file */
+};
+
+struct procedure_table {
+  struct procedure *items; /* sorted by code */
+  size_t count;
+};
+
+/* The procedure with this code, or NULL. */
+const struct procedure *procedures_find(const struct procedure_table *table, const char *code);
+/* The version in force on `day`, or NULL. */
+const struct procedure_version *procedure_version_at(const struct procedure *procedure,
+                                                     int64_t day);
+/* "direct", "online", "postal" to enum channel; CHANNEL_UNKNOWN (-1) for any other text. */
+int channel_from_name(const char *name);
+/* The name of a channel; "?" for CHANNEL_MISSING and CHANNEL_UNKNOWN. */
+const char *channel_name(enum channel channel);
 
 /*
  * The statutory deadline request of a dossier received at `received_at` through `channel`

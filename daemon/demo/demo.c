@@ -18,10 +18,11 @@
 #include "rules/rules.h"
 #include "rules/ruleset.h"
 #include "service/letter_jobs.h"
-#include "service/pass.h"
+#include "rules/ruleset.h"
 #include "service/session.h"
 #include "store/one_stop.h"
 #include "store/overview.h"
+#include "store/pass.h"
 #include "store/schema.h"
 #include "store/transaction.h"
 

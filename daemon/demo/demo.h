@@ -4,7 +4,7 @@
  * Starts a throw-away cluster (demo/cluster.h), migrates it and installs the reference
  * one-stop schema, generates a seeded month of realistic dossiers (demo/scenario.h), then plays
  * that month on a simulated clock: at each step the dossiers' events up to "now" are written to
- * the one-stop tables, the daemon's own pass runs (service/pass.h) and the letter jobs are
+ * the one-stop tables, the daemon's own pass runs (store/pass.h) and the letter jobs are
  * rendered (service/letter_jobs.h) -- the same code as `dunghen run`, only the clock differs.
  * It prints a progress line while it works and a summary a person can read at the end.
  */

@@ -321,10 +321,3 @@ enum status ladder_load_directory(const char *directory, struct ladder **ladder,
     return status;
   return ladder_load_file(path, ladder, error);
 }
-
-int ladder_find(const struct ladder *ladder, const char *name) {
-  for (size_t i = 0; i < ladder->count; i++)
-    if (strcmp(ladder->levels[i].name, name) == 0)
-      return (int)i;
-  return -1;
-}

@@ -1,13 +1,11 @@
 /*
- * ladder.h: the escalation ladder (rules/ladder.yaml): which levels fire when, and to whom.
+ * ladder.h: loading the escalation ladder (rules/ladder.yaml) into the core's model
+ * (core/ladder.h: levels, episodes, offsets, actions, recipients).
  *
- * A level belongs to an episode (1: the statutory deadline; 2: the date an apology proposed,
- * which becomes the deadline when the apology is issued), fires at an offset in working time
- * from that episode's deadline (negative: before it), optionally also as soon as the source
- * records a delay reason, and either notifies roles or queues the apology letter (which starts
- * episode 2; at most one letter level, only in episode 1: the return date may be rescheduled
- * once). Loaded with rules/yaml_tree.h; every error is `FILE:LINE:COLUMN: message`. A loaded
- * ladder is immutable and may be shared between threads.
+ * Loaded with rules/yaml_tree.h and checked against the model's limits (at most
+ * LADDER_MAX_LEVELS levels, episodes 1 and 2, one letter level, in episode 1, known roles);
+ * every error is `FILE:LINE:COLUMN: message`. A loaded ladder is immutable and may be shared
+ * between threads.
  */
 #ifndef DUNGHEN_LADDER_H
 #define DUNGHEN_LADDER_H
@@ -15,33 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/deadline.h"
 #include "core/error.h"
-
-enum { LADDER_MAX_LEVELS = 16, LADDER_MAX_EPISODE = 2 };
-
-enum ladder_action { LADDER_NOTIFY, LADDER_LETTER };
-
-struct ladder_level {
-  char *name;  /* the key stored in dunghen.escalation_log.level, e.g. "due_soon" */
-  char *title; /* for people, e.g. "due soon" */
-  int episode; /* 1 or 2 */
-  struct duration offset; /* signed amount: -1wd is one working day before the deadline */
-  bool on_delay_reason;   /* also fires as soon as a delay reason is recorded */
-  enum ladder_action action;
-  char **recipients; /* role names, e.g. "handling_agency" */
-  size_t recipient_count;
-  size_t line; /* where the level starts in the file */
-  size_t *recipient_lines; /* where each role is named (1-based), for mail checks */
-  size_t *recipient_columns;
-};
-
-struct ladder {
-  char *file;
-  struct duration due_soon; /* how long before the deadline a dossier counts as due soon */
-  struct ladder_level *levels;
-  size_t count;
-};
+#include "core/ladder.h"
 
 /* Loads `path`; on failure *ladder is NULL. */
 enum status ladder_load_file(const char *path, struct ladder **ladder, struct error *error);
@@ -52,8 +25,6 @@ enum status ladder_load_buffer(const char *name, const char *data, size_t size,
 enum status ladder_load_directory(const char *directory, struct ladder **ladder,
                                   struct error *error);
 void ladder_free(struct ladder *ladder);
-/* The index of a level by name, or -1. */
-int ladder_find(const struct ladder *ladder, const char *name);
 /* The recognised role names, NULL-terminated. */
 extern const char *const ladder_roles[];
 

@@ -19,7 +19,6 @@
 
 enum { CODE_MAXIMUM_LENGTH = 64 };
 
-static const char *const channel_names[CHANNEL_COUNT] = {"direct", "online", "postal"};
 static const char *const confidence_names[] = {"verified-two-sources", "one-source",
                                                "uncertain", NULL};
 
@@ -54,17 +53,6 @@ struct layer {
   int64_t until; /* last day in force, as written */
   const struct yaml_tree_node *until_node;
 };
-
-int channel_from_name(const char *name) {
-  for (int channel = 0; channel < CHANNEL_COUNT; channel++)
-    if (strcmp(name, channel_names[channel]) == 0)
-      return channel;
-  return -1;
-}
-
-const char *channel_name(enum channel channel) {
-  return channel >= 0 && channel < CHANNEL_COUNT ? channel_names[channel] : "?";
-}
 
 static char *copy_text(const char *text, struct error *error, enum status *status) {
   if (text == NULL || *status != STATUS_OK)
@@ -164,7 +152,7 @@ static enum status read_durations(const struct yaml_tree *tree, const struct yam
     if (!has_default)
       return yaml_tree_error(tree, node, error,
                              "no duration for channel '%s': name it or add 'default'",
-                             channel_names[channel]);
+                             channel_name((enum channel)channel));
     durations[channel] = fallback;
   }
   return STATUS_OK;
@@ -666,27 +654,6 @@ void procedures_free(struct procedure_table *table) {
   free(table->items);
   table->items = NULL;
   table->count = 0;
-}
-
-static int compare_code(const void *key, const void *element) {
-  const struct procedure *procedure = element;
-  return strcmp(key, procedure->code);
-}
-
-const struct procedure *procedures_find(const struct procedure_table *table, const char *code) {
-  if (table == NULL || table->count == 0 || code == NULL)
-    return NULL;
-  return bsearch(code, table->items, table->count, sizeof table->items[0], compare_code);
-}
-
-const struct procedure_version *procedure_version_at(const struct procedure *procedure,
-                                                     int64_t day) {
-  for (size_t i = 0; i < procedure->version_count; i++) {
-    const struct procedure_version *version = &procedure->versions[i];
-    if (version->valid_from <= day && day < version->valid_until)
-      return version;
-  }
-  return NULL;
 }
 
 const char *procedures_suggest(const struct procedure_table *table, const char *code) {

@@ -133,6 +133,7 @@ static struct pass_worker_settings pass_settings(const struct config *config) {
       .batch_size = (size_t)config->batch_size,
       .overlap = config->overlap,
       .retention = config->retention,
+      .mail_enabled = config->mail.enabled,
   };
   return settings;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/sha256.h"
+#include "letter/letter.h"
 #include "mail/message.h"
 
 enum { PDF_LIMIT = 32 * 1024 * 1024 }; /* a letter is about 20 KB: anything near this is wrong */

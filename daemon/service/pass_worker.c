@@ -8,6 +8,7 @@
 #include "service/escalation_delay.h"
 #include "service/session.h"
 #include "service/worker_thread.h"
+#include "store/mail_queue.h"
 #include "store/retention.h"
 
 /* Counting dossiers by state scans the clock table: not after every pass of a NOTIFY burst. */
@@ -23,6 +24,7 @@ struct pass_worker {
   size_t batch_size;
   int64_t overlap;
   struct retention_policy retention;
+  bool mail_enabled;
   struct pass_worker_snapshot snapshot;
 
   /* Only the thread touches these. */
@@ -35,6 +37,8 @@ struct pass_worker {
   struct metrics_histogram escalation_delay; /* copied into the snapshot after each job */
   int64_t delay_seen_id;                     /* the last escalation it observed */
   int64_t retention_at;                      /* the clock instant of the last retention run */
+  bool switch_set;     /* dunghen.mail_switch holds `switch_enabled`, written on this session */
+  bool switch_enabled;
 };
 
 static void fill_context(struct pass_worker *worker, struct pass_context *context) {
@@ -203,10 +207,32 @@ static void adopt_rules(void *owner, bool reconnected) {
   worker->taken_rules = NULL;
 }
 
+/* The mail thread writes the switch too, but it may start later than the first pass: without
+ * this, the escalations of a start-up pass would find mail off and never reach the outbox. */
+static enum status set_mail_switch(struct pass_worker *worker, struct error *error) {
+  pthread_mutex_lock(&worker->thread.mutex);
+  bool enabled = worker->mail_enabled;
+  pthread_mutex_unlock(&worker->thread.mutex);
+  if (worker->switch_set && worker->switch_enabled == enabled)
+    return STATUS_OK;
+  enum status status = mail_queue_set_switch(worker->session.connection, enabled,
+                                             clock_now(worker->clock), error);
+  worker->switch_set = status == STATUS_OK;
+  worker->switch_enabled = enabled;
+  return status;
+}
+
+static void forget_switch(void *owner) {
+  struct pass_worker *worker = owner;
+  worker->switch_set = false; /* written on the session that closed */
+}
+
 static enum status run_round(void *owner, double *retry_in, struct error *error) {
   (void)retry_in; /* only requests (and a failure's retry) start a round */
   struct pass_worker *worker = owner;
   enum status status = worker_thread_connect(&worker->thread, error);
+  if (status == STATUS_OK)
+    status = set_mail_switch(worker, error);
   if (status == STATUS_OK && worker->recompute)
     status = run_recompute(worker, error);
   if (status == STATUS_OK && worker->pass)
@@ -231,6 +257,7 @@ static const struct worker_jobs jobs = {
     .adopt = adopt_rules,
     .round = run_round,
     .failed = ask_again,
+    .disconnected = forget_switch,
 };
 
 /* ---- the loop's side ---- */
@@ -244,6 +271,7 @@ static void apply_settings(struct pass_worker *worker,
   worker->batch_size = settings->batch_size;
   worker->overlap = settings->overlap;
   worker->retention = settings->retention;
+  worker->mail_enabled = settings->mail_enabled;
 }
 
 struct pass_worker *pass_worker_new(struct event_base *base,

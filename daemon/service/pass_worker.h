@@ -26,9 +26,10 @@
 #include "service/config.h"
 #include "service/log.h"
 #include "service/metrics_histogram.h"
-#include "service/pass.h"
-#include "store/retention_policy.h"
 #include "service/worker_thread.h"
+#include "store/pass.h"
+#include "store/pass_metrics.h"
+#include "store/retention_policy.h"
 
 struct pass_worker_settings {
   const char *conninfo; /* NULL: the PG* environment */
@@ -37,6 +38,10 @@ struct pass_worker_settings {
   size_t batch_size;
   int64_t overlap;
   struct retention_policy retention; /* run after a pass, at most hourly (daemon's clock) */
+  /* mail.enabled: written to dunghen.mail_switch before the first pass on every connection, so
+   * the escalations and letters of that pass are mailed (or not) as configured, whichever
+   * thread reaches the database first. */
+  bool mail_enabled;
 };
 
 struct pass_worker_snapshot {

@@ -3,9 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "service/sql.h"
+#include "service/sql_log.h"
 #include "store/schema.h"
 #include "store/session_limits.h"
+#include "store/sql.h"
 
 static void notice_processor(void *argument, const char *message) {
   const struct session *session = argument;
@@ -104,7 +105,7 @@ enum status session_connect(struct session *session, const char *conninfo, int c
     return STATUS_RUNTIME;
   }
   PQsetNoticeProcessor(session->connection, notice_processor, session);
-  sql_attach_log(session->connection, session->log); /* the server's texts, at debug level */
+  sql_log_attach(session->connection, session->log); /* the server's texts, at debug level */
   if (session_set_timeouts(session->connection, timeouts, error) != STATUS_OK ||
       schema_check(session->connection, schema_version, error) != STATUS_OK) {
     session_disconnect(session);

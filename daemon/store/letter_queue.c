@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "service/sql.h"
+#include "store/sql.h"
 
 /* Claimed in the transaction that records the result: SKIP LOCKED lets other workers pass. */
 static const char claim_sql[] =

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "service/sql.h"
+#include "store/sql.h"
 
 static void int64_text(int64_t value, char text[32]) {
   snprintf(text, 32, "%" PRId64, value);

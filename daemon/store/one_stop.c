@@ -1,7 +1,7 @@
 #include "store/one_stop.h"
 
 #include "core/civil.h"
-#include "service/sql.h"
+#include "store/sql.h"
 
 /* The reference schema's words for the channels. */
 static const char *channel_code(enum channel channel) {

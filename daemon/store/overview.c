@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "service/sql.h"
+#include "store/sql.h"
 
 enum { STATES, RATE, AGENCIES, LEVELS, LATE };
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "service/sql.h"
+#include "store/sql.h"
 
 enum status raised_escalations_read(PGconn *connection, int64_t raised_at, int64_t after_id,
                                     struct raised_escalations *raised, struct error *error) {

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "service/sql.h"
+#include "store/sql.h"
 
 /* The closed states, as the partial index of migration 6 names them. */
 #define CLOSED_STATES "('finished_early', 'finished_on_time', 'finished_late', 'closed')"

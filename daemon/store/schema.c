@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "service/sql.h"
 #include "store/schema_sql.h"
+#include "store/sql.h"
 
 /* The migration number of `NNN_name.sql`, or 0 for other files. */
 static int migration_number(const char *name) {

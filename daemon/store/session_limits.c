@@ -2,7 +2,7 @@
 
 #include <stdio.h>
 
-#include "service/sql.h"
+#include "store/sql.h"
 
 /* NULL keeps the session's value: the role's, database's or server's setting. */
 static const char limits_sql[] =

@@ -1,6 +1,6 @@
 #include "store/transaction.h"
 
-#include "service/sql.h"
+#include "store/sql.h"
 
 enum status transaction_begin(PGconn *connection, const char *what, struct error *error) {
   return sql_exec(connection, what, "BEGIN", error);

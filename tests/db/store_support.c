@@ -9,8 +9,8 @@
 #include <time.h>
 
 #include "core/civil.h"
-#include "service/sql.h"
 #include "store/schema.h"
+#include "store/sql.h"
 #include "tap.h"
 
 PGconn *support_connect(void) {

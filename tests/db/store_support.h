@@ -13,7 +13,8 @@
 #include "rules/ladder.h"
 #include "rules/rules.h"
 #include "service/letter_jobs.h"
-#include "service/pass.h"
+#include "store/pass.h"
+#include "store/pass_metrics.h"
 
 PGconn *support_connect(void);
 /* Migrates and installs the reference schema; false (with a TAP diagnostic) on failure. */

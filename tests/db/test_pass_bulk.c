@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "service/sql.h"
 #include "store/schema.h"
+#include "store/sql.h"
 #include "store_support.h"
 #include "tap.h"
 

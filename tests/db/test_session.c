@@ -11,7 +11,7 @@
 
 #include "service/log.h"
 #include "service/session.h"
-#include "service/sql.h"
+#include "store/sql.h"
 #include "store_support.h"
 #include "tap.h"
 

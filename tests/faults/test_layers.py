@@ -49,18 +49,7 @@ CORE_FORBIDDEN_CALLS = re.compile(
     r"printf|fprintf|puts|rand|srand)\s*\(")
 
 # Known findings still to fix: (path, included header or call) -> why it is still there.
-SQL_HELPERS_MOVE = "service/sql.h moves to store/sql.h (issue 15, in another branch)"
 PENDING = {
-    ("daemon/core/ladder_state.h", "rules/ladder.h"): "the ladder model moves to core/ (issue 15)",
-    ("daemon/store/letter_queue.c", "service/sql.h"): SQL_HELPERS_MOVE,
-    ("daemon/store/mail_queue.c", "service/sql.h"): SQL_HELPERS_MOVE,
-    ("daemon/store/one_stop.c", "service/sql.h"): SQL_HELPERS_MOVE,
-    ("daemon/store/overview.c", "service/sql.h"): SQL_HELPERS_MOVE,
-    ("daemon/store/raised_escalations.c", "service/sql.h"): SQL_HELPERS_MOVE,
-    ("daemon/store/retention.c", "service/sql.h"): SQL_HELPERS_MOVE,
-    ("daemon/store/schema.c", "service/sql.h"): SQL_HELPERS_MOVE,
-    ("daemon/store/session_limits.c", "service/sql.h"): SQL_HELPERS_MOVE,
-    ("daemon/store/transaction.c", "service/sql.h"): SQL_HELPERS_MOVE,
 }
 
 checks = []

@@ -5,10 +5,10 @@ Reads every C file under daemon/ and finds each call that sends SQL to the serve
 PQexecParams, PQsendQuery, PQsendQueryParams, PQprepare, PQsendPrepare, and the project's
 sql_exec and sql_query). The SQL argument must be a string literal, or a name that the file
 never fills with printf-style formatting (snprintf, sprintf, vsnprintf, asprintf, strcat,
-evbuffer_add_printf, text_add*): data travels as parameters ($1...). Every call is listed as a
-TAP diagnostic with its verdict. Then no process is started through a shell: system() and
-popen() never appear, and the exec*() calls are the ones listed below (fixed argument vectors).
-Prints TAP.
+evbuffer_add_printf, text_add*, buffer_add*, buffer_append): data travels as parameters
+($1...). Every call is listed as a TAP diagnostic with its verdict. Then no process is started
+through a shell: system() and popen() never appear, and the exec*() calls are the ones listed
+below (fixed argument vectors). Prints TAP.
 """
 import os
 import re
@@ -18,7 +18,8 @@ SQL_CALLS = {  # function: index of the SQL argument
     "PQexec": 1, "PQsendQuery": 1, "PQexecParams": 1, "PQsendQueryParams": 1,
     "PQprepare": 2, "PQsendPrepare": 2, "sql_exec": 2, "sql_query": 2,
 }
-FORMATTERS = r"(?:v?s?n?printf|asprintf|strcat|strcpy|evbuffer_add_printf|text_add\w*)"
+FORMATTERS = (r"(?:v?s?n?printf|asprintf|strcat|strcpy|evbuffer_add_printf|text_add\w*"
+              r"|buffer_add\w*|buffer_append)")
 # exec*() calls allowed, with the reason; anything else fails.
 ALLOWED_EXEC = {
     ("daemon/demo/cluster.c", "execv"):

@@ -1,7 +1,7 @@
 /*
  * sql.c: blocking libpq helpers (see sql.h).
  */
-#include "service/sql.h"
+#include "store/sql.h"
 
 #include <libpq-events.h>
 #include <stdio.h>
@@ -104,22 +104,52 @@ const char *sql_state_description(const char *sqlstate) {
   return "error";
 }
 
-/* An event procedure that does nothing: it only keys the log kept as the connection's
- * instance data (sql_attach_log), since libpq keeps no other per-connection pointer for us. */
+/* The event procedure that keys the log kept as the connection's instance data (sql_set_log),
+ * since libpq keeps no other per-connection pointer for us, and frees it with the connection. */
 static int log_key(PGEventId event, void *information, void *pass_through) {
-  (void)event;
-  (void)information;
   (void)pass_through;
+  if (event == PGEVT_CONNDESTROY) {
+    PGconn *connection = ((PGEventConnDestroy *)information)->conn;
+    free(PQinstanceData(connection, log_key));
+  }
   return 1;
 }
 
-void sql_attach_log(PGconn *connection, const struct log *log) {
+void sql_set_log(PGconn *connection, const struct sql_log *log) {
   if (connection == NULL)
     return;
-  if (PQinstanceData(connection, log_key) == NULL &&
-      !PQregisterEventProc(connection, log_key, "dunghen-log", NULL))
+  struct sql_log *copy = malloc(sizeof *copy);
+  if (copy == NULL)
+    return; /* the server's texts are dropped: the messages say nothing of them */
+  *copy = *log;
+  struct sql_log *previous = PQinstanceData(connection, log_key);
+  if (previous == NULL && !PQregisterEventProc(connection, log_key, "dunghen-log", NULL)) {
+    free(copy);
     return;
-  PQsetInstanceData(connection, log_key, (void *)log);
+  }
+  if (!PQsetInstanceData(connection, log_key, copy)) {
+    free(copy);
+    return;
+  }
+  free(previous);
+}
+
+/* libpq's own text (which can span lines) on one line: whitespace runs become one space. The
+ * shell's log_one_line does the same for log lines; the store may not use the shell. */
+static void one_line(char *text) {
+  char *out = text;
+  bool space = false;
+  for (const char *in = text; *in != '\0'; in++) {
+    if (*in == ' ' || *in == '\n' || *in == '\t' || *in == '\r') {
+      space = out != text;
+      continue;
+    }
+    if (space)
+      *out++ = ' ';
+    space = false;
+    *out++ = *in;
+  }
+  *out = '\0';
 }
 
 enum status sql_fail(PGconn *connection, const PGresult *result, const char *what,
@@ -132,15 +162,15 @@ enum status sql_fail(PGconn *connection, const PGresult *result, const char *wha
     /* libpq's own text (the connection broke, out of memory): it carries no row data. */
     char line[ERROR_MESSAGE_SIZE];
     snprintf(line, sizeof line, "%s", *message != '\0' ? message : "unknown error");
-    log_one_line(line);
+    one_line(line);
     return error_set(error, STATUS_RUNTIME, "%s: %s", what, line);
   }
-  const struct log *log = connection != NULL ? PQinstanceData(connection, log_key) : NULL;
+  const struct sql_log *log = connection != NULL ? PQinstanceData(connection, log_key) : NULL;
   if (log == NULL)
     return error_set(error, STATUS_RUNTIME, "%s: SQLSTATE %s (%s)", what, sqlstate,
                      sql_state_description(sqlstate));
-  if (log_enabled(log, LOG_DEBUG))
-    log_debug(log, "%s: SQLSTATE %s: the server said: %s", what, sqlstate, message);
+  if (log->enabled(log->context))
+    log->write(log->context, what, sqlstate, message);
   return error_set(error, STATUS_RUNTIME,
                    "%s: SQLSTATE %s (%s; the server's text at log level debug)", what, sqlstate,
                    sql_state_description(sqlstate));

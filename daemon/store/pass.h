@@ -2,7 +2,9 @@
  * pass.h: one pass of the daemon over the database: sync, clock, escalation, letter queue.
  *
  * Plain blocking libpq, meant for a worker thread that owns its PGconn (the libevent loop never
- * calls these). Stateless apart from the database: every function reads what it needs from the
+ * calls these). Every decision about a dossier is core/dossier.h's (dossier_evaluate); the pass
+ * finds the dossiers to evaluate, reads their facts, and writes what the evaluation says.
+ * Stateless apart from the database: every function reads what it needs from the
  * `dunghen` schema (created by `dunghen migrate`, service/schema.h) and the two source views,
  * so several daemons may share one database. Work is done in transactions of at most
  * `batch_size` dossiers; each dossier is claimed with a transaction-scoped advisory lock taken
@@ -35,9 +37,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/dossier.h"
 #include "core/error.h"
+#include "core/ladder.h"
 #include "rules/agencies.h"
-#include "rules/ladder.h"
 #include "rules/rules.h"
 
 enum {
@@ -45,26 +48,22 @@ enum {
   PASS_DEFAULT_OVERLAP_SECONDS = 60,
   PASS_MAX_REPORTED_FLAGS = 32, /* flags beyond this are counted, not listed */
   PASS_CODE_SIZE = 64,
-  PASS_REASON_SIZE = 160,
-  PASS_MAX_METRIC_NAMES = 24,
-  PASS_METRIC_NAME_SIZE = 40,
-  PASS_MAX_METRIC_AGENCIES = 512, /* agencies counted in /metrics; the rest are left out */
-  PASS_AGENCY_CODE_SIZE = 72,     /* rules/agencies.c allows 64 bytes */
+  PASS_REASON_SIZE = DOSSIER_FLAG_SIZE,
 };
 
 struct pass_context {
-  PGconn *connection;        /* blocking, idle, owned by the calling thread */
-  const struct rules *rules; /* calendar and procedures (rules/rules.h) */
-  const struct ladder *ladder; /* rules/ladder.h */
-  int64_t now;               /* the pass's "now", Unix seconds (injectable) */
+  PGconn *connection;          /* blocking, idle, owned by the calling thread */
+  const struct rules *rules;   /* calendar and procedures (rules/rules.h) */
+  const struct ladder *ladder; /* core/ladder.h, loaded by rules/ladder.h */
+  int64_t now;                 /* the pass's "now", Unix seconds (injectable) */
   /* Dossiers per transaction; 0 means PASS_DEFAULT_BATCH_SIZE. Each claimed dossier holds one
    * advisory lock until its batch commits, and PostgreSQL's shared lock table holds about
    * max_locks_per_transaction x max_connections locks (6,400 by default) for all sessions:
    * with the defaults keep batch_size x daemons well below that, or the server answers "out of
    * shared memory". Past ~1,000 a larger batch gains little (bench/RESULTS.md). */
   size_t batch_size;
-  int64_t overlap_seconds;   /* re-read window behind the watermark; < 0 means the default */
-  bool full;                 /* ignore the watermark: examine every dossier of the source */
+  int64_t overlap_seconds; /* re-read window behind the watermark; < 0 means the default */
+  bool full;               /* ignore the watermark: examine every dossier of the source */
   /* Known agency codes, sorted by strcmp, to flag dossiers of an unknown agency; NULL accepts
    * any non-empty code. */
   const char *const *agency_codes;
@@ -79,20 +78,20 @@ struct pass_flag {
 };
 
 struct pass_report {
-  size_t read;        /* source rows fetched (the changed set, its overlap and the due ones) */
-  size_t examined;    /* dossiers whose clock was recomputed (new, changed, or due by time) */
-  size_t changed;     /* clock rows whose deadline, state, episode or next instant changed */
-  size_t flagged;     /* dossiers newly flagged, or whose flag reason changed */
-  size_t unflagged;   /* dossiers whose flag was cleared because their row became usable */
-  size_t escalations; /* rows added to dunghen.escalation_log */
-  size_t letters;     /* letter jobs added to dunghen.letter_log (state 'pending') */
-  size_t redrafts;    /* letters re-queued under their number: the delay reason arrived or
-                         changed after they were drafted (the earlier draft is kept in
-                         dunghen.letter_version) */
-  size_t skipped;     /* dossiers left to another instance holding their lock */
+  size_t read;            /* source rows fetched (the changed set, its overlap and the due ones) */
+  size_t examined;        /* dossiers whose clock was recomputed (new, changed, or due by time) */
+  size_t changed;         /* clock rows whose deadline, state, episode or next instant changed */
+  size_t flagged;         /* dossiers newly flagged, or whose flag reason changed */
+  size_t unflagged;       /* dossiers whose flag was cleared because their row became usable */
+  size_t escalations;     /* rows added to dunghen.escalation_log */
+  size_t letters;         /* letter jobs added to dunghen.letter_log (state 'pending') */
+  size_t redrafts;        /* letters re-queued under their number: the delay reason arrived or
+                             changed after they were drafted (the earlier draft is kept in
+                             dunghen.letter_version) */
+  size_t skipped;         /* dossiers left to another instance holding their lock */
   size_t deadlines_moved; /* pass_recompute_all: stored deadlines that changed */
-  size_t batches;     /* transactions committed */
-  int64_t next_due;   /* earliest stored next instant after the pass, INT64_MAX when none */
+  size_t batches;         /* transactions committed */
+  int64_t next_due;       /* earliest stored next instant after the pass, INT64_MAX when none */
   struct pass_flag flags[PASS_MAX_REPORTED_FLAGS]; /* the first `flag_count` new flags */
   size_t flag_count;
 };
@@ -113,46 +112,5 @@ enum status pass_run(const struct pass_context *context, struct pass_report *rep
  */
 enum status pass_recompute_all(const struct pass_context *context, struct pass_report *report,
                                struct error *error);
-
-/* The earliest stored next instant (INT64_MAX when none): what the due timer sleeps until. */
-enum status pass_next_due(PGconn *connection, int64_t *next_due, struct error *error);
-
-struct pass_count {
-  char name[PASS_METRIC_NAME_SIZE];
-  int64_t value;
-};
-
-/* What /metrics and /healthz show; read in one snapshot. The counts come from
- * `dunghen.metric_delta`, which statement triggers on the clock, escalation and letter tables
- * keep in the writing transactions and the passes fold: a read costs the same (well under a
- * millisecond) at a thousand dossiers or a million. */
-struct pass_metrics {
-  struct pass_count states[PASS_MAX_METRIC_NAMES]; /* dossiers by state (every state listed,
-                                                      zeros included; "flagged" among them) */
-  size_t state_count;
-  struct pass_count levels[PASS_MAX_METRIC_NAMES]; /* escalations raised, by level */
-  size_t level_count;
-  int64_t letters_pending;
-  int64_t letters_rendered;
-  int64_t letters_failed;
-  int64_t flagged;
-  int64_t last_pass_at;   /* `now` of the last committed batch, or 0 when never */
-  int64_t next_due;       /* INT64_MAX when none */
-  int schema_version;
-  /* Per agency (dunghen.clock.agency_code, dunghen.letter_log.agency_code), sorted by code:
-   * open dossiers (running or paused), overdue ones (overdue, overdue_again), letters pending;
-   * an agency whose three counts are zero is not listed. */
-  struct pass_agency_count {
-    char code[PASS_AGENCY_CODE_SIZE];
-    int64_t open;
-    int64_t overdue;
-    int64_t letters_pending;
-  } agencies[PASS_MAX_METRIC_AGENCIES];
-  size_t agency_count;
-  size_t agencies_left_out; /* beyond PASS_MAX_METRIC_AGENCIES */
-};
-
-enum status pass_metrics_read(PGconn *connection, struct pass_metrics *metrics,
-                              struct error *error);
 
 #endif

@@ -1,21 +1,30 @@
 /*
- * sql.h: small blocking libpq helpers shared by the schema and the passes.
+ * sql.h: small blocking libpq helpers shared by every statement of the store.
  *
  * Each runs one command and turns a failure into STATUS_RUNTIME with a message that can leave
  * the process (logs at info and above, /healthz, STATUS=): `what` (the statement's name, such
  * as "reading dossiers"), the SQLSTATE and a generic description of it, never the server's
  * text, which can quote a value from a row (and its DETAIL a whole row). That text goes to the
- * log at debug level when the connection has a log attached (sql_attach_log). Errors without a
- * SQLSTATE are libpq's own (the connection broke) and keep libpq's words. Parameters are text.
+ * connection's debug log when the shell gave it one (sql_set_log; the store has no log of its
+ * own). Errors without a SQLSTATE are libpq's own (the connection broke) and keep libpq's words,
+ * on one line. Parameters are text.
  */
 #ifndef DUNGHEN_SQL_H
 #define DUNGHEN_SQL_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/error.h"
-#include "service/log.h"
+
+/* Where the server's texts of failed statements go: a log at debug level, which may be turned
+ * on and off while the connection lives. */
+struct sql_log {
+  bool (*enabled)(const void *context);
+  void (*write)(const void *context, const char *what, const char *sqlstate, const char *text);
+  const void *context;
+};
 
 /* Runs a command (or several, without parameters) that returns no rows. */
 enum status sql_exec(PGconn *connection, const char *what, const char *sql, struct error *error);
@@ -29,8 +38,9 @@ enum status sql_fail(PGconn *connection, const PGresult *result, const char *wha
 /* PostgreSQL's condition name for a SQLSTATE (or its class's), e.g. "invalid datetime format"
  * for 22007. */
 const char *sql_state_description(const char *sqlstate);
-/* Server texts of failed statements on `connection` go to `log` at debug level. */
-void sql_attach_log(PGconn *connection, const struct log *log);
+/* Server texts of failed statements on `connection` go to `log` (copied and kept with the
+ * connection until PQfinish; `log->context` must live as long). */
+void sql_set_log(PGconn *connection, const struct sql_log *log);
 /* ROLLBACK when a transaction is open (after a failure); errors are ignored. */
 void sql_rollback(PGconn *connection);
 /* A notice processor that drops notices (libpq would print them to stderr). */
