@@ -6,17 +6,7 @@
 #include "core/calendar.h"
 #include "core/civil.h"
 #include "tap.h"
-
-static const bool monday_to_friday[7] = {true, true, true, true, true, false, false};
-
-static struct working_hours default_hours(void) {
-  struct working_hours hours = {.count = 2};
-  hours.intervals[0].start = 7 * 3600;
-  hours.intervals[0].end = 11 * 3600 + 30 * 60;
-  hours.intervals[1].start = 13 * 3600 + 30 * 60;
-  hours.intervals[1].end = 17 * 3600;
-  return hours;
-}
+#include "test_calendar.h"
 
 static int64_t date(int year, int month, int day) {
   return civil_days_from_date(year, month, day);
@@ -48,22 +38,13 @@ static void is_day(int64_t got, int64_t expected, const char *what) {
 
 /* Tết 2025 (27-31 January), a holiday on Monday 7 April, and Saturday 26 April worked. */
 static struct calendar *sample_calendar(void) {
-  struct working_hours hours = default_hours();
-  struct calendar *calendar = NULL;
-  struct error error;
-  if (calendar_create(monday_to_friday, &hours, &calendar, &error) != STATUS_OK) {
-    printf("Bail out! %s\n", error.message);
-    exit(1);
-  }
-  for (int day = 27; day <= 31; day++)
-    calendar_set_day(calendar, date(2025, 1, day), false, "Tết Nguyên Đán", &error);
-  calendar_set_day(calendar, date(2025, 4, 7), false, "Giỗ Tổ Hùng Vương", &error);
-  calendar_set_day(calendar, date(2025, 4, 26), true, "make-up working day", &error);
-  if (calendar_finish(calendar, &error) != STATUS_OK) {
-    printf("Bail out! %s\n", error.message);
-    exit(1);
-  }
-  return calendar;
+  static const struct test_calendar_day days[] = {
+      {"2025-01-27", false, "Tết Nguyên Đán"},    {"2025-01-28", false, "Tết Nguyên Đán"},
+      {"2025-01-29", false, "Tết Nguyên Đán"},    {"2025-01-30", false, "Tết Nguyên Đán"},
+      {"2025-01-31", false, "Tết Nguyên Đán"},    {"2025-04-07", false, "Giỗ Tổ Hùng Vương"},
+      {"2025-04-26", true, "make-up working day"},
+  };
+  return test_calendar_create(days, sizeof days / sizeof days[0]);
 }
 
 static void test_days(const struct calendar *calendar) {
@@ -200,17 +181,17 @@ static void test_hours(const struct calendar *calendar) {
 }
 
 static void test_errors(void) {
-  struct working_hours hours = default_hours();
+  struct working_hours hours = test_calendar_office_hours();
   hours.intervals[1].start = 11 * 3600;
   struct calendar *calendar = NULL;
   struct error error;
-  tap_is_integer(calendar_create(monday_to_friday, &hours, &calendar, &error), STATUS_INVALID,
+  tap_is_integer(calendar_create(test_calendar_weekdays, &hours, &calendar, &error), STATUS_INVALID,
                  "overlapping hours refused");
   tap_is_string(error.message,
                 "working-hours interval 2 overlaps or precedes the one before it",
                 "overlap message");
-  hours = default_hours();
-  calendar_create(monday_to_friday, &hours, &calendar, &error);
+  hours = test_calendar_office_hours();
+  calendar_create(test_calendar_weekdays, &hours, &calendar, &error);
   tap_is_integer(calendar_set_day(calendar, date(2200, 1, 1), false, "x", &error),
                  STATUS_INVALID, "a day outside the range is refused");
   tap_is_string(error.message, "2200-01-01 is outside the calendar's range 1900-2199",

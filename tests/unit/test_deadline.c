@@ -14,6 +14,7 @@
 #include "core/explanation.h"
 #include "rules/rules.h"
 #include "tap.h"
+#include "test_calendar.h"
 
 /* --- fixtures ----------------------------------------------------------------------------- */
 
@@ -37,41 +38,6 @@ static int64_t instant_of(const char *text) {
   return instant;
 }
 
-/* Monday to Friday, 07:00-11:30 and 13:30-17:00, with the 2025 schedule of PRODUCT.md and a
- * made-up Monday holiday on 2025-03-10 for the "before a Monday public holiday" example. */
-static struct calendar *make_calendar(void) {
-  const bool weekdays[7] = {true, true, true, true, true, false, false};
-  struct working_hours hours = {2, {{7 * 3600, 11 * 3600 + 1800}, {13 * 3600 + 1800, 17 * 3600}}};
-  struct calendar *calendar = NULL;
-  struct error error = {0};
-  if (calendar_create(weekdays, &hours, &calendar, &error) != STATUS_OK)
-    abort();
-  static const struct {
-    const char *day;
-    bool working;
-    const char *reason;
-  } exceptions[] = {
-      {"2025-01-01", false, "New Year's Day"},
-      {"2025-01-27", false, "Tết Nguyên Đán"},
-      {"2025-01-28", false, "Tết Nguyên Đán"},
-      {"2025-01-29", false, "Tết Nguyên Đán"},
-      {"2025-01-30", false, "Tết Nguyên Đán"},
-      {"2025-01-31", false, "Tết Nguyên Đán"},
-      {"2025-03-10", false, "test holiday"},
-      {"2025-04-07", false, "Giỗ Tổ Hùng Vương"},
-      {"2025-04-26", true, "make-up working day for Friday 2/5"},
-      {"2025-04-30", false, "Reunification Day"},
-      {"2025-05-01", false, "International Labour Day"},
-      {"2025-05-02", false, "day off swapped with Saturday 26/4"},
-  };
-  for (size_t i = 0; i < sizeof exceptions / sizeof exceptions[0]; i++)
-    if (calendar_set_day(calendar, day_of(exceptions[i].day), exceptions[i].working,
-                         exceptions[i].reason, &error) != STATUS_OK)
-      abort();
-  if (calendar_finish(calendar, &error) != STATUS_OK)
-    abort();
-  return calendar;
-}
 
 struct case_options {
   enum counting_mode counting;
@@ -647,7 +613,7 @@ static void test_properties(const struct calendar *calendar) {
 }
 
 int main(void) {
-  struct calendar *calendar = make_calendar();
+  struct calendar *calendar = test_calendar_2025();
   test_product_examples(calendar);
   test_shift_boundaries(calendar);
   test_non_working_receipts(calendar);

@@ -12,26 +12,13 @@
 #include "core/ladder_state.h"
 #include "rules/ladder.h"
 #include "tap.h"
+#include "test_calendar.h"
 
 static int64_t at(int month, int day, int hour, int minute) {
   return civil_instant_from_local(civil_days_from_date(2025, month, day),
                                   hour * 3600 + minute * 60);
 }
 
-static struct calendar *make_calendar(void) {
-  static const bool weekdays[7] = {true, true, true, true, true, false, false};
-  struct working_hours hours = {.count = 2};
-  hours.intervals[0].start = 7 * 3600;
-  hours.intervals[0].end = 11 * 3600 + 1800;
-  hours.intervals[1].start = 13 * 3600 + 1800;
-  hours.intervals[1].end = 17 * 3600;
-  struct calendar *calendar = NULL;
-  struct error error;
-  if (calendar_create(weekdays, &hours, &calendar, &error) != STATUS_OK ||
-      calendar_finish(calendar, &error) != STATUS_OK)
-    tap_diagnostic("calendar: %s", error.message);
-  return calendar;
-}
 
 static void test_offsets(const struct calendar *calendar) {
   int64_t deadline = at(3, 10, 8, 0); /* Monday */
@@ -174,7 +161,7 @@ static void test_loader(void) {
 }
 
 int main(void) {
-  struct calendar *calendar = make_calendar();
+  struct calendar *calendar = test_calendar_create(NULL, 0);
   char path[1024];
   snprintf(path, sizeof path, "%s/rules/ladder.yaml", getenv("DUNGHEN_SOURCE_ROOT"));
   struct ladder *ladder = NULL;
