@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness.h"
+#include "e2e_support.h"
 #include "tap.h"
 
 static int compare(const void *left, const void *right) {
@@ -34,7 +34,7 @@ static double percentile(const double *sorted, size_t count, double fraction) {
 
 /* Waits for one notification on `channel`; false after 10 s. */
 static bool wait_notification(PGconn *connection, const char *channel) {
-  double until = monotonic_now() + 10;
+  double until = e2e_monotonic_now() + 10;
   for (;;) {
     PQconsumeInput(connection);
     PGnotify *notification;
@@ -45,7 +45,7 @@ static bool wait_notification(PGconn *connection, const char *channel) {
     }
     if (found)
       return true;
-    double left = until - monotonic_now();
+    double left = until - e2e_monotonic_now();
     if (left <= 0)
       return false;
     struct pollfd watch = {.fd = PQsocket(connection), .events = POLLIN};
@@ -103,8 +103,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: with-cluster daemon_latency [SAMPLES] [OPEN_DOSSIERS]\n");
     return 2;
   }
-  struct harness harness;
-  if (!harness_setup(&harness, conninfo))
+  struct e2e_harness harness;
+  if (!e2e_setup(&harness, conninfo))
     return 1;
   char sql[1024];
   snprintf(sql, sizeof sql,
@@ -120,20 +120,20 @@ int main(int argc, char **argv) {
   exec(harness.db, sql);
   exec(harness.db, "ALTER TABLE onestop.ho_so ENABLE TRIGGER ho_so_touch");
   exec(harness.db, "ANALYZE");
-  double started = monotonic_now();
-  struct daemon daemon;
-  if (!daemon_start(&daemon, &harness, "sync:\n  poll_interval: 3600\n",
+  double started = e2e_monotonic_now();
+  struct e2e_daemon daemon;
+  if (!e2e_daemon_start(&daemon, &harness, "sync:\n  poll_interval: 3600\n",
                     NULL)) {
-    daemon_dump_log(&daemon);
+    e2e_daemon_dump_log(&daemon);
     return 1;
   }
   /* Ready means the first pass over every open dossier is done: watch /healthz turn 200. */
   char body[4096];
-  while (http_get(daemon.port, "/healthz", body, sizeof body) != 200 &&
-         monotonic_now() - started < 600)
-    sleep_seconds(0.05);
+  while (e2e_http_get(daemon.port, "/healthz", body, sizeof body) != 200 &&
+         e2e_monotonic_now() - started < 600)
+    e2e_sleep_seconds(0.05);
   printf("first pass over %ld open dossiers done after %.2f s\n", open_dossiers,
-         monotonic_now() - started);
+         e2e_monotonic_now() - started);
   long rss_after_start = peak_rss_kb(daemon.pid, "VmHWM:");
 
   PGconn *listener = PQconnectdb(conninfo);
@@ -143,10 +143,10 @@ int main(int argc, char **argv) {
   double *delays = calloc(samples, sizeof *delays);
   for (size_t i = 0; i < samples; i++) {
     drain(listener);
-    double before = monotonic_now();
+    double before = e2e_monotonic_now();
     exec(harness.db, "NOTIFY bench_probe");
     wait_notification(listener, "bench_probe");
-    baseline[i] = monotonic_now() - before;
+    baseline[i] = e2e_monotonic_now() - before;
   }
   size_t missed = 0;
   for (size_t i = 0; i < samples; i++) {
@@ -158,14 +158,14 @@ int main(int argc, char **argv) {
              "'truc_tiep', now() - interval '30 days', 'dang_xu_ly')",
              i);
     exec(harness.db, insert);
-    double committed = monotonic_now();
+    double committed = e2e_monotonic_now();
     if (!wait_notification(listener, "dunghen_escalation"))
       missed++;
-    delays[i] = monotonic_now() - committed;
+    delays[i] = e2e_monotonic_now() - committed;
   }
   long peak = peak_rss_kb(daemon.pid, "VmHWM:");
   long current = peak_rss_kb(daemon.pid, "VmRSS:");
-  int stopped = daemon_stop(&daemon, SIGTERM, 30);
+  int stopped = e2e_daemon_stop(&daemon, SIGTERM, 30);
 
   printf("samples: %zu (missed %zu); open dossiers: %ld\n", samples, missed, open_dossiers);
   double sorted_baseline[3];
@@ -180,6 +180,6 @@ int main(int argc, char **argv) {
   PQfinish(listener);
   free(baseline);
   free(delays);
-  harness_teardown(&harness);
+  e2e_teardown(&harness);
   return missed == 0 && stopped == 0 ? 0 : 1;
 }

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness.h"
+#include "e2e_support.h"
 
 static int compare(const void *left, const void *right) {
   double a = *(const double *)left, b = *(const double *)right;
@@ -36,11 +36,11 @@ struct series {
   size_t failures; /* answers other than 200 */
 };
 
-static void sample_health(const struct daemon *daemon, struct series *series) {
+static void sample_health(const struct e2e_daemon *daemon, struct series *series) {
   char body[1024];
-  double before = monotonic_now();
-  int status = http_get(daemon->port, "/healthz", body, sizeof body);
-  double took = monotonic_now() - before;
+  double before = e2e_monotonic_now();
+  int status = e2e_http_get(daemon->port, "/healthz", body, sizeof body);
+  double took = e2e_monotonic_now() - before;
   if (status != 200)
     series->failures++;
   if (series->count == series->capacity) {
@@ -106,8 +106,8 @@ int main(int argc, char **argv) {
                     "(DUNGHEN_SOURCE_ROOT and DUNGHEN_BINARY set)\n");
     return 2;
   }
-  struct harness harness;
-  if (!harness_setup(&harness, conninfo))
+  struct e2e_harness harness;
+  if (!e2e_setup(&harness, conninfo))
     return 1;
   char command[3 * PATH_MAX], config[3 * PATH_MAX];
   snprintf(command, sizeof command, "cp '%s/rules/agencies.yaml' '%s/'", source, harness.rules);
@@ -116,16 +116,16 @@ int main(int argc, char **argv) {
   snprintf(config, sizeof config,
            "paths:\n  letters: %s/letters\n  spool: %s/spool\nsync:\n  poll_interval: 3600\n",
            source, harness.directory);
-  struct daemon daemon;
-  if (!daemon_start(&daemon, &harness, config, NULL) ||
-      !daemon_wait_log(&daemon, "ready: rules loaded", 1, 30)) {
-    daemon_dump_log(&daemon);
+  struct e2e_daemon daemon;
+  if (!e2e_daemon_start(&daemon, &harness, config, NULL) ||
+      !e2e_daemon_wait_log(&daemon, "ready: rules loaded", 1, 30)) {
+    e2e_daemon_dump_log(&daemon);
     return 1;
   }
   struct series idle = {0}, burst = {0};
   for (long i = 0; i < requests; i++) {
     sample_health(&daemon, &idle);
-    sleep_seconds(0.002);
+    e2e_sleep_seconds(0.002);
   }
   PGconn *listener = PQconnectdb(conninfo);
   exec(listener, "LISTEN dunghen_escalation");
@@ -139,18 +139,18 @@ int main(int argc, char **argv) {
            "'truc_tiep', now() - interval '30 days', 'dang_xu_ly' "
            "FROM generate_series(1, %ld) AS g",
            letters);
-  double started = monotonic_now();
+  double started = e2e_monotonic_now();
   exec(harness.db, sql);
   double probe_sent = 0, probe_delay = -1, checked = 0, first_rendered = 0;
   long long pending = letters, rendered = 0;
-  while (monotonic_now() - started < 600) {
+  while (e2e_monotonic_now() - started < 600) {
     sample_health(&daemon, &burst);
-    sleep_seconds(0.002);
+    e2e_sleep_seconds(0.002);
     if (probe_sent > 0 && probe_delay < 0 && escalation_heard(listener))
-      probe_delay = monotonic_now() - probe_sent;
-    if (monotonic_now() - checked < 0.2)
+      probe_delay = e2e_monotonic_now() - probe_sent;
+    if (e2e_monotonic_now() - checked < 0.2)
       continue;
-    checked = monotonic_now();
+    checked = e2e_monotonic_now();
     rendered = integer(harness.db,
                        "SELECT count(*) FROM dunghen.letter_log WHERE state = 'rendered'");
     pending = integer(harness.db, "SELECT count(*) FROM dunghen.letter_log "
@@ -163,13 +163,13 @@ int main(int argc, char **argv) {
                        "kenh, ngay_tiep_nhan, trang_thai) VALUES ('PROBE', '9.900001', "
                        "'DLK-TTPVHCC', 'Lê Văn C', 'truc_tiep', now() - interval '30 days', "
                        "'dang_xu_ly')");
-      probe_sent = monotonic_now();
+      probe_sent = e2e_monotonic_now();
     }
     if (rendered >= letters + (probe_sent > 0) && pending == 0)
       break;
   }
-  double seconds = monotonic_now() - started;
-  int stopped = daemon_stop(&daemon, SIGTERM, 30);
+  double seconds = e2e_monotonic_now() - started;
+  int stopped = e2e_daemon_stop(&daemon, SIGTERM, 30);
   double rendering = first_rendered > 0 ? started + seconds - first_rendered : seconds;
   printf("burst: %ld letters queued in one transaction, all rendered after %.2f s "
          "(%.1f letters/s from the first one rendered, polled every 0.2 s)\n",
@@ -187,6 +187,6 @@ int main(int argc, char **argv) {
   PQfinish(listener);
   free(idle.samples);
   free(burst.samples);
-  harness_teardown(&harness);
+  e2e_teardown(&harness);
   return stopped == 0 && burst.failures == 0 ? 0 : 1;
 }

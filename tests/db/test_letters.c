@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store_support.h"
+#include "db_support.h"
 #include "tap.h"
 
 enum { WORKERS = 4, DOSSIERS = 300 };
@@ -22,10 +22,10 @@ struct worker {
 
 static void *work(void *argument) {
   struct worker *worker = argument;
-  PGconn *connection = support_connect();
+  PGconn *connection = db_connect();
   struct pass_context context = {
       .connection = connection, .rules = worker->rules, .ladder = worker->ladder,
-      .now = support_instant("2025-03-20T09:00"), .batch_size = 7, .overlap_seconds = -1,
+      .now = db_instant("2025-03-20T09:00"), .batch_size = 7, .overlap_seconds = -1,
   };
   worker->status = pass_run(&context, &worker->report, &worker->error);
   PQfinish(connection);
@@ -36,7 +36,7 @@ int main(void) {
   PGconn *connection;
   struct rules *rules;
   struct ladder *ladder;
-  if (!support_open(&connection, &rules, &ladder))
+  if (!db_open(&connection, &rules, &ladder))
     return tap_finish();
   char sql[512];
   snprintf(sql, sizeof sql,
@@ -44,7 +44,7 @@ int main(void) {
            " trang_thai) SELECT 'L-' || i, '1.004884', 'AG' || (i %% 3), 'truc_tiep',"
            " '2025-03-03T08:00+07', 'dang_xu_ly' FROM generate_series(1, %d) i",
            DOSSIERS);
-  support_exec(connection, sql);
+  db_exec(connection, sql);
   struct worker workers[WORKERS];
   pthread_t threads[WORKERS];
   for (int i = 0; i < WORKERS; i++) {
@@ -65,9 +65,9 @@ int main(void) {
    * (due soon lapsed at the deadline; the new date is 03-27, so not overdue again yet). */
   tap_is_integer((long long)letters, DOSSIERS, "the passes together queued one letter each");
   tap_is_integer((long long)escalations, DOSSIERS * 3, "and raised three levels each");
-  tap_is_integer(support_integer(connection, "SELECT count(*) FROM dunghen.letter_log"), DOSSIERS,
+  tap_is_integer(db_integer(connection, "SELECT count(*) FROM dunghen.letter_log"), DOSSIERS,
                  "one letter per dossier in the table");
-  tap_is_integer(support_integer(connection, "SELECT count(*) FROM (SELECT dossier_code, level,"
+  tap_is_integer(db_integer(connection, "SELECT count(*) FROM (SELECT dossier_code, level,"
                                              " episode FROM dunghen.escalation_log GROUP BY 1, 2, 3"
                                              " HAVING count(*) > 1) d"),
                  0, "no escalation twice");
@@ -78,14 +78,14 @@ int main(void) {
              " AND year = 2025",
              DOSSIERS / 3, agency);
     char answer[16];
-    support_text(connection, sql, answer, sizeof answer);
+    db_text(connection, sql, answer, sizeof answer);
     tap_is_string(answer, "t", "agency AG%d: numbers 1..%d without gaps or repeats", agency,
                   DOSSIERS / 3);
     snprintf(sql, sizeof sql,
              "SELECT last_number FROM dunghen.letter_counter WHERE agency_code = 'AG%d'", agency);
-    tap_is_integer(support_integer(connection, sql), DOSSIERS / 3, "its counter is at %d",
+    tap_is_integer(db_integer(connection, sql), DOSSIERS / 3, "its counter is at %d",
                    DOSSIERS / 3);
   }
-  support_close(connection, rules, ladder);
+  db_close(connection, rules, ladder);
   return tap_finish();
 }

@@ -16,7 +16,7 @@
 
 #include "store/schema.h"
 #include "store/sql.h"
-#include "store_support.h"
+#include "db_support.h"
 #include "tap.h"
 
 enum { DOSSIERS = 3000 };
@@ -40,7 +40,7 @@ static bool insert_dossiers(PGconn *connection, int from, int to) {
            " CASE WHEN i %% 11 = 0 THEN 'Chờ xác minh' END"
            " FROM generate_series(%d, %d) i",
            from, to - 1);
-  if (!support_exec(connection, sql))
+  if (!db_exec(connection, sql))
     return false;
   snprintf(sql, sizeof sql,
            "INSERT INTO onestop.tam_dung (ma_ho_so, loai, tu_ngay, den_ngay)"
@@ -50,7 +50,7 @@ static bool insert_dossiers(PGconn *connection, int from, int to) {
            " FROM generate_series(%d, %d) i JOIN onestop.ho_so h"
            " ON h.ma_ho_so = 'G' || lpad(i::text, 6, '0') WHERE i %% 8 IN (3, 7)",
            from, to - 1);
-  return support_exec(connection, sql);
+  return db_exec(connection, sql);
 }
 
 static const char *const agencies[] = {"AG0", "AG1"}; /* AG2 is flagged as unknown */
@@ -59,7 +59,7 @@ static bool run_pass(PGconn *connection, const struct rules *rules, const struct
                      size_t batch_size, bool full, struct pass_report *report) {
   struct pass_context context = {
       .connection = connection, .rules = rules, .ladder = ladder,
-      .now = support_instant("2025-03-27T10:00"), .batch_size = batch_size,
+      .now = db_instant("2025-03-27T10:00"), .batch_size = batch_size,
       .overlap_seconds = -1, .full = full, .agency_codes = agencies, .agency_count = 2,
   };
   struct error error;
@@ -84,7 +84,7 @@ static void digest(PGconn *connection, const char *what, char *buffer, size_t si
       " new_appointment_at, state), ',' ORDER BY dossier_code)) FROM dunghen.letter_log",
   };
   int index = strcmp(what, "clocks") == 0 ? 0 : strcmp(what, "escalations") == 0 ? 1 : 2;
-  support_text(connection, queries[index], buffer, size);
+  db_text(connection, queries[index], buffer, size);
 }
 
 static void test_same_results(PGconn *bulk, PGconn *rows, const struct rules *rules,
@@ -117,7 +117,7 @@ static void test_same_results(PGconn *bulk, PGconn *rows, const struct rules *ru
    * every clock of one database rewrites them all the second way. */
   struct pass_context context = {
       .connection = rows, .rules = rules, .ladder = ladder,
-      .now = support_instant("2025-03-27T10:00"), .overlap_seconds = -1,
+      .now = db_instant("2025-03-27T10:00"), .overlap_seconds = -1,
       .agency_codes = agencies, .agency_count = 2,
   };
   struct error error;
@@ -133,8 +133,8 @@ static void test_same_results(PGconn *bulk, PGconn *rows, const struct rules *ru
   const char *numbering = "SELECT count(*) FROM (SELECT agency_code, year, count(*) AS n,"
                           " min(number) AS low, max(number) AS high FROM dunghen.letter_log"
                           " GROUP BY 1, 2) g WHERE low <> 1 OR high <> n";
-  tap_is_integer(support_integer(bulk, numbering), 0, "bulk letter numbers are 1..n");
-  tap_is_integer(support_integer(rows, numbering), 0, "incremental letter numbers are 1..n");
+  tap_is_integer(db_integer(bulk, numbering), 0, "bulk letter numbers are 1..n");
+  tap_is_integer(db_integer(rows, numbering), 0, "incremental letter numbers are 1..n");
 }
 
 /* The per-agency counts (migration 5) against counting the tables: every agency with a
@@ -149,7 +149,7 @@ static bool agencies_match(PGconn *connection, const struct pass_metrics *metric
            " UNION SELECT agency_code FROM dunghen.letter_log WHERE state = 'pending') a"
            " WHERE agency_code IS NOT NULL",
            open_states);
-  bool same = tap_is_integer((long long)metrics->agency_count, support_integer(connection, sql),
+  bool same = tap_is_integer((long long)metrics->agency_count, db_integer(connection, sql),
                              "%s: every agency with a count is listed", label);
   int64_t overdue = 0, pending = 0;
   for (size_t i = 0; i < metrics->agency_count; i++) {
@@ -158,17 +158,17 @@ static bool agencies_match(PGconn *connection, const struct pass_metrics *metric
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM dunghen.clock WHERE agency_code = '%s' AND state IN %s",
              agency->code, open_states);
-    counted[0] = support_integer(connection, sql);
+    counted[0] = db_integer(connection, sql);
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM dunghen.clock WHERE agency_code = '%s'"
              " AND state IN ('overdue', 'overdue_again')",
              agency->code);
-    counted[1] = support_integer(connection, sql);
+    counted[1] = db_integer(connection, sql);
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM dunghen.letter_log WHERE agency_code = '%s'"
              " AND state = 'pending'",
              agency->code);
-    counted[2] = support_integer(connection, sql);
+    counted[2] = db_integer(connection, sql);
     if (counted[0] != agency->open || counted[1] != agency->overdue ||
         counted[2] != agency->letters_pending) {
       tap_diagnostic("agency %s: metrics %lld/%lld/%lld, tables %lld/%lld/%lld", agency->code,
@@ -199,7 +199,7 @@ static bool metrics_match(PGconn *connection, const char *label) {
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM dunghen.clock WHERE state = '%s'",
              metrics.states[i].name);
-    int64_t counted = support_integer(connection, sql);
+    int64_t counted = db_integer(connection, sql);
     if (counted != metrics.states[i].value) {
       tap_diagnostic("state %s: metrics %lld, table %lld", metrics.states[i].name,
                      (long long)metrics.states[i].value, (long long)counted);
@@ -210,18 +210,18 @@ static bool metrics_match(PGconn *connection, const char *label) {
   int64_t levels = 0;
   for (size_t i = 0; i < metrics.level_count; i++)
     levels += metrics.levels[i].value;
-  tap_is_integer(levels, support_integer(connection, "SELECT count(*) FROM dunghen.escalation_log"),
+  tap_is_integer(levels, db_integer(connection, "SELECT count(*) FROM dunghen.escalation_log"),
                  "%s: escalations raised match", label);
   tap_is_integer(metrics.letters_pending,
-                 support_integer(connection, "SELECT count(*) FROM dunghen.letter_log"
+                 db_integer(connection, "SELECT count(*) FROM dunghen.letter_log"
                                              " WHERE state = 'pending'"),
                  "%s: pending letters match", label);
   tap_is_integer(metrics.letters_rendered,
-                 support_integer(connection, "SELECT count(*) FROM dunghen.letter_log"
+                 db_integer(connection, "SELECT count(*) FROM dunghen.letter_log"
                                              " WHERE state = 'rendered'"),
                  "%s: rendered letters match", label);
   tap_is_integer(metrics.flagged,
-                 support_integer(connection, "SELECT count(*) FROM dunghen.clock"
+                 db_integer(connection, "SELECT count(*) FROM dunghen.clock"
                                              " WHERE state = 'flagged'"),
                  "%s: flagged dossiers match", label);
   return agencies_match(connection, &metrics, label) && same;
@@ -230,36 +230,36 @@ static bool metrics_match(PGconn *connection, const char *label) {
 static void test_metrics(PGconn *connection, const struct rules *rules,
                          const struct ladder *ladder) {
   metrics_match(connection, "after the passes");
-  support_exec(connection, "UPDATE dunghen.letter_log SET state = 'rendered', path = 'x.pdf',"
+  db_exec(connection, "UPDATE dunghen.letter_log SET state = 'rendered', path = 'x.pdf',"
                            " sha256 = 'x', bytes = 1 WHERE id % 3 = 0");
-  support_exec(connection, "UPDATE onestop.ho_so SET trang_thai = 'da_tra_ket_qua',"
+  db_exec(connection, "UPDATE onestop.ho_so SET trang_thai = 'da_tra_ket_qua',"
                            " ngay_hoan_thanh = '2025-03-27T09:00+07' WHERE ma_ho_so LIKE '%5'");
-  support_exec(connection, "DELETE FROM onestop.ho_so WHERE ma_ho_so LIKE '%77'");
+  db_exec(connection, "DELETE FROM onestop.ho_so WHERE ma_ho_so LIKE '%77'");
   struct pass_report report;
   run_pass(connection, rules, ladder, 100, false, &report);
   tap_ok(report.examined >= 300, "finishing 300 dossiers examines them (%zu examined)",
          report.examined);
   metrics_match(connection, "after renders, finishes and deletions");
-  tap_ok(support_integer(connection, "SELECT count(*) FROM dunghen.metric_delta") <= 64 + 40,
+  tap_ok(db_integer(connection, "SELECT count(*) FROM dunghen.metric_delta") <= 64 + 40,
          "the deltas were folded by the pass (%lld rows)",
-         (long long)support_integer(connection, "SELECT count(*) FROM dunghen.metric_delta"));
-  support_exec(connection, "SELECT dunghen.metric_compact(0)");
-  tap_is_integer(support_integer(connection, "SELECT count(*) FROM (SELECT kind, name FROM"
+         (long long)db_integer(connection, "SELECT count(*) FROM dunghen.metric_delta"));
+  db_exec(connection, "SELECT dunghen.metric_compact(0)");
+  tap_is_integer(db_integer(connection, "SELECT count(*) FROM (SELECT kind, name FROM"
                                              " dunghen.metric_delta GROUP BY 1, 2"
                                              " HAVING count(*) > 1) d"),
                  0, "folding leaves one row per counter");
   metrics_match(connection, "after folding");
   /* The passes leave no dossier overdue here (each got its apology): make some, then undo. */
-  support_exec(connection, "CREATE TEMPORARY TABLE marked AS SELECT code FROM dunghen.clock"
+  db_exec(connection, "CREATE TEMPORARY TABLE marked AS SELECT code FROM dunghen.clock"
                            " WHERE state = 'rescheduled' AND code LIKE '%3'");
-  support_exec(connection, "UPDATE dunghen.clock c SET state = 'overdue_again' FROM marked m"
+  db_exec(connection, "UPDATE dunghen.clock c SET state = 'overdue_again' FROM marked m"
                            " WHERE c.code = m.code");
   metrics_match(connection, "with clocks overdue again");
-  support_exec(connection, "UPDATE dunghen.clock c SET state = 'rescheduled' FROM marked m"
+  db_exec(connection, "UPDATE dunghen.clock c SET state = 'rescheduled' FROM marked m"
                            " WHERE c.code = m.code");
-  support_exec(connection, "DROP TABLE marked");
+  db_exec(connection, "DROP TABLE marked");
   /* letter_version refers to the letters: CASCADE, or the TRUNCATE fails. */
-  support_exec(connection, "TRUNCATE dunghen.letter_log CASCADE");
+  db_exec(connection, "TRUNCATE dunghen.letter_log CASCADE");
   metrics_match(connection, "after TRUNCATE of the letters");
 }
 
@@ -267,27 +267,27 @@ static void test_metrics(PGconn *connection, const struct rules *rules,
 static void test_claims(PGconn *connection, const struct rules *rules,
                         const struct ladder *ladder) {
   struct pass_report report;
-  support_exec(connection, "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, kenh,"
+  db_exec(connection, "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, kenh,"
                            " ngay_tiep_nhan, trang_thai) SELECT 'LOCK-' || i, '1.004884', 'AG1',"
                            " 'truc_tiep', '2025-03-03T08:00+07', 'dang_xu_ly'"
                            " FROM generate_series(1, 3) i");
-  PGconn *other = support_connect();
-  support_exec(other, "BEGIN");
-  support_exec(other, "SELECT pg_advisory_xact_lock(1684368999, hashtext('LOCK-2'))");
+  PGconn *other = db_connect();
+  db_exec(other, "BEGIN");
+  db_exec(other, "SELECT pg_advisory_xact_lock(1684368999, hashtext('LOCK-2'))");
   tap_ok(run_pass(connection, rules, ladder, 2, false, &report), "a pass while LOCK-2 is held");
   tap_is_integer((long long)report.skipped, 1, "it skips the held dossier");
   tap_is_integer((long long)report.examined, 2, "and examines the two others");
-  tap_is_integer(support_integer(connection, "SELECT count(*) FROM dunghen.clock"
+  tap_is_integer(db_integer(connection, "SELECT count(*) FROM dunghen.clock"
                                              " WHERE code LIKE 'LOCK-%'"),
                  2, "the held dossier has no clock yet");
   tap_ok(run_pass(connection, rules, ladder, 2, false, &report) && report.skipped == 1 &&
              report.examined == 0,
          "while it is held, the next pass skips it again (the watermark stayed below it)");
-  support_exec(other, "COMMIT");
+  db_exec(other, "COMMIT");
   PQfinish(other);
   tap_ok(run_pass(connection, rules, ladder, 2, false, &report), "a pass after the release");
   tap_is_integer((long long)report.examined, 1, "it examines the released dossier");
-  tap_is_integer(support_integer(connection, "SELECT count(*) FROM dunghen.clock"
+  tap_is_integer(db_integer(connection, "SELECT count(*) FROM dunghen.clock"
                                              " WHERE code LIKE 'LOCK-%'"),
                  3, "now all three have a clock");
 }
@@ -303,15 +303,15 @@ static PGconn *connect_other(void) {
 }
 
 int main(void) {
-  PGconn *bulk = support_connect();
-  struct rules *rules = support_rules();
-  struct ladder *ladder = support_ladder();
-  if (!tap_ok(rules != NULL && ladder != NULL && support_prepare(bulk) &&
-                  support_exec(bulk, "CREATE DATABASE bulk_rows"),
+  PGconn *bulk = db_connect();
+  struct rules *rules = db_rules();
+  struct ladder *ladder = db_ladder();
+  if (!tap_ok(rules != NULL && ladder != NULL && db_prepare(bulk) &&
+                  db_exec(bulk, "CREATE DATABASE bulk_rows"),
               "rules, ladder and databases are ready"))
     return tap_finish();
   PGconn *rows = connect_other();
-  if (!tap_ok(support_prepare(rows), "the second database is migrated"))
+  if (!tap_ok(db_prepare(rows), "the second database is migrated"))
     return tap_finish();
   test_same_results(bulk, rows, rules, ladder);
   test_metrics(rows, rules, ladder);

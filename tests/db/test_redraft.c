@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "store_support.h"
+#include "db_support.h"
 #include "tap.h"
 
 /* Notifications on dunghen_letter_redraft received by `listener` so far, and their payloads. */
@@ -37,28 +37,28 @@ static bool file_exists(const char *path) {
 static void letter_text(PGconn *connection, const char *column, char *buffer, size_t size) {
   char sql[256];
   snprintf(sql, sizeof sql, "SELECT %s FROM dunghen.letter_log WHERE dossier_code = 'R-1'", column);
-  support_text(connection, sql, buffer, size);
+  db_text(connection, sql, buffer, size);
 }
 
 int main(void) {
   PGconn *connection;
   struct rules *rules;
   struct ladder *ladder;
-  struct support_letter_kit kit;
-  if (!support_open(&connection, &rules, &ladder) || !support_letter_kit_open(&kit))
+  struct db_letter_kit kit;
+  if (!db_open(&connection, &rules, &ladder) || !db_letter_kit_open(&kit))
     return tap_finish();
-  PGconn *listener = support_connect();
-  support_exec(listener, "LISTEN dunghen_letter_redraft");
-  support_exec(connection, "UPDATE dunghen.mail_switch SET enabled = true");
-  support_exec(connection,
+  PGconn *listener = db_connect();
+  db_exec(listener, "LISTEN dunghen_letter_redraft");
+  db_exec(connection, "UPDATE dunghen.mail_switch SET enabled = true");
+  db_exec(connection,
                "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, kenh,"
                " ngay_tiep_nhan, trang_thai) VALUES ('R-1', '1.004884', 'DLK-TTPVHCC',"
                " 'Nguyễn Văn A', 'truc_tiep', '2025-03-03T08:00+07', 'dang_xu_ly')");
 
   /* At the deadline, with no reason recorded: a letter that leaves the reason to write in. */
-  struct pass_report pass = support_kit_pass(connection, rules, ladder, &kit, "2025-03-10T08:00");
+  struct pass_report pass = db_kit_pass(connection, rules, ladder, &kit, "2025-03-10T08:00");
   tap_is_integer((long long)pass.letters, 1, "the deadline queues the letter");
-  struct letter_jobs_report rendered = support_render(connection, &kit, rules);
+  struct letter_jobs_report rendered = db_render(connection, &kit, rules);
   tap_is_integer((long long)rendered.rendered, 1, "it is rendered");
   char first_path[4096], first_sha[80], number[16], text[4096];
   letter_text(connection, "path", first_path, sizeof first_path);
@@ -72,27 +72,27 @@ int main(void) {
   tap_is_integer(redraft_notices(listener, text, sizeof text), 0, "no re-draft announced yet");
 
   /* A later pass with nothing new re-drafts nothing. */
-  pass = support_kit_pass(connection, rules, ladder, &kit, "2025-03-10T10:00");
+  pass = db_kit_pass(connection, rules, ladder, &kit, "2025-03-10T10:00");
   tap_is_integer((long long)pass.redrafts, 0, "nothing changed: no re-draft");
 
   /* The reason arrives the next day. */
-  support_exec(connection, "UPDATE onestop.ho_so SET ly_do_tre_han = 'Chờ kết quả xác minh"
+  db_exec(connection, "UPDATE onestop.ho_so SET ly_do_tre_han = 'Chờ kết quả xác minh"
                            " của Ủy ban nhân dân xã' WHERE ma_ho_so = 'R-1'");
-  pass = support_kit_pass(connection, rules, ladder, &kit, "2025-03-11T09:00");
+  pass = db_kit_pass(connection, rules, ladder, &kit, "2025-03-11T09:00");
   tap_is_integer((long long)pass.redrafts, 1, "the reason re-drafts the letter");
   tap_is_integer((long long)pass.letters, 0, "and queues no second letter");
   letter_text(connection, "state || ' ' || version || ' ' || number", text, sizeof text);
   char expected[64];
   snprintf(expected, sizeof expected, "pending 2 %s", number);
   tap_is_string(text, expected, "the letter is queued again as version 2 under its number");
-  support_text(connection,
+  db_text(connection,
                "SELECT version || ' ' || path || ' ' || sha256 FROM dunghen.letter_version", text,
                sizeof text);
   char recorded[4200];
   snprintf(recorded, sizeof recorded, "1 %s %s", first_path, first_sha);
   tap_is_string(text, recorded, "the first draft is recorded with its path and hash");
 
-  rendered = support_render(connection, &kit, rules);
+  rendered = db_render(connection, &kit, rules);
   tap_is_integer((long long)rendered.rendered, 1, "the re-draft is rendered");
   char second_path[4096], second_sha[80];
   letter_text(connection, "path", second_path, sizeof second_path);
@@ -110,28 +110,28 @@ int main(void) {
   tap_is_integer(redraft_notices(listener, payloads, sizeof payloads), 1,
                  "exactly one announcement on dunghen_letter_redraft");
   tap_is_string(payloads, "1", "its payload counts one letter");
-  tap_is_integer(support_integer(connection, "SELECT count(*) FROM dunghen.outbox o JOIN"
+  tap_is_integer(db_integer(connection, "SELECT count(*) FROM dunghen.outbox o JOIN"
                                              " dunghen.letter_log l ON l.id = o.letter_id"
                                              " WHERE l.dossier_code = 'R-1'"),
                  2, "the mail outbox has the letter and its re-draft");
 
   /* Blanks around the same reason are no change; another reason is. */
-  support_exec(connection, "UPDATE onestop.ho_so SET ly_do_tre_han = '  Chờ kết quả xác minh"
+  db_exec(connection, "UPDATE onestop.ho_so SET ly_do_tre_han = '  Chờ kết quả xác minh"
                            " của Ủy ban nhân dân xã  ' WHERE ma_ho_so = 'R-1'");
-  pass = support_kit_pass(connection, rules, ladder, &kit, "2025-03-11T10:00");
+  pass = db_kit_pass(connection, rules, ladder, &kit, "2025-03-11T10:00");
   tap_is_integer((long long)pass.redrafts, 0, "the same reason with blanks re-drafts nothing");
-  support_exec(connection, "UPDATE onestop.ho_so SET ly_do_tre_han = 'Chờ ý kiến của Sở Nông"
+  db_exec(connection, "UPDATE onestop.ho_so SET ly_do_tre_han = 'Chờ ý kiến của Sở Nông"
                            " nghiệp và Môi trường.' WHERE ma_ho_so = 'R-1'");
-  pass = support_kit_pass(connection, rules, ladder, &kit, "2025-03-11T11:00");
+  pass = db_kit_pass(connection, rules, ladder, &kit, "2025-03-11T11:00");
   tap_is_integer((long long)pass.redrafts, 1, "a changed reason re-drafts again");
-  support_render(connection, &kit, rules);
-  tap_is_integer(support_integer(connection, "SELECT count(*) FROM dunghen.letter_version"), 2,
+  db_render(connection, &kit, rules);
+  tap_is_integer(db_integer(connection, "SELECT count(*) FROM dunghen.letter_version"), 2,
                  "both earlier drafts are kept");
-  tap_is_integer(support_integer(connection, "SELECT count(*) FROM dunghen.letter_log"), 1,
+  tap_is_integer(db_integer(connection, "SELECT count(*) FROM dunghen.letter_log"), 1,
                  "still one letter");
   tap_is_integer(redraft_notices(listener, payloads, sizeof payloads), 1, "one more announcement");
   PQfinish(listener);
-  support_letter_kit_close(&kit);
-  support_close(connection, rules, ladder);
+  db_letter_kit_close(&kit);
+  db_close(connection, rules, ladder);
   return tap_finish();
 }

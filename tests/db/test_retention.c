@@ -9,25 +9,25 @@
 #include <time.h>
 
 #include "store/retention.h"
-#include "store_support.h"
+#include "db_support.h"
 #include "tap.h"
 
 static const char *const old_codes = "('OLD-1', 'OLD-2', 'OLD-3', 'OLD-4', 'OLD-5')";
 
 static long long count_of(PGconn *connection, const char *sql) {
-  return support_integer(connection, sql);
+  return db_integer(connection, sql);
 }
 
 /* Overdue dossiers get their escalations and letter, then some are finished. */
 static void prepare(PGconn *connection, const struct rules *rules, const struct ladder *ladder) {
   const char *codes[] = {"OLD-1", "OLD-2", "OLD-3", "OLD-4", "OLD-5", "NEW-1", "OPEN-1"};
   for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-    support_insert(connection, codes[i], "2025-03-03T08:00");
+    db_insert(connection, codes[i], "2025-03-03T08:00");
   struct pass_report report;
-  support_pass(connection, rules, ladder, support_instant("2025-03-20T09:00"), &report);
-  support_exec(connection, "UPDATE onestop.ho_so SET trang_thai = 'da_tra_ket_qua',"
+  db_pass(connection, rules, ladder, db_instant("2025-03-20T09:00"), &report);
+  db_exec(connection, "UPDATE onestop.ho_so SET trang_thai = 'da_tra_ket_qua',"
                            " ngay_hoan_thanh = '2025-03-21T10:00+07' WHERE ma_ho_so <> 'OPEN-1'");
-  support_pass(connection, rules, ladder, support_instant("2025-03-21T11:00"), &report);
+  db_pass(connection, rules, ladder, db_instant("2025-03-21T11:00"), &report);
   /* The OLD dossiers' rows last changed 500 days ago (in the source, behind the trigger that
    * stamps updated_at, and in their clocks, as a pass then would have), the NEW one now. */
   char sql[512];
@@ -39,21 +39,21 @@ static void prepare(PGconn *connection, const struct rules *rules, const struct 
            " UPDATE dunghen.clock c SET source_updated_at = h.updated_at FROM onestop.ho_so h"
            "  WHERE h.ma_ho_so = c.code AND c.code IN %s",
            old_codes, old_codes);
-  support_exec(connection, sql);
-  support_exec(connection,
+  db_exec(connection, sql);
+  db_exec(connection,
                "INSERT INTO dunghen.outbox (kind, escalation_id, dossier_code, level, roles,"
                " created_at, expanded_at) VALUES"
                " ('escalation', 1, 'OLD-1', 'overdue', '{a}', now() - interval '200 days',"
                "  now() - interval '200 days'),"
                " ('escalation', 2, 'OPEN-1', 'overdue', '{a}', now(), now())");
-  support_exec(connection,
+  db_exec(connection,
                "INSERT INTO dunghen.delivery_log (message_id, outbox_id, kind, dossier_code,"
                " level, role, address, state, next_attempt_at, sent_at, created_at)"
                " SELECT 'm' || i, (SELECT min(id) FROM dunghen.outbox), 'escalation', 'OLD-1',"
                " 'overdue', 'a', 'a' || i || '@example.org', 'sent', now(),"
                " now() - interval '200 days', now() - interval '200 days'"
                " FROM generate_series(1, 5) i");
-  support_exec(connection,
+  db_exec(connection,
                "INSERT INTO dunghen.delivery_log (message_id, outbox_id, kind, dossier_code,"
                " level, role, address, state, next_attempt_at, created_at) VALUES"
                " ('p1', (SELECT max(id) FROM dunghen.outbox), 'escalation', 'OPEN-1', 'overdue',"
@@ -75,7 +75,7 @@ int main(void) {
   PGconn *connection;
   struct rules *rules;
   struct ladder *ladder;
-  if (!support_open(&connection, &rules, &ladder))
+  if (!db_open(&connection, &rules, &ladder))
     return tap_finish();
   prepare(connection, rules, ladder);
   long long letters = count_of(connection, "SELECT count(*) FROM dunghen.letter_log");
@@ -112,22 +112,22 @@ int main(void) {
   tap_ok(levels_match(connection), "the escalation counts of /metrics follow the table");
 
   struct pass_report pass;
-  support_pass(connection, rules, ladder, support_instant("2025-04-30T09:00"), &pass);
+  db_pass(connection, rules, ladder, db_instant("2025-04-30T09:00"), &pass);
   tap_is_integer(count_of(connection, "SELECT count(*) FROM dunghen.escalation_log WHERE"
                                       " dossier_code LIKE 'OLD-%'"),
                  0, "a later pass raises nothing again for them (the open one goes on)");
   struct pass_context context = {.connection = connection,
                                  .rules = rules,
                                  .ladder = ladder,
-                                 .now = support_instant("2025-04-30T10:00"),
+                                 .now = db_instant("2025-04-30T10:00"),
                                  .overlap_seconds = -1};
   tap_ok(pass_recompute_all(&context, &pass, &error) == STATUS_OK && pass.examined == 2 &&
              count_of(connection, "SELECT count(*) FROM dunghen.escalation_log WHERE"
                                   " dossier_code LIKE 'OLD-%'") == 0,
          "nor does a recompute after a reload, which sees only the two clocks left (%zu)",
          pass.examined);
-  support_exec(connection, "UPDATE onestop.ho_so SET trich_yeu = 'sửa' WHERE ma_ho_so = 'OLD-1'");
-  support_pass(connection, rules, ladder, support_instant("2025-04-30T11:00"), &pass);
+  db_exec(connection, "UPDATE onestop.ho_so SET trich_yeu = 'sửa' WHERE ma_ho_so = 'OLD-1'");
+  db_pass(connection, rules, ladder, db_instant("2025-04-30T11:00"), &pass);
   tap_is_integer((long long)pass.examined, 1, "a change to a deleted dossier's row brings it back");
   tap_is_integer((long long)pass.escalations + (long long)pass.letters, 0,
                  "finished, it raises nothing and gets no second letter");
@@ -136,6 +136,6 @@ int main(void) {
                  STATUS_OK, "a policy of zeros");
   tap_is_integer((long long)(report.escalations + report.clocks + report.deliveries), 0,
                  "deletes nothing");
-  support_close(connection, rules, ladder);
+  db_close(connection, rules, ladder);
   return tap_finish();
 }

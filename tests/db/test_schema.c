@@ -10,7 +10,7 @@
 #include <sys/select.h>
 
 #include "store/schema.h"
-#include "store_support.h"
+#include "db_support.h"
 #include "tap.h"
 
 struct migration {
@@ -22,7 +22,7 @@ struct migration {
 
 static void *migrate_thread(void *argument) {
   struct migration *migration = argument;
-  PGconn *connection = support_connect();
+  PGconn *connection = db_connect();
   migration->status = schema_migrate(connection, &migration->result, &migration->error);
   if (migration->status == STATUS_OK)
     migration->reference_status = schema_install_reference(connection, &migration->error);
@@ -37,7 +37,7 @@ static void columns_of(PGconn *connection, const char *view, char *buffer, size_
            " FROM information_schema.columns WHERE table_schema = 'dunghen'"
            " AND table_name = '%s'",
            view);
-  support_text(connection, sql, buffer, size);
+  db_text(connection, sql, buffer, size);
 }
 
 static bool wait_for_notify(PGconn *connection, const char *channel) {
@@ -76,8 +76,8 @@ int main(void) {
   tap_is_integer(migrations[0].result.from_version + migrations[1].result.from_version,
                  schema_latest_version(), "exactly one of them applied the migration");
 
-  PGconn *connection = support_connect();
-  tap_is_integer(support_integer(connection, "SELECT count(*) FROM dunghen.schema_version"),
+  PGconn *connection = db_connect();
+  tap_is_integer(db_integer(connection, "SELECT count(*) FROM dunghen.schema_version"),
                  schema_latest_version(), "each version is recorded once");
   struct schema_result again;
   struct error error;
@@ -106,37 +106,37 @@ int main(void) {
                         " time zone,recipients:ARRAY,reason:text",
                "escalation_log has the contract's columns");
 
-  PGconn *listener = support_connect();
-  support_exec(listener, "LISTEN dunghen_dossier");
-  support_exec(connection, "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, kenh,"
+  PGconn *listener = db_connect();
+  db_exec(listener, "LISTEN dunghen_dossier");
+  db_exec(connection, "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, kenh,"
                            " ngay_tiep_nhan, trang_thai, updated_at) VALUES ('HS-1',"
                            " '1.004884', 'AG1', 'truc_tuyen', '2025-03-03T08:00+07',"
                            " 'dang_xu_ly', '2000-01-01')");
   tap_ok(wait_for_notify(listener, "dunghen_dossier"), "an insert sends NOTIFY dunghen_dossier");
   char text[256];
-  support_text(connection, "SELECT channel || ' ' || status || ' ' || (updated_at > now() -"
+  db_text(connection, "SELECT channel || ' ' || status || ' ' || (updated_at > now() -"
                            " interval '1 hour') FROM dunghen.dossier_source WHERE code = 'HS-1'",
                text, sizeof text);
   tap_is_string(text, "online processing true",
                 "the view maps channel and status; the trigger sets updated_at");
-  int64_t before = support_integer(connection, "SELECT (extract(epoch FROM updated_at) * 1e6)"
+  int64_t before = db_integer(connection, "SELECT (extract(epoch FROM updated_at) * 1e6)"
                                                "::bigint FROM onestop.ho_so"
                                                " WHERE ma_ho_so = 'HS-1'");
-  support_exec(connection, "INSERT INTO onestop.tam_dung (ma_ho_so, tu_ngay) VALUES ('HS-1',"
+  db_exec(connection, "INSERT INTO onestop.tam_dung (ma_ho_so, tu_ngay) VALUES ('HS-1',"
                            " '2025-03-04T08:00+07')");
-  tap_ok(support_integer(connection, "SELECT (extract(epoch FROM updated_at) * 1e6)::bigint FROM"
+  tap_ok(db_integer(connection, "SELECT (extract(epoch FROM updated_at) * 1e6)::bigint FROM"
                                      " onestop.ho_so WHERE ma_ho_so = 'HS-1'") > before,
          "a new pause moves the dossier's updated_at");
-  support_text(connection, "SELECT kind || ' ' || (resumed_at IS NULL) FROM"
+  db_text(connection, "SELECT kind || ' ' || (resumed_at IS NULL) FROM"
                            " dunghen.dossier_pause_source WHERE code = 'HS-1'", text, sizeof text);
   tap_is_string(text, "supplement true", "the pause view maps the kind");
   tap_is_integer(schema_install_reference(connection, &error), STATUS_OK,
                  "reinstalling the reference schema works");
-  tap_is_integer(support_integer(connection, "SELECT count(*) FROM onestop.ho_so"), 1,
+  tap_is_integer(db_integer(connection, "SELECT count(*) FROM onestop.ho_so"), 1,
                  "and keeps the rows");
 
-  PGconn *fresh = support_connect();
-  support_exec(fresh, "CREATE DATABASE other");
+  PGconn *fresh = db_connect();
+  db_exec(fresh, "CREATE DATABASE other");
   PQfinish(fresh);
   char command[1024];
   snprintf(command, sizeof command,

@@ -12,21 +12,21 @@
 #include "service/log.h"
 #include "service/session.h"
 #include "store/sql.h"
-#include "store_support.h"
+#include "db_support.h"
 #include "tap.h"
 
 static void show(PGconn *connection, const char *setting, char *value, size_t size) {
   char sql[128];
   snprintf(sql, sizeof sql, "SHOW %s", setting);
-  support_text(connection, sql, value, size);
+  db_text(connection, sql, value, size);
 }
 
 int main(void) {
   const char *conninfo = getenv("DUNGHEN_TEST_DB");
   if (conninfo == NULL)
     return tap_skip_all("DUNGHEN_TEST_DB is not set (run through with-cluster)");
-  PGconn *admin = support_connect();
-  if (!tap_ok(admin != NULL && support_prepare(admin), "database migrated"))
+  PGconn *admin = db_connect();
+  if (!tap_ok(admin != NULL && db_prepare(admin), "database migrated"))
     return tap_finish();
   struct log log;
   log_init(&log, stderr, LOG_INFO);
@@ -50,7 +50,7 @@ int main(void) {
   config_free(&config);
 
   /* 0 is no limit; `server` keeps what the DBA set on the role. */
-  tap_ok(support_exec(admin, "ALTER ROLE CURRENT_USER SET lock_timeout = '7s'"),
+  tap_ok(db_exec(admin, "ALTER ROLE CURRENT_USER SET lock_timeout = '7s'"),
          "the DBA sets lock_timeout on the role");
   struct config_timeouts timeouts = {0, CONFIG_TIMEOUT_SERVER, 45};
   tap_is_integer(session_connect(&session, conninfo, 5, &timeouts, &version, &error), STATUS_OK,
@@ -62,13 +62,13 @@ int main(void) {
   show(session.connection, "idle_in_transaction_session_timeout", value, sizeof value);
   tap_is_string(value, "45s", "idle_in_transaction_session_timeout: 45s");
   session_disconnect(&session);
-  support_exec(admin, "ALTER ROLE CURRENT_USER RESET lock_timeout");
+  db_exec(admin, "ALTER ROLE CURRENT_USER RESET lock_timeout");
 
   /* The lock limit ends a wait behind another session's lock, and says so without the server's
    * text. */
   timeouts = (struct config_timeouts){60, 1, 60};
   session_connect(&session, conninfo, 5, &timeouts, &version, &error);
-  tap_ok(support_exec(admin, "BEGIN; LOCK TABLE dunghen.sync_state IN ACCESS EXCLUSIVE MODE"),
+  tap_ok(db_exec(admin, "BEGIN; LOCK TABLE dunghen.sync_state IN ACCESS EXCLUSIVE MODE"),
          "another session holds a lock dunghen needs");
   enum status status = sql_exec(session.connection, "reading the sync state",
                                 "SELECT * FROM dunghen.sync_state", &error);
@@ -77,7 +77,7 @@ int main(void) {
                 "reading the sync state: SQLSTATE 55P03 (lock not available (lock_timeout); "
                 "the server's text at log level debug)",
                 "the error names the statement, the SQLSTATE and the limit");
-  support_exec(admin, "ROLLBACK");
+  db_exec(admin, "ROLLBACK");
   session_disconnect(&session);
   PQfinish(admin);
   return tap_finish();

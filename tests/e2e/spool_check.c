@@ -64,7 +64,7 @@ static void walk_directory(struct spool_walk *walk, const char *path, int depth)
   closedir(directory);
 }
 
-int spool_count_leftovers(const char *spool) {
+int spool_check_leftovers(const char *spool) {
   struct spool_walk walk = {0};
   walk_directory(&walk, spool, 0);
   free(walk.paths);
@@ -87,7 +87,7 @@ static bool read_whole(const char *path, unsigned char **data, size_t *size) {
   return ok;
 }
 
-bool spool_file_matches(const char *path, const char *sha256, long long bytes) {
+bool spool_check_file_matches(const char *path, const char *sha256, long long bytes) {
   unsigned char *data = NULL;
   size_t size = 0;
   bool readable = read_whole(path, &data, &size);
@@ -117,7 +117,7 @@ bool spool_check(PGconn *db, const char *spool, const char *label) {
     if (bsearch(path, walk.paths, walk.count, sizeof *walk.paths, compare_paths) == NULL) {
       if (missing++ == 0)
         tap_diagnostic("no file for row %s", path);
-    } else if (!spool_file_matches(path, PQgetvalue(rows, row, 1),
+    } else if (!spool_check_file_matches(path, PQgetvalue(rows, row, 1),
                                    atoll(PQgetvalue(rows, row, 2)))) {
       if (mismatched++ == 0)
         tap_diagnostic("sha256 or size differs: %s", path);

@@ -14,8 +14,8 @@
 
 bool spool_check(PGconn *db, const char *spool, const char *label);
 /* True when the file at `path` has `bytes` bytes and the sha256 `sha256` (hex). */
-bool spool_file_matches(const char *path, const char *sha256, long long bytes);
+bool spool_check_file_matches(const char *path, const char *sha256, long long bytes);
 /* Temporary files (`.NAME.pdf.*`) in the spool. */
-int spool_count_leftovers(const char *spool);
+int spool_check_leftovers(const char *spool);
 
 #endif

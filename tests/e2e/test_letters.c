@@ -21,20 +21,20 @@
 #include <unistd.h>
 
 #include "core/sha256.h"
-#include "harness.h"
+#include "e2e_support.h"
 #include "spool_check.h"
 #include "tap.h"
 
 enum { BURST = 1200 };
 
 struct setup {
-  struct harness harness;
+  struct e2e_harness harness;
   char spool[PATH_MAX + 16];
   char config[8192];
   bool private_mount; /* the spool is a tmpfs of our own mount namespace */
 };
 
-static bool copy_agencies(const struct harness *harness) {
+static bool copy_agencies(const struct e2e_harness *harness) {
   const char *source = getenv("DUNGHEN_SOURCE_ROOT");
   char command[3 * PATH_MAX];
   snprintf(command, sizeof command, "cp '%s/rules/agencies.yaml' '%s/agencies.yaml'",
@@ -69,7 +69,7 @@ static bool spool_writable(const struct setup *setup, const char *agency_directo
       return true;
     if (errno != EBUSY) /* a file open for writing: the daemon is between two letters soon */
       break;
-    sleep_seconds(0.01);
+    e2e_sleep_seconds(0.01);
   }
   tap_diagnostic("remount %s: %s", setup->spool, strerror(errno));
   return false;
@@ -85,8 +85,8 @@ static void command_output(const char *command, char *output, size_t size) {
   pclose(pipe);
 }
 
-static bool insert_overdue(const struct harness *harness, const char *code, const char *agency) {
-  return db_exec(harness,
+static bool insert_overdue(const struct e2e_harness *harness, const char *code, const char *agency) {
+  return e2e_db_exec(harness,
                  "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
                  "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) VALUES "
                  "('%s', '9.900001', '%s', 'Nguyễn Văn Thử', '066123456789', 'xã Hòa Phú', "
@@ -94,7 +94,7 @@ static bool insert_overdue(const struct harness *harness, const char *code, cons
                  code, agency);
 }
 
-static bool row_text(const struct harness *harness, const char *sql, int column, char *out,
+static bool row_text(const struct e2e_harness *harness, const char *sql, int column, char *out,
                      size_t size) {
   PGresult *result = PQexec(harness->db, sql);
   bool found = PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) == 1 &&
@@ -104,10 +104,10 @@ static bool row_text(const struct harness *harness, const char *sql, int column,
   return found;
 }
 
-static void test_one_letter(struct setup *setup, struct daemon *daemon) {
-  struct harness *harness = &setup->harness;
+static void test_one_letter(struct setup *setup, struct e2e_daemon *daemon) {
+  struct e2e_harness *harness = &setup->harness;
   insert_overdue(harness, "E2E-L1", "DLK-TTPVHCC");
-  tap_ok(db_wait_integer(harness, 1, 15,
+  tap_ok(e2e_db_wait_integer(harness, 1, 15,
                          "SELECT count(*) FROM dunghen.letter_log WHERE dossier_code = 'E2E-L1' "
                          "AND state = 'rendered'"),
          "the daemon renders the letter of an overdue dossier");
@@ -130,7 +130,7 @@ static void test_one_letter(struct setup *setup, struct daemon *daemon) {
   tap_ok(stat(year_directory, &year) == 0 && (year.st_mode & 07777) == 0750 &&
              stat(expected_directory, &agency) == 0 && (agency.st_mode & 07777) == 0750,
          "in directories of mode 0750");
-  tap_ok(spool_file_matches(path, sha256, atoll(bytes)), "its sha256 and size match letter_log");
+  tap_ok(spool_check_file_matches(path, sha256, atoll(bytes)), "its sha256 and size match letter_log");
   char command[PATH_MAX + 64], output[65536];
   snprintf(command, sizeof command, "pdftotext '%s' - 2>/dev/null", path);
   command_output(command, output, sizeof output);
@@ -139,15 +139,15 @@ static void test_one_letter(struct setup *setup, struct daemon *daemon) {
   snprintf(command, sizeof command, "qpdf --check '%s' >/dev/null 2>&1", path);
   tap_is_integer(system(command), 0, "qpdf --check passes");
   char body[65536];
-  sleep_seconds(0.2);
-  http_get(daemon->port, "/metrics", body, sizeof body);
+  e2e_sleep_seconds(0.2);
+  e2e_http_get(daemon->port, "/metrics", body, sizeof body);
   tap_contains(body, "dunghen_letters{state=\"rendered\"} 1\n", "metrics: one letter rendered");
   tap_contains(body, "dunghen_letters_rendered_total 1\n", "metrics: rendered by this process");
   tap_contains(body, "dunghen_letter_spool_blocked 0\n", "metrics: the spool accepts files");
 }
 
-static void test_refusing_spool(struct setup *setup, struct daemon *daemon) {
-  struct harness *harness = &setup->harness;
+static void test_refusing_spool(struct setup *setup, struct e2e_daemon *daemon) {
+  struct e2e_harness *harness = &setup->harness;
   char agency_directory[PATH_MAX + 64];
   snprintf(agency_directory, sizeof agency_directory, "%s/DLK-TTPVHCC", setup->spool);
   if (!tap_ok(spool_writable(setup, agency_directory, false), "the spool made read-only (%s)",
@@ -155,39 +155,39 @@ static void test_refusing_spool(struct setup *setup, struct daemon *daemon) {
     return;
   insert_overdue(harness, "E2E-L2", "DLK-TTPVHCC");
   char body[65536];
-  tap_ok(daemon_wait_health(daemon, 503, body, sizeof body, 15), "/healthz turns 503");
+  tap_ok(e2e_daemon_wait_health(daemon, 503, body, sizeof body, 15), "/healthz turns 503");
   tap_ok(strncmp(body, "spool: ", 7) == 0, "and says why, starting with `spool: ` (%.*s)",
          (int)strcspn(body, "\n"), body);
-  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.letter_log "
+  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log "
                                      "WHERE dossier_code = 'E2E-L2' AND state = 'pending'"),
                  1, "the job stays pending");
-  http_get(daemon->port, "/metrics", body, sizeof body);
+  e2e_http_get(daemon->port, "/metrics", body, sizeof body);
   tap_contains(body, "dunghen_letter_spool_blocked 1\n", "metrics: the spool is blocked");
   tap_contains(body, "dunghen_letters{state=\"blocked\"} 1\n", "metrics: one letter blocked");
   tap_contains(body, "dunghen_letters{state=\"pending\"} 1\n", "metrics: one letter pending");
-  sleep_seconds(1.5); /* a few retries while it stays read-only */
-  tap_ok(daemon_log_count(daemon, "letter(s) wait; retrying in") >= 2,
+  e2e_sleep_seconds(1.5); /* a few retries while it stays read-only */
+  tap_ok(e2e_daemon_log_count(daemon, "letter(s) wait; retrying in") >= 2,
          "the letter thread retries with a backoff");
   tap_ok(spool_writable(setup, agency_directory, true), "the spool made writable again");
-  tap_ok(db_wait_integer(harness, 1, 40,
+  tap_ok(e2e_db_wait_integer(harness, 1, 40,
                          "SELECT count(*) FROM dunghen.letter_log WHERE dossier_code = 'E2E-L2' "
                          "AND state = 'rendered'"),
          "the letter completes once the spool accepts files");
-  tap_ok(daemon_wait_health(daemon, 200, body, sizeof body, 10), "/healthz is 200 again");
+  tap_ok(e2e_daemon_wait_health(daemon, 200, body, sizeof body, 10), "/healthz is 200 again");
   tap_is_string(body, "ok\n", "and says ok");
-  tap_is_integer(db_integer(harness, "SELECT number FROM dunghen.letter_log "
+  tap_is_integer(e2e_db_integer(harness, "SELECT number FROM dunghen.letter_log "
                                      "WHERE dossier_code = 'E2E-L2'"),
                  2, "with the number taken when it was queued");
-  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.letter_log "
+  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log "
                                      "WHERE agency_code = 'DLK-TTPVHCC'"),
                  2, "and no second number");
-  http_get(daemon->port, "/metrics", body, sizeof body);
+  e2e_http_get(daemon->port, "/metrics", body, sizeof body);
   tap_contains(body, "dunghen_letter_spool_blocked 0\n", "metrics: the spool unblocked");
 }
 
 /* `dunghen once` renders what its pass queued. */
 static void test_once(struct setup *setup) {
-  struct harness *harness = &setup->harness;
+  struct e2e_harness *harness = &setup->harness;
   char config_path[PATH_MAX + 32], command[3 * PATH_MAX], output[4096];
   snprintf(config_path, sizeof config_path, "%s/once.yaml", harness->directory);
   FILE *file = fopen(config_path, "w");
@@ -201,7 +201,7 @@ static void test_once(struct setup *setup) {
   command_output(command, output, sizeof output);
   tap_contains(output, "1 letters queued", "dunghen once queues the letter");
   tap_contains(output, "letters: 1 rendered, 0 failed into ", "and renders it");
-  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.letter_log WHERE "
+  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log WHERE "
                                      "dossier_code = 'E2E-ONCE' AND state = 'rendered' AND "
                                      "number = 1"),
                  1, "number 1 of its agency, recorded as rendered");
@@ -210,12 +210,12 @@ static void test_once(struct setup *setup) {
 /* ---- the spool tree against letter_log ---- */
 
 static void test_kill_during_burst(struct setup *setup) {
-  struct harness *harness = &setup->harness;
-  struct daemon daemon;
-  if (!tap_ok(daemon_start(&daemon, harness, setup->config, NULL), "a daemon for the burst"))
+  struct e2e_harness *harness = &setup->harness;
+  struct e2e_daemon daemon;
+  if (!tap_ok(e2e_daemon_start(&daemon, harness, setup->config, NULL), "a daemon for the burst"))
     return;
-  long long before = db_integer(harness, "SELECT count(*) FROM dunghen.letter_log");
-  db_exec(harness,
+  long long before = e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log");
+  e2e_db_exec(harness,
           "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, so_dinh_danh, "
           "dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) "
           "SELECT 'E2E-K' || lpad(g::text, 5, '0'), '9.900001', "
@@ -229,29 +229,29 @@ static void test_kill_during_burst(struct setup *setup) {
            "SELECT (count(*) FILTER (WHERE state = 'rendered') >= %lld + 100)::int "
            "FROM dunghen.letter_log",
            before);
-  tap_ok(db_wait_integer(harness, 1, 30, sql), "the burst is being rendered");
+  tap_ok(e2e_db_wait_integer(harness, 1, 30, sql), "the burst is being rendered");
   kill(daemon.pid, SIGKILL);
-  tap_is_integer(daemon_stop(&daemon, SIGKILL, 10), 128 + SIGKILL, "SIGKILL in the middle");
+  tap_is_integer(e2e_daemon_stop(&daemon, SIGKILL, 10), 128 + SIGKILL, "SIGKILL in the middle");
   long long pending =
-      db_integer(harness, "SELECT count(*) FROM dunghen.letter_log WHERE state = 'pending'");
+      e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log WHERE state = 'pending'");
   tap_ok(pending > 0, "letters were still pending when it died (%lld)", pending);
-  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.letter_log"), before + BURST,
+  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log"), before + BURST,
                  "every letter of the burst was queued");
-  struct daemon again;
-  if (!tap_ok(daemon_start(&again, harness, setup->config, NULL), "the daemon restarts"))
+  struct e2e_daemon again;
+  if (!tap_ok(e2e_daemon_start(&again, harness, setup->config, NULL), "the daemon restarts"))
     return;
-  tap_ok(db_wait_integer(harness, 0, 60,
+  tap_ok(e2e_db_wait_integer(harness, 0, 60,
                          "SELECT count(*) FROM dunghen.letter_log WHERE state <> 'rendered'"),
          "after the restart every letter is rendered");
-  tap_is_integer(daemon_stop(&again, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+  tap_is_integer(e2e_daemon_stop(&again, SIGTERM, 20), 0, "SIGTERM: exit status 0");
   spool_check(setup->harness.db, setup->spool, "after the kill");
-  tap_is_integer(db_integer(harness,
+  tap_is_integer(e2e_db_integer(harness,
                             "SELECT count(*) FROM (SELECT agency_code, year FROM "
                             "dunghen.letter_log GROUP BY agency_code, year HAVING "
                             "min(number) <> 1 OR max(number) <> count(*) "
                             "OR count(DISTINCT number) <> count(*)) AS broken"),
                  0, "numbers run 1..n per agency and year, without gaps or repeats");
-  tap_is_integer(db_integer(harness, "SELECT count(DISTINCT path) FROM dunghen.letter_log"),
+  tap_is_integer(e2e_db_integer(harness, "SELECT count(DISTINCT path) FROM dunghen.letter_log"),
                  before + BURST, "one file per letter");
 }
 
@@ -260,8 +260,8 @@ int main(void) {
   if (conninfo == NULL)
     return tap_skip_all("DUNGHEN_TEST_DB is not set (run through with-cluster)");
   static struct setup setup;
-  struct harness *harness = &setup.harness;
-  if (!tap_ok(harness_setup(harness, conninfo) && copy_agencies(harness),
+  struct e2e_harness *harness = &setup.harness;
+  if (!tap_ok(e2e_setup(harness, conninfo) && copy_agencies(harness),
               "database migrated, reference schema and agencies in"))
     return tap_finish();
   snprintf(setup.spool, sizeof setup.spool, "%s/spool", harness->directory);
@@ -271,22 +271,22 @@ int main(void) {
   snprintf(setup.config, sizeof setup.config,
            "paths:\n  letters: %s/letters\n  spool: %s\nsync:\n  poll_interval: 3600\n",
            source != NULL ? source : ".", setup.spool);
-  struct daemon daemon;
-  if (!tap_ok(daemon_start(&daemon, harness, setup.config, NULL), "the daemon starts")) {
-    harness_teardown(harness);
+  struct e2e_daemon daemon;
+  if (!tap_ok(e2e_daemon_start(&daemon, harness, setup.config, NULL), "the daemon starts")) {
+    e2e_teardown(harness);
     return tap_finish();
   }
-  tap_ok(daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "the daemon becomes ready");
+  tap_ok(e2e_daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "the daemon becomes ready");
   test_one_letter(&setup, &daemon);
   test_refusing_spool(&setup, &daemon);
-  tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+  tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
   test_once(&setup);
   test_kill_during_burst(&setup);
   int result = tap_finish();
   if (result != 0)
-    daemon_dump_log(&daemon);
+    e2e_daemon_dump_log(&daemon);
   if (setup.private_mount)
     umount2(setup.spool, MNT_DETACH);
-  harness_teardown(harness);
+  e2e_teardown(harness);
   return result;
 }

@@ -25,13 +25,13 @@
 #include <time.h>
 
 #include "dunghen-config.h"
-#include "harness.h"
+#include "e2e_support.h"
 #include "tap.h"
 
 enum { BODY_SIZE = 262144 };
 
 struct setup {
-  struct harness harness;
+  struct e2e_harness harness;
   const char *source;
   char spool[PATH_MAX + 16];
   char sendmail[PATH_MAX + 16];
@@ -40,7 +40,7 @@ struct setup {
 };
 
 static bool prepare(struct setup *setup) {
-  struct harness *harness = &setup->harness;
+  struct e2e_harness *harness = &setup->harness;
   char command[3 * PATH_MAX];
   snprintf(command, sizeof command, "cp '%s/rules/agencies.yaml' '%s/agencies.yaml'", setup->source,
            harness->rules);
@@ -65,9 +65,9 @@ static bool prepare(struct setup *setup) {
   return true;
 }
 
-static bool insert_dossier(const struct harness *harness, const char *code, const char *agency,
+static bool insert_dossier(const struct e2e_harness *harness, const char *code, const char *agency,
                            const char *received_sql) {
-  return db_exec(harness,
+  return e2e_db_exec(harness,
                  "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
                  "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) VALUES "
                  "('%s', '9.900001', '%s', 'Nguyễn Văn Thử', '066123456789', 'xã Hòa Phú', "
@@ -158,7 +158,7 @@ static void test_histograms(const char *body) {
 }
 
 /* The per-agency gauges against counting the tables. */
-static bool agencies_match(const struct harness *harness, const char *body, bool quiet) {
+static bool agencies_match(const struct e2e_harness *harness, const char *body, bool quiet) {
   static const char *const agencies[] = {"DLK-TTPVHCC", "DLK-SNNMT"};
   static const char *const names[] = {"dunghen_agency_open_dossiers",
                                       "dunghen_agency_overdue_dossiers",
@@ -173,7 +173,7 @@ static bool agencies_match(const struct harness *harness, const char *body, bool
       char series[160];
       snprintf(series, sizeof series, "%s{agency=\"%s\"}", names[kind], agencies[agency]);
       double shown = sample(body, series);
-      long long counted = db_integer(
+      long long counted = e2e_db_integer(
           harness, "SELECT count(*) FROM dunghen.%s WHERE agency_code = '%s' AND state IN (%s)",
           tables[kind], agencies[agency], states[kind]);
       if (shown != (double)counted) {
@@ -186,14 +186,14 @@ static bool agencies_match(const struct harness *harness, const char *body, bool
 }
 
 /* The counts are read at most every 2 s after a job: poke a pass until they have caught up. */
-static bool wait_agencies(const struct harness *harness, const struct daemon *daemon, char *body) {
+static bool wait_agencies(const struct e2e_harness *harness, const struct e2e_daemon *daemon, char *body) {
   for (int attempt = 0; attempt < 8; attempt++) {
-    sleep_seconds(2.2);
-    db_exec(harness, "UPDATE onestop.ho_so SET trich_yeu = 'x%d' WHERE ma_ho_so = 'MET-4'",
+    e2e_sleep_seconds(2.2);
+    e2e_db_exec(harness, "UPDATE onestop.ho_so SET trich_yeu = 'x%d' WHERE ma_ho_so = 'MET-4'",
             attempt);
     for (int poll = 0; poll < 10; poll++) {
-      sleep_seconds(0.2);
-      if (http_get(daemon->port, "/metrics", body, BODY_SIZE) == 200 &&
+      e2e_sleep_seconds(0.2);
+      if (e2e_http_get(daemon->port, "/metrics", body, BODY_SIZE) == 200 &&
           agencies_match(harness, body, true))
         return true;
     }
@@ -201,9 +201,9 @@ static bool wait_agencies(const struct harness *harness, const struct daemon *da
   return agencies_match(harness, body, false);
 }
 
-static void test_live_metrics(struct setup *setup, struct daemon *daemon, int64_t reload_from,
+static void test_live_metrics(struct setup *setup, struct e2e_daemon *daemon, int64_t reload_from,
                               int64_t reload_to, char *body) {
-  struct harness *harness = &setup->harness;
+  struct e2e_harness *harness = &setup->harness;
   tap_ok(wait_agencies(harness, daemon, body),
          "per agency: open, overdue and letters pending equal counting the tables");
   tap_contains(body, "dunghen_agency_open_dossiers{agency=\"DLK-TTPVHCC\"} 2\n",
@@ -268,42 +268,42 @@ int main(void) {
     return tap_skip_all("DUNGHEN_TEST_DB is not set (run through with-cluster)");
   static struct setup setup;
   static char body[BODY_SIZE];
-  struct harness *harness = &setup.harness;
+  struct e2e_harness *harness = &setup.harness;
   setup.source = getenv("DUNGHEN_SOURCE_ROOT") != NULL ? getenv("DUNGHEN_SOURCE_ROOT") : ".";
   char probe[256];
   if (!tap_ok(run("command -v promtool", probe, sizeof probe) == 0,
               "promtool is installed (Debian's prometheus package; tools/dev deps)"))
     return tap_finish();
-  if (!tap_ok(harness_setup(harness, conninfo) && prepare(&setup),
+  if (!tap_ok(e2e_setup(harness, conninfo) && prepare(&setup),
               "database migrated, reference schema, agencies, spool and sendmail in"))
     return tap_finish();
-  struct daemon daemon;
-  if (!tap_ok(daemon_start(&daemon, harness, setup.config, NULL), "the daemon starts")) {
-    harness_teardown(harness);
+  struct e2e_daemon daemon;
+  if (!tap_ok(e2e_daemon_start(&daemon, harness, setup.config, NULL), "the daemon starts")) {
+    e2e_teardown(harness);
     return tap_finish();
   }
-  tap_ok(daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "the daemon becomes ready");
+  tap_ok(e2e_daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "the daemon becomes ready");
   insert_dossier(harness, "MET-1", "DLK-TTPVHCC", "now() - interval '30 days'");
   insert_dossier(harness, "MET-2", "DLK-TTPVHCC", "now() - interval '30 days'");
   insert_dossier(harness, "MET-3", "DLK-SNNMT", "now() - interval '30 days'");
   insert_dossier(harness, "MET-4", "DLK-SNNMT", "now()");
-  tap_ok(db_wait_integer(harness, 3, 20,
+  tap_ok(e2e_db_wait_integer(harness, 3, 20,
                          "SELECT count(*) FROM dunghen.letter_log WHERE state = 'rendered'"),
          "three apology letters rendered");
-  tap_ok(db_wait_integer(harness, 1, 20,
+  tap_ok(e2e_db_wait_integer(harness, 1, 20,
                          "SELECT (count(*) > 0)::int FROM dunghen.delivery_log"
                          " WHERE state = 'sent'"),
          "mail handed to sendmail");
   int64_t reload_from = (int64_t)time(NULL);
   kill(daemon.pid, SIGHUP);
-  tap_ok(daemon_wait_log(&daemon, "reload: config and rules from", 1, 10), "SIGHUP reloads");
+  tap_ok(e2e_daemon_wait_log(&daemon, "reload: config and rules from", 1, 10), "SIGHUP reloads");
   int64_t reload_to = (int64_t)time(NULL);
   test_live_metrics(&setup, &daemon, reload_from, reload_to, body);
   test_contrib(&setup);
-  tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+  tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
   int result = tap_finish();
   if (result != 0)
-    daemon_dump_log(&daemon);
-  harness_teardown(harness);
+    e2e_daemon_dump_log(&daemon);
+  e2e_teardown(harness);
   return result;
 }

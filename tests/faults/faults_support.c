@@ -47,7 +47,7 @@ static bool create_database(struct faults_database *database) {
   char conninfo[PATH_MAX + 128];
   snprintf(conninfo, sizeof conninfo, "host=%s port=5432 user=postgres dbname=work",
            database->server.directory);
-  if (!ok || !harness_setup(&database->harness, conninfo))
+  if (!ok || !e2e_setup(&database->harness, conninfo))
     return false;
   const char *source = getenv("DUNGHEN_SOURCE_ROOT");
   source = source != NULL ? source : ".";
@@ -67,7 +67,7 @@ bool faults_database_create(struct faults_database *database, const char *label)
 }
 
 void faults_database_destroy(struct faults_database *database) {
-  harness_teardown(&database->harness);
+  e2e_teardown(&database->harness);
   pg_server_destroy(&database->server);
 }
 
@@ -115,7 +115,7 @@ void faults_config(const struct faults_database *database, const char *extra, ch
            database->letters, database->spool, extra != NULL ? extra : "");
 }
 
-void faults_reconnect(struct harness *harness) {
+void faults_reconnect(struct e2e_harness *harness) {
   if (harness->db != NULL && PQstatus(harness->db) == CONNECTION_OK) {
     PGresult *probe = PQexec(harness->db, "SELECT 1");
     bool alive = PQresultStatus(probe) == PGRES_TUPLES_OK;
@@ -131,16 +131,16 @@ void faults_reconnect(struct harness *harness) {
       PQsetNoticeProcessor(harness->db, ignore_notice, NULL);
       return;
     }
-    sleep_seconds(0.1);
+    e2e_sleep_seconds(0.1);
   }
 }
 
 /* ---- workload ---- */
 
-bool workload_overdue_burst(struct workload *workload, int count) {
+bool faults_workload_overdue_burst(struct faults_workload *workload, int count) {
   int first = workload->overdue + 1;
   workload->overdue += count;
-  return db_exec(workload->harness,
+  return e2e_db_exec(workload->harness,
                  "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
                  "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) "
                  "SELECT 'W-O-' || lpad(g::text, 6, '0'), '9.900001', "
@@ -151,7 +151,7 @@ bool workload_overdue_burst(struct workload *workload, int count) {
                  first, first + count - 1);
 }
 
-static int pick_fresh(struct workload *workload, int remainder) {
+static int pick_fresh(struct faults_workload *workload, int remainder) {
   if (workload->fresh < 3)
     return 0;
   int number = 1 + (int)faults_below(&workload->random, (uint64_t)workload->fresh);
@@ -159,7 +159,7 @@ static int pick_fresh(struct workload *workload, int remainder) {
   return number >= 1 ? number : 0;
 }
 
-bool workload_step(struct workload *workload) {
+bool faults_workload_step(struct faults_workload *workload) {
   char sql[4096];
   size_t used = 0;
   used += (size_t)snprintf(sql + used, sizeof sql - used, "BEGIN;");
@@ -208,14 +208,14 @@ bool workload_step(struct workload *workload) {
 
 /* ---- invariants ---- */
 
-bool faults_wait_settled(struct harness *harness, bool letters, double timeout) {
+bool faults_wait_settled(struct e2e_harness *harness, bool letters, double timeout) {
   char sql[1024];
   snprintf(sql, sizeof sql,
            "SELECT (SELECT count(*) FROM onestop.ho_so h LEFT JOIN dunghen.clock c "
            "ON c.code = h.ma_ho_so WHERE c.source_updated_at IS DISTINCT FROM h.updated_at) "
            "+ (SELECT count(*) FROM dunghen.clock WHERE next_instant <= now()) %s",
            letters ? "+ (SELECT count(*) FROM dunghen.letter_log WHERE state = 'pending')" : "");
-  double until = monotonic_now() + timeout;
+  double until = e2e_monotonic_now() + timeout;
   long long left = -1;
   do {
     faults_reconnect(harness);
@@ -225,8 +225,8 @@ bool faults_wait_settled(struct harness *harness, bool letters, double timeout) 
     PQclear(result);
     if (left == 0)
       return true;
-    sleep_seconds(0.05);
-  } while (monotonic_now() < until);
+    e2e_sleep_seconds(0.05);
+  } while (e2e_monotonic_now() < until);
   tap_diagnostic("not settled after %.0f s: %lld dossiers or letters left", timeout, left);
   return false;
 }
@@ -262,11 +262,11 @@ static const struct invariant INVARIANTS[] = {
     {"no failed letter", "SELECT count(*) FROM dunghen.letter_log WHERE state = 'failed'"},
 };
 
-bool faults_check_database(struct harness *harness, const char *label, bool report_each) {
+bool faults_check_database(struct e2e_harness *harness, const char *label, bool report_each) {
   faults_reconnect(harness);
   bool all = true;
   for (size_t i = 0; i < sizeof INVARIANTS / sizeof INVARIANTS[0]; i++) {
-    long long violations = db_integer(harness, "%s", INVARIANTS[i].sql);
+    long long violations = e2e_db_integer(harness, "%s", INVARIANTS[i].sql);
     if (report_each || violations != 0)
       tap_is_integer(violations, 0, "%s: %s", label, INVARIANTS[i].what);
     all = all && violations == 0;
@@ -276,7 +276,7 @@ bool faults_check_database(struct harness *harness, const char *label, bool repo
 
 /* ---- the spool tree ---- */
 
-bool faults_check_spool(struct harness *harness, const char *spool, const char *label) {
+bool faults_check_spool(struct e2e_harness *harness, const char *spool, const char *label) {
   faults_reconnect(harness);
   return spool_check(harness->db, spool, label);
 }
@@ -294,7 +294,7 @@ static bool admin_exec(PGconn *admin, const char *sql) {
       tap_diagnostic("%s: %s", sql, PQerrorMessage(admin));
       return false;
     }
-    sleep_seconds(0.1); /* a session of the stopped daemon still closing */
+    e2e_sleep_seconds(0.1); /* a session of the stopped daemon still closing */
   }
   tap_diagnostic("%s: %s", sql, PQerrorMessage(admin));
   return false;
@@ -369,7 +369,7 @@ static bool compare_with(PGconn *work, PGconn *fresh, const char *sql, const cha
 }
 
 static bool run_once_on(const struct faults_database *database, const char *conninfo) {
-  struct harness const *harness = &database->harness;
+  struct e2e_harness const *harness = &database->harness;
   char command[4 * PATH_MAX];
   /* Rules without agencies.yaml: the letters are queued (what is compared), not rendered. */
   snprintf(command, sizeof command,
@@ -411,7 +411,7 @@ static bool fresh_schema(const char *conninfo) {
 }
 
 bool faults_verify_on_copy(struct faults_database *database, const char *label) {
-  struct harness *harness = &database->harness;
+  struct e2e_harness *harness = &database->harness;
   PQfinish(harness->db);
   harness->db = NULL;
   PGconn *admin = PQconnectdb(database->admin_conninfo);

@@ -1,6 +1,6 @@
 /*
  * faults_support.h: what the fault, load and security tests share on top of the e2e harness
- * (tests/e2e/harness.h): a restartable PostgreSQL with a work database that can be copied, a
+ * (tests/e2e/e2e_support.h): a restartable PostgreSQL with a work database that can be copied, a
  * scripted workload over the reference schema, a seeded random source, and the invariants that
  * must hold after any fault:
  *   - no escalation twice (dossier, level, episode), every overdue dossier has its `overdue`;
@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "harness.h"
+#include "e2e_support.h"
 #include "pg_server.h"
 #include "spool_check.h"
 
@@ -24,7 +24,7 @@
 struct faults_database {
   struct pg_server server;
   char admin_conninfo[PATH_MAX + 128]; /* the `postgres` database, for CREATE DATABASE */
-  struct harness harness;              /* on `work` */
+  struct e2e_harness harness;              /* on `work` */
   char spool[PATH_MAX + 16];           /* harness directory/spool, created 0755 */
   char letters[PATH_MAX];              /* the shipped templates */
 };
@@ -46,33 +46,33 @@ void faults_config(const struct faults_database *database, const char *extra, ch
                    size_t size);
 
 /* Reconnects the harness's own connection when it broke (the server restarted). */
-void faults_reconnect(struct harness *harness);
+void faults_reconnect(struct e2e_harness *harness);
 
 /* The workload. Overdue dossiers are `W-O-NNNNNN`, fresh ones `W-F-NNNNNN` (received now,
  * procedure 9.900002: nothing falls due for days). Fresh dossiers numbered 1 mod 3 may get a
  * delay reason, 2 mod 3 may be finished early, so no dossier is both. */
-struct workload {
-  struct harness *harness;
+struct faults_workload {
+  struct e2e_harness *harness;
   uint64_t random;
   int overdue; /* how many codes were used */
   int fresh;
 };
 /* `count` overdue dossiers (received 30 days ago, open) in one statement: letters due. */
-bool workload_overdue_burst(struct workload *workload, int count);
+bool faults_workload_overdue_burst(struct faults_workload *workload, int count);
 /* A few random changes in one transaction: fresh dossiers, summary edits, delay reasons on
  * fresh dossiers (an apology and a letter), fresh dossiers finished early. */
-bool workload_step(struct workload *workload);
+bool faults_workload_step(struct faults_workload *workload);
 
 /* Waits until every source row was examined in its current version, nothing is due and no
  * letter is pending (when `letters`); false after `timeout` seconds. */
-bool faults_wait_settled(struct harness *harness, bool letters, double timeout);
+bool faults_wait_settled(struct e2e_harness *harness, bool letters, double timeout);
 
 /* The database invariants (duplicates, overdue coverage, one letter per letter escalation,
  * numbering). Cheap: run them after every round. Returns true when all held. */
-bool faults_check_database(struct harness *harness, const char *label, bool report_each);
+bool faults_check_database(struct e2e_harness *harness, const char *label, bool report_each);
 /* The spool tree against letter_log (every rendered row has its file with its size and
  * sha256, no other file, no temporary file, modes 0640/0750). */
-bool faults_check_spool(struct harness *harness, const char *spool, const char *label);
+bool faults_check_spool(struct e2e_harness *harness, const char *spool, const char *label);
 /* Copies `work` into a fresh database, drops the daemon's schema there, migrates again and runs
  * `dunghen once --now NOW` (NOW = the server's clock); compares its escalation and letter
  * keys with `work`'s. The daemon must be stopped (CREATE DATABASE ... TEMPLATE needs `work`

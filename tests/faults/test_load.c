@@ -32,23 +32,23 @@ static void *probe(void *argument) {
   struct prober *prober = argument;
   char body[4096];
   while (!atomic_load(&prober->stop)) {
-    double started = monotonic_now();
-    int status = http_get(prober->port, "/healthz", body, sizeof body);
-    double took = monotonic_now() - started;
+    double started = e2e_monotonic_now();
+    int status = e2e_http_get(prober->port, "/healthz", body, sizeof body);
+    double took = e2e_monotonic_now() - started;
     prober->requests++;
     prober->unanswered += status != 200 && status != 503;
     prober->total += took;
     if (took > prober->worst)
       prober->worst = took;
-    sleep_seconds(0.01);
+    e2e_sleep_seconds(0.01);
   }
   return NULL;
 }
 
-static bool commit_burst(struct harness *harness, int changes) {
+static bool commit_burst(struct e2e_harness *harness, int changes) {
   for (int first = 1; first <= changes; first += PER_TRANSACTION) {
     int last = first + PER_TRANSACTION - 1 < changes ? first + PER_TRANSACTION - 1 : changes;
-    if (!db_exec(harness,
+    if (!e2e_db_exec(harness,
                  "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
                  "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) "
                  "SELECT 'L-' || lpad(g::text, 7, '0'), "
@@ -67,7 +67,7 @@ int main(void) {
   struct faults_database database;
   if (!faults_database_create(&database, "a restartable PostgreSQL, migrated"))
     return tap_finish();
-  struct harness *harness = &database.harness;
+  struct e2e_harness *harness = &database.harness;
   const char *text = getenv("FAULTS_LOAD");
   int changes = text != NULL && atoi(text) > 0 ? atoi(text) : 100000;
   char config[8192];
@@ -75,10 +75,10 @@ int main(void) {
            "paths:\n  letters: %s\n  spool: %s\nsync:\n  poll_interval: "
            "3600\n",
            database.letters, database.spool);
-  struct daemon daemon;
-  if (!tap_ok(daemon_start(&daemon, harness, config, NULL), "the daemon starts") ||
-      !tap_ok(daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "and becomes ready")) {
-    daemon_dump_log(&daemon);
+  struct e2e_daemon daemon;
+  if (!tap_ok(e2e_daemon_start(&daemon, harness, config, NULL), "the daemon starts") ||
+      !tap_ok(e2e_daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "and becomes ready")) {
+    e2e_daemon_dump_log(&daemon);
     faults_database_destroy(&database);
     return tap_finish();
   }
@@ -87,18 +87,18 @@ int main(void) {
   atomic_init(&prober.stop, false);
   pthread_t thread;
   pthread_create(&thread, NULL, probe, &prober);
-  double started = monotonic_now();
+  double started = e2e_monotonic_now();
   tap_ok(commit_burst(harness, changes), "%d changes committed in %d transactions", changes,
          (changes + PER_TRANSACTION - 1) / PER_TRANSACTION);
-  double committed = monotonic_now() - started;
+  double committed = e2e_monotonic_now() - started;
   tap_ok(faults_wait_settled(harness, false, 600), "every dossier examined in its current version");
-  double examined = monotonic_now() - started;
+  double examined = e2e_monotonic_now() - started;
   tap_ok(faults_wait_settled(harness, true, 600), "every letter rendered");
-  double rendered = monotonic_now() - started;
+  double rendered = e2e_monotonic_now() - started;
   atomic_store(&prober.stop, true);
   pthread_join(thread, NULL);
   long peak_kb = faults_proc_kilobytes(daemon.pid, "VmHWM");
-  long letters = (long)db_integer(harness, "SELECT count(*) FROM dunghen.letter_log");
+  long letters = (long)e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log");
   tap_diagnostic("%d changes: committed in %.1f s, all examined after %.1f s (%.0f changes/s), "
                  "%ld letters rendered after %.1f s",
                  changes, committed, examined, changes / examined, letters, rendered);
@@ -110,14 +110,14 @@ int main(void) {
          "/healthz answered every request while it worked (%ld)", prober.requests);
   tap_ok(peak_kb > 0 && peak_kb < MEMORY_LIMIT_KB, "peak memory bounded: %ld kB < %d kB", peak_kb,
          MEMORY_LIMIT_KB);
-  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.clock WHERE code LIKE 'L-%%'"),
+  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.clock WHERE code LIKE 'L-%%'"),
                  changes, "a clock for every dossier");
   tap_is_integer(letters, changes / 100, "a letter for every overdue dossier");
   faults_check_database(harness, "after the burst", true);
-  tap_is_integer(daemon_stop(&daemon, SIGTERM, 30), 0, "SIGTERM: exit status 0");
+  tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 30), 0, "SIGTERM: exit status 0");
   int result = tap_finish();
   if (result != 0)
-    daemon_dump_log(&daemon);
+    e2e_daemon_dump_log(&daemon);
   faults_database_destroy(&database);
   return result;
 }

@@ -36,7 +36,7 @@ static bool admin(const struct faults_database *database, const char *sql) {
 }
 
 /* Files of the spool that no row names: rendered after the dump. Moved to `aside`. */
-static long long move_aside_unknown(struct harness *harness, const char *spool, const char *aside) {
+static long long move_aside_unknown(struct e2e_harness *harness, const char *spool, const char *aside) {
   char list[PATH_MAX + 32], command[COMMAND_SIZE];
   snprintf(list, sizeof list, "%s/known", aside);
   PGresult *rows = PQexec(harness->db, "SELECT path FROM dunghen.letter_log WHERE path IS NOT NULL"
@@ -71,24 +71,24 @@ static long long move_aside_unknown(struct harness *harness, const char *spool, 
   return moved;
 }
 
-static long long letters(struct harness *harness) {
-  return db_integer(harness, "SELECT count(*) FROM dunghen.letter_log");
+static long long letters(struct e2e_harness *harness) {
+  return e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log");
 }
 
 int main(void) {
   struct faults_database database;
   if (!faults_database_create(&database, "a restartable PostgreSQL, migrated"))
     return tap_finish();
-  struct harness *harness = &database.harness;
+  struct e2e_harness *harness = &database.harness;
   char config[8192], command[COMMAND_SIZE];
   faults_config(&database, NULL, config, sizeof config);
-  struct workload workload = {harness, faults_seed(), 0, 0};
-  struct daemon daemon;
-  if (!tap_ok(daemon_start(&daemon, harness, config, NULL), "a daemon starts"))
+  struct faults_workload workload = {harness, faults_seed(), 0, 0};
+  struct e2e_daemon daemon;
+  if (!tap_ok(e2e_daemon_start(&daemon, harness, config, NULL), "a daemon starts"))
     goto done;
-  workload_overdue_burst(&workload, 40);
+  faults_workload_overdue_burst(&workload, 40);
   for (int step = 0; step < 20; step++)
-    workload_step(&workload);
+    faults_workload_step(&workload);
   tap_ok(faults_wait_settled(harness, true, 120), "it settles with its letters rendered");
 
   /* The backup, while the daemon works: the dump first, then the spool. */
@@ -98,15 +98,15 @@ int main(void) {
   snprintf(aside, sizeof aside, "%s/newer-than-the-dump", harness->directory);
   snprintf(command, sizeof command, "pg_dump --format=custom --file='%s' '%s'", dump,
            harness->conninfo);
-  double started = monotonic_now();
+  double started = e2e_monotonic_now();
   tap_ok(run(command), "pg_dump of the whole database (source and dunghen schema)");
-  double dump_seconds = monotonic_now() - started;
+  double dump_seconds = e2e_monotonic_now() - started;
   long long letters_in_dump = letters(harness);
-  workload_overdue_burst(&workload, 10); /* letters after the dump: files it does not know */
+  faults_workload_overdue_burst(&workload, 10); /* letters after the dump: files it does not know */
   tap_ok(faults_wait_settled(harness, true, 60), "the daemon renders 10 more letters meanwhile");
   snprintf(command, sizeof command, "cp -a '%s' '%s' && mkdir '%s'", database.spool, copy, aside);
   tap_ok(run(command), "then the spool is copied");
-  tap_is_integer(daemon_stop(&daemon, SIGTERM, 30), 0, "the daemon stops (the disaster)");
+  tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 30), 0, "the daemon stops (the disaster)");
 
   /* The disaster and the restore. */
   PQfinish(harness->db);
@@ -114,12 +114,12 @@ int main(void) {
   snprintf(command, sizeof command, "rm -rf '%s'", database.spool);
   run(command);
   tap_ok(admin(&database, "DROP DATABASE work WITH (FORCE)"), "the database is dropped");
-  started = monotonic_now();
+  started = e2e_monotonic_now();
   tap_ok(admin(&database, "CREATE DATABASE work"), "an empty one is created");
   snprintf(command, sizeof command, "pg_restore --exit-on-error --dbname='%s' '%s'",
            harness->conninfo, dump);
   tap_ok(run(command), "pg_restore brings the dump back");
-  double restore_seconds = monotonic_now() - started;
+  double restore_seconds = e2e_monotonic_now() - started;
   snprintf(command, sizeof command, "cp -a '%s' '%s'", copy, database.spool);
   tap_ok(run(command), "the spool copy is put back");
   faults_reconnect(harness);
@@ -130,12 +130,12 @@ int main(void) {
   faults_check_database(harness, "after the restore", true);
 
   /* The daemon carries on from the dump. */
-  if (tap_ok(daemon_start(&daemon, harness, config, NULL), "a new daemon starts")) {
-    workload_overdue_burst(&workload, 20);
+  if (tap_ok(e2e_daemon_start(&daemon, harness, config, NULL), "a new daemon starts")) {
+    faults_workload_overdue_burst(&workload, 20);
     for (int step = 0; step < 10; step++)
-      workload_step(&workload);
+      faults_workload_step(&workload);
     tap_ok(faults_wait_settled(harness, true, 120), "it settles, the new letters rendered");
-    tap_is_integer(daemon_stop(&daemon, SIGTERM, 30), 0, "SIGTERM: exit status 0");
+    tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 30), 0, "SIGTERM: exit status 0");
   }
   tap_ok(letters(harness) >= letters_in_dump + 20, "every overdue dossier has its letter (%lld)",
          letters(harness));

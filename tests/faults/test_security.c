@@ -288,7 +288,7 @@ static int search_file(const char *path) {
 }
 
 /* Every log the test's daemons and commands wrote in the harness directory. */
-static int search_logs(const struct harness *harness, int *files) {
+static int search_logs(const struct e2e_harness *harness, int *files) {
   DIR *directory = opendir(harness->directory);
   int found = 0;
   *files = 0;
@@ -363,7 +363,7 @@ static void listening(const char *file, const unsigned long *inodes, int count, 
 }
 
 static void check_default_bind(struct faults_database *database) {
-  struct harness *harness = &database->harness;
+  struct e2e_harness *harness = &database->harness;
   char config_path[PATH_MAX + 32], log_path[PATH_MAX + 32];
   snprintf(config_path, sizeof config_path, "%s/default-bind.yaml", harness->directory);
   snprintf(log_path, sizeof log_path, "%s/default-bind.log", harness->directory);
@@ -383,12 +383,12 @@ static void check_default_bind(struct faults_database *database) {
           harness->rules, (char *)NULL);
     _exit(127);
   }
-  struct daemon daemon = {.pid = pid, .port = -1};
+  struct e2e_daemon daemon = {.pid = pid, .port = -1};
   snprintf(daemon.log_path, sizeof daemon.log_path, "%s", log_path);
-  tap_ok(daemon_wait_log(&daemon, "http: listening on ", 1, 20),
+  tap_ok(e2e_daemon_wait_log(&daemon, "http: listening on ", 1, 20),
          "a daemon without http.address starts its HTTP endpoint");
   char line[512] = "";
-  daemon_log_line(&daemon, "http: listening on ", line, sizeof line);
+  e2e_daemon_log_line(&daemon, "http: listening on ", line, sizeof line);
   tap_contains(line, "http: listening on 127.0.0.1:", "its log says 127.0.0.1");
   unsigned long inodes[256];
   int count = socket_inodes(pid, inodes, 256), total = 0, loopback = 0;
@@ -398,7 +398,7 @@ static void check_default_bind(struct faults_database *database) {
   tap_ok(total >= 1 && loopback == total,
          "every listening socket of the daemon is on loopback (%d of %d; %s)", loopback, total,
          first);
-  tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+  tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
 }
 
 static void run_once(const struct faults_database *database, const char *conninfo) {
@@ -412,17 +412,17 @@ static void run_once(const struct faults_database *database, const char *conninf
 
 static void end_to_end(struct faults_database *database) {
   /* The daemon connects as dunghen; the test's own connection is the superuser's. */
-  struct harness restricted = database->harness;
+  struct e2e_harness restricted = database->harness;
   snprintf(restricted.conninfo, sizeof restricted.conninfo,
            "host=%s port=5432 user=dunghen dbname=motcua", database->server.directory);
   restricted.db = connect_as(database, "postgres");
   char config[8192];
   faults_config(database, NULL, config, sizeof config);
   umask(0); /* the modes of the spool must not depend on the umask */
-  struct daemon daemon;
-  if (!tap_ok(daemon_start(&daemon, &restricted, config, NULL), "the daemon starts as dunghen") ||
-      !tap_ok(daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "and becomes ready")) {
-    daemon_dump_log(&daemon);
+  struct e2e_daemon daemon;
+  if (!tap_ok(e2e_daemon_start(&daemon, &restricted, config, NULL), "the daemon starts as dunghen") ||
+      !tap_ok(e2e_daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "and becomes ready")) {
+    e2e_daemon_dump_log(&daemon);
     PQfinish(restricted.db);
     return;
   }
@@ -445,20 +445,20 @@ static void end_to_end(struct faults_database *database) {
   faults_check_spool(&restricted, database->spool, "as dunghen, umask 000");
 
   char body[65536];
-  tap_is_integer(http_get(daemon.port, "/metrics", body, sizeof body), 200, "/metrics is 200");
+  tap_is_integer(e2e_http_get(daemon.port, "/metrics", body, sizeof body), 200, "/metrics is 200");
   tap_is_integer(search_personal(body, "/metrics"), 0, "/metrics carries no personal data");
-  http_get(daemon.port, "/healthz", body, sizeof body);
+  e2e_http_get(daemon.port, "/healthz", body, sizeof body);
   tap_is_integer(search_personal(body, "/healthz"), 0, "/healthz carries no personal data");
   kill(daemon.pid, SIGHUP);
-  daemon_wait_log(&daemon, "reload", 1, 10);
-  tap_ok(daemon_log_count(&daemon, "dossier PII-3 flagged") == 1,
+  e2e_daemon_wait_log(&daemon, "reload", 1, 10);
+  tap_ok(e2e_daemon_log_count(&daemon, "dossier PII-3 flagged") == 1,
          "the log names dossiers by code (so the search below is meaningful)");
-  tap_is_integer(daemon_stop(&daemon, SIGKILL, 20), 128 + SIGKILL, "killed with SIGKILL");
+  tap_is_integer(e2e_daemon_stop(&daemon, SIGKILL, 20), 128 + SIGKILL, "killed with SIGKILL");
   /* A restart re-reads everything, and `dunghen once` reports on stdout and stderr. */
-  struct daemon again;
-  if (tap_ok(daemon_start(&again, &restricted, config, NULL), "it restarts as dunghen")) {
-    tap_ok(daemon_wait_log(&again, "ready: rules loaded", 1, 20), "and becomes ready");
-    tap_is_integer(daemon_stop(&again, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+  struct e2e_daemon again;
+  if (tap_ok(e2e_daemon_start(&again, &restricted, config, NULL), "it restarts as dunghen")) {
+    tap_ok(e2e_daemon_wait_log(&again, "ready: rules loaded", 1, 20), "and becomes ready");
+    tap_is_integer(e2e_daemon_stop(&again, SIGTERM, 20), 0, "SIGTERM: exit status 0");
   }
   run_once(database, restricted.conninfo);
   int files;

@@ -32,14 +32,14 @@ struct tally {
   int in_flight; /* faults injected while letters were pending */
 };
 
-static bool terminate(struct harness *harness, bool all, uint64_t *random) {
+static bool terminate(struct e2e_harness *harness, bool all, uint64_t *random) {
   faults_reconnect(harness);
   if (all)
-    return db_integer(harness, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+    return e2e_db_integer(harness, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                                "WHERE application_name LIKE 'dunghen-%%'") >= 1;
   static const char *const SESSIONS[] = {"listener", "worker", "letters"};
   const char *which = SESSIONS[faults_below(random, 3)];
-  long long found = db_integer(harness,
+  long long found = e2e_db_integer(harness,
                                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                                "WHERE application_name = 'dunghen-%s'",
                                which);
@@ -47,36 +47,36 @@ static bool terminate(struct harness *harness, bool all, uint64_t *random) {
 }
 
 /* True once the daemon's listener has a session again (its backoff is at most 30 s). */
-static bool wait_listener(struct harness *harness, double timeout) {
-  double until = monotonic_now() + timeout;
+static bool wait_listener(struct e2e_harness *harness, double timeout) {
+  double until = e2e_monotonic_now() + timeout;
   do {
-    if (db_integer(harness, "SELECT count(*) FROM pg_stat_activity "
+    if (e2e_db_integer(harness, "SELECT count(*) FROM pg_stat_activity "
                             "WHERE application_name = 'dunghen-listener'") >= 1)
       return true;
-    sleep_seconds(0.1);
-  } while (monotonic_now() < until);
+    e2e_sleep_seconds(0.1);
+  } while (e2e_monotonic_now() < until);
   return false;
 }
 
 static bool restart(struct faults_database *database, uint64_t *random) {
   bool stopped = pg_server_stop(&database->server);
-  sleep_seconds((double)faults_below(random, 1500) / 1000.0);
+  e2e_sleep_seconds((double)faults_below(random, 1500) / 1000.0);
   bool started = pg_server_start(&database->server);
   faults_reconnect(&database->harness);
   return stopped && started;
 }
 
-static void one_round(struct faults_database *database, struct workload *workload,
-                      const struct daemon *daemon, int round, struct tally *tally) {
-  struct harness *harness = &database->harness;
+static void one_round(struct faults_database *database, struct faults_workload *workload,
+                      const struct e2e_daemon *daemon, int round, struct tally *tally) {
+  struct e2e_harness *harness = &database->harness;
   faults_reconnect(harness);
-  workload_overdue_burst(workload, 3 + (int)faults_below(&workload->random, 30));
+  faults_workload_overdue_burst(workload, 3 + (int)faults_below(&workload->random, 30));
   int steps = 1 + (int)faults_below(&workload->random, 4);
   for (int step = 0; step < steps; step++)
-    workload_step(workload);
-  sleep_seconds((double)faults_below(&workload->random, 400) / 1000.0);
+    faults_workload_step(workload);
+  e2e_sleep_seconds((double)faults_below(&workload->random, 400) / 1000.0);
   tally->in_flight +=
-      db_integer(harness, "SELECT count(*) FROM dunghen.letter_log WHERE state = 'pending'") > 0;
+      e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log WHERE state = 'pending'") > 0;
   enum fault fault = (enum fault)faults_below(&workload->random, FAULT_KINDS);
   bool done = fault == FAULT_RESTART
                   ? restart(database, &workload->random)
@@ -87,8 +87,8 @@ static void one_round(struct faults_database *database, struct workload *workloa
   else
     tally->missed_sessions += !done;
   /* Changes committed while the daemon reconnects: only its catch-up can find them. */
-  workload_step(workload);
-  sleep_seconds((double)faults_below(&workload->random, 300) / 1000.0);
+  faults_workload_step(workload);
+  e2e_sleep_seconds((double)faults_below(&workload->random, 300) / 1000.0);
   if (waitpid(daemon->pid, NULL, WNOHANG) != 0)
     tally->exits++;
   char label[64];
@@ -101,28 +101,28 @@ int main(void) {
   struct faults_database database;
   if (!faults_database_create(&database, "a restartable PostgreSQL, migrated"))
     return tap_finish();
-  struct harness *harness = &database.harness;
+  struct e2e_harness *harness = &database.harness;
   char config[8192];
   faults_config(&database, NULL, config, sizeof config);
-  struct workload workload = {harness, faults_seed(), 0, 0};
-  struct daemon daemon;
-  if (!tap_ok(daemon_start(&daemon, harness, config, NULL), "the daemon starts") ||
-      !tap_ok(daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "and becomes ready")) {
-    daemon_dump_log(&daemon);
+  struct faults_workload workload = {harness, faults_seed(), 0, 0};
+  struct e2e_daemon daemon;
+  if (!tap_ok(e2e_daemon_start(&daemon, harness, config, NULL), "the daemon starts") ||
+      !tap_ok(e2e_daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "and becomes ready")) {
+    e2e_daemon_dump_log(&daemon);
     faults_database_destroy(&database);
     return tap_finish();
   }
   pid_t pid = daemon.pid;
   int rounds = faults_rounds(30);
   struct tally tally = {0};
-  double started = monotonic_now();
+  double started = e2e_monotonic_now();
   for (int round = 1; round <= rounds && tally.exits == 0; round++)
     one_round(&database, &workload, &daemon, round, &tally);
   tap_diagnostic("%d rounds in %.1f s: %d restarts, %d all sessions killed, %d one session "
                  "killed (%d found it disconnected: the pass and letter threads reconnect "
                  "when they next need the database); %d with letters pending; %d overdue "
                  "and %d fresh dossiers",
-                 rounds, monotonic_now() - started, tally.faults[FAULT_RESTART],
+                 rounds, e2e_monotonic_now() - started, tally.faults[FAULT_RESTART],
                  tally.faults[FAULT_TERMINATE_ALL], tally.faults[FAULT_TERMINATE_ONE],
                  tally.missed_sessions, tally.in_flight, workload.overdue, workload.fresh);
   tap_is_integer(tally.failed_restarts, 0, "every restart of the server worked");
@@ -132,15 +132,15 @@ int main(void) {
          "it settles: every dossier examined, nothing due, no letter pending");
   tap_ok(daemon.pid == pid && kill(pid, 0) == 0, "the same daemon (pid %d) throughout", pid);
   /* The whole line's end: PostgreSQL's "the database system is starting up" is logged too. */
-  tap_is_integer(daemon_log_count(&daemon, " starting\n"), 1, "its log shows one start");
+  tap_is_integer(e2e_daemon_log_count(&daemon, " starting\n"), 1, "its log shows one start");
   char body[4096] = "";
   /* The database can settle while the listener still waits out its backoff after the last
    * fault (up to 30 s): /healthz says "database unreachable" until it is back. */
-  bool healthy = daemon_wait_health(&daemon, 200, body, sizeof body, 40);
+  bool healthy = e2e_daemon_wait_health(&daemon, 200, body, sizeof body, 40);
   tap_ok(healthy, "/healthz is 200 once the listener is back (%.*s)", (int)strcspn(body, "\n"),
          body);
   static char metrics[1 << 16];
-  http_get(daemon.port, "/metrics", metrics, sizeof metrics);
+  e2e_http_get(daemon.port, "/metrics", metrics, sizeof metrics);
   const char *reconnects = strstr(metrics, "\ndunghen_database_reconnects_total ");
   long long reconnected = reconnects != NULL ? atoll(strchr(reconnects, ' ') + 1) : -1;
   /* Not one reconnect per restart: a restart that comes while the listener waits out its
@@ -150,11 +150,11 @@ int main(void) {
   tap_ok(wait_listener(harness, 60), "and its listener is connected at the end");
   faults_check_database(harness, "after the faults", true);
   faults_check_spool(harness, database.spool, "after the faults");
-  tap_is_integer(daemon_stop(&daemon, SIGTERM, 30), 0, "SIGTERM: exit status 0");
+  tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 30), 0, "SIGTERM: exit status 0");
   faults_verify_on_copy(&database, "after the faults");
   int result = tap_finish();
   if (result != 0)
-    daemon_dump_log(&daemon);
+    e2e_daemon_dump_log(&daemon);
   faults_database_destroy(&database);
   return result;
 }

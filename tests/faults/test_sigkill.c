@@ -30,41 +30,41 @@ struct tally {
   int early_exits;       /* daemons that had exited before the kill */
 };
 
-static void one_round(struct faults_database *database, struct workload *workload,
+static void one_round(struct faults_database *database, struct faults_workload *workload,
                       const char *config, int round, struct tally *tally) {
-  struct harness *harness = &database->harness;
-  struct daemon daemon;
+  struct e2e_harness *harness = &database->harness;
+  struct e2e_daemon daemon;
   long long rendered_before =
-      db_integer(harness, "SELECT count(*) FROM dunghen.letter_log WHERE state = 'rendered'");
-  if (!daemon_start(&daemon, harness, config, NULL)) {
+      e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log WHERE state = 'rendered'");
+  if (!e2e_daemon_start(&daemon, harness, config, NULL)) {
     tap_ok(false, "round %d: the daemon starts", round);
-    daemon_stop(&daemon, SIGKILL, 5);
+    e2e_daemon_stop(&daemon, SIGKILL, 5);
     tally->broken_rounds++;
     return;
   }
   int burst = 5 + (int)faults_below(&workload->random, 240);
-  workload_overdue_burst(workload, burst);
+  faults_workload_overdue_burst(workload, burst);
   int steps = 1 + (int)faults_below(&workload->random, 4);
   for (int step = 0; step < steps; step++)
-    workload_step(workload);
-  sleep_seconds((double)faults_below(&workload->random, 1200) / 1000.0);
+    faults_workload_step(workload);
+  e2e_sleep_seconds((double)faults_below(&workload->random, 1200) / 1000.0);
   if (waitpid(daemon.pid, NULL, WNOHANG) != 0)
     tally->early_exits++;
   kill(daemon.pid, SIGKILL);
-  if (daemon_stop(&daemon, SIGKILL, 10) == 128 + SIGKILL)
+  if (e2e_daemon_stop(&daemon, SIGKILL, 10) == 128 + SIGKILL)
     tally->kills++;
   long long pending =
-      db_integer(harness, "SELECT count(*) FROM dunghen.letter_log WHERE state = 'pending'");
+      e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log WHERE state = 'pending'");
   long long rendered =
-      db_integer(harness, "SELECT count(*) FROM dunghen.letter_log WHERE state = 'rendered'");
+      e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log WHERE state = 'rendered'");
   tally->pending_at_kill += pending > 0;
   tally->rendering_at_kill += pending > 0 && rendered > rendered_before;
-  tally->leftovers_seen += spool_count_leftovers(database->spool) > 0;
+  tally->leftovers_seen += spool_check_leftovers(database->spool) > 0;
   char label[64];
   snprintf(label, sizeof label, "round %d", round);
   if (!faults_check_database(harness, label, false)) {
     tally->broken_rounds++;
-    daemon_dump_log(&daemon);
+    e2e_daemon_dump_log(&daemon);
   }
 }
 
@@ -72,13 +72,13 @@ int main(void) {
   struct faults_database database;
   if (!faults_database_create(&database, "a restartable PostgreSQL, migrated"))
     return tap_finish();
-  struct harness *harness = &database.harness;
+  struct e2e_harness *harness = &database.harness;
   char config[8192];
   faults_config(&database, NULL, config, sizeof config);
-  struct workload workload = {harness, faults_seed(), 0, 0};
+  struct faults_workload workload = {harness, faults_seed(), 0, 0};
   int rounds = faults_rounds(50);
   struct tally tally = {0};
-  double started = monotonic_now();
+  double started = e2e_monotonic_now();
   for (int round = 1; round <= rounds; round++)
     one_round(&database, &workload, config, round, &tally);
   tap_is_integer(tally.kills, rounds, "%d daemons killed with SIGKILL", rounds);
@@ -86,19 +86,19 @@ int main(void) {
   tap_is_integer(tally.broken_rounds, 0, "the database invariants held after every kill");
   tap_diagnostic("%d kills in %.1f s: %d with letters pending, %d while rendering, %d left a "
                  "temporary file; %d overdue and %d fresh dossiers",
-                 tally.kills, monotonic_now() - started, tally.pending_at_kill,
+                 tally.kills, e2e_monotonic_now() - started, tally.pending_at_kill,
                  tally.rendering_at_kill, tally.leftovers_seen, workload.overdue, workload.fresh);
   tap_ok(tally.rendering_at_kill > 0, "some kills landed while letters were being rendered");
 
-  struct daemon last;
-  if (tap_ok(daemon_start(&last, harness, config, NULL), "a last daemon starts")) {
+  struct e2e_daemon last;
+  if (tap_ok(e2e_daemon_start(&last, harness, config, NULL), "a last daemon starts")) {
     tap_ok(faults_wait_settled(harness, true, 180), "it settles: every dossier examined, "
                                                     "nothing due, no letter pending");
-    tap_is_integer(daemon_stop(&last, SIGTERM, 30), 0, "SIGTERM: exit status 0");
+    tap_is_integer(e2e_daemon_stop(&last, SIGTERM, 30), 0, "SIGTERM: exit status 0");
   }
   faults_check_database(harness, "after the kills", true);
   faults_check_spool(harness, database.spool, "after the kills");
-  tap_ok(db_integer(harness, "SELECT count(*) FROM dunghen.letter_log") >= workload.overdue,
+  tap_ok(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log") >= workload.overdue,
          "every overdue dossier has its letter (%d overdue)", workload.overdue);
   faults_verify_on_copy(&database, "after the kills");
   int result = tap_finish();

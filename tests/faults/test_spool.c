@@ -50,7 +50,7 @@ static bool remount(const char *spool, bool writable) {
       return true;
     if (errno != EBUSY) /* a letter being written: it is done within milliseconds */
       break;
-    sleep_seconds(0.01);
+    e2e_sleep_seconds(0.01);
   }
   tap_diagnostic("remount %s: %s", spool, strerror(errno));
   return false;
@@ -72,74 +72,74 @@ static long long fill(const char *path) {
 }
 
 /* While the spool refuses files: the jobs wait, and say so. */
-static void check_blocked(struct faults_database *database, const struct daemon *daemon,
+static void check_blocked(struct faults_database *database, const struct e2e_daemon *daemon,
                           const char *how, long long queued) {
-  struct harness *harness = &database->harness;
+  struct e2e_harness *harness = &database->harness;
   char body[65536], expected[128];
-  tap_ok(daemon_wait_health(daemon, 503, body, sizeof body, 15), "%s: /healthz turns 503", how);
+  tap_ok(e2e_daemon_wait_health(daemon, 503, body, sizeof body, 15), "%s: /healthz turns 503", how);
   tap_ok(strncmp(body, "spool: ", 7) == 0, "%s: and says why (%.*s)", how, (int)strcspn(body, "\n"),
          body);
-  sleep_seconds(1.5); /* a few retries while it refuses */
-  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.letter_log "
+  e2e_sleep_seconds(1.5); /* a few retries while it refuses */
+  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log "
                                      "WHERE state = 'pending'"),
                  queued, "%s: the %lld letters stay pending", how, queued);
-  sleep_seconds(2.1); /* the metrics snapshot is at most 2 s old */
-  http_get(daemon->port, "/metrics", body, sizeof body);
+  e2e_sleep_seconds(2.1); /* the metrics snapshot is at most 2 s old */
+  e2e_http_get(daemon->port, "/metrics", body, sizeof body);
   tap_contains(body, "dunghen_letter_spool_blocked 1\n", "%s: /metrics says the spool is blocked",
                how);
   snprintf(expected, sizeof expected, "dunghen_letters{state=\"pending\"} %lld\n", queued);
   tap_contains(body, expected, "%s: /metrics counts them pending", how);
   snprintf(expected, sizeof expected, "dunghen_letters{state=\"blocked\"} %lld\n", queued);
   tap_contains(body, expected, "%s: and blocked", how);
-  tap_is_integer(spool_count_leftovers(database->spool), 0,
+  tap_is_integer(spool_check_leftovers(database->spool), 0,
                  "%s: no temporary file left by the refused writes", how);
 }
 
-static void check_recovered(struct faults_database *database, const struct daemon *daemon,
+static void check_recovered(struct faults_database *database, const struct e2e_daemon *daemon,
                             const char *how) {
-  struct harness *harness = &database->harness;
+  struct e2e_harness *harness = &database->harness;
   char body[4096];
   tap_ok(faults_wait_settled(harness, true, 60), "%s: every letter completes", how);
-  tap_ok(daemon_wait_health(daemon, 200, body, sizeof body, 15), "%s: /healthz is 200 again", how);
+  tap_ok(e2e_daemon_wait_health(daemon, 200, body, sizeof body, 15), "%s: /healthz is 200 again", how);
   faults_check_database(harness, how, false);
-  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.letter_log "
+  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log "
                                      "WHERE state <> 'rendered'"),
                  0, "%s: all rendered, none failed", how);
 }
 
 static void full_and_read_only(struct faults_database *database) {
-  struct harness *harness = &database->harness;
+  struct e2e_harness *harness = &database->harness;
   char config[8192], filler[PATH_MAX + 32];
   faults_config(database, NULL, config, sizeof config);
-  struct daemon daemon;
-  if (!tap_ok(daemon_start(&daemon, harness, config, NULL), "the daemon starts") ||
-      !tap_ok(daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "and becomes ready")) {
-    daemon_dump_log(&daemon);
+  struct e2e_daemon daemon;
+  if (!tap_ok(e2e_daemon_start(&daemon, harness, config, NULL), "the daemon starts") ||
+      !tap_ok(e2e_daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "and becomes ready")) {
+    e2e_daemon_dump_log(&daemon);
     return;
   }
-  struct workload workload = {harness, 1, 0, 0};
-  workload_overdue_burst(&workload, 2);
+  struct faults_workload workload = {harness, 1, 0, 0};
+  faults_workload_overdue_burst(&workload, 2);
   tap_ok(faults_wait_settled(harness, true, 30), "two letters render into the small spool");
 
   snprintf(filler, sizeof filler, "%s/filler", database->spool);
   long long filled = fill(filler);
   tap_ok(filled > 0, "the spool filled to ENOSPC (%lld bytes of filler)", filled);
-  workload_overdue_burst(&workload, 4);
+  faults_workload_overdue_burst(&workload, 4);
   check_blocked(database, &daemon, "full spool", 4);
   unlink(filler);
   check_recovered(database, &daemon, "space again");
 
   if (tap_ok(remount(database->spool, false), "the spool remounted read-only")) {
-    workload_overdue_burst(&workload, 3);
+    faults_workload_overdue_burst(&workload, 3);
     check_blocked(database, &daemon, "read-only spool", 3);
     tap_ok(remount(database->spool, true), "the spool remounted read-write");
     check_recovered(database, &daemon, "writable again");
   }
-  tap_ok(daemon_log_count(&daemon, "letter(s) wait; retrying in") >= 2,
+  tap_ok(e2e_daemon_log_count(&daemon, "letter(s) wait; retrying in") >= 2,
          "the letter thread logged its retries");
-  tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+  tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
   faults_check_spool(harness, database->spool, "after the refusals");
-  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.letter_log"), 9,
+  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log"), 9,
                  "nine letters, each numbered once");
 }
 
@@ -156,7 +156,7 @@ static void print_line(const char *text, const char *needle) {
 }
 
 static void cannot_render(struct faults_database *database) {
-  struct harness *harness = &database->harness;
+  struct e2e_harness *harness = &database->harness;
   char letters[PATH_MAX + 32], command[3 * PATH_MAX], config[4 * PATH_MAX], errors[8192];
   snprintf(letters, sizeof letters, "%s/letters-without-2025", harness->directory);
   snprintf(command, sizeof command, "mkdir -p '%s' && cp '%s/form-2018.yaml' '%s/'", letters,
@@ -167,7 +167,7 @@ static void cannot_render(struct faults_database *database) {
            "paths:\n  letters: %s\n  spool: %s\n",
            letters, database->spool);
   char notifications[4096];
-  int status = daemon_run_refused(harness, "no-template", config, errors, sizeof errors,
+  int status = e2e_daemon_run_refused(harness, "no-template", config, errors, sizeof errors,
                                   notifications, sizeof notifications);
   tap_ok(status > 0 && status < 128, "a missing template: dunghen run exits non-zero (%d)", status);
   tap_contains(errors, "form-2025", "and names the missing template");
@@ -179,7 +179,7 @@ static void cannot_render(struct faults_database *database) {
            "paths:\n  letters: %s\n  spool: %s\n"
            "letters:\n  fonts: %s/no-fonts-here\n",
            database->letters, database->spool, harness->directory);
-  status = daemon_run_refused(harness, "no-font", config, errors, sizeof errors, notifications,
+  status = e2e_daemon_run_refused(harness, "no-font", config, errors, sizeof errors, notifications,
                               sizeof notifications);
   tap_ok(status > 0 && status < 128, "a missing font: dunghen run exits non-zero (%d)", status);
   tap_contains(errors, "no-fonts-here", "and names the font directory");

@@ -4,7 +4,7 @@
  */
 #include <limits.h>
 
-#include "fuzz.h"
+#include "fuzz_support.h"
 #include "rules/agencies.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -3,7 +3,7 @@
  * across its whole range (working days, reasons, working-time arithmetic).
  */
 #include "core/calendar.h"
-#include "fuzz.h"
+#include "fuzz_support.h"
 #include "rules/calendar_rules.h"
 
 static void query(const struct calendar *calendar) {

@@ -1,7 +1,7 @@
 /*
  * fuzz_ladder.c: any bytes as rules/ladder.yaml; an accepted ladder is searched by name.
  */
-#include "fuzz.h"
+#include "fuzz_support.h"
 #include "rules/ladder.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 
-#include "fuzz.h"
+#include "fuzz_support.h"
 #include "mail/mail_template.h"
 
 static void expand(const struct letter_template *wording, const struct template_text *text,

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz.h"
+#include "fuzz_support.h"
 #include "mail/mime.h"
 
 /* The next NUL-terminated part of the input, or the rest when no NUL is left. */

@@ -2,7 +2,7 @@
  * fuzz_procedures.c: any bytes as rules/procedures.yaml; an accepted catalogue is looked up
  * by every code it holds and every version is formatted.
  */
-#include "fuzz.h"
+#include "fuzz_support.h"
 #include "rules/procedures.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

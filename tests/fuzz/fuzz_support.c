@@ -1,7 +1,7 @@
 /*
- * fuzz_support.c: the helpers of fuzz.h (anonymous files, message checks).
+ * fuzz_support.c: the helpers of fuzz_support.h (anonymous files, message checks).
  */
-#include "fuzz.h"
+#include "fuzz_support.h"
 
 #include <stdio.h>
 #include <stdlib.h>

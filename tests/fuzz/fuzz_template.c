@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 
-#include "fuzz.h"
+#include "fuzz_support.h"
 #include "letter/template.h"
 
 static void expand(const struct letter_template *template_in, const struct template_text *text,

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz.h"
+#include "fuzz_support.h"
 #include "letter/layout.h"
 #include "letter/text.h"
 

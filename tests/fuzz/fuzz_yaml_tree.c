@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "fuzz.h"
+#include "fuzz_support.h"
 #include "rules/yaml_tree.h"
 
 static void read_everything(const struct yaml_tree *tree, const struct yaml_tree_node *node) {

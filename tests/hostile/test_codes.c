@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store_support.h"
+#include "db_support.h"
 #include "tap.h"
 
 static void insert(PGconn *connection, const char *code) {
@@ -17,12 +17,12 @@ static void insert(PGconn *connection, const char *code) {
            " ngay_tiep_nhan, trang_thai) VALUES ('%s', '1.004884', 'DLK-TTPVHCC',"
            " 'Nguyễn Văn A', 'truc_tiep', '2025-03-03T08:00+07', 'dang_xu_ly')",
            code);
-  support_exec(connection, sql);
+  db_exec(connection, sql);
 }
 
 /* The adapter view joined to a table of handling officers: two officers, two rows. */
 static void join_officers(PGconn *connection) {
-  support_exec(connection,
+  db_exec(connection,
                "CREATE TABLE onestop.xu_ly (ma_ho_so text, can_bo text);"
                "DO $$ BEGIN EXECUTE 'CREATE OR REPLACE VIEW dunghen.dossier_source AS ' ||"
                " replace(rtrim(pg_get_viewdef('dunghen.dossier_source'::regclass), ';'),"
@@ -34,21 +34,21 @@ static long long count(PGconn *connection, const char *table, const char *code) 
   char sql[256];
   snprintf(sql, sizeof sql, "SELECT count(*) FROM dunghen.%s WHERE %s = '%s'", table,
            strcmp(table, "clock") == 0 ? "code" : "dossier_code", code);
-  return support_integer(connection, sql);
+  return db_integer(connection, sql);
 }
 
 static void flag_of(PGconn *connection, const char *code, char *flag, size_t size) {
   char sql[256];
   snprintf(sql, sizeof sql, "SELECT flagged_reason FROM dunghen.clock WHERE code = '%s'", code);
-  support_text(connection, sql, flag, size);
+  db_text(connection, sql, flag, size);
 }
 
 int main(void) {
   PGconn *connection;
   struct rules *rules;
   struct ladder *ladder;
-  struct support_letter_kit kit;
-  if (!support_open(&connection, &rules, &ladder) || !support_letter_kit_open(&kit))
+  struct db_letter_kit kit;
+  if (!db_open(&connection, &rules, &ladder) || !db_letter_kit_open(&kit))
     return tap_finish();
   join_officers(connection);
   insert(connection, "OK-1");
@@ -56,11 +56,11 @@ int main(void) {
   insert(connection, "LATE-DUP");
   insert(connection, "");
   insert(connection, "   ");
-  support_exec(connection,
+  db_exec(connection,
                "INSERT INTO onestop.xu_ly VALUES ('DUP-1', 'Lê A'), ('DUP-1', 'Trần B')");
 
   /* At the deadline (5wd after 03-03 08:00): everything unambiguous is escalated. */
-  struct pass_report report = support_kit_pass(connection, rules, ladder, &kit, "2025-03-10T09:00");
+  struct pass_report report = db_kit_pass(connection, rules, ladder, &kit, "2025-03-10T09:00");
   char flag[256];
   flag_of(connection, "DUP-1", flag, sizeof flag);
   tap_is_string(flag, "code returned 2 times by dunghen.dossier_source",
@@ -84,40 +84,40 @@ int main(void) {
                  2, "the unambiguous dossiers get their letters");
 
   /* The view starts repeating LATE-DUP after its letter was queued, before it is rendered. */
-  support_exec(connection, "INSERT INTO onestop.xu_ly VALUES ('LATE-DUP', 'Lê A'),"
+  db_exec(connection, "INSERT INTO onestop.xu_ly VALUES ('LATE-DUP', 'Lê A'),"
                            " ('LATE-DUP', 'Trần B')");
-  struct letter_jobs_report rendered = support_render(connection, &kit, rules);
+  struct letter_jobs_report rendered = db_render(connection, &kit, rules);
   tap_is_integer((long long)rendered.rendered, 1, "only the unambiguous letter is rendered");
-  tap_is_integer(support_integer(connection, "SELECT count(*) FROM dunghen.letter_log WHERE"
+  tap_is_integer(db_integer(connection, "SELECT count(*) FROM dunghen.letter_log WHERE"
                                              " dossier_code = 'LATE-DUP' AND state = 'pending'"),
                  1, "the ambiguous one waits, pending");
-  support_exec(connection, "UPDATE onestop.ho_so SET chu_ho_so = chu_ho_so WHERE ma_ho_so ="
+  db_exec(connection, "UPDATE onestop.ho_so SET chu_ho_so = chu_ho_so WHERE ma_ho_so ="
                            " 'LATE-DUP'");
-  support_kit_pass(connection, rules, ladder, &kit, "2025-03-10T10:00");
+  db_kit_pass(connection, rules, ladder, &kit, "2025-03-10T10:00");
   flag_of(connection, "LATE-DUP", flag, sizeof flag);
   tap_is_string(flag, "code returned 2 times by dunghen.dossier_source", "the next pass flags it");
   long long escalations = count(connection, "escalation_log", "LATE-DUP");
-  support_kit_pass(connection, rules, ladder, &kit, "2025-03-13T10:00");
+  db_kit_pass(connection, rules, ladder, &kit, "2025-03-13T10:00");
   tap_is_integer(count(connection, "escalation_log", "LATE-DUP"), escalations,
                  "a flagged dossier raises nothing more, even when long overdue is due");
 
   /* The adapter is fixed: the flags clear and the waiting letter is rendered, once. */
-  support_exec(connection, "DELETE FROM onestop.xu_ly; UPDATE onestop.ho_so SET chu_ho_so ="
+  db_exec(connection, "DELETE FROM onestop.xu_ly; UPDATE onestop.ho_so SET chu_ho_so ="
                            " chu_ho_so WHERE ma_ho_so IN ('LATE-DUP', 'DUP-1')");
-  support_kit_pass(connection, rules, ladder, &kit, "2025-03-13T11:00");
+  db_kit_pass(connection, rules, ladder, &kit, "2025-03-13T11:00");
   flag_of(connection, "LATE-DUP", flag, sizeof flag);
   tap_is_string(flag, "", "fixing the view clears the flag");
-  rendered = support_render(connection, &kit, rules);
+  rendered = db_render(connection, &kit, rules);
   tap_is_integer((long long)rendered.rendered, 2,
                  "the waiting letter and the one DUP-1 gets now are rendered");
-  tap_is_integer(support_integer(connection, "SELECT count(*) FROM dunghen.letter_log WHERE"
+  tap_is_integer(db_integer(connection, "SELECT count(*) FROM dunghen.letter_log WHERE"
                                              " state = 'rendered'"),
                  3, "three letters, each once");
-  tap_is_integer(support_integer(connection, "SELECT count(*) FROM (SELECT dossier_code FROM"
+  tap_is_integer(db_integer(connection, "SELECT count(*) FROM (SELECT dossier_code FROM"
                                              " dunghen.escalation_log GROUP BY dossier_code, level,"
                                              " episode HAVING count(*) > 1) d"),
                  0, "no escalation twice");
-  support_letter_kit_close(&kit);
-  support_close(connection, rules, ladder);
+  db_letter_kit_close(&kit);
+  db_close(connection, rules, ladder);
   return tap_finish();
 }

@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "e2e_support.h"
 #include "tap.h"
 
 static const char *const CONFIG = "sync:\n  poll_interval: 1\n";
@@ -143,7 +143,7 @@ static char *make_content(const struct broken *broken, size_t *size) {
 }
 
 /* The last log line holding `needle` (the daemon's log grows; the newest refusal is last). */
-static bool last_log_line(const struct daemon *daemon, const char *needle, char *line,
+static bool last_log_line(const struct e2e_daemon *daemon, const char *needle, char *line,
                           size_t size) {
   size_t length;
   char *text = read_all(daemon->log_path, &length);
@@ -166,7 +166,7 @@ static bool last_log_line(const struct daemon *daemon, const char *needle, char 
 
 static long long metric(int port, const char *name) {
   static char body[1 << 16];
-  if (http_get(port, "/metrics", body, sizeof body) != 200)
+  if (e2e_http_get(port, "/metrics", body, sizeof body) != 200)
     return -1;
   const char *at = strstr(body, name);
   while (at != NULL && at > body && at[-1] != '\n')
@@ -178,22 +178,22 @@ static long long metric(int port, const char *name) {
 
 static bool healthy_within(int port, double seconds, double *elapsed) {
   char body[256];
-  double started = monotonic_now();
-  int status = http_get(port, "/healthz", body, sizeof body);
-  *elapsed = monotonic_now() - started;
+  double started = e2e_monotonic_now();
+  int status = e2e_http_get(port, "/healthz", body, sizeof body);
+  *elapsed = e2e_monotonic_now() - started;
   return status == 200 && *elapsed < seconds;
 }
 
 /* ---- reload ---- */
 
-static void test_reloads(struct harness *harness, struct daemon *daemon) {
-  db_insert_dossier(harness, "HOSTILE-1", "9.900001", "now() - interval '1 hour'");
-  db_insert_dossier(harness, "HOSTILE-2", "9.900002", "now() - interval '1 hour'");
-  tap_ok(db_wait_integer(harness, 2, 10,
+static void test_reloads(struct e2e_harness *harness, struct e2e_daemon *daemon) {
+  e2e_db_insert_dossier(harness, "HOSTILE-1", "9.900001", "now() - interval '1 hour'");
+  e2e_db_insert_dossier(harness, "HOSTILE-2", "9.900002", "now() - interval '1 hour'");
+  tap_ok(e2e_db_wait_integer(harness, 2, 10,
                          "SELECT count(*) FROM dunghen.clock WHERE code LIKE 'HOSTILE-_' "
                          "AND deadline IS NOT NULL"),
          "two open dossiers have their deadlines");
-  db_exec(harness, "CREATE TABLE hostile_before AS SELECT code, deadline FROM dunghen.clock");
+  e2e_db_exec(harness, "CREATE TABLE hostile_before AS SELECT code, deadline FROM dunghen.clock");
   for (int i = 0; i < BROKEN_COUNT; i++) {
     const struct broken *broken = &BROKEN[i];
     char path[PATH_MAX + 64];
@@ -211,7 +211,7 @@ static void test_reloads(struct harness *harness, struct daemon *daemon) {
       continue;
     }
     kill(daemon->pid, SIGHUP);
-    bool refused = daemon_wait_log(daemon, "reload failed, keeping the old config and rules: ",
+    bool refused = e2e_daemon_wait_log(daemon, "reload failed, keeping the old config and rules: ",
                                    i + 1, 20);
     tap_ok(refused, "%s: SIGHUP is refused", broken->name);
     char expected[PATH_MAX + 512], line[4096] = "", *at = NULL;
@@ -239,11 +239,11 @@ static void test_reloads(struct harness *harness, struct daemon *daemon) {
                  "metrics count every refused reload");
   tap_is_integer(metric(daemon->port, "dunghen_reloads_total{result=\"ok\"} "), 0,
                  "and no reload took effect");
-  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.clock c JOIN hostile_before b "
+  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.clock c JOIN hostile_before b "
                                      "USING (code) WHERE c.deadline IS DISTINCT FROM b.deadline"),
                  0, "no deadline moved: the old rules stayed in force");
-  db_insert_dossier(harness, "HOSTILE-3", "9.900001", "now() - interval '30 days'");
-  tap_ok(db_wait_integer(harness, 1, 10,
+  e2e_db_insert_dossier(harness, "HOSTILE-3", "9.900001", "now() - interval '30 days'");
+  tap_ok(e2e_db_wait_integer(harness, 1, 10,
                          "SELECT count(*) FROM dunghen.escalation_log "
                          "WHERE dossier_code = 'HOSTILE-3' AND level = 'overdue'"),
          "a new overdue dossier is escalated under the old rules");
@@ -269,12 +269,12 @@ static int connect_loopback(int port) {
 static int read_answer(int fd, double seconds) {
   char buffer[4096];
   size_t used = 0;
-  double until = monotonic_now() + seconds;
+  double until = e2e_monotonic_now() + seconds;
   for (;;) {
     buffer[used] = '\0';
     if (strstr(buffer, "\r\n") != NULL)
       break; /* a keep-alive connection stays open after its answer */
-    double left = until - monotonic_now();
+    double left = until - e2e_monotonic_now();
     if (left <= 0)
       return -1;
     struct pollfd poller = {fd, POLLIN, 0};
@@ -311,7 +311,7 @@ struct raw_request {
   size_t size;
 };
 
-static void test_malformed(struct daemon *daemon) {
+static void test_malformed(struct e2e_daemon *daemon) {
   static const char nul_request[] = "GET /healthz\0 HTTP/1.1\r\n\r\n";
   static const struct raw_request requests[] = {
       {"garbage request line", "GARBAGE\r\n\r\n", 0},
@@ -347,7 +347,7 @@ static void test_malformed(struct daemon *daemon) {
   }
 }
 
-static void test_oversized(struct daemon *daemon) {
+static void test_oversized(struct e2e_daemon *daemon) {
   enum { MEGABYTE = 1024 * 1024 };
   char *request = malloc(MEGABYTE + 256);
   if (request == NULL)
@@ -367,12 +367,12 @@ static void test_oversized(struct daemon *daemon) {
     }
     const char *name = kind == 0 ? "1 MB URL" : "1 MB header";
     int fd = connect_loopback(daemon->port);
-    double started = monotonic_now();
+    double started = e2e_monotonic_now();
     send_all(fd, request, (size_t)length);
     int status = read_answer(fd, 5);
     close(fd);
     tap_diagnostic("%s: %s %d after %.3f s", name, status > 0 ? "answered" : "closed", status,
-                   monotonic_now() - started);
+                   e2e_monotonic_now() - started);
     tap_ok(status == 0 || (status >= 400 && status < 500), "%s: refused (4xx or closed)", name);
     double elapsed = 0;
     tap_ok(healthy_within(daemon->port, 1.0, &elapsed), "%s: then /healthz 200 (%.3f s)", name,
@@ -382,14 +382,14 @@ static void test_oversized(struct daemon *daemon) {
 }
 
 /* A client that sends its request a byte per 100 ms: meanwhile others are served at once. */
-static void test_slow_client(struct daemon *daemon) {
+static void test_slow_client(struct e2e_daemon *daemon) {
   static const char request[] = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
   int fd = connect_loopback(daemon->port);
   double worst = 0;
   bool all_healthy = true;
   for (size_t i = 0; i < sizeof request - 1; i++) {
     send_all(fd, request + i, 1);
-    sleep_seconds(0.1);
+    e2e_sleep_seconds(0.1);
     if (i % 10 == 0) {
       double elapsed = 0;
       all_healthy = healthy_within(daemon->port, 1.0, &elapsed) && all_healthy;
@@ -402,7 +402,7 @@ static void test_slow_client(struct daemon *daemon) {
 }
 
 /* 500 connections that never send a byte: served around, then closed by the server's timeout. */
-static void test_idle_connections(struct daemon *daemon) {
+static void test_idle_connections(struct e2e_daemon *daemon) {
   int fds[IDLE_CONNECTIONS];
   int opened = 0;
   for (int i = 0; i < IDLE_CONNECTIONS; i++) {
@@ -410,12 +410,12 @@ static void test_idle_connections(struct daemon *daemon) {
     opened += fds[i] >= 0;
   }
   tap_is_integer(opened, IDLE_CONNECTIONS, "%d idle connections are open", IDLE_CONNECTIONS);
-  sleep_seconds(0.5);
+  e2e_sleep_seconds(0.5);
   double elapsed = 0;
   tap_ok(healthy_within(daemon->port, 1.0, &elapsed),
          "with %d idle connections /healthz answers in %.3f s", IDLE_CONNECTIONS, elapsed);
   /* evhttp_set_timeout(10): the server drops connections that send nothing for 10 s. */
-  sleep_seconds(11.5);
+  e2e_sleep_seconds(11.5);
   int closed = 0;
   for (int i = 0; i < IDLE_CONNECTIONS; i++) {
     if (fds[i] < 0)
@@ -453,21 +453,21 @@ static double cpu_seconds(pid_t pid) {
  * when connections exhaust the daemon's file descriptors, accept() fails. Both are measured
  * here (diagnostics), and the daemon must serve /healthz again once the clients go.
  */
-static void test_descriptor_exhaustion(struct daemon *daemon) {
+static void test_descriptor_exhaustion(struct e2e_daemon *daemon) {
   int trickle = connect_loopback(daemon->port);
   send_all(trickle, "GET /healthz HTTP/1.1\r\nX-Slow: ", 32);
-  double started = monotonic_now();
+  double started = e2e_monotonic_now();
   bool open_still = true;
-  while (monotonic_now() - started < 12 && open_still) {
+  while (e2e_monotonic_now() - started < 12 && open_still) {
     send_all(trickle, "a", 1);
-    sleep_seconds(0.1);
+    e2e_sleep_seconds(0.1);
     struct pollfd poller = {trickle, POLLIN, 0};
     char byte;
     open_still = !(poll(&poller, 1, 0) == 1 && read(trickle, &byte, 1) <= 0);
   }
   tap_diagnostic("a client trickling a header byte per 100 ms was %s after %.1f s "
                  "(the inactivity timeout is 10 s)",
-                 open_still ? "still connected" : "disconnected", monotonic_now() - started);
+                 open_still ? "still connected" : "disconnected", e2e_monotonic_now() - started);
   close(trickle);
 
   struct rlimit limit = {64, 64}, old_limit;
@@ -480,9 +480,9 @@ static void test_descriptor_exhaustion(struct daemon *daemon) {
     fds[i] = connect_loopback(daemon->port); /* the kernel accepts them into the backlog */
   struct stat log_before, log_after;
   stat(daemon->log_path, &log_before);
-  double cpu_before = cpu_seconds(daemon->pid), wall_before = monotonic_now();
-  sleep_seconds(1);
-  double cpu = cpu_seconds(daemon->pid) - cpu_before, wall = monotonic_now() - wall_before;
+  double cpu_before = cpu_seconds(daemon->pid), wall_before = e2e_monotonic_now();
+  e2e_sleep_seconds(1);
+  double cpu = cpu_seconds(daemon->pid) - cpu_before, wall = e2e_monotonic_now() - wall_before;
   stat(daemon->log_path, &log_after);
   /* Known problem (tests/RELIABILITY.md): evhttp's listener retries accept() at once, logging
    * each failure, so this spins and floods the log until service/http.c backs off. */
@@ -493,7 +493,7 @@ static void test_descriptor_exhaustion(struct daemon *daemon) {
     if (fds[i] >= 0)
       close(fds[i]);
   prlimit(daemon->pid, RLIMIT_NOFILE, &old_limit, NULL);
-  sleep_seconds(0.5);
+  e2e_sleep_seconds(0.5);
   double elapsed = 0;
   bool healthy = false;
   for (int attempt = 0; attempt < 20 && !healthy; attempt++) /* closing the backlog takes a moment */
@@ -501,18 +501,18 @@ static void test_descriptor_exhaustion(struct daemon *daemon) {
   tap_ok(healthy, "after the file limit is lifted and the clients go, /healthz answers");
 }
 
-static void test_http(struct daemon *daemon) {
-  sleep_seconds(2.1); /* metrics are refreshed at most every 2 s */
+static void test_http(struct e2e_daemon *daemon) {
+  e2e_sleep_seconds(2.1); /* metrics are refreshed at most every 2 s */
   long long passes_before = metric(daemon->port, "dunghen_passes_total ");
-  double started = monotonic_now();
+  double started = e2e_monotonic_now();
   test_malformed(daemon);
   test_oversized(daemon);
   test_slow_client(daemon);
   test_idle_connections(daemon);
   test_descriptor_exhaustion(daemon);
-  sleep_seconds(2.1);
+  e2e_sleep_seconds(2.1);
   long long passes_after = metric(daemon->port, "dunghen_passes_total ");
-  double seconds = monotonic_now() - started;
+  double seconds = e2e_monotonic_now() - started;
   tap_diagnostic("passes: %lld before, %lld after %.1f s of hostile HTTP", passes_before,
                  passes_after, seconds);
   /* One pass a second is the poll interval; allow for slow (sanitizer) builds. */
@@ -526,21 +526,21 @@ int main(void) {
   const char *conninfo = getenv("DUNGHEN_TEST_DB");
   if (conninfo == NULL)
     return tap_skip_all("DUNGHEN_TEST_DB is not set (run through with-cluster)");
-  struct harness harness;
-  if (!tap_ok(harness_setup(&harness, conninfo), "database migrated, reference schema in"))
+  struct e2e_harness harness;
+  if (!tap_ok(e2e_setup(&harness, conninfo), "database migrated, reference schema in"))
     return tap_finish();
-  struct daemon daemon;
-  if (!tap_ok(daemon_start(&daemon, &harness, CONFIG, NULL), "the daemon starts")) {
-    harness_teardown(&harness);
+  struct e2e_daemon daemon;
+  if (!tap_ok(e2e_daemon_start(&daemon, &harness, CONFIG, NULL), "the daemon starts")) {
+    e2e_teardown(&harness);
     return tap_finish();
   }
-  tap_ok(daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "the daemon becomes ready");
+  tap_ok(e2e_daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "the daemon becomes ready");
   test_reloads(&harness, &daemon);
   test_http(&daemon);
-  tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+  tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
   int result = tap_finish();
   if (result != 0)
-    daemon_dump_log(&daemon);
-  harness_teardown(&harness);
+    e2e_daemon_dump_log(&daemon);
+  e2e_teardown(&harness);
   return result;
 }

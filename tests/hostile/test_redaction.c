@@ -20,7 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "e2e_support.h"
 #include "tap.h"
 
 static const char NAME[] = "Đỗ Xuân Lan";
@@ -69,15 +69,15 @@ static void drain(int fd, char *seen, size_t size) {
   }
 }
 
-static char *read_log(const struct daemon *daemon) {
+static char *read_log(const struct e2e_daemon *daemon) {
   static char text[1 << 20];
-  read_text_file(daemon->log_path, text, sizeof text);
+  e2e_read_text_file(daemon->log_path, text, sizeof text);
   return text;
 }
 
 /* Runs the daemon at `level` until the failing read has been logged `failures` times; fills
  * `seen` with its notifications and `health` with its /healthz body. */
-static bool run_daemon(struct harness *harness, struct daemon *daemon, const char *level,
+static bool run_daemon(struct e2e_harness *harness, struct e2e_daemon *daemon, const char *level,
                        char *seen, size_t seen_size, char *health, size_t health_size,
                        char *metrics, size_t metrics_size) {
   char path[PATH_MAX + 32], variable[PATH_MAX + 64], config[128];
@@ -89,11 +89,11 @@ static bool run_daemon(struct harness *harness, struct daemon *daemon, const cha
   snprintf(config, sizeof config, "sync:\n  poll_interval: 1\nlog:\n  level: %s\n", level);
   char *environment[] = {variable, NULL};
   seen[0] = '\0';
-  bool started = daemon_start(daemon, harness, config, environment);
-  bool failed = started && daemon_wait_log(daemon, "SQLSTATE 22007", 2, 30);
+  bool started = e2e_daemon_start(daemon, harness, config, environment);
+  bool failed = started && e2e_daemon_wait_log(daemon, "SQLSTATE 22007", 2, 30);
   if (failed) {
-    daemon_wait_health(daemon, 503, health, health_size, 10);
-    if (http_get(daemon->port, "/metrics", metrics, metrics_size) != 200)
+    e2e_daemon_wait_health(daemon, 503, health, health_size, 10);
+    if (e2e_http_get(daemon->port, "/metrics", metrics, metrics_size) != 200)
       metrics[0] = '\0';
   }
   drain(fd, seen, seen_size);
@@ -105,25 +105,25 @@ int main(void) {
   const char *conninfo = getenv("DUNGHEN_TEST_DB");
   if (conninfo == NULL)
     return tap_skip_all("DUNGHEN_TEST_DB is not set (run through with-cluster)");
-  struct harness harness;
-  if (!tap_ok(harness_setup(&harness, conninfo), "database migrated, reference schema in"))
+  struct e2e_harness harness;
+  if (!tap_ok(e2e_setup(&harness, conninfo), "database migrated, reference schema in"))
     return tap_finish();
-  tap_ok(db_insert_dossier(&harness, "REDACT-1", "9.900001", "now() - interval '1 hour'") &&
-             db_insert_dossier(&harness, "REDACT-2", "9.900001", "now() - interval '1 hour'") &&
-             db_exec(&harness,
+  tap_ok(e2e_db_insert_dossier(&harness, "REDACT-1", "9.900001", "now() - interval '1 hour'") &&
+             e2e_db_insert_dossier(&harness, "REDACT-2", "9.900001", "now() - interval '1 hour'") &&
+             e2e_db_exec(&harness,
                      "UPDATE onestop.ho_so SET chu_ho_so = '%s' WHERE ma_ho_so = "
                      "'REDACT-2'",
                      NAME),
          "two dossiers, one of them for %s", NAME);
-  tap_ok(db_exec(&harness, "%s", HOSTILE_VIEW),
+  tap_ok(e2e_db_exec(&harness, "%s", HOSTILE_VIEW),
          "the adapter view casts that applicant's name to a timestamp");
 
   static char seen[1 << 16], health[4096], metrics[1 << 16];
-  struct daemon daemon;
+  struct e2e_daemon daemon;
   bool failed = run_daemon(&harness, &daemon, "info", seen, sizeof seen, health, sizeof health,
                            metrics, sizeof metrics);
   if (!tap_ok(failed, "info: the daemon logs the failing read twice (it retries)"))
-    daemon_dump_log(&daemon);
+    e2e_daemon_dump_log(&daemon);
   const char *log = read_log(&daemon);
   tap_ok(strstr(log, NAME) == NULL && strstr(log, "Xuân") == NULL,
          "info: the name is not in the log");
@@ -133,7 +133,7 @@ int main(void) {
   tap_ok(strstr(seen, "STATUS=") != NULL && strstr(seen, "Xuân") == NULL,
          "info: nor in any STATUS= message");
   char line[1024] = "";
-  daemon_log_line(&daemon, "SQLSTATE 22007", line, sizeof line);
+  e2e_daemon_log_line(&daemon, "SQLSTATE 22007", line, sizeof line);
   tap_contains(
       line,
       "error: worker: finding changed dossiers: SQLSTATE 22007 (invalid datetime format; the "
@@ -149,7 +149,7 @@ int main(void) {
       "info: and STATUS=");
   tap_ok(strstr(log, "invalid input syntax") == NULL && strstr(log, "DETAIL") == NULL,
          "info: no server text at all");
-  tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "info: SIGTERM, exit status 0");
+  tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "info: SIGTERM, exit status 0");
 
   /* Control: the full text, at debug only. */
   failed = run_daemon(&harness, &daemon, "debug", seen, sizeof seen, health, sizeof health, metrics,
@@ -161,11 +161,11 @@ int main(void) {
            "debug: finding changed dossiers: SQLSTATE 22007: the server said: ERROR: invalid input "
            "syntax for type timestamp with time zone: \"%s\"",
            NAME);
-  daemon_log_line(&daemon, "the server said", line, sizeof line);
+  e2e_daemon_log_line(&daemon, "the server said", line, sizeof line);
   tap_contains(line, expected, "debug: the server's text, name included, is in the debug line");
   tap_ok(strstr(health, "Xuân") == NULL && strstr(seen, "Xuân") == NULL,
          "debug: /healthz and STATUS= still without the name");
-  tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "debug: SIGTERM, exit status 0");
-  harness_teardown(&harness);
+  tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "debug: SIGTERM, exit status 0");
+  e2e_teardown(&harness);
   return tap_finish();
 }

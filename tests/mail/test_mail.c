@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "e2e_support.h"
 #include "spool_check.h"
 #include "tap.h"
 
@@ -43,7 +43,7 @@ struct received {
 };
 
 struct setup {
-  struct harness harness;
+  struct e2e_harness harness;
   char spool[PATH_MAX + 16];
   char smtp[PATH_MAX + 16];
   char config[8192];
@@ -68,9 +68,9 @@ static bool start_sink(struct setup *setup) {
   char port_path[PATH_MAX + 32], port[32] = "";
   snprintf(port_path, sizeof port_path, "%s/port", setup->smtp);
   for (int i = 0; i < 200 && port[0] == '\0'; i++) {
-    read_text_file(port_path, port, sizeof port);
+    e2e_read_text_file(port_path, port, sizeof port);
     if (port[0] == '\0')
-      sleep_seconds(0.05);
+      e2e_sleep_seconds(0.05);
   }
   if (port[0] == '\0')
     return false;
@@ -152,7 +152,7 @@ static void read_messages(struct setup *setup) {
   for (size_t i = 0; i < count; i++) {
     char path[2 * PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", directory, names[i]);
-    read_text_file(path, text, sizeof text);
+    e2e_read_text_file(path, text, sizeof text);
     struct received *message = &setup->messages[setup->count++];
     memset(message, 0, sizeof *message);
     field(text, "message-id", message->message_id, sizeof message->message_id);
@@ -218,9 +218,9 @@ static void check_exactly_once(struct setup *setup, const char *where, int expec
          missing, doubled);
 }
 
-static bool insert_overdue(const struct harness *harness, const char *codes_sql,
+static bool insert_overdue(const struct e2e_harness *harness, const char *codes_sql,
                            const char *agency) {
-  return db_exec(harness,
+  return e2e_db_exec(harness,
                  "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
                  "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai, "
                  "ly_do_tre_han) SELECT code, '9.900001', '%s', 'Nguyễn Văn Thử', "
@@ -231,17 +231,17 @@ static bool insert_overdue(const struct harness *harness, const char *codes_sql,
 }
 
 /* Waits until the dossiers of `like` have `expected` deliveries, all sent. */
-static bool wait_sent(const struct harness *harness, const char *like, int expected,
+static bool wait_sent(const struct e2e_harness *harness, const char *like, int expected,
                       double timeout) {
   char sql[512];
   snprintf(sql, sizeof sql,
            "SELECT count(*) FILTER (WHERE state = 'sent') * 1000 + count(*) "
            "FROM dunghen.delivery_log WHERE dossier_code LIKE '%s'",
            like);
-  return db_wait_integer(harness, (long long)expected * 1001, timeout, sql);
+  return e2e_db_wait_integer(harness, (long long)expected * 1001, timeout, sql);
 }
 
-static bool row_text(const struct harness *harness, const char *sql, char *out, size_t size) {
+static bool row_text(const struct e2e_harness *harness, const char *sql, char *out, size_t size) {
   PGresult *result = PQexec(harness->db, sql);
   bool found = PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) >= 1 &&
                !PQgetisnull(result, 0, 0);
@@ -251,7 +251,7 @@ static bool row_text(const struct harness *harness, const char *sql, char *out, 
 }
 
 /* The addresses (sorted, comma-joined) that `level` of `code` was delivered to. */
-static void addresses_of(const struct harness *harness, const char *code, const char *level,
+static void addresses_of(const struct e2e_harness *harness, const char *code, const char *level,
                          char *out, size_t size) {
   char sql[512];
   snprintf(sql, sizeof sql,
@@ -264,29 +264,29 @@ static void addresses_of(const struct harness *harness, const char *code, const 
 /* ---- the tests ---- */
 
 static void test_mail_off(struct setup *setup) {
-  struct harness *harness = &setup->harness;
-  struct daemon daemon;
+  struct e2e_harness *harness = &setup->harness;
+  struct e2e_daemon daemon;
   const char *source = getenv("DUNGHEN_SOURCE_ROOT");
   char config[2048];
   snprintf(config, sizeof config,
            "paths:\n  letters: %s/letters\n  spool: %s\nsync:\n  poll_interval: 3600\n",
            source != NULL ? source : ".", setup->spool);
-  if (!tap_ok(daemon_start(&daemon, harness, config, NULL), "a daemon with mail off starts"))
+  if (!tap_ok(e2e_daemon_start(&daemon, harness, config, NULL), "a daemon with mail off starts"))
     return;
   insert_overdue(harness, "ARRAY['E2E-OFF']", "DLK-TTPVHCC");
-  tap_ok(db_wait_integer(harness, 1, 20,
+  tap_ok(e2e_db_wait_integer(harness, 1, 20,
                          "SELECT count(*) FROM dunghen.letter_log WHERE dossier_code = 'E2E-OFF' "
                          "AND state = 'rendered'"),
          "mail off: the overdue dossier still gets its escalations and letter");
-  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.outbox"), 0,
+  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.outbox"), 0,
                  "mail off: the outbox takes no rows");
-  tap_is_integer(db_integer(harness, "SELECT enabled::int FROM dunghen.mail_switch"), 0,
+  tap_is_integer(e2e_db_integer(harness, "SELECT enabled::int FROM dunghen.mail_switch"), 0,
                  "mail off: dunghen.mail_switch says so");
-  tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+  tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
 }
 
 static void check_recipients(struct setup *setup) {
-  struct harness *harness = &setup->harness;
+  struct e2e_harness *harness = &setup->harness;
   char got[1024];
   addresses_of(harness, "E2E-M1", "apology", got, sizeof got);
   tap_is_string(got,
@@ -298,14 +298,14 @@ static void check_recipients(struct setup *setup) {
   addresses_of(harness, "E2E-M1", "long_overdue", got, sizeof got);
   tap_is_string(got, "kiemsoattthc@vpubnd.example.org",
                 "long overdue goes to the provincial office");
-  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.delivery_log WHERE "
+  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.delivery_log WHERE "
                                      "dossier_code = 'E2E-M1' AND role = 'signer' AND "
                                      "level = 'apology'"),
                  1, "an address in two roles of one event gets one message (the first role)");
 }
 
 static void check_contents(struct setup *setup) {
-  struct harness *harness = &setup->harness;
+  struct e2e_harness *harness = &setup->harness;
   char message_id[256], sha256[80];
   row_text(harness,
            "SELECT message_id FROM dunghen.delivery_log WHERE dossier_code = 'E2E-M1' "
@@ -344,7 +344,7 @@ static void check_contents(struct setup *setup) {
            sizeof path);
   row_text(harness, "SELECT bytes FROM dunghen.letter_log WHERE dossier_code = 'E2E-M1'", bytes,
            sizeof bytes);
-  tap_ok(spool_file_matches(path, letter->attachment_sha256, atoll(bytes)),
+  tap_ok(spool_check_file_matches(path, letter->attachment_sha256, atoll(bytes)),
          "and to the file in the spool");
   tap_contains(letter->body, "Lý do: Chờ kết quả xác minh", "the body gives the delay reason");
   int longest = 0;
@@ -353,8 +353,8 @@ static void check_contents(struct setup *setup) {
   tap_ok(longest > 0 && longest <= 78, "no line of any message passes 78 characters (%d)", longest);
 }
 
-static void test_delivery(struct setup *setup, struct daemon *daemon) {
-  struct harness *harness = &setup->harness;
+static void test_delivery(struct setup *setup, struct e2e_daemon *daemon) {
+  struct e2e_harness *harness = &setup->harness;
   insert_overdue(harness, "ARRAY['E2E-M1']", "DLK-TTPVHCC");
   tap_ok(wait_sent(harness, "E2E-M1", 6, 30),
          "six deliveries for the overdue dossier, all sent (letter x4, overdue, long overdue)");
@@ -362,12 +362,12 @@ static void test_delivery(struct setup *setup, struct daemon *daemon) {
   check_recipients(setup);
   check_contents(setup);
   char body[65536];
-  sleep_seconds(0.3);
-  http_get(daemon->port, "/metrics", body, sizeof body);
+  e2e_sleep_seconds(0.3);
+  e2e_http_get(daemon->port, "/metrics", body, sizeof body);
   tap_contains(body, "dunghen_mail_sent_total 6\n", "metrics: six sent by this process");
   tap_contains(body, "dunghen_mail_deliveries{state=\"sent\"} 6\n", "metrics: six in the log");
   tap_contains(body, "dunghen_mail_failing 0\n", "metrics: not failing");
-  http_get(daemon->port, "/healthz", body, sizeof body);
+  e2e_http_get(daemon->port, "/healthz", body, sizeof body);
   tap_is_string(body, "ok\n", "/healthz: ok");
 }
 
@@ -386,9 +386,9 @@ static const struct received *apology_message(struct setup *setup, const char *c
 
 /* No reason: the signer is told; the reason arrives: the re-draft is mailed, with its PDF. */
 static void test_reason_missing(struct setup *setup) {
-  struct harness *harness = &setup->harness;
+  struct e2e_harness *harness = &setup->harness;
   insert_overdue(harness, "ARRAY['E2E-N1']", "DLK-TTPVHCC");
-  db_exec(harness, "UPDATE onestop.ho_so SET ly_do_tre_han = NULL WHERE ma_ho_so = 'E2E-N1'");
+  e2e_db_exec(harness, "UPDATE onestop.ho_so SET ly_do_tre_han = NULL WHERE ma_ho_so = 'E2E-N1'");
   tap_ok(wait_sent(harness, "E2E-N1", 6, 30), "a dossier without a reason: its six messages");
   const struct received *first = apology_message(setup, "E2E-N1", 0);
   if (tap_ok(first != NULL, "its letter's message arrived"))
@@ -396,7 +396,7 @@ static void test_reason_missing(struct setup *setup) {
                  "Lý do: chưa được ghi nhận. Phiếu xin lỗi để trống dòng lý do: người ký cần "
                  "ghi rõ lý do chậm trễ",
                  "the message tells the signer that the reason is missing");
-  db_exec(harness, "UPDATE onestop.ho_so SET ly_do_tre_han = 'Chờ ý kiến của Sở Xây dựng' "
+  e2e_db_exec(harness, "UPDATE onestop.ho_so SET ly_do_tre_han = 'Chờ ý kiến của Sở Xây dựng' "
                    "WHERE ma_ho_so = 'E2E-N1'");
   tap_ok(wait_sent(harness, "E2E-N1", 10, 30),
          "the reason arrives: the re-draft goes to the letter's four recipients");
@@ -411,20 +411,20 @@ static void test_reason_missing(struct setup *setup) {
   }
 }
 
-static void test_refusing_server(struct setup *setup, struct daemon *daemon) {
-  struct harness *harness = &setup->harness;
+static void test_refusing_server(struct setup *setup, struct e2e_daemon *daemon) {
+  struct e2e_harness *harness = &setup->harness;
   refuse(setup, true);
   insert_overdue(harness, "ARRAY['E2E-R1']", "DLK-SNNMT");
-  tap_ok(db_wait_integer(harness, 1, 30,
+  tap_ok(e2e_db_wait_integer(harness, 1, 30,
                          "SELECT (count(*) = 5 AND min(attempts) >= 2)::int FROM "
                          "dunghen.delivery_log WHERE dossier_code = 'E2E-R1'"),
          "a refusing server: every delivery is tried again (attempts >= 2)");
   char body[65536], error[1024];
-  bool healthy = daemon_wait_health(daemon, 200, body, sizeof body, 5);
+  bool healthy = e2e_daemon_wait_health(daemon, 200, body, sizeof body, 5);
   tap_ok(healthy && strncmp(body, "ok; mail failing: ", 18) == 0,
          "/healthz stays 200 and says mail is failing (%.*s)", (int)strcspn(body, "\n"), body);
   tap_ok(strchr(body, '@') == NULL, "without an address");
-  http_get(daemon->port, "/metrics", body, sizeof body);
+  e2e_http_get(daemon->port, "/metrics", body, sizeof body);
   tap_contains(body, "dunghen_mail_failing 1\n", "metrics: failing");
   tap_ok(strstr(body, "dunghen_mail_attempt_failures_total 0\n") == NULL,
          "metrics: failed attempts counted");
@@ -433,59 +433,59 @@ static void test_refusing_server(struct setup *setup, struct daemon *daemon) {
            "AND state = 'pending' LIMIT 1",
            error, sizeof error);
   tap_contains(error, "451", "delivery_log.last_error keeps the server's answer (%s)", error);
-  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.delivery_log "
+  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.delivery_log "
                                      "WHERE dossier_code = 'E2E-R1' AND state = 'sent'"),
                  0, "nothing marked sent meanwhile");
   refuse(setup, false);
   tap_ok(wait_sent(harness, "E2E-R1", 5, 30),
          "the server accepts again: all five sent (DLK-SNNMT: letter x3, overdue, long overdue)");
   check_exactly_once(setup, "dossier_code = 'E2E-R1'", 5, "refused, then accepted");
-  tap_ok(daemon_wait_health(daemon, 200, body, sizeof body, 5) && strcmp(body, "ok\n") == 0,
+  tap_ok(e2e_daemon_wait_health(daemon, 200, body, sizeof body, 5) && strcmp(body, "ok\n") == 0,
          "/healthz: ok again");
 }
 
-static void test_kill_while_refused(struct setup *setup, struct daemon *daemon) {
-  struct harness *harness = &setup->harness;
+static void test_kill_while_refused(struct setup *setup, struct e2e_daemon *daemon) {
+  struct e2e_harness *harness = &setup->harness;
   refuse(setup, true);
   insert_overdue(harness, "ARRAY['E2E-KR1','E2E-KR2','E2E-KR3']", "DLK-TTPVHCC");
-  tap_ok(db_wait_integer(harness, 1, 30,
+  tap_ok(e2e_db_wait_integer(harness, 1, 30,
                          "SELECT (count(*) = 18 AND min(attempts) >= 1)::int FROM "
                          "dunghen.delivery_log WHERE dossier_code LIKE 'E2E-KR%'"),
          "three more overdue dossiers: 18 deliveries tried while the server refuses");
   kill(daemon->pid, SIGKILL);
-  tap_is_integer(daemon_stop(daemon, SIGKILL, 10), 128 + SIGKILL, "SIGKILL");
+  tap_is_integer(e2e_daemon_stop(daemon, SIGKILL, 10), 128 + SIGKILL, "SIGKILL");
   refuse(setup, false);
-  if (!tap_ok(daemon_start(daemon, harness, setup->config, NULL), "the daemon restarts"))
+  if (!tap_ok(e2e_daemon_start(daemon, harness, setup->config, NULL), "the daemon restarts"))
     return;
   tap_ok(wait_sent(harness, "E2E-KR%", 18, 40), "after the restart all 18 are sent");
   check_exactly_once(setup, "dossier_code LIKE 'E2E-KR%'", 18, "killed while refused");
 }
 
-static void test_kill_while_sending(struct setup *setup, struct daemon *daemon) {
-  struct harness *harness = &setup->harness;
+static void test_kill_while_sending(struct setup *setup, struct e2e_daemon *daemon) {
+  struct e2e_harness *harness = &setup->harness;
   read_messages(setup);
   size_t before = setup->count;
   insert_overdue(harness,
                  "ARRAY(SELECT 'E2E-KS' || lpad(g::text, 2, '0') FROM generate_series(1, 15) g)",
                  "DLK-TTPVHCC");
-  double until = monotonic_now() + 60;
-  while (monotonic_now() < until) {
+  double until = e2e_monotonic_now() + 60;
+  while (e2e_monotonic_now() < until) {
     read_messages(setup);
     if (setup->count >= before + 20)
       break;
-    sleep_seconds(0.02);
+    e2e_sleep_seconds(0.02);
   }
   tap_ok(setup->count >= before + 20, "a stream of 90 messages is on its way (%zu arrived)",
          setup->count - before);
   kill(daemon->pid, SIGKILL);
-  tap_is_integer(daemon_stop(daemon, SIGKILL, 10), 128 + SIGKILL, "SIGKILL in the middle");
-  long long unsent = db_integer(harness, "SELECT count(*) FROM dunghen.delivery_log "
+  tap_is_integer(e2e_daemon_stop(daemon, SIGKILL, 10), 128 + SIGKILL, "SIGKILL in the middle");
+  long long unsent = e2e_db_integer(harness, "SELECT count(*) FROM dunghen.delivery_log "
                                          "WHERE state <> 'sent'");
-  long long outbox = db_integer(harness, "SELECT count(*) FROM dunghen.outbox o WHERE "
+  long long outbox = e2e_db_integer(harness, "SELECT count(*) FROM dunghen.outbox o WHERE "
                                          "expanded_at IS NULL");
   tap_ok(unsent + outbox > 0, "work was left when it died (%lld deliveries, %lld outbox rows)",
          unsent, outbox);
-  if (!tap_ok(daemon_start(daemon, harness, setup->config, NULL), "the daemon restarts"))
+  if (!tap_ok(e2e_daemon_start(daemon, harness, setup->config, NULL), "the daemon restarts"))
     return;
   tap_ok(wait_sent(harness, "E2E-KS%", 90, 60), "after the restart all 90 are sent");
   int rows, missing, doubled;
@@ -497,21 +497,21 @@ static void test_kill_while_sending(struct setup *setup, struct daemon *daemon) 
 }
 
 static void test_digest(struct setup *setup) {
-  struct harness *harness = &setup->harness;
+  struct e2e_harness *harness = &setup->harness;
   char config[8192];
   snprintf(config, sizeof config,
            "%s  digest_roles: [provincial_office]\n  digest_levels: [long_overdue]\n"
            "  digest_period: 2\n",
            setup->config);
-  struct daemon daemon;
-  if (!tap_ok(daemon_start(&daemon, harness, config, NULL), "a daemon with a digest role"))
+  struct e2e_daemon daemon;
+  if (!tap_ok(e2e_daemon_start(&daemon, harness, config, NULL), "a daemon with a digest role"))
     return;
   insert_overdue(harness, "ARRAY['E2E-D1','E2E-D2','E2E-D3']", "DLK-TTPVHCC");
-  tap_ok(db_wait_integer(harness, 1, 30,
+  tap_ok(e2e_db_wait_integer(harness, 1, 30,
                          "SELECT count(*) FROM dunghen.delivery_log WHERE kind = 'digest' "
                          "AND state = 'sent'"),
          "one digest is sent");
-  tap_is_integer(db_integer(harness, "SELECT count(*) FROM dunghen.delivery_log WHERE "
+  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.delivery_log WHERE "
                                      "dossier_code LIKE 'E2E-D%%' AND level = 'long_overdue' "
                                      "AND state = 'digested'"),
                  3, "the three long-overdue items went into it");
@@ -530,17 +530,17 @@ static void test_digest(struct setup *setup) {
            "its body lists the three dossiers");
     tap_ok(strstr(digest->body, "Nguyễn Văn Thử") == NULL, "without the applicants' names");
   }
-  tap_ok(db_wait_integer(harness, 15, 30,
+  tap_ok(e2e_db_wait_integer(harness, 15, 30,
                          "SELECT count(*) FROM dunghen.delivery_log WHERE "
                          "dossier_code LIKE 'E2E-D%' AND state = 'sent'"),
          "the others go one by one (letter x4 and overdue for each of the three)");
-  tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+  tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
 }
 
 /* The mail wording is checked on SIGHUP like the letter templates: a broken file is refused,
  * located, and the old wording stays. */
 static void test_reload(struct setup *setup) {
-  struct harness *harness = &setup->harness;
+  struct e2e_harness *harness = &setup->harness;
   const char *source = getenv("DUNGHEN_SOURCE_ROOT");
   char letters[PATH_MAX + 32], command[4 * PATH_MAX], config[8192];
   snprintf(letters, sizeof letters, "%s/letters", harness->directory);
@@ -550,32 +550,32 @@ static void test_reload(struct setup *setup) {
     return;
   const char *after = strstr(setup->config, "\n  spool: ");
   snprintf(config, sizeof config, "paths:\n  letters: %s%s", letters, after != NULL ? after : "");
-  struct daemon daemon;
-  if (!tap_ok(daemon_start(&daemon, harness, config, NULL), "a daemon on that directory"))
+  struct e2e_daemon daemon;
+  if (!tap_ok(e2e_daemon_start(&daemon, harness, config, NULL), "a daemon on that directory"))
     return;
-  tap_ok(daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "it becomes ready");
+  tap_ok(e2e_daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "it becomes ready");
   snprintf(command, sizeof command,
            "sed -i 's/{dossier_code}\"$/{dossier_cod}\"/' '%s/mail-escalation.yaml'", letters);
   tap_ok(system(command) == 0, "a placeholder of mail-escalation.yaml misspelt");
   kill(daemon.pid, SIGHUP);
-  tap_ok(daemon_wait_log(&daemon, "reload failed", 1, 10), "SIGHUP: the reload is refused");
+  tap_ok(e2e_daemon_wait_log(&daemon, "reload failed", 1, 10), "SIGHUP: the reload is refused");
   char line[4096] = "", expected[PATH_MAX + 128];
-  daemon_log_line(&daemon, "reload failed", line, sizeof line);
+  e2e_daemon_log_line(&daemon, "reload failed", line, sizeof line);
   snprintf(expected, sizeof expected,
            "%s/mail-escalation.yaml:15:43: unknown placeholder {dossier_cod} (did you mean "
            "{dossier_code}?)",
            letters);
   tap_contains(line, expected, "and says where");
   char body[4096];
-  tap_ok(http_get(daemon.port, "/healthz", body, sizeof body) == 200,
+  tap_ok(e2e_http_get(daemon.port, "/healthz", body, sizeof body) == 200,
          "the daemon runs on with the old wording");
   snprintf(command, sizeof command,
            "sed -i 's/{dossier_cod}\"$/{dossier_code}\"/' '%s/mail-escalation.yaml'", letters);
   tap_ok(system(command) == 0, "the file mended");
   kill(daemon.pid, SIGHUP);
-  tap_ok(daemon_wait_log(&daemon, "reload: config and rules from", 1, 10),
+  tap_ok(e2e_daemon_wait_log(&daemon, "reload: config and rules from", 1, 10),
          "SIGHUP: the reload is taken");
-  tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+  tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
 }
 
 static void test_everything(struct setup *setup) {
@@ -586,9 +586,9 @@ static void test_everything(struct setup *setup) {
                  "and nothing else arrived (the in-flight repeat aside)");
 }
 
-static void check_log_privacy(const struct daemon *daemon) {
+static void check_log_privacy(const struct e2e_daemon *daemon) {
   static char log[1 << 22];
-  read_text_file(daemon->log_path, log, sizeof log);
+  e2e_read_text_file(daemon->log_path, log, sizeof log);
   tap_ok(strstr(log, "example.org") == NULL, "the daemon's log names no mail address");
   tap_ok(strstr(log, "Nguyễn Văn Thử") == NULL, "nor the applicant");
 }
@@ -603,10 +603,10 @@ int main(void) {
   static struct setup setup;
   static struct received messages[MAX_MESSAGES];
   setup.messages = messages;
-  struct harness *harness = &setup.harness;
+  struct e2e_harness *harness = &setup.harness;
   const char *source = getenv("DUNGHEN_SOURCE_ROOT");
   char command[3 * PATH_MAX];
-  bool ready = harness_setup(harness, conninfo);
+  bool ready = e2e_setup(harness, conninfo);
   snprintf(command, sizeof command, "cp '%s/rules/agencies.yaml' '%s/agencies.yaml'",
            source != NULL ? source : ".", harness->rules);
   ready = ready && system(command) == 0;
@@ -615,8 +615,8 @@ int main(void) {
   if (!tap_ok(ready && start_sink(&setup), "database, agencies and the SMTP server ready"))
     return tap_finish();
   test_mail_off(&setup);
-  struct daemon daemon;
-  if (tap_ok(daemon_start(&daemon, harness, setup.config, NULL), "a daemon with mail on")) {
+  struct e2e_daemon daemon;
+  if (tap_ok(e2e_daemon_start(&daemon, harness, setup.config, NULL), "a daemon with mail on")) {
     test_delivery(&setup, &daemon);
     test_reason_missing(&setup);
     check_log_privacy(&daemon);
@@ -624,16 +624,16 @@ int main(void) {
     test_kill_while_refused(&setup, &daemon);
     test_kill_while_sending(&setup, &daemon);
     check_log_privacy(&daemon);
-    tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+    tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
     test_digest(&setup);
     test_reload(&setup);
     test_everything(&setup);
   }
   int result = tap_finish();
   if (result != 0)
-    daemon_dump_log(&daemon);
+    e2e_daemon_dump_log(&daemon);
   kill(setup.sink, SIGTERM);
   waitpid(setup.sink, NULL, 0);
-  harness_teardown(harness);
+  e2e_teardown(harness);
   return result;
 }

@@ -27,7 +27,7 @@ struct letter_input sample_input(const struct agency *agency, long number, const
   return input;
 }
 
-bool sample_setup_load(struct sample_setup *setup, struct error *error) {
+bool sample_input_setup_load(struct sample_input_setup *setup, struct error *error) {
   memset(setup, 0, sizeof *setup);
   char path[4096];
   snprintf(path, sizeof path, "%s/letters", getenv("DUNGHEN_SOURCE_ROOT"));
@@ -43,7 +43,7 @@ bool sample_setup_load(struct sample_setup *setup, struct error *error) {
   return letter_renderer_new(setup->library, NULL, &setup->renderer, error) == STATUS_OK;
 }
 
-void sample_setup_free(struct sample_setup *setup) {
+void sample_input_setup_free(struct sample_input_setup *setup) {
   letter_renderer_free(setup->renderer);
   agencies_free(&setup->agencies);
   letter_library_free(setup->library);

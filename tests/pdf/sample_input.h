@@ -13,7 +13,7 @@ struct letter_input sample_input(const struct agency *agency, long number, const
 
 /* What the letter tests share: the shipped templates, rules/agencies.yaml, the provincial
  * centre DLK-TTPVHCC from it, and one renderer. */
-struct sample_setup {
+struct sample_input_setup {
   struct letter_library *library;
   struct agency_table agencies;
   const struct agency *agency;
@@ -22,7 +22,7 @@ struct sample_setup {
 
 /* Loads it all from DUNGHEN_SOURCE_ROOT and DUNGHEN_RULES; false with a reason (for
  * tap_skip_all) when something is missing. */
-bool sample_setup_load(struct sample_setup *setup, struct error *error);
-void sample_setup_free(struct sample_setup *setup);
+bool sample_input_setup_load(struct sample_input_setup *setup, struct error *error);
+void sample_input_setup_free(struct sample_input_setup *setup);
 
 #endif

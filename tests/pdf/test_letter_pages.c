@@ -129,15 +129,15 @@ static void check_lengths(struct letter_renderer *renderer, const struct agency 
 }
 
 int main(void) {
-  struct sample_setup setup;
+  struct sample_input_setup setup;
   struct error error;
-  if (!sample_setup_load(&setup, &error))
+  if (!sample_input_setup_load(&setup, &error))
     return tap_skip_all(error.message);
   enum apology_form forms[] = {APOLOGY_FORM_2025, APOLOGY_FORM_2018};
   enum apology_wording wordings[] = {APOLOGY_AFTER_DEADLINE, APOLOGY_BEFORE_DEADLINE};
   for (int f = 0; f < 2; f++)
     for (int w = 0; w < 2; w++)
       check_lengths(setup.renderer, setup.agency, forms[f], wordings[w]);
-  sample_setup_free(&setup);
+  sample_input_setup_free(&setup);
   return tap_finish();
 }

@@ -276,9 +276,9 @@ static void test_procedure_name(void) {
 }
 
 int main(void) {
-  struct sample_setup setup;
+  struct sample_input_setup setup;
   struct error error;
-  if (!sample_setup_load(&setup, &error))
+  if (!sample_input_setup_load(&setup, &error))
     return tap_skip_all(error.message);
   renderer = setup.renderer;
   agency = setup.agency;
@@ -286,6 +286,6 @@ int main(void) {
   test_reason_sentence();
   test_missing_reason();
   test_procedure_name();
-  sample_setup_free(&setup);
+  sample_input_setup_free(&setup);
   return tap_finish();
 }

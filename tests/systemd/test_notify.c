@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "dunghen-config.h"
-#include "harness.h"
+#include "e2e_support.h"
 #include "tap.h"
 
 enum { MESSAGE_SIZE = 4096 };
@@ -44,9 +44,9 @@ static int bind_socket(const char *name, bool abstract) {
 /* Reads datagrams until one contains `needle` (true) or `timeout` passes; every message seen
  * is appended to `seen` (separated by '|'). */
 static bool wait_message(int fd, const char *needle, double timeout, char *seen, size_t size) {
-  double until = monotonic_now() + timeout;
+  double until = e2e_monotonic_now() + timeout;
   for (;;) {
-    double left = until - monotonic_now();
+    double left = until - e2e_monotonic_now();
     if (left <= 0)
       return false;
     struct pollfd watch = {.fd = fd, .events = POLLIN};
@@ -71,7 +71,7 @@ static int count_in(const char *text, const char *needle) {
   return count;
 }
 
-static void full_protocol(struct harness *harness) {
+static void full_protocol(struct e2e_harness *harness) {
   char path[PATH_MAX + 32];
   snprintf(path, sizeof path, "%s/notify.sock", harness->directory);
   int fd = bind_socket(path, false);
@@ -80,8 +80,8 @@ static void full_protocol(struct harness *harness) {
   char notify_variable[PATH_MAX + 64];
   snprintf(notify_variable, sizeof notify_variable, "NOTIFY_SOCKET=%s", path);
   char *environment[] = {notify_variable, "WATCHDOG_USEC=400000", NULL};
-  struct daemon daemon;
-  if (!tap_ok(daemon_start(&daemon, harness, NULL, environment), "the daemon starts")) {
+  struct e2e_daemon daemon;
+  if (!tap_ok(e2e_daemon_start(&daemon, harness, NULL, environment), "the daemon starts")) {
     close(fd);
     return;
   }
@@ -90,11 +90,11 @@ static void full_protocol(struct harness *harness) {
   tap_ok(wait_message(fd, "READY=1", 20, seen, sizeof seen), "READY=1 once ready");
   tap_ok(strstr(seen, "STATUS=") != NULL, "STATUS= lines before it");
   seen[0] = '\0';
-  double started = monotonic_now();
+  double started = e2e_monotonic_now();
   wait_message(fd, "never", 1.1, seen, sizeof seen);
   int pings = count_in(seen, "WATCHDOG=1");
   tap_ok(pings >= 4 && pings <= 7, "WATCHDOG=1 every 0.2 s, half of WATCHDOG_USEC (%d in %.1f s)",
-         pings, monotonic_now() - started);
+         pings, e2e_monotonic_now() - started);
   seen[0] = '\0';
   kill(daemon.pid, SIGHUP);
   tap_ok(wait_message(fd, "RELOADING=1", 10, seen, sizeof seen), "SIGHUP: RELOADING=1");
@@ -102,11 +102,11 @@ static void full_protocol(struct harness *harness) {
   seen[0] = '\0';
   kill(daemon.pid, SIGTERM);
   tap_ok(wait_message(fd, "STOPPING=1", 10, seen, sizeof seen), "SIGTERM: STOPPING=1");
-  tap_is_integer(daemon_stop(&daemon, 0, 20), 0, "and exit status 0");
+  tap_is_integer(e2e_daemon_stop(&daemon, 0, 20), 0, "and exit status 0");
   close(fd);
 }
 
-static void abstract_socket(struct harness *harness) {
+static void abstract_socket(struct e2e_harness *harness) {
   char name[108];
   snprintf(name, sizeof name, "@dunghen-test-%d", (int)getpid());
   int fd = bind_socket(name, true);
@@ -115,20 +115,20 @@ static void abstract_socket(struct harness *harness) {
   char notify_variable[160];
   snprintf(notify_variable, sizeof notify_variable, "NOTIFY_SOCKET=%s", name);
   char *environment[] = {notify_variable, NULL};
-  struct daemon daemon;
-  if (daemon_start(&daemon, harness, NULL, environment)) {
+  struct e2e_daemon daemon;
+  if (e2e_daemon_start(&daemon, harness, NULL, environment)) {
     static char seen[1 << 16];
     seen[0] = '\0';
     tap_ok(wait_message(fd, "READY=1", 20, seen, sizeof seen), "READY=1 on an abstract socket");
     tap_is_integer(count_in(seen, "WATCHDOG=1"), 0, "no watchdog pings without WATCHDOG_USEC");
-    tap_is_integer(daemon_stop(&daemon, SIGINT, 20), 0, "SIGINT: exit status 0");
+    tap_is_integer(e2e_daemon_stop(&daemon, SIGINT, 20), 0, "SIGINT: exit status 0");
   }
   close(fd);
 }
 
 /* A socket nobody listens on: the daemon runs on and logs the address it tried, a path with
  * its leading '/' and an abstract name with its '@'. */
-static void unreachable_socket(struct harness *harness) {
+static void unreachable_socket(struct e2e_harness *harness) {
   char path[PATH_MAX + 32], abstract[108], variable[PATH_MAX + 64], expected[PATH_MAX + 128];
   snprintf(path, sizeof path, "%s/nobody.sock", harness->directory);
   snprintf(abstract, sizeof abstract, "@dunghen-nobody-%d", (int)getpid());
@@ -137,14 +137,14 @@ static void unreachable_socket(struct harness *harness) {
   for (size_t i = 0; i < 2; i++) {
     snprintf(variable, sizeof variable, "NOTIFY_SOCKET=%s", addresses[i]);
     char *environment[] = {variable, NULL};
-    struct daemon daemon;
-    if (!tap_ok(daemon_start(&daemon, harness, NULL, environment),
+    struct e2e_daemon daemon;
+    if (!tap_ok(e2e_daemon_start(&daemon, harness, NULL, environment),
                 "the daemon starts with NOTIFY_SOCKET=%s, which nobody listens on", addresses[i]))
       continue;
     snprintf(expected, sizeof expected, "systemd: notify %s: %s", addresses[i], errors[i]);
-    if (!tap_ok(daemon_wait_log(&daemon, expected, 1, 20), "the log says '%s'", expected))
-      daemon_dump_log(&daemon);
-    tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "and it still stops with status 0");
+    if (!tap_ok(e2e_daemon_wait_log(&daemon, expected, 1, 20), "the log says '%s'", expected))
+      e2e_daemon_dump_log(&daemon);
+    tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "and it still stops with status 0");
   }
 }
 
@@ -160,7 +160,7 @@ static const char *flat(const char *seen) {
 
 /* `dunghen run --db CONNINFO` with a notify socket, its log in daemon->log_path; false when it
  * did not open its HTTP port. */
-static bool start_with_database(struct daemon *daemon, const struct harness *harness,
+static bool start_with_database(struct e2e_daemon *daemon, const struct e2e_harness *harness,
                                 const char *name, const char *conninfo, const char *socket_path) {
   memset(daemon, 0, sizeof *daemon);
   daemon->port = -1;
@@ -183,8 +183,8 @@ static bool start_with_database(struct daemon *daemon, const struct harness *har
     _exit(127);
   }
   char line[512];
-  if (!daemon_wait_log(daemon, "http: listening on 127.0.0.1:", 1, 20) ||
-      !daemon_log_line(daemon, "http: listening on 127.0.0.1:", line, sizeof line))
+  if (!e2e_daemon_wait_log(daemon, "http: listening on 127.0.0.1:", 1, 20) ||
+      !e2e_daemon_log_line(daemon, "http: listening on 127.0.0.1:", line, sizeof line))
     return false;
   daemon->port = atoi(strstr(line, "127.0.0.1:") + strlen("127.0.0.1:"));
   return true;
@@ -192,7 +192,7 @@ static bool start_with_database(struct daemon *daemon, const struct harness *har
 
 /* A database that is not there at start: the daemon waits without timing out. Until READY=1
  * every message asks for more start time (EXTEND_TIMEOUT_USEC) and STATUS= says why. */
-static void waiting_for_database(struct harness *harness) {
+static void waiting_for_database(struct e2e_harness *harness) {
   char socket_path[PATH_MAX + 32], conninfo[sizeof harness->conninfo + 64], command[3 * PATH_MAX];
   static char seen[1 << 16];
 
@@ -200,7 +200,7 @@ static void waiting_for_database(struct harness *harness) {
   snprintf(socket_path, sizeof socket_path, "%s/wait-none.sock", harness->directory);
   int fd = bind_socket(socket_path, false);
   snprintf(conninfo, sizeof conninfo, "host=%s/no-server port=5432 dbname=x", harness->directory);
-  struct daemon daemon;
+  struct e2e_daemon daemon;
   if (tap_ok(fd >= 0 && start_with_database(&daemon, harness, "wait-none", conninfo, socket_path),
              "no server: the daemon starts and opens its HTTP port")) {
     seen[0] = '\0';
@@ -211,11 +211,11 @@ static void waiting_for_database(struct harness *harness) {
            count_in(seen, "EXTEND_TIMEOUT_USEC=30000000\n"));
     tap_contains(seen, "/no-server/.s.PGSQL.5432", "no server: the status names the socket tried");
     char body[1024];
-    tap_ok(daemon_wait_health(&daemon, 503, body, sizeof body, 10) &&
+    tap_ok(e2e_daemon_wait_health(&daemon, 503, body, sizeof body, 10) &&
                strstr(body, "database unreachable: ") != NULL,
            "no server: /healthz is 503 'database unreachable: ...' (%s)", body);
     tap_ok(strstr(seen, "READY=1") == NULL, "no server: no READY=1");
-    tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "no server: SIGTERM stops it, status 0");
+    tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "no server: SIGTERM stops it, status 0");
   }
   if (fd >= 0)
     close(fd);
@@ -236,7 +236,7 @@ static void waiting_for_database(struct harness *harness) {
   tap_contains(seen, "EXTEND_TIMEOUT_USEC=30000000\nSTATUS=waiting for the database: ",
                "no database yet: the status comes with EXTEND_TIMEOUT_USEC");
   tap_ok(strstr(seen, "READY=1") == NULL, "no database yet: no READY=1");
-  tap_ok(db_exec(harness, "CREATE DATABASE dunghen_later"), "the database is created");
+  tap_ok(e2e_db_exec(harness, "CREATE DATABASE dunghen_later"), "the database is created");
   snprintf(command, sizeof command, "'%s' migrate --db '%s' --reference-schema >/dev/null",
            getenv("DUNGHEN_BINARY"), conninfo);
   tap_is_integer(system(command), 0, "and migrated");
@@ -247,14 +247,14 @@ static void waiting_for_database(struct harness *harness) {
   wait_message(fd, "never", 0.5, seen, sizeof seen);
   tap_ok(strstr(seen, "EXTEND_TIMEOUT_USEC") == NULL, "no EXTEND_TIMEOUT_USEC after READY=1 (%s)",
          flat(seen));
-  tap_is_integer(daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+  tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
   close(fd);
 }
 
 /* A typo in dunghen.yaml: exit status 2 (the unit does not restart it) and no READY=1. */
-static void refused_config(const struct harness *harness) {
+static void refused_config(const struct e2e_harness *harness) {
   char errors[8192], seen[4096];
-  int status = daemon_run_refused(harness, "typo", "sync:\n  poll_intervall: 1\n", errors,
+  int status = e2e_daemon_run_refused(harness, "typo", "sync:\n  poll_intervall: 1\n", errors,
                                   sizeof errors, seen, sizeof seen);
   tap_is_integer(status, 2, "a typo in the config: exit status 2 at start");
   tap_contains(errors, "typo.yaml:2:3: unknown key 'poll_intervall'",
@@ -262,7 +262,7 @@ static void refused_config(const struct harness *harness) {
   tap_ok(strstr(seen, "READY=1") == NULL, "no READY=1 (%s)", flat(seen));
 }
 
-static void refused_start(const struct harness *harness) {
+static void refused_start(const struct e2e_harness *harness) {
   const char *source = getenv("DUNGHEN_SOURCE_ROOT");
   char letters[PATH_MAX + 32], fonts[PATH_MAX + 32], command[4 * PATH_MAX], config[3 * PATH_MAX];
   char errors[8192], seen[4096];
@@ -276,7 +276,7 @@ static void refused_start(const struct harness *harness) {
   tap_is_integer(system(command), 0, "a letters directory with a broken template");
   snprintf(config, sizeof config, "paths:\n  letters: %s\n", letters);
   int status =
-      daemon_run_refused(harness, "template", config, errors, sizeof errors, seen, sizeof seen);
+      e2e_daemon_run_refused(harness, "template", config, errors, sizeof errors, seen, sizeof seen);
   tap_is_integer(status, 2, "a broken template: exit status 2 at start");
   tap_contains(errors, "/form-2025.yaml:", "the error names the template");
   tap_contains(errors, "unknown placeholder {applicant_nam} (did you mean {applicant_name}?)",
@@ -285,14 +285,14 @@ static void refused_start(const struct harness *harness) {
 
   snprintf(command, sizeof command, "rm '%s/form-2025.yaml'", letters);
   tap_is_integer(system(command), 0, "a letters directory without the 2025 form");
-  status = daemon_run_refused(harness, "missing", config, errors, sizeof errors, seen, sizeof seen);
+  status = e2e_daemon_run_refused(harness, "missing", config, errors, sizeof errors, seen, sizeof seen);
   tap_is_integer(status, 2, "a missing template: exit status 2 at start (dunghen(8))");
   tap_contains(errors, "/form-2025.yaml: cannot open", "the error names the missing template");
   tap_ok(strstr(seen, "READY=1") == NULL, "no READY=1");
 
   snprintf(config, sizeof config, "paths:\n  letters: %s/letters\nletters:\n  fonts: %s\n", source,
            fonts);
-  status = daemon_run_refused(harness, "no-font", config, errors, sizeof errors, seen, sizeof seen);
+  status = e2e_daemon_run_refused(harness, "no-font", config, errors, sizeof errors, seen, sizeof seen);
   tap_is_integer(status, 1, "a missing font: exit status 1 at start");
   char expected[PATH_MAX + 128];
   snprintf(expected, sizeof expected, "%s: Liberation Serif not found", fonts);
@@ -305,7 +305,7 @@ static void refused_start(const struct harness *harness) {
            fonts);
   tap_is_integer(system(command), 0, "a font directory with broken faces");
   status =
-      daemon_run_refused(harness, "bad-font", config, errors, sizeof errors, seen, sizeof seen);
+      e2e_daemon_run_refused(harness, "bad-font", config, errors, sizeof errors, seen, sizeof seen);
   tap_is_integer(status, 1, "a broken font: exit status 1 at start");
   snprintf(expected, sizeof expected,
            "cannot load the letter font %s/LiberationSerif-Regular.ttf: not a complete TrueType "
@@ -319,7 +319,7 @@ static void refused_start(const struct harness *harness) {
            DUNGHEN_FONT_DIR, fonts);
   tap_is_integer(system(command), 0, "a truncated face");
   status =
-      daemon_run_refused(harness, "cut-font", config, errors, sizeof errors, seen, sizeof seen);
+      e2e_daemon_run_refused(harness, "cut-font", config, errors, sizeof errors, seen, sizeof seen);
   tap_is_integer(status, 1, "a truncated font: exit status 1 at start (no crash)");
   tap_contains(errors, expected, "the error names the truncated face");
   tap_ok(strstr(seen, "READY=1") == NULL, "no READY=1");
@@ -329,8 +329,8 @@ int main(void) {
   const char *conninfo = getenv("DUNGHEN_TEST_DB");
   if (conninfo == NULL)
     return tap_skip_all("DUNGHEN_TEST_DB is not set (run through with-cluster)");
-  struct harness harness;
-  if (!tap_ok(harness_setup(&harness, conninfo), "database migrated"))
+  struct e2e_harness harness;
+  if (!tap_ok(e2e_setup(&harness, conninfo), "database migrated"))
     return tap_finish();
   full_protocol(&harness);
   abstract_socket(&harness);
@@ -338,6 +338,6 @@ int main(void) {
   waiting_for_database(&harness);
   refused_config(&harness);
   refused_start(&harness);
-  harness_teardown(&harness);
+  e2e_teardown(&harness);
   return tap_finish();
 }

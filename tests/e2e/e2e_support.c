@@ -1,4 +1,4 @@
-#include "harness.h"
+#include "e2e_support.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,13 +19,13 @@
 #include "store/schema.h"
 #include "tap.h"
 
-double monotonic_now(void) {
+double e2e_monotonic_now(void) {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
   return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
-void sleep_seconds(double seconds) {
+void e2e_sleep_seconds(double seconds) {
   struct timespec pause = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
   while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
     ;
@@ -68,7 +68,7 @@ static bool copy_file(const char *from, const char *to) {
   return fclose(out) == 0;
 }
 
-bool harness_write_procedures(const struct harness *harness, const char *fast_duration) {
+bool e2e_write_procedures(const struct e2e_harness *harness, const char *fast_duration) {
   char path[PATH_MAX + 32], text[2048];
   snprintf(path, sizeof path, "%s/procedures.yaml", harness->rules);
   snprintf(text, sizeof text,
@@ -94,7 +94,7 @@ bool harness_write_procedures(const struct harness *harness, const char *fast_du
   return write_file(path, text);
 }
 
-static bool make_rules(struct harness *harness) {
+static bool make_rules(struct e2e_harness *harness) {
   snprintf(harness->rules, sizeof harness->rules, "%s/rules", harness->directory);
   if (mkdir(harness->rules, 0755) != 0)
     return false;
@@ -107,10 +107,10 @@ static bool make_rules(struct harness *harness) {
     if (!copy_file(from, to))
       return false;
   }
-  return harness_write_procedures(harness, "2wd");
+  return e2e_write_procedures(harness, "2wd");
 }
 
-static bool migrate(struct harness *harness) {
+static bool migrate(struct e2e_harness *harness) {
   struct schema_result result;
   struct error error;
   if (schema_migrate(harness->db, &result, &error) != STATUS_OK ||
@@ -121,7 +121,7 @@ static bool migrate(struct harness *harness) {
   return true;
 }
 
-bool harness_setup(struct harness *harness, const char *conninfo) {
+bool e2e_setup(struct e2e_harness *harness, const char *conninfo) {
   memset(harness, 0, sizeof *harness);
   const char *parent = getenv("TMPDIR");
   snprintf(harness->directory, sizeof harness->directory, "%s/dunghen-e2e-XXXXXX",
@@ -140,7 +140,7 @@ bool harness_setup(struct harness *harness, const char *conninfo) {
   return migrate(harness);
 }
 
-void harness_teardown(struct harness *harness) {
+void e2e_teardown(struct e2e_harness *harness) {
   if (harness->db != NULL)
     PQfinish(harness->db);
   harness->db = NULL;
@@ -152,7 +152,7 @@ void harness_teardown(struct harness *harness) {
   }
 }
 
-static char *read_log(const struct daemon *daemon) {
+static char *read_log(const struct e2e_daemon *daemon) {
   FILE *file = fopen(daemon->log_path, "rb");
   if (file == NULL)
     return NULL;
@@ -177,7 +177,7 @@ static char *read_log(const struct daemon *daemon) {
   return text;
 }
 
-int daemon_log_count(const struct daemon *daemon, const char *needle) {
+int e2e_daemon_log_count(const struct e2e_daemon *daemon, const char *needle) {
   char *text = read_log(daemon);
   if (text == NULL)
     return 0;
@@ -188,17 +188,17 @@ int daemon_log_count(const struct daemon *daemon, const char *needle) {
   return count;
 }
 
-bool daemon_wait_log(const struct daemon *daemon, const char *needle, int count, double timeout) {
-  double until = monotonic_now() + timeout * time_factor();
+bool e2e_daemon_wait_log(const struct e2e_daemon *daemon, const char *needle, int count, double timeout) {
+  double until = e2e_monotonic_now() + timeout * time_factor();
   do {
-    if (daemon_log_count(daemon, needle) >= count)
+    if (e2e_daemon_log_count(daemon, needle) >= count)
       return true;
-    sleep_seconds(0.02);
-  } while (monotonic_now() < until);
+    e2e_sleep_seconds(0.02);
+  } while (e2e_monotonic_now() < until);
   return false;
 }
 
-bool daemon_log_line(const struct daemon *daemon, const char *needle, char *line, size_t size) {
+bool e2e_daemon_log_line(const struct e2e_daemon *daemon, const char *needle, char *line, size_t size) {
   char *text = read_log(daemon);
   if (text == NULL)
     return false;
@@ -215,7 +215,7 @@ bool daemon_log_line(const struct daemon *daemon, const char *needle, char *line
   return at != NULL;
 }
 
-void daemon_dump_log(const struct daemon *daemon) {
+void e2e_daemon_dump_log(const struct e2e_daemon *daemon) {
   char *text = read_log(daemon);
   if (text == NULL)
     return;
@@ -224,7 +224,7 @@ void daemon_dump_log(const struct daemon *daemon) {
   free(text);
 }
 
-bool daemon_start(struct daemon *daemon, const struct harness *harness, const char *config_extra,
+bool e2e_daemon_start(struct e2e_daemon *daemon, const struct e2e_harness *harness, const char *config_extra,
                   char *const *environment) {
   static int serial;
   serial++;
@@ -258,39 +258,39 @@ bool daemon_start(struct daemon *daemon, const struct harness *harness, const ch
             "--rules", harness->rules, (char *)NULL);
     _exit(127);
   }
-  if (!daemon_wait_log(daemon, "http: listening on 127.0.0.1:", 1, 20)) {
-    daemon_dump_log(daemon);
+  if (!e2e_daemon_wait_log(daemon, "http: listening on 127.0.0.1:", 1, 20)) {
+    e2e_daemon_dump_log(daemon);
     return false;
   }
   char line[512];
-  daemon_log_line(daemon, "http: listening on 127.0.0.1:", line, sizeof line);
+  e2e_daemon_log_line(daemon, "http: listening on 127.0.0.1:", line, sizeof line);
   daemon->port = atoi(strstr(line, "127.0.0.1:") + strlen("127.0.0.1:"));
   return true;
 }
 
-int daemon_stop(struct daemon *daemon, int signal_number, double timeout) {
+int e2e_daemon_stop(struct e2e_daemon *daemon, int signal_number, double timeout) {
   if (daemon->pid <= 0)
     return -1;
   kill(daemon->pid, signal_number);
-  double until = monotonic_now() + timeout * time_factor();
+  double until = e2e_monotonic_now() + timeout * time_factor();
   int status;
   for (;;) {
     pid_t done = waitpid(daemon->pid, &status, WNOHANG);
     if (done == daemon->pid)
       break;
-    if (monotonic_now() > until) {
+    if (e2e_monotonic_now() > until) {
       kill(daemon->pid, SIGKILL);
       waitpid(daemon->pid, &status, 0);
       daemon->pid = -1;
       return -1;
     }
-    sleep_seconds(0.02);
+    e2e_sleep_seconds(0.02);
   }
   daemon->pid = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int http_get(int port, const char *path, char *body, size_t size) {
+int e2e_http_get(int port, const char *path, char *body, size_t size) {
   body[0] = '\0';
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0)
@@ -327,7 +327,7 @@ int http_get(int port, const char *path, char *body, size_t size) {
   return status;
 }
 
-static PGresult *run_sql(const struct harness *harness, const char *format, va_list arguments) {
+static PGresult *run_sql(const struct e2e_harness *harness, const char *format, va_list arguments) {
   char sql[4096];
   vsnprintf(sql, sizeof sql, format, arguments);
   PGresult *result = PQexec(harness->db, sql);
@@ -340,7 +340,7 @@ static PGresult *run_sql(const struct harness *harness, const char *format, va_l
   return result;
 }
 
-bool db_exec(const struct harness *harness, const char *format, ...) {
+bool e2e_db_exec(const struct e2e_harness *harness, const char *format, ...) {
   va_list arguments;
   va_start(arguments, format);
   PGresult *result = run_sql(harness, format, arguments);
@@ -358,7 +358,7 @@ static long long first_integer(PGresult *result) {
   return value;
 }
 
-long long db_integer(const struct harness *harness, const char *format, ...) {
+long long e2e_db_integer(const struct e2e_harness *harness, const char *format, ...) {
   va_list arguments;
   va_start(arguments, format);
   PGresult *result = run_sql(harness, format, arguments);
@@ -366,23 +366,23 @@ long long db_integer(const struct harness *harness, const char *format, ...) {
   return first_integer(result);
 }
 
-bool db_wait_integer(const struct harness *harness, long long expected, double timeout,
+bool e2e_db_wait_integer(const struct e2e_harness *harness, long long expected, double timeout,
                      const char *sql) {
-  double until = monotonic_now() + timeout * time_factor();
+  double until = e2e_monotonic_now() + timeout * time_factor();
   long long value;
   do {
-    value = db_integer(harness, "%s", sql);
+    value = e2e_db_integer(harness, "%s", sql);
     if (value == expected)
       return true;
-    sleep_seconds(0.02);
-  } while (monotonic_now() < until);
+    e2e_sleep_seconds(0.02);
+  } while (e2e_monotonic_now() < until);
   tap_diagnostic("%s: got %lld, expected %lld", sql, value, expected);
   return false;
 }
 
-bool db_insert_dossier(const struct harness *harness, const char *code, const char *procedure,
+bool e2e_db_insert_dossier(const struct e2e_harness *harness, const char *code, const char *procedure,
                        const char *received_sql) {
-  return db_exec(harness,
+  return e2e_db_exec(harness,
                  "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
                  "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) VALUES "
                  "('%s', '%s', 'E2E', 'Nguyễn Văn Thử', '066123456789', 'xã Hòa Phú', "
@@ -390,14 +390,14 @@ bool db_insert_dossier(const struct harness *harness, const char *code, const ch
                  code, procedure, received_sql);
 }
 
-bool daemon_wait_health(const struct daemon *daemon, int expected, char *body, size_t size,
+bool e2e_daemon_wait_health(const struct e2e_daemon *daemon, int expected, char *body, size_t size,
                         double timeout) {
-  double until = monotonic_now() + timeout * time_factor();
+  double until = e2e_monotonic_now() + timeout * time_factor();
   do {
-    if (http_get(daemon->port, "/healthz", body, size) == expected)
+    if (e2e_http_get(daemon->port, "/healthz", body, size) == expected)
       return true;
-    sleep_seconds(0.05);
-  } while (monotonic_now() < until);
+    e2e_sleep_seconds(0.05);
+  } while (e2e_monotonic_now() < until);
   return false;
 }
 
@@ -433,7 +433,7 @@ static void drain_notifications(int fd, char *seen, size_t size) {
   }
 }
 
-int daemon_run_refused(const struct harness *harness, const char *name, const char *config,
+int e2e_daemon_run_refused(const struct e2e_harness *harness, const char *name, const char *config,
                        char *errors, size_t errors_size, char *notifications,
                        size_t notifications_size) {
   char socket_path[PATH_MAX + 64], config_path[PATH_MAX + 64], log_path[PATH_MAX + 64];
@@ -454,8 +454,8 @@ int daemon_run_refused(const struct harness *harness, const char *name, const ch
     _exit(127);
   }
   int status = 0, result = -1;
-  for (double until = monotonic_now() + 20 * time_factor(); monotonic_now() < until;
-       sleep_seconds(0.02))
+  for (double until = e2e_monotonic_now() + 20 * time_factor(); e2e_monotonic_now() < until;
+       e2e_sleep_seconds(0.02))
     if (waitpid(pid, &status, WNOHANG) == pid) {
       result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
       break;
@@ -469,11 +469,11 @@ int daemon_run_refused(const struct harness *harness, const char *name, const ch
     drain_notifications(fd, notifications, notifications_size);
     close(fd);
   }
-  read_text_file(log_path, errors, errors_size);
+  e2e_read_text_file(log_path, errors, errors_size);
   return result;
 }
 
-void read_text_file(const char *path, char *text, size_t size) {
+void e2e_read_text_file(const char *path, char *text, size_t size) {
   text[0] = '\0';
   FILE *file = fopen(path, "r");
   if (file == NULL)

@@ -1,5 +1,5 @@
 /*
- * fuzz.h: what every libFuzzer target in tests/fuzz shares.
+ * fuzz_support.h: what every libFuzzer target in tests/fuzz shares.
  *
  * Each target defines LLVMFuzzerTestOneInput(): it feeds the bytes to one loader or one text
  * routine, then, when the input was accepted, exercises what was built (queries, expansion,

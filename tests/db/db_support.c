@@ -1,7 +1,7 @@
 /*
- * store_support.c: helpers of the store's database tests (see store_support.h).
+ * db_support.c: helpers of the store's database tests (see db_support.h).
  */
-#include "store_support.h"
+#include "db_support.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 #include "store/sql.h"
 #include "tap.h"
 
-PGconn *support_connect(void) {
+PGconn *db_connect(void) {
   PGconn *connection = PQconnectdb(getenv("DUNGHEN_TEST_DB"));
   if (PQstatus(connection) != CONNECTION_OK)
     tap_diagnostic("connect: %s", PQerrorMessage(connection));
@@ -21,7 +21,7 @@ PGconn *support_connect(void) {
   return connection;
 }
 
-bool support_prepare(PGconn *connection) {
+bool db_prepare(PGconn *connection) {
   struct schema_result result;
   struct error error;
   if (schema_migrate(connection, &result, &error) != STATUS_OK ||
@@ -32,7 +32,7 @@ bool support_prepare(PGconn *connection) {
   return true;
 }
 
-struct rules *support_rules(void) {
+struct rules *db_rules(void) {
   struct rules *rules = NULL;
   struct error error;
   if (rules_load(getenv("DUNGHEN_RULES"), civil_days_from_date(2025, 3, 1), &rules, &error) !=
@@ -41,7 +41,7 @@ struct rules *support_rules(void) {
   return rules;
 }
 
-struct ladder *support_ladder(void) {
+struct ladder *db_ladder(void) {
   struct ladder *ladder = NULL;
   struct error error;
   if (ladder_load_directory(getenv("DUNGHEN_RULES"), &ladder, &error) != STATUS_OK)
@@ -49,7 +49,7 @@ struct ladder *support_ladder(void) {
   return ladder;
 }
 
-bool support_exec(PGconn *connection, const char *sql) {
+bool db_exec(PGconn *connection, const char *sql) {
   PGresult *result = PQexec(connection, sql);
   bool ok = PQresultStatus(result) == PGRES_COMMAND_OK || PQresultStatus(result) == PGRES_TUPLES_OK;
   if (!ok)
@@ -58,7 +58,7 @@ bool support_exec(PGconn *connection, const char *sql) {
   return ok;
 }
 
-int64_t support_integer(PGconn *connection, const char *sql) {
+int64_t db_integer(PGconn *connection, const char *sql) {
   PGresult *result = PQexec(connection, sql);
   int64_t value = INT64_MIN;
   if (PQresultStatus(result) != PGRES_TUPLES_OK)
@@ -69,7 +69,7 @@ int64_t support_integer(PGconn *connection, const char *sql) {
   return value;
 }
 
-void support_text(PGconn *connection, const char *sql, char *buffer, size_t size) {
+void db_text(PGconn *connection, const char *sql, char *buffer, size_t size) {
   PGresult *result = PQexec(connection, sql);
   buffer[0] = '\0';
   if (PQresultStatus(result) != PGRES_TUPLES_OK)
@@ -79,7 +79,7 @@ void support_text(PGconn *connection, const char *sql, char *buffer, size_t size
   PQclear(result);
 }
 
-int64_t support_instant(const char *local) {
+int64_t db_instant(const char *local) {
   int64_t instant = 0;
   struct error error;
   if (civil_parse_timestamp(local, &instant, &error) != STATUS_OK)
@@ -87,7 +87,7 @@ int64_t support_instant(const char *local) {
   return instant;
 }
 
-enum status support_pass(PGconn *connection, const struct rules *rules, const struct ladder *ladder,
+enum status db_pass(PGconn *connection, const struct rules *rules, const struct ladder *ladder,
                          int64_t now, struct pass_report *report) {
   struct pass_context context = {
       .connection = connection,
@@ -105,31 +105,31 @@ enum status support_pass(PGconn *connection, const struct rules *rules, const st
   return status;
 }
 
-bool support_insert(PGconn *connection, const char *code, const char *received_local) {
+bool db_insert(PGconn *connection, const char *code, const char *received_local) {
   char sql[512];
   snprintf(sql, sizeof sql,
            "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, kenh,"
            " ngay_tiep_nhan, trang_thai) VALUES ('%s', '1.004884', 'AG1', 'Nguyễn Văn A',"
            " 'truc_tiep', '%s+07', 'dang_xu_ly')",
            code, received_local);
-  return support_exec(connection, sql);
+  return db_exec(connection, sql);
 }
 
-bool support_open(PGconn **connection, struct rules **rules, struct ladder **ladder) {
-  *connection = support_connect();
-  *rules = support_rules();
-  *ladder = support_ladder();
-  return tap_ok(*rules != NULL && *ladder != NULL && support_prepare(*connection),
+bool db_open(PGconn **connection, struct rules **rules, struct ladder **ladder) {
+  *connection = db_connect();
+  *rules = db_rules();
+  *ladder = db_ladder();
+  return tap_ok(*rules != NULL && *ladder != NULL && db_prepare(*connection),
                 "rules, ladder and database are ready");
 }
 
-void support_close(PGconn *connection, struct rules *rules, struct ladder *ladder) {
+void db_close(PGconn *connection, struct rules *rules, struct ladder *ladder) {
   PQfinish(connection);
   ladder_free(ladder);
   rules_free(rules);
 }
 
-bool support_letter_kit_open(struct support_letter_kit *kit) {
+bool db_letter_kit_open(struct db_letter_kit *kit) {
   memset(kit, 0, sizeof *kit);
   char path[4096];
   struct error error;
@@ -148,7 +148,7 @@ bool support_letter_kit_open(struct support_letter_kit *kit) {
                 status == STATUS_OK ? "" : error.message);
 }
 
-void support_letter_kit_close(struct support_letter_kit *kit) {
+void db_letter_kit_close(struct db_letter_kit *kit) {
   letter_renderer_free(kit->renderer);
   letter_library_free(kit->library);
   agencies_free(&kit->agencies);
@@ -158,7 +158,7 @@ void support_letter_kit_close(struct support_letter_kit *kit) {
     tap_diagnostic("could not remove %s", kit->spool);
 }
 
-struct letter_jobs_report support_render(PGconn *connection, struct support_letter_kit *kit,
+struct letter_jobs_report db_render(PGconn *connection, struct db_letter_kit *kit,
                                          const struct rules *rules) {
   struct letter_jobs_context context = {
       .connection = connection,
@@ -175,14 +175,14 @@ struct letter_jobs_report support_render(PGconn *connection, struct support_lett
   return report;
 }
 
-struct pass_report support_kit_pass(PGconn *connection, const struct rules *rules,
+struct pass_report db_kit_pass(PGconn *connection, const struct rules *rules,
                                     const struct ladder *ladder,
-                                    const struct support_letter_kit *kit, const char *now) {
+                                    const struct db_letter_kit *kit, const char *now) {
   struct pass_context context = {
       .connection = connection,
       .rules = rules,
       .ladder = ladder,
-      .now = support_instant(now),
+      .now = db_instant(now),
       .overlap_seconds = -1,
       .agencies = &kit->agencies,
   };
