@@ -1,7 +1,7 @@
 /*
  * buffer.c: a growable byte buffer (see buffer.h).
  */
-#include "store/buffer.h"
+#include "core/buffer.h"
 
 #include <stdlib.h>
 #include <string.h>
