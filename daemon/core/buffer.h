@@ -1,7 +1,7 @@
 /*
  * buffer.h: the project's one growable byte buffer, for whatever is built in memory before it
  * is sent or written: store/'s encoders (array literals, store/array.h; binary COPY data,
- * store/copy.h; decoded texts).
+ * store/copy.h; decoded texts) and mail/'s MIME builder (mail/mime.h).
  *
  * The data is always followed by a NUL (not counted in `length`), so text can be read in place.
  * Allocation failure is sticky: the buffer stops growing, sets `failed` and ignores what follows,
@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+
+#include "core/error.h"
 
 struct buffer {
   char *data; /* NULL until the first append */
@@ -44,6 +46,8 @@ static inline void buffer_append(struct buffer *buffer, const void *data, size_t
 static inline void buffer_add(struct buffer *buffer, const char *text) {
   buffer_append(buffer, text, strlen(text));
 }
+/* Appends printf-style; a format that cannot be written (an encoding error) sets `failed` too. */
+void buffer_add_format(struct buffer *buffer, const char *format, ...) DUNGHEN_PRINTF(2, 3);
 /* Empties the buffer (and clears `failed`), keeping its memory. */
 void buffer_reset(struct buffer *buffer);
 void buffer_free(struct buffer *buffer);
