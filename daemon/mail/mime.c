@@ -1,61 +1,17 @@
 /*
- * mime.c: the message builder of mime.h: a growing buffer, base64, RFC 2047 words, the parts.
+ * mime.c: the message builder of mime.h: base64, RFC 2047 words, the parts.
  */
 #include "mail/mime.h"
 
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "core/buffer.h"
 
 /* 39 bytes make 52 base64 characters: "=?UTF-8?B?" + 52 + "?=" is 64, which leaves room for
  * any header name up to 12 characters before it on the first line. */
 enum { WORD_BYTES = 39, BASE64_LINE = 76 };
-
-struct buffer {
-  char *data;
-  size_t length, capacity;
-  bool failed;
-};
-
-static void append(struct buffer *buffer, const char *text, size_t length) {
-  if (buffer->failed)
-    return;
-  if (buffer->length + length + 1 > buffer->capacity) {
-    size_t capacity = buffer->capacity == 0 ? 4096 : buffer->capacity;
-    while (buffer->length + length + 1 > capacity)
-      capacity *= 2;
-    char *grown = realloc(buffer->data, capacity);
-    if (grown == NULL) {
-      buffer->failed = true;
-      return;
-    }
-    buffer->data = grown;
-    buffer->capacity = capacity;
-  }
-  memcpy(buffer->data + buffer->length, text, length);
-  buffer->length += length;
-  buffer->data[buffer->length] = '\0';
-}
-
-static void append_text(struct buffer *buffer, const char *text) {
-  append(buffer, text, strlen(text));
-}
-
-static void append_format(struct buffer *buffer, const char *format, ...) DUNGHEN_PRINTF(2, 3);
-static void append_format(struct buffer *buffer, const char *format, ...) {
-  char line[512];
-  va_list arguments;
-  va_start(arguments, format);
-  int length = vsnprintf(line, sizeof line, format, arguments);
-  va_end(arguments);
-  if (length < 0 || (size_t)length >= sizeof line)
-    buffer->failed = true;
-  else
-    append(buffer, line, (size_t)length);
-}
 
 size_t mime_base64(const unsigned char *data, size_t size, char *out) {
   static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -82,7 +38,7 @@ static void append_base64_lines(struct buffer *buffer, const unsigned char *data
   for (size_t at = 0; at < size; at += chunk) {
     size_t length = mime_base64(data + at, size - at < chunk ? size - at : chunk, line);
     line[length] = '\n';
-    append(buffer, line, length + 1);
+    buffer_append(buffer, line, length + 1);
   }
 }
 
@@ -111,7 +67,7 @@ static void append_encoded(struct buffer *buffer, const char *value) {
   do {
     size_t take = whole_characters(value + at, WORD_BYTES);
     mime_base64((const unsigned char *)value + at, take, encoded);
-    append_format(buffer, "%s=?UTF-8?B?%s?=", at == 0 ? " " : "\n ", encoded);
+    buffer_add_format(buffer, "%s=?UTF-8?B?%s?=", at == 0 ? " " : "\n ", encoded);
     at += take;
   } while (at < length);
 }
@@ -125,12 +81,12 @@ static enum status check_header_value(const char *name, const char *value, struc
 }
 
 static void append_header(struct buffer *buffer, const char *name, const char *value) {
-  append_format(buffer, "%s:", name);
+  buffer_add_format(buffer, "%s:", name);
   if (plain_ascii(value) && strlen(name) + 2 + strlen(value) <= MIME_LINE_LIMIT)
-    append_format(buffer, " %s", value);
+    buffer_add_format(buffer, " %s", value);
   else
     append_encoded(buffer, value);
-  append_text(buffer, "\n");
+  buffer_add(buffer, "\n");
 }
 
 enum status mime_header(const char *name, const char *value, char **output, struct error *error) {
@@ -141,7 +97,7 @@ enum status mime_header(const char *name, const char *value, char **output, stru
   struct buffer buffer = {0};
   append_header(&buffer, name, value);
   if (buffer.failed) {
-    free(buffer.data);
+    buffer_free(&buffer);
     return error_set(error, STATUS_RUNTIME, "out of memory building a mail header");
   }
   *output = buffer.data;
@@ -156,19 +112,19 @@ static void append_date(struct buffer *buffer, int64_t date) {
   time_t local = (time_t)(date + 7 * 3600);
   struct tm fields;
   gmtime_r(&local, &fields);
-  append_format(buffer, "Date: %s, %02d %s %04d %02d:%02d:%02d +0700\n", days[fields.tm_wday],
-                fields.tm_mday, months[fields.tm_mon], fields.tm_year + 1900, fields.tm_hour,
-                fields.tm_min, fields.tm_sec);
+  buffer_add_format(buffer, "Date: %s, %02d %s %04d %02d:%02d:%02d +0700\n", days[fields.tm_wday],
+                    fields.tm_mday, months[fields.tm_mon], fields.tm_year + 1900, fields.tm_hour,
+                    fields.tm_min, fields.tm_sec);
 }
 
 static void append_from(struct buffer *buffer, const struct mime_message *message) {
   if (message->from_name == NULL || message->from_name[0] == '\0') {
-    append_format(buffer, "From: %s\n", message->from_address);
+    buffer_add_format(buffer, "From: %s\n", message->from_address);
     return;
   }
-  append_text(buffer, "From:");
+  buffer_add(buffer, "From:");
   append_encoded(buffer, message->from_name);
-  append_format(buffer, "\n <%s>\n", message->from_address);
+  buffer_add_format(buffer, "\n <%s>\n", message->from_address);
 }
 
 /* A file name fit for a header without encoding: letters, digits, '.', '-' and '_'. */
@@ -182,13 +138,13 @@ static void append_file_name(struct buffer *buffer, const char *name) {
     clean[length++] = plain ? c : '_';
   }
   clean[length] = '\0';
-  append_format(buffer, "Content-Type: application/pdf; name=\"%s\"\n", clean);
-  append_format(buffer, "Content-Disposition: attachment; filename=\"%s\"\n", clean);
+  buffer_add_format(buffer, "Content-Type: application/pdf; name=\"%s\"\n", clean);
+  buffer_add_format(buffer, "Content-Disposition: attachment; filename=\"%s\"\n", clean);
 }
 
 static void append_text_part(struct buffer *buffer, const char *body) {
-  append_text(buffer, "Content-Type: text/plain; charset=UTF-8\n"
-                      "Content-Transfer-Encoding: base64\n\n");
+  buffer_add(buffer, "Content-Type: text/plain; charset=UTF-8\n"
+                     "Content-Transfer-Encoding: base64\n\n");
   append_base64_lines(buffer, (const unsigned char *)body, strlen(body));
 }
 
@@ -220,26 +176,26 @@ enum status mime_build(const struct mime_message *message, char **output, size_t
   struct buffer buffer = {0};
   append_date(&buffer, message->date);
   append_from(&buffer, message);
-  append_format(&buffer, "To: %s\n", message->to_address);
+  buffer_add_format(&buffer, "To: %s\n", message->to_address);
   append_header(&buffer, "Subject", message->subject);
-  append_format(&buffer, "Message-ID: <%s>\n", message->message_id);
-  append_text(&buffer, "MIME-Version: 1.0\nAuto-Submitted: auto-generated\n");
+  buffer_add_format(&buffer, "Message-ID: <%s>\n", message->message_id);
+  buffer_add(&buffer, "MIME-Version: 1.0\nAuto-Submitted: auto-generated\n");
   if (message->attachment_name == NULL) {
     append_text_part(&buffer, message->body);
   } else {
     /* "=_" never occurs in base64 lines, so the boundary cannot appear inside a part. */
     const char *boundary = "=_dunghen_part";
-    append_format(&buffer, "Content-Type: multipart/mixed; boundary=\"%s\"\n\n", boundary);
-    append_format(&buffer, "This is a MIME message.\n--%s\n", boundary);
+    buffer_add_format(&buffer, "Content-Type: multipart/mixed; boundary=\"%s\"\n\n", boundary);
+    buffer_add_format(&buffer, "This is a MIME message.\n--%s\n", boundary);
     append_text_part(&buffer, message->body);
-    append_format(&buffer, "--%s\n", boundary);
+    buffer_add_format(&buffer, "--%s\n", boundary);
     append_file_name(&buffer, message->attachment_name);
-    append_text(&buffer, "Content-Transfer-Encoding: base64\n\n");
+    buffer_add(&buffer, "Content-Transfer-Encoding: base64\n\n");
     append_base64_lines(&buffer, message->attachment, message->attachment_size);
-    append_format(&buffer, "--%s--\n", boundary);
+    buffer_add_format(&buffer, "--%s--\n", boundary);
   }
   if (buffer.failed) {
-    free(buffer.data);
+    buffer_free(&buffer);
     return error_set(error, STATUS_RUNTIME, "out of memory building a mail message");
   }
   *output = buffer.data;

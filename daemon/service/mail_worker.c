@@ -165,7 +165,7 @@ static enum status expand_chunk(struct mail_worker *worker, bool *more, struct e
     return status;
   }
   struct mail_queue_expansion out;
-  memset(&out, 0, sizeof out);
+  mail_queue_expansion_open(&out);
   for (size_t i = 0; i < batch.count; i++) {
     expand_entry(worker, &batch.entries[i], &out);
     mail_queue_expansion_add_outbox(&out, batch.entries[i].id);

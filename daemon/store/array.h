@@ -2,7 +2,7 @@
  * array.h: PostgreSQL array literals in the text format, both ways.
  *
  * Writing: a batch sends each column of its rows as one array parameter ($4::text[] ...), built
- * in a buffer (store/buffer.h) opened with "{": elements are double-quoted with `"` and `\`
+ * in a buffer (core/buffer.h) opened with "{": elements are double-quoted with `"` and `\`
  * escaped (text) or written as plain digits (integers), SQL NULL as NULL. Several columns are
  * opened, filled and closed together.
  *
@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store/buffer.h"
+#include "core/buffer.h"
 
 /* Appends an element to an array literal opened with "{"; NULL for a NULL. */
 void array_add_text(struct buffer *literal, const char *value);

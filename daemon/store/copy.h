@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buffer.h"
 #include "core/error.h"
-#include "store/buffer.h"
 
 /* Empties `rows` and starts the data. */
 void copy_open(struct buffer *rows);

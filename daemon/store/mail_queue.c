@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/array.h"
 #include "store/sql.h"
 
 static void int64_text(int64_t value, char text[32]) {
@@ -106,69 +107,28 @@ void mail_queue_outbox_free(struct outbox_batch *batch) {
   memset(batch, 0, sizeof *batch);
 }
 
-static void array_add(struct mail_queue_array *array, const char *value) {
-  size_t need = array->length + 2 * strlen(value) + 8;
-  if (need > array->capacity) {
-    size_t capacity = array->capacity == 0 ? 256 : array->capacity;
-    while (capacity < need)
-      capacity *= 2;
-    char *grown = realloc(array->data, capacity);
-    if (grown == NULL) {
-      array->failed = true;
-      return;
-    }
-    array->data = grown;
-    array->capacity = capacity;
-  }
-  char *out = array->data + array->length;
-  *out++ = array->length == 0 ? '{' : ',';
-  *out++ = '"';
-  for (const char *at = value; *at != '\0'; at++) {
-    if (*at == '"' || *at == '\\')
-      *out++ = '\\';
-    *out++ = *at;
-  }
-  *out++ = '"';
-  *out = '\0';
-  array->length = (size_t)(out - array->data);
-}
-
-static const char *array_close(struct mail_queue_array *array) {
-  if (array->failed)
-    return NULL;
-  if (array->length == 0) {
-    free(array->data);
-    array->data = strdup("{}");
-    array->capacity = array->data != NULL ? 3 : 0;
-    return array->data;
-  }
-  /* array_add leaves at least five bytes spare. */
-  array->data[array->length++] = '}';
-  array->data[array->length] = '\0';
-  return array->data;
+void mail_queue_expansion_open(struct mail_queue_expansion *expansion) {
+  memset(expansion, 0, sizeof *expansion);
+  array_columns_open(expansion->columns, EXPANSION_COLUMNS);
+  array_columns_open(&expansion->outbox_ids, 1);
 }
 
 void mail_queue_expansion_add_delivery(struct mail_queue_expansion *expansion,
                                        const struct delivery_draft *draft) {
-  char outbox_id[32];
-  int64_text(draft->outbox_id, outbox_id);
-  const char *values[9] = {outbox_id,
-                           draft->message_id,
-                           kind_text(draft->kind),
-                           draft->dossier_code,
-                           draft->agency_code != NULL ? draft->agency_code : "",
-                           draft->level,
-                           draft->role,
-                           draft->address,
-                           draft->held ? "held" : "pending"};
-  for (size_t i = 0; i < 9; i++)
-    array_add(&expansion->columns[i], values[i]);
+  struct buffer *columns = expansion->columns;
+  array_add_integer(&columns[EXPANSION_OUTBOX_ID], draft->outbox_id, true);
+  array_add_text(&columns[EXPANSION_MESSAGE_ID], draft->message_id);
+  array_add_text(&columns[EXPANSION_KIND], kind_text(draft->kind));
+  array_add_text(&columns[EXPANSION_DOSSIER_CODE], draft->dossier_code);
+  array_add_text(&columns[EXPANSION_AGENCY_CODE], draft->agency_code);
+  array_add_text(&columns[EXPANSION_LEVEL], draft->level);
+  array_add_text(&columns[EXPANSION_ROLE], draft->role);
+  array_add_text(&columns[EXPANSION_ADDRESS], draft->address);
+  array_add_text(&columns[EXPANSION_STATE], draft->held ? "held" : "pending");
 }
 
 void mail_queue_expansion_add_outbox(struct mail_queue_expansion *expansion, int64_t outbox_id) {
-  char id[32];
-  int64_text(outbox_id, id);
-  array_add(&expansion->outbox_ids, id);
+  array_add_integer(&expansion->outbox_ids, outbox_id, true);
   expansion->outbox_count++;
 }
 
@@ -183,21 +143,20 @@ static const char insert_deliveries_sql[] =
 
 enum status mail_queue_write_expansion(PGconn *connection, struct mail_queue_expansion *expansion,
                                        int64_t now, struct error *error) {
-  const char *values[10];
-  bool failed = false;
-  for (size_t i = 0; i < 9; i++)
-    failed |= (values[i] = array_close(&expansion->columns[i])) == NULL;
-  const char *id_list = array_close(&expansion->outbox_ids);
-  if (failed || id_list == NULL)
+  if (!array_columns_close(expansion->columns, EXPANSION_COLUMNS) ||
+      !array_columns_close(&expansion->outbox_ids, 1))
     return error_set(error, STATUS_RUNTIME, "out of memory expanding the outbox");
   if (expansion->outbox_count == 0)
     return STATUS_OK;
   char now_text[32];
   int64_text(now, now_text);
-  values[9] = now_text;
-  enum status status =
-      run(connection, "writing deliveries", insert_deliveries_sql, 10, values, error);
-  const char *marked[] = {id_list, now_text};
+  const char *values[EXPANSION_COLUMNS + 1];
+  for (size_t i = 0; i < EXPANSION_COLUMNS; i++)
+    values[i] = expansion->columns[i].data;
+  values[EXPANSION_COLUMNS] = now_text;
+  enum status status = run(connection, "writing deliveries", insert_deliveries_sql,
+                           EXPANSION_COLUMNS + 1, values, error);
+  const char *marked[] = {expansion->outbox_ids.data, now_text};
   if (status == STATUS_OK)
     status = run(connection, "marking the outbox",
                  "UPDATE dunghen.outbox SET expanded_at = to_timestamp($2::bigint)"
@@ -207,9 +166,8 @@ enum status mail_queue_write_expansion(PGconn *connection, struct mail_queue_exp
 }
 
 void mail_queue_expansion_free(struct mail_queue_expansion *expansion) {
-  for (size_t i = 0; i < 9; i++)
-    free(expansion->columns[i].data);
-  free(expansion->outbox_ids.data);
+  array_columns_free(expansion->columns, EXPANSION_COLUMNS);
+  array_columns_free(&expansion->outbox_ids, 1);
   memset(expansion, 0, sizeof *expansion);
 }
 

@@ -8,9 +8,10 @@
  *   - mail_queue_set_switch(): dunghen.mail_switch, so the outbox triggers write rows only
  *     while mail is on;
  *   - mail_queue_claim_outbox() (in a transaction): up to `limit` outbox rows not yet
- *     expanded, FOR UPDATE SKIP LOCKED; the caller adds one delivery per recipient address
- *     to a mail_queue_expansion and writes it with mail_queue_write_expansion(), which also
- *     marks every claimed row expanded (those that got no address too);
+ *     expanded, FOR UPDATE SKIP LOCKED; the caller opens a mail_queue_expansion, adds one
+ *     delivery per recipient address and every claimed row to it, and writes it with
+ *     mail_queue_write_expansion(), which also marks every claimed row expanded (those that
+ *     got no address too);
  *   - mail_queue_digest_addresses() and mail_queue_make_digest(): one digest delivery per
  *     address whose oldest held item has waited `period` seconds, its items `digested`;
  *   - mail_queue_claim_delivery() (in a transaction held while the message is sent): the
@@ -30,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buffer.h"
 #include "core/error.h"
 
 enum delivery_kind { DELIVERY_ESCALATION, DELIVERY_LETTER, DELIVERY_DIGEST };
@@ -77,21 +79,30 @@ struct delivery_draft {
   bool held; /* waits for its address's digest */
 };
 
-/* A PostgreSQL array literal of texts, grown as values are added. */
-struct mail_queue_array {
-  char *data;
-  size_t length;
-  size_t capacity;
-  bool failed; /* out of memory: the array is unusable */
+/* The columns of delivery_log an expansion fills, each an array literal (store/array.h). */
+enum expansion_column {
+  EXPANSION_OUTBOX_ID,
+  EXPANSION_MESSAGE_ID,
+  EXPANSION_KIND,
+  EXPANSION_DOSSIER_CODE,
+  EXPANSION_AGENCY_CODE,
+  EXPANSION_LEVEL,
+  EXPANSION_ROLE,
+  EXPANSION_ADDRESS,
+  EXPANSION_STATE,
+  EXPANSION_COLUMNS
 };
 
 /* The deliveries of a claimed outbox batch, column by column, and the rows they expand. */
 struct mail_queue_expansion {
-  struct mail_queue_array columns[9];
-  struct mail_queue_array outbox_ids;
+  struct buffer columns[EXPANSION_COLUMNS];
+  struct buffer outbox_ids;
   size_t outbox_count;
 };
 
+/* Starts an empty expansion with its array literals opened, so that one that gets no row still
+ * sends `{}`. */
+void mail_queue_expansion_open(struct mail_queue_expansion *expansion);
 void mail_queue_expansion_add_delivery(struct mail_queue_expansion *expansion,
                                        const struct delivery_draft *draft);
 void mail_queue_expansion_add_outbox(struct mail_queue_expansion *expansion, int64_t outbox_id);

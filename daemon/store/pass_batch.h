@@ -18,10 +18,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/buffer.h"
 #include "core/dossier.h"
 #include "core/error.h"
 #include "rules/rules_fingerprint.h"
-#include "store/buffer.h"
 #include "store/pass.h"
 #include "store/pass_row.h"
 

@@ -24,8 +24,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/buffer.h"
 #include "core/dossier.h"
-#include "store/buffer.h"
 
 enum { PASS_ROW_SOURCE_COLUMNS = 11, PASS_ROW_STATE_COLUMNS = 10 };
 

@@ -1,8 +1,10 @@
 /*
  * buffer.c: a growable byte buffer (see buffer.h).
  */
-#include "store/buffer.h"
+#include "core/buffer.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +23,28 @@ void buffer_reserve(struct buffer *buffer, size_t extra) {
   }
   buffer->data = grown;
   buffer->capacity = capacity;
+}
+
+/* Measured first, then written in place: no line-sized scratch array to outgrow, and the NUL
+ * after the data stays put if the room cannot be had. */
+void buffer_add_format(struct buffer *buffer, const char *format, ...) {
+  if (buffer->failed)
+    return;
+  va_list arguments;
+  va_start(arguments, format);
+  int length = vsnprintf(NULL, 0, format, arguments);
+  va_end(arguments);
+  if (length < 0) {
+    buffer->failed = true;
+    return;
+  }
+  buffer_reserve(buffer, (size_t)length);
+  if (buffer->failed)
+    return;
+  va_start(arguments, format);
+  vsnprintf(buffer->data + buffer->length, (size_t)length + 1, format, arguments);
+  va_end(arguments);
+  buffer->length += (size_t)length;
 }
 
 void buffer_reset(struct buffer *buffer) {
