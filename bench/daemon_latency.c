@@ -87,8 +87,8 @@ static void report(const char *name, double *samples, size_t count, const double
   qsort(samples, count, sizeof *samples, compare);
   double p50 = percentile(samples, count, 0.50), p90 = percentile(samples, count, 0.90);
   double p99 = percentile(samples, count, 0.99), max = samples[count - 1];
-  printf("%-28s p50 %7.2f ms  p90 %7.2f ms  p99 %7.2f ms  max %7.2f ms", name, p50 * 1e3,
-         p90 * 1e3, p99 * 1e3, max * 1e3);
+  printf("%-28s p50 %7.2f ms  p90 %7.2f ms  p99 %7.2f ms  max %7.2f ms", name, p50 * 1e3, p90 * 1e3,
+         p99 * 1e3, max * 1e3);
   if (baseline != NULL)
     printf("  (x%.1f, x%.1f, x%.1f of the baseline)", p50 / baseline[0], p90 / baseline[1],
            p99 / baseline[2]);
@@ -122,8 +122,7 @@ int main(int argc, char **argv) {
   exec(harness.db, "ANALYZE");
   double started = e2e_monotonic_now();
   struct e2e_daemon daemon;
-  if (!e2e_daemon_start(&daemon, &harness, "sync:\n  poll_interval: 3600\n",
-                    NULL)) {
+  if (!e2e_daemon_start(&daemon, &harness, "sync:\n  poll_interval: 3600\n", NULL)) {
     e2e_daemon_dump_log(&daemon);
     return 1;
   }

@@ -151,8 +151,8 @@ int main(int argc, char **argv) {
     if (e2e_monotonic_now() - checked < 0.2)
       continue;
     checked = e2e_monotonic_now();
-    rendered = integer(harness.db,
-                       "SELECT count(*) FROM dunghen.letter_log WHERE state = 'rendered'");
+    rendered =
+        integer(harness.db, "SELECT count(*) FROM dunghen.letter_log WHERE state = 'rendered'");
     pending = integer(harness.db, "SELECT count(*) FROM dunghen.letter_log "
                                   "WHERE state = 'pending'");
     if (rendered > 0 && first_rendered == 0)

@@ -79,7 +79,7 @@ static void trace(PGconn *connection, const char *when) {
   PQsetNoticeProcessor(connection, print_notice, NULL);
   must(connection, "LOAD 'auto_explain'");
   must(connection, strcmp(when, "full") == 0 ? "SET auto_explain.log_min_duration = 0"
-                                              : "SET auto_explain.log_min_duration = 0");
+                                             : "SET auto_explain.log_min_duration = 0");
   /* A full pass is timed statement by statement (instrumenting every plan node would distort
    * it); the small passes get their plans with actual rows and buffers. */
   if (strcmp(when, "full") != 0) {
@@ -180,8 +180,13 @@ int main(int argc, char **argv) {
   double copy = copy_baseline(connection, &bytes);
   double copy_server = server_cpu(connection) - copy_server_before;
   struct pass_context context = {
-      .connection = connection, .rules = rules, .ladder = ladder, .now = now,
-      .batch_size = batch_size, .overlap_seconds = -1, .full = true,
+      .connection = connection,
+      .rules = rules,
+      .ladder = ladder,
+      .now = now,
+      .batch_size = batch_size,
+      .overlap_seconds = -1,
+      .full = true,
   };
   struct pass_report report;
   trace(connection, "full");
@@ -194,10 +199,9 @@ int main(int argc, char **argv) {
   printf("COPY dossier_source TO STDOUT: %.3f s (%ld bytes)\n", copy, bytes);
   printf("first full pass:               %.3f s  = %.2f x COPY  (examined %zu, escalations %zu,"
          " letters %zu, batches %zu)\n",
-         first, first / copy, report.examined, report.escalations, report.letters,
-         report.batches);
-  printf("  CPU: server %.3f s, dunghen %.3f s (COPY: server %.3f s)\n", server_used,
-         client_used, copy_server);
+         first, first / copy, report.examined, report.escalations, report.letters, report.batches);
+  printf("  CPU: server %.3f s, dunghen %.3f s (COPY: server %.3f s)\n", server_used, client_used,
+         copy_server);
   /* The floor under any first pass with this schema: writing its output rows alone, by
    * INSERT ... SELECT into copies of the three tables with their indexes (no triggers), one
    * table at a time so that each table's share shows. */
@@ -205,8 +209,7 @@ int main(int argc, char **argv) {
       {"clock", "clock"}, {"escalation", "escalation_log"}, {"letter", "letter_log"}};
   double floor = 0;
   for (size_t table = 0; table < sizeof FLOOR_TABLES / sizeof FLOOR_TABLES[0]; table++) {
-    snprintf(sql, sizeof sql,
-             "CREATE TABLE dunghen.floor_%s (LIKE dunghen.%s INCLUDING ALL)",
+    snprintf(sql, sizeof sql, "CREATE TABLE dunghen.floor_%s (LIKE dunghen.%s INCLUDING ALL)",
              FLOOR_TABLES[table][0], FLOOR_TABLES[table][1]);
     must(connection, sql);
     snprintf(sql, sizeof sql,
@@ -222,7 +225,8 @@ int main(int argc, char **argv) {
     must(connection, sql);
   }
   printf("  writing its output rows alone (INSERT ... SELECT, same indexes): %.3f s = %.2f x"
-         " COPY\n", floor, floor / copy);
+         " COPY\n",
+         floor, floor / copy);
   must(connection, "VACUUM ANALYZE dunghen.clock");
   context.full = false;
   timed_pass(&context, &report); /* settles the watermark */

@@ -32,10 +32,10 @@ enum {
 
 struct pairs {
   size_t count;
-  int64_t *days;        /* start day of each add, and `from` of each count */
-  int64_t *offsets;     /* N, 1..MAX_N */
-  int64_t *count_to;    /* `to` of each count */
-  int64_t *added;       /* results */
+  int64_t *days;     /* start day of each add, and `from` of each count */
+  int64_t *offsets;  /* N, 1..MAX_N */
+  int64_t *count_to; /* `to` of each count */
+  int64_t *added;    /* results */
   int64_t *counted;
 };
 
@@ -99,8 +99,7 @@ static void write_array(const char *directory, const char *name, const int64_t *
   char path[4096];
   snprintf(path, sizeof path, "%s/%s.bin", directory, name);
   FILE *file = fopen(path, "wb");
-  if (file == NULL || fwrite(values, sizeof *values, count, file) != count ||
-      fclose(file) != 0) {
+  if (file == NULL || fwrite(values, sizeof *values, count, file) != count || fclose(file) != 0) {
     fprintf(stderr, "workdays: cannot write %s\n", path);
     exit(1);
   }
@@ -157,7 +156,8 @@ static void measure_loading(const char *rules_directory, struct calendar **calen
   }
   double rules_ms = (seconds_now() - start) * 1000.0 / LOAD_REPEATS;
   printf("load calendar.yaml (300 years, tables built): %.2f ms; whole rules directory: "
-         "%.2f ms (mean of %d)\n", calendar_ms, rules_ms, LOAD_REPEATS);
+         "%.2f ms (mean of %d)\n",
+         calendar_ms, rules_ms, LOAD_REPEATS);
 }
 
 int main(int argc, char **argv) {
@@ -175,7 +175,7 @@ int main(int argc, char **argv) {
   make_pairs(&pairs, count);
   double add_seconds = 0;
   double count_seconds = 0;
-  run(calendar, &pairs, &add_seconds, &count_seconds); /* warm-up */
+  run(calendar, &pairs, &add_seconds, &count_seconds);   /* warm-up */
   for (int repeat = 0; repeat < RUN_REPEATS; repeat++) { /* best of, as for numpy */
     double add = 0;
     double counting = 0;

@@ -78,8 +78,9 @@ static const struct command *find_command(const char *name) {
 }
 
 static void print_overview(FILE *stream) {
-  fprintf(stream, "dunghen %s: statutory deadlines, escalations and apology letters for\n"
-                  "Vietnam's one-stop-shops.\n\nUsage: dunghen COMMAND [OPTIONS]\n\nCommands:\n",
+  fprintf(stream,
+          "dunghen %s: statutory deadlines, escalations and apology letters for\n"
+          "Vietnam's one-stop-shops.\n\nUsage: dunghen COMMAND [OPTIONS]\n\nCommands:\n",
           DUNGHEN_VERSION);
   for (size_t i = 0; i < COMMAND_COUNT; i++)
     fprintf(stream, "  %-10s %s\n", commands[i].name, commands[i].summary);

@@ -46,11 +46,10 @@ static void print_summary(const struct ruleset *set) {
   if (rules->first_announced_year == 0)
     snprintf(announced, sizeof announced, "no announced schedules");
   else if (rules->first_announced_year == rules->last_announced_year)
-    snprintf(announced, sizeof announced, "announced schedule %d",
-             rules->first_announced_year);
+    snprintf(announced, sizeof announced, "announced schedule %d", rules->first_announced_year);
   else
-    snprintf(announced, sizeof announced, "announced schedules %d-%d",
-             rules->first_announced_year, rules->last_announced_year);
+    snprintf(announced, sizeof announced, "announced schedules %d-%d", rules->first_announced_year,
+             rules->last_announced_year);
   struct civil_date first = civil_date_from_days(calendar_first_day(rules->calendar));
   struct civil_date last = civil_date_from_days(calendar_last_day(rules->calendar));
   size_t procedures = rules->procedures.count;

@@ -6,8 +6,15 @@
 
 #include "cli/cli.h"
 
-enum { OPTION_CONFIG = 1, OPTION_DB, OPTION_RULES, OPTION_LETTERS, OPTION_SPOOL, OPTION_NOW,
-       OPTION_RATE };
+enum {
+  OPTION_CONFIG = 1,
+  OPTION_DB,
+  OPTION_RULES,
+  OPTION_LETTERS,
+  OPTION_SPOOL,
+  OPTION_NOW,
+  OPTION_RATE
+};
 
 static const char *environment(const char *name) {
   const char *value = getenv(name);
@@ -32,19 +39,33 @@ int daemon_options_parse(const char *command, int argc, char **argv, bool allow_
   int option;
   while ((option = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
     switch (option) {
-    case OPTION_CONFIG: options->loop.config_path = optarg; break;
-    case OPTION_DB: options->loop.overrides.conninfo = optarg; break;
-    case OPTION_RULES: options->loop.overrides.rules_directory = optarg; break;
-    case OPTION_LETTERS: options->loop.overrides.letters_directory = optarg; break;
-    case OPTION_SPOOL: options->loop.overrides.spool_directory = optarg; break;
-    case OPTION_NOW: options->now = optarg; break;
+    case OPTION_CONFIG:
+      options->loop.config_path = optarg;
+      break;
+    case OPTION_DB:
+      options->loop.overrides.conninfo = optarg;
+      break;
+    case OPTION_RULES:
+      options->loop.overrides.rules_directory = optarg;
+      break;
+    case OPTION_LETTERS:
+      options->loop.overrides.letters_directory = optarg;
+      break;
+    case OPTION_SPOOL:
+      options->loop.overrides.spool_directory = optarg;
+      break;
+    case OPTION_NOW:
+      options->now = optarg;
+      break;
     case OPTION_RATE:
       if (!allow_rate)
         return cli_usage_error(command, "unknown option '--clock-rate'");
       options->clock_rate = optarg;
       break;
-    case ':': return cli_usage_error(command, "option '%s' needs a value", argv[optind - 1]);
-    default: return cli_usage_error(command, "unknown option '%s'", argv[optind - 1]);
+    case ':':
+      return cli_usage_error(command, "option '%s' needs a value", argv[optind - 1]);
+    default:
+      return cli_usage_error(command, "unknown option '%s'", argv[optind - 1]);
     }
   }
   if (optind < argc)

@@ -66,10 +66,9 @@ static int take_value(int argc, char **argv, int *index, const char *name, const
 }
 
 static int parse_options(int argc, char **argv, struct options *options) {
-  static const char *const names[] = {"--received", "--procedure",  "--channel", "--duration",
-                                      "--counting", "--cutoff",     "--supplement",
-                                      "--rules",    "--apology-at", "--promised",
-                                      "--extension", "--pause"};
+  static const char *const names[] = {"--received",   "--procedure", "--channel",    "--duration",
+                                      "--counting",   "--cutoff",    "--supplement", "--rules",
+                                      "--apology-at", "--promised",  "--extension",  "--pause"};
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--explain") == 0) {
       options->explain = true;
@@ -84,9 +83,9 @@ static int parse_options(int argc, char **argv, struct options *options) {
       return cli_usage_error(COMMAND, "%s needs a value", argv[i]);
     if (matched == 0)
       return cli_usage_error(COMMAND, "unexpected argument '%s'", argv[i]);
-    const char **slots[] = {&options->received, &options->procedure, &options->channel,
-                            &options->duration, &options->counting,  &options->cutoff,
-                            &options->supplement, &options->rules,   &options->apology_at,
+    const char **slots[] = {&options->received,   &options->procedure, &options->channel,
+                            &options->duration,   &options->counting,  &options->cutoff,
+                            &options->supplement, &options->rules,     &options->apology_at,
                             &options->promised,   &options->extension};
     if (which - 1 < sizeof slots / sizeof slots[0]) {
       *slots[which - 1] = value;
@@ -142,13 +141,15 @@ static void explain_version(struct explanation *explanation, const struct proced
   deadline_format_duration(&version->durations[channel], duration);
   explanation_add(explanation, "rule: procedure %s, %s (%s, level %s)", procedure->code,
                   procedure->name, procedure->field, procedure->level);
-  explanation_add(explanation, "rule version in force from %s to %s (file line %zu): %s for "
-                               "channel %s",
+  explanation_add(explanation,
+                  "rule version in force from %s to %s (file line %zu): %s for "
+                  "channel %s",
                   from, until, version->line, duration, channel_name(channel));
   explanation_add(explanation, "rule source: %s", version->source);
   if (version->confidence != NULL)
-    explanation_add(explanation, "rule confidence: %s (not verified in two sources: check the "
-                                 "published decision)",
+    explanation_add(explanation,
+                    "rule confidence: %s (not verified in two sources: check the "
+                    "published decision)",
                     version->confidence);
 }
 
@@ -182,8 +183,8 @@ static int request_from_procedure(const struct rules *rules, const struct option
     return STATUS_INVALID;
   }
   /* The command line's pauses are waits for the applicant's supplement. */
-  procedure_deadline_request(version, (enum channel)channel, request->received_at,
-                             request->pauses, request->pause_count, true, request);
+  procedure_deadline_request(version, (enum channel)channel, request->received_at, request->pauses,
+                             request->pause_count, true, request);
   *found = version;
   explain_version(explanation, procedure, version, (enum channel)channel);
   return 0;
@@ -221,8 +222,8 @@ static int apply_overrides(const struct options *options, struct deadline_reques
   if (options->counting != NULL || options->cutoff != NULL || options->supplement != NULL)
     explanation_add(explanation, "overridden on the command line:%s%s%s%s%s%s",
                     options->counting ? " --counting " : "",
-                    options->counting ? options->counting : "",
-                    options->cutoff ? " --cutoff " : "", options->cutoff ? options->cutoff : "",
+                    options->counting ? options->counting : "", options->cutoff ? " --cutoff " : "",
+                    options->cutoff ? options->cutoff : "",
                     options->supplement ? " --supplement " : "",
                     options->supplement ? options->supplement : "");
   return 0;
@@ -233,9 +234,9 @@ static void print_result(const struct deadline_request *request,
                          const struct explanation *explanation, bool explain) {
   if (result->stopped) {
     printf("stopped\n");
-    bool hours = request->duration.unit == UNIT_WORKING_HOURS ||
-                 (request->duration.unit == UNIT_WORKING_DAYS &&
-                  request->counting == COUNTING_HOURS);
+    bool hours =
+        request->duration.unit == UNIT_WORKING_HOURS ||
+        (request->duration.unit == UNIT_WORKING_DAYS && request->counting == COUNTING_HOURS);
     if (hours)
       printf("remaining: %lld working seconds\n", (long long)result->remaining_seconds);
     else
@@ -257,9 +258,9 @@ static int print_apology(const struct options *options, const struct rules *rule
                          const struct procedure_version *found) {
   if (result->stopped)
     return cli_usage_error(COMMAND, "--apology-at: an open pause holds the clock, so no letter");
-  struct procedure_version version = {.counting = request->counting,
-                                      .extension = {PROCEDURE_DEFAULT_EXTENSION_DAYS,
-                                                    UNIT_WORKING_DAYS}};
+  struct procedure_version version = {
+      .counting = request->counting,
+      .extension = {PROCEDURE_DEFAULT_EXTENSION_DAYS, UNIT_WORKING_DAYS}};
   if (found != NULL)
     version = *found;
   struct error error = {0};
@@ -315,8 +316,8 @@ static int run(const struct options *options, struct pause_interval *pauses,
   request.pauses = pauses;
   request.pause_count = options->pause_count;
   struct rules *rules = NULL;
-  if (rules_load(cli_rules_directory(options->rules), civil_local_day(request.received_at),
-                 &rules, &error) != STATUS_OK)
+  if (rules_load(cli_rules_directory(options->rules), civil_local_day(request.received_at), &rules,
+                 &error) != STATUS_OK)
     return cli_report(COMMAND, &error);
   int status = 0;
   const struct procedure_version *version = NULL;

@@ -8,8 +8,9 @@
  * other error in the input (core/dossier.h): dated on a day off, a new date not after the
  * promised time or before the letter, the 2018 form for a dossier received since 1 July 2025.
  * The wording (before or after the promised time) follows the letter's date unless `wording`
- * says otherwise. Errors in the input are `FILE:LINE:COLUMN: message` (exit 2); warnings about replaced characters go to stderr without the text itself; on
- * success one line on stdout names the file, pages, size and number. Templates come from
+ * says otherwise. Errors in the input are `FILE:LINE:COLUMN: message` (exit 2); warnings about
+ * replaced characters go to stderr without the text itself; on success one line on stdout names the
+ * file, pages, size and number. Templates come from
  * --letters, else $DUNGHEN_LETTERS, else the installed letters/, else the source tree's.
  * Italics are slanted from the upright faces (two embedded faces, the smaller and faster
  * letter); --true-italic embeds the real italic faces instead (four faces).
@@ -89,9 +90,9 @@ static enum status read_request(const struct yaml_tree *tree, struct letter_requ
     return status;
   request->wording_index = -1;
   const struct yaml_tree_node *wording = yaml_tree_get(root, "wording");
-  if (wording != NULL && (status = yaml_tree_read_choice(tree, wording, wordings,
-                                                         &request->wording_index, error)) !=
-                             STATUS_OK)
+  if (wording != NULL &&
+      (status = yaml_tree_read_choice(tree, wording, wordings, &request->wording_index, error)) !=
+          STATUS_OK)
     return status;
   const struct yaml_tree_node *dossier = yaml_tree_get(root, "dossier");
   if ((status = yaml_tree_check_keys(tree, dossier, dossier_keys, "dossier", error)) != STATUS_OK)
@@ -136,7 +137,8 @@ static enum status decide(const struct yaml_tree *tree, const struct letter_requ
                      ? dossier_apology_form(request->received_at, agency->form == AGENCY_FORM_2018)
                  : request->form_index == 0 ? APOLOGY_FORM_2025
                                             : APOLOGY_FORM_2018;
-  int64_t opening = calendar_next_opening(calendar, civil_instant_from_local(request->letter_day, 0));
+  int64_t opening =
+      calendar_next_opening(calendar, civil_instant_from_local(request->letter_day, 0));
   letter->wording = request->wording_index == 1 ? APOLOGY_BEFORE_DEADLINE
                     : request->wording_index == 0
                         ? APOLOGY_AFTER_DEADLINE
@@ -167,8 +169,8 @@ static enum status render(const char *input, const char *out, const char *rules,
   struct letter_request request;
   struct rules *calendar_rules = NULL;
   char agencies_path[4096];
-  enum status status = rules_locate(rules, "agencies.yaml", agencies_path, sizeof agencies_path,
-                                    error);
+  enum status status =
+      rules_locate(rules, "agencies.yaml", agencies_path, sizeof agencies_path, error);
   if (status == STATUS_OK)
     status = yaml_tree_load_file(input, &tree, error);
   if (status == STATUS_OK)
@@ -187,8 +189,8 @@ static enum status render(const char *input, const char *out, const char *rules,
   if (status == STATUS_OK)
     status = letter_library_load(letters, &library, error);
   if (status == STATUS_OK)
-    status = letter_renderer_new(
-        library, &(struct letter_options){.true_italic = true_italic}, &renderer, error);
+    status = letter_renderer_new(library, &(struct letter_options){.true_italic = true_italic},
+                                 &renderer, error);
   if (status == STATUS_OK) {
     letter.agency = agency;
     letter.number = (long)request.number;

@@ -18,7 +18,6 @@
 #include "rules/ruleset.h"
 #include "service/letter_jobs.h"
 #include "service/letter_worker.h"
-#include "rules/ruleset.h"
 #include "service/session.h"
 #include "service/spool.h"
 #include "store/pass.h"

@@ -49,11 +49,15 @@ static enum status check_hours(const struct working_hours *hours, struct error *
     int start = hours->intervals[i].start;
     int end = hours->intervals[i].end;
     if (start < 0 || end > SECONDS_PER_DAY || start >= end)
-      return error_set(error, STATUS_INVALID, "working-hours interval %d is empty or outside "
-                       "the day", i + 1);
+      return error_set(error, STATUS_INVALID,
+                       "working-hours interval %d is empty or outside "
+                       "the day",
+                       i + 1);
     if (i > 0 && start < previous_end)
-      return error_set(error, STATUS_INVALID, "working-hours interval %d overlaps or precedes "
-                       "the one before it", i + 1);
+      return error_set(error, STATUS_INVALID,
+                       "working-hours interval %d overlaps or precedes "
+                       "the one before it",
+                       i + 1);
     previous_end = end;
   }
   return STATUS_OK;

@@ -73,8 +73,7 @@ int64_t calendar_count_working_days(const struct calendar *calendar, int64_t fro
 int64_t calendar_next_working_day(const struct calendar *calendar, int64_t day);
 
 /* Working seconds in the half-open interval [from, to) of instants. */
-int64_t calendar_working_seconds_between(const struct calendar *calendar, int64_t from,
-                                         int64_t to);
+int64_t calendar_working_seconds_between(const struct calendar *calendar, int64_t from, int64_t to);
 /* The instant at which `seconds` working seconds have elapsed after `from` (a deadline that
  * lands exactly on a closing time stays there). -1 past the range. */
 int64_t calendar_add_working_seconds(const struct calendar *calendar, int64_t from,

@@ -84,8 +84,8 @@ static int read_digits(const char **cursor, int count) {
   return value;
 }
 
-static enum status parse_date_prefix(const char **cursor, struct civil_date *date,
-                                     const char *text, struct error *error) {
+static enum status parse_date_prefix(const char **cursor, struct civil_date *date, const char *text,
+                                     struct error *error) {
   int year = read_digits(cursor, 4);
   if (year < 0 || **cursor != '-')
     return error_set(error, STATUS_INVALID, "'%s': expected a date as YYYY-MM-DD", text);
@@ -196,8 +196,7 @@ void civil_format_timestamp(int64_t instant, char *buffer) {
   int second_of_day = civil_local_second_of_day(instant);
   struct civil_date date = civil_date_from_days(day);
   snprintf(buffer, TIMESTAMP_TEXT_SIZE, "%04d-%02d-%02dT%02d:%02d:%02d+07:00", date.year,
-           date.month, date.day, second_of_day / 3600, second_of_day / 60 % 60,
-           second_of_day % 60);
+           date.month, date.day, second_of_day / 3600, second_of_day / 60 % 60, second_of_day % 60);
 }
 
 void civil_format_date(int64_t day, char *buffer, size_t size) {

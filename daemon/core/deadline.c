@@ -34,9 +34,9 @@ struct context {
   struct explanation *explanation;
   struct pause_interval *pauses; /* sorted by start, merged, only those that matter */
   size_t pause_count;
-  int opening;                   /* first opening of a working day */
-  int closing;                   /* last closing of a working day */
-  int64_t seconds_per_day;       /* working seconds of one working day */
+  int opening;             /* first opening of a working day */
+  int closing;             /* last closing of a working day */
+  int64_t seconds_per_day; /* working seconds of one working day */
 };
 
 const char *counting_mode_name(enum counting_mode counting) {
@@ -180,13 +180,11 @@ static enum status check_request(const struct calendar *calendar,
   if (duration->amount > maximum_amount(duration->unit))
     return error_set(error, STATUS_INVALID, "the duration %lld%s is too long (at most %lld%s)",
                      (long long)duration->amount, duration_unit_name(duration->unit),
-                     (long long)maximum_amount(duration->unit),
-                     duration_unit_name(duration->unit));
+                     (long long)maximum_amount(duration->unit), duration_unit_name(duration->unit));
   if (request->counting != COUNTING_HOURS && request->counting != COUNTING_DAYS)
     return error_set(error, STATUS_INVALID, "unknown counting mode %d", (int)request->counting);
   if (request->cutoff != NO_CUTOFF && (request->cutoff < 0 || request->cutoff > SECONDS_PER_DAY))
-    return error_set(error, STATUS_INVALID, "the cut-off %d is not a time of day",
-                     request->cutoff);
+    return error_set(error, STATUS_INVALID, "the cut-off %d is not a time of day", request->cutoff);
   int64_t day = civil_local_day(request->received_at);
   /* The last day is kept free so that "the next day" of any receipt is still covered. */
   if (day < calendar_first_day(calendar) || day >= calendar_last_day(calendar)) {
@@ -312,8 +310,8 @@ static int64_t hours_start(const struct context *context, int64_t receipt) {
     explanation_add(context->explanation, "clock starts %s: received on a non-working day (%s)",
                     start_text, day_reason(calendar, day));
   else
-    explanation_add(context->explanation,
-                    "clock starts %s: received at %s, outside working hours", start_text, clock);
+    explanation_add(context->explanation, "clock starts %s: received at %s, outside working hours",
+                    start_text, clock);
   explain_skipped_days(context, day + 1, civil_local_day(start) - 1);
   return start;
 }
@@ -332,16 +330,15 @@ static int64_t counted_seconds(const struct context *context, int64_t from, int6
 }
 
 /* One line per working day of an hours-mode count: the working time counted on it. */
-static void explain_hours_per_day(const struct context *context, int64_t start,
-                                  int64_t deadline) {
+static void explain_hours_per_day(const struct context *context, int64_t start, int64_t deadline) {
   if (context->explanation == NULL)
     return;
   int64_t total = 0;
   size_t listed = 0, more = 0;
   for (int64_t day = civil_local_day(start); day <= civil_local_day(deadline); day++) {
     int64_t from = civil_instant_from_local(day, 0), to = civil_instant_from_local(day + 1, 0);
-    int64_t seconds = counted_seconds(context, from > start ? from : start,
-                                      to < deadline ? to : deadline);
+    int64_t seconds =
+        counted_seconds(context, from > start ? from : start, to < deadline ? to : deadline);
     if (seconds <= 0)
       continue;
     total += seconds;
@@ -380,17 +377,14 @@ static enum status run_hours(struct context *context, int64_t start, int64_t tot
     if (pause->to == PAUSE_OPEN) {
       format_working_time(remaining, amount);
       explanation_add(context->explanation,
-                      "pause %s: the clock is stopped with %s of working time left", span,
-                      amount);
+                      "pause %s: the clock is stopped with %s of working time left", span, amount);
       result->stopped = true;
       result->remaining_seconds = remaining;
       return STATUS_OK;
     }
     int64_t paused_from = pause->from > cursor ? pause->from : cursor;
-    format_working_time(calendar_working_seconds_between(calendar, paused_from, pause->to),
-                        amount);
-    explanation_add(context->explanation, "pause %s: %s of working time not counted", span,
-                    amount);
+    format_working_time(calendar_working_seconds_between(calendar, paused_from, pause->to), amount);
+    explanation_add(context->explanation, "pause %s: %s of working time not counted", span, amount);
     cursor = pause->to;
     /* Later pauses are all after the deadline once nothing remains. */
     if (remaining == 0)
@@ -424,8 +418,7 @@ static enum status compute_hours(struct context *context, int64_t receipt,
                                              civil_instant_from_local(day, context->closing));
     format_working_time(total, amount);
     explanation_add(context->explanation,
-                    "counting 0wd (within the day): the %s of working time left that day",
-                    amount);
+                    "counting 0wd (within the day): the %s of working time left that day", amount);
   } else {
     total = duration->amount * context->seconds_per_day;
     format_working_time(context->seconds_per_day, amount);
@@ -499,8 +492,8 @@ static int64_t effective_receipt_day(const struct context *context, int64_t rece
     format_clock(context->closing, limit);
     format_day(effective, text);
     explanation_add(context->explanation,
-                    "effective receipt day %s: received at %s, after closing time %s", text,
-                    clock, limit);
+                    "effective receipt day %s: received at %s, after closing time %s", text, clock,
+                    limit);
   } else {
     effective = day;
     format_day(effective, text);
@@ -529,8 +522,8 @@ static enum status run_days(struct context *context, int64_t start, int64_t n, i
     explain_pause_span(context, pause, span);
     int64_t first = first_closing_at_or_after(context, pause->from);
     /* The last day whose closing time is strictly before the resume. */
-    int64_t last = pause->to == PAUSE_OPEN ? INT64_MAX
-                                           : first_closing_at_or_after(context, pause->to) - 1;
+    int64_t last =
+        pause->to == PAUSE_OPEN ? INT64_MAX : first_closing_at_or_after(context, pause->to) - 1;
     if (last < first || last <= cursor) {
       explanation_add(context->explanation,
                       "pause %s: covers no closing time that counts, no effect", span);
@@ -543,17 +536,16 @@ static enum status run_days(struct context *context, int64_t start, int64_t n, i
     }
     remaining -= available;
     if (pause->to == PAUSE_OPEN) {
-      explanation_add(context->explanation,
-                      "pause %s: the clock is stopped with %lld %s days left", span,
-                      (long long)remaining, unit);
+      explanation_add(context->explanation, "pause %s: the clock is stopped with %lld %s days left",
+                      span, (long long)remaining, unit);
       result->stopped = true;
       result->remaining_seconds = remaining;
       return STATUS_OK;
     }
     int64_t from = first > cursor ? first : cursor + 1;
     explanation_add(context->explanation,
-                    "pause %s: %lld %s days with their closing time inside it not counted",
-                    span, (long long)count_days(context, from - 1, last), unit);
+                    "pause %s: %lld %s days with their closing time inside it not counted", span,
+                    (long long)count_days(context, from - 1, last), unit);
     cursor = last;
   }
   *result_day = add_days(context, cursor, remaining);
@@ -563,8 +555,7 @@ static enum status run_days(struct context *context, int64_t start, int64_t n, i
 }
 
 /* One line per working day counted in days mode (those a pause held are not counted). */
-static void explain_counted_days(const struct context *context, int64_t effective,
-                                 int64_t last) {
+static void explain_counted_days(const struct context *context, int64_t effective, int64_t last) {
   if (context->explanation == NULL)
     return;
   size_t counted = 0, more = 0;
@@ -594,10 +585,9 @@ static enum status compute_working_days(struct context *context, int64_t receipt
   int64_t effective = effective_receipt_day(context, receipt);
   if (effective < 0)
     return out_of_range(context, error);
-  result->effective_start =
-      effective == civil_local_day(receipt)
-          ? receipt
-          : civil_instant_from_local(effective, context->opening);
+  result->effective_start = effective == civil_local_day(receipt)
+                                ? receipt
+                                : civil_instant_from_local(effective, context->opening);
   int64_t n = context->request->duration.amount;
   if (n == 0)
     explanation_add(context->explanation,
@@ -634,9 +624,8 @@ static enum status compute_calendar_days(struct context *context, int64_t receip
     base = day + 1;
     format_clock(cutoff, limit);
     format_day(base, text);
-    explanation_add(context->explanation,
-                    "counting from %s: received at %s, after the cut-off %s", text, clock,
-                    limit);
+    explanation_add(context->explanation, "counting from %s: received at %s, after the cut-off %s",
+                    text, clock, limit);
   } else {
     format_day(base, text);
     explanation_add(context->explanation, "counting from the receipt date %s", text);
@@ -659,8 +648,9 @@ static enum status compute_calendar_days(struct context *context, int64_t receip
     return out_of_range(context, error);
   if (deadline_day != target) {
     format_day(target, text);
-    explanation_add(context->explanation, "%s is not a working day (%s): the deadline moves to "
-                                          "the next working day",
+    explanation_add(context->explanation,
+                    "%s is not a working day (%s): the deadline moves to "
+                    "the next working day",
                     text, day_reason(calendar, target));
     explain_skipped_days(context, target + 1, deadline_day - 1);
   }
@@ -694,16 +684,20 @@ static enum status dispatch(struct context *context, int64_t receipt,
 }
 
 enum status deadline_compute(const struct calendar *calendar,
-                             const struct deadline_request *request,
-                             struct deadline_result *result, struct explanation *explanation,
-                             struct error *error) {
+                             const struct deadline_request *request, struct deadline_result *result,
+                             struct explanation *explanation, struct error *error) {
   *result = (struct deadline_result){0, 0, false, 0};
   enum status status = check_request(calendar, request, error);
   if (status != STATUS_OK)
     return status;
   const struct working_hours *hours = calendar_hours(calendar);
-  struct context context = {calendar, request, explanation, NULL, 0,
-                            hours->intervals[0].start, hours->intervals[hours->count - 1].end,
+  struct context context = {calendar,
+                            request,
+                            explanation,
+                            NULL,
+                            0,
+                            hours->intervals[0].start,
+                            hours->intervals[hours->count - 1].end,
                             0};
   for (int i = 0; i < hours->count; i++)
     context.seconds_per_day += hours->intervals[i].end - hours->intervals[i].start;
@@ -715,12 +709,11 @@ enum status deadline_compute(const struct calendar *calendar,
   if (request->supplement == SUPPLEMENT_RESTART && !apply_restarts(&context, &receipt)) {
     result->stopped = true;
     result->effective_start = receipt;
-    result->remaining_seconds = request->duration.unit == UNIT_WORKING_HOURS
-                                    ? request->duration.amount * 3600
-                                : request->duration.unit == UNIT_CALENDAR_DAYS ||
-                                        request->counting == COUNTING_DAYS
-                                    ? request->duration.amount
-                                    : request->duration.amount * context.seconds_per_day;
+    result->remaining_seconds =
+        request->duration.unit == UNIT_WORKING_HOURS ? request->duration.amount * 3600
+        : request->duration.unit == UNIT_CALENDAR_DAYS || request->counting == COUNTING_DAYS
+            ? request->duration.amount
+            : request->duration.amount * context.seconds_per_day;
   } else if (civil_local_day(receipt) >= calendar_last_day(calendar)) {
     status = out_of_range(&context, error);
   } else {

@@ -46,9 +46,9 @@ struct deadline_request {
 };
 
 struct deadline_result {
-  int64_t deadline;        /* instant; meaningless when `stopped` */
-  int64_t effective_start; /* instant the clock started (after cut-off, opening, restart) */
-  bool stopped;            /* an open pause holds the clock */
+  int64_t deadline;          /* instant; meaningless when `stopped` */
+  int64_t effective_start;   /* instant the clock started (after cut-off, opening, restart) */
+  bool stopped;              /* an open pause holds the clock */
   int64_t remaining_seconds; /* with `stopped`: working seconds (hours mode) or working days
                                 (days mode; calendar days for `cd`) still to run when the pause
                                 ends */
@@ -59,9 +59,8 @@ struct explanation; /* core/explanation.h: the lines of `dunghen deadline --expl
 /* Fails with STATUS_INVALID when the request is impossible (negative duration, a result beyond
  * the calendar's range, ...), with a message naming the cause. `explanation` may be NULL. */
 enum status deadline_compute(const struct calendar *calendar,
-                             const struct deadline_request *request,
-                             struct deadline_result *result, struct explanation *explanation,
-                             struct error *error);
+                             const struct deadline_request *request, struct deadline_result *result,
+                             struct explanation *explanation, struct error *error);
 
 /* One explanation line per non-working day in [first, last] with the calendar's reason (the
  * first few, then a count), as the deadline's own derivation lists them. */

@@ -27,7 +27,7 @@ struct error {
 };
 
 #if defined(__GNUC__)
-#define DUNGHEN_PRINTF(format_index, first_argument) \
+#define DUNGHEN_PRINTF(format_index, first_argument)                                               \
   __attribute__((format(printf, format_index, first_argument)))
 #else
 #define DUNGHEN_PRINTF(format_index, first_argument)

@@ -24,8 +24,7 @@ struct explanation {
 
 void explanation_init(struct explanation *explanation);
 /* Appends one line, printf-style. A NULL explanation is allowed and ignored. */
-void explanation_add(struct explanation *explanation, const char *format, ...)
-    DUNGHEN_PRINTF(2, 3);
+void explanation_add(struct explanation *explanation, const char *format, ...) DUNGHEN_PRINTF(2, 3);
 void explanation_free(struct explanation *explanation);
 
 #endif

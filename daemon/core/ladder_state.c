@@ -8,9 +8,8 @@
 #include "core/civil.h"
 
 static const char *const state_names[DOSSIER_STATE_COUNT] = {
-    "on_track",         "due_soon",      "overdue",       "rescheduled",
-    "overdue_again",    "paused",        "finished_early", "finished_on_time",
-    "finished_late",    "closed",        "flagged",
+    "on_track",       "due_soon",         "overdue",       "rescheduled", "overdue_again", "paused",
+    "finished_early", "finished_on_time", "finished_late", "closed",      "flagged",
 };
 
 static const char *const status_names[] = {

@@ -54,11 +54,11 @@ enum source_status {
 struct ladder_input {
   struct deadline_result deadline; /* the statutory deadline (episode 1) */
   enum source_status status;
-  int64_t finished_at; /* used when status is SOURCE_FINISHED */
-  bool delay_reason;   /* the source records why the dossier will be late */
-  bool rescheduled;    /* an apology set a new date: episode 2 */
+  int64_t finished_at;  /* used when status is SOURCE_FINISHED */
+  bool delay_reason;    /* the source records why the dossier will be late */
+  bool rescheduled;     /* an apology set a new date: episode 2 */
   int64_t new_deadline; /* with `rescheduled` */
-  uint32_t fired;      /* bit i: ladder level i has fired (in its own episode) */
+  uint32_t fired;       /* bit i: ladder level i has fired (in its own episode) */
   int64_t now;
 };
 

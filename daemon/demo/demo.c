@@ -18,7 +18,6 @@
 #include "rules/rules.h"
 #include "rules/ruleset.h"
 #include "service/letter_jobs.h"
-#include "rules/ruleset.h"
 #include "service/session.h"
 #include "store/one_stop.h"
 #include "store/overview.h"

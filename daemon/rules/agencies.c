@@ -144,8 +144,8 @@ static const char *check_domain(const char *domain) {
       labels++;
       continue;
     }
-    bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                 c == '-';
+    bool plain =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
     if (!plain)
       return "the domain may hold only letters, digits, '-' and '.'";
     if (label == 0 && c == '-')
@@ -230,8 +230,7 @@ static enum status read_mail(const struct yaml_tree *tree, const struct yaml_tre
     bool list = value->kind == YAML_TREE_SEQUENCE;
     size_t count = list ? value->count : 1;
     if (count == 0)
-      return yaml_tree_error(tree, value, error, "mail.%s: needs at least one address",
-                             box->role);
+      return yaml_tree_error(tree, value, error, "mail.%s: needs at least one address", box->role);
     if ((box->addresses = calloc(count, sizeof *box->addresses)) == NULL)
       return error_set(error, STATUS_RUNTIME, "out of memory loading agencies");
     for (size_t j = 0; j < count; j++) {

@@ -23,8 +23,8 @@ enum { AGENCY_NUMBER_SIZE = 128, AGENCY_ADDRESS_MAX = 254 };
 
 /* The mail addresses of one role in one agency (`mail:` in agencies.yaml). */
 struct agency_mailbox {
-  char *role;        /* one of ladder_roles, never "applicant" */
-  char **addresses;  /* at least one; checked by agencies_check_address */
+  char *role;       /* one of ladder_roles, never "applicant" */
+  char **addresses; /* at least one; checked by agencies_check_address */
   size_t count;
   size_t line, column; /* of the role's key */
 };

@@ -130,13 +130,13 @@ static enum status read_working_days(struct loader *loader, const struct yaml_tr
   memset(loader->working_weekdays, 0, sizeof loader->working_weekdays);
   for (size_t i = 0; i < list->count; i++) {
     int weekday = 0;
-    status = yaml_tree_read_choice(loader->tree, list->items[i], weekday_keys, &weekday,
-                                   loader->error);
+    status =
+        yaml_tree_read_choice(loader->tree, list->items[i], weekday_keys, &weekday, loader->error);
     if (status != STATUS_OK)
       return status;
     if (loader->working_weekdays[weekday])
-      return yaml_tree_error(loader->tree, list->items[i], loader->error,
-                             "%s is listed twice", weekday_keys[weekday]);
+      return yaml_tree_error(loader->tree, list->items[i], loader->error, "%s is listed twice",
+                             weekday_keys[weekday]);
     loader->working_weekdays[weekday] = true;
   }
   return STATUS_OK;
@@ -242,8 +242,8 @@ static enum status read_month_day(struct loader *loader, const struct yaml_tree_
     if (!civil_date_valid(2000, month, day))
       return yaml_tree_error(loader->tree, node, loader->error, "'%s': no such date", text);
     if (!civil_date_valid(2001, month, day))
-      return yaml_tree_error(loader->tree, node, loader->error,
-                             "'%s' does not occur every year", text);
+      return yaml_tree_error(loader->tree, node, loader->error, "'%s' does not occur every year",
+                             text);
   }
   holiday->month = month;
   holiday->day = day;
@@ -251,9 +251,8 @@ static enum status read_month_day(struct loader *loader, const struct yaml_tree_
   return STATUS_OK;
 }
 
-static enum status read_small_integer(struct loader *loader,
-                                      const struct yaml_tree_node *mapping, const char *key,
-                                      int minimum, int maximum, int *value) {
+static enum status read_small_integer(struct loader *loader, const struct yaml_tree_node *mapping,
+                                      const char *key, int minimum, int maximum, int *value) {
   const struct yaml_tree_node *node = yaml_tree_get(mapping, key);
   if (node == NULL)
     return STATUS_OK;
@@ -277,14 +276,14 @@ static enum status read_years(struct loader *loader, const struct yaml_tree_node
   if (until_node != NULL && (status = read_year(loader, until_node, until)) != STATUS_OK)
     return status;
   if (*from > *until)
-    return yaml_tree_error(loader->tree, until_node, loader->error,
-                           "until %d is before from %d", *until, *from);
+    return yaml_tree_error(loader->tree, until_node, loader->error, "until %d is before from %d",
+                           *until, *from);
   return STATUS_OK;
 }
 
 static enum status read_holiday(struct loader *loader, const struct yaml_tree_node *node,
                                 struct holiday *holiday) {
-  static const char *const keys[] = {"name", "solar", "lunar", "offset", "days",
+  static const char *const keys[] = {"name", "solar", "lunar",  "offset", "days",
                                      "from", "until", "source", NULL};
   const struct yaml_tree *tree = loader->tree;
   enum status status = yaml_tree_check_keys(tree, node, keys, "a holiday", loader->error);
@@ -307,8 +306,8 @@ static enum status read_holiday(struct loader *loader, const struct yaml_tree_no
     return status;
   if ((status = read_small_integer(loader, node, "offset", -MAX_OFFSET, MAX_OFFSET,
                                    &holiday->offset)) != STATUS_OK ||
-      (status = read_small_integer(loader, node, "days", 1, MAX_HOLIDAY_DAYS,
-                                   &holiday->days)) != STATUS_OK ||
+      (status = read_small_integer(loader, node, "days", 1, MAX_HOLIDAY_DAYS, &holiday->days)) !=
+          STATUS_OK ||
       (status = read_years(loader, node, &holiday->from, &holiday->until)) != STATUS_OK)
     return status;
   if (yaml_tree_get(node, "source") != NULL &&
@@ -341,13 +340,12 @@ static enum status read_compensation(struct loader *loader, const struct yaml_tr
   if (yaml_tree_is_null(node))
     return STATUS_OK;
   struct compensation *compensation = &loader->compensation;
-  enum status status = yaml_tree_check_keys(loader->tree, node, keys, "compensatory",
-                                            loader->error);
+  enum status status =
+      yaml_tree_check_keys(loader->tree, node, keys, "compensatory", loader->error);
   if (status != STATUS_OK ||
       (status = read_text(loader, node, "reason", "compensatory", &compensation->reason)) !=
           STATUS_OK ||
-      (status = read_years(loader, node, &compensation->from, &compensation->until)) !=
-          STATUS_OK)
+      (status = read_years(loader, node, &compensation->from, &compensation->until)) != STATUS_OK)
     return status;
   if (yaml_tree_get(node, "source") != NULL &&
       (status = read_text(loader, node, "source", "compensatory", &compensation->source)) !=
@@ -419,10 +417,10 @@ static enum status read_announced_entry(struct loader *loader, const struct yaml
   for (size_t i = 0; i < dates->count; i++) {
     int64_t day = 0;
     if ((status = yaml_tree_read_date(tree, dates->items[i], &day, loader->error)) != STATUS_OK ||
-        (status = check_announced_date(loader, dates->items[i], day, year, working,
-                                       year_start)) != STATUS_OK ||
-        (status = add_announced(loader, (struct announced_day){day, working, reason, source, false})) !=
-            STATUS_OK)
+        (status = check_announced_date(loader, dates->items[i], day, year, working, year_start)) !=
+            STATUS_OK ||
+        (status = add_announced(
+             loader, (struct announced_day){day, working, reason, source, false})) != STATUS_OK)
       return status;
   }
   return STATUS_OK;
@@ -432,8 +430,7 @@ static enum status read_announced_list(struct loader *loader, const struct yaml_
                                        const char *key, int year, size_t year_start) {
   if (yaml_tree_is_null(list))
     return STATUS_OK;
-  enum status status = yaml_tree_expect(loader->tree, list, YAML_TREE_SEQUENCE, key,
-                                        loader->error);
+  enum status status = yaml_tree_expect(loader->tree, list, YAML_TREE_SEQUENCE, key, loader->error);
   for (size_t i = 0; status == STATUS_OK && i < list->count; i++)
     status = read_announced_entry(loader, list->items[i], year, strcmp(key, "days_worked") == 0,
                                   year_start);
@@ -461,10 +458,10 @@ static enum status read_announced(struct loader *loader, const struct yaml_tree_
         (status = yaml_tree_check_keys(tree, schedule, keys, what, loader->error)) != STATUS_OK)
       return status;
     size_t year_start = loader->announced_count;
-    if ((status = read_announced_list(loader, yaml_tree_get(schedule, "days_off"), "days_off",
-                                      year, year_start)) != STATUS_OK ||
-        (status = read_announced_list(loader, yaml_tree_get(schedule, "days_worked"),
-                                      "days_worked", year, year_start)) != STATUS_OK)
+    if ((status = read_announced_list(loader, yaml_tree_get(schedule, "days_off"), "days_off", year,
+                                      year_start)) != STATUS_OK ||
+        (status = read_announced_list(loader, yaml_tree_get(schedule, "days_worked"), "days_worked",
+                                      year, year_start)) != STATUS_OK)
       return status;
     summary->announced[year - CALENDAR_FIRST_YEAR] = true;
     loader->announced_keys[year - CALENDAR_FIRST_YEAR] = mapping->pairs[i].key;
@@ -608,8 +605,8 @@ static void note_compensation(struct loader *loader, const struct occurrence *oc
 
 /* Sets a statutory day off unless its year is announced: the announcement decides there, and
  * a day it leaves out is noted as a gap for `dunghen check`. */
-static enum status set_statutory_day(struct loader *loader, struct calendar *calendar,
-                                     int64_t day, const char *reason) {
+static enum status set_statutory_day(struct loader *loader, struct calendar *calendar, int64_t day,
+                                     const char *reason) {
   if (!calendar_covers(calendar, day))
     return STATUS_OK;
   if (day_announced(loader, day)) {
@@ -658,7 +655,6 @@ static enum status apply_statutory_year(struct loader *loader, struct calendar *
   return status;
 }
 
-
 static enum status build_calendar(struct loader *loader, struct calendar **calendar) {
   enum status status =
       calendar_create(loader->working_weekdays, &loader->hours, calendar, loader->error);
@@ -705,8 +701,8 @@ static enum status load_tree(struct loader *loader, struct calendar **calendar) 
 static enum status load(struct yaml_tree *tree, struct calendar **calendar,
                         struct calendar_rules_summary *summary, struct error *error) {
   struct calendar_rules_summary local_summary;
-  struct loader loader = {.tree = tree, .error = error,
-                          .summary = summary != NULL ? summary : &local_summary};
+  struct loader loader = {
+      .tree = tree, .error = error, .summary = summary != NULL ? summary : &local_summary};
   memset(loader.summary, 0, sizeof *loader.summary);
   enum status status = load_tree(&loader, calendar);
   if (status != STATUS_OK) {
@@ -721,8 +717,7 @@ static enum status load(struct yaml_tree *tree, struct calendar **calendar,
 }
 
 enum status calendar_rules_load_file(const char *path, struct calendar **calendar,
-                                     struct calendar_rules_summary *summary,
-                                     struct error *error) {
+                                     struct calendar_rules_summary *summary, struct error *error) {
   *calendar = NULL;
   struct yaml_tree *tree = NULL;
   enum status status = yaml_tree_load_file(path, &tree, error);

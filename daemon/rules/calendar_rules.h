@@ -34,11 +34,11 @@ struct calendar_rules_gap {
 
 /* What the file contained, for `dunghen check` and the yearly-schedule warnings. */
 struct calendar_rules_summary {
-  size_t holiday_count;      /* entries under `holidays:` */
-  size_t announced_count;    /* years with an announced schedule */
-  int first_announced_year;  /* 0 when no year is announced */
-  int last_announced_year;   /* 0 when no year is announced */
-  bool announced[CALENDAR_YEAR_COUNT]; /* indexed by year - CALENDAR_FIRST_YEAR */
+  size_t holiday_count;                              /* entries under `holidays:` */
+  size_t announced_count;                            /* years with an announced schedule */
+  int first_announced_year;                          /* 0 when no year is announced */
+  int last_announced_year;                           /* 0 when no year is announced */
+  bool announced[CALENDAR_YEAR_COUNT];               /* indexed by year - CALENDAR_FIRST_YEAR */
   struct calendar_rules_gap gaps[CALENDAR_MAX_GAPS]; /* in the order of the days */
   size_t gap_count;
   size_t gaps_left_out; /* beyond CALENDAR_MAX_GAPS */
@@ -51,8 +51,7 @@ enum status calendar_rules_load_file(const char *path, struct calendar **calenda
 /* The same from memory; `name` is the file name used in messages. */
 enum status calendar_rules_load_buffer(const char *name, const char *data, size_t size,
                                        struct calendar **calendar,
-                                       struct calendar_rules_summary *summary,
-                                       struct error *error);
+                                       struct calendar_rules_summary *summary, struct error *error);
 /* True when `year` has an announced schedule. */
 bool calendar_rules_is_announced(const struct calendar_rules_summary *summary, int year);
 

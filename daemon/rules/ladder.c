@@ -25,12 +25,12 @@
 #include "rules/yaml_tree.h"
 
 const char *const ladder_roles[] = {
-    "handling_agency", "agency_head", "signer", "one_stop_unit", "provincial_office", "applicant",
-    NULL,
+    "handling_agency",   "agency_head", "signer", "one_stop_unit",
+    "provincial_office", "applicant",   NULL,
 };
 
 static const char *const top_keys[] = {"due_soon", "levels", NULL};
-static const char *const level_keys[] = {"level",  "title",      "episode", "offset",
+static const char *const level_keys[] = {"level",           "title",  "episode",    "offset",
                                          "on_delay_reason", "action", "recipients", NULL};
 static const char *const action_names[] = {"notify", "letter", NULL};
 
@@ -64,8 +64,7 @@ static char *copy_text(const char *text) {
 
 /* `0`, or `[-+]N(wd|wh|cd)` with N <= OFFSET_LIMIT. */
 static enum status read_offset(const struct yaml_tree *tree, const struct yaml_tree_node *node,
-                               bool allow_negative, struct duration *offset,
-                               struct error *error) {
+                               bool allow_negative, struct duration *offset, struct error *error) {
   const char *text;
   enum status status = yaml_tree_read_string(tree, node, &text, error);
   if (status != STATUS_OK)
@@ -113,9 +112,8 @@ static bool valid_level_name(const char *name) {
   return strlen(name) <= 32;
 }
 
-static enum status read_recipients(const struct yaml_tree *tree,
-                                   const struct yaml_tree_node *node, struct ladder_level *level,
-                                   struct error *error) {
+static enum status read_recipients(const struct yaml_tree *tree, const struct yaml_tree_node *node,
+                                   struct ladder_level *level, struct error *error) {
   enum status status = yaml_tree_expect(tree, node, YAML_TREE_SEQUENCE, "recipients", error);
   if (status != STATUS_OK)
     return status;

@@ -19,17 +19,17 @@
 
 enum { CODE_MAXIMUM_LENGTH = 64 };
 
-static const char *const confidence_names[] = {"verified-two-sources", "one-source",
-                                               "uncertain", NULL};
+static const char *const confidence_names[] = {"verified-two-sources", "one-source", "uncertain",
+                                               NULL};
 
 static const char *const top_keys[] = {"defaults", "procedures", NULL};
 static const char *const default_keys[] = {"counting", "cutoff", "supplement", "extension", NULL};
 static const char *const procedure_keys[] = {
-    "code",       "name",   "field",      "level", "notes", "versions", "duration", "counting",
-    "cutoff", "supplement", "extension", "source", "confidence", "from", "until", NULL};
-static const char *const version_keys[] = {"from",      "until",  "duration",   "counting",
-                                           "cutoff",    "supplement", "extension", "source",
-                                           "confidence", "notes", NULL};
+    "code",   "name",       "field",     "level",  "notes",      "versions", "duration", "counting",
+    "cutoff", "supplement", "extension", "source", "confidence", "from",     "until",    NULL};
+static const char *const version_keys[] = {"from",       "until",      "duration",  "counting",
+                                           "cutoff",     "supplement", "extension", "source",
+                                           "confidence", "notes",      NULL};
 
 /* One layer of settings: what a mapping says, with a node per key for error locations. */
 struct layer {
@@ -75,8 +75,7 @@ static enum status read_text(const struct yaml_tree *tree, const struct yaml_tre
 }
 
 static enum status read_duration(const struct yaml_tree *tree, const struct yaml_tree_node *node,
-                                 const char *key, struct duration *duration,
-                                 struct error *error) {
+                                 const char *key, struct duration *duration, struct error *error) {
   if (node->kind != YAML_TREE_SCALAR)
     return yaml_tree_error(tree, node, error, "'%s' must be a duration such as 3wd, 16wh or 30cd",
                            key);
@@ -128,8 +127,8 @@ static enum status read_durations(const struct yaml_tree *tree, const struct yam
     if (channel < 0 && !is_default) {
       const char *nearest = nearest_channel(key->text);
       if (nearest != NULL)
-        return yaml_tree_error(tree, key, error,
-                               "unknown channel '%s' (did you mean '%s'?)", key->text, nearest);
+        return yaml_tree_error(tree, key, error, "unknown channel '%s' (did you mean '%s'?)",
+                               key->text, nearest);
       return yaml_tree_error(tree, key, error,
                              "unknown channel '%s' (channels are direct, online, postal, and "
                              "default for the others)",
@@ -247,8 +246,8 @@ static enum status read_layer(const struct yaml_tree *tree, const struct yaml_tr
       status = read_date(tree, value, key, &layer->until, error);
       layer->has_until = true;
       layer->until_node = value;
-    } else if (strcmp(key, "notes") == 0 || strcmp(key, "name") == 0 ||
-               strcmp(key, "field") == 0 || strcmp(key, "level") == 0) {
+    } else if (strcmp(key, "notes") == 0 || strcmp(key, "name") == 0 || strcmp(key, "field") == 0 ||
+               strcmp(key, "level") == 0) {
       const char *text;
       status = read_text(tree, value, key, &text, error);
     }
@@ -257,8 +256,8 @@ static enum status read_layer(const struct yaml_tree *tree, const struct yaml_tr
     char from[16], until[16];
     civil_format_date(layer->from, from, sizeof from);
     civil_format_date(layer->until, until, sizeof until);
-    return yaml_tree_error(tree, layer->until_node, error,
-                           "'until' (%s) is before 'from' (%s)", until, from);
+    return yaml_tree_error(tree, layer->until_node, error, "'until' (%s) is before 'from' (%s)",
+                           until, from);
   }
   return status;
 }
@@ -468,8 +467,9 @@ static enum status read_procedure(const struct yaml_tree *tree, const struct yam
                                   const struct layer *defaults, struct procedure *procedure,
                                   struct error *error) {
   if (node->kind != YAML_TREE_MAPPING)
-    return yaml_tree_error(tree, node, error, "each procedure must be a mapping (code: ..., "
-                                              "name: ..., duration: ...)");
+    return yaml_tree_error(tree, node, error,
+                           "each procedure must be a mapping (code: ..., "
+                           "name: ..., duration: ...)");
   procedure->line = node->line;
   const struct yaml_tree_node *code_node = yaml_tree_get(node, "code");
   if (code_node == NULL)
@@ -493,8 +493,7 @@ static enum status read_procedure(const struct yaml_tree *tree, const struct yam
   for (int i = 0; i < 3; i++) {
     const struct yaml_tree_node *value = yaml_tree_get(node, text_keys[i]);
     if (value == NULL)
-      return yaml_tree_error(tree, node, error, "procedure '%s' has no '%s'", code,
-                             text_keys[i]);
+      return yaml_tree_error(tree, node, error, "procedure '%s' has no '%s'", code, text_keys[i]);
     if (read_text(tree, value, text_keys[i], &texts[i], error) != STATUS_OK)
       return STATUS_INVALID;
   }
@@ -559,8 +558,7 @@ static int compare_placed_codes(const void *left, const void *right) {
   return a->node->line < b->node->line ? -1 : a->node->line > b->node->line;
 }
 
-static enum status check_duplicates(const struct yaml_tree *tree,
-                                    const struct yaml_tree_node *list,
+static enum status check_duplicates(const struct yaml_tree *tree, const struct yaml_tree_node *list,
                                     const struct procedure_table *table, struct error *error) {
   struct placed_code *codes = calloc(table->count ? table->count : 1, sizeof codes[0]);
   if (codes == NULL)
@@ -572,8 +570,8 @@ static enum status check_duplicates(const struct yaml_tree *tree,
   for (size_t i = 1; i < table->count && status == STATUS_OK; i++)
     if (strcmp(codes[i - 1].code, codes[i].code) == 0)
       status = yaml_tree_error(tree, codes[i].node, error,
-                               "duplicate procedure code '%s' (first at line %zu)",
-                               codes[i].code, codes[i - 1].node->line);
+                               "duplicate procedure code '%s' (first at line %zu)", codes[i].code,
+                               codes[i - 1].node->line);
   free(codes);
   return status;
 }

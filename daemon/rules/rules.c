@@ -8,10 +8,10 @@
  */
 #include "rules/rules.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -36,11 +36,10 @@ enum status rules_locate(const char *search_path, const char *name, char *path, 
   return error_set(error, STATUS_INVALID, "%s: no such rules file in %s", name, search_path);
 }
 
-static enum status add_warning(struct rules *rules, struct error *error, const char *format,
-                               ...) DUNGHEN_PRINTF(3, 4);
+static enum status add_warning(struct rules *rules, struct error *error, const char *format, ...)
+    DUNGHEN_PRINTF(3, 4);
 
-static enum status add_warning(struct rules *rules, struct error *error, const char *format,
-                               ...) {
+static enum status add_warning(struct rules *rules, struct error *error, const char *format, ...) {
   if (rules->warning_count == RULES_MAX_WARNINGS)
     return STATUS_OK;
   char text[ERROR_MESSAGE_SIZE];
@@ -79,14 +78,16 @@ static enum status load_calendar(struct rules *rules, int64_t today, struct erro
                          path, gap->line, gap->column, date.year, gap->holiday, day);
   }
   if (status == STATUS_OK && summary.gaps_left_out > 0)
-    status = add_warning(rules, error, "%s: %zu more statutory days off missing from announced "
-                         "schedules", path, summary.gaps_left_out);
+    status = add_warning(rules, error,
+                         "%s: %zu more statutory days off missing from announced "
+                         "schedules",
+                         path, summary.gaps_left_out);
   int year = civil_date_from_days(today).year;
   for (int check = year; check <= year + 1 && status == STATUS_OK; check++)
     if (check >= CALENDAR_FIRST_YEAR && check <= CALENDAR_LAST_YEAR &&
         !calendar_rules_is_announced(&summary, check))
-      status = add_warning(rules, error, "%d: no announced schedule; statutory holidays only",
-                           check);
+      status =
+          add_warning(rules, error, "%d: no announced schedule; statutory holidays only", check);
   return status;
 }
 

@@ -24,7 +24,7 @@ struct rules {
   struct procedure_table procedures;
   int first_announced_year; /* years with an announced schedule, e.g. 2023..2026 */
   int last_announced_year;
-  size_t holiday_count;     /* statutory holiday definitions */
+  size_t holiday_count; /* statutory holiday definitions */
   char *warnings[RULES_MAX_WARNINGS];
   size_t warning_count;
 };

@@ -9,8 +9,7 @@ static int compare_codes(const void *left, const void *right) {
   return strcmp(*(const char *const *)left, *(const char *const *)right);
 }
 
-static enum status load_agencies(const char *directory, struct ruleset *set,
-                                 struct error *error) {
+static enum status load_agencies(const char *directory, struct ruleset *set, struct error *error) {
   /* agencies.yaml is optional: without it the daemon accepts any agency code and renders no
    * letter (the jobs wait); a deployment that signs letters ships one. */
   char path[4096];

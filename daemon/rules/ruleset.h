@@ -28,8 +28,8 @@
 struct ruleset {
   struct rules *rules;
   struct ladder *ladder;
-  struct agency_table agencies;      /* empty without agencies.yaml */
-  const char **agency_codes;         /* sorted by strcmp (pass_context); NULL: any agency */
+  struct agency_table agencies; /* empty without agencies.yaml */
+  const char **agency_codes;    /* sorted by strcmp (pass_context); NULL: any agency */
   size_t agency_count;
   atomic_int references; /* ruleset_acquire and ruleset_release only */
 };

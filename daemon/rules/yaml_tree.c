@@ -2,8 +2,8 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdint.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,9 +148,9 @@ static enum status check_duplicate_keys(struct builder *builder,
   enum status status = STATUS_OK;
   if (duplicate != SIZE_MAX) {
     const struct yaml_tree_node *key = entries[duplicate].key;
-    status = error_at(builder->error, builder->tree->file, key->line, key->column,
-                      "duplicate key '%s' (first at line %zu)", key->text,
-                      entries[first].key->line);
+    status =
+        error_at(builder->error, builder->tree->file, key->line, key->column,
+                 "duplicate key '%s' (first at line %zu)", key->text, entries[first].key->line);
   }
   free(entries);
   return status;
@@ -177,8 +177,8 @@ static enum status on_scalar(struct builder *builder, const yaml_event_t *event)
 
 static enum status on_container_start(struct builder *builder, const yaml_event_t *event,
                                       enum yaml_tree_kind kind) {
-  const yaml_char_t *tag = kind == YAML_TREE_MAPPING ? event->data.mapping_start.tag
-                                                     : event->data.sequence_start.tag;
+  const yaml_char_t *tag =
+      kind == YAML_TREE_MAPPING ? event->data.mapping_start.tag : event->data.sequence_start.tag;
   int implicit = kind == YAML_TREE_MAPPING ? event->data.mapping_start.implicit
                                            : event->data.sequence_start.implicit;
   if (tag != NULL && !implicit)
@@ -367,8 +367,7 @@ enum status yaml_tree_load_buffer(const char *name, const char *data, size_t siz
   return STATUS_OK;
 }
 
-enum status yaml_tree_load_file(const char *path, struct yaml_tree **result,
-                                struct error *error) {
+enum status yaml_tree_load_file(const char *path, struct yaml_tree **result, struct error *error) {
   *result = NULL;
   FILE *file = fopen(path, "rb");
   if (file == NULL)
@@ -395,8 +394,8 @@ enum status yaml_tree_load_file(const char *path, struct yaml_tree **result,
   if (failed)
     status = error_set(error, STATUS_RUNTIME, "%s: cannot read", path);
   else if (size > YAML_TREE_MAX_BYTES) /* not a regular file: its size is unknown */
-    status = error_at(error, path, 1, 1, "file too large (more than %d bytes)",
-                      YAML_TREE_MAX_BYTES);
+    status =
+        error_at(error, path, 1, 1, "file too large (more than %d bytes)", YAML_TREE_MAX_BYTES);
   else
     status = yaml_tree_load_buffer(path, data, size, result, error);
   free(data);
@@ -429,8 +428,7 @@ enum status yaml_tree_error(const struct yaml_tree *tree, const struct yaml_tree
   return error_at(error, tree->file, line, column, "%s", message);
 }
 
-const struct yaml_tree_node *yaml_tree_get(const struct yaml_tree_node *mapping,
-                                           const char *key) {
+const struct yaml_tree_node *yaml_tree_get(const struct yaml_tree_node *mapping, const char *key) {
   if (mapping == NULL || mapping->kind != YAML_TREE_MAPPING)
     return NULL;
   for (size_t i = 0; i < mapping->count; i++)
@@ -496,8 +494,7 @@ enum status yaml_tree_expect(const struct yaml_tree *tree, const struct yaml_tre
 }
 
 enum status yaml_tree_check_keys(const struct yaml_tree *tree, const struct yaml_tree_node *mapping,
-                                 const char *const *known, const char *what,
-                                 struct error *error) {
+                                 const char *const *known, const char *what, struct error *error) {
   enum status status = yaml_tree_expect(tree, mapping, YAML_TREE_MAPPING, what, error);
   if (status != STATUS_OK)
     return status;
@@ -513,8 +510,8 @@ enum status yaml_tree_check_keys(const struct yaml_tree *tree, const struct yaml
       }
       size_t distance = yaml_tree_edit_distance(key->text, *candidate);
       /* A truncated or extended key ('open' for 'opening') is the likeliest slip. */
-      size_t shorter = strlen(key->text) < strlen(*candidate) ? strlen(key->text)
-                                                               : strlen(*candidate);
+      size_t shorter =
+          strlen(key->text) < strlen(*candidate) ? strlen(key->text) : strlen(*candidate);
       if (shorter >= 3 && strncmp(key->text, *candidate, shorter) == 0 && distance > 1)
         distance = 1;
       if (distance < best) {
@@ -538,8 +535,7 @@ static enum status expect_scalar(const struct yaml_tree *tree, const struct yaml
   if (node == NULL)
     return error_at(error, tree->file, 1, 1, "missing %s", what);
   if (node->kind != YAML_TREE_SCALAR)
-    return yaml_tree_error(tree, node, error, "expected %s, found %s", what,
-                           kind_name(node->kind));
+    return yaml_tree_error(tree, node, error, "expected %s, found %s", what, kind_name(node->kind));
   return STATUS_OK;
 }
 

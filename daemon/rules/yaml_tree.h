@@ -37,9 +37,9 @@ struct yaml_tree_node {
   size_t line;   /* 1-based */
   size_t column; /* 1-based */
   /* scalars */
-  char *text;    /* NUL-terminated; may contain NUL only if length says so */
+  char *text; /* NUL-terminated; may contain NUL only if length says so */
   size_t length;
-  bool plain;    /* unquoted: `null`, `~` and empty mean null only when plain */
+  bool plain; /* unquoted: `null`, `~` and empty mean null only when plain */
   /* sequences: items; mappings: pairs */
   struct yaml_tree_node **items;
   struct yaml_tree_pair *pairs;
@@ -47,8 +47,8 @@ struct yaml_tree_node {
 };
 
 struct yaml_tree {
-  char *file; /* the name used in messages */
-  struct yaml_tree_node *root; /* NULL for an empty document */
+  char *file;                        /* the name used in messages */
+  struct yaml_tree_node *root;       /* NULL for an empty document */
   struct yaml_tree_node **all_nodes; /* every node, for freeing */
   size_t node_count;
   size_t node_capacity;

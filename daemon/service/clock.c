@@ -23,8 +23,8 @@ enum status clock_init_simulated(struct clock *clock, const char *now_text, cons
     errno = 0;
     double rate = strtod(rate_text, &end);
     if (errno != 0 || end == rate_text || *end != '\0' || !(rate >= 1.0 && rate <= 1e6))
-      return error_set(error, STATUS_INVALID,
-                       "clock rate '%s' is not a number from 1 to 1000000", rate_text);
+      return error_set(error, STATUS_INVALID, "clock rate '%s' is not a number from 1 to 1000000",
+                       rate_text);
     clock->rate = rate;
   }
   clock->simulated = true;

@@ -18,7 +18,7 @@
 
 struct clock {
   bool simulated;
-  int64_t start;             /* the simulated instant at `real_start` */
+  int64_t start;              /* the simulated instant at `real_start` */
   struct timespec real_start; /* CLOCK_MONOTONIC */
   double rate;
 };

@@ -76,8 +76,7 @@ enum status config_mail_copy(const struct config_mail *from, struct config_mail 
   to->sendmail = copy_or_null(from->sendmail, &failed);
   to->arguments = copy_list((const char *const *)from->arguments, from->argument_count);
   to->digest_roles = copy_list((const char *const *)from->digest_roles, from->digest_role_count);
-  to->digest_levels =
-      copy_list((const char *const *)from->digest_levels, from->digest_level_count);
+  to->digest_levels = copy_list((const char *const *)from->digest_levels, from->digest_level_count);
   if (failed || to->arguments == NULL || to->digest_roles == NULL || to->digest_levels == NULL) {
     config_mail_free(to);
     return out_of_memory(error);
@@ -148,8 +147,8 @@ enum status config_defaults(struct config *config, struct error *error) {
 static enum status name_the_key(const struct yaml_tree *tree, const struct yaml_tree_node *node,
                                 const char *key, struct error *error) {
   char location[512];
-  int length = snprintf(location, sizeof location, "%s:%zu:%zu: ", tree->file, node->line,
-                        node->column);
+  int length =
+      snprintf(location, sizeof location, "%s:%zu:%zu: ", tree->file, node->line, node->column);
   const char *message = error->message;
   if (length > 0 && strncmp(message, location, (size_t)length) == 0)
     message += length;
@@ -283,8 +282,7 @@ static enum status read_paths(const struct yaml_tree *tree, struct config *confi
   if (status == STATUS_OK && section != NULL)
     status = read_text(tree, section, "paths", "rules", true, &config->rules_directory, error);
   if (status == STATUS_OK && section != NULL)
-    status = read_text(tree, section, "paths", "letters", true, &config->letters_directory,
-                       error);
+    status = read_text(tree, section, "paths", "letters", true, &config->letters_directory, error);
   if (status == STATUS_OK && section != NULL)
     status = read_text(tree, section, "paths", "spool", true, &config->spool_directory, error);
   return status;
@@ -328,13 +326,13 @@ static enum status read_sync(const struct yaml_tree *tree, struct config *config
   enum status status = read_section(tree, "sync", known, &section, error);
   if (status != STATUS_OK || section == NULL)
     return status;
-  status = read_integer(tree, section, "sync", "poll_interval", 1, 86400,
-                        &config->poll_interval, error);
+  status =
+      read_integer(tree, section, "sync", "poll_interval", 1, 86400, &config->poll_interval, error);
   if (status == STATUS_OK)
     status = read_integer(tree, section, "sync", "overlap", 0, 86400, &config->overlap, error);
   if (status == STATUS_OK)
-    status = read_integer(tree, section, "sync", "batch_size", 1, 1000000, &config->batch_size,
-                          error);
+    status =
+        read_integer(tree, section, "sync", "batch_size", 1, 1000000, &config->batch_size, error);
   return status;
 }
 
@@ -342,8 +340,7 @@ static enum status read_sync(const struct yaml_tree *tree, struct config *config
  * for a shorter time than its escalations would leave them for ever. */
 static enum status read_retention(const struct yaml_tree *tree, struct config *config,
                                   struct error *error) {
-  static const char *const known[] = {"escalations", "clocks", "deliveries", "batch_size",
-                                      NULL};
+  static const char *const known[] = {"escalations", "clocks", "deliveries", "batch_size", NULL};
   const struct yaml_tree_node *section;
   enum status status = read_section(tree, "retention", known, &section, error);
   if (status != STATUS_OK || section == NULL)
@@ -352,14 +349,14 @@ static enum status read_retention(const struct yaml_tree *tree, struct config *c
   status = read_integer(tree, section, "retention", "escalations", 0, 36500,
                         &policy->escalation_days, error);
   if (status == STATUS_OK)
-    status = read_integer(tree, section, "retention", "clocks", 0, 36500, &policy->clock_days,
-                          error);
+    status =
+        read_integer(tree, section, "retention", "clocks", 0, 36500, &policy->clock_days, error);
   if (status == STATUS_OK)
     status = read_integer(tree, section, "retention", "deliveries", 0, 36500,
                           &policy->delivery_days, error);
   if (status == STATUS_OK)
-    status = read_integer(tree, section, "retention", "batch_size", 1, 100000,
-                          &policy->batch_size, error);
+    status = read_integer(tree, section, "retention", "batch_size", 1, 100000, &policy->batch_size,
+                          error);
   if (status == STATUS_OK && policy->clock_days > 0 &&
       (policy->escalation_days == 0 || policy->clock_days < policy->escalation_days))
     return yaml_tree_error(tree, yaml_tree_get(section, "clocks"), error,
@@ -443,8 +440,8 @@ static enum status read_mail_texts(const struct yaml_tree *tree,
   if (status == STATUS_OK && mail->from_name != NULL && strpbrk(mail->from_name, "\r\n"))
     return yaml_tree_error(tree, display, error, "mail.from_name: a line break is not allowed");
   if (status == STATUS_OK)
-    status = read_text(tree, section, "mail", "message_id_host", false, &mail->message_id_host,
-                       error);
+    status =
+        read_text(tree, section, "mail", "message_id_host", false, &mail->message_id_host, error);
   const struct yaml_tree_node *host = yaml_tree_get(section, "message_id_host");
   if (status == STATUS_OK && mail->message_id_host != NULL) {
     char probe[300];
@@ -459,11 +456,11 @@ static enum status read_mail_texts(const struct yaml_tree *tree,
 
 static enum status read_mail(const struct yaml_tree *tree, struct config *config,
                              struct error *error) {
-  static const char *const known[] = {"enabled",       "from",          "from_name",
-                                      "message_id_host", "sendmail",    "arguments",
-                                      "timeout",       "attempts",      "retry_first",
-                                      "retry_limit",   "digest_roles",  "digest_levels",
-                                      "digest_period", NULL};
+  static const char *const known[] = {
+      "enabled",       "from",        "from_name",    "message_id_host",
+      "sendmail",      "arguments",   "timeout",      "attempts",
+      "retry_first",   "retry_limit", "digest_roles", "digest_levels",
+      "digest_period", NULL};
   const struct yaml_tree_node *section;
   enum status status = read_section(tree, "mail", known, &section, error);
   if (status != STATUS_OK || section == NULL)
@@ -474,8 +471,8 @@ static enum status read_mail(const struct yaml_tree *tree, struct config *config
     return name_the_key(tree, enabled, "mail.enabled", error);
   status = read_mail_texts(tree, section, config, error);
   if (status == STATUS_OK)
-    status = read_list(tree, section, "arguments", false, &mail->arguments,
-                       &mail->argument_count, error);
+    status = read_list(tree, section, "arguments", false, &mail->arguments, &mail->argument_count,
+                       error);
   if (status == STATUS_OK)
     status = read_list(tree, section, "digest_roles", true, &mail->digest_roles,
                        &mail->digest_role_count, error);
@@ -487,8 +484,10 @@ static enum status read_mail(const struct yaml_tree *tree, struct config *config
     int minimum, maximum;
     int *value;
   } numbers[] = {
-      {"timeout", 1, 3600, &mail->timeout},         {"attempts", 1, 1000, &mail->attempts},
-      {"retry_first", 1, 86400, &mail->retry_first}, {"retry_limit", 1, 604800, &mail->retry_limit},
+      {"timeout", 1, 3600, &mail->timeout},
+      {"attempts", 1, 1000, &mail->attempts},
+      {"retry_first", 1, 86400, &mail->retry_first},
+      {"retry_limit", 1, 604800, &mail->retry_limit},
       {"digest_period", 1, 604800, &mail->digest_period},
   };
   for (size_t i = 0; status == STATUS_OK && i < sizeof numbers / sizeof numbers[0]; i++)
@@ -524,8 +523,8 @@ static enum status read_tree(const struct yaml_tree *tree, struct config *config
                              struct error *error) {
   if (tree->root == NULL)
     return STATUS_OK; /* an empty file: all defaults */
-  static const char *const known[] = {"database", "paths", "letters", "http", "sync", "log",
-                                      "mail",     "retention", NULL};
+  static const char *const known[] = {"database", "paths", "letters",   "http", "sync",
+                                      "log",      "mail",  "retention", NULL};
   enum status status = yaml_tree_check_keys(tree, tree->root, known, "the config", error);
   if (status == STATUS_OK)
     status = read_database(tree, config, error);

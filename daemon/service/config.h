@@ -42,13 +42,13 @@ enum { CONFIG_TIMEOUT_SERVER = -1 };
 bool config_timeouts_equal(const struct config_timeouts *left, const struct config_timeouts *right);
 
 struct config {
-  char *file;              /* the file it came from, or NULL for the defaults */
-  char *conninfo;          /* NULL: libpq's PG* environment */
-  int connect_timeout;     /* seconds, enforced by our own timer */
-  int ping_interval;       /* seconds between keep-alive queries when idle */
+  char *file;                      /* the file it came from, or NULL for the defaults */
+  char *conninfo;                  /* NULL: libpq's PG* environment */
+  int connect_timeout;             /* seconds, enforced by our own timer */
+  int ping_interval;               /* seconds between keep-alive queries when idle */
   struct config_timeouts timeouts; /* on every session dunghen opens */
-  char *rules_directory;   /* NULL: $DUNGHEN_RULES or the installed rules */
-  char *letters_directory; /* NULL: the installed letters */
+  char *rules_directory;           /* NULL: $DUNGHEN_RULES or the installed rules */
+  char *letters_directory;         /* NULL: the installed letters */
   char *spool_directory;
   bool true_italic;     /* letters: embed the four real faces instead of slanting two */
   char *font_directory; /* letters: NULL: the installed subset, then fonts-liberation2 */
@@ -67,15 +67,15 @@ struct config {
     char *sendmail;        /* absolute path, executed directly (no shell) */
     char **arguments;      /* argv[1..] for sendmail; NULL-terminated */
     size_t argument_count;
-    int timeout;           /* seconds a sendmail child may take before it is killed */
-    int attempts;          /* sends tried before a delivery is marked failed */
-    int retry_first;       /* seconds before the first retry; doubles up to retry_limit */
+    int timeout;     /* seconds a sendmail child may take before it is killed */
+    int attempts;    /* sends tried before a delivery is marked failed */
+    int retry_first; /* seconds before the first retry; doubles up to retry_limit */
     int retry_limit;
-    char **digest_roles;   /* NULL-terminated roles whose matching levels wait for a digest */
+    char **digest_roles; /* NULL-terminated roles whose matching levels wait for a digest */
     size_t digest_role_count;
-    char **digest_levels;  /* NULL-terminated levels that go into digests */
+    char **digest_levels; /* NULL-terminated levels that go into digests */
     size_t digest_level_count;
-    int digest_period;     /* seconds a held item waits before its digest goes out */
+    int digest_period; /* seconds a held item waits before its digest goes out */
   } mail;
   struct retention_policy retention; /* what the daemon deletes, hourly (store/retention.h) */
 };

@@ -57,8 +57,8 @@ struct letter_worker_settings {
 
 struct letter_worker_snapshot {
   struct worker_thread_snapshot thread; /* stopped, busy, problem (database or rendering)... */
-  bool counts_valid;       /* the counts below have been read at least once */
-  bool agencies_missing;   /* no agencies.yaml: jobs wait */
+  bool counts_valid;                    /* the counts below have been read at least once */
+  bool agencies_missing;                /* no agencies.yaml: jobs wait */
   char spool_problem[512]; /* why the spool refuses files ("spool: ..."); "" when it accepts */
   int64_t pending;         /* dunghen.letter_log by state, as last counted */
   int64_t rendered;

@@ -8,8 +8,8 @@
 #include "store/notifications.h"
 
 enum listener_state {
-  LISTENER_IDLE,       /* waiting for the backoff timer */
-  LISTENER_CONNECTING, /* PQconnectPoll in progress */
+  LISTENER_IDLE,        /* waiting for the backoff timer */
+  LISTENER_CONNECTING,  /* PQconnectPoll in progress */
   LISTENER_SUBSCRIBING, /* LISTEN sent, waiting for its result */
   LISTENER_READY,
 };
@@ -30,8 +30,8 @@ struct listener {
 
   enum listener_state state;
   PGconn *connection;
-  struct event *socket_event; /* recreated for every socket we watch; deleted before PQfinish */
-  struct event *retry_timer;  /* backoff between attempts */
+  struct event *socket_event;   /* recreated for every socket we watch; deleted before PQfinish */
+  struct event *retry_timer;    /* backoff between attempts */
   struct event *deadline_timer; /* connect timeout, and ping answer timeout */
   struct event *ping_timer;
   bool ping_outstanding;
@@ -101,8 +101,8 @@ static void fail(struct listener *listener, const char *reason) {
     if (listener->callbacks.on_lost != NULL)
       listener->callbacks.on_lost(listener->context, listener->problem);
   } else {
-    log_debug(listener->log, "listener: cannot connect: %s; retrying in %.2f s",
-              listener->problem, listener->backoff);
+    log_debug(listener->log, "listener: cannot connect: %s; retrying in %.2f s", listener->problem,
+              listener->backoff);
   }
   schedule_retry(listener);
 }
@@ -203,8 +203,8 @@ static bool drain_results(struct listener *listener) {
     ExecStatusType status = PQresultStatus(result);
     PQclear(result);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      fail_with_connection_error(listener, listener->state == LISTENER_SUBSCRIBING ? "LISTEN"
-                                                                                   : "ping");
+      fail_with_connection_error(listener,
+                                 listener->state == LISTENER_SUBSCRIBING ? "LISTEN" : "ping");
       return false;
     }
     if (listener->state == LISTENER_SUBSCRIBING) {
@@ -264,8 +264,13 @@ static void on_socket(evutil_socket_t fd, short what, void *argument) {
 
 static void start_connecting(struct listener *listener) {
   /* Ours first, the operator's conninfo last: with expand_dbname its settings win. */
-  const char *keywords[] = {"application_name", "keepalives", "keepalives_idle",
-                            "keepalives_interval", "keepalives_count", "dbname", NULL};
+  const char *keywords[] = {"application_name",
+                            "keepalives",
+                            "keepalives_idle",
+                            "keepalives_interval",
+                            "keepalives_count",
+                            "dbname",
+                            NULL};
   const char *values[] = {"dunghen-listener", "1", "30", "10", "3", listener->conninfo, NULL};
   if (listener->conninfo == NULL)
     keywords[5] = NULL;

@@ -21,10 +21,10 @@
 #include "service/log.h"
 
 struct listener_callbacks {
-  void (*on_ready)(void *context);                          /* LISTEN is active */
-  void (*on_lost)(void *context, const char *reason);       /* the connection went away */
-  void (*on_notify)(void *context, const char *payload);    /* a dunghen_dossier NOTIFY */
-  void (*on_letter)(void *context, const char *payload);    /* a dunghen_letter NOTIFY */
+  void (*on_ready)(void *context);                       /* LISTEN is active */
+  void (*on_lost)(void *context, const char *reason);    /* the connection went away */
+  void (*on_notify)(void *context, const char *payload); /* a dunghen_dossier NOTIFY */
+  void (*on_letter)(void *context, const char *payload); /* a dunghen_letter NOTIFY */
 };
 
 struct listener_settings {

@@ -69,8 +69,8 @@ void log_message(const struct log *log, enum log_level level, const char *format
     struct tm broken;
     gmtime_r(&now.tv_sec, &broken);
     used = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &broken);
-    used += (size_t)snprintf(line + used, sizeof line - used, ".%03ldZ %s: ",
-                             now.tv_nsec / 1000000, log_level_names[level]);
+    used += (size_t)snprintf(line + used, sizeof line - used, ".%03ldZ %s: ", now.tv_nsec / 1000000,
+                             log_level_names[level]);
   }
   va_list arguments;
   va_start(arguments, format);

@@ -21,8 +21,8 @@ enum log_level { LOG_ERROR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 
 struct log {
   FILE *stream;
-  bool journal;            /* stream is the journal: `<N>` prefixes, no timestamps */
-  atomic_int level;        /* enum log_level; lines above it are dropped */
+  bool journal;     /* stream is the journal: `<N>` prefixes, no timestamps */
+  atomic_int level; /* enum log_level; lines above it are dropped */
 };
 
 /* Logs to `stream` (stderr in the daemon); detects the journal from $JOURNAL_STREAM. */

@@ -37,7 +37,7 @@ struct pass_worker {
   struct metrics_histogram escalation_delay; /* copied into the snapshot after each job */
   int64_t delay_seen_id;                     /* the last escalation it observed */
   int64_t retention_at;                      /* the clock instant of the last retention run */
-  bool switch_set;     /* dunghen.mail_switch holds `switch_enabled`, written on this session */
+  bool switch_set; /* dunghen.mail_switch holds `switch_enabled`, written on this session */
   bool switch_enabled;
 };
 
@@ -139,8 +139,8 @@ static void run_retention(struct pass_worker *worker, int64_t now) {
   log_message(worker->log, deleted > 0 ? LOG_INFO : LOG_DEBUG,
               "retention: deleted %zu escalations, %zu clocks of closed dossiers, %zu deliveries "
               "and %zu outbox rows in %zu transactions (%.3f s)",
-              report.escalations, report.clocks, report.deliveries, report.outbox,
-              report.batches, clock_monotonic_seconds() - started);
+              report.escalations, report.clocks, report.deliveries, report.outbox, report.batches,
+              clock_monotonic_seconds() - started);
 }
 
 static enum status run_pass(struct pass_worker *worker, struct error *error) {
@@ -154,9 +154,9 @@ static enum status run_pass(struct pass_worker *worker, struct error *error) {
   double seconds = clock_monotonic_seconds() - started;
   observe_delays(worker, &context, &report, escalation_delay_now(worker->clock));
   log_flags(worker, &report);
-  enum log_level level =
-      report.changed + report.escalations + report.letters + report.redrafts > 0 ? LOG_INFO
-                                                                                  : LOG_DEBUG;
+  enum log_level level = report.changed + report.escalations + report.letters + report.redrafts > 0
+                             ? LOG_INFO
+                             : LOG_DEBUG;
   log_message(worker->log, level,
               "pass: %zu read, %zu examined, %zu changed, %zu escalations, %zu letters queued, "
               "%zu re-drafted, %zu skipped (%.3f s)",
@@ -215,8 +215,8 @@ static enum status set_mail_switch(struct pass_worker *worker, struct error *err
   pthread_mutex_unlock(&worker->thread.mutex);
   if (worker->switch_set && worker->switch_enabled == enabled)
     return STATUS_OK;
-  enum status status = mail_queue_set_switch(worker->session.connection, enabled,
-                                             clock_now(worker->clock), error);
+  enum status status =
+      mail_queue_set_switch(worker->session.connection, enabled, clock_now(worker->clock), error);
   worker->switch_set = status == STATUS_OK;
   worker->switch_enabled = enabled;
   return status;

@@ -46,15 +46,15 @@ struct pass_worker_settings {
 
 struct pass_worker_snapshot {
   struct worker_thread_snapshot thread; /* stopped, busy, connected, problem, failures... */
-  int64_t next_due;      /* INT64_MAX when nothing is due */
+  int64_t next_due;                     /* INT64_MAX when nothing is due */
   bool metrics_valid;
   struct pass_metrics metrics;
-  uint64_t passes;       /* successful passes */
-  uint64_t escalations;  /* raised by this process */
-  uint64_t letters;      /* queued by this process */
+  uint64_t passes;          /* successful passes */
+  uint64_t escalations;     /* raised by this process */
+  uint64_t letters;         /* queued by this process */
   uint64_t deadlines_moved; /* by recomputes after reloads */
   double last_pass_seconds;
-  int64_t last_success;  /* clock instant of the last successful pass, 0 when none */
+  int64_t last_success; /* clock instant of the last successful pass, 0 when none */
   struct metrics_histogram pass_seconds;     /* durations of the successful passes */
   struct metrics_histogram escalation_delay; /* seconds, service/escalation_delay.h */
 };

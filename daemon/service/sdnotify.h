@@ -27,11 +27,10 @@ enum status sdnotify_open(struct sdnotify *notify, struct error *error);
 void sdnotify_close(struct sdnotify *notify);
 bool sdnotify_enabled(const struct sdnotify *notify);
 /* Sends one message such as "READY=1\nSTATUS=watching". Failures are returned, not logged. */
-enum status sdnotify_send(const struct sdnotify *notify, const char *message,
-                          struct error *error);
+enum status sdnotify_send(const struct sdnotify *notify, const char *message, struct error *error);
 /* Sends a formatted message. */
-enum status sdnotify_sendf(const struct sdnotify *notify, struct error *error,
-                           const char *format, ...) DUNGHEN_PRINTF(3, 4);
+enum status sdnotify_sendf(const struct sdnotify *notify, struct error *error, const char *format,
+                           ...) DUNGHEN_PRINTF(3, 4);
 /* Microseconds between WATCHDOG=1 pings (half of $WATCHDOG_USEC), or 0 when not asked. */
 uint64_t sdnotify_watchdog_interval(void);
 

@@ -67,8 +67,7 @@ static enum status apply_missing(PGconn *connection, int from, struct error *err
     while (file->name != NULL && migration_number(file->name) != number)
       file++;
     if (file->name == NULL)
-      return error_set(error, STATUS_RUNTIME, "migration %03d is missing from this build",
-                       number);
+      return error_set(error, STATUS_RUNTIME, "migration %03d is missing from this build", number);
     char what[128];
     snprintf(what, sizeof what, "migration %s", file->name);
     enum status status = sql_exec(connection, what, file->text, error);
@@ -131,8 +130,7 @@ static enum status in_transaction(PGconn *connection,
   return status;
 }
 
-enum status schema_migrate(PGconn *connection, struct schema_result *result,
-                           struct error *error) {
+enum status schema_migrate(PGconn *connection, struct schema_result *result, struct error *error) {
   memset(result, 0, sizeof *result);
   return in_transaction(connection, migrate_locked, result, error);
 }

@@ -88,7 +88,7 @@ int64_t db_instant(const char *local) {
 }
 
 enum status db_pass(PGconn *connection, const struct rules *rules, const struct ladder *ladder,
-                         int64_t now, struct pass_report *report) {
+                    int64_t now, struct pass_report *report) {
   struct pass_context context = {
       .connection = connection,
       .rules = rules,
@@ -159,7 +159,7 @@ void db_letter_kit_close(struct db_letter_kit *kit) {
 }
 
 struct letter_jobs_report db_render(PGconn *connection, struct db_letter_kit *kit,
-                                         const struct rules *rules) {
+                                    const struct rules *rules) {
   struct letter_jobs_context context = {
       .connection = connection,
       .now = (int64_t)time(NULL),
@@ -176,8 +176,8 @@ struct letter_jobs_report db_render(PGconn *connection, struct db_letter_kit *ki
 }
 
 struct pass_report db_kit_pass(PGconn *connection, const struct rules *rules,
-                                    const struct ladder *ladder,
-                                    const struct db_letter_kit *kit, const char *now) {
+                               const struct ladder *ladder, const struct db_letter_kit *kit,
+                               const char *now) {
   struct pass_context context = {
       .connection = connection,
       .rules = rules,

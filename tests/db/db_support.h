@@ -34,7 +34,7 @@ void db_text(PGconn *connection, const char *sql, char *buffer, size_t size);
 int64_t db_instant(const char *local);
 /* One pass with the shipped rules; prints the error as a diagnostic. */
 enum status db_pass(PGconn *connection, const struct rules *rules, const struct ladder *ladder,
-                         int64_t now, struct pass_report *report);
+                    int64_t now, struct pass_report *report);
 /* Inserts a processing dossier of procedure 1.004884 (5wd), agency AG1, direct channel. */
 bool db_insert(PGconn *connection, const char *code, const char *received_local);
 
@@ -52,10 +52,10 @@ void db_letter_kit_close(struct db_letter_kit *kit);
 /* One pass at local time `now` with the kit's agencies (their letters' form); prints the error
  * as a diagnostic. */
 struct pass_report db_kit_pass(PGconn *connection, const struct rules *rules,
-                                    const struct ladder *ladder,
-                                    const struct db_letter_kit *kit, const char *now);
+                               const struct ladder *ladder, const struct db_letter_kit *kit,
+                               const char *now);
 /* Renders every pending letter; prints the error as a diagnostic. */
 struct letter_jobs_report db_render(PGconn *connection, struct db_letter_kit *kit,
-                                         const struct rules *rules);
+                                    const struct rules *rules);
 
 #endif

@@ -24,8 +24,12 @@ static void *work(void *argument) {
   struct worker *worker = argument;
   PGconn *connection = db_connect();
   struct pass_context context = {
-      .connection = connection, .rules = worker->rules, .ladder = worker->ladder,
-      .now = db_instant("2025-03-20T09:00"), .batch_size = 7, .overlap_seconds = -1,
+      .connection = connection,
+      .rules = worker->rules,
+      .ladder = worker->ladder,
+      .now = db_instant("2025-03-20T09:00"),
+      .batch_size = 7,
+      .overlap_seconds = -1,
   };
   worker->status = pass_run(&context, &worker->report, &worker->error);
   PQfinish(connection);
@@ -68,8 +72,8 @@ int main(void) {
   tap_is_integer(db_integer(connection, "SELECT count(*) FROM dunghen.letter_log"), DOSSIERS,
                  "one letter per dossier in the table");
   tap_is_integer(db_integer(connection, "SELECT count(*) FROM (SELECT dossier_code, level,"
-                                             " episode FROM dunghen.escalation_log GROUP BY 1, 2, 3"
-                                             " HAVING count(*) > 1) d"),
+                                        " episode FROM dunghen.escalation_log GROUP BY 1, 2, 3"
+                                        " HAVING count(*) > 1) d"),
                  0, "no escalation twice");
   for (int agency = 0; agency < 3; agency++) {
     snprintf(sql, sizeof sql,
@@ -83,8 +87,7 @@ int main(void) {
                   DOSSIERS / 3);
     snprintf(sql, sizeof sql,
              "SELECT last_number FROM dunghen.letter_counter WHERE agency_code = 'AG%d'", agency);
-    tap_is_integer(db_integer(connection, sql), DOSSIERS / 3, "its counter is at %d",
-                   DOSSIERS / 3);
+    tap_is_integer(db_integer(connection, sql), DOSSIERS / 3, "its counter is at %d", DOSSIERS / 3);
   }
   db_close(connection, rules, ladder);
   return tap_finish();

@@ -29,15 +29,14 @@ static void clock_text(PGconn *connection, const char *code, const char *column,
                        size_t size) {
   char sql[256];
   snprintf(sql, sizeof sql,
-           "SELECT coalesce(%s::text, 'NULL') FROM dunghen.clock WHERE code = '%s'", column,
-           code);
+           "SELECT coalesce(%s::text, 'NULL') FROM dunghen.clock WHERE code = '%s'", column, code);
   db_text(connection, sql, buffer, size);
 }
 
 static int64_t clock_epoch(PGconn *connection, const char *code, const char *column) {
   char sql[256];
-  snprintf(sql, sizeof sql, "SELECT dunghen.epoch(%s) FROM dunghen.clock WHERE code = '%s'",
-           column, code);
+  snprintf(sql, sizeof sql, "SELECT dunghen.epoch(%s) FROM dunghen.clock WHERE code = '%s'", column,
+           code);
   return db_integer(connection, sql);
 }
 
@@ -54,8 +53,8 @@ static void test_ladder(PGconn *connection, const struct rules *rules,
   tap_ok(db_insert(connection, "HS-LADDER", "2025-03-03T08:00"), "a dossier is inserted");
   db_pass(connection, rules, ladder, db_instant("2025-03-03T09:00"), &report);
   tap_is_integer((long long)report.examined, 1, "the first pass examines the new dossier");
-  tap_is_integer(clock_epoch(connection, "HS-LADDER", "deadline"),
-                 db_instant("2025-03-10T08:00"), "its deadline is 5 working days later");
+  tap_is_integer(clock_epoch(connection, "HS-LADDER", "deadline"), db_instant("2025-03-10T08:00"),
+                 "its deadline is 5 working days later");
   clock_text(connection, "HS-LADDER", "state", state, sizeof state);
   tap_is_string(state, "on_track", "it is on track");
   tap_is_integer(clock_epoch(connection, "HS-LADDER", "next_instant"),
@@ -82,8 +81,8 @@ static void test_ladder(PGconn *connection, const struct rules *rules,
   tap_is_integer(clock_epoch(connection, "HS-LADDER", "new_deadline"),
                  db_instant("2025-03-17T08:00"), "the new date is now + 5 working days");
   tap_is_integer(db_integer(connection, "SELECT dunghen.epoch(new_appointment_at) FROM"
-                                             " dunghen.letter_log WHERE dossier_code = 'HS-LADDER'"
-                                             " AND state = 'pending' AND number = 1"),
+                                        " dunghen.letter_log WHERE dossier_code = 'HS-LADDER'"
+                                        " AND state = 'pending' AND number = 1"),
                  db_instant("2025-03-17T08:00"), "the letter job waits with that date");
 
   db_pass(connection, rules, ladder, db_instant("2025-03-13T08:00"), &report);
@@ -102,19 +101,22 @@ static void test_ladder(PGconn *connection, const struct rules *rules,
     tap_is_integer(count_levels(connection, "HS-LADDER", levels[i], 1), 1,
                    "%s was raised exactly once", levels[i]);
   tap_is_integer(db_integer(connection, "SELECT count(*) FROM dunghen.letter_log WHERE"
-                                             " dossier_code = 'HS-LADDER'"),
+                                        " dossier_code = 'HS-LADDER'"),
                  1, "no second letter");
   char reason[256];
-  db_text(connection, "SELECT reason FROM dunghen.escalation_log WHERE dossier_code ="
-                           " 'HS-LADDER' AND level = 'apology'", reason, sizeof reason);
+  db_text(connection,
+          "SELECT reason FROM dunghen.escalation_log WHERE dossier_code ="
+          " 'HS-LADDER' AND level = 'apology'",
+          reason, sizeof reason);
   tap_is_string(reason,
                 "apology letter: deadline 2025-03-10T08:00:00+07:00; new date "
                 "2025-03-17T08:00:00+07:00; no delay reason recorded: write it in the letter "
                 "before signing",
                 "the apology's reason names the deadline, the new date and the missing reason");
-  db_text(connection, "SELECT array_to_string(recipients, ',') FROM dunghen.escalation_log"
-                           " WHERE dossier_code = 'HS-LADDER' AND level = 'due_soon'",
-               reason, sizeof reason);
+  db_text(connection,
+          "SELECT array_to_string(recipients, ',') FROM dunghen.escalation_log"
+          " WHERE dossier_code = 'HS-LADDER' AND level = 'due_soon'",
+          reason, sizeof reason);
   tap_is_string(reason, "handling_agency,one_stop_unit", "recipients are the ladder's roles");
 }
 
@@ -127,9 +129,9 @@ static void test_finish_and_delay(PGconn *connection, const struct rules *rules,
   db_pass(connection, rules, ladder, db_instant("2025-03-07T09:00"), &report);
   tap_is_integer(count_levels(connection, "HS-FINISH", "due_soon", 1), 1, "due soon fired");
   db_exec(connection, "UPDATE onestop.ho_so SET trang_thai = 'da_tra_ket_qua',"
-                           " ngay_hoan_thanh = '2025-03-07T10:00+07' WHERE ma_ho_so = 'HS-FINISH'");
+                      " ngay_hoan_thanh = '2025-03-07T10:00+07' WHERE ma_ho_so = 'HS-FINISH'");
   db_exec(connection, "UPDATE onestop.ho_so SET ly_do_tre_han = 'Chờ xác minh'"
-                           " WHERE ma_ho_so = 'HS-DELAY'");
+                      " WHERE ma_ho_so = 'HS-DELAY'");
   db_pass(connection, rules, ladder, db_instant("2025-03-07T11:00"), &report);
   tap_is_integer((long long)report.examined, 2, "both changed dossiers are examined");
   clock_text(connection, "HS-FINISH", "state", state, sizeof state);
@@ -144,12 +146,14 @@ static void test_finish_and_delay(PGconn *connection, const struct rules *rules,
                  db_instant("2025-03-17T08:00"),
                  "new date: 5 working days after the deadline, not after the early reason");
   char reason[256];
-  db_text(connection, "SELECT reason FROM dunghen.escalation_log WHERE dossier_code ="
-                           " 'HS-DELAY' AND level = 'apology'", reason, sizeof reason);
+  db_text(connection,
+          "SELECT reason FROM dunghen.escalation_log WHERE dossier_code ="
+          " 'HS-DELAY' AND level = 'apology'",
+          reason, sizeof reason);
   tap_contains(reason, "delay reason recorded", "the reason says why it fired early");
   db_pass(connection, rules, ladder, db_instant("2025-05-01T09:00"), &report);
   tap_is_integer(db_integer(connection, "SELECT count(*) FROM dunghen.escalation_log"
-                                             " WHERE dossier_code = 'HS-FINISH'"),
+                                        " WHERE dossier_code = 'HS-FINISH'"),
                  1, "finishing cancelled every level that had not fired");
   tap_is_integer(count_levels(connection, "HS-DELAY", "overdue_again", 2), 1,
                  "the rescheduled dossier is overdue again later");
@@ -180,11 +184,13 @@ static void test_bad_rows(PGconn *connection, const struct rules *rules,
        "received_at is before 1990"},
       {"BAD-INFINITE", "'1.004884', 'AG1', 'truc_tiep', 'infinity', 'dang_xu_ly', NULL",
        "missing received_at"},
-      {"BAD-FINISHED", "'1.004884', 'AG1', 'truc_tiep', '2025-03-03T08:00+07', 'da_tra_ket_qua',"
-                       " '2025-03-01T08:00+07'",
+      {"BAD-FINISHED",
+       "'1.004884', 'AG1', 'truc_tiep', '2025-03-03T08:00+07', 'da_tra_ket_qua',"
+       " '2025-03-01T08:00+07'",
        "finished_at is before received_at"},
-      {"BAD-NOFINISH", "'1.004884', 'AG1', 'truc_tiep', '2025-03-03T08:00+07', 'da_tra_ket_qua',"
-                       " NULL",
+      {"BAD-NOFINISH",
+       "'1.004884', 'AG1', 'truc_tiep', '2025-03-03T08:00+07', 'da_tra_ket_qua',"
+       " NULL",
        "status finished without finished_at"},
       {"BAD-STATUS", "'1.004884', 'AG1', 'truc_tiep', '2025-03-03T08:00+07', 'lost', NULL",
        "unknown status 'lost'"},
@@ -202,12 +208,16 @@ static void test_bad_rows(PGconn *connection, const struct rules *rules,
   }
   db_insert(connection, "GOOD-NEXT", "2025-03-03T08:00");
   db_exec(connection, "INSERT INTO onestop.tam_dung (ma_ho_so, tu_ngay, den_ngay) VALUES"
-                           " ('GOOD-NEXT', '2025-03-04T08:00+07', '2025-03-03T08:00+07')");
+                      " ('GOOD-NEXT', '2025-03-04T08:00+07', '2025-03-03T08:00+07')");
   const char *agencies[] = {"AG1", "AG2"};
   struct pass_context context = {
-      .connection = connection, .rules = rules, .ladder = ladder,
-      .now = db_instant("2025-03-05T09:00"), .overlap_seconds = -1,
-      .agency_codes = agencies, .agency_count = 2,
+      .connection = connection,
+      .rules = rules,
+      .ladder = ladder,
+      .now = db_instant("2025-03-05T09:00"),
+      .overlap_seconds = -1,
+      .agency_codes = agencies,
+      .agency_count = 2,
   };
   struct pass_report report;
   struct error error;
@@ -228,10 +238,10 @@ static void test_bad_rows(PGconn *connection, const struct rules *rules,
                         strcmp(report.flags[i].reason, "unknown status 'lost'") == 0);
   tap_ok(listed, "the report carries the code and the reason");
   tap_is_integer(db_integer(connection, "SELECT count(*) FROM dunghen.clock WHERE code LIKE"
-                                             " 'HS-%' AND state <> 'flagged'"),
+                                        " 'HS-%' AND state <> 'flagged'"),
                  3, "the other dossiers proceed");
   db_exec(connection, "UPDATE onestop.ho_so SET kenh = 'truc_tuyen' WHERE ma_ho_so ="
-                           " 'BAD-CHANNEL'");
+                      " 'BAD-CHANNEL'");
   tap_is_integer(pass_run(&context, &report, &error), STATUS_OK, "a pass after the fix");
   tap_is_integer((long long)report.unflagged, 1, "the corrected row is unflagged");
   context.now = db_instant("2025-04-01T09:00");
@@ -246,13 +256,13 @@ static void test_changed_only(PGconn *connection, const struct rules *rules,
   struct pass_report report;
   db_pass(connection, rules, ladder, db_instant("2025-04-01T10:00"), &report);
   db_exec(connection,
-               "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, kenh, ngay_tiep_nhan,"
-               " trang_thai) SELECT 'MANY-' || i, '1.004884', 'AG1', 'truc_tuyen',"
-               " '2025-04-01T08:00+07', 'dang_xu_ly' FROM generate_series(1, 1000) i");
+          "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, kenh, ngay_tiep_nhan,"
+          " trang_thai) SELECT 'MANY-' || i, '1.004884', 'AG1', 'truc_tuyen',"
+          " '2025-04-01T08:00+07', 'dang_xu_ly' FROM generate_series(1, 1000) i");
   db_pass(connection, rules, ladder, db_instant("2025-04-01T10:00"), &report);
   tap_is_integer((long long)report.examined, 1000, "1000 new dossiers are examined");
   db_exec(connection, "UPDATE onestop.ho_so SET trich_yeu = 'sửa' WHERE ma_ho_so IN"
-                           " (SELECT 'MANY-' || i FROM generate_series(1, 1000, 10) i)");
+                      " (SELECT 'MANY-' || i FROM generate_series(1, 1000, 10) i)");
   db_pass(connection, rules, ladder, db_instant("2025-04-01T10:00"), &report);
   tap_is_integer((long long)report.examined, 100, "after 100 changes, 100 are examined");
   db_pass(connection, rules, ladder, db_instant("2025-04-01T10:00"), &report);

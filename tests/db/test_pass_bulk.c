@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_support.h"
 #include "store/schema.h"
 #include "store/sql.h"
-#include "db_support.h"
 #include "tap.h"
 
 enum { DOSSIERS = 3000 };
@@ -58,9 +58,15 @@ static const char *const agencies[] = {"AG0", "AG1"}; /* AG2 is flagged as unkno
 static bool run_pass(PGconn *connection, const struct rules *rules, const struct ladder *ladder,
                      size_t batch_size, bool full, struct pass_report *report) {
   struct pass_context context = {
-      .connection = connection, .rules = rules, .ladder = ladder,
-      .now = db_instant("2025-03-27T10:00"), .batch_size = batch_size,
-      .overlap_seconds = -1, .full = full, .agency_codes = agencies, .agency_count = 2,
+      .connection = connection,
+      .rules = rules,
+      .ladder = ladder,
+      .now = db_instant("2025-03-27T10:00"),
+      .batch_size = batch_size,
+      .overlap_seconds = -1,
+      .full = full,
+      .agency_codes = agencies,
+      .agency_count = 2,
   };
   struct error error;
   if (pass_run(&context, report, &error) != STATUS_OK) {
@@ -94,8 +100,8 @@ static void test_same_results(PGconn *bulk, PGconn *rows, const struct rules *ru
   tap_ok(run_pass(bulk, rules, ladder, 2000, true, &report), "one full pass");
   tap_is_integer((long long)report.examined, DOSSIERS, "it examines every dossier");
   tap_ok(report.escalations > 1000 && report.letters > 100 && report.flagged > 100,
-         "it raises escalations (%zu), letters (%zu) and flags bad rows (%zu)",
-         report.escalations, report.letters, report.flagged);
+         "it raises escalations (%zu), letters (%zu) and flags bad rows (%zu)", report.escalations,
+         report.letters, report.flagged);
   size_t escalations = 0;
   bool passed = true;
   for (int chunk = 0; chunk < 3 && passed; chunk++) {
@@ -116,9 +122,13 @@ static void test_same_results(PGconn *bulk, PGconn *rows, const struct rules *ru
   /* New clocks go in by binary COPY, known ones through the upsert's arrays: recomputing
    * every clock of one database rewrites them all the second way. */
   struct pass_context context = {
-      .connection = rows, .rules = rules, .ladder = ladder,
-      .now = db_instant("2025-03-27T10:00"), .overlap_seconds = -1,
-      .agency_codes = agencies, .agency_count = 2,
+      .connection = rows,
+      .rules = rules,
+      .ladder = ladder,
+      .now = db_instant("2025-03-27T10:00"),
+      .overlap_seconds = -1,
+      .agency_codes = agencies,
+      .agency_count = 2,
   };
   struct error error;
   tap_ok(pass_recompute_all(&context, &report, &error) == STATUS_OK &&
@@ -214,15 +224,15 @@ static bool metrics_match(PGconn *connection, const char *label) {
                  "%s: escalations raised match", label);
   tap_is_integer(metrics.letters_pending,
                  db_integer(connection, "SELECT count(*) FROM dunghen.letter_log"
-                                             " WHERE state = 'pending'"),
+                                        " WHERE state = 'pending'"),
                  "%s: pending letters match", label);
   tap_is_integer(metrics.letters_rendered,
                  db_integer(connection, "SELECT count(*) FROM dunghen.letter_log"
-                                             " WHERE state = 'rendered'"),
+                                        " WHERE state = 'rendered'"),
                  "%s: rendered letters match", label);
   tap_is_integer(metrics.flagged,
                  db_integer(connection, "SELECT count(*) FROM dunghen.clock"
-                                             " WHERE state = 'flagged'"),
+                                        " WHERE state = 'flagged'"),
                  "%s: flagged dossiers match", label);
   return agencies_match(connection, &metrics, label) && same;
 }
@@ -231,9 +241,9 @@ static void test_metrics(PGconn *connection, const struct rules *rules,
                          const struct ladder *ladder) {
   metrics_match(connection, "after the passes");
   db_exec(connection, "UPDATE dunghen.letter_log SET state = 'rendered', path = 'x.pdf',"
-                           " sha256 = 'x', bytes = 1 WHERE id % 3 = 0");
+                      " sha256 = 'x', bytes = 1 WHERE id % 3 = 0");
   db_exec(connection, "UPDATE onestop.ho_so SET trang_thai = 'da_tra_ket_qua',"
-                           " ngay_hoan_thanh = '2025-03-27T09:00+07' WHERE ma_ho_so LIKE '%5'");
+                      " ngay_hoan_thanh = '2025-03-27T09:00+07' WHERE ma_ho_so LIKE '%5'");
   db_exec(connection, "DELETE FROM onestop.ho_so WHERE ma_ho_so LIKE '%77'");
   struct pass_report report;
   run_pass(connection, rules, ladder, 100, false, &report);
@@ -245,18 +255,18 @@ static void test_metrics(PGconn *connection, const struct rules *rules,
          (long long)db_integer(connection, "SELECT count(*) FROM dunghen.metric_delta"));
   db_exec(connection, "SELECT dunghen.metric_compact(0)");
   tap_is_integer(db_integer(connection, "SELECT count(*) FROM (SELECT kind, name FROM"
-                                             " dunghen.metric_delta GROUP BY 1, 2"
-                                             " HAVING count(*) > 1) d"),
+                                        " dunghen.metric_delta GROUP BY 1, 2"
+                                        " HAVING count(*) > 1) d"),
                  0, "folding leaves one row per counter");
   metrics_match(connection, "after folding");
   /* The passes leave no dossier overdue here (each got its apology): make some, then undo. */
   db_exec(connection, "CREATE TEMPORARY TABLE marked AS SELECT code FROM dunghen.clock"
-                           " WHERE state = 'rescheduled' AND code LIKE '%3'");
+                      " WHERE state = 'rescheduled' AND code LIKE '%3'");
   db_exec(connection, "UPDATE dunghen.clock c SET state = 'overdue_again' FROM marked m"
-                           " WHERE c.code = m.code");
+                      " WHERE c.code = m.code");
   metrics_match(connection, "with clocks overdue again");
   db_exec(connection, "UPDATE dunghen.clock c SET state = 'rescheduled' FROM marked m"
-                           " WHERE c.code = m.code");
+                      " WHERE c.code = m.code");
   db_exec(connection, "DROP TABLE marked");
   /* letter_version refers to the letters: CASCADE, or the TRUNCATE fails. */
   db_exec(connection, "TRUNCATE dunghen.letter_log CASCADE");
@@ -268,9 +278,9 @@ static void test_claims(PGconn *connection, const struct rules *rules,
                         const struct ladder *ladder) {
   struct pass_report report;
   db_exec(connection, "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, kenh,"
-                           " ngay_tiep_nhan, trang_thai) SELECT 'LOCK-' || i, '1.004884', 'AG1',"
-                           " 'truc_tiep', '2025-03-03T08:00+07', 'dang_xu_ly'"
-                           " FROM generate_series(1, 3) i");
+                      " ngay_tiep_nhan, trang_thai) SELECT 'LOCK-' || i, '1.004884', 'AG1',"
+                      " 'truc_tiep', '2025-03-03T08:00+07', 'dang_xu_ly'"
+                      " FROM generate_series(1, 3) i");
   PGconn *other = db_connect();
   db_exec(other, "BEGIN");
   db_exec(other, "SELECT pg_advisory_xact_lock(1684368999, hashtext('LOCK-2'))");
@@ -278,7 +288,7 @@ static void test_claims(PGconn *connection, const struct rules *rules,
   tap_is_integer((long long)report.skipped, 1, "it skips the held dossier");
   tap_is_integer((long long)report.examined, 2, "and examines the two others");
   tap_is_integer(db_integer(connection, "SELECT count(*) FROM dunghen.clock"
-                                             " WHERE code LIKE 'LOCK-%'"),
+                                        " WHERE code LIKE 'LOCK-%'"),
                  2, "the held dossier has no clock yet");
   tap_ok(run_pass(connection, rules, ladder, 2, false, &report) && report.skipped == 1 &&
              report.examined == 0,
@@ -288,7 +298,7 @@ static void test_claims(PGconn *connection, const struct rules *rules,
   tap_ok(run_pass(connection, rules, ladder, 2, false, &report), "a pass after the release");
   tap_is_integer((long long)report.examined, 1, "it examines the released dossier");
   tap_is_integer(db_integer(connection, "SELECT count(*) FROM dunghen.clock"
-                                             " WHERE code LIKE 'LOCK-%'"),
+                                        " WHERE code LIKE 'LOCK-%'"),
                  3, "now all three have a clock");
 }
 

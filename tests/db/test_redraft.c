@@ -50,10 +50,9 @@ int main(void) {
   PGconn *listener = db_connect();
   db_exec(listener, "LISTEN dunghen_letter_redraft");
   db_exec(connection, "UPDATE dunghen.mail_switch SET enabled = true");
-  db_exec(connection,
-               "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, kenh,"
-               " ngay_tiep_nhan, trang_thai) VALUES ('R-1', '1.004884', 'DLK-TTPVHCC',"
-               " 'Nguyễn Văn A', 'truc_tiep', '2025-03-03T08:00+07', 'dang_xu_ly')");
+  db_exec(connection, "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, kenh,"
+                      " ngay_tiep_nhan, trang_thai) VALUES ('R-1', '1.004884', 'DLK-TTPVHCC',"
+                      " 'Nguyễn Văn A', 'truc_tiep', '2025-03-03T08:00+07', 'dang_xu_ly')");
 
   /* At the deadline, with no reason recorded: a letter that leaves the reason to write in. */
   struct pass_report pass = db_kit_pass(connection, rules, ladder, &kit, "2025-03-10T08:00");
@@ -77,7 +76,7 @@ int main(void) {
 
   /* The reason arrives the next day. */
   db_exec(connection, "UPDATE onestop.ho_so SET ly_do_tre_han = 'Chờ kết quả xác minh"
-                           " của Ủy ban nhân dân xã' WHERE ma_ho_so = 'R-1'");
+                      " của Ủy ban nhân dân xã' WHERE ma_ho_so = 'R-1'");
   pass = db_kit_pass(connection, rules, ladder, &kit, "2025-03-11T09:00");
   tap_is_integer((long long)pass.redrafts, 1, "the reason re-drafts the letter");
   tap_is_integer((long long)pass.letters, 0, "and queues no second letter");
@@ -85,9 +84,8 @@ int main(void) {
   char expected[64];
   snprintf(expected, sizeof expected, "pending 2 %s", number);
   tap_is_string(text, expected, "the letter is queued again as version 2 under its number");
-  db_text(connection,
-               "SELECT version || ' ' || path || ' ' || sha256 FROM dunghen.letter_version", text,
-               sizeof text);
+  db_text(connection, "SELECT version || ' ' || path || ' ' || sha256 FROM dunghen.letter_version",
+          text, sizeof text);
   char recorded[4200];
   snprintf(recorded, sizeof recorded, "1 %s %s", first_path, first_sha);
   tap_is_string(text, recorded, "the first draft is recorded with its path and hash");
@@ -111,17 +109,17 @@ int main(void) {
                  "exactly one announcement on dunghen_letter_redraft");
   tap_is_string(payloads, "1", "its payload counts one letter");
   tap_is_integer(db_integer(connection, "SELECT count(*) FROM dunghen.outbox o JOIN"
-                                             " dunghen.letter_log l ON l.id = o.letter_id"
-                                             " WHERE l.dossier_code = 'R-1'"),
+                                        " dunghen.letter_log l ON l.id = o.letter_id"
+                                        " WHERE l.dossier_code = 'R-1'"),
                  2, "the mail outbox has the letter and its re-draft");
 
   /* Blanks around the same reason are no change; another reason is. */
   db_exec(connection, "UPDATE onestop.ho_so SET ly_do_tre_han = '  Chờ kết quả xác minh"
-                           " của Ủy ban nhân dân xã  ' WHERE ma_ho_so = 'R-1'");
+                      " của Ủy ban nhân dân xã  ' WHERE ma_ho_so = 'R-1'");
   pass = db_kit_pass(connection, rules, ladder, &kit, "2025-03-11T10:00");
   tap_is_integer((long long)pass.redrafts, 0, "the same reason with blanks re-drafts nothing");
   db_exec(connection, "UPDATE onestop.ho_so SET ly_do_tre_han = 'Chờ ý kiến của Sở Nông"
-                           " nghiệp và Môi trường.' WHERE ma_ho_so = 'R-1'");
+                      " nghiệp và Môi trường.' WHERE ma_ho_so = 'R-1'");
   pass = db_kit_pass(connection, rules, ladder, &kit, "2025-03-11T11:00");
   tap_is_integer((long long)pass.redrafts, 1, "a changed reason re-drafts again");
   db_render(connection, &kit, rules);

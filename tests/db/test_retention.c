@@ -8,8 +8,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/retention.h"
 #include "db_support.h"
+#include "store/retention.h"
 #include "tap.h"
 
 static const char *const old_codes = "('OLD-1', 'OLD-2', 'OLD-3', 'OLD-4', 'OLD-5')";
@@ -26,7 +26,7 @@ static void prepare(PGconn *connection, const struct rules *rules, const struct 
   struct pass_report report;
   db_pass(connection, rules, ladder, db_instant("2025-03-20T09:00"), &report);
   db_exec(connection, "UPDATE onestop.ho_so SET trang_thai = 'da_tra_ket_qua',"
-                           " ngay_hoan_thanh = '2025-03-21T10:00+07' WHERE ma_ho_so <> 'OPEN-1'");
+                      " ngay_hoan_thanh = '2025-03-21T10:00+07' WHERE ma_ho_so <> 'OPEN-1'");
   db_pass(connection, rules, ladder, db_instant("2025-03-21T11:00"), &report);
   /* The OLD dossiers' rows last changed 500 days ago (in the source, behind the trigger that
    * stamps updated_at, and in their clocks, as a pass then would have), the NEW one now. */
@@ -40,24 +40,23 @@ static void prepare(PGconn *connection, const struct rules *rules, const struct 
            "  WHERE h.ma_ho_so = c.code AND c.code IN %s",
            old_codes, old_codes);
   db_exec(connection, sql);
+  db_exec(connection, "INSERT INTO dunghen.outbox (kind, escalation_id, dossier_code, level, roles,"
+                      " created_at, expanded_at) VALUES"
+                      " ('escalation', 1, 'OLD-1', 'overdue', '{a}', now() - interval '200 days',"
+                      "  now() - interval '200 days'),"
+                      " ('escalation', 2, 'OPEN-1', 'overdue', '{a}', now(), now())");
   db_exec(connection,
-               "INSERT INTO dunghen.outbox (kind, escalation_id, dossier_code, level, roles,"
-               " created_at, expanded_at) VALUES"
-               " ('escalation', 1, 'OLD-1', 'overdue', '{a}', now() - interval '200 days',"
-               "  now() - interval '200 days'),"
-               " ('escalation', 2, 'OPEN-1', 'overdue', '{a}', now(), now())");
+          "INSERT INTO dunghen.delivery_log (message_id, outbox_id, kind, dossier_code,"
+          " level, role, address, state, next_attempt_at, sent_at, created_at)"
+          " SELECT 'm' || i, (SELECT min(id) FROM dunghen.outbox), 'escalation', 'OLD-1',"
+          " 'overdue', 'a', 'a' || i || '@example.org', 'sent', now(),"
+          " now() - interval '200 days', now() - interval '200 days'"
+          " FROM generate_series(1, 5) i");
   db_exec(connection,
-               "INSERT INTO dunghen.delivery_log (message_id, outbox_id, kind, dossier_code,"
-               " level, role, address, state, next_attempt_at, sent_at, created_at)"
-               " SELECT 'm' || i, (SELECT min(id) FROM dunghen.outbox), 'escalation', 'OLD-1',"
-               " 'overdue', 'a', 'a' || i || '@example.org', 'sent', now(),"
-               " now() - interval '200 days', now() - interval '200 days'"
-               " FROM generate_series(1, 5) i");
-  db_exec(connection,
-               "INSERT INTO dunghen.delivery_log (message_id, outbox_id, kind, dossier_code,"
-               " level, role, address, state, next_attempt_at, created_at) VALUES"
-               " ('p1', (SELECT max(id) FROM dunghen.outbox), 'escalation', 'OPEN-1', 'overdue',"
-               "  'a', 'b@example.org', 'pending', now(), now() - interval '200 days')");
+          "INSERT INTO dunghen.delivery_log (message_id, outbox_id, kind, dossier_code,"
+          " level, role, address, state, next_attempt_at, created_at) VALUES"
+          " ('p1', (SELECT max(id) FROM dunghen.outbox), 'escalation', 'OPEN-1', 'overdue',"
+          "  'a', 'b@example.org', 'pending', now(), now() - interval '200 days')");
 }
 
 static bool levels_match(PGconn *connection) {

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <sys/select.h>
 
-#include "store/schema.h"
 #include "db_support.h"
+#include "store/schema.h"
 #include "tap.h"
 
 struct migration {
@@ -102,33 +102,37 @@ int main(void) {
                 "resumed_at:timestamp with time zone,kind:text",
                 "dossier_pause_source has the contract's columns");
   columns_of(connection, "escalation_log", columns, sizeof columns);
-  tap_contains(columns, "dossier_code:text,level:text,episode:smallint,raised_at:timestamp with"
-                        " time zone,recipients:ARRAY,reason:text",
+  tap_contains(columns,
+               "dossier_code:text,level:text,episode:smallint,raised_at:timestamp with"
+               " time zone,recipients:ARRAY,reason:text",
                "escalation_log has the contract's columns");
 
   PGconn *listener = db_connect();
   db_exec(listener, "LISTEN dunghen_dossier");
   db_exec(connection, "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, kenh,"
-                           " ngay_tiep_nhan, trang_thai, updated_at) VALUES ('HS-1',"
-                           " '1.004884', 'AG1', 'truc_tuyen', '2025-03-03T08:00+07',"
-                           " 'dang_xu_ly', '2000-01-01')");
+                      " ngay_tiep_nhan, trang_thai, updated_at) VALUES ('HS-1',"
+                      " '1.004884', 'AG1', 'truc_tuyen', '2025-03-03T08:00+07',"
+                      " 'dang_xu_ly', '2000-01-01')");
   tap_ok(wait_for_notify(listener, "dunghen_dossier"), "an insert sends NOTIFY dunghen_dossier");
   char text[256];
-  db_text(connection, "SELECT channel || ' ' || status || ' ' || (updated_at > now() -"
-                           " interval '1 hour') FROM dunghen.dossier_source WHERE code = 'HS-1'",
-               text, sizeof text);
+  db_text(connection,
+          "SELECT channel || ' ' || status || ' ' || (updated_at > now() -"
+          " interval '1 hour') FROM dunghen.dossier_source WHERE code = 'HS-1'",
+          text, sizeof text);
   tap_is_string(text, "online processing true",
                 "the view maps channel and status; the trigger sets updated_at");
   int64_t before = db_integer(connection, "SELECT (extract(epoch FROM updated_at) * 1e6)"
-                                               "::bigint FROM onestop.ho_so"
-                                               " WHERE ma_ho_so = 'HS-1'");
+                                          "::bigint FROM onestop.ho_so"
+                                          " WHERE ma_ho_so = 'HS-1'");
   db_exec(connection, "INSERT INTO onestop.tam_dung (ma_ho_so, tu_ngay) VALUES ('HS-1',"
-                           " '2025-03-04T08:00+07')");
+                      " '2025-03-04T08:00+07')");
   tap_ok(db_integer(connection, "SELECT (extract(epoch FROM updated_at) * 1e6)::bigint FROM"
-                                     " onestop.ho_so WHERE ma_ho_so = 'HS-1'") > before,
+                                " onestop.ho_so WHERE ma_ho_so = 'HS-1'") > before,
          "a new pause moves the dossier's updated_at");
-  db_text(connection, "SELECT kind || ' ' || (resumed_at IS NULL) FROM"
-                           " dunghen.dossier_pause_source WHERE code = 'HS-1'", text, sizeof text);
+  db_text(connection,
+          "SELECT kind || ' ' || (resumed_at IS NULL) FROM"
+          " dunghen.dossier_pause_source WHERE code = 'HS-1'",
+          text, sizeof text);
   tap_is_string(text, "supplement true", "the pause view maps the kind");
   tap_is_integer(schema_install_reference(connection, &error), STATUS_OK,
                  "reinstalling the reference schema works");

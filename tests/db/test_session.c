@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_support.h"
 #include "service/log.h"
 #include "service/session.h"
 #include "store/sql.h"
-#include "db_support.h"
 #include "tap.h"
 
 static void show(PGconn *connection, const char *setting, char *value, size_t size) {

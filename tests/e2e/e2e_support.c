@@ -188,7 +188,8 @@ int e2e_daemon_log_count(const struct e2e_daemon *daemon, const char *needle) {
   return count;
 }
 
-bool e2e_daemon_wait_log(const struct e2e_daemon *daemon, const char *needle, int count, double timeout) {
+bool e2e_daemon_wait_log(const struct e2e_daemon *daemon, const char *needle, int count,
+                         double timeout) {
   double until = e2e_monotonic_now() + timeout * time_factor();
   do {
     if (e2e_daemon_log_count(daemon, needle) >= count)
@@ -198,7 +199,8 @@ bool e2e_daemon_wait_log(const struct e2e_daemon *daemon, const char *needle, in
   return false;
 }
 
-bool e2e_daemon_log_line(const struct e2e_daemon *daemon, const char *needle, char *line, size_t size) {
+bool e2e_daemon_log_line(const struct e2e_daemon *daemon, const char *needle, char *line,
+                         size_t size) {
   char *text = read_log(daemon);
   if (text == NULL)
     return false;
@@ -224,8 +226,8 @@ void e2e_daemon_dump_log(const struct e2e_daemon *daemon) {
   free(text);
 }
 
-bool e2e_daemon_start(struct e2e_daemon *daemon, const struct e2e_harness *harness, const char *config_extra,
-                  char *const *environment) {
+bool e2e_daemon_start(struct e2e_daemon *daemon, const struct e2e_harness *harness,
+                      const char *config_extra, char *const *environment) {
   static int serial;
   serial++;
   memset(daemon, 0, sizeof *daemon);
@@ -367,7 +369,7 @@ long long e2e_db_integer(const struct e2e_harness *harness, const char *format, 
 }
 
 bool e2e_db_wait_integer(const struct e2e_harness *harness, long long expected, double timeout,
-                     const char *sql) {
+                         const char *sql) {
   double until = e2e_monotonic_now() + timeout * time_factor();
   long long value;
   do {
@@ -380,18 +382,18 @@ bool e2e_db_wait_integer(const struct e2e_harness *harness, long long expected, 
   return false;
 }
 
-bool e2e_db_insert_dossier(const struct e2e_harness *harness, const char *code, const char *procedure,
-                       const char *received_sql) {
+bool e2e_db_insert_dossier(const struct e2e_harness *harness, const char *code,
+                           const char *procedure, const char *received_sql) {
   return e2e_db_exec(harness,
-                 "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
-                 "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) VALUES "
-                 "('%s', '%s', 'E2E', 'Nguyễn Văn Thử', '066123456789', 'xã Hòa Phú', "
-                 "'thử nghiệm', 'truc_tiep', %s, 'dang_xu_ly')",
-                 code, procedure, received_sql);
+                     "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
+                     "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) VALUES "
+                     "('%s', '%s', 'E2E', 'Nguyễn Văn Thử', '066123456789', 'xã Hòa Phú', "
+                     "'thử nghiệm', 'truc_tiep', %s, 'dang_xu_ly')",
+                     code, procedure, received_sql);
 }
 
 bool e2e_daemon_wait_health(const struct e2e_daemon *daemon, int expected, char *body, size_t size,
-                        double timeout) {
+                            double timeout) {
   double until = e2e_monotonic_now() + timeout * time_factor();
   do {
     if (e2e_http_get(daemon->port, "/healthz", body, size) == expected)
@@ -434,8 +436,8 @@ static void drain_notifications(int fd, char *seen, size_t size) {
 }
 
 int e2e_daemon_run_refused(const struct e2e_harness *harness, const char *name, const char *config,
-                       char *errors, size_t errors_size, char *notifications,
-                       size_t notifications_size) {
+                           char *errors, size_t errors_size, char *notifications,
+                           size_t notifications_size) {
   char socket_path[PATH_MAX + 64], config_path[PATH_MAX + 64], log_path[PATH_MAX + 64];
   snprintf(socket_path, sizeof socket_path, "%s/%s.sock", harness->directory, name);
   snprintf(config_path, sizeof config_path, "%s/%s.yaml", harness->directory, name);

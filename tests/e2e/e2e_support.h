@@ -39,14 +39,16 @@ void e2e_teardown(struct e2e_harness *harness);
 /* Starts `dunghen run` with a config (HTTP on 127.0.0.1, any port, `config_extra` appended as
  * YAML sections) and extra environment `NAME=VALUE` strings (NULL-terminated, may be NULL).
  * Waits for the HTTP port line of the log. */
-bool e2e_daemon_start(struct e2e_daemon *daemon, const struct e2e_harness *harness, const char *config_extra,
-                  char *const *environment);
+bool e2e_daemon_start(struct e2e_daemon *daemon, const struct e2e_harness *harness,
+                      const char *config_extra, char *const *environment);
 /* How often `needle` occurs in the daemon's log. */
 int e2e_daemon_log_count(const struct e2e_daemon *daemon, const char *needle);
 /* Waits until `needle` occurs at least `count` times; false after `timeout` seconds. */
-bool e2e_daemon_wait_log(const struct e2e_daemon *daemon, const char *needle, int count, double timeout);
+bool e2e_daemon_wait_log(const struct e2e_daemon *daemon, const char *needle, int count,
+                         double timeout);
 /* The first log line containing `needle`, copied into `line`; false when none. */
-bool e2e_daemon_log_line(const struct e2e_daemon *daemon, const char *needle, char *line, size_t size);
+bool e2e_daemon_log_line(const struct e2e_daemon *daemon, const char *needle, char *line,
+                         size_t size);
 /* Sends `signal_number` and waits for the exit; the exit status, 128+signal, or -1 on timeout
  * (the daemon is then killed). */
 int e2e_daemon_stop(struct e2e_daemon *daemon, int signal_number, double timeout);
@@ -57,8 +59,8 @@ void e2e_daemon_dump_log(const struct e2e_daemon *daemon);
  * killed), its stderr in `errors`, and what it sent to the socket in `notifications`, the
  * datagrams separated by '|'. */
 int e2e_daemon_run_refused(const struct e2e_harness *harness, const char *name, const char *config,
-                       char *errors, size_t errors_size, char *notifications,
-                       size_t notifications_size);
+                           char *errors, size_t errors_size, char *notifications,
+                           size_t notifications_size);
 
 /* The first `size` - 1 bytes of a file, NUL-terminated; empty when it cannot be read. */
 void e2e_read_text_file(const char *path, char *text, size_t size);
@@ -68,7 +70,7 @@ int e2e_http_get(int port, const char *path, char *body, size_t size);
 /* Polls the daemon's /healthz until its status is `expected` (true) or `timeout` seconds pass;
  * the last body in `body`. */
 bool e2e_daemon_wait_health(const struct e2e_daemon *daemon, int expected, char *body, size_t size,
-                        double timeout);
+                            double timeout);
 
 /* Runs SQL on the test's connection; false (with a diagnostic) on error. */
 bool e2e_db_exec(const struct e2e_harness *harness, const char *format, ...)
@@ -78,11 +80,11 @@ long long e2e_db_integer(const struct e2e_harness *harness, const char *format, 
     __attribute__((format(printf, 2, 3)));
 /* Polls `sql` (one integer) until it equals `expected`; false after `timeout` seconds. */
 bool e2e_db_wait_integer(const struct e2e_harness *harness, long long expected, double timeout,
-                     const char *sql);
+                         const char *sql);
 /* Inserts an open dossier of `procedure` received `received_sql` (an SQL timestamptz
  * expression), handled by agency `E2E`. */
-bool e2e_db_insert_dossier(const struct e2e_harness *harness, const char *code, const char *procedure,
-                       const char *received_sql);
+bool e2e_db_insert_dossier(const struct e2e_harness *harness, const char *code,
+                           const char *procedure, const char *received_sql);
 
 double e2e_monotonic_now(void);
 void e2e_sleep_seconds(double seconds);

@@ -118,7 +118,7 @@ bool spool_check(PGconn *db, const char *spool, const char *label) {
       if (missing++ == 0)
         tap_diagnostic("no file for row %s", path);
     } else if (!spool_check_file_matches(path, PQgetvalue(rows, row, 1),
-                                   atoll(PQgetvalue(rows, row, 2)))) {
+                                         atoll(PQgetvalue(rows, row, 2)))) {
       if (mismatched++ == 0)
         tap_diagnostic("sha256 or size differs: %s", path);
     }

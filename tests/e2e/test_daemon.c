@@ -43,7 +43,7 @@ static void test_escalation_and_http(struct e2e_harness *harness, struct e2e_dae
   tap_ok(e2e_db_integer(harness, ESCALATIONS_OF, "E2E-A") >= 2,
          "and the other levels due (apology, overdue, long overdue)");
   tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log "
-                                     "WHERE dossier_code = 'E2E-A' AND state = 'pending'"),
+                                         "WHERE dossier_code = 'E2E-A' AND state = 'pending'"),
                  1, "its apology letter is queued");
   e2e_sleep_seconds(2.2); /* metrics are refreshed at most every 2 s */
   e2e_db_exec(harness, "UPDATE onestop.ho_so SET trich_yeu = 'x' WHERE ma_ho_so = 'E2E-A'");
@@ -59,16 +59,18 @@ static void test_escalation_and_http(struct e2e_harness *harness, struct e2e_dae
   tap_contains(body, "dunghen_database_reconnects_total 0", "metrics: no reconnect yet");
   tap_ok(strstr(body, "Nguyễn") == NULL && strstr(body, "066123456789") == NULL,
          "metrics carry no personal data");
-  tap_is_integer(e2e_http_get(daemon->port, "/nothing", body, sizeof body), 404, "other paths: 404");
+  tap_is_integer(e2e_http_get(daemon->port, "/nothing", body, sizeof body), 404,
+                 "other paths: 404");
 }
 
 static void test_terminated_connections(struct e2e_harness *harness, struct e2e_daemon *daemon) {
   long long before = e2e_db_integer(harness, ESCALATIONS_OF, "E2E-A");
-  long long killed = e2e_db_integer(harness,
-                                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                "WHERE application_name LIKE 'dunghen-%%'");
-  tap_is_integer(killed, 3,
-                 "pg_terminate_backend ends the listener's, the worker's and the letters' sessions");
+  long long killed =
+      e2e_db_integer(harness, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                              "WHERE application_name LIKE 'dunghen-%%'");
+  tap_is_integer(
+      killed, 3,
+      "pg_terminate_backend ends the listener's, the worker's and the letters' sessions");
   /* Committed while the daemon is disconnected: its NOTIFY is lost, the catch-up finds it. */
   e2e_db_insert_dossier(harness, "E2E-B", "9.900001", "now() - interval '30 days'");
   tap_ok(e2e_daemon_wait_log(daemon, "listener: connection lost", 1, 10),
@@ -114,11 +116,12 @@ static void test_changed_duration(struct e2e_harness *harness, struct e2e_daemon
   for (size_t i = 0; i < 2; i++)
     e2e_db_insert_dossier(harness, slow[i], "9.900002", "now() - interval '1 hour'");
   e2e_db_wait_integer(harness, 5, 5,
-                  "SELECT count(*) FROM dunghen.clock WHERE code IN "
-                  "('E2E-F1','E2E-F2','E2E-F3','E2E-S1','E2E-S2') AND deadline IS NOT NULL");
+                      "SELECT count(*) FROM dunghen.clock WHERE code IN "
+                      "('E2E-F1','E2E-F2','E2E-F3','E2E-S1','E2E-S2') AND deadline IS NOT NULL");
   e2e_db_exec(harness, "CREATE TABLE e2e_before AS SELECT code, deadline FROM dunghen.clock");
-  long long affected = e2e_db_integer(harness, "SELECT count(*) FROM dunghen.clock WHERE "
-                                           "procedure_code = '9.900001' AND deadline IS NOT NULL");
+  long long affected =
+      e2e_db_integer(harness, "SELECT count(*) FROM dunghen.clock WHERE "
+                              "procedure_code = '9.900001' AND deadline IS NOT NULL");
   e2e_write_procedures(harness, "3wd");
   kill(daemon->pid, SIGHUP);
   tap_ok(e2e_daemon_wait_log(daemon, "deadlines moved", 1, 15), "the reload recomputes the clocks");
@@ -126,17 +129,18 @@ static void test_changed_duration(struct e2e_harness *harness, struct e2e_daemon
   e2e_daemon_log_line(daemon, "deadlines moved", line, sizeof line);
   snprintf(expected, sizeof expected, ": %lld deadlines moved", affected);
   tap_contains(line, expected, "the log counts exactly the affected deadlines (%lld)", affected);
-  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.clock c JOIN e2e_before b "
-                                     "USING (code) WHERE c.deadline IS DISTINCT FROM b.deadline"),
-                 affected, "exactly that many deadlines changed in the database");
   tap_is_integer(e2e_db_integer(harness,
-                            "SELECT count(*) FROM dunghen.clock c JOIN e2e_before b USING (code) "
-                            "WHERE c.deadline IS DISTINCT FROM b.deadline "
-                            "AND c.procedure_code <> '9.900001'"),
-                 0, "no deadline of another procedure moved");
+                                "SELECT count(*) FROM dunghen.clock c JOIN e2e_before b "
+                                "USING (code) WHERE c.deadline IS DISTINCT FROM b.deadline"),
+                 affected, "exactly that many deadlines changed in the database");
+  tap_is_integer(
+      e2e_db_integer(harness, "SELECT count(*) FROM dunghen.clock c JOIN e2e_before b USING (code) "
+                              "WHERE c.deadline IS DISTINCT FROM b.deadline "
+                              "AND c.procedure_code <> '9.900001'"),
+      0, "no deadline of another procedure moved");
   tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.clock c JOIN e2e_before b "
-                                     "USING (code) WHERE c.code LIKE 'E2E-F_' "
-                                     "AND c.deadline - b.deadline > interval '0'"),
+                                         "USING (code) WHERE c.code LIKE 'E2E-F_' "
+                                         "AND c.deadline - b.deadline > interval '0'"),
                  3, "the changed procedure's deadlines moved later");
 }
 

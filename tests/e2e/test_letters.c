@@ -59,8 +59,7 @@ static bool private_spool(const char *spool) {
 }
 
 /* Makes the spool refuse (or accept again) new files; true when it worked. */
-static bool spool_writable(const struct setup *setup, const char *agency_directory,
-                           bool writable) {
+static bool spool_writable(const struct setup *setup, const char *agency_directory, bool writable) {
   if (!setup->private_mount)
     return chmod(agency_directory, writable ? 0750 : 0550) == 0;
   unsigned long flags = MS_REMOUNT | (writable ? 0 : MS_RDONLY);
@@ -85,13 +84,14 @@ static void command_output(const char *command, char *output, size_t size) {
   pclose(pipe);
 }
 
-static bool insert_overdue(const struct e2e_harness *harness, const char *code, const char *agency) {
+static bool insert_overdue(const struct e2e_harness *harness, const char *code,
+                           const char *agency) {
   return e2e_db_exec(harness,
-                 "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
-                 "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) VALUES "
-                 "('%s', '9.900001', '%s', 'Nguyễn Văn Thử', '066123456789', 'xã Hòa Phú', "
-                 "'thử nghiệm', 'truc_tiep', now() - interval '30 days', 'dang_xu_ly')",
-                 code, agency);
+                     "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
+                     "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) VALUES "
+                     "('%s', '9.900001', '%s', 'Nguyễn Văn Thử', '066123456789', 'xã Hòa Phú', "
+                     "'thử nghiệm', 'truc_tiep', now() - interval '30 days', 'dang_xu_ly')",
+                     code, agency);
 }
 
 static bool row_text(const struct e2e_harness *harness, const char *sql, int column, char *out,
@@ -107,10 +107,11 @@ static bool row_text(const struct e2e_harness *harness, const char *sql, int col
 static void test_one_letter(struct setup *setup, struct e2e_daemon *daemon) {
   struct e2e_harness *harness = &setup->harness;
   insert_overdue(harness, "E2E-L1", "DLK-TTPVHCC");
-  tap_ok(e2e_db_wait_integer(harness, 1, 15,
-                         "SELECT count(*) FROM dunghen.letter_log WHERE dossier_code = 'E2E-L1' "
-                         "AND state = 'rendered'"),
-         "the daemon renders the letter of an overdue dossier");
+  tap_ok(
+      e2e_db_wait_integer(harness, 1, 15,
+                          "SELECT count(*) FROM dunghen.letter_log WHERE dossier_code = 'E2E-L1' "
+                          "AND state = 'rendered'"),
+      "the daemon renders the letter of an overdue dossier");
   char path[PATH_MAX] = "", sha256[128] = "", bytes[32] = "";
   const char *sql = "SELECT path, sha256, bytes FROM dunghen.letter_log "
                     "WHERE dossier_code = 'E2E-L1'";
@@ -130,7 +131,8 @@ static void test_one_letter(struct setup *setup, struct e2e_daemon *daemon) {
   tap_ok(stat(year_directory, &year) == 0 && (year.st_mode & 07777) == 0750 &&
              stat(expected_directory, &agency) == 0 && (agency.st_mode & 07777) == 0750,
          "in directories of mode 0750");
-  tap_ok(spool_check_file_matches(path, sha256, atoll(bytes)), "its sha256 and size match letter_log");
+  tap_ok(spool_check_file_matches(path, sha256, atoll(bytes)),
+         "its sha256 and size match letter_log");
   char command[PATH_MAX + 64], output[65536];
   snprintf(command, sizeof command, "pdftotext '%s' - 2>/dev/null", path);
   command_output(command, output, sizeof output);
@@ -159,7 +161,7 @@ static void test_refusing_spool(struct setup *setup, struct e2e_daemon *daemon) 
   tap_ok(strncmp(body, "spool: ", 7) == 0, "and says why, starting with `spool: ` (%.*s)",
          (int)strcspn(body, "\n"), body);
   tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log "
-                                     "WHERE dossier_code = 'E2E-L2' AND state = 'pending'"),
+                                         "WHERE dossier_code = 'E2E-L2' AND state = 'pending'"),
                  1, "the job stays pending");
   e2e_http_get(daemon->port, "/metrics", body, sizeof body);
   tap_contains(body, "dunghen_letter_spool_blocked 1\n", "metrics: the spool is blocked");
@@ -169,17 +171,18 @@ static void test_refusing_spool(struct setup *setup, struct e2e_daemon *daemon) 
   tap_ok(e2e_daemon_log_count(daemon, "letter(s) wait; retrying in") >= 2,
          "the letter thread retries with a backoff");
   tap_ok(spool_writable(setup, agency_directory, true), "the spool made writable again");
-  tap_ok(e2e_db_wait_integer(harness, 1, 40,
-                         "SELECT count(*) FROM dunghen.letter_log WHERE dossier_code = 'E2E-L2' "
-                         "AND state = 'rendered'"),
-         "the letter completes once the spool accepts files");
+  tap_ok(
+      e2e_db_wait_integer(harness, 1, 40,
+                          "SELECT count(*) FROM dunghen.letter_log WHERE dossier_code = 'E2E-L2' "
+                          "AND state = 'rendered'"),
+      "the letter completes once the spool accepts files");
   tap_ok(e2e_daemon_wait_health(daemon, 200, body, sizeof body, 10), "/healthz is 200 again");
   tap_is_string(body, "ok\n", "and says ok");
   tap_is_integer(e2e_db_integer(harness, "SELECT number FROM dunghen.letter_log "
-                                     "WHERE dossier_code = 'E2E-L2'"),
+                                         "WHERE dossier_code = 'E2E-L2'"),
                  2, "with the number taken when it was queued");
   tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log "
-                                     "WHERE agency_code = 'DLK-TTPVHCC'"),
+                                         "WHERE agency_code = 'DLK-TTPVHCC'"),
                  2, "and no second number");
   e2e_http_get(daemon->port, "/metrics", body, sizeof body);
   tap_contains(body, "dunghen_letter_spool_blocked 0\n", "metrics: the spool unblocked");
@@ -202,8 +205,8 @@ static void test_once(struct setup *setup) {
   tap_contains(output, "1 letters queued", "dunghen once queues the letter");
   tap_contains(output, "letters: 1 rendered, 0 failed into ", "and renders it");
   tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log WHERE "
-                                     "dossier_code = 'E2E-ONCE' AND state = 'rendered' AND "
-                                     "number = 1"),
+                                         "dossier_code = 'E2E-ONCE' AND state = 'rendered' AND "
+                                         "number = 1"),
                  1, "number 1 of its agency, recorded as rendered");
 }
 
@@ -216,14 +219,14 @@ static void test_kill_during_burst(struct setup *setup) {
     return;
   long long before = e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log");
   e2e_db_exec(harness,
-          "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, so_dinh_danh, "
-          "dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) "
-          "SELECT 'E2E-K' || lpad(g::text, 5, '0'), '9.900001', "
-          "CASE WHEN g %% 3 = 0 THEN 'DLK-SNNMT' ELSE 'DLK-TTPVHCC' END, "
-          "'Trần Thị Bão ' || g, '0661' || lpad(g::text, 8, '0'), 'xã Hòa Phú', 'thử nghiệm', "
-          "'truc_tiep', now() - interval '30 days', 'dang_xu_ly' "
-          "FROM generate_series(1, %d) AS g",
-          BURST);
+              "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, so_dinh_danh, "
+              "dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) "
+              "SELECT 'E2E-K' || lpad(g::text, 5, '0'), '9.900001', "
+              "CASE WHEN g %% 3 = 0 THEN 'DLK-SNNMT' ELSE 'DLK-TTPVHCC' END, "
+              "'Trần Thị Bão ' || g, '0661' || lpad(g::text, 8, '0'), 'xã Hòa Phú', 'thử nghiệm', "
+              "'truc_tiep', now() - interval '30 days', 'dang_xu_ly' "
+              "FROM generate_series(1, %d) AS g",
+              BURST);
   char sql[256];
   snprintf(sql, sizeof sql,
            "SELECT (count(*) FILTER (WHERE state = 'rendered') >= %lld + 100)::int "
@@ -241,15 +244,14 @@ static void test_kill_during_burst(struct setup *setup) {
   if (!tap_ok(e2e_daemon_start(&again, harness, setup->config, NULL), "the daemon restarts"))
     return;
   tap_ok(e2e_db_wait_integer(harness, 0, 60,
-                         "SELECT count(*) FROM dunghen.letter_log WHERE state <> 'rendered'"),
+                             "SELECT count(*) FROM dunghen.letter_log WHERE state <> 'rendered'"),
          "after the restart every letter is rendered");
   tap_is_integer(e2e_daemon_stop(&again, SIGTERM, 20), 0, "SIGTERM: exit status 0");
   spool_check(setup->harness.db, setup->spool, "after the kill");
-  tap_is_integer(e2e_db_integer(harness,
-                            "SELECT count(*) FROM (SELECT agency_code, year FROM "
-                            "dunghen.letter_log GROUP BY agency_code, year HAVING "
-                            "min(number) <> 1 OR max(number) <> count(*) "
-                            "OR count(DISTINCT number) <> count(*)) AS broken"),
+  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM (SELECT agency_code, year FROM "
+                                         "dunghen.letter_log GROUP BY agency_code, year HAVING "
+                                         "min(number) <> 1 OR max(number) <> count(*) "
+                                         "OR count(DISTINCT number) <> count(*)) AS broken"),
                  0, "numbers run 1..n per agency and year, without gaps or repeats");
   tap_is_integer(e2e_db_integer(harness, "SELECT count(DISTINCT path) FROM dunghen.letter_log"),
                  before + BURST, "one file per letter");

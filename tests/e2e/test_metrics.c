@@ -68,11 +68,11 @@ static bool prepare(struct setup *setup) {
 static bool insert_dossier(const struct e2e_harness *harness, const char *code, const char *agency,
                            const char *received_sql) {
   return e2e_db_exec(harness,
-                 "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
-                 "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) VALUES "
-                 "('%s', '9.900001', '%s', 'Nguyễn Văn Thử', '066123456789', 'xã Hòa Phú', "
-                 "'thử nghiệm', 'truc_tiep', %s, 'dang_xu_ly')",
-                 code, agency, received_sql);
+                     "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
+                     "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) VALUES "
+                     "('%s', '9.900001', '%s', 'Nguyễn Văn Thử', '066123456789', 'xã Hòa Phú', "
+                     "'thử nghiệm', 'truc_tiep', %s, 'dang_xu_ly')",
+                     code, agency, received_sql);
 }
 
 /* Runs `command` through the shell; its exit status, and its output (stdout and stderr). */
@@ -186,11 +186,12 @@ static bool agencies_match(const struct e2e_harness *harness, const char *body, 
 }
 
 /* The counts are read at most every 2 s after a job: poke a pass until they have caught up. */
-static bool wait_agencies(const struct e2e_harness *harness, const struct e2e_daemon *daemon, char *body) {
+static bool wait_agencies(const struct e2e_harness *harness, const struct e2e_daemon *daemon,
+                          char *body) {
   for (int attempt = 0; attempt < 8; attempt++) {
     e2e_sleep_seconds(2.2);
     e2e_db_exec(harness, "UPDATE onestop.ho_so SET trich_yeu = 'x%d' WHERE ma_ho_so = 'MET-4'",
-            attempt);
+                attempt);
     for (int poll = 0; poll < 10; poll++) {
       e2e_sleep_seconds(0.2);
       if (e2e_http_get(daemon->port, "/metrics", body, BODY_SIZE) == 200 &&
@@ -288,11 +289,11 @@ int main(void) {
   insert_dossier(harness, "MET-3", "DLK-SNNMT", "now() - interval '30 days'");
   insert_dossier(harness, "MET-4", "DLK-SNNMT", "now()");
   tap_ok(e2e_db_wait_integer(harness, 3, 20,
-                         "SELECT count(*) FROM dunghen.letter_log WHERE state = 'rendered'"),
+                             "SELECT count(*) FROM dunghen.letter_log WHERE state = 'rendered'"),
          "three apology letters rendered");
   tap_ok(e2e_db_wait_integer(harness, 1, 20,
-                         "SELECT (count(*) > 0)::int FROM dunghen.delivery_log"
-                         " WHERE state = 'sent'"),
+                             "SELECT (count(*) > 0)::int FROM dunghen.delivery_log"
+                             " WHERE state = 'sent'"),
          "mail handed to sendmail");
   int64_t reload_from = (int64_t)time(NULL);
   kill(daemon.pid, SIGHUP);

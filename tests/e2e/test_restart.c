@@ -77,11 +77,12 @@ int main(void) {
   tap_ok(wait_for_status(daemon.port, 200, body, sizeof body, 10), "/healthz is 200 again");
   long long after = e2e_db_integer(&harness, "SELECT count(*) FROM dunghen.escalation_log");
   long long of_b = e2e_db_integer(&harness, "SELECT count(*) FROM dunghen.escalation_log "
-                                        "WHERE dossier_code = 'R-B'");
+                                            "WHERE dossier_code = 'R-B'");
   tap_is_integer(after - of_b, before, "nothing was raised twice for the earlier dossier");
-  tap_is_integer(e2e_db_integer(&harness, "SELECT count(*) FROM (SELECT 1 FROM dunghen.escalation_log"
-                                      " GROUP BY dossier_code, level, episode "
-                                      "HAVING count(*) > 1) AS d"),
+  tap_is_integer(e2e_db_integer(&harness,
+                                "SELECT count(*) FROM (SELECT 1 FROM dunghen.escalation_log"
+                                " GROUP BY dossier_code, level, episode "
+                                "HAVING count(*) > 1) AS d"),
                  0, "no duplicate escalation");
   e2e_db_insert_dossier(&harness, "R-C", "9.900001", "now() - interval '30 days'");
   tap_ok(wait_for_overdue(&harness, "R-C", 5), "NOTIFY works again after the restart");

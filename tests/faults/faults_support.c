@@ -141,14 +141,14 @@ bool faults_workload_overdue_burst(struct faults_workload *workload, int count) 
   int first = workload->overdue + 1;
   workload->overdue += count;
   return e2e_db_exec(workload->harness,
-                 "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
-                 "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) "
-                 "SELECT 'W-O-' || lpad(g::text, 6, '0'), '9.900001', "
-                 "CASE WHEN g %% 3 = 0 THEN 'DLK-SNNMT' ELSE 'DLK-TTPVHCC' END, "
-                 "'Phạm Thị Lỗi ' || g, '0791' || lpad(g::text, 8, '0'), 'phường Tân An', "
-                 "'thử lỗi', 'truc_tuyen', now() - interval '30 days', 'dang_xu_ly' "
-                 "FROM generate_series(%d, %d) AS g ON CONFLICT DO NOTHING",
-                 first, first + count - 1);
+                     "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
+                     "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) "
+                     "SELECT 'W-O-' || lpad(g::text, 6, '0'), '9.900001', "
+                     "CASE WHEN g %% 3 = 0 THEN 'DLK-SNNMT' ELSE 'DLK-TTPVHCC' END, "
+                     "'Phạm Thị Lỗi ' || g, '0791' || lpad(g::text, 8, '0'), 'phường Tân An', "
+                     "'thử lỗi', 'truc_tuyen', now() - interval '30 days', 'dang_xu_ly' "
+                     "FROM generate_series(%d, %d) AS g ON CONFLICT DO NOTHING",
+                     first, first + count - 1);
 }
 
 static int pick_fresh(struct faults_workload *workload, int remainder) {

@@ -24,7 +24,7 @@
 struct faults_database {
   struct pg_server server;
   char admin_conninfo[PATH_MAX + 128]; /* the `postgres` database, for CREATE DATABASE */
-  struct e2e_harness harness;              /* on `work` */
+  struct e2e_harness harness;          /* on `work` */
   char spool[PATH_MAX + 16];           /* harness directory/spool, created 0755 */
   char letters[PATH_MAX];              /* the shipped templates */
 };

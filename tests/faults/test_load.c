@@ -49,15 +49,15 @@ static bool commit_burst(struct e2e_harness *harness, int changes) {
   for (int first = 1; first <= changes; first += PER_TRANSACTION) {
     int last = first + PER_TRANSACTION - 1 < changes ? first + PER_TRANSACTION - 1 : changes;
     if (!e2e_db_exec(harness,
-                 "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
-                 "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) "
-                 "SELECT 'L-' || lpad(g::text, 7, '0'), "
-                 "CASE WHEN g %% 100 = 0 THEN '9.900001' ELSE '9.900002' END, "
-                 "CASE WHEN g %% 2 = 0 THEN 'DLK-SNNMT' ELSE 'DLK-TTPVHCC' END, "
-                 "'Đỗ Văn Tải ' || g, '0793' || lpad(g::text, 8, '0'), 'xã Krông Pắc', "
-                 "'tải', 'truc_tuyen', CASE WHEN g %% 100 = 0 THEN now() - interval '30 days' "
-                 "ELSE now() END, 'dang_xu_ly' FROM generate_series(%d, %d) AS g",
-                 first, last))
+                     "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
+                     "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai) "
+                     "SELECT 'L-' || lpad(g::text, 7, '0'), "
+                     "CASE WHEN g %% 100 = 0 THEN '9.900001' ELSE '9.900002' END, "
+                     "CASE WHEN g %% 2 = 0 THEN 'DLK-SNNMT' ELSE 'DLK-TTPVHCC' END, "
+                     "'Đỗ Văn Tải ' || g, '0793' || lpad(g::text, 8, '0'), 'xã Krông Pắc', "
+                     "'tải', 'truc_tuyen', CASE WHEN g %% 100 = 0 THEN now() - interval '30 days' "
+                     "ELSE now() END, 'dang_xu_ly' FROM generate_series(%d, %d) AS g",
+                     first, last))
       return false;
   }
   return true;
@@ -110,8 +110,9 @@ int main(void) {
          "/healthz answered every request while it worked (%ld)", prober.requests);
   tap_ok(peak_kb > 0 && peak_kb < MEMORY_LIMIT_KB, "peak memory bounded: %ld kB < %d kB", peak_kb,
          MEMORY_LIMIT_KB);
-  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.clock WHERE code LIKE 'L-%%'"),
-                 changes, "a clock for every dossier");
+  tap_is_integer(
+      e2e_db_integer(harness, "SELECT count(*) FROM dunghen.clock WHERE code LIKE 'L-%%'"), changes,
+      "a clock for every dossier");
   tap_is_integer(letters, changes / 100, "a letter for every overdue dossier");
   faults_check_database(harness, "after the burst", true);
   tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 30), 0, "SIGTERM: exit status 0");

@@ -36,7 +36,8 @@ static bool admin(const struct faults_database *database, const char *sql) {
 }
 
 /* Files of the spool that no row names: rendered after the dump. Moved to `aside`. */
-static long long move_aside_unknown(struct e2e_harness *harness, const char *spool, const char *aside) {
+static long long move_aside_unknown(struct e2e_harness *harness, const char *spool,
+                                    const char *aside) {
   char list[PATH_MAX + 32], command[COMMAND_SIZE];
   snprintf(list, sizeof list, "%s/known", aside);
   PGresult *rows = PQexec(harness->db, "SELECT path FROM dunghen.letter_log WHERE path IS NOT NULL"

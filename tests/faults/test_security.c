@@ -420,7 +420,8 @@ static void end_to_end(struct faults_database *database) {
   faults_config(database, NULL, config, sizeof config);
   umask(0); /* the modes of the spool must not depend on the umask */
   struct e2e_daemon daemon;
-  if (!tap_ok(e2e_daemon_start(&daemon, &restricted, config, NULL), "the daemon starts as dunghen") ||
+  if (!tap_ok(e2e_daemon_start(&daemon, &restricted, config, NULL),
+              "the daemon starts as dunghen") ||
       !tap_ok(e2e_daemon_wait_log(&daemon, "ready: rules loaded", 1, 20), "and becomes ready")) {
     e2e_daemon_dump_log(&daemon);
     PQfinish(restricted.db);

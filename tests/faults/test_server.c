@@ -36,13 +36,13 @@ static bool terminate(struct e2e_harness *harness, bool all, uint64_t *random) {
   faults_reconnect(harness);
   if (all)
     return e2e_db_integer(harness, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                               "WHERE application_name LIKE 'dunghen-%%'") >= 1;
+                                   "WHERE application_name LIKE 'dunghen-%%'") >= 1;
   static const char *const SESSIONS[] = {"listener", "worker", "letters"};
   const char *which = SESSIONS[faults_below(random, 3)];
   long long found = e2e_db_integer(harness,
-                               "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                               "WHERE application_name = 'dunghen-%s'",
-                               which);
+                                   "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                   "WHERE application_name = 'dunghen-%s'",
+                                   which);
   return found >= 1;
 }
 
@@ -51,7 +51,7 @@ static bool wait_listener(struct e2e_harness *harness, double timeout) {
   double until = e2e_monotonic_now() + timeout;
   do {
     if (e2e_db_integer(harness, "SELECT count(*) FROM pg_stat_activity "
-                            "WHERE application_name = 'dunghen-listener'") >= 1)
+                                "WHERE application_name = 'dunghen-listener'") >= 1)
       return true;
     e2e_sleep_seconds(0.1);
   } while (e2e_monotonic_now() < until);
@@ -76,7 +76,8 @@ static void one_round(struct faults_database *database, struct faults_workload *
     faults_workload_step(workload);
   e2e_sleep_seconds((double)faults_below(&workload->random, 400) / 1000.0);
   tally->in_flight +=
-      e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log WHERE state = 'pending'") > 0;
+      e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log WHERE state = 'pending'") >
+      0;
   enum fault fault = (enum fault)faults_below(&workload->random, FAULT_KINDS);
   bool done = fault == FAULT_RESTART
                   ? restart(database, &workload->random)

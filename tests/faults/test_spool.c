@@ -81,7 +81,7 @@ static void check_blocked(struct faults_database *database, const struct e2e_dae
          body);
   e2e_sleep_seconds(1.5); /* a few retries while it refuses */
   tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log "
-                                     "WHERE state = 'pending'"),
+                                         "WHERE state = 'pending'"),
                  queued, "%s: the %lld letters stay pending", how, queued);
   e2e_sleep_seconds(2.1); /* the metrics snapshot is at most 2 s old */
   e2e_http_get(daemon->port, "/metrics", body, sizeof body);
@@ -100,10 +100,11 @@ static void check_recovered(struct faults_database *database, const struct e2e_d
   struct e2e_harness *harness = &database->harness;
   char body[4096];
   tap_ok(faults_wait_settled(harness, true, 60), "%s: every letter completes", how);
-  tap_ok(e2e_daemon_wait_health(daemon, 200, body, sizeof body, 15), "%s: /healthz is 200 again", how);
+  tap_ok(e2e_daemon_wait_health(daemon, 200, body, sizeof body, 15), "%s: /healthz is 200 again",
+         how);
   faults_check_database(harness, how, false);
   tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.letter_log "
-                                     "WHERE state <> 'rendered'"),
+                                         "WHERE state <> 'rendered'"),
                  0, "%s: all rendered, none failed", how);
 }
 
@@ -168,7 +169,7 @@ static void cannot_render(struct faults_database *database) {
            letters, database->spool);
   char notifications[4096];
   int status = e2e_daemon_run_refused(harness, "no-template", config, errors, sizeof errors,
-                                  notifications, sizeof notifications);
+                                      notifications, sizeof notifications);
   tap_ok(status > 0 && status < 128, "a missing template: dunghen run exits non-zero (%d)", status);
   tap_contains(errors, "form-2025", "and names the missing template");
   tap_ok(strstr(notifications, "READY=1") == NULL, "and never says READY=1");
@@ -180,7 +181,7 @@ static void cannot_render(struct faults_database *database) {
            "letters:\n  fonts: %s/no-fonts-here\n",
            database->letters, database->spool, harness->directory);
   status = e2e_daemon_run_refused(harness, "no-font", config, errors, sizeof errors, notifications,
-                              sizeof notifications);
+                                  sizeof notifications);
   tap_ok(status > 0 && status < 128, "a missing font: dunghen run exits non-zero (%d)", status);
   tap_contains(errors, "no-fonts-here", "and names the font directory");
   tap_ok(strstr(notifications, "READY=1") == NULL, "and never says READY=1");

@@ -21,8 +21,9 @@ static void expand(const struct letter_template *template_in, const struct templ
 static void expand_all(const struct letter_template *template_in, const char *const *values,
                        const char *name) {
   const struct template_text *fixed[] = {
-      &template_in->national_title, &template_in->motto,       &template_in->number_line,
-      &template_in->date_line,      &template_in->title,       &template_in->salutation,
+      &template_in->national_title, &template_in->motto,
+      &template_in->number_line,    &template_in->date_line,
+      &template_in->title,          &template_in->salutation,
       &template_in->signer_note,    &template_in->recipients_heading,
   };
   for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)

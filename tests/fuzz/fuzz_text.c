@@ -66,8 +66,7 @@ static void check_runs(const struct layout *layout, double left, double right) {
 }
 
 static void lay_out(const char *text, const uint8_t *knobs) {
-  static const enum letter_face faces[] = {FACE_REGULAR, FACE_BOLD, FACE_ITALIC,
-                                           FACE_BOLD_ITALIC};
+  static const enum letter_face faces[] = {FACE_REGULAR, FACE_BOLD, FACE_ITALIC, FACE_BOLD_ITALIC};
   struct font_metrics *metrics = malloc(sizeof *metrics);
   if (metrics == NULL)
     abort();

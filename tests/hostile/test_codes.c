@@ -22,12 +22,11 @@ static void insert(PGconn *connection, const char *code) {
 
 /* The adapter view joined to a table of handling officers: two officers, two rows. */
 static void join_officers(PGconn *connection) {
-  db_exec(connection,
-               "CREATE TABLE onestop.xu_ly (ma_ho_so text, can_bo text);"
-               "DO $$ BEGIN EXECUTE 'CREATE OR REPLACE VIEW dunghen.dossier_source AS ' ||"
-               " replace(rtrim(pg_get_viewdef('dunghen.dossier_source'::regclass), ';'),"
-               " 'FROM onestop.ho_so h', 'FROM onestop.ho_so h LEFT JOIN onestop.xu_ly x"
-               " ON x.ma_ho_so = h.ma_ho_so'); END $$");
+  db_exec(connection, "CREATE TABLE onestop.xu_ly (ma_ho_so text, can_bo text);"
+                      "DO $$ BEGIN EXECUTE 'CREATE OR REPLACE VIEW dunghen.dossier_source AS ' ||"
+                      " replace(rtrim(pg_get_viewdef('dunghen.dossier_source'::regclass), ';'),"
+                      " 'FROM onestop.ho_so h', 'FROM onestop.ho_so h LEFT JOIN onestop.xu_ly x"
+                      " ON x.ma_ho_so = h.ma_ho_so'); END $$");
 }
 
 static long long count(PGconn *connection, const char *table, const char *code) {
@@ -56,8 +55,7 @@ int main(void) {
   insert(connection, "LATE-DUP");
   insert(connection, "");
   insert(connection, "   ");
-  db_exec(connection,
-               "INSERT INTO onestop.xu_ly VALUES ('DUP-1', 'Lê A'), ('DUP-1', 'Trần B')");
+  db_exec(connection, "INSERT INTO onestop.xu_ly VALUES ('DUP-1', 'Lê A'), ('DUP-1', 'Trần B')");
 
   /* At the deadline (5wd after 03-03 08:00): everything unambiguous is escalated. */
   struct pass_report report = db_kit_pass(connection, rules, ladder, &kit, "2025-03-10T09:00");
@@ -85,14 +83,14 @@ int main(void) {
 
   /* The view starts repeating LATE-DUP after its letter was queued, before it is rendered. */
   db_exec(connection, "INSERT INTO onestop.xu_ly VALUES ('LATE-DUP', 'Lê A'),"
-                           " ('LATE-DUP', 'Trần B')");
+                      " ('LATE-DUP', 'Trần B')");
   struct letter_jobs_report rendered = db_render(connection, &kit, rules);
   tap_is_integer((long long)rendered.rendered, 1, "only the unambiguous letter is rendered");
   tap_is_integer(db_integer(connection, "SELECT count(*) FROM dunghen.letter_log WHERE"
-                                             " dossier_code = 'LATE-DUP' AND state = 'pending'"),
+                                        " dossier_code = 'LATE-DUP' AND state = 'pending'"),
                  1, "the ambiguous one waits, pending");
   db_exec(connection, "UPDATE onestop.ho_so SET chu_ho_so = chu_ho_so WHERE ma_ho_so ="
-                           " 'LATE-DUP'");
+                      " 'LATE-DUP'");
   db_kit_pass(connection, rules, ladder, &kit, "2025-03-10T10:00");
   flag_of(connection, "LATE-DUP", flag, sizeof flag);
   tap_is_string(flag, "code returned 2 times by dunghen.dossier_source", "the next pass flags it");
@@ -103,7 +101,7 @@ int main(void) {
 
   /* The adapter is fixed: the flags clear and the waiting letter is rendered, once. */
   db_exec(connection, "DELETE FROM onestop.xu_ly; UPDATE onestop.ho_so SET chu_ho_so ="
-                           " chu_ho_so WHERE ma_ho_so IN ('LATE-DUP', 'DUP-1')");
+                      " chu_ho_so WHERE ma_ho_so IN ('LATE-DUP', 'DUP-1')");
   db_kit_pass(connection, rules, ladder, &kit, "2025-03-13T11:00");
   flag_of(connection, "LATE-DUP", flag, sizeof flag);
   tap_is_string(flag, "", "fixing the view clears the flag");
@@ -111,11 +109,11 @@ int main(void) {
   tap_is_integer((long long)rendered.rendered, 2,
                  "the waiting letter and the one DUP-1 gets now are rendered");
   tap_is_integer(db_integer(connection, "SELECT count(*) FROM dunghen.letter_log WHERE"
-                                             " state = 'rendered'"),
+                                        " state = 'rendered'"),
                  3, "three letters, each once");
   tap_is_integer(db_integer(connection, "SELECT count(*) FROM (SELECT dossier_code FROM"
-                                             " dunghen.escalation_log GROUP BY dossier_code, level,"
-                                             " episode HAVING count(*) > 1) d"),
+                                        " dunghen.escalation_log GROUP BY dossier_code, level,"
+                                        " episode HAVING count(*) > 1) d"),
                  0, "no escalation twice");
   db_letter_kit_close(&kit);
   db_close(connection, rules, ladder);

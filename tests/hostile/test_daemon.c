@@ -67,14 +67,15 @@ static bool write_all(const char *path, const char *data, size_t size) {
 
 struct broken {
   const char *name;
-  const char *file;      /* in the rules directory */
-  const char *content;   /* NULL: made by make_content() */
-  const char *expected;  /* the message after `PATH:` */
+  const char *file;     /* in the rules directory */
+  const char *content;  /* NULL: made by make_content() */
+  const char *expected; /* the message after `PATH:` */
 };
 
 static const struct broken BROKEN[] = {
     {"calendar: truncated", "calendar.yaml", "week:\n  working_days: [monday, tues",
-     "3:1: did not find expected ',' or ']' while parsing a flow sequence: a list in [ ] is not closed, or two of its items lack a comma between them"},
+     "3:1: did not find expected ',' or ']' while parsing a flow sequence: a list in [ ] is not "
+     "closed, or two of its items lack a comma between them"},
     {"calendar: hours 25:61", "calendar.yaml",
      "week:\n  hours:\n    - {start: \"07:00\", end: \"25:61\"}\n",
      "3:29: '25:61': no such time of day"},
@@ -84,7 +85,8 @@ static const struct broken BROKEN[] = {
      "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n",
      "2:8: aliases (*a) are not allowed: write the value out"},
     {"procedures: binary garbage", "procedures.yaml", NULL,
-     "1:2: control characters are not allowed (byte offset 1): a control character, which is not text: remove it, or save the file as plain text"},
+     "1:2: control characters are not allowed (byte offset 1): a control character, which is not "
+     "text: remove it, or save the file as plain text"},
     {"procedures: 10 MB", "procedures.yaml", NULL,
      "1:1: file too large (10485760 bytes, the limit is 8388608)"},
     {"procedures: a million-day duration", "procedures.yaml",
@@ -190,8 +192,8 @@ static void test_reloads(struct e2e_harness *harness, struct e2e_daemon *daemon)
   e2e_db_insert_dossier(harness, "HOSTILE-1", "9.900001", "now() - interval '1 hour'");
   e2e_db_insert_dossier(harness, "HOSTILE-2", "9.900002", "now() - interval '1 hour'");
   tap_ok(e2e_db_wait_integer(harness, 2, 10,
-                         "SELECT count(*) FROM dunghen.clock WHERE code LIKE 'HOSTILE-_' "
-                         "AND deadline IS NOT NULL"),
+                             "SELECT count(*) FROM dunghen.clock WHERE code LIKE 'HOSTILE-_' "
+                             "AND deadline IS NOT NULL"),
          "two open dossiers have their deadlines");
   e2e_db_exec(harness, "CREATE TABLE hostile_before AS SELECT code, deadline FROM dunghen.clock");
   for (int i = 0; i < BROKEN_COUNT; i++) {
@@ -211,8 +213,8 @@ static void test_reloads(struct e2e_harness *harness, struct e2e_daemon *daemon)
       continue;
     }
     kill(daemon->pid, SIGHUP);
-    bool refused = e2e_daemon_wait_log(daemon, "reload failed, keeping the old config and rules: ",
-                                   i + 1, 20);
+    bool refused =
+        e2e_daemon_wait_log(daemon, "reload failed, keeping the old config and rules: ", i + 1, 20);
     tap_ok(refused, "%s: SIGHUP is refused", broken->name);
     char expected[PATH_MAX + 512], line[4096] = "", *at = NULL;
     snprintf(expected, sizeof expected, "reload failed, keeping the old config and rules: %s:%s",
@@ -239,13 +241,14 @@ static void test_reloads(struct e2e_harness *harness, struct e2e_daemon *daemon)
                  "metrics count every refused reload");
   tap_is_integer(metric(daemon->port, "dunghen_reloads_total{result=\"ok\"} "), 0,
                  "and no reload took effect");
-  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.clock c JOIN hostile_before b "
-                                     "USING (code) WHERE c.deadline IS DISTINCT FROM b.deadline"),
+  tap_is_integer(e2e_db_integer(harness,
+                                "SELECT count(*) FROM dunghen.clock c JOIN hostile_before b "
+                                "USING (code) WHERE c.deadline IS DISTINCT FROM b.deadline"),
                  0, "no deadline moved: the old rules stayed in force");
   e2e_db_insert_dossier(harness, "HOSTILE-3", "9.900001", "now() - interval '30 days'");
   tap_ok(e2e_db_wait_integer(harness, 1, 10,
-                         "SELECT count(*) FROM dunghen.escalation_log "
-                         "WHERE dossier_code = 'HOSTILE-3' AND level = 'overdue'"),
+                             "SELECT count(*) FROM dunghen.escalation_log "
+                             "WHERE dossier_code = 'HOSTILE-3' AND level = 'overdue'"),
          "a new overdue dossier is escalated under the old rules");
 }
 
@@ -496,7 +499,8 @@ static void test_descriptor_exhaustion(struct e2e_daemon *daemon) {
   e2e_sleep_seconds(0.5);
   double elapsed = 0;
   bool healthy = false;
-  for (int attempt = 0; attempt < 20 && !healthy; attempt++) /* closing the backlog takes a moment */
+  for (int attempt = 0; attempt < 20 && !healthy;
+       attempt++) /* closing the backlog takes a moment */
     healthy = healthy_within(daemon->port, 1.0, &elapsed);
   tap_ok(healthy, "after the file limit is lifted and the clients go, /healthz answers");
 }

@@ -111,9 +111,9 @@ int main(void) {
   tap_ok(e2e_db_insert_dossier(&harness, "REDACT-1", "9.900001", "now() - interval '1 hour'") &&
              e2e_db_insert_dossier(&harness, "REDACT-2", "9.900001", "now() - interval '1 hour'") &&
              e2e_db_exec(&harness,
-                     "UPDATE onestop.ho_so SET chu_ho_so = '%s' WHERE ma_ho_so = "
-                     "'REDACT-2'",
-                     NAME),
+                         "UPDATE onestop.ho_so SET chu_ho_so = '%s' WHERE ma_ho_so = "
+                         "'REDACT-2'",
+                         NAME),
          "two dossiers, one of them for %s", NAME);
   tap_ok(e2e_db_exec(&harness, "%s", HOSTILE_VIEW),
          "the adapter view casts that applicant's name to a timestamp");

@@ -221,13 +221,13 @@ static void check_exactly_once(struct setup *setup, const char *where, int expec
 static bool insert_overdue(const struct e2e_harness *harness, const char *codes_sql,
                            const char *agency) {
   return e2e_db_exec(harness,
-                 "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
-                 "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai, "
-                 "ly_do_tre_han) SELECT code, '9.900001', '%s', 'Nguyễn Văn Thử', "
-                 "'066123456789', 'xã Hòa Phú', 'thử nghiệm', 'truc_tiep', "
-                 "now() - interval '30 days', 'dang_xu_ly', 'Chờ kết quả xác minh' "
-                 "FROM unnest(%s) AS code",
-                 agency, codes_sql);
+                     "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, "
+                     "so_dinh_danh, dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai, "
+                     "ly_do_tre_han) SELECT code, '9.900001', '%s', 'Nguyễn Văn Thử', "
+                     "'066123456789', 'xã Hòa Phú', 'thử nghiệm', 'truc_tiep', "
+                     "now() - interval '30 days', 'dang_xu_ly', 'Chờ kết quả xác minh' "
+                     "FROM unnest(%s) AS code",
+                     agency, codes_sql);
 }
 
 /* Waits until the dossiers of `like` have `expected` deliveries, all sent. */
@@ -274,10 +274,11 @@ static void test_mail_off(struct setup *setup) {
   if (!tap_ok(e2e_daemon_start(&daemon, harness, config, NULL), "a daemon with mail off starts"))
     return;
   insert_overdue(harness, "ARRAY['E2E-OFF']", "DLK-TTPVHCC");
-  tap_ok(e2e_db_wait_integer(harness, 1, 20,
-                         "SELECT count(*) FROM dunghen.letter_log WHERE dossier_code = 'E2E-OFF' "
-                         "AND state = 'rendered'"),
-         "mail off: the overdue dossier still gets its escalations and letter");
+  tap_ok(
+      e2e_db_wait_integer(harness, 1, 20,
+                          "SELECT count(*) FROM dunghen.letter_log WHERE dossier_code = 'E2E-OFF' "
+                          "AND state = 'rendered'"),
+      "mail off: the overdue dossier still gets its escalations and letter");
   tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.outbox"), 0,
                  "mail off: the outbox takes no rows");
   tap_is_integer(e2e_db_integer(harness, "SELECT enabled::int FROM dunghen.mail_switch"), 0,
@@ -299,8 +300,8 @@ static void check_recipients(struct setup *setup) {
   tap_is_string(got, "kiemsoattthc@vpubnd.example.org",
                 "long overdue goes to the provincial office");
   tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.delivery_log WHERE "
-                                     "dossier_code = 'E2E-M1' AND role = 'signer' AND "
-                                     "level = 'apology'"),
+                                         "dossier_code = 'E2E-M1' AND role = 'signer' AND "
+                                         "level = 'apology'"),
                  1, "an address in two roles of one event gets one message (the first role)");
 }
 
@@ -397,7 +398,7 @@ static void test_reason_missing(struct setup *setup) {
                  "ghi rõ lý do chậm trễ",
                  "the message tells the signer that the reason is missing");
   e2e_db_exec(harness, "UPDATE onestop.ho_so SET ly_do_tre_han = 'Chờ ý kiến của Sở Xây dựng' "
-                   "WHERE ma_ho_so = 'E2E-N1'");
+                       "WHERE ma_ho_so = 'E2E-N1'");
   tap_ok(wait_sent(harness, "E2E-N1", 10, 30),
          "the reason arrives: the re-draft goes to the letter's four recipients");
   const struct received *second = apology_message(setup, "E2E-N1", 1);
@@ -416,8 +417,8 @@ static void test_refusing_server(struct setup *setup, struct e2e_daemon *daemon)
   refuse(setup, true);
   insert_overdue(harness, "ARRAY['E2E-R1']", "DLK-SNNMT");
   tap_ok(e2e_db_wait_integer(harness, 1, 30,
-                         "SELECT (count(*) = 5 AND min(attempts) >= 2)::int FROM "
-                         "dunghen.delivery_log WHERE dossier_code = 'E2E-R1'"),
+                             "SELECT (count(*) = 5 AND min(attempts) >= 2)::int FROM "
+                             "dunghen.delivery_log WHERE dossier_code = 'E2E-R1'"),
          "a refusing server: every delivery is tried again (attempts >= 2)");
   char body[65536], error[1024];
   bool healthy = e2e_daemon_wait_health(daemon, 200, body, sizeof body, 5);
@@ -434,7 +435,7 @@ static void test_refusing_server(struct setup *setup, struct e2e_daemon *daemon)
            error, sizeof error);
   tap_contains(error, "451", "delivery_log.last_error keeps the server's answer (%s)", error);
   tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.delivery_log "
-                                     "WHERE dossier_code = 'E2E-R1' AND state = 'sent'"),
+                                         "WHERE dossier_code = 'E2E-R1' AND state = 'sent'"),
                  0, "nothing marked sent meanwhile");
   refuse(setup, false);
   tap_ok(wait_sent(harness, "E2E-R1", 5, 30),
@@ -449,8 +450,8 @@ static void test_kill_while_refused(struct setup *setup, struct e2e_daemon *daem
   refuse(setup, true);
   insert_overdue(harness, "ARRAY['E2E-KR1','E2E-KR2','E2E-KR3']", "DLK-TTPVHCC");
   tap_ok(e2e_db_wait_integer(harness, 1, 30,
-                         "SELECT (count(*) = 18 AND min(attempts) >= 1)::int FROM "
-                         "dunghen.delivery_log WHERE dossier_code LIKE 'E2E-KR%'"),
+                             "SELECT (count(*) = 18 AND min(attempts) >= 1)::int FROM "
+                             "dunghen.delivery_log WHERE dossier_code LIKE 'E2E-KR%'"),
          "three more overdue dossiers: 18 deliveries tried while the server refuses");
   kill(daemon->pid, SIGKILL);
   tap_is_integer(e2e_daemon_stop(daemon, SIGKILL, 10), 128 + SIGKILL, "SIGKILL");
@@ -480,9 +481,9 @@ static void test_kill_while_sending(struct setup *setup, struct e2e_daemon *daem
   kill(daemon->pid, SIGKILL);
   tap_is_integer(e2e_daemon_stop(daemon, SIGKILL, 10), 128 + SIGKILL, "SIGKILL in the middle");
   long long unsent = e2e_db_integer(harness, "SELECT count(*) FROM dunghen.delivery_log "
-                                         "WHERE state <> 'sent'");
+                                             "WHERE state <> 'sent'");
   long long outbox = e2e_db_integer(harness, "SELECT count(*) FROM dunghen.outbox o WHERE "
-                                         "expanded_at IS NULL");
+                                             "expanded_at IS NULL");
   tap_ok(unsent + outbox > 0, "work was left when it died (%lld deliveries, %lld outbox rows)",
          unsent, outbox);
   if (!tap_ok(e2e_daemon_start(daemon, harness, setup->config, NULL), "the daemon restarts"))
@@ -508,12 +509,12 @@ static void test_digest(struct setup *setup) {
     return;
   insert_overdue(harness, "ARRAY['E2E-D1','E2E-D2','E2E-D3']", "DLK-TTPVHCC");
   tap_ok(e2e_db_wait_integer(harness, 1, 30,
-                         "SELECT count(*) FROM dunghen.delivery_log WHERE kind = 'digest' "
-                         "AND state = 'sent'"),
+                             "SELECT count(*) FROM dunghen.delivery_log WHERE kind = 'digest' "
+                             "AND state = 'sent'"),
          "one digest is sent");
   tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.delivery_log WHERE "
-                                     "dossier_code LIKE 'E2E-D%%' AND level = 'long_overdue' "
-                                     "AND state = 'digested'"),
+                                         "dossier_code LIKE 'E2E-D%%' AND level = 'long_overdue' "
+                                         "AND state = 'digested'"),
                  3, "the three long-overdue items went into it");
   char message_id[256];
   row_text(harness, "SELECT message_id FROM dunghen.delivery_log WHERE kind = 'digest'", message_id,
@@ -531,8 +532,8 @@ static void test_digest(struct setup *setup) {
     tap_ok(strstr(digest->body, "Nguyễn Văn Thử") == NULL, "without the applicants' names");
   }
   tap_ok(e2e_db_wait_integer(harness, 15, 30,
-                         "SELECT count(*) FROM dunghen.delivery_log WHERE "
-                         "dossier_code LIKE 'E2E-D%' AND state = 'sent'"),
+                             "SELECT count(*) FROM dunghen.delivery_log WHERE "
+                             "dossier_code LIKE 'E2E-D%' AND state = 'sent'"),
          "the others go one by one (letter x4 and overdue for each of the three)");
   tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
 }

@@ -238,14 +238,13 @@ static int check_faces(const struct pdf_faces *faces, const char *label,
         if (list[i].ink < 200 || difference < 12) {
           weak++;
           tap_diagnostic("%s%s U+%04X (ink %.1f) differs from U+%04X by only %.1f", label,
-                         face_names[face],
-                         (unsigned)list[i].letter, list[i].ink, (unsigned)list[j].letter,
-                         difference);
+                         face_names[face], (unsigned)list[i].letter, list[i].ink,
+                         (unsigned)list[j].letter, difference);
         }
       }
     }
-    tap_is_integer(weak, 0, "%s%s %s case: every letter shows its marks", label,
-                   face_names[face], upper ? "upper" : "lower");
+    tap_is_integer(weak, 0, "%s%s %s case: every letter shows its marks", label, face_names[face],
+                   upper ? "upper" : "lower");
     free(pixels);
   }
   snprintf(command, sizeof command, "rm -rf '%s'", directory);

@@ -19,8 +19,7 @@
 
 bool tap_ok(bool condition, const char *format, ...) TAP_PRINTF(2, 3);
 bool tap_is_integer(long long got, long long expected, const char *format, ...) TAP_PRINTF(3, 4);
-bool tap_is_string(const char *got, const char *expected, const char *format, ...)
-    TAP_PRINTF(3, 4);
+bool tap_is_string(const char *got, const char *expected, const char *format, ...) TAP_PRINTF(3, 4);
 /* Passes when `haystack` contains `needle`. */
 bool tap_contains(const char *haystack, const char *needle, const char *format, ...)
     TAP_PRINTF(3, 4);

@@ -215,7 +215,8 @@ static void waiting_for_database(struct e2e_harness *harness) {
                strstr(body, "database unreachable: ") != NULL,
            "no server: /healthz is 503 'database unreachable: ...' (%s)", body);
     tap_ok(strstr(seen, "READY=1") == NULL, "no server: no READY=1");
-    tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "no server: SIGTERM stops it, status 0");
+    tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0,
+                   "no server: SIGTERM stops it, status 0");
   }
   if (fd >= 0)
     close(fd);
@@ -255,7 +256,7 @@ static void waiting_for_database(struct e2e_harness *harness) {
 static void refused_config(const struct e2e_harness *harness) {
   char errors[8192], seen[4096];
   int status = e2e_daemon_run_refused(harness, "typo", "sync:\n  poll_intervall: 1\n", errors,
-                                  sizeof errors, seen, sizeof seen);
+                                      sizeof errors, seen, sizeof seen);
   tap_is_integer(status, 2, "a typo in the config: exit status 2 at start");
   tap_contains(errors, "typo.yaml:2:3: unknown key 'poll_intervall'",
                "the error is FILE:LINE:COLUMN");
@@ -285,14 +286,16 @@ static void refused_start(const struct e2e_harness *harness) {
 
   snprintf(command, sizeof command, "rm '%s/form-2025.yaml'", letters);
   tap_is_integer(system(command), 0, "a letters directory without the 2025 form");
-  status = e2e_daemon_run_refused(harness, "missing", config, errors, sizeof errors, seen, sizeof seen);
+  status =
+      e2e_daemon_run_refused(harness, "missing", config, errors, sizeof errors, seen, sizeof seen);
   tap_is_integer(status, 2, "a missing template: exit status 2 at start (dunghen(8))");
   tap_contains(errors, "/form-2025.yaml: cannot open", "the error names the missing template");
   tap_ok(strstr(seen, "READY=1") == NULL, "no READY=1");
 
   snprintf(config, sizeof config, "paths:\n  letters: %s/letters\nletters:\n  fonts: %s\n", source,
            fonts);
-  status = e2e_daemon_run_refused(harness, "no-font", config, errors, sizeof errors, seen, sizeof seen);
+  status =
+      e2e_daemon_run_refused(harness, "no-font", config, errors, sizeof errors, seen, sizeof seen);
   tap_is_integer(status, 1, "a missing font: exit status 1 at start");
   char expected[PATH_MAX + 128];
   snprintf(expected, sizeof expected, "%s: Liberation Serif not found", fonts);

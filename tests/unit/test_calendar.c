@@ -39,9 +39,9 @@ static void is_day(int64_t got, int64_t expected, const char *what) {
 /* Tết 2025 (27-31 January), a holiday on Monday 7 April, and Saturday 26 April worked. */
 static struct calendar *sample_calendar(void) {
   static const struct test_calendar_day days[] = {
-      {"2025-01-27", false, "Tết Nguyên Đán"},    {"2025-01-28", false, "Tết Nguyên Đán"},
-      {"2025-01-29", false, "Tết Nguyên Đán"},    {"2025-01-30", false, "Tết Nguyên Đán"},
-      {"2025-01-31", false, "Tết Nguyên Đán"},    {"2025-04-07", false, "Giỗ Tổ Hùng Vương"},
+      {"2025-01-27", false, "Tết Nguyên Đán"},     {"2025-01-28", false, "Tết Nguyên Đán"},
+      {"2025-01-29", false, "Tết Nguyên Đán"},     {"2025-01-30", false, "Tết Nguyên Đán"},
+      {"2025-01-31", false, "Tết Nguyên Đán"},     {"2025-04-07", false, "Giỗ Tổ Hùng Vương"},
       {"2025-04-26", true, "make-up working day"},
   };
   return test_calendar_create(days, sizeof days / sizeof days[0]);
@@ -147,22 +147,22 @@ static void test_hours(const struct calendar *calendar) {
              at(2025, 4, 26, 16, 0), "the make-up Saturday is worked");
   is_instant(calendar_add_working_seconds(calendar, at(2025, 4, 4, 10, 0), 2 * 8 * 3600),
              at(2025, 4, 9, 10, 0), "Friday 10:00 + 2 wd before a Monday holiday is Wednesday");
-  is_instant(calendar_add_working_seconds(calendar, at(CALENDAR_LAST_YEAR, 12, 31, 7, 0),
-                                          8 * 3600 + 1),
-             -1, "past the range is -1");
+  is_instant(
+      calendar_add_working_seconds(calendar, at(CALENDAR_LAST_YEAR, 12, 31, 7, 0), 8 * 3600 + 1),
+      -1, "past the range is -1");
 
-  tap_is_integer(calendar_working_seconds_between(calendar, at(2025, 3, 3, 7, 0),
-                                                  at(2025, 3, 3, 17, 0)),
-                 8 * 3600, "a full day is 8 hours");
-  tap_is_integer(calendar_working_seconds_between(calendar, at(2025, 3, 3, 11, 30),
-                                                  at(2025, 3, 3, 13, 30)),
-                 0, "lunch break is 0");
-  tap_is_integer(calendar_working_seconds_between(calendar, at(2025, 1, 24, 16, 0),
-                                                  at(2025, 2, 3, 8, 0)),
-                 2 * 3600, "over a weekend and Tết: 1 h Friday + 1 h Monday");
-  tap_is_integer(calendar_working_seconds_between(calendar, at(2025, 4, 26, 6, 0),
-                                                  at(2025, 4, 26, 23, 0)),
-                 8 * 3600, "a make-up Saturday has 8 working hours");
+  tap_is_integer(
+      calendar_working_seconds_between(calendar, at(2025, 3, 3, 7, 0), at(2025, 3, 3, 17, 0)),
+      8 * 3600, "a full day is 8 hours");
+  tap_is_integer(
+      calendar_working_seconds_between(calendar, at(2025, 3, 3, 11, 30), at(2025, 3, 3, 13, 30)), 0,
+      "lunch break is 0");
+  tap_is_integer(
+      calendar_working_seconds_between(calendar, at(2025, 1, 24, 16, 0), at(2025, 2, 3, 8, 0)),
+      2 * 3600, "over a weekend and Tết: 1 h Friday + 1 h Monday");
+  tap_is_integer(
+      calendar_working_seconds_between(calendar, at(2025, 4, 26, 6, 0), at(2025, 4, 26, 23, 0)),
+      8 * 3600, "a make-up Saturday has 8 working hours");
 
   is_instant(calendar_next_opening(calendar, at(2025, 3, 3, 11, 29) + 59),
              at(2025, 3, 3, 11, 29) + 59, "11:29:59 is open");
@@ -187,18 +187,17 @@ static void test_errors(void) {
   struct error error;
   tap_is_integer(calendar_create(test_calendar_weekdays, &hours, &calendar, &error), STATUS_INVALID,
                  "overlapping hours refused");
-  tap_is_string(error.message,
-                "working-hours interval 2 overlaps or precedes the one before it",
+  tap_is_string(error.message, "working-hours interval 2 overlaps or precedes the one before it",
                 "overlap message");
   hours = test_calendar_office_hours();
   calendar_create(test_calendar_weekdays, &hours, &calendar, &error);
-  tap_is_integer(calendar_set_day(calendar, date(2200, 1, 1), false, "x", &error),
-                 STATUS_INVALID, "a day outside the range is refused");
+  tap_is_integer(calendar_set_day(calendar, date(2200, 1, 1), false, "x", &error), STATUS_INVALID,
+                 "a day outside the range is refused");
   tap_is_string(error.message, "2200-01-01 is outside the calendar's range 1900-2199",
                 "out-of-range message");
   calendar_finish(calendar, &error);
-  tap_is_integer(calendar_set_day(calendar, date(2025, 1, 1), false, "x", &error),
-                 STATUS_RUNTIME, "a frozen calendar refuses changes");
+  tap_is_integer(calendar_set_day(calendar, date(2025, 1, 1), false, "x", &error), STATUS_RUNTIME,
+                 "a frozen calendar refuses changes");
   calendar_free(calendar);
 }
 

@@ -147,8 +147,7 @@ static void test_yaml_only(void) {
   exceptions_of(calendar, 2029, list);
   tap_is_string(list, "11-26 off", "2029: 24/11 is a Saturday, compensated on Monday 26/11");
   tap_is_string(reason_on(calendar, 2029, 11, 26),
-                "compensatory day off for Vietnamese Culture Day",
-                "compensation without a source");
+                "compensatory day off for Vietnamese Culture Day", "compensation without a source");
   tap_is_integer(calendar_hours(calendar)->count, 2, "default working hours");
   tap_is_integer(calendar_hours(calendar)->intervals[1].end, 17 * 3600, "closing 17:00");
   calendar_free(calendar);

@@ -17,12 +17,10 @@ static void test_round_trip(void) {
   tap_is_integer(civil_days_from_date(1970, 1, 1), 0, "1970-01-01 is day 0");
   tap_is_integer(civil_weekday(civil_days_from_date(2026, 11, 22)), SUNDAY,
                  "2026-11-22 is a Sunday");
-  tap_is_integer(civil_weekday(civil_days_from_date(2025, 2, 7)), FRIDAY,
-                 "2025-02-07 is a Friday");
+  tap_is_integer(civil_weekday(civil_days_from_date(2025, 2, 7)), FRIDAY, "2025-02-07 is a Friday");
   tap_ok(!civil_date_valid(2025, 2, 29) && civil_date_valid(2024, 2, 29),
          "29 February only in leap years");
-  tap_ok(!civil_date_valid(2100, 2, 29) && civil_date_valid(2000, 2, 29),
-         "century leap rule");
+  tap_ok(!civil_date_valid(2100, 2, 29) && civil_date_valid(2000, 2, 29), "century leap rule");
 }
 
 static void test_timestamps(void) {
@@ -45,8 +43,8 @@ static void test_timestamps(void) {
   tap_contains(error.message, "no such date", "and the message says why");
   tap_is_integer(civil_parse_timestamp("2025-02-07T25:61", &instant, &error), STATUS_INVALID,
                  "25:61 is refused");
-  tap_is_integer(civil_parse_timestamp("2025-02-07T10:00junk", &instant, &error),
-                 STATUS_INVALID, "trailing text is refused");
+  tap_is_integer(civil_parse_timestamp("2025-02-07T10:00junk", &instant, &error), STATUS_INVALID,
+                 "trailing text is refused");
   civil_format_timestamp(INT64_MAX, text);
   tap_is_string(text, "(no date)", "a sentinel formats safely");
   int seconds = 0;

@@ -38,7 +38,6 @@ static int64_t instant_of(const char *text) {
   return instant;
 }
 
-
 struct case_options {
   enum counting_mode counting;
   int cutoff;
@@ -247,11 +246,11 @@ static void test_pauses(const struct calendar *calendar) {
          "2025-02-10T17:00:00+07:00",
          "days: working days whose closing falls in a pause across Tết do not count");
   struct pause_interval later[] = {pause_of("2025-03-05T08:00", "2025-03-06T08:00")};
-  expect(calendar, "2025-03-03T10:00", "1wd", paused(HOURS, later, 1),
-         "2025-03-04T10:00:00+07:00", "a pause after the deadline has no effect");
+  expect(calendar, "2025-03-03T10:00", "1wd", paused(HOURS, later, 1), "2025-03-04T10:00:00+07:00",
+         "a pause after the deadline has no effect");
   struct pause_interval before[] = {pause_of("2025-02-24T08:00", "2025-02-25T08:00")};
-  expect(calendar, "2025-03-03T10:00", "1wd", paused(HOURS, before, 1),
-         "2025-03-04T10:00:00+07:00", "a pause before receipt has no effect");
+  expect(calendar, "2025-03-03T10:00", "1wd", paused(HOURS, before, 1), "2025-03-04T10:00:00+07:00",
+         "a pause before receipt has no effect");
   struct pause_interval weekend[] = {pause_of("2025-03-08T08:00", "2025-03-09T20:00")};
   expect(calendar, "2025-03-07T10:00", "1wd", paused(HOURS, weekend, 1),
          "2025-03-11T10:00:00+07:00", "hours: a pause over a weekend skips no working time");
@@ -416,8 +415,9 @@ static void test_explanation(const struct calendar *calendar) {
   tap_contains(text, "received 2025-01-24T10:00:00+07:00 (Friday)\n", "explains the receipt");
   tap_contains(text, "duration 3wd, counting days, cut-off none, supplement pause\n",
                "explains the rule applied");
-  tap_contains(text, "effective receipt day 2025-01-24 (Friday): received at 10:00 on a working "
-                     "day\n",
+  tap_contains(text,
+               "effective receipt day 2025-01-24 (Friday): received at 10:00 on a working "
+               "day\n",
                "explains the effective receipt day");
   tap_contains(text, "skipped 2025-01-25 (Saturday): Saturday\n", "explains a weekend day");
   tap_contains(text, "skipped 2025-01-27 (Monday): Tết Nguyên Đán\n",
@@ -429,13 +429,15 @@ static void test_explanation(const struct calendar *calendar) {
   struct case_options cut = HOURS;
   cut.cutoff = with_cutoff(15);
   text = explain(calendar, make_request("2025-03-03T15:30", "1wd", cut));
-  tap_contains(text, "clock starts 2025-03-04T07:00:00+07:00 (Tuesday): received at 15:30, "
-                     "after the cut-off 15:00, counts as received at the next opening\n",
+  tap_contains(text,
+               "clock starts 2025-03-04T07:00:00+07:00 (Tuesday): received at 15:30, "
+               "after the cut-off 15:00, counts as received at the next opening\n",
                "explains the cut-off");
   free(text);
   text = explain(calendar, make_request("2025-04-07T09:00", "1wd", HOURS));
-  tap_contains(text, "clock starts 2025-04-08T07:00:00+07:00 (Tuesday): received on a "
-                     "non-working day (Giỗ Tổ Hùng Vương)\n",
+  tap_contains(text,
+               "clock starts 2025-04-08T07:00:00+07:00 (Tuesday): received on a "
+               "non-working day (Giỗ Tổ Hùng Vương)\n",
                "explains a receipt on a holiday");
   free(text);
   text = explain(calendar, make_request("2025-03-03T18:00", "1wd", HOURS));
@@ -445,23 +447,26 @@ static void test_explanation(const struct calendar *calendar) {
 
   struct pause_interval tet[] = {pause_of("2025-01-24T09:00", "2025-02-03T09:00")};
   text = explain(calendar, make_request("2025-01-23T10:00", "3wd", paused(HOURS, tet, 1)));
-  tap_contains(text, "pause 2025-01-24T09:00:00+07:00 (Friday) to 2025-02-03T09:00:00+07:00 "
-                     "(Monday): 8h of working time not counted\n",
+  tap_contains(text,
+               "pause 2025-01-24T09:00:00+07:00 (Friday) to 2025-02-03T09:00:00+07:00 "
+               "(Monday): 8h of working time not counted\n",
                "explains a pause");
   free(text);
   struct pause_interval once[] = {pause_of("2025-03-04T10:00", "2025-03-06T14:00")};
   struct case_options restart = paused(HOURS, once, 1);
   restart.supplement = SUPPLEMENT_RESTART;
   text = explain(calendar, make_request("2025-03-03T10:00", "3wd", restart));
-  tap_contains(text, "(Thursday): supplement restart, the whole duration starts again from the "
-                     "resume, as for a new receipt\n",
+  tap_contains(text,
+               "(Thursday): supplement restart, the whole duration starts again from the "
+               "resume, as for a new receipt\n",
                "explains a restart");
   tap_contains(text, "skipped 2025-03-10 (Monday): test holiday\n",
                "explains the days skipped after a restart");
   free(text);
   text = explain(calendar, make_request("2025-03-03T10:00", "5cd", HOURS));
-  tap_contains(text, "2025-03-08 (Saturday) is not a working day (Saturday): the deadline moves "
-                     "to the next working day\n",
+  tap_contains(text,
+               "2025-03-08 (Saturday) is not a working day (Saturday): the deadline moves "
+               "to the next working day\n",
                "explains a calendar-day roll");
   free(text);
 }
@@ -497,8 +502,9 @@ static void test_shipped_rules(void) {
   expect(calendar, "2030-01-31T10:00", "1wd", DAYS, "2030-02-08T17:00:00+07:00",
          "2030 without announcement, days mode");
   char *text = explain(calendar, make_request("2030-01-31T10:00", "1wd", DAYS));
-  tap_contains(text, "skipped 2030-02-04 (Monday): Tết Nguyên Đán", "2030: the explanation "
-                                                                    "names Tết");
+  tap_contains(text, "skipped 2030-02-04 (Monday): Tết Nguyên Đán",
+               "2030: the explanation "
+               "names Tết");
   tap_contains(text, "skipped 2030-02-06 (Wednesday): compensatory day off for Tết",
                "2030: the explanation names the compensatory day");
   free(text);
@@ -582,8 +588,8 @@ static void test_properties(const struct calendar *calendar) {
     bool hours = request.duration.unit == UNIT_WORKING_HOURS ||
                  (request.duration.unit == UNIT_WORKING_DAYS && request.counting == COUNTING_HOURS);
     if (hours && request.duration.amount > 0) {
-      int64_t seconds = calendar_working_seconds_between(calendar, result.effective_start,
-                                                         result.deadline);
+      int64_t seconds =
+          calendar_working_seconds_between(calendar, result.effective_start, result.deadline);
       int64_t unit = request.duration.unit == UNIT_WORKING_HOURS ? 3600 : 8 * 3600;
       if (seconds != request.duration.amount * unit)
         failures[3]++;
@@ -608,8 +614,7 @@ static void test_properties(const struct calendar *calendar) {
   tap_is_integer(failures[3], 0, "%d random deadlines: counting the result gives N back", ROUNDS);
   tap_is_integer(failures[4], 0, "%d random deadlines: every deadline falls on a working day",
                  ROUNDS);
-  tap_is_integer(failures[5], 0, "%d random deadlines: a pause never shortens a deadline",
-                 ROUNDS);
+  tap_is_integer(failures[5], 0, "%d random deadlines: a pause never shortens a deadline", ROUNDS);
 }
 
 int main(void) {

@@ -19,7 +19,6 @@ static int64_t at(int month, int day, int hour, int minute) {
                                   hour * 3600 + minute * 60);
 }
 
-
 static void test_offsets(const struct calendar *calendar) {
   int64_t deadline = at(3, 10, 8, 0); /* Monday */
   struct duration offset = {-1, UNIT_WORKING_DAYS};
@@ -96,8 +95,8 @@ static void test_states(const struct calendar *calendar, const struct ladder *la
 
   input = open_input(at(3, 4, 9, 0));
   input.delay_reason = true;
-  expect(calendar, ladder, &input, DOSSIER_ON_TRACK, bits(ladder, "apology", NULL),
-         at(3, 7, 8, 0), "a delay reason raises the apology early");
+  expect(calendar, ladder, &input, DOSSIER_ON_TRACK, bits(ladder, "apology", NULL), at(3, 7, 8, 0),
+         "a delay reason raises the apology early");
 
   input = open_input(at(3, 20, 9, 0));
   input.status = SOURCE_FINISHED;

@@ -57,8 +57,8 @@ static void test_shipped_catalogue(void) {
              strcmp(construction->versions[0].confidence, "one-source") == 0,
          "a one-source figure is marked");
   const struct procedure *lodging = procedures_find(&table, "2.001159");
-  tap_ok(lodging != NULL && lodging->versions[0].durations[CHANNEL_DIRECT].unit ==
-                                UNIT_WORKING_HOURS,
+  tap_ok(lodging != NULL &&
+             lodging->versions[0].durations[CHANNEL_DIRECT].unit == UNIT_WORKING_HOURS,
          "thông báo lưu trú is counted in working hours");
   const struct procedure *marriage = procedures_find(&table, "1.000894");
   tap_ok(marriage != NULL && marriage->versions[0].extension.amount == 5 &&
@@ -87,21 +87,21 @@ static void test_versions(void) {
     const struct procedure_version *new = procedure_version_at(residence, day_of(2025, 7, 1));
     tap_ok(old != NULL && old->durations[CHANNEL_DIRECT].amount == 7,
            "the old version is in force on its last day (30/6)");
-    tap_ok(new != NULL && new->durations[CHANNEL_DIRECT].amount == 5,
+    tap_ok(new != NULL &&new->durations[CHANNEL_DIRECT].amount == 5,
            "the new version is in force from its first day (1/7)");
     tap_ok(old != NULL && old->counting == COUNTING_DAYS && old->cutoff == 15 * 3600 &&
                old->extension.amount == 3,
            "the old version takes the file's defaults");
-    tap_ok(new != NULL && new->counting == COUNTING_HOURS && new->cutoff == NO_CUTOFF,
+    tap_ok(new != NULL &&new->counting == COUNTING_HOURS &&new->cutoff == NO_CUTOFF,
            "the new version overrides counting and cut-off");
-    tap_ok(new != NULL && new->durations[CHANNEL_ONLINE].amount == 3 &&
+    tap_ok(new != NULL &&new->durations[CHANNEL_ONLINE].amount == 3 &&
                new->durations[CHANNEL_POSTAL].amount == 3,
            "'default' covers the channels not named");
     tap_is_string(old ? old->source : NULL, "QĐ 0/QĐ-BCA (2021)", "a version's own source");
     tap_is_string(new ? new->source : NULL, "QĐ 1/QĐ-BCA", "the procedure's source is inherited");
     tap_ok(old != NULL && old->confidence != NULL && strcmp(old->confidence, "uncertain") == 0,
            "the procedure's confidence is inherited");
-    tap_ok(new != NULL && new->confidence == NULL, "a version may be verified");
+    tap_ok(new != NULL &&new->confidence == NULL, "a version may be verified");
     tap_ok(procedure_version_at(residence, day_of(1990, 1, 1)) == old,
            "a version without 'from' has no start");
   }
@@ -128,8 +128,7 @@ static void expect_broken(const char *name, const char *message) {
   snprintf(path, sizeof path, "tests/data/broken/procedures/%s.yaml", name);
   struct procedure_table table = {(struct procedure *)1, 99};
   struct error error = {0};
-  tap_is_integer(procedures_load_file(path, &table, &error), STATUS_INVALID, "%s is refused",
-                 name);
+  tap_is_integer(procedures_load_file(path, &table, &error), STATUS_INVALID, "%s is refused", name);
   char expected[1024];
   snprintf(expected, sizeof expected, "%s:%s", path, message);
   tap_is_string(error.message, expected, "%s: exact message", name);
@@ -173,7 +172,8 @@ static void test_broken(void) {
       {"source-empty", "7:13: 'source' must not be empty"},
       {"source-missing", "2:5: procedure '1.004227' has no 'source' (the published decision)"},
       {"supplement-bad", "7:17: 'supplement' must be 'pause' or 'restart', not 'stop'"},
-      {"syntax", "7:11: did not find expected ',' or ']' while parsing a flow sequence: a list in [ ] is not closed, or two of its items lack a comma between them"},
+      {"syntax", "7:11: did not find expected ',' or ']' while parsing a flow sequence: a list in "
+                 "[ ] is not closed, or two of its items lack a comma between them"},
       {"top-unknown-key", "1:1: unknown key 'procedure' in the procedures file (did you mean "
                           "'procedures'?)"},
       {"unknown-key", "6:5: unknown key 'duraton' in procedure '1.004227' (did you mean "
@@ -194,9 +194,9 @@ static void test_broken(void) {
     expect_broken(cases[i][0], cases[i][1]);
   struct procedure_table table;
   struct error error = {0};
-  tap_is_integer(procedures_load_file("tests/data/broken/procedures/no-such-file.yaml", &table,
-                                      &error),
-                 STATUS_INVALID, "a missing file is refused");
+  tap_is_integer(
+      procedures_load_file("tests/data/broken/procedures/no-such-file.yaml", &table, &error),
+      STATUS_INVALID, "a missing file is refused");
   tap_contains(error.message, "no-such-file.yaml", "the message names the missing file");
 }
 
