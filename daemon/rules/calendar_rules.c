@@ -66,6 +66,7 @@ struct loader {
   const struct yaml_tree *tree;
   struct error *error;       /* the failure of the check at hand */
   struct error_list *errors; /* every failure noted so far */
+  bool week_failed;          /* the announced days are then not checked against the week */
   bool working_weekdays[7];
   struct working_hours hours;
   struct holiday *holidays;
@@ -215,11 +216,15 @@ static enum status read_week(struct loader *loader, const struct yaml_tree_node 
   static const char *const keys[] = {"working_days", "hours", NULL};
   enum status status =
       note(loader, yaml_tree_check_keys(loader->tree, week, keys, "week", loader->error));
+  loader->week_failed = status != STATUS_OK;
   if (status != STATUS_OK)
     return status;
   const struct yaml_tree_node *days = yaml_tree_get(week, "working_days");
-  if (days != NULL && note(loader, read_working_days(loader, days)) == STATUS_RUNTIME)
-    return STATUS_RUNTIME;
+  if (days != NULL && (status = note(loader, read_working_days(loader, days))) != STATUS_OK) {
+    if (status == STATUS_RUNTIME)
+      return status;
+    loader->week_failed = true;
+  }
   const struct yaml_tree_node *hours = yaml_tree_get(week, "hours");
   if (hours != NULL && note(loader, read_hours(loader, hours)) == STATUS_RUNTIME)
     return STATUS_RUNTIME;
@@ -393,11 +398,12 @@ static enum status check_announced_date(const struct loader *loader,
   enum weekday weekday = civil_weekday(day);
   if (date.year != year)
     return yaml_tree_error(tree, node, loader->error, "%s is not in %d", node->text, year);
-  if (!working && !loader->working_weekdays[weekday])
+  bool known = !loader->week_failed; /* else which days are worked is unknown */
+  if (known && !working && !loader->working_weekdays[weekday])
     return yaml_tree_error(tree, node, loader->error,
                            "%s is a %s, already a day off: days_off lists working weekdays only",
                            node->text, weekday_names[weekday]);
-  if (working && loader->working_weekdays[weekday])
+  if (known && working && loader->working_weekdays[weekday])
     return yaml_tree_error(tree, node, loader->error,
                            "%s is a %s, already a working day: days_worked lists rest days only",
                            node->text, weekday_names[weekday]);
@@ -713,7 +719,8 @@ static enum status load_tree(struct loader *loader, struct calendar **calendar) 
       loader, yaml_tree_check_keys(tree, tree->root, keys, "the calendar file", loader->error));
   const struct yaml_tree_node *week = yaml_tree_get(tree->root, "week");
   default_week(loader);
-  if (status != STATUS_OK || (week != NULL && (status = read_week(loader, week)) != STATUS_OK) ||
+  if (status != STATUS_OK ||
+      (week != NULL && (status = read_week(loader, week)) == STATUS_RUNTIME) ||
       (status = read_holidays(loader, yaml_tree_get(tree->root, "holidays"))) == STATUS_RUNTIME ||
       (status =
            note(loader, read_compensation(loader, yaml_tree_get(tree->root, "compensatory")))) ==
