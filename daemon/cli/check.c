@@ -7,8 +7,10 @@
  * (letters/mail-*.yaml) that the directory holds. Today's date decides the yearly-schedule
  * warnings; it comes from where `dunghen once` takes "now" (service/clock.h): --now TS, else
  * $DUNGHEN_NOW, else the real clock, read once. Success prints a one-line summary on stdout and
- * each warning on stderr as `warning: ...`, exit 0; the first error is printed as
- * `dunghen check: FILE:LINE:COLUMN: message`, exit 2 (1 when the files cannot be read).
+ * each warning on stderr as `warning: ...`, exit 0. Every file is checked even when another
+ * failed, and every error is printed, file by file in file order, one a line as
+ * `dunghen check: FILE:LINE:COLUMN: message` (at most ERROR_LIST_SHOWN a file, then
+ * `dunghen check: FILE: N more errors not shown`), exit 2 (1 when a file cannot be read).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,20 +26,20 @@
 #include "rules/ruleset.h"
 #include "service/clock.h"
 
-/* The mail wording files present in `letters` (the daemon needs them only with mail on). */
-static enum status check_mail_templates(const char *letters, struct error *error) {
+/* The mail wording files present in `letters` (the daemon needs them only with mail on); each
+ * one's error is added to `report`. */
+static void check_mail_templates(const char *letters, struct error *report) {
   for (size_t i = 0; mail_template_files[i] != NULL; i++) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", letters, mail_template_files[i]);
     if (access(path, F_OK) != 0)
       continue;
     struct letter_template *wording = NULL;
-    enum status status = mail_template_load(path, &wording, error);
+    struct error error;
+    if (mail_template_load(path, &wording, &error) != STATUS_OK)
+      error_join(report, &error);
     letter_template_free(wording);
-    if (status != STATUS_OK)
-      return status;
   }
-  return STATUS_OK;
 }
 
 static void print_summary(const struct ruleset *set) {
@@ -128,18 +130,20 @@ int command_check(int argc, char **argv) {
   int64_t today;
   if (read_today(now_option, &today, &error) != STATUS_OK)
     return cli_usage_error("check", "%s", error.message);
+  /* The rules, the letter templates and the mail wording are all checked, whatever fails. */
+  struct error report;
+  error_clear(&report);
   struct ruleset *set = NULL;
   if (ruleset_load(cli_rules_directory(rules_option), today, &set, &error) != STATUS_OK)
-    return cli_report("check", &error);
+    error_join(&report, &error);
   struct letter_library *library = NULL;
-  if (letter_library_load(cli_letters_directory(letters_option), &library, &error) != STATUS_OK) {
-    ruleset_release(set);
-    return cli_report("check", &error);
-  }
+  if (letter_library_load(cli_letters_directory(letters_option), &library, &error) != STATUS_OK)
+    error_join(&report, &error);
   letter_library_free(library);
-  if (check_mail_templates(cli_letters_directory(letters_option), &error) != STATUS_OK) {
+  check_mail_templates(cli_letters_directory(letters_option), &report);
+  if (report.status != STATUS_OK) {
     ruleset_release(set);
-    return cli_report("check", &error);
+    return cli_report("check", &report);
   }
   print_summary(set);
   for (size_t i = 0; i < set->rules->warning_count; i++)

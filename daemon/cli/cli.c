@@ -3,11 +3,20 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "service/paths.h"
 
 int cli_report(const char *command, const struct error *error) {
-  fprintf(stderr, "dunghen %s: %s\n", command, error->message);
+  /* One line a failure, each with the command's name (core/error.h: a message may hold several). */
+  for (const char *line = error->message;;) {
+    const char *end = strchr(line, '\n');
+    int length = (int)(end != NULL ? (size_t)(end - line) : strlen(line));
+    fprintf(stderr, "dunghen %s: %.*s\n", command, length, line);
+    if (end == NULL)
+      break;
+    line = end + 1;
+  }
   return error->status == STATUS_OK ? 1 : (int)error->status;
 }
 

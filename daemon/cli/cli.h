@@ -22,7 +22,8 @@ int command_run(int argc, char **argv);
 int command_once(int argc, char **argv);
 int command_demo(int argc, char **argv);
 
-/* Prints `dunghen COMMAND: message` to stderr and returns the exit status for the error. */
+/* Prints `dunghen COMMAND: message` to stderr, one such line for each line of the message, and
+ * returns the exit status for the error. */
 int cli_report(const char *command, const struct error *error);
 /* Prints `dunghen COMMAND: message` and a pointer to `dunghen help COMMAND`; returns 2. */
 int cli_usage_error(const char *command, const char *format, ...) DUNGHEN_PRINTF(2, 3);

@@ -22,7 +22,7 @@ int command_run(int argc, char **argv) {
   struct error error;
   error_clear(&error);
   if (loop_run(&options.loop, &log, &error) != STATUS_OK) {
-    log_error(&log, "%s", error.message);
+    log_lines(&log, LOG_ERROR, NULL, error.message);
     return error.status == STATUS_INVALID ? 2 : 1;
   }
   return 0;

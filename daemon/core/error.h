@@ -7,6 +7,10 @@
  * the database, memory) and maps to exit status 1. Messages about files start with
  * `FILE:LINE:COLUMN: ` (1-based), built by error_at(). A NULL error pointer is allowed and
  * discards the message.
+ *
+ * One failure is one line of at most ERROR_LINE_SIZE - 1 bytes. The message may hold several
+ * failures, one a line (`dunghen check` reports every error of the rules, rules/error_list.h;
+ * error_join adds another failure): whoever prints or logs it prints one line per failure.
  */
 #ifndef DUNGHEN_ERROR_H
 #define DUNGHEN_ERROR_H
@@ -19,7 +23,7 @@ enum status {
   STATUS_INVALID = 2,
 };
 
-enum { ERROR_MESSAGE_SIZE = 1024 };
+enum { ERROR_LINE_SIZE = 1024, ERROR_MESSAGE_SIZE = 8192 };
 
 struct error {
   enum status status;
@@ -46,5 +50,14 @@ enum status error_at(struct error *error, const char *file, size_t line, size_t 
 
 /* Prepends `context: ` to an existing message, keeping its status; returns the status. */
 enum status error_prefix(struct error *error, const char *format, ...) DUNGHEN_PRINTF(2, 3);
+
+/*
+ * Adds the failure(s) in `other` after those already in `error`, one a line, so one report can
+ * name the failures of several files. Nothing happens when `other` holds no failure; when
+ * `error` holds none, it becomes a copy of `other`. The status is STATUS_RUNTIME when either
+ * is, else STATUS_INVALID. Lines that do not fit are dropped whole and counted in a last line,
+ * `N more errors not shown`. Returns the resulting status.
+ */
+enum status error_join(struct error *error, const struct error *other);
 
 #endif

@@ -52,14 +52,20 @@ enum status letter_library_load(const char *letters_directory, struct letter_lib
   struct letter_library *result = calloc(1, sizeof *result);
   if (result == NULL)
     return error_set(error, STATUS_RUNTIME, "out of memory loading letter templates");
+  /* Both forms are checked even when the first fails, so one run names the errors of both. */
+  struct error report, one;
+  error_clear(&report);
   for (int i = 0; i < 2; i++) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", letters_directory, files[i]);
-    enum status status = letter_template_load(path, &result->templates[i], error);
-    if (status != STATUS_OK) {
-      letter_library_free(result);
-      return status;
-    }
+    if (letter_template_load(path, &result->templates[i], &one) != STATUS_OK)
+      error_join(&report, &one);
+  }
+  if (report.status != STATUS_OK) {
+    letter_library_free(result);
+    if (error != NULL)
+      *error = report;
+    return report.status;
   }
   *library = result;
   return STATUS_OK;

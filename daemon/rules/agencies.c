@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules/error_list.h"
 #include "rules/ladder.h"
 #include "rules/yaml_tree.h"
 
@@ -304,36 +305,51 @@ static enum status read_agency(const struct yaml_tree *tree, const struct yaml_t
   return STATUS_OK;
 }
 
-static enum status load_tree(const struct yaml_tree *tree, struct agency_table *table,
-                             struct error *error) {
+/* After an error, the next agency is read (rules/error_list.h); an agency stops at its first. */
+static enum status read_agencies(const struct yaml_tree *tree, struct agency_table *table,
+                                 struct error_list *errors) {
   static const char *const known[] = {"agencies", NULL};
-  if (tree->root == NULL)
-    return error_at(error, tree->file, 1, 1, "empty file: expected 'agencies:'");
+  struct error one;
+  struct error *error = &one;
   enum status status = yaml_tree_check_keys(tree, tree->root, known, "agencies file", error);
   if (status != STATUS_OK)
-    return status;
+    return error_list_note(errors, status, error);
   const struct yaml_tree_node *list = yaml_tree_get(tree->root, "agencies");
   if (list == NULL)
-    return yaml_tree_error(tree, tree->root, error, "missing key 'agencies'");
+    return error_list_note(
+        errors, yaml_tree_error(tree, tree->root, error, "missing key 'agencies'"), error);
   if ((status = yaml_tree_expect(tree, list, YAML_TREE_SEQUENCE, "agencies", error)) != STATUS_OK)
-    return status;
+    return error_list_note(errors, status, error);
   table->agencies = calloc(list->count == 0 ? 1 : list->count, sizeof *table->agencies);
   if (table->agencies == NULL)
-    return error_set(error, STATUS_RUNTIME, "out of memory loading agencies");
+    return error_list_note(
+        errors, error_set(error, STATUS_RUNTIME, "out of memory loading agencies"), error);
   for (size_t i = 0; i < list->count; i++) {
     const struct yaml_tree_node *entry = list->items[i];
-    if ((status = yaml_tree_expect(tree, entry, YAML_TREE_MAPPING, "agency", error)) != STATUS_OK)
-      return status;
     table->count = i + 1;
-    if ((status = read_agency(tree, entry, &table->agencies[i], error)) != STATUS_OK)
-      return status;
-    for (size_t j = 0; j < i; j++)
-      if (strcmp(table->agencies[j].code, table->agencies[i].code) == 0)
-        return yaml_tree_error(tree, yaml_tree_get(entry, "code"), error,
-                               "duplicate agency code '%s' (first at line %zu)",
-                               table->agencies[i].code, table->agencies[j].line);
+    status = yaml_tree_expect(tree, entry, YAML_TREE_MAPPING, "agency", error);
+    if (status == STATUS_OK)
+      status = read_agency(tree, entry, &table->agencies[i], error);
+    for (size_t j = 0; j < i && status == STATUS_OK; j++)
+      if (table->agencies[j].code != NULL &&
+          strcmp(table->agencies[j].code, table->agencies[i].code) == 0)
+        status = yaml_tree_error(tree, yaml_tree_get(entry, "code"), error,
+                                 "duplicate agency code '%s' (first at line %zu)",
+                                 table->agencies[i].code, table->agencies[j].line);
+    if (error_list_note(errors, status, error) == STATUS_RUNTIME)
+      return STATUS_RUNTIME;
   }
   return STATUS_OK;
+}
+
+static enum status load_tree(const struct yaml_tree *tree, struct agency_table *table,
+                             struct error *error) {
+  if (tree->root == NULL)
+    return error_at(error, tree->file, 1, 1, "empty file: expected 'agencies:'");
+  struct error_list errors;
+  error_list_init(&errors, tree->file);
+  read_agencies(tree, table, &errors);
+  return error_list_finish(&errors, error);
 }
 
 /* Takes the tree (loaded or not) and frees it: the file and buffer loaders share this. */

@@ -9,6 +9,10 @@
  * compensatory day (Labour Code 2019 art. 111(3)). Lunar holidays are converted with
  * core/lunar.h while loading, so a lunar date that does not exist in some year is an error here,
  * never a surprise later.
+ *
+ * Reading goes on after an error (rules/error_list.h) with the next part: the week's days and
+ * hours, each holiday, the compensatory rule, each announced year, entry and date; a part with
+ * an unknown key is not read further. The days are decided only when nothing failed.
  */
 #include "rules/calendar_rules.h"
 
@@ -18,6 +22,7 @@
 
 #include "core/civil.h"
 #include "core/lunar.h"
+#include "rules/error_list.h"
 #include "rules/yaml_tree.h"
 
 enum { REASON_SIZE = 768, MAX_HOLIDAY_DAYS = 30, MAX_OFFSET = 60 };
@@ -59,7 +64,9 @@ struct occurrence {
 
 struct loader {
   const struct yaml_tree *tree;
-  struct error *error;
+  struct error *error;       /* the failure of the check at hand */
+  struct error_list *errors; /* every failure noted so far */
+  bool week_failed;          /* the announced days are then not checked against the week */
   bool working_weekdays[7];
   struct working_hours hours;
   struct holiday *holidays;
@@ -82,6 +89,11 @@ static const char *const weekday_names[] = {"Monday", "Tuesday",  "Wednesday", "
 static enum status missing_key(const struct loader *loader, const struct yaml_tree_node *mapping,
                                const char *key, const char *what) {
   return yaml_tree_error(loader->tree, mapping, loader->error, "missing '%s' in %s", key, what);
+}
+
+/* Notes the outcome of one part whose failure is in loader->error (see error_list_note). */
+static enum status note(const struct loader *loader, enum status status) {
+  return error_list_note(loader->errors, status, loader->error);
 }
 
 /* A non-empty string under a required key. */
@@ -202,15 +214,20 @@ static enum status read_hours(struct loader *loader, const struct yaml_tree_node
 
 static enum status read_week(struct loader *loader, const struct yaml_tree_node *week) {
   static const char *const keys[] = {"working_days", "hours", NULL};
-  enum status status = yaml_tree_check_keys(loader->tree, week, keys, "week", loader->error);
+  enum status status =
+      note(loader, yaml_tree_check_keys(loader->tree, week, keys, "week", loader->error));
+  loader->week_failed = status != STATUS_OK;
   if (status != STATUS_OK)
     return status;
   const struct yaml_tree_node *days = yaml_tree_get(week, "working_days");
-  if (days != NULL && (status = read_working_days(loader, days)) != STATUS_OK)
-    return status;
+  if (days != NULL && (status = note(loader, read_working_days(loader, days))) != STATUS_OK) {
+    if (status == STATUS_RUNTIME)
+      return status;
+    loader->week_failed = true;
+  }
   const struct yaml_tree_node *hours = yaml_tree_get(week, "hours");
-  if (hours != NULL && (status = read_hours(loader, hours)) != STATUS_OK)
-    return status;
+  if (hours != NULL && note(loader, read_hours(loader, hours)) == STATUS_RUNTIME)
+    return STATUS_RUNTIME;
   return STATUS_OK;
 }
 
@@ -319,18 +336,20 @@ static enum status read_holiday(struct loader *loader, const struct yaml_tree_no
 static enum status read_holidays(struct loader *loader, const struct yaml_tree_node *list) {
   if (yaml_tree_is_null(list))
     return STATUS_OK;
-  enum status status =
-      yaml_tree_expect(loader->tree, list, YAML_TREE_SEQUENCE, "holidays", loader->error);
+  enum status status = note(
+      loader, yaml_tree_expect(loader->tree, list, YAML_TREE_SEQUENCE, "holidays", loader->error));
   if (status != STATUS_OK)
     return status;
   loader->holidays = calloc(list->count + 1, sizeof *loader->holidays);
   if (loader->holidays == NULL)
-    return error_set(loader->error, STATUS_RUNTIME, "out of memory");
+    return note(loader, error_set(loader->error, STATUS_RUNTIME, "out of memory"));
   for (size_t i = 0; i < list->count; i++) {
-    status = read_holiday(loader, list->items[i], &loader->holidays[i]);
-    if (status != STATUS_OK)
+    status = note(loader,
+                  read_holiday(loader, list->items[i], &loader->holidays[loader->holiday_count]));
+    if (status == STATUS_RUNTIME)
       return status;
-    loader->holiday_count++;
+    if (status == STATUS_OK)
+      loader->holiday_count++;
   }
   return STATUS_OK;
 }
@@ -379,11 +398,12 @@ static enum status check_announced_date(const struct loader *loader,
   enum weekday weekday = civil_weekday(day);
   if (date.year != year)
     return yaml_tree_error(tree, node, loader->error, "%s is not in %d", node->text, year);
-  if (!working && !loader->working_weekdays[weekday])
+  bool known = !loader->week_failed; /* else which days are worked is unknown */
+  if (known && !working && !loader->working_weekdays[weekday])
     return yaml_tree_error(tree, node, loader->error,
                            "%s is a %s, already a day off: days_off lists working weekdays only",
                            node->text, weekday_names[weekday]);
-  if (working && loader->working_weekdays[weekday])
+  if (known && working && loader->working_weekdays[weekday])
     return yaml_tree_error(tree, node, loader->error,
                            "%s is a %s, already a working day: days_worked lists rest days only",
                            node->text, weekday_names[weekday]);
@@ -400,6 +420,7 @@ static enum status read_announced_entry(struct loader *loader, const struct yaml
   const struct yaml_tree *tree = loader->tree;
   const char *what = working ? "a days_worked entry" : "a days_off entry";
   enum status status = yaml_tree_check_keys(tree, node, keys, what, loader->error);
+  /* Up to the list of dates, the entry is one part; then each date is one. */
   const char *reason = NULL;
   const char *source = NULL;
   if (status != STATUS_OK ||
@@ -416,12 +437,12 @@ static enum status read_announced_entry(struct loader *loader, const struct yaml
     return yaml_tree_error(tree, dates, loader->error, "dates must list at least one date");
   for (size_t i = 0; i < dates->count; i++) {
     int64_t day = 0;
-    if ((status = yaml_tree_read_date(tree, dates->items[i], &day, loader->error)) != STATUS_OK ||
-        (status = check_announced_date(loader, dates->items[i], day, year, working, year_start)) !=
-            STATUS_OK ||
-        (status = add_announced(
-             loader, (struct announced_day){day, working, reason, source, false})) != STATUS_OK)
-      return status;
+    if ((status = yaml_tree_read_date(tree, dates->items[i], &day, loader->error)) == STATUS_OK &&
+        (status = check_announced_date(loader, dates->items[i], day, year, working, year_start)) ==
+            STATUS_OK)
+      status = add_announced(loader, (struct announced_day){day, working, reason, source, false});
+    if (note(loader, status) == STATUS_RUNTIME)
+      return STATUS_RUNTIME;
   }
   return STATUS_OK;
 }
@@ -430,11 +451,14 @@ static enum status read_announced_list(struct loader *loader, const struct yaml_
                                        const char *key, int year, size_t year_start) {
   if (yaml_tree_is_null(list))
     return STATUS_OK;
-  enum status status = yaml_tree_expect(loader->tree, list, YAML_TREE_SEQUENCE, key, loader->error);
+  enum status status =
+      note(loader, yaml_tree_expect(loader->tree, list, YAML_TREE_SEQUENCE, key, loader->error));
   for (size_t i = 0; status == STATUS_OK && i < list->count; i++)
-    status = read_announced_entry(loader, list->items[i], year, strcmp(key, "days_worked") == 0,
-                                  year_start);
-  return status;
+    if (note(loader, read_announced_entry(loader, list->items[i], year,
+                                          strcmp(key, "days_worked") == 0, year_start)) ==
+        STATUS_RUNTIME)
+      return STATUS_RUNTIME;
+  return status == STATUS_RUNTIME ? status : STATUS_OK;
 }
 
 static enum status read_announced(struct loader *loader, const struct yaml_tree_node *mapping) {
@@ -443,26 +467,33 @@ static enum status read_announced(struct loader *loader, const struct yaml_tree_
     return STATUS_OK;
   const struct yaml_tree *tree = loader->tree;
   enum status status =
-      yaml_tree_expect(tree, mapping, YAML_TREE_MAPPING, "announced", loader->error);
+      note(loader, yaml_tree_expect(tree, mapping, YAML_TREE_MAPPING, "announced", loader->error));
   if (status != STATUS_OK)
     return status;
   struct calendar_rules_summary *summary = loader->summary;
   for (size_t i = 0; i < mapping->count; i++) {
     int year = 0;
     const struct yaml_tree_node *schedule = mapping->pairs[i].value;
-    if ((status = read_year(loader, mapping->pairs[i].key, &year)) != STATUS_OK)
-      return status;
+    if ((status = note(loader, read_year(loader, mapping->pairs[i].key, &year))) != STATUS_OK) {
+      if (status == STATUS_RUNTIME)
+        return status;
+      continue;
+    }
     char what[32];
     snprintf(what, sizeof what, "the schedule of %d", year);
     if (!yaml_tree_is_null(schedule) &&
-        (status = yaml_tree_check_keys(tree, schedule, keys, what, loader->error)) != STATUS_OK)
-      return status;
+        (status = note(loader, yaml_tree_check_keys(tree, schedule, keys, what, loader->error))) !=
+            STATUS_OK) {
+      if (status == STATUS_RUNTIME)
+        return status;
+      continue;
+    }
     size_t year_start = loader->announced_count;
-    if ((status = read_announced_list(loader, yaml_tree_get(schedule, "days_off"), "days_off", year,
-                                      year_start)) != STATUS_OK ||
-        (status = read_announced_list(loader, yaml_tree_get(schedule, "days_worked"), "days_worked",
-                                      year, year_start)) != STATUS_OK)
-      return status;
+    if (read_announced_list(loader, yaml_tree_get(schedule, "days_off"), "days_off", year,
+                            year_start) == STATUS_RUNTIME ||
+        read_announced_list(loader, yaml_tree_get(schedule, "days_worked"), "days_worked", year,
+                            year_start) == STATUS_RUNTIME)
+      return STATUS_RUNTIME;
     summary->announced[year - CALENDAR_FIRST_YEAR] = true;
     loader->announced_keys[year - CALENDAR_FIRST_YEAR] = mapping->pairs[i].key;
     summary->announced_count++;
@@ -683,28 +714,40 @@ static enum status load_tree(struct loader *loader, struct calendar **calendar) 
   static const char *const keys[] = {"week", "holidays", "compensatory", "announced", NULL};
   const struct yaml_tree *tree = loader->tree;
   if (tree->root == NULL)
-    return error_at(loader->error, tree->file, 1, 1, "the calendar file is empty");
-  enum status status =
-      yaml_tree_check_keys(tree, tree->root, keys, "the calendar file", loader->error);
+    return note(loader, error_at(loader->error, tree->file, 1, 1, "the calendar file is empty"));
+  enum status status = note(
+      loader, yaml_tree_check_keys(tree, tree->root, keys, "the calendar file", loader->error));
   const struct yaml_tree_node *week = yaml_tree_get(tree->root, "week");
   default_week(loader);
-  if (status != STATUS_OK || (week != NULL && (status = read_week(loader, week)) != STATUS_OK) ||
-      (status = read_holidays(loader, yaml_tree_get(tree->root, "holidays"))) != STATUS_OK ||
-      (status = read_compensation(loader, yaml_tree_get(tree->root, "compensatory"))) !=
-          STATUS_OK ||
-      (status = read_announced(loader, yaml_tree_get(tree->root, "announced"))) != STATUS_OK)
+  if (status != STATUS_OK ||
+      (week != NULL && (status = read_week(loader, week)) == STATUS_RUNTIME) ||
+      (status = read_holidays(loader, yaml_tree_get(tree->root, "holidays"))) == STATUS_RUNTIME ||
+      (status =
+           note(loader, read_compensation(loader, yaml_tree_get(tree->root, "compensatory")))) ==
+          STATUS_RUNTIME ||
+      (status = read_announced(loader, yaml_tree_get(tree->root, "announced"))) == STATUS_RUNTIME)
     return status;
+  if (error_list_count(loader->errors) > 0)
+    return STATUS_INVALID;
   loader->summary->holiday_count = loader->holiday_count;
-  return build_calendar(loader, calendar);
+  return note(loader, build_calendar(loader, calendar));
 }
 
 static enum status load(struct yaml_tree *tree, struct calendar **calendar,
                         struct calendar_rules_summary *summary, struct error *error) {
   struct calendar_rules_summary local_summary;
-  struct loader loader = {
-      .tree = tree, .error = error, .summary = summary != NULL ? summary : &local_summary};
+  struct error_list errors;
+  struct error one;
+  error_list_init(&errors, tree->file);
+  struct loader loader = {.tree = tree,
+                          .error = &one,
+                          .errors = &errors,
+                          .summary = summary != NULL ? summary : &local_summary};
   memset(loader.summary, 0, sizeof *loader.summary);
-  enum status status = load_tree(&loader, calendar);
+  enum status loaded = load_tree(&loader, calendar);
+  enum status status = error_list_finish(&errors, error);
+  if (status == STATUS_OK && loaded != STATUS_OK) /* every failure is noted; this is a bug */
+    status = error_set(error, STATUS_RUNTIME, "the calendar failed without a reason");
   if (status != STATUS_OK) {
     calendar_free(*calendar);
     *calendar = NULL;

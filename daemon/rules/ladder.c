@@ -11,6 +11,9 @@
  *       on_delay_reason: false
  *       action: notify       # notify (default) or letter
  *       recipients: [handling_agency, one_stop_unit]
+ *
+ * After an error, reading goes on with `due_soon` or the next level (rules/error_list.h); a level
+ * stops at its first error.
  */
 #include "rules/ladder.h"
 #include "rules/rules.h"
@@ -22,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules/error_list.h"
 #include "rules/yaml_tree.h"
 
 const char *const ladder_roles[] = {
@@ -220,59 +224,77 @@ static enum status read_level(const struct yaml_tree *tree, const struct yaml_tr
 }
 
 static enum status read_levels(const struct yaml_tree *tree, const struct yaml_tree_node *node,
-                               struct ladder *ladder, struct error *error) {
+                               struct ladder *ladder, struct error_list *errors) {
+  struct error one;
+  struct error *error = &one;
   enum status status = yaml_tree_expect(tree, node, YAML_TREE_SEQUENCE, "levels", error);
   if (status != STATUS_OK)
-    return status;
+    return error_list_note(errors, status, error);
   if (node->count == 0)
-    return yaml_tree_error(tree, node, error, "the ladder needs at least one level");
+    return error_list_note(
+        errors, yaml_tree_error(tree, node, error, "the ladder needs at least one level"), error);
   if (node->count > LADDER_MAX_LEVELS)
-    return yaml_tree_error(tree, node->items[LADDER_MAX_LEVELS], error,
-                           "too many levels (at most %d)", LADDER_MAX_LEVELS);
+    return error_list_note(errors,
+                           yaml_tree_error(tree, node->items[LADDER_MAX_LEVELS], error,
+                                           "too many levels (at most %d)", LADDER_MAX_LEVELS),
+                           error);
   ladder->levels = calloc(node->count, sizeof *ladder->levels);
   if (ladder->levels == NULL)
-    return error_set(error, STATUS_RUNTIME, "out of memory");
+    return error_list_note(errors, error_set(error, STATUS_RUNTIME, "out of memory"), error);
   const struct yaml_tree_node *letter = NULL;
   for (size_t i = 0; i < node->count; i++) {
     ladder->count = i + 1;
     status = read_level(tree, node->items[i], &ladder->levels[i], error);
-    if (status != STATUS_OK)
-      return status;
-    for (size_t j = 0; j < i; j++)
-      if (strcmp(ladder->levels[j].name, ladder->levels[i].name) == 0)
-        return yaml_tree_error(tree, yaml_tree_get(node->items[i], "level"), error,
-                               "level '%s' is defined twice (first on line %zu)",
-                               ladder->levels[i].name, ladder->levels[j].line);
-    if (ladder->levels[i].action == LADDER_LETTER) {
+    if (status == STATUS_OK)
+      for (size_t j = 0; j < i && status == STATUS_OK; j++)
+        if (ladder->levels[j].name != NULL &&
+            strcmp(ladder->levels[j].name, ladder->levels[i].name) == 0)
+          status = yaml_tree_error(tree, yaml_tree_get(node->items[i], "level"), error,
+                                   "level '%s' is defined twice (first on line %zu)",
+                                   ladder->levels[i].name, ladder->levels[j].line);
+    if (status == STATUS_OK && ladder->levels[i].action == LADDER_LETTER) {
       if (letter != NULL)
-        return yaml_tree_error(tree, yaml_tree_get(node->items[i], "action"), error,
-                               "only one level may send the letter (already on line %zu)",
-                               letter->line);
-      letter = node->items[i];
+        status = yaml_tree_error(tree, yaml_tree_get(node->items[i], "action"), error,
+                                 "only one level may send the letter (already on line %zu)",
+                                 letter->line);
+      else
+        letter = node->items[i];
     }
+    if (error_list_note(errors, status, error) == STATUS_RUNTIME)
+      return STATUS_RUNTIME;
   }
   return STATUS_OK;
+}
+
+static enum status read_parts(const struct yaml_tree *tree, struct ladder *ladder,
+                              struct error_list *errors) {
+  struct error one;
+  enum status status = error_list_note(
+      errors, yaml_tree_check_keys(tree, tree->root, top_keys, "the ladder", &one), &one);
+  if (status != STATUS_OK)
+    return status;
+  ladder->due_soon.amount = 1;
+  ladder->due_soon.unit = UNIT_WORKING_DAYS;
+  const struct yaml_tree_node *due_soon = yaml_tree_get(tree->root, "due_soon");
+  if (due_soon != NULL &&
+      error_list_note(errors, read_offset(tree, due_soon, false, &ladder->due_soon, &one), &one) ==
+          STATUS_RUNTIME)
+    return STATUS_RUNTIME;
+  const struct yaml_tree_node *levels = yaml_tree_get(tree->root, "levels");
+  if (levels == NULL)
+    return error_list_note(
+        errors, yaml_tree_error(tree, tree->root, &one, "the ladder needs 'levels'"), &one);
+  return read_levels(tree, levels, ladder, errors);
 }
 
 static enum status read_ladder(const struct yaml_tree *tree, struct ladder *ladder,
                                struct error *error) {
   if (tree->root == NULL)
     return error_at(error, tree->file, 1, 1, "the ladder file is empty");
-  enum status status = yaml_tree_check_keys(tree, tree->root, top_keys, "the ladder", error);
-  if (status != STATUS_OK)
-    return status;
-  ladder->due_soon.amount = 1;
-  ladder->due_soon.unit = UNIT_WORKING_DAYS;
-  const struct yaml_tree_node *due_soon = yaml_tree_get(tree->root, "due_soon");
-  if (due_soon != NULL) {
-    status = read_offset(tree, due_soon, false, &ladder->due_soon, error);
-    if (status != STATUS_OK)
-      return status;
-  }
-  const struct yaml_tree_node *levels = yaml_tree_get(tree->root, "levels");
-  if (levels == NULL)
-    return yaml_tree_error(tree, tree->root, error, "the ladder needs 'levels'");
-  return read_levels(tree, levels, ladder, error);
+  struct error_list errors;
+  error_list_init(&errors, tree->file);
+  read_parts(tree, ladder, &errors);
+  return error_list_finish(&errors, error);
 }
 
 /* Takes the tree (loaded or not) and frees it: the file and buffer loaders share this. */

@@ -6,7 +6,9 @@
  * built-in default (hours, no cut-off, pause, 5wd extension). `duration`, `source` and
  * `confidence` have no default: every figure names where it comes from. Versions are sorted
  * by their first day and may not overlap. Every error is `FILE:LINE:COLUMN: message` at the
- * node that caused it.
+ * node that caused it; the load goes on after an error with the next key, version or procedure
+ * (rules/error_list.h), but not into a mapping with an unknown key (the typo would make what
+ * follows misleading), nor into versions whose inherited settings failed.
  */
 #include "rules/procedures.h"
 
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "core/civil.h"
+#include "rules/error_list.h"
 #include "rules/yaml_tree.h"
 
 enum { CODE_MAXIMUM_LENGTH = 64 };
@@ -204,19 +207,23 @@ static enum status read_date(const struct yaml_tree *tree, const struct yaml_tre
   return STATUS_OK;
 }
 
-/* Reads whichever settings `mapping` holds; the caller has checked its keys. */
+/* Reads whichever settings `mapping` holds, noting each bad one; the caller has checked its keys.
+ * STATUS_INVALID when any setting failed: the layer is then not to be used. */
 static enum status read_layer(const struct yaml_tree *tree, const struct yaml_tree_node *mapping,
-                              struct layer *layer, struct error *error) {
+                              struct layer *layer, struct error_list *errors) {
   memset(layer, 0, sizeof *layer);
   layer->node = mapping;
   layer->confidence = -1;
   static const char *const counting_names[] = {"hours", "days", NULL};
   static const char *const supplement_names[] = {"pause", "restart", NULL};
-  enum status status = STATUS_OK;
-  for (size_t i = 0; i < mapping->count && status == STATUS_OK; i++) {
+  bool failed = false;
+  struct error one;
+  struct error *error = &one;
+  for (size_t i = 0; i < mapping->count; i++) {
     const char *key = mapping->pairs[i].key->text;
     const struct yaml_tree_node *value = mapping->pairs[i].value;
     int index = 0;
+    enum status status = STATUS_OK;
     if (strcmp(key, "duration") == 0) {
       status = read_durations(tree, value, layer->durations, error);
       layer->has_durations = true;
@@ -251,15 +258,22 @@ static enum status read_layer(const struct yaml_tree *tree, const struct yaml_tr
       const char *text;
       status = read_text(tree, value, key, &text, error);
     }
+    if (error_list_note(errors, status, error) == STATUS_RUNTIME)
+      return STATUS_RUNTIME;
+    failed |= status != STATUS_OK;
   }
-  if (status == STATUS_OK && layer->has_from && layer->has_until && layer->until < layer->from) {
+  if (failed)
+    return STATUS_INVALID;
+  if (layer->has_from && layer->has_until && layer->until < layer->from) {
     char from[16], until[16];
     civil_format_date(layer->from, from, sizeof from);
     civil_format_date(layer->until, until, sizeof until);
-    return yaml_tree_error(tree, layer->until_node, error, "'until' (%s) is before 'from' (%s)",
-                           until, from);
+    return error_list_note(errors,
+                           yaml_tree_error(tree, layer->until_node, error,
+                                           "'until' (%s) is before 'from' (%s)", until, from),
+                           error);
   }
-  return status;
+  return STATUS_OK;
 }
 
 /* The built-in defaults, overridden by the file's `defaults:` block. */
@@ -420,39 +434,61 @@ static bool valid_code(const char *code) {
   return true;
 }
 
+/* Each version is checked on its own; they are put in order only when all of them are good. */
 static enum status read_versions(const struct yaml_tree *tree, const struct yaml_tree_node *list,
                                  const struct layer *inherited, struct procedure *procedure,
-                                 struct error *error) {
+                                 struct error_list *errors) {
+  struct error one;
+  struct error *error = &one;
   if (list->kind != YAML_TREE_SEQUENCE)
-    return yaml_tree_error(tree, list, error, "'versions' must be a list of versions");
+    return error_list_note(
+        errors, yaml_tree_error(tree, list, error, "'versions' must be a list of versions"), error);
   if (list->count == 0)
-    return yaml_tree_error(tree, list, error, "'versions' of procedure '%s' is empty",
-                           procedure->code);
+    return error_list_note(errors,
+                           yaml_tree_error(tree, list, error,
+                                           "'versions' of procedure '%s' is empty",
+                                           procedure->code),
+                           error);
   procedure->versions = calloc(list->count, sizeof procedure->versions[0]);
   struct placed_version *placed = calloc(list->count, sizeof placed[0]);
   if (procedure->versions == NULL || placed == NULL) {
     free(placed);
-    return error_set(error, STATUS_RUNTIME, "out of memory");
+    return error_list_note(errors, error_set(error, STATUS_RUNTIME, "out of memory"), error);
   }
   char what[CODE_MAXIMUM_LENGTH + 32];
   snprintf(what, sizeof what, "a version of procedure '%s'", procedure->code);
   enum status status = STATUS_OK;
   size_t made = 0;
-  for (; made < list->count && status == STATUS_OK; made++) {
-    const struct yaml_tree_node *node = list->items[made];
+  bool failed = false;
+  for (size_t i = 0; i < list->count && status != STATUS_RUNTIME; i++) {
+    const struct yaml_tree_node *node = list->items[i];
     struct layer own, resolved = *inherited;
-    status = yaml_tree_check_keys(tree, node, version_keys, what, error);
+    status =
+        error_list_note(errors, yaml_tree_check_keys(tree, node, version_keys, what, error), error);
     if (status == STATUS_OK)
-      status = read_layer(tree, node, &own, error);
-    if (status != STATUS_OK)
-      break;
+      status = read_layer(tree, node, &own, errors);
+    if (status != STATUS_OK) {
+      failed = true;
+      continue;
+    }
     overlay(&resolved, &own);
     placed[made].node = node;
-    status = make_version(tree, node, procedure->code, &resolved, &placed[made].version, error);
+    status = error_list_note(
+        errors, make_version(tree, node, procedure->code, &resolved, &placed[made].version, error),
+        error);
+    if (status != STATUS_OK) {
+      free_version(&placed[made].version);
+      memset(&placed[made], 0, sizeof placed[made]);
+      failed = true;
+      continue;
+    }
+    made++;
   }
   procedure->version_count = made;
-  if (status == STATUS_OK)
-    status = order_versions(tree, procedure, placed, error);
+  if (status != STATUS_RUNTIME)
+    status = failed
+                 ? STATUS_INVALID
+                 : error_list_note(errors, order_versions(tree, procedure, placed, error), error);
   if (status != STATUS_OK) {
     /* Versions not yet moved into the procedure are freed here. */
     for (size_t i = 0; i < made; i++)
@@ -463,63 +499,94 @@ static enum status read_versions(const struct yaml_tree *tree, const struct yaml
   return status;
 }
 
+/* The texts a procedure must have; each missing or bad one is noted. */
+static enum status read_texts(const struct yaml_tree *tree, const struct yaml_tree_node *node,
+                              const char *code, struct procedure *procedure,
+                              struct error_list *errors) {
+  struct error one;
+  const char *texts[3] = {NULL, NULL, NULL};
+  static const char *const text_keys[3] = {"name", "field", "level"};
+  bool failed = false;
+  for (int i = 0; i < 3; i++) {
+    const struct yaml_tree_node *value = yaml_tree_get(node, text_keys[i]);
+    enum status status =
+        value == NULL
+            ? yaml_tree_error(tree, node, &one, "procedure '%s' has no '%s'", code, text_keys[i])
+            : read_text(tree, value, text_keys[i], &texts[i], &one);
+    if (error_list_note(errors, status, &one) == STATUS_RUNTIME)
+      return STATUS_RUNTIME;
+    failed |= status != STATUS_OK;
+  }
+  if (failed)
+    return STATUS_INVALID;
+  enum status status = STATUS_OK;
+  procedure->name = copy_text(texts[0], &one, &status);
+  procedure->field = copy_text(texts[1], &one, &status);
+  procedure->level = copy_text(texts[2], &one, &status);
+  return error_list_note(errors, status, &one);
+}
+
+/* A procedure's errors are noted; STATUS_INVALID when it had any (it is then not usable). */
 static enum status read_procedure(const struct yaml_tree *tree, const struct yaml_tree_node *node,
                                   const struct layer *defaults, struct procedure *procedure,
-                                  struct error *error) {
+                                  struct error_list *errors) {
+  struct error one;
+  struct error *error = &one;
   if (node->kind != YAML_TREE_MAPPING)
-    return yaml_tree_error(tree, node, error,
-                           "each procedure must be a mapping (code: ..., "
-                           "name: ..., duration: ...)");
+    return error_list_note(errors,
+                           yaml_tree_error(tree, node, error,
+                                           "each procedure must be a mapping (code: ..., "
+                                           "name: ..., duration: ...)"),
+                           error);
   procedure->line = node->line;
   const struct yaml_tree_node *code_node = yaml_tree_get(node, "code");
   if (code_node == NULL)
-    return yaml_tree_error(tree, node, error, "procedure has no 'code'");
+    return error_list_note(errors, yaml_tree_error(tree, node, error, "procedure has no 'code'"),
+                           error);
   const char *code;
   if (read_text(tree, code_node, "code", &code, error) != STATUS_OK)
-    return STATUS_INVALID;
+    return error_list_note(errors, STATUS_INVALID, error);
   if (!valid_code(code))
-    return yaml_tree_error(tree, code_node, error,
-                           "'%s' is not a national TTHC code such as '1.004227'", code);
+    return error_list_note(errors,
+                           yaml_tree_error(tree, code_node, error,
+                                           "'%s' is not a national TTHC code such as '1.004227'",
+                                           code),
+                           error);
   enum status status = STATUS_OK;
   procedure->code = copy_text(code, error, &status);
   if (status != STATUS_OK)
-    return status;
+    return error_list_note(errors, status, error);
   char what[CODE_MAXIMUM_LENGTH + 32];
   snprintf(what, sizeof what, "procedure '%s'", code);
-  if (yaml_tree_check_keys(tree, node, procedure_keys, what, error) != STATUS_OK)
-    return STATUS_INVALID;
-  const char *texts[3] = {NULL, NULL, NULL};
-  static const char *const text_keys[3] = {"name", "field", "level"};
-  for (int i = 0; i < 3; i++) {
-    const struct yaml_tree_node *value = yaml_tree_get(node, text_keys[i]);
-    if (value == NULL)
-      return yaml_tree_error(tree, node, error, "procedure '%s' has no '%s'", code, text_keys[i]);
-    if (read_text(tree, value, text_keys[i], &texts[i], error) != STATUS_OK)
-      return STATUS_INVALID;
-  }
-  procedure->name = copy_text(texts[0], error, &status);
-  procedure->field = copy_text(texts[1], error, &status);
-  procedure->level = copy_text(texts[2], error, &status);
+  status = yaml_tree_check_keys(tree, node, procedure_keys, what, error);
   if (status != STATUS_OK)
-    return status;
+    return error_list_note(errors, status, error);
+  enum status texts = read_texts(tree, node, code, procedure, errors);
+  if (texts == STATUS_RUNTIME)
+    return texts;
+  /* Settings that failed would make every version report what it lacks: stop here. */
   struct layer own, resolved = *defaults;
-  if (read_layer(tree, node, &own, error) != STATUS_OK)
-    return STATUS_INVALID;
+  if ((status = read_layer(tree, node, &own, errors)) != STATUS_OK)
+    return status;
   overlay(&resolved, &own);
   const struct yaml_tree_node *versions = yaml_tree_get(node, "versions");
   if (versions == NULL) {
     procedure->versions = calloc(1, sizeof procedure->versions[0]);
     if (procedure->versions == NULL)
-      return error_set(error, STATUS_RUNTIME, "out of memory");
+      return error_list_note(errors, error_set(error, STATUS_RUNTIME, "out of memory"), error);
     procedure->version_count = 1;
-    return make_version(tree, node, code, &resolved, &procedure->versions[0], error);
+    status = make_version(tree, node, code, &resolved, &procedure->versions[0], error);
+  } else if (own.has_from || own.has_until) {
+    status = yaml_tree_error(tree, own.has_from ? own.from_node : own.until_node, error,
+                             "procedure '%s' has 'versions': give 'from' and 'until' in each "
+                             "version",
+                             code);
+  } else {
+    status = read_versions(tree, versions, &resolved, procedure, errors); /* noted there */
+    return status != STATUS_OK ? status : texts;
   }
-  if (own.has_from || own.has_until)
-    return yaml_tree_error(tree, own.has_from ? own.from_node : own.until_node, error,
-                           "procedure '%s' has 'versions': give 'from' and 'until' in each "
-                           "version",
-                           code);
-  return read_versions(tree, versions, &resolved, procedure, error);
+  status = error_list_note(errors, status, error);
+  return status != STATUS_OK ? status : texts;
 }
 
 static int compare_procedures(const void *left, const void *right) {
@@ -530,16 +597,20 @@ static int compare_procedures(const void *left, const void *right) {
   return a->line < b->line ? -1 : a->line > b->line;
 }
 
+/* When `defaults:` fails, the procedures are still checked against the built-in defaults. */
 static enum status read_defaults(const struct yaml_tree *tree, const struct yaml_tree_node *node,
-                                 struct layer *defaults, struct error *error) {
+                                 struct layer *defaults, struct error_list *errors) {
   builtin_defaults(defaults);
   if (node == NULL || yaml_tree_is_null(node))
     return STATUS_OK;
-  if (yaml_tree_check_keys(tree, node, default_keys, "'defaults'", error) != STATUS_OK)
-    return STATUS_INVALID;
+  struct error one;
+  enum status status = error_list_note(
+      errors, yaml_tree_check_keys(tree, node, default_keys, "'defaults'", &one), &one);
+  if (status != STATUS_OK)
+    return status;
   struct layer own;
-  if (read_layer(tree, node, &own, error) != STATUS_OK)
-    return STATUS_INVALID;
+  if ((status = read_layer(tree, node, &own, errors)) != STATUS_OK)
+    return status;
   overlay(defaults, &own);
   return STATUS_OK;
 }
@@ -558,54 +629,83 @@ static int compare_placed_codes(const void *left, const void *right) {
   return a->node->line < b->node->line ? -1 : a->node->line > b->node->line;
 }
 
+/* Every repeated code is noted, at each repetition, naming the first; procedures whose code
+ * could not be read take no part. */
 static enum status check_duplicates(const struct yaml_tree *tree, const struct yaml_tree_node *list,
-                                    const struct procedure_table *table, struct error *error) {
+                                    const struct procedure_table *table,
+                                    struct error_list *errors) {
+  struct error one;
   struct placed_code *codes = calloc(table->count ? table->count : 1, sizeof codes[0]);
   if (codes == NULL)
-    return error_set(error, STATUS_RUNTIME, "out of memory");
+    return error_list_note(errors, error_set(&one, STATUS_RUNTIME, "out of memory"), &one);
+  size_t count = 0;
   for (size_t i = 0; i < table->count; i++)
-    codes[i] = (struct placed_code){table->items[i].code, yaml_tree_get(list->items[i], "code")};
-  qsort(codes, table->count, sizeof codes[0], compare_placed_codes);
+    if (table->items[i].code != NULL)
+      codes[count++] =
+          (struct placed_code){table->items[i].code, yaml_tree_get(list->items[i], "code")};
+  qsort(codes, count, sizeof codes[0], compare_placed_codes);
   enum status status = STATUS_OK;
-  for (size_t i = 1; i < table->count && status == STATUS_OK; i++)
-    if (strcmp(codes[i - 1].code, codes[i].code) == 0)
-      status = yaml_tree_error(tree, codes[i].node, error,
-                               "duplicate procedure code '%s' (first at line %zu)", codes[i].code,
-                               codes[i - 1].node->line);
+  size_t first = 0;
+  for (size_t i = 1; i < count && status != STATUS_RUNTIME; i++) {
+    if (strcmp(codes[first].code, codes[i].code) != 0) {
+      first = i;
+      continue;
+    }
+    status = error_list_note(errors,
+                             yaml_tree_error(tree, codes[i].node, &one,
+                                             "duplicate procedure code '%s' (first at line %zu)",
+                                             codes[i].code, codes[first].node->line),
+                             &one);
+  }
   free(codes);
   return status;
 }
 
-static enum status read_table(const struct yaml_tree *tree, struct procedure_table *table,
-                              struct error *error) {
+/* The procedures' errors, gathered into `error` (rules/error_list.h). */
+static enum status read_procedures(const struct yaml_tree *tree, struct procedure_table *table,
+                                   struct error_list *errors) {
+  struct error one;
   const struct yaml_tree_node *root = tree->root;
-  if (root == NULL)
-    return error_at(error, tree->file, 1, 1, "the file is empty: expected 'procedures:'");
-  if (yaml_tree_check_keys(tree, root, top_keys, "the procedures file", error) != STATUS_OK)
-    return STATUS_INVALID;
-  struct layer defaults;
-  if (read_defaults(tree, yaml_tree_get(root, "defaults"), &defaults, error) != STATUS_OK)
-    return STATUS_INVALID;
-  const struct yaml_tree_node *list = yaml_tree_get(root, "procedures");
-  if (list == NULL)
-    return error_at(error, tree->file, 1, 1, "missing 'procedures' (the list of procedures)");
-  if (list->kind != YAML_TREE_SEQUENCE)
-    return yaml_tree_error(tree, list, error, "'procedures' must be a list of procedures");
-  table->items = calloc(list->count ? list->count : 1, sizeof table->items[0]);
-  if (table->items == NULL)
-    return error_set(error, STATUS_RUNTIME, "out of memory");
-  for (size_t i = 0; i < list->count; i++) {
-    table->count = i + 1;
-    enum status status = read_procedure(tree, list->items[i], &defaults, &table->items[i], error);
-    if (status != STATUS_OK)
-      return status;
-  }
-  /* Duplicates are found before sorting, while item i is still list->items[i]. */
-  enum status status = check_duplicates(tree, list, table, error);
+  enum status status = error_list_note(
+      errors, yaml_tree_check_keys(tree, root, top_keys, "the procedures file", &one), &one);
   if (status != STATUS_OK)
     return status;
-  qsort(table->items, table->count, sizeof table->items[0], compare_procedures);
+  struct layer defaults;
+  if (read_defaults(tree, yaml_tree_get(root, "defaults"), &defaults, errors) == STATUS_RUNTIME)
+    return STATUS_RUNTIME;
+  const struct yaml_tree_node *list = yaml_tree_get(root, "procedures");
+  if (list == NULL)
+    return error_list_note(
+        errors, error_at(&one, tree->file, 1, 1, "missing 'procedures' (the list of procedures)"),
+        &one);
+  if (list->kind != YAML_TREE_SEQUENCE)
+    return error_list_note(
+        errors, yaml_tree_error(tree, list, &one, "'procedures' must be a list of procedures"),
+        &one);
+  table->items = calloc(list->count ? list->count : 1, sizeof table->items[0]);
+  if (table->items == NULL)
+    return error_list_note(errors, error_set(&one, STATUS_RUNTIME, "out of memory"), &one);
+  for (size_t i = 0; i < list->count; i++) {
+    table->count = i + 1;
+    if (read_procedure(tree, list->items[i], &defaults, &table->items[i], errors) == STATUS_RUNTIME)
+      return STATUS_RUNTIME;
+  }
+  /* Duplicates are found before sorting, while item i is still list->items[i]. */
+  if (check_duplicates(tree, list, table, errors) == STATUS_RUNTIME)
+    return STATUS_RUNTIME;
+  if (error_list_count(errors) == 0)
+    qsort(table->items, table->count, sizeof table->items[0], compare_procedures);
   return STATUS_OK;
+}
+
+static enum status read_table(const struct yaml_tree *tree, struct procedure_table *table,
+                              struct error *error) {
+  if (tree->root == NULL)
+    return error_at(error, tree->file, 1, 1, "the file is empty: expected 'procedures:'");
+  struct error_list errors;
+  error_list_init(&errors, tree->file);
+  read_procedures(tree, table, &errors);
+  return error_list_finish(&errors, error);
 }
 
 /* Takes the tree (loaded or not) and frees it: the file and buffer loaders share this. */

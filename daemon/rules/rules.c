@@ -1,8 +1,9 @@
 /*
  * rules.c: loads a rules directory as one immutable set (see rules.h).
  *
- * Order: calendar.yaml (the frozen calendar and what it announced), then procedures.yaml. The
- * first error stops the load and nothing half-built escapes. Warnings are facts an admin should
+ * Order: calendar.yaml (the frozen calendar and what it announced), then procedures.yaml. Both
+ * files are checked even when the first fails, and the error names every failure of both
+ * (rules/error_list.h); nothing half-built escapes. Warnings are facts an admin should
  * act on but that do not make the set unusable: a year around `today` without an announced
  * schedule is computed from the statutory rules alone, which misses the yearly swaps.
  */
@@ -107,12 +108,17 @@ enum status rules_load(const char *directory, int64_t today, struct rules **rule
     free(loaded);
     return error_set(error, STATUS_RUNTIME, "out of memory");
   }
-  enum status status = load_calendar(loaded, today, error);
-  if (status == STATUS_OK)
-    status = load_procedures(loaded, error);
-  if (status != STATUS_OK) {
+  struct error report, one;
+  error_clear(&report);
+  if (load_calendar(loaded, today, &one) != STATUS_OK)
+    error_join(&report, &one);
+  if (load_procedures(loaded, &one) != STATUS_OK)
+    error_join(&report, &one);
+  if (report.status != STATUS_OK) {
     rules_free(loaded);
-    return status;
+    if (error != NULL)
+      *error = report;
+    return report.status;
   }
   *rules = loaded;
   return STATUS_OK;

@@ -3,7 +3,8 @@
  *
  * rules_load() reads the directory's files (calendar.yaml, procedures.yaml, and the files other
  * modules own: ladder, agencies), checks them, builds the frozen calendar, and returns a set that
- * is always usable, or fails with the first error as `FILE:LINE:COLUMN: message`. A loaded set
+ * is always usable, or fails naming every error, one `FILE:LINE:COLUMN: message` a line, file
+ * by file (at most ERROR_LIST_SHOWN a file, rules/error_list.h). A loaded set
  * is immutable: a reload loads a new set and swaps it in whole (validate, then swap).
  */
 #ifndef DUNGHEN_RULES_H

@@ -65,16 +65,22 @@ enum status ruleset_load(const char *directory, int64_t today, struct ruleset **
   if (set == NULL)
     return error_set(error, STATUS_RUNTIME, "out of memory while loading the rules");
   atomic_init(&set->references, 1);
-  enum status status = rules_load(directory, today, &set->rules, error);
-  if (status == STATUS_OK)
-    status = ladder_load_directory(directory, &set->ladder, error);
-  if (status == STATUS_OK)
-    status = load_agencies(directory, set, error);
-  if (status == STATUS_OK)
-    status = check_mail_roles(set, error);
-  if (status != STATUS_OK) {
+  /* Every file is checked even when one before it failed: the error names all their errors. */
+  struct error report, one;
+  error_clear(&report);
+  if (rules_load(directory, today, &set->rules, &one) != STATUS_OK)
+    error_join(&report, &one);
+  if (ladder_load_directory(directory, &set->ladder, &one) != STATUS_OK)
+    error_join(&report, &one);
+  if (load_agencies(directory, set, &one) != STATUS_OK)
+    error_join(&report, &one);
+  if (report.status == STATUS_OK && check_mail_roles(set, &one) != STATUS_OK)
+    error_join(&report, &one);
+  if (report.status != STATUS_OK) {
     ruleset_release(set);
-    return status;
+    if (error != NULL)
+      *error = report;
+    return report.status;
   }
   *result = set;
   return STATUS_OK;

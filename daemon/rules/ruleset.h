@@ -2,7 +2,8 @@
  * ruleset.h: everything the daemon loads from the rules directory, as one swappable unit.
  *
  * The calendar and procedures (rules/rules.h) and the escalation ladder (rules/ladder.h) are
- * loaded and validated together; either the whole set loads or none of it does, so a reload
+ * loaded and validated together (every file, even after one fails, so the error names all their
+ * errors, one a line); either the whole set loads or none of it does, so a reload
  * can validate a new set completely before it replaces the old one (validate, then swap).
  * agencies.yaml is optional: without it the pass accepts any agency code; with it, a dossier
  * of an agency it does not list is flagged.

@@ -42,6 +42,20 @@ void log_one_line(char *text) {
   *out = '\0';
 }
 
+void log_lines(const struct log *log, enum log_level level, const char *context, const char *text) {
+  for (const char *line = text;;) {
+    const char *end = strchr(line, '\n');
+    int length = (int)(end != NULL ? (size_t)(end - line) : strlen(line));
+    if (context != NULL)
+      log_message(log, level, "%s: %.*s", context, length, line);
+    else
+      log_message(log, level, "%.*s", length, line);
+    if (end == NULL)
+      break;
+    line = end + 1;
+  }
+}
+
 void log_init(struct log *log, FILE *stream, enum log_level level) {
   log->stream = stream;
   log->journal = stream_is_journal(stream);

@@ -32,6 +32,10 @@ bool log_enabled(const struct log *log, enum log_level level);
 void log_message(const struct log *log, enum log_level level, const char *format, ...)
     DUNGHEN_PRINTF(3, 4);
 
+/* Logs each line of `text` (an error naming several failures, core/error.h) as a line of its
+ * own, `CONTEXT: line`, or the bare line when `context` is NULL: one journal entry a failure. */
+void log_lines(const struct log *log, enum log_level level, const char *context, const char *text);
+
 /* Turns a multi-line message (libpq's) into one line: whitespace runs become one space, and
  * leading and trailing whitespace goes. For log lines, STATUS= and /healthz. */
 void log_one_line(char *text);

@@ -442,7 +442,8 @@ static void reload(struct loop *loop) {
   if (status != STATUS_OK) {
     loop->reload_failures++;
     metrics_histogram_observe(&loop->reload_seconds, clock_monotonic_seconds() - started);
-    log_error(loop->log, "reload failed, keeping the old config and rules: %s", error.message);
+    log_lines(loop->log, LOG_ERROR, "reload failed, keeping the old config and rules",
+              error.message);
     notify(loop, "READY=1\nSTATUS=reload failed; running with the old config and rules");
     return;
   }

@@ -205,6 +205,41 @@ static void test_broken_files(const char *source_root) {
   }
 }
 
+/* Independent errors in the week, a holiday and an announced year's dates and entries. */
+static const char several_errors[] = "week:\n"
+                                     "  working_days: [monday, tuesday, funday]\n"
+                                     "holidays:\n"
+                                     "  - name: New Year\n"
+                                     "    solar: 01-01\n"
+                                     "  - name: Nowhere Day\n"
+                                     "    solar: 02-30\n"
+                                     "announced:\n"
+                                     "  2025:\n"
+                                     "    days_off:\n"
+                                     "      - dates: [2025-01-01, 2025-13-01, 2025-01-02]\n"
+                                     "        reason: r\n"
+                                     "        source: s\n"
+                                     "      - dates: [2024-12-31]\n"
+                                     "        reason: r\n"
+                                     "        source: s\n";
+
+static void test_several_errors(void) {
+  struct calendar *calendar = NULL;
+  struct error error = {0};
+  tap_is_integer(calendar_rules_load_buffer("several.yaml", several_errors, strlen(several_errors),
+                                            &calendar, NULL, &error),
+                 STATUS_INVALID, "a calendar with several errors is refused");
+  tap_is_string(error.message,
+                "several.yaml:2:35: 'funday' is not one of: monday, tuesday, wednesday, thursday, "
+                "friday, saturday, sunday\n"
+                "several.yaml:7:12: '02-30': no such date\n"
+                "several.yaml:11:29: '2025-13-01': no such date\n"
+                "several.yaml:14:17: 2024-12-31 is not in 2025",
+                "every error is named, one a line, in file order; a broken week does not make "
+                "the announced days wrong");
+  tap_ok(calendar == NULL, "and no calendar escapes");
+}
+
 int main(void) {
   const char *source_root = getenv("DUNGHEN_SOURCE_ROOT");
   if (source_root == NULL)
@@ -222,6 +257,7 @@ int main(void) {
   test_statutory(calendar);
   calendar_free(calendar);
   test_yaml_only();
+  test_several_errors();
   test_broken_files(source_root);
   return tap_finish();
 }

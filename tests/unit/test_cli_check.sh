@@ -1,6 +1,7 @@
 #!/bin/sh
 # `dunghen check` validates everything the daemon loads: calendar, procedures, ladder, agencies
-# (on the rules search path) and the letter templates; the first error is located, exit 2.
+# (on the rules search path) and the letter templates; every error is located, one a line, file
+# by file in file order (20 a file, then a count), exit 2.
 binary=${DUNGHEN_BINARY:?}
 source_root=${DUNGHEN_SOURCE_ROOT:?}
 rules=$source_root/rules
@@ -26,6 +27,70 @@ check "a broken agencies.yaml exits 2" equals "$(run --rules "$work/agencies:$ru
 check "and is located" \
   grep -q "^dunghen check: $work/agencies/agencies.yaml:[0-9]*:[0-9]*: agencies must be a list" \
   "$work/err"
+check "a broken ladder does not hide a broken agencies.yaml" \
+  equals "$(run --rules "$work/ladder:$work/agencies:$rules")" 2
+check "both are named, ladder first (the order files are loaded in)" sh -c \
+  "grep -q '^dunghen check: $work/ladder/ladder.yaml:' '$work/err' &&
+   grep -q '^dunghen check: $work/agencies/agencies.yaml:' '$work/err' &&
+   [ \$(wc -l <'$work/err') -eq 2 ] &&
+   head -1 '$work/err' | grep -q ladder.yaml"
+
+# Several files, several errors: every one is named, in file order, and no file hides another.
+mkdir "$work/three"
+cat >"$work/three/calendar.yaml" <<'YAML'
+announced:
+  2025:
+    days_off:
+      - dates: [2025-02-30]
+        reason: Tết
+        source: notice
+YAML
+cat >"$work/three/procedures.yaml" <<'YAML'
+procedures:
+  - code: '1.000001'
+    name: Registering a birth
+    field: civil status
+    level: commune
+    duration: 3 days
+    source: Decision 1/QĐ
+    confidence: one-source
+  - code: '1.000002'
+    name: Registering a death
+    field: civil status
+    level: commune
+    duraton: 3wd
+    source: Decision 1/QĐ
+    confidence: one-source
+YAML
+check "three independent errors in two files exit 2" equals "$(run --rules "$work/three:$rules")" 2
+check "all three are printed, located, one a line, in file order" equals "$(cat "$work/err")" \
+"dunghen check: $work/three/calendar.yaml:4:17: '2025-02-30': no such date
+dunghen check: $work/three/procedures.yaml:6:15: '3 days' is not a duration: expected a number followed by wd (working days), wh (working hours) or cd (calendar days), such as 3wd
+dunghen check: $work/three/procedures.yaml:13:5: unknown key 'duraton' in procedure '1.000002' (did you mean 'duration'?)"
+
+mkdir "$work/one"
+sed -n '1,8p' "$work/three/procedures.yaml" >"$work/one/procedures.yaml"
+check "a file with one error exits 2" equals "$(run --rules "$work/one:$rules")" 2
+check "and prints exactly that error, as before" equals "$(cat "$work/err")" \
+  "dunghen check: $work/one/procedures.yaml:6:15: '3 days' is not a duration: expected a number followed by wd (working days), wh (working hours) or cd (calendar days), such as 3wd"
+
+mkdir "$work/thirty"
+{
+  echo 'procedures:'
+  i=1
+  while [ $i -le 30 ]; do
+    printf "  - {code: '1.%06d', name: n, field: f, level: l, duration: %dweeks, source: s, confidence: one-source}\n" $i $i
+    i=$((i + 1))
+  done
+} >"$work/thirty/procedures.yaml"
+check "a file with 30 errors exits 2" equals "$(run --rules "$work/thirty:$rules")" 2
+check "20 are shown, then one line counts the others" equals "$(wc -l <"$work/err")" 21
+check "the first shown is the first in the file" equals "$(sed -n 1p "$work/err")" \
+  "dunghen check: $work/thirty/procedures.yaml:2:63: '1weeks' is not a duration: expected a number followed by wd (working days), wh (working hours) or cd (calendar days), such as 3wd"
+check "the last shown is the 20th" grep -q "^dunghen check: $work/thirty/procedures.yaml:21:63: '20weeks' " \
+  "$work/err"
+check "and the count of the rest ends the list" equals "$(sed -n 21p "$work/err")" \
+  "dunghen check: $work/thirty/procedures.yaml: 10 more errors not shown"
 
 cp "$source_root"/letters/form-*.yaml "$work/letters/"
 sed -i 's/Kính gửi: {applicant_name}/Kính gửi: {applicant_nmae}/' "$work/letters/form-2025.yaml"

@@ -200,6 +200,61 @@ static void test_broken(void) {
   tap_contains(error.message, "no-such-file.yaml", "the message names the missing file");
 }
 
+/* Independent errors in four procedures; a duplicate is found last but told in file order. */
+static const char several_errors[] = "procedures:\n"
+                                     "  - {code: '1.000001', name: a, field: f, level: l, "
+                                     "duration: 5000wd, source: s, confidence: one-source}\n"
+                                     "  - {code: '1.000002', name: b, field: f, level: l, "
+                                     "duration: 3wd, source: s, confidence: one-source}\n"
+                                     "  - {code: '1.000003', name: c, field: f, level: l, "
+                                     "duraton: 3wd, source: s, confidence: one-source}\n"
+                                     "  - {code: '1.000002', name: d, field: f, level: l, "
+                                     "duration: 3wd, source: s, confidence: one-source}\n"
+                                     "  - {code: '1.000005', field: f, level: l, "
+                                     "duration: 3wd, cutoff: '25:00', source: s, confidence: "
+                                     "sure}\n";
+
+static void test_several_errors(void) {
+  struct procedure_table table;
+  struct error error = {0};
+  tap_is_integer(procedures_load_buffer("several.yaml", several_errors, strlen(several_errors),
+                                        &table, &error),
+                 STATUS_INVALID, "a file with several errors is refused");
+  tap_is_string(error.message,
+                "several.yaml:2:63: duration '5000wd' is too long (at most 3650wd)\n"
+                "several.yaml:4:53: unknown key 'duraton' in procedure '1.000003' (did you mean "
+                "'duration'?)\n"
+                "several.yaml:5:12: duplicate procedure code '1.000002' (first at line 3)\n"
+                "several.yaml:6:5: procedure '1.000005' has no 'name'\n"
+                "several.yaml:6:67: cutoff: '25:00': no such time of day\n"
+                "several.yaml:6:99: 'confidence' must be 'verified-two-sources', 'one-source' or "
+                "'uncertain', not 'sure'",
+                "every independent error is named, one a line, in file order");
+  tap_ok(table.items == NULL && table.count == 0, "nothing half-built escapes");
+
+  /* 30 procedures with a bad duration each: the first 20 are shown, then a count. */
+  char text[8192] = "procedures:\n";
+  for (int i = 0; i < 30; i++) {
+    size_t used = strlen(text);
+    snprintf(text + used, sizeof text - used,
+             "  - {code: '1.%06d', name: n, field: f, level: l, duration: %dweeks, source: s, "
+             "confidence: one-source}\n",
+             i, i);
+  }
+  tap_is_integer(procedures_load_buffer("thirty.yaml", text, strlen(text), &table, &error),
+                 STATUS_INVALID, "a file with 30 errors is refused");
+  size_t lines = 1;
+  for (const char *cursor = error.message; *cursor != '\0'; cursor++)
+    lines += *cursor == '\n';
+  tap_is_integer((long long)lines, 21, "20 errors are shown, then one more line");
+  tap_ok(strstr(error.message, "thirty.yaml:21:") != NULL &&
+             strstr(error.message, "thirty.yaml:22:") == NULL,
+         "the shown ones are the first 20 in the file");
+  const char *last = strrchr(error.message, '\n');
+  tap_is_string(last != NULL ? last + 1 : "", "thirty.yaml: 10 more errors not shown",
+                "the last line counts the errors not shown");
+}
+
 int main(void) {
   const char *root = getenv("DUNGHEN_SOURCE_ROOT");
   if (root == NULL || chdir(root) != 0)
@@ -207,5 +262,6 @@ int main(void) {
   test_shipped_catalogue();
   test_versions();
   test_broken();
+  test_several_errors();
   return tap_finish();
 }
