@@ -474,7 +474,7 @@ static enum status run_preview(const struct preview_options *options, struct err
     status = connect_database(&config, &connection, error);
   if (status == STATUS_OK) {
     struct preview_reader reader = {&run, on_total, on_dossier};
-    status = preview_read(connection, (size_t)config.batch_size, &reader, error);
+    status = preview_read(connection, &reader, error);
   }
   if (status == STATUS_OK) {
     if (run.progress)

@@ -3,8 +3,6 @@
  */
 #include "store/preview.h"
 
-#include <stdio.h>
-
 #include "store/pass_row.h"
 #include "store/sql.h"
 
@@ -31,10 +29,15 @@ static const char declare_sql[] =
     " dunghen.epoch(c.rescheduled_at), c.state, dunghen.epoch(c.next_instant),"
     " c.flagged_reason, " PASS_ROW_FIRED("c.code")
     " FROM (SELECT c.*" OPEN_CLOCKS ") c JOIN dunghen.dossier_source s ON s.code = c.code";
+/* A FETCH count cannot be a parameter: the batch size is part of the statement. */
+#define STRINGIFY(number) #number
+#define FETCH_SQL(count) "FETCH FORWARD " STRINGIFY(count) " FROM preview_dossiers"
+static const char fetch_sql[] = FETCH_SQL(5000);
+_Static_assert(PREVIEW_BATCH_SIZE == 5000, "fetch_sql spells out PREVIEW_BATCH_SIZE");
 /* clang-format on */
 
-static enum status read_batches(PGconn *connection, size_t batch_size,
-                                const struct preview_reader *reader, struct error *error) {
+static enum status read_batches(PGconn *connection, const struct preview_reader *reader,
+                                struct error *error) {
   PGresult *result = NULL;
   enum status status =
       sql_query(connection, "counting open dossiers", count_sql, 0, NULL, &result, error);
@@ -47,16 +50,14 @@ static enum status read_batches(PGconn *connection, size_t batch_size,
   status = sql_exec(connection, "planning the read", "SET LOCAL cursor_tuple_fraction = 1", error);
   if (status == STATUS_OK)
     status = sql_exec(connection, "opening the open dossiers", declare_sql, error);
-  char fetch[64];
-  snprintf(fetch, sizeof fetch, "FETCH FORWARD %zu FROM preview_dossiers", batch_size);
   struct pass_row_scratch scratch = {0};
   bool more = status == STATUS_OK;
   while (more) {
-    status = sql_query(connection, "reading open dossiers", fetch, 0, NULL, &result, error);
+    status = sql_query(connection, "reading open dossiers", fetch_sql, 0, NULL, &result, error);
     if (status != STATUS_OK)
       break;
     int rows = PQntuples(result);
-    more = (size_t)rows == batch_size;
+    more = rows == PREVIEW_BATCH_SIZE;
     for (int row = 0; status == STATUS_OK && row < rows; row++) {
       struct pass_dossier dossier;
       if (!pass_row_read_source(result, row, SOURCE_EXTRA, &scratch, &dossier) ||
@@ -72,14 +73,13 @@ static enum status read_batches(PGconn *connection, size_t batch_size,
   return status;
 }
 
-enum status preview_read(PGconn *connection, size_t batch_size, const struct preview_reader *reader,
+enum status preview_read(PGconn *connection, const struct preview_reader *reader,
                          struct error *error) {
   enum status status = sql_exec(connection, "starting the read",
                                 "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", error);
   if (status != STATUS_OK)
     return status;
-  status = read_batches(connection, batch_size > 0 ? batch_size : PREVIEW_DEFAULT_BATCH_SIZE,
-                        reader, error);
+  status = read_batches(connection, reader, error);
   if (status == STATUS_OK)
     return sql_exec(connection, "ending the read", "COMMIT", error);
   sql_rollback(connection);

@@ -6,7 +6,7 @@
  * (dunghen.clock) whose state is not finished or closed and whose code the source view still
  * has, with what the pass reads of them (store/pass_row.h's columns): the source row and its
  * pauses, the recorded reschedule and the fired levels. A cursor hands them over in batches of
- * `batch_size` rows, so a million dossiers never sit in memory at once. The rows the source
+ * PREVIEW_BATCH_SIZE rows, so a million dossiers never sit in memory at once. The rows the source
  * view repeats are counted only for clocks already flagged (that is how the pass found them):
  * a code repeated since the last pass is evaluated once as it is.
  */
@@ -20,7 +20,7 @@
 #include "core/dossier.h"
 #include "core/error.h"
 
-enum { PREVIEW_DEFAULT_BATCH_SIZE = 5000 };
+enum { PREVIEW_BATCH_SIZE = 5000 }; /* rows a FETCH (store/preview.c spells it out) */
 
 struct preview_reader {
   void *context;
@@ -31,9 +31,8 @@ struct preview_reader {
   enum status (*dossier)(void *context, const struct dossier_facts *facts, struct error *error);
 };
 
-/* Hands every open dossier to `reader` (batch_size 0: PREVIEW_DEFAULT_BATCH_SIZE).
- * STATUS_RUNTIME when the database fails. */
-enum status preview_read(PGconn *connection, size_t batch_size, const struct preview_reader *reader,
+/* Hands every open dossier to `reader`. STATUS_RUNTIME when the database fails. */
+enum status preview_read(PGconn *connection, const struct preview_reader *reader,
                          struct error *error);
 
 #endif
