@@ -61,6 +61,13 @@ static const struct command commands[] = {
      "dunghen once [--config FILE] [--now TS] [--db CONNINFO] [--rules DIR] [--letters DIR]\n"
      "             [--spool DIR]\n"
      "  One full pass, then renders the letters it (or anything before it) queued."},
+    {"preview", command_preview, "what new rules would change, writing nothing",
+     "dunghen preview --rules DIR [--config FILE | --db CONNINFO] [--now TS]\n"
+     "                [--format text|json]\n"
+     "  Compares the rules in force (the config's, as `dunghen once` loads them) with DIR:\n"
+     "  the rule changes in words, then every open dossier whose deadline, state or due\n"
+     "  escalations would change, and a summary by procedure and agency (docs/PREVIEW.md).\n"
+     "  Reads one snapshot of the database and writes nothing."},
     {"demo", command_demo, "show the whole product on a private PostgreSQL",
      "dunghen demo [--out DIR] [--seed N] [--dossiers N] [--days N] [--start YYYY-MM-DD]\n"
      "             [--keep] [--rules DIR] [--letters DIR]\n"
