@@ -222,12 +222,17 @@ static void test_lengthened(const struct e2e_harness *harness) {
   tap_contains(out, "\"shift\": \"+2 working days\"", "lengthened: the shift in words");
   tap_contains(out, "\"by_procedure\": [{\"key\": \"9.900001\"", "lengthened: by procedure");
   tap_contains(out, "\"by_agency\": [{\"key\": \"AG0\"", "lengthened: by agency");
+  tap_contains(out,
+               "\"changes\": [\n  {\"kind\": \"procedure\", \"subject\": \"9.900001\", "
+               "\"sentence\": \"procedure 9.900001: duration 2wd -> 4wd\"}]",
+               "lengthened: the one rule change");
   free(expected);
   free(out);
   free(errors);
 
   tap_is_integer(run_preview(harness, rules, "text", &out, &errors), 0, "text: exit status 0");
-  tap_contains(out, "Rule changes: ", "text: the rule changes come first");
+  tap_contains(out, "Rule changes (1):\n  procedure 9.900001: duration 2wd -> 4wd\n\nDossiers",
+               "text: the rule change in words comes first");
   tap_contains(out, " (+2 working days)\n", "text: the shift in words");
   snprintf(summary, sizeof summary, "\nSummary: %lld examined, %zu moved, ",
            e2e_db_integer(harness, "SELECT count(*) FROM dunghen.clock WHERE " OPEN_STATES), count);
