@@ -133,10 +133,10 @@ static enum status judge_candidate(struct pass_worker *worker, struct error *err
       return error_prefix(error, "reload guard");
     refused = rules_impact_refusal(&impact, limits, reason, sizeof reason);
     log_info(worker->log,
-             "reload guard: %zu open dossiers, %zu deadlines would move, %zu escalations and "
-             "%zu letters at once (limits %d and %d, 0: none; %.3f s)",
-             impact.examined, impact.moved, impact.escalations, impact.letters,
-             limits->max_escalations, limits->max_letters, clock_monotonic_seconds() - started);
+             "reload guard: %zu open dossiers, %zu deadlines would move, %zu escalations "
+             "(limit %d) and %zu letters (limit %d) at once; 0: no limit (%.3f s)",
+             impact.examined, impact.moved, impact.escalations, limits->max_escalations,
+             impact.letters, limits->max_letters, clock_monotonic_seconds() - started);
   }
   char refusal[sizeof worker->snapshot.reload_refusal] = "";
   if (refused) {
