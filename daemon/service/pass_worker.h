@@ -5,8 +5,8 @@
  * On the worker skeleton (service/worker_thread.h: its own session, requests, backoff,
  * snapshots, stop) it holds a reference to the ruleset in force, and runs, when asked: the
  * reload guard on a reload's new rules, then a full recompute when they are accepted
- * (pass_recompute_all, in batches), a pass (pass_run), the
- * retention after a pass (at most hourly), and a metrics snapshot after them. Requests are
+ * (pass_recompute_all, in batches), a pass (pass_run), the retention after a pass (at most
+ * hourly), and a metrics snapshot after them. Requests are
  * flags, so a burst of NOTIFYs during a pass coalesces into one more pass. After every round it
  * publishes a snapshot (database up or not and why, next due instant, metrics, counters). A
  * failed round is asked for again and retried after the skeleton's backoff (0.25 s doubling to
@@ -18,9 +18,10 @@
  * prints). Over a limit of the reload's config (`reload:`; 0 is none; both 0: nothing is read)
  * the new set is released, the old one stays in force and nothing is recomputed; within them,
  * the new set is installed and every clock recomputed. Either way the decision is published
- * (reload_decided, reload_refused, reload_refusal) before the recompute starts, so the loop can
- * hand the letter and mail kits of an accepted reload over before its letters are queued. A
- * guard that fails (the database) is retried with the round, the old rules still in force.
+ * (reload_decided, reload_refused, reload_refusal) before the recompute starts, so the loop
+ * hands the letter and mail kits of an accepted reload over as its recompute begins (the
+ * publish event is queued before the first letter's NOTIFY can arrive). A guard that fails
+ * (the database) is retried with the round, the old rules still in force.
  */
 #ifndef DUNGHEN_PASS_WORKER_H
 #define DUNGHEN_PASS_WORKER_H
