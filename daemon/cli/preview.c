@@ -7,8 +7,9 @@
  * config's conninfo. Both sets are loaded once; the rule changes come from rules_diff_compute();
  * then every open dossier (store/preview.h, one read-only snapshot, in batches) is evaluated
  * under both sets at `now` (--now or $DUNGHEN_NOW, else the system clock) and compared
- * (core/preview.h). Only the dossiers that differ are kept, sorted by code, for the listing;
- * the summary counts every examined dossier by procedure and by agency.
+ * (core/preview.h), counted by service/rules_impact.h as the reload guard counts. Only the
+ * dossiers that differ are kept, sorted by code, for the listing; the summary counts every
+ * examined dossier by procedure and by agency.
  * Progress goes to stderr every PROGRESS_EVERY dossiers when there are more than
  * PROGRESS_QUIET_UP_TO of them or stderr is a terminal.
  * Exit status: 0; 1 when the database fails; 2 for usage, config or rules errors
@@ -28,8 +29,8 @@
 #include "rules/ruleset.h"
 #include "service/clock.h"
 #include "service/loop.h"
+#include "service/rules_impact.h"
 #include "service/session.h"
-#include "store/preview.h"
 #include "store/schema.h"
 
 enum { PROGRESS_EVERY = 50000, PROGRESS_QUIET_UP_TO = 20000 };
@@ -40,13 +41,6 @@ struct preview_options {
   const char *conninfo;
   const char *now;
   bool json;
-};
-
-/* One rule set as the core evaluates it. */
-struct rule_side {
-  struct ruleset *set;
-  struct dossier_rules rules;
-  const char **form_2018; /* owned */
 };
 
 /* A dossier that differs, kept for the listing. */
@@ -69,55 +63,15 @@ struct group_table {
 };
 
 struct preview_run {
-  struct rule_side before, after;
+  struct rules_impact_side before, after;
   int64_t now;
   int64_t total;
   bool progress;
   struct changed_dossier *changed;
   size_t changed_count, changed_capacity;
   struct group_table by_procedure, by_agency;
-  size_t examined, moved, escalations, letters;
+  struct rules_impact impact; /* the summary */
 };
-
-static int compare_texts(const void *left, const void *right) {
-  return strcmp(*(const char *const *)left, *(const char *const *)right);
-}
-
-/* What the pass's context gives the core (store/pass.c): the agency codes and the agencies
- * whose letters take the 2018 form, sorted. */
-static enum status side_prepare(struct rule_side *side, struct error *error) {
-  const struct ruleset *set = side->set;
-  side->rules = (struct dossier_rules){
-      .calendar = set->rules->calendar,
-      .procedures = &set->rules->procedures,
-      .ladder = set->ladder,
-      .agency_codes = set->agency_codes,
-      .agency_count = set->agency_count,
-  };
-  if (set->ladder->count > LADDER_MAX_LEVELS)
-    return error_set(error, STATUS_INVALID, "the ladder has too many levels");
-  size_t count = 0;
-  for (size_t i = 0; i < set->agencies.count; i++)
-    count += set->agencies.agencies[i].form == AGENCY_FORM_2018;
-  if (count == 0)
-    return STATUS_OK;
-  side->form_2018 = malloc(count * sizeof *side->form_2018);
-  if (side->form_2018 == NULL)
-    return error_set(error, STATUS_RUNTIME, "out of memory");
-  count = 0;
-  for (size_t i = 0; i < set->agencies.count; i++)
-    if (set->agencies.agencies[i].form == AGENCY_FORM_2018)
-      side->form_2018[count++] = set->agencies.agencies[i].code;
-  qsort(side->form_2018, count, sizeof *side->form_2018, compare_texts);
-  side->rules.form_2018_agencies = side->form_2018;
-  side->rules.form_2018_count = count;
-  return STATUS_OK;
-}
-
-static void side_free(struct rule_side *side) {
-  free(side->form_2018);
-  ruleset_release(side->set);
-}
 
 static uint64_t hash_text(const char *text) {
   uint64_t hash = UINT64_C(14695981039346656037);
@@ -227,30 +181,21 @@ static void on_total(void *context, int64_t total) {
   run->progress = total > PROGRESS_QUIET_UP_TO || isatty(STDERR_FILENO);
 }
 
+/* After rules_impact_measure() counted the dossier: its groups, the listing, the progress. */
 static enum status on_dossier(void *context, const struct dossier_facts *facts,
-                              struct error *error) {
+                              const struct preview_difference *difference, struct error *error) {
   struct preview_run *run = context;
-  struct dossier_evaluation before, after;
-  dossier_evaluate(&run->before.rules, facts, run->now, &before);
-  dossier_evaluate(&run->after.rules, facts, run->now, &after);
-  struct preview_difference difference;
-  preview_compare(run->after.rules.calendar, run->before.rules.ladder, run->after.rules.ladder,
-                  &before, &after, &difference);
   struct group *procedure = groups_find(&run->by_procedure, facts->procedure_code);
   struct group *agency = groups_find(&run->by_agency, facts->agency_code);
   if (procedure == NULL || agency == NULL)
     return error_set(error, STATUS_RUNTIME, "out of memory");
-  count_in(procedure, &difference);
-  count_in(agency, &difference);
-  run->examined++;
-  if (run->progress && run->examined % PROGRESS_EVERY == 0)
-    fprintf(stderr, "preview: %zu of %" PRId64 " dossiers\n", run->examined, run->total);
-  if (!difference.differs)
+  count_in(procedure, difference);
+  count_in(agency, difference);
+  if (run->progress && run->impact.examined % PROGRESS_EVERY == 0)
+    fprintf(stderr, "preview: %zu of %" PRId64 " dossiers\n", run->impact.examined, run->total);
+  if (!difference->differs)
     return STATUS_OK;
-  run->moved += difference.moved;
-  run->escalations += (size_t)difference.escalation_count;
-  run->letters += difference.letter;
-  return keep_changed(run, facts, &difference, error);
+  return keep_changed(run, facts, difference, error);
 }
 
 static int compare_changed(const void *left, const void *right) {
@@ -303,7 +248,7 @@ static void print_json(FILE *out, const struct preview_run *run, const struct ru
   fprintf(out,
           "{\"summary\": {\"examined\": %zu, \"moved\": %zu, \"escalations\": %zu, "
           "\"letters\": %zu, \"now\": ",
-          run->examined, run->moved, run->escalations, run->letters);
+          run->impact.examined, run->impact.moved, run->impact.escalations, run->impact.letters);
   json_time(out, true, run->now);
   fputs(", \"by_procedure\": ", out);
   json_groups(out, &run->by_procedure);
@@ -382,7 +327,7 @@ static void print_text(FILE *out, const struct preview_run *run, const struct ru
   for (size_t i = 0; i < diff->count; i++)
     fprintf(out, "  %s\n", diff->changes[i].sentence);
   fprintf(out, "\nDossiers that change at %s: %zu of %zu open\n", now, run->changed_count,
-          run->examined);
+          run->impact.examined);
   int64_t per_day = preview_seconds_per_day(run->after.rules.calendar);
   for (size_t i = 0; i < run->changed_count; i++) {
     const struct changed_dossier *dossier = &run->changed[i];
@@ -407,8 +352,8 @@ static void print_text(FILE *out, const struct preview_run *run, const struct ru
         fprintf(out, "%s%s", listed++ > 0 ? ", " : "", ladder->levels[level].name);
     fprintf(out, "%s\n", listed == 0 ? "nothing" : difference->letter ? " (apology letter)" : "");
   }
-  fprintf(out, "\nSummary: %zu examined, %zu moved, %zu escalations, %zu letters\n", run->examined,
-          run->moved, run->escalations, run->letters);
+  fprintf(out, "\nSummary: %zu examined, %zu moved, %zu escalations, %zu letters\n",
+          run->impact.examined, run->impact.moved, run->impact.escalations, run->impact.letters);
   text_groups(out, "procedure", &run->by_procedure);
   text_groups(out, "agency", &run->by_agency);
 }
@@ -416,10 +361,12 @@ static void print_text(FILE *out, const struct preview_run *run, const struct ru
 /* ---- the run ---- */
 
 static enum status load_side(const char *directory, const char *which, int64_t now,
-                             struct rule_side *side, struct error *error) {
-  enum status status = ruleset_load(directory, civil_local_day(now), &side->set, error);
+                             struct rules_impact_side *side, struct error *error) {
+  struct ruleset *set = NULL;
+  enum status status = ruleset_load(directory, civil_local_day(now), &set, error);
   if (status == STATUS_OK)
-    status = side_prepare(side, error);
+    status = rules_impact_side_init(side, set, error);
+  ruleset_release(set);
   if (status != STATUS_OK && status != STATUS_INVALID)
     return error_prefix(error, "%s", which);
   return status;
@@ -443,8 +390,8 @@ static void run_free(struct preview_run *run) {
   free(run->changed);
   groups_free(&run->by_procedure);
   groups_free(&run->by_agency);
-  side_free(&run->before);
-  side_free(&run->after);
+  rules_impact_side_free(&run->before);
+  rules_impact_side_free(&run->after);
 }
 
 static enum status run_preview(const struct preview_options *options, struct error *error) {
@@ -473,12 +420,14 @@ static enum status run_preview(const struct preview_options *options, struct err
   if (status == STATUS_OK)
     status = connect_database(&config, &connection, error);
   if (status == STATUS_OK) {
-    struct preview_reader reader = {&run, on_total, on_dossier};
-    status = preview_read(connection, &reader, error);
+    struct rules_impact_observer observer = {&run, on_total, on_dossier};
+    status = rules_impact_measure(connection, &run.before, &run.after, run.now, &observer,
+                                  &run.impact, error);
   }
   if (status == STATUS_OK) {
     if (run.progress)
-      fprintf(stderr, "preview: %zu of %" PRId64 " dossiers, done\n", run.examined, run.total);
+      fprintf(stderr, "preview: %zu of %" PRId64 " dossiers, done\n", run.impact.examined,
+              run.total);
     qsort(run.changed, run.changed_count, sizeof *run.changed, compare_changed);
     groups_sort(&run.by_procedure);
     groups_sort(&run.by_agency);

@@ -117,6 +117,8 @@ enum status config_defaults(struct config *config, struct error *error) {
   config->retention = (struct retention_policy){.delivery_days = RETENTION_DEFAULT_DELIVERY_DAYS,
                                                 .batch_size = RETENTION_DEFAULT_BATCH_SIZE};
   config->log_level = LOG_INFO;
+  config->reload = (struct config_reload){CONFIG_DEFAULT_RELOAD_MAX_LETTERS,
+                                          CONFIG_DEFAULT_RELOAD_MAX_ESCALATIONS};
   config->mail.timeout = CONFIG_DEFAULT_MAIL_TIMEOUT;
   config->mail.attempts = CONFIG_DEFAULT_MAIL_ATTEMPTS;
   config->mail.retry_first = CONFIG_DEFAULT_MAIL_RETRY_FIRST;
@@ -367,6 +369,22 @@ static enum status read_retention(const struct yaml_tree *tree, struct config *c
   return status;
 }
 
+/* The reload guard's limits (service/rules_impact.h). */
+static enum status read_reload(const struct yaml_tree *tree, struct config *config,
+                               struct error *error) {
+  static const char *const known[] = {"max_letters", "max_escalations", NULL};
+  const struct yaml_tree_node *section;
+  enum status status = read_section(tree, "reload", known, &section, error);
+  if (status != STATUS_OK || section == NULL)
+    return status;
+  status = read_integer(tree, section, "reload", "max_letters", 0, 100000000,
+                        &config->reload.max_letters, error);
+  if (status == STATUS_OK)
+    status = read_integer(tree, section, "reload", "max_escalations", 0, 100000000,
+                          &config->reload.max_escalations, error);
+  return status;
+}
+
 static enum status read_log(const struct yaml_tree *tree, struct config *config,
                             struct error *error) {
   static const char *const known[] = {"level", NULL};
@@ -523,8 +541,8 @@ static enum status read_tree(const struct yaml_tree *tree, struct config *config
                              struct error *error) {
   if (tree->root == NULL)
     return STATUS_OK; /* an empty file: all defaults */
-  static const char *const known[] = {"database", "paths", "letters",   "http", "sync",
-                                      "log",      "mail",  "retention", NULL};
+  static const char *const known[] = {"database", "paths", "letters",   "http",   "sync",
+                                      "log",      "mail",  "retention", "reload", NULL};
   enum status status = yaml_tree_check_keys(tree, tree->root, known, "the config", error);
   if (status == STATUS_OK)
     status = read_database(tree, config, error);
@@ -540,6 +558,8 @@ static enum status read_tree(const struct yaml_tree *tree, struct config *config
     status = read_log(tree, config, error);
   if (status == STATUS_OK)
     status = read_retention(tree, config, error);
+  if (status == STATUS_OK)
+    status = read_reload(tree, config, error);
   if (status == STATUS_OK)
     status = read_mail(tree, config, error);
   if (status == STATUS_OK)

@@ -14,6 +14,9 @@
  *   mail:        enabled, from, from_name, message_id_host, sendmail, arguments (a list),
  *                timeout, attempts, retry_first, retry_limit (seconds), digest_roles,
  *                digest_levels (lists), digest_period (seconds); see docs/MAIL.md
+ *   reload:      max_letters, max_escalations (the reload guard: a reload whose new rules
+ *                would at once queue more letters or raise more escalations is refused;
+ *                0 = no limit; docs/PREVIEW.md)
  *
  * Every section and key is optional and validated: an unknown key, a wrong type or a value out
  * of range fails with `FILE:LINE:COLUMN: section.key: message`. A loaded config owns its strings;
@@ -78,6 +81,10 @@ struct config {
     int digest_period; /* seconds a held item waits before its digest goes out */
   } mail;
   struct retention_policy retention; /* what the daemon deletes, hourly (store/retention.h) */
+  struct config_reload {
+    int max_letters;     /* letters a reload's new rules may queue at once; 0: no limit */
+    int max_escalations; /* escalations likewise */
+  } reload;
 };
 
 enum {
@@ -102,6 +109,8 @@ enum {
   CONFIG_DEFAULT_MAIL_RETRY_FIRST = 60,
   CONFIG_DEFAULT_MAIL_RETRY_LIMIT = 3600,
   CONFIG_DEFAULT_DIGEST_PERIOD = 3600,
+  CONFIG_DEFAULT_RELOAD_MAX_LETTERS = 20,
+  CONFIG_DEFAULT_RELOAD_MAX_ESCALATIONS = 500,
 };
 
 #define CONFIG_DEFAULT_SENDMAIL "/usr/sbin/sendmail"

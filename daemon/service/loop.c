@@ -67,6 +67,20 @@ struct loop {
   uint64_t reload_failures;
   struct metrics_histogram reload_seconds; /* SIGHUP to swapped in (or refused) */
   int64_t last_reload_success;             /* the daemon's clock; 0 before any */
+  struct ruleset *rules;                   /* the set in force (a reference of the loop's) */
+  uint64_t reload_count;                   /* reloads handed to the reload guard */
+  /* A reload whose rules the pass worker's guard judges: what follows them once accepted. */
+  struct pending_reload {
+    uint64_t id; /* 0: none */
+    struct ruleset *rules;
+    struct letter_kit *kit;
+    struct mail_kit *mail_kit;
+    bool letters_changed; /* the letters' or mail's settings changed (kits to rebuild if refused) */
+    double started;
+  } pending;
+  bool reload_again; /* a SIGHUP came while the guard judged: reload once more after it */
+  uint64_t reload_refusals;
+  char reload_refusal[300]; /* the last refusal, until a reload is accepted */
 };
 
 static struct timeval timeval_from_seconds(double seconds) {
@@ -254,6 +268,8 @@ static void gather(const struct loop *loop, struct status_snapshot *state) {
       .reload_failures = loop->reload_failures,
       .reload_seconds = &loop->reload_seconds,
       .last_reload_success = loop->last_reload_success,
+      .reload_refusals = loop->reload_refusals,
+      .reload_refusal = loop->reload_refusal,
   };
 }
 
@@ -334,6 +350,8 @@ static void on_letter_publish(void *argument) {
   }
 }
 
+static void finish_reload(struct loop *loop);
+
 static void on_worker_publish(void *argument) {
   struct loop *loop = argument;
   pass_worker_snapshot(loop->worker, &loop->snapshot);
@@ -341,6 +359,8 @@ static void on_worker_publish(void *argument) {
     return;
   if (loop->stopping)
     return;
+  if (loop->pending.id != 0 && loop->snapshot.reload_decided == loop->pending.id)
+    finish_reload(loop); /* before the letter thread is woken for the recompute's letters */
   if (loop->snapshot.letters != loop->letters_queued_seen) {
     loop->letters_queued_seen = loop->snapshot.letters;
     letter_worker_request(loop->letters); /* the pass queued letters: render them, elsewhere */
@@ -414,8 +434,43 @@ static void swap_http(struct loop *loop, const struct config *config) {
   loop->http = replacement;
 }
 
-/* Validate everything first; only a complete, valid new set replaces the old one. */
+static bool letters_changed(const struct config *new_config, const struct config *old_config) {
+  return !same_text(new_config->letters_directory, old_config->letters_directory) ||
+         !same_text(new_config->font_directory, old_config->font_directory) ||
+         new_config->true_italic != old_config->true_italic ||
+         new_config->mail.enabled != old_config->mail.enabled;
+}
+
+/* The letter and mail kits of the config in force, loaded with `rules`. */
+static enum status load_kits(const struct config *config, struct ruleset *rules,
+                             struct letter_kit **kit, struct mail_kit **mail_kit,
+                             struct error *error) {
+  *kit = NULL;
+  *mail_kit = NULL;
+  enum status status = letter_kit_load(
+      config->letters_directory, rules,
+      &(struct letter_options){config->font_directory, config->true_italic, false}, kit, error);
+  if (status == STATUS_OK && config->mail.enabled)
+    status = mail_kit_load(config->letters_directory, rules, mail_kit, error);
+  if (status != STATUS_OK) {
+    letter_kit_free(*kit);
+    *kit = NULL;
+  }
+  return status;
+}
+
+/*
+ * Validate everything first; only a complete, valid new set replaces the old one. The config is
+ * applied at once; the rules go to the pass worker's reload guard (pass_worker.h), and the
+ * letter and mail kits loaded with them wait for its decision (finish_reload).
+ */
 static void reload(struct loop *loop) {
+  if (loop->pending.id != 0) {
+    loop->reload_again = true;
+    log_info(loop->log, "reload: SIGHUP received while the reload guard judges the last reload; "
+                        "reloading again once it has decided");
+    return;
+  }
   double started = clock_monotonic_seconds();
   notify(loop, "RELOADING=1\nSTATUS=reloading the config and rules");
   log_info(loop->log, "reload: SIGHUP received");
@@ -428,13 +483,8 @@ static void reload(struct loop *loop) {
   if (status == STATUS_OK) {
     status = ruleset_load(config.rules_directory, today(loop), &rules, &error);
     if (status == STATUS_OK)
-      status = letter_kit_load(
-          config.letters_directory, rules,
-          &(struct letter_options){config.font_directory, config.true_italic, false}, &kit, &error);
-    if (status == STATUS_OK && config.mail.enabled)
-      status = mail_kit_load(config.letters_directory, rules, &mail_kit, &error);
+      status = load_kits(&config, rules, &kit, &mail_kit, &error);
     if (status != STATUS_OK) {
-      letter_kit_free(kit);
       ruleset_release(rules);
       config_free(&config);
     }
@@ -460,19 +510,71 @@ static void reload(struct loop *loop) {
   pass_worker_update_settings(loop->worker, &settings);
   struct letter_worker_settings lettering = letter_settings(&config);
   letter_worker_update_settings(loop->letters, &lettering);
-  letter_worker_replace_kit(loop->letters, kit);
-  mail_worker_reload(loop->mail, &config, mail_kit);
   swap_http(loop, &config);
+  loop->pending = (struct pending_reload){
+      .id = ++loop->reload_count,
+      .rules = ruleset_acquire(rules),
+      .kit = kit,
+      .mail_kit = mail_kit,
+      .letters_changed = letters_changed(&config, &loop->config),
+      .started = started,
+  };
   config_free(&loop->config);
   loop->config = config;
   arm_poll_timer(loop);
-  pass_worker_replace_rules(loop->worker, rules); /* recomputes every clock, in batches */
-  loop->reloads++;
-  metrics_histogram_observe(&loop->reload_seconds, clock_monotonic_seconds() - started);
-  loop->last_reload_success = clock_now(&loop->options->clock);
-  log_info(loop->log, "reload: config and rules from %s swapped in; recomputing clocks",
+  /* The guard counts on the worker's connection, then recomputes every clock, in batches. */
+  pass_worker_replace_rules(loop->worker, rules, &loop->config.reload, loop->pending.id);
+  log_info(loop->log, "reload: config applied; the reload guard judges the rules from %s",
            loop->config.rules_directory);
-  notify(loop, "READY=1\nSTATUS=reloaded; recomputing clocks");
+  notify(loop, "STATUS=reload: counting what the new rules would do (the reload guard)");
+}
+
+/* The guard's decision on the pending reload (pass_worker.h): an accepted one hands its kits to
+ * the letter and mail threads; a refused one keeps the rules in force, and the kits made with
+ * them (made again when the letters' settings changed). */
+static void finish_reload(struct loop *loop) {
+  struct pending_reload pending = loop->pending;
+  loop->pending = (struct pending_reload){0};
+  metrics_histogram_observe(&loop->reload_seconds, clock_monotonic_seconds() - pending.started);
+  if (!loop->snapshot.reload_refused) {
+    letter_worker_replace_kit(loop->letters, pending.kit);
+    mail_worker_reload(loop->mail, &loop->config, pending.mail_kit);
+    ruleset_release(loop->rules);
+    loop->rules = pending.rules;
+    loop->reloads++;
+    loop->last_reload_success = clock_now(&loop->options->clock);
+    loop->reload_refusal[0] = '\0';
+    log_info(loop->log, "reload: config and rules from %s swapped in; recomputing clocks",
+             loop->config.rules_directory);
+    notify(loop, "READY=1\nSTATUS=reloaded; recomputing clocks");
+  } else {
+    letter_kit_free(pending.kit);
+    mail_kit_free(pending.mail_kit);
+    ruleset_release(pending.rules);
+    struct letter_kit *kit = NULL;
+    struct mail_kit *mail_kit = NULL;
+    struct error error;
+    if (pending.letters_changed &&
+        load_kits(&loop->config, loop->rules, &kit, &mail_kit, &error) != STATUS_OK)
+      log_error(loop->log,
+                "reload: the templates with the rules in force: %s; keeping the old "
+                "templates and mail settings",
+                error.message);
+    else
+      mail_worker_reload(loop->mail, &loop->config, mail_kit); /* NULL: its kit stays */
+    if (kit != NULL)
+      letter_worker_replace_kit(loop->letters, kit);
+    loop->reload_refusals++;
+    snprintf(loop->reload_refusal, sizeof loop->reload_refusal, "%s",
+             loop->snapshot.reload_refusal);
+    char message[400];
+    snprintf(message, sizeof message, "READY=1\nSTATUS=%s", loop->reload_refusal);
+    notify(loop, message);
+  }
+  if (loop->reload_again) {
+    loop->reload_again = false;
+    reload(loop);
+  }
 }
 
 static void on_hangup(evutil_socket_t fd, short what, void *argument) {
@@ -551,6 +653,10 @@ static void teardown(struct loop *loop) {
     event_base_free(loop->base);
   sdnotify_close(&loop->notify);
   config_free(&loop->config);
+  letter_kit_free(loop->pending.kit);
+  mail_kit_free(loop->pending.mail_kit);
+  ruleset_release(loop->pending.rules);
+  ruleset_release(loop->rules);
 }
 
 static enum status start_parts(struct loop *loop, struct ruleset *rules, struct letter_kit *kit,
@@ -656,6 +762,7 @@ enum status loop_run(const struct loop_options *options, struct log *log, struct
   if (status == STATUS_OK)
     status = create_events(&loop, error);
   if (status == STATUS_OK) {
+    loop.rules = ruleset_acquire(rules);
     status = start_parts(&loop, rules, kit, mail_kit, error);
     rules = NULL;
     kit = NULL;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "service/escalation_delay.h"
+#include "service/rules_impact.h"
 #include "service/session.h"
 #include "service/worker_thread.h"
 #include "store/mail_queue.h"
@@ -20,7 +21,9 @@ struct pass_worker {
   struct worker_thread thread; /* its mutex guards everything down to `snapshot` */
   bool pass_requested;
   bool recompute_requested;
-  struct ruleset *pending_rules;
+  struct ruleset *pending_rules; /* a reload's, for the guard */
+  struct config_reload pending_limits;
+  uint64_t pending_reload;
   size_t batch_size;
   int64_t overlap;
   struct retention_policy retention;
@@ -31,7 +34,12 @@ struct pass_worker {
   struct session session;
   struct ruleset *rules;
   struct ruleset *taken_rules; /* from take to adopt */
-  bool recompute;              /* this round's jobs */
+  struct config_reload taken_limits;
+  uint64_t taken_reload;
+  struct ruleset *candidate; /* adopted, waiting for the guard (kept over a failed round) */
+  struct config_reload candidate_limits;
+  uint64_t candidate_reload;
+  bool recompute; /* this round's jobs */
   bool pass;
   double metrics_read_at;
   struct metrics_histogram escalation_delay; /* copied into the snapshot after each job */
@@ -94,6 +102,60 @@ static void observe_delays(struct pass_worker *worker, const struct pass_context
                                context->now, committed_at, &worker->delay_seen_id,
                                &worker->escalation_delay, &error) != STATUS_OK)
     log_warning(worker->log, "metrics: %s", error.message);
+}
+
+/* The counts of what the candidate would do at once instead of the rules in force. */
+static enum status measure_candidate(struct pass_worker *worker, struct rules_impact *impact,
+                                     struct error *error) {
+  struct rules_impact_side before, after;
+  enum status status = rules_impact_side_init(&before, worker->rules, error);
+  if (status != STATUS_OK)
+    return status;
+  status = rules_impact_side_init(&after, worker->candidate, error);
+  if (status == STATUS_OK) {
+    status = rules_impact_measure(worker->session.connection, &before, &after,
+                                  clock_now(worker->clock), NULL, impact, error);
+    rules_impact_side_free(&after);
+  }
+  rules_impact_side_free(&before);
+  return status;
+}
+
+/* The reload guard (pass_worker.h): installs the candidate or releases it, and publishes why. */
+static enum status judge_candidate(struct pass_worker *worker, struct error *error) {
+  const struct config_reload *limits = &worker->candidate_limits;
+  struct rules_impact impact = {0};
+  char reason[200] = "";
+  bool refused = false;
+  if (limits->max_letters > 0 || limits->max_escalations > 0) {
+    double started = clock_monotonic_seconds();
+    if (measure_candidate(worker, &impact, error) != STATUS_OK)
+      return error_prefix(error, "reload guard");
+    refused = rules_impact_refusal(&impact, limits, reason, sizeof reason);
+    log_info(worker->log,
+             "reload guard: %zu open dossiers, %zu deadlines would move, %zu escalations "
+             "(limit %d) and %zu letters (limit %d) at once; 0: no limit (%.3f s)",
+             impact.examined, impact.moved, impact.escalations, limits->max_escalations,
+             impact.letters, limits->max_letters, clock_monotonic_seconds() - started);
+  }
+  char refusal[sizeof worker->snapshot.reload_refusal] = "";
+  if (refused) {
+    snprintf(refusal, sizeof refusal, "reload refused: %s; see dunghen preview", reason);
+    log_warning(worker->log, "%s", refusal);
+    ruleset_release(worker->candidate); /* the old set stays in force: nothing to recompute */
+  } else {
+    ruleset_release(worker->rules);
+    worker->rules = worker->candidate;
+    worker->recompute = true;
+  }
+  worker->candidate = NULL;
+  pthread_mutex_lock(&worker->thread.mutex);
+  worker->snapshot.reload_decided = worker->candidate_reload;
+  worker->snapshot.reload_refused = refused;
+  snprintf(worker->snapshot.reload_refusal, sizeof worker->snapshot.reload_refusal, "%s", refusal);
+  pthread_mutex_unlock(&worker->thread.mutex);
+  worker_thread_publish(&worker->thread); /* before the recompute queues any letter */
+  return STATUS_OK;
 }
 
 static enum status run_recompute(struct pass_worker *worker, struct error *error) {
@@ -189,6 +251,8 @@ static void read_metrics(struct pass_worker *worker) {
 static bool take_requests(void *owner) {
   struct pass_worker *worker = owner;
   worker->taken_rules = worker->pending_rules;
+  worker->taken_limits = worker->pending_limits;
+  worker->taken_reload = worker->pending_reload;
   worker->pending_rules = NULL;
   worker->recompute = worker->recompute_requested;
   worker->pass = worker->pass_requested;
@@ -202,8 +266,10 @@ static void adopt_rules(void *owner, bool reconnected) {
   struct pass_worker *worker = owner;
   if (worker->taken_rules == NULL)
     return;
-  ruleset_release(worker->rules);
-  worker->rules = worker->taken_rules;
+  ruleset_release(worker->candidate); /* a newer reload replaces one not yet judged */
+  worker->candidate = worker->taken_rules;
+  worker->candidate_limits = worker->taken_limits;
+  worker->candidate_reload = worker->taken_reload;
   worker->taken_rules = NULL;
 }
 
@@ -233,6 +299,8 @@ static enum status run_round(void *owner, double *retry_in, struct error *error)
   enum status status = worker_thread_connect(&worker->thread, error);
   if (status == STATUS_OK)
     status = set_mail_switch(worker, error);
+  if (status == STATUS_OK && worker->candidate != NULL)
+    status = judge_candidate(worker, error);
   if (status == STATUS_OK && worker->recompute)
     status = run_recompute(worker, error);
   if (status == STATUS_OK && worker->pass)
@@ -313,12 +381,14 @@ void pass_worker_request(struct pass_worker *worker) {
   worker_thread_request(&worker->thread, &worker->pass_requested);
 }
 
-void pass_worker_replace_rules(struct pass_worker *worker, struct ruleset *rules) {
+void pass_worker_replace_rules(struct pass_worker *worker, struct ruleset *rules,
+                               const struct config_reload *limits, uint64_t reload) {
   pthread_mutex_lock(&worker->thread.mutex);
   /* Two reloads before the first was taken: keep the last. */
   ruleset_release(worker->pending_rules);
   worker->pending_rules = rules;
-  worker->recompute_requested = true;
+  worker->pending_limits = *limits;
+  worker->pending_reload = reload;
   worker_thread_signal(&worker->thread);
   pthread_mutex_unlock(&worker->thread.mutex);
 }
@@ -344,6 +414,7 @@ void pass_worker_free(struct pass_worker *worker) {
   worker_thread_finish(&worker->thread);
   ruleset_release(worker->pending_rules);
   ruleset_release(worker->taken_rules);
+  ruleset_release(worker->candidate);
   ruleset_release(worker->rules);
   free(worker);
 }

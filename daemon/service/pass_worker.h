@@ -3,14 +3,25 @@
  * has to.
  *
  * On the worker skeleton (service/worker_thread.h: its own session, requests, backoff,
- * snapshots, stop) it holds a reference to the ruleset in force, and runs, when asked: a full
- * recompute after a rules reload (pass_recompute_all, in batches), a pass (pass_run), the
- * retention after a pass (at most hourly), and a metrics snapshot after them. Requests are
+ * snapshots, stop) it holds a reference to the ruleset in force, and runs, when asked: the
+ * reload guard on a reload's new rules, then a full recompute when they are accepted
+ * (pass_recompute_all, in batches), a pass (pass_run), the retention after a pass (at most
+ * hourly), and a metrics snapshot after them. Requests are
  * flags, so a burst of NOTIFYs during a pass coalesces into one more pass. After every round it
  * publishes a snapshot (database up or not and why, next due instant, metrics, counters). A
  * failed round is asked for again and retried after the skeleton's backoff (0.25 s doubling to
  * 30 s), which requests wait out. pass_worker_stop() lets the running transaction finish; the
  * loop hears `stopped` in the snapshot.
+ *
+ * The reload guard: before new rules replace those in force, the worker counts on its own
+ * connection what they would do at once (service/rules_impact.h, the count `dunghen preview`
+ * prints). Over a limit of the reload's config (`reload:`; 0 is none; both 0: nothing is read)
+ * the new set is released, the old one stays in force and nothing is recomputed; within them,
+ * the new set is installed and every clock recomputed. Either way the decision is published
+ * (reload_decided, reload_refused, reload_refusal) before the recompute starts, so the loop
+ * hands the letter and mail kits of an accepted reload over as its recompute begins (the
+ * publish event is queued before the first letter's NOTIFY can arrive). A guard that fails
+ * (the database) is retried with the round, the old rules still in force.
  */
 #ifndef DUNGHEN_PASS_WORKER_H
 #define DUNGHEN_PASS_WORKER_H
@@ -57,6 +68,9 @@ struct pass_worker_snapshot {
   int64_t last_success; /* clock instant of the last successful pass, 0 when none */
   struct metrics_histogram pass_seconds;     /* durations of the successful passes */
   struct metrics_histogram escalation_delay; /* seconds, service/escalation_delay.h */
+  uint64_t reload_decided;  /* the last reload whose new rules the guard judged; 0: none */
+  bool reload_refused;      /* ... and refused */
+  char reload_refusal[300]; /* "reload refused: would queue 340 letters (limit 20); see ..." */
 };
 
 struct pass_worker;
@@ -71,8 +85,11 @@ struct pass_worker *pass_worker_new(struct event_base *base,
 enum status pass_worker_start(struct pass_worker *worker, struct error *error);
 /* Asks for a pass soon (coalesced with any pass already asked for). */
 void pass_worker_request(struct pass_worker *worker);
-/* Hands over a validated rule set (the caller's reference) and asks for a full recompute. */
-void pass_worker_replace_rules(struct pass_worker *worker, struct ruleset *rules);
+/* Hands over a validated rule set (the caller's reference) for the guard with `limits`; once
+ * accepted, every clock is recomputed. `reload` (> 0) names the reload in the snapshot's
+ * reload_decided. A set handed over before the last one was taken replaces it. */
+void pass_worker_replace_rules(struct pass_worker *worker, struct ruleset *rules,
+                               const struct config_reload *limits, uint64_t reload);
 /* New database or batch settings; a new conninfo reconnects before the next job. */
 void pass_worker_update_settings(struct pass_worker *worker,
                                  const struct pass_worker_settings *settings);

@@ -44,14 +44,17 @@ bool status_health(const struct status_snapshot *state, char *reason, size_t siz
   }
   /* Mail trouble keeps 200 (docs/MAIL.md): restarting cannot fix a relay, and deadlines,
    * escalations and letters still work; the reason says it and /metrics counts it. */
+  /* So does a refused reload: the old rules are in force and the operator must decide. */
+  const char *refusal = state->reload_refusal != NULL ? state->reload_refusal : "";
+  const char *separator = refusal[0] != '\0' ? "; " : "";
   const struct mail_worker_snapshot *mail = state->mail;
   if (mail->enabled && mail->thread.problem[0] != '\0')
-    snprintf(reason, size, "ok; mail: %s", mail->thread.problem);
+    snprintf(reason, size, "ok%s%s; mail: %s", separator, refusal, mail->thread.problem);
   else if (mail->enabled && mail->failing[0] != '\0')
-    snprintf(reason, size, "ok; mail failing: %" PRIu64 " attempt(s) in a row; last: %s",
-             mail->consecutive_failures, mail->failing);
+    snprintf(reason, size, "ok%s%s; mail failing: %" PRIu64 " attempt(s) in a row; last: %s",
+             separator, refusal, mail->consecutive_failures, mail->failing);
   else
-    snprintf(reason, size, "ok");
+    snprintf(reason, size, "ok%s%s", separator, refusal);
   return true;
 }
 
@@ -185,6 +188,10 @@ static void process_metrics(const struct status_snapshot *state, struct evbuffer
                       "dunghen_reloads_total{result=\"ok\"} %" PRIu64 "\n"
                       "dunghen_reloads_total{result=\"failed\"} %" PRIu64 "\n",
                       state->reloads, state->reload_failures);
+  metric_integer(body, "dunghen_reload_refused_total", "counter",
+                 "Reloads the reload guard refused (config reload:): the old rules stayed in "
+                 "force.",
+                 (long long)state->reload_refusals);
   metric_histogram(body, "dunghen_reload_duration_seconds",
                    "SIGHUP reloads (swapped in or refused): reading and checking the config, "
                    "rules, templates and fonts; the recompute of the clocks follows apart.",
@@ -296,6 +303,8 @@ void status_line(const struct status_snapshot *state, char *text, size_t size) {
   const struct pass_worker_snapshot *pass = state->pass;
   if (!state->ready) {
     starting_line(state, text, size);
+  } else if (state->reload_refusal != NULL && state->reload_refusal[0] != '\0') {
+    snprintf(text, size, "%s", state->reload_refusal);
   } else if (pass->thread.problem[0] != '\0') {
     snprintf(text, size, "%s: %.200s",
              pass->thread.connected ? "the last pass failed, retrying" : "waiting for the database",

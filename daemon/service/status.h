@@ -8,7 +8,10 @@
  * contract: monitors, tests/e2e/test_metrics.c, tests/e2e/check_contrib.py and promtool read
  * them. /healthz is healthy ("ok", or "ok; mail...": a warning a restart would not cure) unless
  * the daemon is stopping, the database is unreachable, no pass has worked yet or the last one
- * failed, the spool refuses letters ("spool: ...") or the letter thread failed.
+ * failed, the spool refuses letters ("spool: ...") or the letter thread failed. A reload the
+ * reload guard refused keeps 200 (the old rules are in force and work): "ok; reload refused:
+ * would queue 340 letters (limit 20); see dunghen preview", also the STATUS= line, until a
+ * reload is accepted.
  */
 #ifndef DUNGHEN_STATUS_H
 #define DUNGHEN_STATUS_H
@@ -40,6 +43,8 @@ struct status_snapshot {
   uint64_t reload_failures;
   const struct metrics_histogram *reload_seconds;
   int64_t last_reload_success; /* the daemon's clock; 0 before any */
+  uint64_t reload_refusals;    /* reloads the reload guard refused */
+  const char *reload_refusal;  /* the last refusal, until a reload is accepted; NULL or "": none */
 };
 
 /* Fills `reason` (one line) and returns true when healthy. */

@@ -117,6 +117,34 @@ static void test_retention(void) {
                "a negative retention");
 }
 
+/* The reload guard's limits (docs/PREVIEW.md, "The reload guard"). */
+static void test_reload(void) {
+  struct config config;
+  struct error error = {0};
+  tap_is_integer(config_load_buffer("dunghen.yaml", "", &config, &error), STATUS_OK, "defaults");
+  tap_ok(config.reload.max_letters == 20 && config.reload.max_escalations == 500,
+         "by default a reload may queue 20 letters and raise 500 escalations");
+  config_free(&config);
+  tap_is_integer(config_load_buffer("dunghen.yaml",
+                                    "reload:\n  max_letters: 0\n  max_escalations: 1200\n", &config,
+                                    &error),
+                 STATUS_OK, "a reload section %s", error.message);
+  tap_ok(config.reload.max_letters == 0 && config.reload.max_escalations == 1200, "is read");
+  config_free(&config);
+  expect_error("reload:\n  max_leters: 5\n",
+               "dunghen.yaml:2:3: unknown key 'max_leters' in reload (did you mean "
+               "'max_letters'?)",
+               "a misspelt limit");
+  expect_error("reload:\n  max_letters: -1\n",
+               "dunghen.yaml:2:16: reload.max_letters: -1 is out of range (0 to 100000000)",
+               "a negative limit");
+  expect_error("reload:\n  max_escalations: many\n",
+               "dunghen.yaml:2:20: reload.max_escalations: expected a whole number, found 'many'",
+               "a limit that is not a number");
+  expect_error("reload: 20\n", "dunghen.yaml:1:9: reload must be a mapping, not a single value",
+               "a reload section that is not a mapping");
+}
+
 static void test_errors(void) {
   expect_error("databse:\n  conninfo: x\n",
                "dunghen.yaml:1:1: unknown key 'databse' in the config (did you mean 'database'?)",
@@ -247,6 +275,7 @@ int main(void) {
   test_full();
   test_errors();
   test_retention();
+  test_reload();
   test_missing_file();
   return tap_finish();
 }

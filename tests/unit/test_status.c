@@ -1,7 +1,7 @@
 /*
  * What the daemon says about itself (service/status.h), from filled snapshots alone: the
  * /healthz reason in its order of precedence, the STATUS= line before and after READY=1, and
- * some /metrics lines (the up gauge, reloads, a histogram).
+ * some /metrics lines (the up gauge, reloads, refused reloads, a histogram).
  */
 #include <event2/buffer.h>
 #include <stdint.h>
@@ -74,6 +74,20 @@ static void test_health(void) {
   state.mail.enabled = false;
   expect_health(&state, true, "ok", "mail off says nothing of mail");
 
+  const char *refusal = "reload refused: would queue 340 letters (limit 20); see dunghen preview";
+  state.status.reload_refusal = refusal;
+  expect_health(&state, true,
+                "ok; reload refused: would queue 340 letters (limit 20); see dunghen preview",
+                "a refused reload (the old rules work)");
+  state.mail.enabled = true;
+  expect_health(&state, true,
+                "ok; reload refused: would queue 340 letters (limit 20); see dunghen preview; "
+                "mail: connect: refused",
+                "a refused reload and mail's database failing");
+  state.mail.enabled = false;
+  state.status.reload_refusal = "";
+  expect_health(&state, true, "ok", "an accepted reload clears the refusal");
+
   snprintf(state.letters.thread.problem, sizeof state.letters.thread.problem, "font missing");
   expect_health(&state, false, "letters: font missing", "the letter thread failing");
   snprintf(state.letters.spool_problem, sizeof state.letters.spool_problem, "disk full");
@@ -104,6 +118,12 @@ static void test_status_line(void) {
   expect_line(&state, "waiting for the database: connect: refused", "with the database gone");
   state.pass.thread.connected = true;
   expect_line(&state, "the last pass failed, retrying: connect: refused", "after a failed pass");
+  healthy(&state);
+  state.status.reload_refusal = "reload refused: would raise 900 escalations (limit 500); see "
+                                "dunghen preview";
+  expect_line(&state,
+              "reload refused: would raise 900 escalations (limit 500); see dunghen preview",
+              "after a refused reload");
 
   healthy(&state);
   state.status.ready = false;
@@ -127,6 +147,7 @@ static void test_metrics(void) {
   healthy(&state);
   state.status.reloads = 4;
   state.status.reload_failures = 2;
+  state.status.reload_refusals = 1;
   state.status.database_reconnects = 1;
   state.pass.thread.reconnects = 2;
   metrics_histogram_observe(&state.reload_seconds, 0.02);
@@ -141,6 +162,9 @@ static void test_metrics(void) {
                "dunghen_reloads_total{result=\"ok\"} 4\n"
                "dunghen_reloads_total{result=\"failed\"} 2\n",
                "reloads by result");
+  tap_contains(text,
+               "# TYPE dunghen_reload_refused_total counter\ndunghen_reload_refused_total 1\n",
+               "reloads the guard refused");
   tap_contains(text, "\ndunghen_database_reconnects_total 3\n",
                "reconnects of the listener and the pass worker");
   tap_contains(text, "dunghen_reload_duration_seconds_bucket{le=\"+Inf\"} 1\n",
