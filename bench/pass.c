@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_support.h"
 #include "core/civil.h"
 #include "rules/ladder.h"
 #include "rules/rules.h"
@@ -32,37 +33,6 @@
 #include "store/sql.h"
 
 enum { CHANGE_RUNS = 7 };
-
-static double seconds_now(void) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
-
-static void must(PGconn *connection, const char *sql) {
-  PGresult *result = PQexec(connection, sql);
-  if (PQresultStatus(result) != PGRES_COMMAND_OK && PQresultStatus(result) != PGRES_TUPLES_OK) {
-    fprintf(stderr, "%s: %s", sql, PQresultErrorMessage(result));
-    exit(1);
-  }
-  PQclear(result);
-}
-
-static double copy_baseline(PGconn *connection, long *bytes) {
-  double start = seconds_now();
-  PGresult *result = PQexec(connection, "COPY (SELECT * FROM dunghen.dossier_source) TO STDOUT");
-  PQclear(result);
-  char *row;
-  int length;
-  *bytes = 0;
-  while ((length = PQgetCopyData(connection, &row, 0)) > 0) {
-    *bytes += length;
-    PQfreemem(row);
-  }
-  while ((result = PQgetResult(connection)) != NULL)
-    PQclear(result);
-  return seconds_now() - start;
-}
 
 /* DUNGHEN_BENCH_TRACE=1: every statement's plan with its timing, on stderr (auto_explain). */
 static void print_notice(void *argument, const char *message) {
@@ -77,22 +47,17 @@ static void trace(PGconn *connection, const char *when) {
   if (wanted == NULL || strcmp(wanted, when) != 0)
     return;
   PQsetNoticeProcessor(connection, print_notice, NULL);
-  must(connection, "LOAD 'auto_explain'");
-  must(connection, strcmp(when, "full") == 0 ? "SET auto_explain.log_min_duration = 0"
-                                             : "SET auto_explain.log_min_duration = 0");
+  bench_must(connection, "LOAD 'auto_explain'");
+  bench_must(connection, strcmp(when, "full") == 0 ? "SET auto_explain.log_min_duration = 0"
+                                                   : "SET auto_explain.log_min_duration = 0");
   /* A full pass is timed statement by statement (instrumenting every plan node would distort
    * it); the small passes get their plans with actual rows and buffers. */
   if (strcmp(when, "full") != 0) {
-    must(connection, "SET auto_explain.log_analyze = on");
-    must(connection, "SET auto_explain.log_buffers = on");
+    bench_must(connection, "SET auto_explain.log_analyze = on");
+    bench_must(connection, "SET auto_explain.log_buffers = on");
   }
-  must(connection, "SET auto_explain.log_nested_statements = on");
-  must(connection, "SET auto_explain.log_level = notice");
-}
-
-static int compare_doubles(const void *left, const void *right) {
-  double a = *(const double *)left, b = *(const double *)right;
-  return (a > b) - (a < b);
+  bench_must(connection, "SET auto_explain.log_nested_statements = on");
+  bench_must(connection, "SET auto_explain.log_level = notice");
 }
 
 /* CPU seconds used so far by the server process serving `connection` (same machine), from
@@ -124,12 +89,12 @@ static double client_cpu(void) {
 
 static double timed_pass(struct pass_context *context, struct pass_report *report) {
   struct error error;
-  double start = seconds_now();
+  double start = bench_seconds_now();
   if (pass_run(context, report, &error) != STATUS_OK) {
     fprintf(stderr, "pass: %s\n", error.message);
     exit(1);
   }
-  return seconds_now() - start;
+  return bench_seconds_now() - start;
 }
 
 int main(int argc, char **argv) {
@@ -147,37 +112,14 @@ int main(int argc, char **argv) {
   }
   PGconn *connection = PQconnectdb(getenv("DUNGHEN_TEST_DB") ? getenv("DUNGHEN_TEST_DB") : "");
   PQsetNoticeProcessor(connection, sql_ignore_notice, NULL);
-  struct schema_result migrated;
-  if (PQstatus(connection) != CONNECTION_OK ||
-      schema_migrate(connection, &migrated, &error) != STATUS_OK ||
-      schema_install_reference(connection, &error) != STATUS_OK) {
-    fprintf(stderr, "database: %s %s\n", PQerrorMessage(connection), error.message);
-    return 1;
-  }
+  bench_load_dossiers(connection, count);
   char sql[1024];
-  snprintf(sql, sizeof sql,
-           "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, so_dinh_danh,"
-           " dia_chi, trich_yeu, kenh, ngay_tiep_nhan, ngay_hen_tra, trang_thai, updated_at)"
-           " SELECT 'H' || lpad(i::text, 9, '0'),"
-           " (ARRAY['1.004884', '1.004873', '1.004222', '1.010038'])[1 + i %% 4],"
-           " 'AG' || (i %% 10), 'Nguyễn Văn An ' || i, lpad((i::bigint * 7919)::text, 12, '0'),"
-           " 'Phường Tân Lập, tỉnh Đắk Lắk', 'Đăng ký hồ sơ số ' || i,"
-           " (ARRAY['truc_tiep', 'truc_tuyen', 'buu_chinh'])[1 + i %% 3],"
-           " timestamptz '2025-03-24 07:00+07' + (i %% 604800) * interval '1 second', NULL,"
-           " 'dang_xu_ly', now() - interval '1 hour'"
-           " FROM generate_series(1, %ld) i",
-           count);
-  double start = seconds_now();
-  must(connection, "ALTER TABLE onestop.ho_so DISABLE TRIGGER ho_so_touch");
-  must(connection, sql);
-  must(connection, "ALTER TABLE onestop.ho_so ENABLE TRIGGER ho_so_touch");
-  must(connection, "VACUUM ANALYZE onestop.ho_so");
-  printf("loaded %ld dossiers in %.1f s\n", count, seconds_now() - start);
+  double start;
 
   long bytes;
-  copy_baseline(connection, &bytes); /* warm the cache like the pass will find it */
+  bench_copy_baseline(connection, &bytes); /* warm the cache like the pass will find it */
   double copy_server_before = server_cpu(connection);
-  double copy = copy_baseline(connection, &bytes);
+  double copy = bench_copy_baseline(connection, &bytes);
   double copy_server = server_cpu(connection) - copy_server_before;
   struct pass_context context = {
       .connection = connection,
@@ -211,23 +153,23 @@ int main(int argc, char **argv) {
   for (size_t table = 0; table < sizeof FLOOR_TABLES / sizeof FLOOR_TABLES[0]; table++) {
     snprintf(sql, sizeof sql, "CREATE TABLE dunghen.floor_%s (LIKE dunghen.%s INCLUDING ALL)",
              FLOOR_TABLES[table][0], FLOOR_TABLES[table][1]);
-    must(connection, sql);
+    bench_must(connection, sql);
     snprintf(sql, sizeof sql,
              "BEGIN; INSERT INTO dunghen.floor_%s SELECT * FROM dunghen.%s; COMMIT",
              FLOOR_TABLES[table][0], FLOOR_TABLES[table][1]);
-    start = seconds_now();
-    must(connection, sql);
-    double part = seconds_now() - start;
+    start = bench_seconds_now();
+    bench_must(connection, sql);
+    double part = bench_seconds_now() - start;
     floor += part;
     printf("  writing the %s rows alone: %.3f s = %.2f x COPY\n", FLOOR_TABLES[table][1], part,
            part / copy);
     snprintf(sql, sizeof sql, "DROP TABLE dunghen.floor_%s", FLOOR_TABLES[table][0]);
-    must(connection, sql);
+    bench_must(connection, sql);
   }
   printf("  writing its output rows alone (INSERT ... SELECT, same indexes): %.3f s = %.2f x"
          " COPY\n",
          floor, floor / copy);
-  must(connection, "VACUUM ANALYZE dunghen.clock");
+  bench_must(connection, "VACUUM ANALYZE dunghen.clock");
   context.full = false;
   timed_pass(&context, &report); /* settles the watermark */
   double changes[CHANGE_RUNS];
@@ -238,13 +180,13 @@ int main(int argc, char **argv) {
              " 'H' || lpad((1 + (i * 9973 + %d * 101) %% %ld)::text, 9, '0')"
              " FROM generate_series(1, 100) i)",
              run, count);
-    must(connection, sql);
+    bench_must(connection, sql);
     if (run == CHANGE_RUNS - 1)
       trace(connection, "change");
     changes[run] = timed_pass(&context, &report);
     examined += report.examined;
   }
-  qsort(changes, CHANGE_RUNS, sizeof changes[0], compare_doubles);
+  qsort(changes, CHANGE_RUNS, sizeof changes[0], bench_compare_doubles);
   printf("pass after 100 changed dossiers: median %.1f ms, min %.1f ms, max %.1f ms"
          " (examined %zu per pass on average)\n",
          changes[CHANGE_RUNS / 2] * 1000, changes[0] * 1000, changes[CHANGE_RUNS - 1] * 1000,
@@ -254,18 +196,19 @@ int main(int argc, char **argv) {
   printf("pass with nothing to do: %.1f ms\n", idle * 1000);
   /* /metrics: pass_metrics_read against counting the tables, as it did before migration 2. */
   struct pass_metrics metrics;
-  start = seconds_now();
+  start = bench_seconds_now();
   for (int run = 0; run < CHANGE_RUNS; run++)
     if (pass_metrics_read(connection, &metrics, &error) != STATUS_OK) {
       fprintf(stderr, "metrics: %s\n", error.message);
       return 1;
     }
-  double metrics_read = (seconds_now() - start) / CHANGE_RUNS;
-  start = seconds_now();
-  must(connection, "SELECT state, count(*) FROM dunghen.clock GROUP BY state"
-                   " UNION ALL SELECT level, count(*) FROM dunghen.escalation_log GROUP BY level"
-                   " UNION ALL SELECT state, count(*) FROM dunghen.letter_log GROUP BY state");
-  double counting = seconds_now() - start;
+  double metrics_read = (bench_seconds_now() - start) / CHANGE_RUNS;
+  start = bench_seconds_now();
+  bench_must(connection,
+             "SELECT state, count(*) FROM dunghen.clock GROUP BY state"
+             " UNION ALL SELECT level, count(*) FROM dunghen.escalation_log GROUP BY level"
+             " UNION ALL SELECT state, count(*) FROM dunghen.letter_log GROUP BY state");
+  double counting = bench_seconds_now() - start;
   printf("metrics read: %.2f ms (counting the tables instead: %.1f ms)\n", metrics_read * 1000,
          counting * 1000);
   PQfinish(connection);

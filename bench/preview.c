@@ -19,38 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_support.h"
 #include "core/error.h"
 #include "store/schema.h"
 #include "store/sql.h"
 
 enum { RUNS = 3 };
 #define NOW "2025-03-31T10:00:00+07:00"
-
-static double seconds_now(void) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
-
-static void must(PGconn *connection, const char *sql) {
-  PGresult *result = PQexec(connection, sql);
-  if (PQresultStatus(result) != PGRES_COMMAND_OK && PQresultStatus(result) != PGRES_TUPLES_OK) {
-    fprintf(stderr, "%s: %s", sql, PQresultErrorMessage(result));
-    exit(1);
-  }
-  PQclear(result);
-}
-
-static double copy_baseline(PGconn *connection) {
-  double start = seconds_now();
-  PGresult *result = PQexec(connection, "COPY (SELECT * FROM dunghen.dossier_source) TO STDOUT");
-  PQclear(result);
-  char *row;
-  while (PQgetCopyData(connection, &row, 0) > 0)
-    PQfreemem(row);
-  PQclear(PQgetResult(connection));
-  return seconds_now() - start;
-}
 
 static char *read_file(const char *path) {
   FILE *file = fopen(path, "rb");
@@ -93,11 +68,6 @@ static void make_rules(const char *shipped, const char *directory, const char *d
   }
 }
 
-static int compare_doubles(const void *left, const void *right) {
-  double a = *(const double *)left, b = *(const double *)right;
-  return (a > b) - (a < b);
-}
-
 int main(int argc, char **argv) {
   long count = argc > 1 ? atol(argv[1]) : 100000;
   const char *shipped = getenv("DUNGHEN_RULES") ? getenv("DUNGHEN_RULES") : "rules";
@@ -119,59 +89,33 @@ int main(int argc, char **argv) {
 
   PGconn *connection = PQconnectdb(conninfo);
   PQsetNoticeProcessor(connection, sql_ignore_notice, NULL);
-  struct error error;
-  struct schema_result migrated;
-  if (PQstatus(connection) != CONNECTION_OK ||
-      schema_migrate(connection, &migrated, &error) != STATUS_OK ||
-      schema_install_reference(connection, &error) != STATUS_OK) {
-    fprintf(stderr, "database: %s %s\n", PQerrorMessage(connection), error.message);
-    return 1;
-  }
-  char sql[1024];
-  snprintf(sql, sizeof sql,
-           "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, so_dinh_danh,"
-           " dia_chi, trich_yeu, kenh, ngay_tiep_nhan, ngay_hen_tra, trang_thai, updated_at)"
-           " SELECT 'H' || lpad(i::text, 9, '0'),"
-           " (ARRAY['1.004884', '1.004873', '1.004222', '1.010038'])[1 + i %% 4],"
-           " 'AG' || (i %% 10), 'Nguyễn Văn An ' || i, lpad((i::bigint * 7919)::text, 12, '0'),"
-           " 'Phường Tân Lập, tỉnh Đắk Lắk', 'Đăng ký hồ sơ số ' || i,"
-           " (ARRAY['truc_tiep', 'truc_tuyen', 'buu_chinh'])[1 + i %% 3],"
-           " timestamptz '2025-03-24 07:00+07' + (i %% 604800) * interval '1 second', NULL,"
-           " 'dang_xu_ly', now() - interval '1 hour'"
-           " FROM generate_series(1, %ld) i",
-           count);
-  double start = seconds_now();
-  must(connection, "ALTER TABLE onestop.ho_so DISABLE TRIGGER ho_so_touch");
-  must(connection, sql);
-  must(connection, "ALTER TABLE onestop.ho_so ENABLE TRIGGER ho_so_touch");
-  must(connection, "VACUUM ANALYZE onestop.ho_so");
-  printf("loaded %ld dossiers in %.1f s\n", count, seconds_now() - start);
+  bench_load_dossiers(connection, count);
   snprintf(command, sizeof command, "'%s' once --config '%s' --db '%s' --now " NOW " >/dev/null",
            binary, config, conninfo);
-  start = seconds_now();
+  double start = bench_seconds_now();
   if (system(command) != 0) {
     fprintf(stderr, "%s: failed\n", command);
     return 1;
   }
-  printf("dunghen once (clocks for the preview): %.1f s\n", seconds_now() - start);
-  must(connection, "VACUUM ANALYZE");
+  printf("dunghen once (clocks for the preview): %.1f s\n", bench_seconds_now() - start);
+  bench_must(connection, "VACUUM ANALYZE");
 
-  copy_baseline(connection); /* warm the cache */
-  double copy = copy_baseline(connection);
+  bench_copy_baseline(connection, NULL); /* warm the cache */
+  double copy = bench_copy_baseline(connection, NULL);
   snprintf(command, sizeof command,
            "'%s' preview --config '%s' --db '%s' --rules '%s' --now " NOW
            " --format json > '%s' 2>/dev/null",
            binary, config, conninfo, lengthened, output);
   double runs[RUNS];
   for (int run = 0; run < RUNS; run++) {
-    start = seconds_now();
+    start = bench_seconds_now();
     if (system(command) != 0) {
       fprintf(stderr, "%s: failed\n", command);
       return 1;
     }
-    runs[run] = seconds_now() - start;
+    runs[run] = bench_seconds_now() - start;
   }
-  qsort(runs, RUNS, sizeof runs[0], compare_doubles);
+  qsort(runs, RUNS, sizeof runs[0], bench_compare_doubles);
   char *json = read_file(output);
   char *summary_end = json != NULL ? strstr(json, ", \"now\"") : NULL;
   if (summary_end != NULL)

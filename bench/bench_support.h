@@ -1,0 +1,27 @@
+/*
+ * bench_support.h: what the database benchmarks (bench/pass.c, bench/preview.c) share: a clock
+ * for wall time, a statement that must succeed, the baseline every figure is a ratio to (COPY
+ * of the source view, warm) and the load of N open dossiers into the reference schema.
+ *
+ * The dossiers: four procedures of 3-7 working days, ten agencies (AG0..AG9), three channels,
+ * received over the 7 days before 2025-03-31, status processing. A benchmark is a program, not
+ * a test: any failure prints its cause and exits 1.
+ */
+#ifndef DUNGHEN_BENCH_SUPPORT_H
+#define DUNGHEN_BENCH_SUPPORT_H
+
+#include <libpq-fe.h>
+
+/* Monotonic seconds. */
+double bench_seconds_now(void);
+/* Runs `sql`; on failure prints the statement and the server's message, then exits 1. */
+void bench_must(PGconn *connection, const char *sql);
+/* Seconds to COPY dunghen.dossier_source to the client; its size in *bytes (may be NULL). */
+double bench_copy_baseline(PGconn *connection, long *bytes);
+/* For qsort over doubles (medians). */
+int bench_compare_doubles(const void *left, const void *right);
+/* Migrates the daemon's schema, installs the reference schema and loads `count` dossiers;
+ * prints how long the load took. */
+void bench_load_dossiers(PGconn *connection, long count);
+
+#endif
