@@ -1,7 +1,7 @@
 /*
  * letter_jobs.h: renders the apology letters that escalations queued in dunghen.letter_log.
  *
- * The number of a letter is taken when its job is queued (service/pass.c, in the transaction of
+ * The number of a letter is taken when its job is queued (store/pass_batch.c, in the transaction of
  * the escalation), so this module only turns a 'pending' row into a PDF: it claims jobs with
  * the dossier's data (store/letter_queue.h: several workers or daemons never render the same
  * letter), renders them (letter/letter.h), writes each to the spool atomically

@@ -5,7 +5,7 @@
  * calls these). Every decision about a dossier is core/dossier.h's (dossier_evaluate); the pass
  * finds the dossiers to evaluate, reads their facts, and writes what the evaluation says.
  * Stateless apart from the database: every function reads what it needs from the
- * `dunghen` schema (created by `dunghen migrate`, service/schema.h) and the two source views,
+ * `dunghen` schema (created by `dunghen migrate`, store/schema.h) and the two source views,
  * so several daemons may share one database. Work is done in transactions of at most
  * `batch_size` dossiers; each dossier is claimed with a transaction-scoped advisory lock taken
  * with pg_try_advisory_xact_lock(1684368999, hashtext(code)) (a dossier another instance holds

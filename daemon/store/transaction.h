@@ -4,7 +4,7 @@
  * commit or vanish as one.
  *
  * transaction_begin() and transaction_commit() fail with STATUS_RUNTIME and a message that
- * starts with `what` (service/sql.h: the SQLSTATE, never the server's text).
+ * starts with `what` (store/sql.h: the SQLSTATE, never the server's text).
  * transaction_rollback() ends a transaction that a failure left open, ignoring errors (the
  * connection may be the thing that failed). Blocking libpq: call from the thread that owns the
  * connection.
