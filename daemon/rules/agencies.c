@@ -409,3 +409,27 @@ const struct agency *agencies_find(const struct agency_table *table, const char 
       return &table->agencies[i];
   return NULL;
 }
+
+static int compare_codes(const void *left, const void *right) {
+  return strcmp(*(const char *const *)left, *(const char *const *)right);
+}
+
+enum status agencies_form_2018_codes(const struct agency_table *table, const char ***codes,
+                                     size_t *count, struct error *error) {
+  *codes = NULL;
+  *count = 0;
+  size_t wanted = 0;
+  for (size_t i = 0; table != NULL && i < table->count; i++)
+    wanted += table->agencies[i].form == AGENCY_FORM_2018;
+  if (wanted == 0)
+    return STATUS_OK;
+  const char **list = malloc(wanted * sizeof *list);
+  if (list == NULL)
+    return error_set(error, STATUS_RUNTIME, "out of memory");
+  for (size_t i = 0; i < table->count; i++)
+    if (table->agencies[i].form == AGENCY_FORM_2018)
+      list[(*count)++] = table->agencies[i].code;
+  qsort(list, *count, sizeof *list, compare_codes);
+  *codes = list;
+  return STATUS_OK;
+}

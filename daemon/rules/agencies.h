@@ -60,6 +60,11 @@ enum status agencies_load_buffer(const char *name, const char *data, size_t size
 void agencies_free(struct agency_table *table);
 /* The agency with this code, or NULL. */
 const struct agency *agencies_find(const struct agency_table *table, const char *code);
+/* The codes of the agencies whose letters take the 2018 form (`form: 2018`), sorted by strcmp
+ * as core/dossier.h looks them up: a malloc'd array (free it; the codes are the table's), NULL
+ * with *count 0 when none (or `table` is NULL). STATUS_RUNTIME only when memory runs out. */
+enum status agencies_form_2018_codes(const struct agency_table *table, const char ***codes,
+                                     size_t *count, struct error *error);
 
 /* The mailbox of `role` in `agency`, or NULL when it gives no address for that role. */
 const struct agency_mailbox *agency_mailbox(const struct agency *agency, const char *role);

@@ -6,10 +6,6 @@
 
 #include "store/preview.h"
 
-static int compare_texts(const void *left, const void *right) {
-  return strcmp(*(const char *const *)left, *(const char *const *)right);
-}
-
 enum status rules_impact_side_init(struct rules_impact_side *side, struct ruleset *set,
                                    struct error *error) {
   memset(side, 0, sizeof *side);
@@ -23,23 +19,12 @@ enum status rules_impact_side_init(struct rules_impact_side *side, struct rulese
       .agency_codes = set->agency_codes,
       .agency_count = set->agency_count,
   };
-  size_t count = 0;
-  for (size_t i = 0; i < set->agencies.count; i++)
-    count += set->agencies.agencies[i].form == AGENCY_FORM_2018;
-  if (count == 0)
-    return STATUS_OK;
-  side->form_2018 = malloc(count * sizeof *side->form_2018);
-  if (side->form_2018 == NULL) {
+  if (agencies_form_2018_codes(&set->agencies, &side->form_2018, &side->rules.form_2018_count,
+                               error) != STATUS_OK) {
     rules_impact_side_free(side);
-    return error_set(error, STATUS_RUNTIME, "out of memory");
+    return STATUS_RUNTIME;
   }
-  count = 0;
-  for (size_t i = 0; i < set->agencies.count; i++)
-    if (set->agencies.agencies[i].form == AGENCY_FORM_2018)
-      side->form_2018[count++] = set->agencies.agencies[i].code;
-  qsort(side->form_2018, count, sizeof *side->form_2018, compare_texts);
   side->rules.form_2018_agencies = side->form_2018;
-  side->rules.form_2018_count = count;
   return STATUS_OK;
 }
 

@@ -212,31 +212,6 @@ static enum status read_sync_state(PGconn *connection, struct sync_state *state,
   return STATUS_OK;
 }
 
-static int compare_codes(const void *left, const void *right) {
-  return strcmp(*(const char *const *)left, *(const char *const *)right);
-}
-
-/* The agencies whose letters take the 2018 form, sorted, as the core looks them up. */
-static enum status list_form_2018(struct pass *pass, const struct agency_table *agencies,
-                                  struct error *error) {
-  size_t count = 0;
-  for (size_t i = 0; agencies != NULL && i < agencies->count; i++)
-    count += agencies->agencies[i].form == AGENCY_FORM_2018;
-  if (count == 0)
-    return STATUS_OK;
-  pass->form_2018_agencies = malloc(count * sizeof *pass->form_2018_agencies);
-  if (pass->form_2018_agencies == NULL)
-    return error_set(error, STATUS_RUNTIME, "out of memory");
-  count = 0;
-  for (size_t i = 0; i < agencies->count; i++)
-    if (agencies->agencies[i].form == AGENCY_FORM_2018)
-      pass->form_2018_agencies[count++] = agencies->agencies[i].code;
-  qsort(pass->form_2018_agencies, count, sizeof *pass->form_2018_agencies, compare_codes);
-  pass->rules.form_2018_agencies = pass->form_2018_agencies;
-  pass->rules.form_2018_count = count;
-  return STATUS_OK;
-}
-
 static enum status prepare(struct pass *pass, const struct pass_context *context,
                            struct pass_report *report, struct error *error) {
   memset(report, 0, sizeof *report);
@@ -259,7 +234,11 @@ static enum status prepare(struct pass *pass, const struct pass_context *context
   };
   rules_fingerprint(context->rules, context->ladder, context->agency_codes, context->agency_count,
                     pass->fingerprint);
-  return list_form_2018(pass, context->agencies, error);
+  if (agencies_form_2018_codes(context->agencies, &pass->form_2018_agencies,
+                               &pass->rules.form_2018_count, error) != STATUS_OK)
+    return STATUS_RUNTIME;
+  pass->rules.form_2018_agencies = pass->form_2018_agencies;
+  return STATUS_OK;
 }
 
 /* The next due instant, and the metric deltas folded when they have piled up. */
