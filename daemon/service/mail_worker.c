@@ -39,8 +39,7 @@ struct mail_worker {
   struct mail_settings *settings;
   struct mail_kit *taken_kit; /* from take to adopt */
   struct mail_settings *taken_settings;
-  bool switch_set; /* dunghen.mail_switch written on this connection */
-  bool idle;       /* mail is off and the switch says so: nothing to do until a reload */
+  bool idle; /* mail is off: nothing to do until a reload */
 };
 
 /* ---- the settings ---- */
@@ -75,15 +74,6 @@ static struct mail_settings *settings_copy(const struct config *config) {
 }
 
 /* ---- the database ---- */
-
-static enum status set_switch(struct mail_worker *worker, struct error *error) {
-  if (worker->switch_set)
-    return STATUS_OK;
-  enum status status = mail_queue_set_switch(
-      worker->session.connection, worker->settings->mail.enabled, clock_now(worker->clock), error);
-  worker->switch_set = status == STATUS_OK;
-  return status;
-}
 
 static enum status count_deliveries(struct mail_worker *worker, struct error *error) {
   struct mail_queue_counts counts;
@@ -356,15 +346,14 @@ static enum status round_once(void *owner, double *retry_in, struct error *error
   if (worker->idle)
     return STATUS_OK;
   enum status status = worker_thread_connect(&worker->thread, error);
-  if (status == STATUS_OK)
-    status = set_switch(worker, error);
   pthread_mutex_lock(&worker->thread.mutex);
   worker->snapshot.enabled = worker->settings->mail.enabled;
   pthread_mutex_unlock(&worker->thread.mutex);
   if (status != STATUS_OK)
     return status;
   if (!worker->settings->mail.enabled) {
-    /* Mail off: the switch is written; hold no connection until a reload turns it on. */
+    /* Mail off (the pass worker writes dunghen.mail_switch): hold no connection until a reload
+     * turns it on. */
     status = count_deliveries(worker, error);
     if (status == STATUS_OK) {
       worker_thread_disconnect(&worker->thread);
@@ -412,7 +401,6 @@ static void adopt_reload(void *owner, bool reconnected) {
     worker->taken_kit = NULL;
   }
   if (worker->taken_settings != NULL) {
-    worker->switch_set = false; /* mail.enabled may have changed */
     worker->idle = false;
     settings_free(worker->settings);
     worker->settings = worker->taken_settings;
@@ -420,17 +408,11 @@ static void adopt_reload(void *owner, bool reconnected) {
   }
 }
 
-static void forget_switch(void *owner) {
-  struct mail_worker *worker = owner;
-  worker->switch_set = false; /* written on the session that closed */
-}
-
 static const struct worker_jobs jobs = {
     .name = "mail",
     .take = take_reload,
     .adopt = adopt_reload,
     .round = round_once,
-    .disconnected = forget_switch,
 };
 
 /* ---- the loop's side ---- */

@@ -2,8 +2,7 @@
  * mail_worker.h: the thread that delivers the outbox by e-mail (docs/MAIL.md).
  *
  * On the worker skeleton (service/worker_thread.h: its own blocking session, requests, backoff,
- * snapshots, stop), as the letter thread, it runs rounds at least every 5 s, each of which: sets
- * dunghen.mail_switch from the config (so the outbox triggers write rows only while mail is on),
+ * snapshots, stop), as the letter thread, it runs rounds at least every 5 s, each of which
  * expands new outbox rows into one delivery per recipient address (rules/agencies.yaml `mail:`),
  * gathers the held items of digest roles into one digest per address once the oldest has
  * waited `digest_period`, then sends the due deliveries one at a time: each claimed with
@@ -12,8 +11,9 @@
  * and marked sent, or retried later with a doubling backoff, or failed after `attempts`. The
  * Message-ID comes from the delivery row, so a retry after a crash re-sends the same message.
  * A letter's message waits until its PDF is rendered, and carries it byte for byte. With mail
- * off it writes the switch, counts, closes its session and waits for a reload. Logs name
- * deliveries and dossiers by id and code, never by address or person: addresses and sendmail's
+ * off it counts, closes its session and waits for a reload. dunghen.mail_switch (whether the
+ * outbox triggers write rows) is the pass worker's: it is set before any pass can raise one. Logs
+ * name deliveries and dossiers by id and code, never by address or person: addresses and sendmail's
  * words go to delivery_log.
  */
 #ifndef DUNGHEN_MAIL_WORKER_H
