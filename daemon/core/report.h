@@ -81,7 +81,7 @@ struct report_group {
 struct report {
   struct report_period period;
   enum report_grouping grouping;
-  char *agency; /* the --agency filter, or NULL for every agency */
+  char *agency;                /* the --agency filter, or NULL for every agency */
   struct report_group *groups; /* sorted by key */
   size_t group_count;
   struct report_group total; /* key and label "total" / "Tổng cộng" */

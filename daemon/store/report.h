@@ -25,7 +25,7 @@ struct report_query {
 };
 
 /* Fills `report` (zeroed by the caller). STATUS_RUNTIME when the database fails. */
-enum status report_read(PGconn *connection, const struct report_query *query,
-                        struct report *report, struct error *error);
+enum status report_read(PGconn *connection, const struct report_query *query, struct report *report,
+                        struct error *error);
 
 #endif
