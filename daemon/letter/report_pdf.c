@@ -29,12 +29,14 @@
 #define LEFT_COLUMN_WIDTH (90 * MM)   /* governing body, unit, number; `Nơi nhận` */
 #define RIGHT_COLUMN_WIDTH (110 * MM) /* national title, motto, date; the signature */
 #define SIGNATURE_SPACE (24 * MM)     /* room to sign and stamp */
-#define TABLE_SIZE 8.5                /* the table's labels and figures */
-#define HEADER_SIZE 8.0               /* the table's header */
-#define NUMBERING_SIZE 7.0            /* the row of column numbers under the header */
+#define TABLE_SIZE 8.5                /* the table's labels and figures, unless they need less */
+#define SMALLEST_TABLE_SIZE 6.0
+#define HEADER_SIZE 8.0    /* the table's header */
+#define NUMBERING_SIZE 7.0 /* the row of column numbers under the header */
 #define CELL_PADDING 2.5
-#define NARROWEST_FIGURE 24.0  /* points: a figure column is never narrower */
-#define WIDEST_LABEL (70 * MM) /* the label column, when the figures leave more room */
+#define NARROWEST_FIGURE 24.0     /* points: a figure column is never narrower */
+#define WIDEST_LABEL (70 * MM)    /* the label column, when the figures leave more room */
+#define NARROWEST_LABEL (40 * MM) /* below this, the table's figures get smaller */
 #define GRID_WIDTH 0.4
 #define BODY_SIZE 11.0 /* the lists and the notes */
 #define SECTION_SIZE 12.0
@@ -153,6 +155,7 @@ struct composer {
   struct header_cell cells[COLUMN_MOST * HEADER_LEVELS];
   size_t cell_count;
   double header_rows[HEADER_LEVELS + 1]; /* the last: the column numbers */
+  double table_size;                     /* TABLE_SIZE, or less for very large figures */
   bool failed;                           /* out of memory */
 };
 
@@ -194,6 +197,17 @@ static void paragraph(struct composer *composer, const char *text, struct layout
     layout_balanced(composer->layout, text, &style, left, right);
   else
     layout_paragraph(composer->layout, text, &style, left, right, NULL);
+}
+
+/* A list item or a note: on one page, unless it is longer than a whole page. */
+static void whole_paragraph(struct composer *composer, const char *text,
+                            struct layout_style style) {
+  struct layout *layout = composer->layout;
+  double height = paragraph_height(composer, text, style, composer->right - composer->left);
+  double page = layout->geometry.height - layout->geometry.top - layout->geometry.bottom;
+  if (height <= page && !layout_fits(layout, height))
+    layout_new_page(layout);
+  paragraph(composer, text, style, composer->left, composer->right);
 }
 
 /* Text set in a box, centred vertically in [top - height, top]. */
@@ -372,22 +386,16 @@ static const struct report_group *row_group(const struct composer *composer, siz
                                              : &composer->report->total;
 }
 
-/* Figure columns as wide as their widest figure or header word; the label takes the rest. */
-static void size_columns(struct composer *composer) {
+/* Figure columns as wide as their widest figure or header word at the table's size; returns
+ * the room left for the label. */
+static double size_figures(struct composer *composer) {
   const struct report *report = composer->report;
-  composer->column_count = 0;
-  for (size_t i = 0; i < sizeof column_specs / sizeof column_specs[0]; i++)
-    if (column_shown(report, column_specs[i].value))
-      composer->columns[composer->column_count++].spec = &column_specs[i];
   double used = 0;
-  size_t label = 0;
   for (size_t c = 0; c < composer->column_count; c++) {
     struct column *column = &composer->columns[c];
     enum value value = column->spec->value;
-    if (value == VALUE_LABEL) {
-      label = c;
+    if (value == VALUE_LABEL)
       continue;
-    }
     double width = NARROWEST_FIGURE - 2 * CELL_PADDING;
     for (int level = 0; level < HEADER_LEVELS; level++) {
       const char *text = column->spec->headers[level];
@@ -405,14 +413,33 @@ static void size_columns(struct composer *composer) {
         cell_text(row_group(composer, row), value, text, sizeof text);
       double figure_width = layout_text_width(composer->metrics,
                                               row == report->group_count ? FACE_BOLD : FACE_REGULAR,
-                                              TABLE_SIZE, text, strlen(text));
+                                              composer->table_size, text, strlen(text));
       width = figure_width > width ? figure_width : width;
     }
-    column->width = width + 2 * CELL_PADDING;
+    column->width = width + 2 * CELL_PADDING + 0.5; /* rounding never wraps a figure */
     used += column->width;
   }
-  /* A label column wider than it needs to be gives the rest to the figures. */
-  double rest = composer->right - composer->left - used;
+  return composer->right - composer->left - used;
+}
+
+/* The label takes what the figures leave; figures of a million shrink the table's type until
+ * the label has a readable width, and a label wider than it needs gives the rest back. */
+static void size_columns(struct composer *composer) {
+  const struct report *report = composer->report;
+  composer->column_count = 0;
+  size_t label = 0;
+  for (size_t i = 0; i < sizeof column_specs / sizeof column_specs[0]; i++)
+    if (column_shown(report, column_specs[i].value)) {
+      if (column_specs[i].value == VALUE_LABEL)
+        label = composer->column_count;
+      composer->columns[composer->column_count++].spec = &column_specs[i];
+    }
+  double rest = 0;
+  for (composer->table_size = TABLE_SIZE;; composer->table_size -= 0.5) {
+    rest = size_figures(composer);
+    if (rest >= NARROWEST_LABEL || composer->table_size <= SMALLEST_TABLE_SIZE)
+      break;
+  }
   if (rest > WIDEST_LABEL && composer->column_count > 2) {
     double share = (rest - WIDEST_LABEL) / (double)(composer->column_count - 2);
     for (size_t c = 0; c < composer->column_count; c++)
@@ -511,8 +538,9 @@ static double row_height(const struct composer *composer, size_t row) {
   bool total = row == composer->report->group_count;
   double label = paragraph_height(
       composer, composer->labels[row],
-      style_of(total ? FACE_BOLD : FACE_REGULAR, TABLE_SIZE, LAYOUT_LEFT), label_width(composer));
-  double line = TABLE_SIZE * 1.2;
+      style_of(total ? FACE_BOLD : FACE_REGULAR, composer->table_size, LAYOUT_LEFT),
+      label_width(composer));
+  double line = composer->table_size * 1.2;
   return (label > line ? label : line) + 2 * CELL_PADDING;
 }
 
@@ -538,8 +566,8 @@ static void draw_row(struct composer *composer, size_t row) {
     } else {
       cell_text(group, value, text, sizeof text);
     }
-    text_in_box(composer, shown, style_of(face, TABLE_SIZE, align), column->x + CELL_PADDING,
-                column->x + column->width - CELL_PADDING, top, height);
+    text_in_box(composer, shown, style_of(face, composer->table_size, align),
+                column->x + CELL_PADDING, column->x + column->width - CELL_PADDING, top, height);
     layout_line(layout, column->x, top, column->x, top - height, GRID_WIDTH);
   }
   layout_line(layout, composer->right, top, composer->right, top - height, GRID_WIDTH);
@@ -849,7 +877,7 @@ static void compose_late(struct composer *composer) {
       continue;
     char *line = late_line(composer, i);
     if (line != NULL)
-      paragraph(composer, line, list_style(composer, "- "), composer->left, composer->right);
+      whole_paragraph(composer, line, list_style(composer, "- "));
     free(line);
   }
 }
@@ -958,7 +986,7 @@ static void compose_notes_and_signature(struct composer *composer) {
     if (i + 1 == count && !layout_fits(layout, paragraph_height(composer, line, style, width) +
                                                    signature_height(composer, &signature)))
       layout_new_page(layout);
-    paragraph(composer, line, style, composer->left, composer->right);
+    whole_paragraph(composer, line, style);
   }
   if (!layout_fits(layout, signature_height(composer, &signature)))
     layout_new_page(layout);

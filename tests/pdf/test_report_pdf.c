@@ -490,6 +490,67 @@ static void check_many(const struct agency *issuer) {
   report_free(&report);
 }
 
+/* Figures in the millions, a label with an emoji, decomposed (NFD) letters and a control
+ * character, a group without a label, and a report with no group at all. */
+static void check_extremes(const struct agency *issuer) {
+  struct report report;
+  memset(&report, 0, sizeof report);
+  report.period.from_day = civil_days_from_date(2026, 1, 1);
+  report.period.to_day = civil_days_from_date(2026, 12, 31);
+  struct report_figures large = {
+      .carried_over = 1234567,
+      .received_online = 2345678,
+      .received_direct = 345678,
+      .received_postal = 45678,
+      .done_early = 1000000,
+      .done_on_time = 1500000,
+      .done_late = 470000,
+      .progress_on_time = 500000,
+      .progress_overdue = 400000,
+      .withdrawn = 101601,
+      .letters = 123456,
+      .missed_new_date = 23456,
+  };
+  add_group(&report, "A", "Trung t\u00e2m \xf0\x9f\x98\x80 Pha\xcc\x80 \x01 L\u1eafk", large, NULL);
+  add_group(&report, "B", "B", large, NULL);
+  free(report.groups[1].label);
+  report.groups[1].label = NULL;
+  finish(&report);
+  check_balance(&report.groups[0]);
+  struct rendered rendered;
+  if (render(&report, issuer, 3, "millions", &rendered)) {
+    check_file(&rendered, "millions");
+    check_bounds(&rendered, "millions");
+    char *text = pdf_text(&rendered.output, 0, "-layout");
+    char row[512];
+    row_after(text, "Tổng cộng", row, sizeof row);
+    tap_is_string(row,
+                  "7.943.202 2.469.134 4.691.356 691.356 91.356 5.940.000 2.000.000 3.000.000 "
+                  "940.000 1.800.000 1.000.000 800.000 203.202 77,52 15,50 246.912 0 46.912",
+                  "millions: the total row, column by column");
+    tap_contains(text, "Trung tâm \u25a1 Phà \u25a1 Lắk",
+                 "millions: the label cleaned (emoji and control as \u25a1, NFD composed)");
+    free(text);
+    rendered_free(&rendered);
+  }
+  report_free(&report);
+  memset(&report, 0, sizeof report);
+  report.period.from_day = report.period.to_day = civil_days_from_date(2026, 11, 30);
+  finish(&report);
+  if (render(&report, issuer, 4, "empty", &rendered)) {
+    check_file(&rendered, "empty");
+    char *text = pdf_text(&rendered.output, 0, "-layout");
+    char row[512];
+    row_after(text, "Tổng cộng", row, sizeof row);
+    tap_is_string(row, "0 0 0 0 0 0 0 0 0 0 0 0 0 - - 0 0 0", "empty: the total row");
+    tap_contains(text, "Kỳ báo cáo: từ ngày 30/11/2026 đến ngày 30/11/2026",
+                 "empty: a one-day period");
+    free(text);
+    rendered_free(&rendered);
+  }
+  report_free(&report);
+}
+
 int main(void) {
   char path[4096];
   snprintf(path, sizeof path, "%s/agencies.yaml", getenv("DUNGHEN_RULES"));
@@ -505,6 +566,7 @@ int main(void) {
     check_three(issuer);
     check_channels(issuer);
     check_many(issuer);
+    check_extremes(issuer);
     struct report_pdf_input input = {NULL, issuer, 1, 0};
     unsigned char *data;
     size_t size;
