@@ -49,7 +49,7 @@
 #define BAR_HEIGHT 8.0
 #define BAR_GAP 2.0
 #define BLOCK_GAP 6.0
-#define AXIS_HEIGHT 14.0
+#define AXIS_HEIGHT 15.0
 #define BAR_OUTLINE 0.3
 
 /* The bars' colours: each of a distinct lightness (about 0.91, 0.70 and 0.51 for done early,
@@ -659,10 +659,10 @@ static void draw_axis(struct composer *composer, const struct scale *scale) {
     double x = chart_x(&geometry, scale, tick);
     char text[32];
     format_count(tick, text, sizeof text);
-    layout_line(layout, x, line, x, line - 3, GRID_WIDTH);
-    centred_at(composer, x, line + 3, FACE_REGULAR, CHART_FIGURE_SIZE, text);
+    layout_line(layout, x, line, x, line + 2.5, GRID_WIDTH); /* up: the bars start below */
+    centred_at(composer, x, line + 4.5, FACE_REGULAR, CHART_FIGURE_SIZE, text);
   }
-  layout_text_at(layout, geometry.caption, line + 3, FACE_ITALIC, CHART_FIGURE_SIZE, "Số hồ sơ");
+  layout_text_at(layout, geometry.caption, line + 4.5, FACE_ITALIC, CHART_FIGURE_SIZE, "Số hồ sơ");
   layout->y -= AXIS_HEIGHT;
 }
 
