@@ -1087,6 +1087,9 @@ enum status report_pdf_render(const struct report_pdf_input *input, const char *
   if (input == NULL || input->report == NULL || input->issuer == NULL)
     return error_set(error, STATUS_INVALID, "report PDF: no report or no issuing agency");
   const struct report *report = input->report;
+  if ((unsigned)report->grouping >= sizeof grouping_texts / sizeof grouping_texts[0])
+    return error_set(error, STATUS_INVALID, "report PDF: unknown grouping %d",
+                     (int)report->grouping);
   if (report->period.to_day < report->period.from_day)
     return error_set(error, STATUS_INVALID, "report PDF: the period ends before it starts");
   struct pdf_writer *writer = NULL;
