@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/language.h"
 #include "dunghen-config.h"
 
 struct command {
@@ -117,6 +118,9 @@ static bool asks_for_help(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+  /* The admin tools speak the locale's language; the daemon's output is its log: English. */
+  if (argc < 2 || (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "once") != 0))
+    language_setup();
   if (argc < 2) {
     print_overview(stderr);
     return 2;

@@ -22,11 +22,13 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/language.h"
 #include "core/civil.h"
 #include "core/deadline.h"
 #include "core/dossier.h"
 #include "core/explanation.h"
 #include "rules/rules.h"
+#include "rules/translate.h"
 
 static const char COMMAND[] = "deadline";
 
@@ -278,6 +280,7 @@ static int print_apology(const struct options *options, const struct rules *rule
     return cli_usage_error(COMMAND, "--extension: %s", error.message);
   struct explanation explanation;
   explanation_init(&explanation);
+  explanation.translation = language_translation();
   struct apology_decision decision;
   int status = 0;
   if (dossier_apology(rules->calendar, &facts, &decision, &explanation, &error) != STATUS_OK)
@@ -290,7 +293,7 @@ static int print_apology(const struct options *options, const struct rules *rule
            decision.wording == APOLOGY_BEFORE_DEADLINE ? "before_deadline" : "after_deadline",
            decision.form == APOLOGY_FORM_2018 ? "2018" : "2025");
     if (options->explain) {
-      printf("apology letter drafted %s:\n", options->apology_at);
+      printf(_("apology letter drafted %s:\n"), options->apology_at);
       for (size_t i = 0; i < explanation.count; i++)
         printf("%s\n", explanation.lines[i]);
     }
@@ -351,6 +354,7 @@ int command_deadline(int argc, char **argv) {
   int status = parse_options(argc, argv, &options);
   struct explanation explanation;
   explanation_init(&explanation);
+  explanation.translation = language_translation();
   if (status == 0)
     status = run(&options, pauses, &explanation);
   explanation_free(&explanation);

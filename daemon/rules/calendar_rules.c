@@ -23,6 +23,7 @@
 #include "core/civil.h"
 #include "core/lunar.h"
 #include "rules/error_list.h"
+#include "rules/translate.h"
 #include "rules/yaml_tree.h"
 
 enum { REASON_SIZE = 768, MAX_HOLIDAY_DAYS = 30, MAX_OFFSET = 60 };
@@ -507,23 +508,30 @@ static enum status read_announced(struct loader *loader, const struct yaml_tree_
 
 /* ---- deciding the days --------------------------------------------------------------------- */
 
+/* The rules' own words in the admin's language: the shipped calendar's names, reasons and
+ * sources are in the catalogue (po/rules-calendar.pot); an admin's own text stays as written. */
+static const char *translated(const char *text) {
+  return *text != '\0' ? _(text) : text;
+}
+
 static void compose_reason(char *buffer, const char *reason, const char *source) {
   if (source != NULL)
-    snprintf(buffer, REASON_SIZE, "%s — %s", reason, source);
+    snprintf(buffer, REASON_SIZE, "%s — %s", translated(reason), translated(source));
   else
-    snprintf(buffer, REASON_SIZE, "%s", reason);
+    snprintf(buffer, REASON_SIZE, "%s", translated(reason));
 }
 
 /* The compensation template with `{holiday}` replaced by the holiday's name. */
 static void compensation_reason(const struct compensation *compensation, const char *holiday,
                                 char *buffer) {
   char text[REASON_SIZE];
-  const char *marker = strstr(compensation->reason, "{holiday}");
+  const char *template = translated(compensation->reason);
+  const char *marker = strstr(template, "{holiday}");
   if (marker == NULL)
-    snprintf(text, sizeof text, "%s", compensation->reason);
+    snprintf(text, sizeof text, "%s", template);
   else
-    snprintf(text, sizeof text, "%.*s%s%s", (int)(marker - compensation->reason),
-             compensation->reason, holiday, marker + strlen("{holiday}"));
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(marker - template), template, translated(holiday),
+             marker + strlen("{holiday}"));
   compose_reason(buffer, text, compensation->source);
 }
 

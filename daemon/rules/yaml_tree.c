@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "core/civil.h"
+#include "rules/translate.h"
 
 /* A container being built: its node, and for mappings the key waiting for its value. */
 struct frame {
@@ -273,47 +274,51 @@ static const char *plain_explanation(const yaml_parser_t *parser, const char *da
     const char *problem; /* a part of libyaml's message */
     const char *meaning;
   } meanings[] = {
-      {"found a tab character", "a tab cannot indent YAML: indent with spaces"},
+      {"found a tab character", N_("a tab cannot indent YAML: indent with spaces")},
       {"did not find expected ',' or ']'",
-       "a list in [ ] is not closed, or two of its items lack a comma between them"},
+       N_("a list in [ ] is not closed, or two of its items lack a comma between them")},
       {"did not find expected ',' or '}'",
-       "a mapping in { } is not closed, or two of its entries lack a comma between them"},
+       N_("a mapping in { } is not closed, or two of its entries lack a comma between them")},
       {"mapping values are not allowed",
-       "a second ': ' on one line: put a value that contains ': ' in quotes, or check this "
-       "line's indentation"},
+       N_("a second ': ' on one line: put a value that contains ': ' in quotes, or check this "
+          "line's indentation")},
       {"could not find expected ':'",
-       "a line that is neither 'key: value' nor a list item: a ':' is missing, or a text goes "
-       "on with too little indentation"},
+       N_("a line that is neither 'key: value' nor a list item: a ':' is missing, or a text "
+          "goes on with too little indentation")},
       {"did not find expected key",
-       "this line's indentation does not line up with the keys above it"},
+       N_("this line's indentation does not line up with the keys above it")},
       {"did not find expected '-' indicator",
-       "this list item's '-' does not line up with the items above it"},
+       N_("this list item's '-' does not line up with the items above it")},
       {"block sequence entries are not allowed",
-       "a '- ' list item on the same line as its key: start the list on the next line"},
-      {"UTF-8", "the file is not valid UTF-8: save it as UTF-8"},
+       N_("a '- ' list item on the same line as its key: start the list on the next line")},
+      {"UTF-8", N_("the file is not valid UTF-8: save it as UTF-8")},
       {"control characters are not allowed",
-       "a control character, which is not text: remove it, or save the file as plain text"},
+       N_("a control character, which is not text: remove it, or save the file as plain "
+          "text")},
   };
   const char *problem = parser->problem != NULL ? parser->problem : "";
   if (strstr(problem, "cannot start any token") != NULL) {
     char found = byte_at_mark(&parser->problem_mark, data, size);
-    return found == '\t' ? "a tab cannot indent YAML: indent with spaces"
-                         : "this character cannot start a value: put the value in quotes";
+    return found == '\t' ? N_("a tab cannot indent YAML: indent with spaces")
+                         : N_("this character cannot start a value: put the value in quotes");
   }
   if (strstr(problem, "end of stream") != NULL && parser->context != NULL &&
       strstr(parser->context, "quoted scalar") != NULL)
-    return "a quoted text has no closing quote";
+    return N_("a quoted text has no closing quote");
   for (size_t i = 0; i < sizeof meanings / sizeof meanings[0]; i++)
     if (strstr(problem, meanings[i].problem) != NULL)
       return meanings[i].meaning;
   return "";
 }
 
-/* libyaml's own words first (searchable), then what they mean. */
+/* libyaml's own words first (searchable, always English), then what they mean, in the admin's
+ * language. */
 static enum status parser_error(const yaml_parser_t *parser, const char *file, const char *data,
                                 size_t size, struct error *error) {
   const char *problem = parser->problem ? parser->problem : "malformed YAML";
   const char *meaning = plain_explanation(parser, data, size);
+  if (meaning[0] != '\0')
+    meaning = _(meaning);
   const char *separator = meaning[0] != '\0' ? ": " : "";
   yaml_mark_t mark = parser->problem_mark;
   if (parser->error == YAML_READER_ERROR) {
