@@ -35,7 +35,7 @@ enum status rules_locate(const char *search_path, const char *name, char *path, 
       break;
     start = end + 1;
   }
-  return error_set(error, STATUS_INVALID, "%s: no such rules file in %s", name, search_path);
+  return error_set(error, STATUS_INVALID, _("%s: no such rules file in %s"), name, search_path);
 }
 
 static enum status add_warning(struct rules *rules, struct error *error, const char *format, ...)

@@ -158,4 +158,21 @@ check "with the English explanation" has_line \
   "dunghen check: $work/tab/calendar.yaml:2:1: found character that cannot start any token while scanning for the next token: a tab cannot indent YAML: indent with spaces" \
   "$work/english.err"
 
+# Every error of a file, each located, in the admin's language; YAML keys stay as written.
+mkdir "$work/errors"
+printf 'week:\n  working_day: [monday]\n' >"$work/errors/calendar.yaml"
+printf 'agencies:\n  DLK: {}\n' >"$work/errors/agencies.yaml"
+check "two broken files exit 2 in Vietnamese" \
+  equals "$(speak vi_VN check --rules "$work/errors:$rules")" 2
+check "an unknown key, with the nearest known one" has_line \
+  "dunghen check: $work/errors/calendar.yaml:2:3: khóa 'working_day' không xác định trong week (có phải ý bạn là 'working_days'?)" \
+  "$work/vi_VN.err"
+check "a mapping where a list belongs" has_line \
+  "dunghen check: $work/errors/agencies.yaml:2:3: agencies phải là một danh sách, không phải một ánh xạ" \
+  "$work/vi_VN.err"
+speak english check --rules "$work/errors:$rules" >/dev/null
+check "the same errors in English" sh -c \
+  "grep -qxF \"dunghen check: $work/errors/calendar.yaml:2:3: unknown key 'working_day' in week (did you mean 'working_days'?)\" '$work/english.err' &&
+   grep -qxF 'dunghen check: $work/errors/agencies.yaml:2:3: agencies must be a list, not a mapping' '$work/english.err'"
+
 tap_finish
