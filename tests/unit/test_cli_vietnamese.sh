@@ -175,4 +175,16 @@ check "the same errors in English" sh -c \
   "grep -qxF \"dunghen check: $work/errors/calendar.yaml:2:3: unknown key 'working_day' in week (did you mean 'working_days'?)\" '$work/english.err' &&
    grep -qxF 'dunghen check: $work/errors/agencies.yaml:2:3: agencies must be a list, not a mapping' '$work/english.err'"
 
+# --help and help COMMAND.
+speak vietnamese help calendar >/dev/null
+check "help calendar in Vietnamese, the synopsis as it is" sh -c \
+  "grep -qxF 'calendar: liệt kê các ngày ngoại lệ của một năm' '$work/vietnamese.out' &&
+   grep -qxF 'Cách dùng: dunghen calendar --year Y [--rules DIR]' '$work/vietnamese.out'"
+speak english help calendar >/dev/null
+check "help calendar in English" grep -qxF 'calendar: list the exception days of a year' \
+  "$work/english.out"
+speak vi_VN --help >/dev/null
+check "--help lists the commands in Vietnamese" \
+  has_line "  deadline   tính (và giải thích) hạn giải quyết theo quy định" "$work/vi_VN.out"
+
 tap_finish
