@@ -2,8 +2,8 @@
 # `meson install --destdir` into a temporary directory, then the tree: the binary, the unit,
 # the sysusers.d and tmpfiles.d files, the shipped rules and letters, the example config, the
 # man pages and the Vietnamese catalogue, each where the build's prefix says and with its mode,
-# and nothing outside the prefix. As root, the installed sysusers.d and tmpfiles.d files are applied to the temporary
-# root and must create the user and the spool. TAP.
+# and nothing outside the prefix. As root, the installed sysusers.d and tmpfiles.d files are
+# applied to the temporary root and must create the user and the spool. TAP.
 set -u
 build=${DUNGHEN_BUILD_ROOT:?}
 source_root=${DUNGHEN_SOURCE_ROOT:?}
