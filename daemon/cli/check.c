@@ -128,8 +128,9 @@ int command_check(int argc, char **argv) {
     else if (!missing && (value = option_value(argc, argv, &i, "--now", &missing)) != NULL)
       now_option = value;
     else if (missing)
-      return cli_usage_error("check", "%s needs %s", argv[i],
-                             strcmp(argv[i], "--now") == 0 ? "a timestamp" : "a directory");
+      return strcmp(argv[i], "--now") == 0
+                 ? cli_usage_error("check", "%s needs a timestamp", argv[i])
+                 : cli_usage_error("check", "%s needs a directory", argv[i]);
     else
       return cli_usage_error("check", "unexpected argument '%s'", argv[i]);
   }

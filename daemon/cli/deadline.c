@@ -98,9 +98,9 @@ static int parse_options(int argc, char **argv, struct options *options) {
   if (options->received == NULL)
     return cli_usage_error(COMMAND, "missing --received TS");
   if ((options->procedure == NULL) == (options->duration == NULL))
-    return cli_usage_error(COMMAND, options->procedure == NULL
-                                        ? "missing --procedure CODE or --duration D"
-                                        : "give --procedure or --duration, not both");
+    return options->procedure == NULL
+               ? cli_usage_error(COMMAND, "missing --procedure CODE or --duration D")
+               : cli_usage_error(COMMAND, "give --procedure or --duration, not both");
   if (options->channel != NULL && options->procedure == NULL)
     return cli_usage_error(COMMAND, "--channel applies only with --procedure");
   if ((options->promised != NULL || options->extension != NULL) && options->apology_at == NULL)
@@ -180,7 +180,7 @@ static int request_from_procedure(const struct rules *rules, const struct option
   if (version == NULL) {
     char date[16];
     civil_format_date(day, date, sizeof date);
-    fprintf(stderr, "dunghen %s: procedure '%s' has no version in force on %s\n", COMMAND,
+    fprintf(stderr, _("dunghen %s: procedure '%s' has no version in force on %s\n"), COMMAND,
             procedure->code, date);
     return STATUS_INVALID;
   }

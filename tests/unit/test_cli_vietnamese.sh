@@ -175,6 +175,17 @@ check "the same errors in English" sh -c \
   "grep -qxF \"dunghen check: $work/errors/calendar.yaml:2:3: unknown key 'working_day' in week (did you mean 'working_days'?)\" '$work/english.err' &&
    grep -qxF 'dunghen check: $work/errors/agencies.yaml:2:3: agencies must be a list, not a mapping' '$work/english.err'"
 
+# A usage error: the same exit status, the message and the hint in the admin's language.
+check "a usage error exits 2 in Vietnamese" \
+  equals "$(speak vietnamese deadline --received 2026-01-05T10:00)" 2
+check "and says what is missing, in Vietnamese" sh -c \
+  "grep -qxF 'dunghen deadline: thiếu --procedure CODE hoặc --duration D' '$work/vietnamese.err' &&
+   grep -qxF \"Hãy thử 'dunghen help deadline'.\" '$work/vietnamese.err'"
+check "a usage error exits 2 in English" \
+  equals "$(speak english deadline --received 2026-01-05T10:00)" 2
+check "with the English message" has_line \
+  "dunghen deadline: missing --procedure CODE or --duration D" "$work/english.err"
+
 # --help and help COMMAND.
 speak vietnamese help calendar >/dev/null
 check "help calendar in Vietnamese, the synopsis as it is" sh -c \
