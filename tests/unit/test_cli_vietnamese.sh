@@ -90,6 +90,11 @@ check "Vietnamese: the letter drafted on a Saturday moves to the next working da
 # LC_ALL=C wins over LANGUAGE, as in every GNU program.
 env LC_ALL=C LANGUAGE=vi "$binary" $explain >"$work/lc_all.out"
 check "LC_ALL=C with LANGUAGE=vi is English" cmp -s "$work/c.out" "$work/lc_all.out"
+env -u LC_ALL -u LC_MESSAGES LANG=vi_VN.UTF-8 LANGUAGE=en "$binary" $explain >"$work/language.out"
+check "LANGUAGE=en over LANG=vi_VN.UTF-8 is English (LANGUAGE is the admin's list)" \
+  cmp -s "$work/c.out" "$work/language.out"
+env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG=fr_FR.UTF-8 "$binary" $explain >"$work/french.out"
+check "a language without a catalogue (fr_FR) is English" cmp -s "$work/c.out" "$work/french.out"
 
 # --- calendar: only the reason is translated ---
 speak english calendar --year 2026 >/dev/null
