@@ -132,7 +132,10 @@ static void format_working_time(int64_t seconds, char buffer[32]) {
 /* "3rd": a whole message, since languages put the number elsewhere ("thứ 3"). */
 static void format_ordinal(const struct explanation *explanation, int64_t n, char buffer[32]) {
   long long number = (long long)n;
+  /* The four forms may read the same in a language without suffixes ("thứ %lld"). */
   if (n % 100 >= 11 && n % 100 <= 13)
+    /* TRANSLATORS: an ordinal number ("11th"), as in "the closing time of the 11th working
+       day"; "%lldst", "%lldnd" and "%lldrd" are its other English forms. */
     snprintf(buffer, 32, explanation_word(explanation, "%lldth"), number);
   else if (n % 10 == 1)
     snprintf(buffer, 32, explanation_word(explanation, "%lldst"), number);
@@ -706,6 +709,7 @@ static void explain_request(const struct context *context) {
   char received[DAY_TEXT_SIZE], duration[DEADLINE_DURATION_TEXT_SIZE], clock[8];
   format_instant(context->explanation, request->received_at, received);
   deadline_format_duration(&request->duration, duration);
+  /* TRANSLATORS: "none", for a setting that is absent: no cut-off, no end date, no hours. */
   const char *cutoff = explanation_word(context->explanation, "none");
   if (request->cutoff != NO_CUTOFF) {
     format_clock(request->cutoff, clock);
