@@ -134,12 +134,17 @@ static int parse_pause(const char *text, struct pause_interval *pause) {
 
 static void explain_version(struct explanation *explanation, const struct procedure *procedure,
                             const struct procedure_version *version, enum channel channel) {
-  char from[16] = "(no start date)", until[16] = "(no end date)";
+  char from_date[16], until_date[16];
+  const char *from = _("(no start date)"), *until = _("(no end date)");
   char duration[DEADLINE_DURATION_TEXT_SIZE];
-  if (version->valid_from != INT64_MIN)
-    civil_format_date(version->valid_from, from, sizeof from);
-  if (version->valid_until != INT64_MAX)
-    civil_format_date(version->valid_until - 1, until, sizeof until);
+  if (version->valid_from != INT64_MIN) {
+    civil_format_date(version->valid_from, from_date, sizeof from_date);
+    from = from_date;
+  }
+  if (version->valid_until != INT64_MAX) {
+    civil_format_date(version->valid_until - 1, until_date, sizeof until_date);
+    until = until_date;
+  }
   deadline_format_duration(&version->durations[channel], duration);
   explanation_add(explanation, "rule: procedure %s, %s (%s, level %s)", procedure->code,
                   procedure->name, procedure->field, procedure->level);

@@ -87,6 +87,12 @@ check "Vietnamese: the letter drafted on a Saturday moves to the next working da
    grep -qxF 'phiếu ghi ngày 2026-03-02, ngày làm việc kế tiếp' '$work/vietnamese.out' &&
    grep -q '^letter: dated 2026-03-02, ' '$work/vietnamese.out'"
 
+# A procedure's rule: its version, with no dates set, in Vietnamese.
+speak vietnamese deadline --received 2026-02-13T16:00 --procedure 1.004873 --explain >/dev/null
+check "Vietnamese: a procedure's version without dates" sh -c \
+  "grep -q '^phiên bản quy định có hiệu lực từ (không ghi ngày bắt đầu) đến (không ghi ngày hết hiệu lực) ' '$work/vietnamese.out' &&
+   ! grep -Eq 'no start date|no end date' '$work/vietnamese.out'"
+
 # LC_ALL=C wins over LANGUAGE, as in every GNU program.
 env LC_ALL=C LANGUAGE=vi "$binary" $explain >"$work/lc_all.out"
 check "LC_ALL=C with LANGUAGE=vi is English" cmp -s "$work/c.out" "$work/lc_all.out"
