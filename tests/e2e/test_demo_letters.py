@@ -12,7 +12,7 @@ as it is", each as one TAP check that counts its failures and names the first fe
   - the reason ends with a full stop, or there is none and a full line of dots is left;
   - the form fits the receipt date (2018 only for dossiers received before 1 July 2025);
   - no "thủ tục hành chính Thủ tục";
-  - a reason about land ("đất") only in a letter about a procedure on land;
+  - a reason about land ("đất") only for a procedure whose field is land (procedures.yaml);
   - the signature block is not alone on its page;
   - qpdf --check passes.
 Then the share of coherent letters (no rule broken) is printed, and must be 100%.
@@ -293,6 +293,24 @@ def rule_reason(letter, calendar):
 PROCEDURE_NAME = re.compile(r"thủ tục hành chính\s+(.*?)\s+của ông/bà", re.S)
 
 
+def plain_name(name):
+    name = " ".join(unicodedata.normalize("NFC", name).lower().split())
+    return name[len("thủ tục "):] if name.startswith("thủ tục ") else name
+
+
+def land_procedures():
+    """The names of the procedures whose field is land (`field: 'đất đai'` in procedures.yaml)."""
+    names, name = set(), None
+    with open(os.path.join(RULES, "procedures.yaml"), encoding="utf-8") as handle:
+        for line in handle:
+            match = re.match(r"\s*-?\s*(name|field):\s*'(.*)'\s*$", line)
+            if match and match.group(1) == "name":
+                name = match.group(2)
+            elif match and match.group(2) == "đất đai" and name is not None:
+                names.add(plain_name(name))
+    return names
+
+
 def rule_reason_fits(letter, calendar):
     if letter.reason_paragraph is None:
         return None
@@ -300,8 +318,10 @@ def rule_reason_fits(letter, calendar):
     match = PROCEDURE_NAME.search(letter.text)
     if "đất" not in reason or match is None:
         return None
-    name = " ".join(match.group(1).split())
-    return None if "đất" in name else "a land reason for '%s'" % name[:60]
+    name = plain_name(match.group(1))
+    if "đất" in name or any(name in land or land in name for land in LAND_PROCEDURES):
+        return None
+    return "a land reason for '%s'" % name[:60]
 
 
 def rule_form(letter, calendar):
@@ -342,6 +362,7 @@ def rule_qpdf(letter, calendar):
 
 
 SIGNER_TITLES = signer_titles()
+LAND_PROCEDURES = land_procedures()
 RULES_CHECKED = [
     ("every letter reads (date line, title, receipt, promised and new times, 'Lý do:')",
      rule_readable),
@@ -351,7 +372,7 @@ RULES_CHECKED = [
     ("the wording fits the moment (deadline passed or still ahead)", rule_wording),
     ("the reason ends with a full stop, or there is a full line of dots (>= %d)" % MINIMUM_DOTS,
      rule_reason),
-    ("a reason about land only for a procedure on land", rule_reason_fits),
+    ("a reason about land only for a procedure in the field of land", rule_reason_fits),
     ("the form fits the receipt date (2018 only before 2025-07-01)", rule_form),
     ("no doubled 'thủ tục hành chính Thủ tục'", rule_procedure_name),
     ("the signature block has at least two body lines on its page", rule_signature),
