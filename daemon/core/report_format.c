@@ -412,15 +412,12 @@ void report_format_csv(const struct report *report, struct buffer *out) {
   buffer_add(out, "Mã,");
   csv_field(out, grouping_heads[report->grouping]);
   for (int column = 0; column < COLUMN_COUNT; column++) {
-    const char *start;
-    size_t length;
+    char head[64];
+    const char *bar = strchr(column_heads[column], '|');
+    snprintf(head, sizeof head, "%.*s %s", (int)(bar - column_heads[column]), column_heads[column],
+             bar + 1);
     buffer_add(out, ",");
-    for (int line = 0; line < 2; line++) {
-      head_line(column_heads[column], line, &start, &length);
-      if (line == 1)
-        buffer_add(out, " ");
-      buffer_append(out, start, length);
-    }
+    csv_field(out, head);
   }
   buffer_add(out, ",Mã hồ sơ trễ hạn chưa có phiếu xin lỗi\r\n");
   for (size_t i = 0; i < report->group_count; i++)

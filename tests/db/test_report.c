@@ -45,7 +45,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/civil.h"
 #include "db_support.h"
@@ -464,9 +466,44 @@ static void check_cli(void) {
   status = run_cli("--from 2025-03-01 --to 2025-03-31 --agency NOPE", output, sizeof output);
   tap_is_integer(status, 2, "an unknown agency exits 2");
   tap_contains(output, "unknown agency 'NOPE'", "and says so: %s", output);
-  status = run_cli("--from 2025-03-01 --to 2025-03-31 --agency AG-ONLY-IN-DATA --format csv",
+  status = run_cli("--from 2025-04-02 --to 2025-04-02 --agency AG-ONLY-IN-DATA --format csv",
                    output, sizeof output);
   tap_is_integer(status, 0, "an agency with dossiers but not in agencies.yaml is accepted");
+  tap_contains(
+      output,
+      "\r\nAG-ONLY-IN-DATA,AG-ONLY-IN-DATA,0,1,0,1,0,0,0,0,0,0,1,1,0,0,0,1.0000,20.00,0,0,0,"
+      "\r\n",
+      "its row counts its one dossier, received on 2 April and in progress");
+
+  char directory[] = "/tmp/dunghen-report-XXXXXX";
+  char arguments[512], path[256];
+  tap_ok(mkdtemp(directory) != NULL, "a directory for --out");
+  snprintf(path, sizeof path, "%s/march.csv", directory);
+  snprintf(arguments, sizeof arguments,
+           "--from 2025-03-01 --to 2025-03-31 --by field --format csv --out %s", path);
+  mode_t previous = umask(0);
+  status = run_cli(arguments, output, sizeof output);
+  umask(previous);
+  tap_is_integer(status, 0, "--out FILE exits 0");
+  tap_is_string(output, "", "and prints nothing");
+  struct stat info;
+  tap_ok(stat(path, &info) == 0 && (info.st_mode & 0777) == 0640,
+         "the file is 0640 whatever the umask");
+  FILE *file = fopen(path, "r");
+  size_t used = file != NULL ? fread(output, 1, sizeof output - 1, file) : 0;
+  output[used] = '\0';
+  if (file != NULL)
+    fclose(file);
+  tap_contains(output, "\r\ntotal,Tổng cộng,3,13,", "and holds the CSV with its total row");
+  snprintf(arguments, sizeof arguments, "ls -A %s", directory);
+  FILE *listing = popen(arguments, "r");
+  used = listing != NULL ? fread(output, 1, sizeof output - 1, listing) : 0;
+  output[used] = '\0';
+  if (listing != NULL)
+    pclose(listing);
+  tap_is_string(output, "march.csv\n", "no temporary file is left beside it");
+  unlink(path);
+  rmdir(directory);
 }
 
 int main(void) {
@@ -495,7 +532,7 @@ int main(void) {
                         " 'AG-ONLY-IN-DATA', 'truc_tiep', '2025-04-02 10:00+07', 'dang_xu_ly')");
     struct pass_report report;
     db_pass(connection, rules, ladder, db_instant("2025-04-02T10:00"), &report);
-    /* CLI_PENDING */ (void)check_cli;
+    check_cli();
   }
   agencies_free(&agencies);
   db_close(connection, rules, ladder);
