@@ -6,7 +6,11 @@
  * The database and rules are found as `dunghen preview` finds them: the config's conninfo and
  * `paths.rules` (--config, or the default file), --db and --rules overriding them. The figures
  * are counted by store/report.h, labelled and completed by rules/report_rules.h, rendered by
- * core/report.h (text, CSV, JSON) or letter/report_pdf.h (PDF, with --issuer's letterhead).
+ * core/report.h (text, CSV, JSON) or letter/report_pdf.h (PDF). The PDF's letterhead, place
+ * and signer are the issuer's: --issuer CODE, else the --agency when agencies.yaml has it (an
+ * agency reporting on itself), else the first agency of agencies.yaml (the shipped file lists
+ * the provincial centre first); it is dated on the day of --now (or $DUNGHEN_NOW, else the
+ * system clock) and numbered --number (default: left blank to fill in by hand).
  * Without --out the report goes to stdout (a PDF only when stdout is not a terminal); with it,
  * the file is written whole or not at all (a temporary file beside it, fsynced, renamed), mode
  * 0640 like the letters, since a report lists dossier codes.
@@ -25,8 +29,10 @@
 #include "cli/cli.h"
 #include "core/civil.h"
 #include "core/report.h"
+#include "letter/report_pdf.h"
 #include "rules/report_rules.h"
 #include "rules/ruleset.h"
+#include "service/clock.h"
 #include "service/loop.h"
 #include "service/session.h"
 #include "store/report.h"
@@ -43,6 +49,9 @@ struct report_options {
   const char *config;
   const char *conninfo;
   const char *rules;
+  const char *issuer; /* PDF: NULL for the default (see above) */
+  long number;        /* PDF: 0 leaves it blank */
+  const char *now;    /* PDF: the report's date; NULL: $DUNGHEN_NOW or the system clock */
 };
 
 static enum status parse_day(const char *option, const char *text, int64_t *day,
@@ -129,7 +138,49 @@ static enum status check_agency(PGconn *connection, const struct ruleset *set, c
                    agency);
 }
 
-static enum status render(const struct report_options *options, const struct report *report,
+/* The agency whose letterhead heads the PDF (see the top of this file). */
+static enum status find_issuer(const struct report_options *options, const struct ruleset *set,
+                               const struct agency **issuer, struct error *error) {
+  const struct agency_table *agencies = &set->agencies;
+  if (options->issuer != NULL) {
+    *issuer = agencies_find(agencies, options->issuer);
+    if (*issuer == NULL)
+      return error_set(error, STATUS_INVALID,
+                       "--issuer: unknown agency '%s' (the PDF's letterhead comes from "
+                       "agencies.yaml)",
+                       options->issuer);
+    return STATUS_OK;
+  }
+  *issuer = options->agency != NULL ? agencies_find(agencies, options->agency) : NULL;
+  if (*issuer == NULL && agencies->count > 0)
+    *issuer = &agencies->agencies[0];
+  if (*issuer == NULL)
+    return error_set(error, STATUS_INVALID,
+                     "the PDF needs an issuer's letterhead, and agencies.yaml lists no agency");
+  return STATUS_OK;
+}
+
+static enum status render_pdf(const struct report_options *options, const struct config *config,
+                              const struct agency *issuer, const struct report *report,
+                              struct buffer *out, struct error *error) {
+  struct report_pdf_input input = {.report = report, .issuer = issuer, .number = options->number};
+  struct clock clock;
+  if (options->now == NULL)
+    clock_init_real(&clock);
+  else if (clock_init_simulated(&clock, options->now, NULL, error) != STATUS_OK)
+    return error_prefix(error, "--now");
+  input.day = civil_local_day(clock_now(&clock));
+  unsigned char *data = NULL;
+  size_t size = 0;
+  enum status status = report_pdf_render(&input, config->font_directory, &data, &size, error);
+  if (status == STATUS_OK)
+    buffer_append(out, data, size);
+  free(data);
+  return status;
+}
+
+static enum status render(const struct report_options *options, const struct config *config,
+                          const struct agency *issuer, const struct report *report,
                           struct buffer *out, struct error *error) {
   switch (options->format) {
   case REPORT_FORMAT_TEXT:
@@ -138,8 +189,13 @@ static enum status render(const struct report_options *options, const struct rep
   case REPORT_FORMAT_CSV:
     report_format_csv(report, out);
     break;
+  case REPORT_FORMAT_PDF: {
+    enum status status = render_pdf(options, config, issuer, report, out, error);
+    if (status != STATUS_OK)
+      return status;
+    break;
+  }
   case REPORT_FORMAT_JSON:
-  case REPORT_FORMAT_PDF:
   default:
     report_format_json(report, out);
     break;
@@ -156,6 +212,9 @@ static enum status run_report(const struct report_options *options, struct error
     status = parse_day("--to", options->to, &query.period.to_day, error);
   if (status != STATUS_OK)
     return status;
+  if (options->format == REPORT_FORMAT_PDF && options->out == NULL && isatty(STDOUT_FILENO))
+    return error_set(error, STATUS_INVALID,
+                     "a PDF is not written to a terminal: give --out FILE.pdf, or redirect stdout");
   if (query.period.from_day > query.period.to_day)
     return error_set(error, STATUS_INVALID,
                      "the period is empty: --from %s is after --to %s (both days are included)",
@@ -171,7 +230,10 @@ static enum status run_report(const struct report_options *options, struct error
   PGconn *connection = NULL;
   struct report report = {0};
   struct buffer out = {0};
+  const struct agency *issuer = NULL;
   status = ruleset_load(config.rules_directory, query.period.to_day, &set, error);
+  if (status == STATUS_OK && options->format == REPORT_FORMAT_PDF)
+    status = find_issuer(options, set, &issuer, error);
   if (status == STATUS_OK)
     status = connect_database(&config, &connection, error);
   if (status == STATUS_OK)
@@ -181,7 +243,7 @@ static enum status run_report(const struct report_options *options, struct error
   if (status == STATUS_OK)
     status = report_apply_rules(&report, &set->rules->procedures, &set->agencies, error);
   if (status == STATUS_OK)
-    status = render(options, &report, &out, error);
+    status = render(options, &config, issuer, &report, &out, error);
   if (status == STATUS_OK)
     status = options->out != NULL ? write_atomically(options->out, out.data, out.length, error)
                                   : write_stdout(out.data, out.length, error);
@@ -205,6 +267,9 @@ enum {
   OPTION_CONFIG,
   OPTION_DB,
   OPTION_RULES,
+  OPTION_ISSUER,
+  OPTION_NUMBER,
+  OPTION_NOW,
 };
 
 static int parse_format(const char *text, enum report_format *format) {
@@ -212,13 +277,14 @@ static int parse_format(const char *text, enum report_format *format) {
       [REPORT_FORMAT_TEXT] = "text",
       [REPORT_FORMAT_CSV] = "csv",
       [REPORT_FORMAT_JSON] = "json",
+      [REPORT_FORMAT_PDF] = "pdf",
   };
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (strcmp(text, names[i]) == 0) {
       *format = (enum report_format)i;
       return 0;
     }
-  return cli_usage_error("report", "--format is text, csv or json, not '%s'", text);
+  return cli_usage_error("report", "--format is text, csv, json or pdf, not '%s'", text);
 }
 
 static int parse_options(int argc, char **argv, struct report_options *options) {
@@ -232,6 +298,9 @@ static int parse_options(int argc, char **argv, struct report_options *options) 
       {"config", required_argument, NULL, OPTION_CONFIG},
       {"db", required_argument, NULL, OPTION_DB},
       {"rules", required_argument, NULL, OPTION_RULES},
+      {"issuer", required_argument, NULL, OPTION_ISSUER},
+      {"number", required_argument, NULL, OPTION_NUMBER},
+      {"now", required_argument, NULL, OPTION_NOW},
       {NULL, 0, NULL, 0},
   };
   memset(options, 0, sizeof *options);
@@ -276,6 +345,21 @@ static int parse_options(int argc, char **argv, struct report_options *options) 
     case OPTION_RULES:
       options->rules = optarg;
       break;
+    case OPTION_ISSUER:
+      options->issuer = optarg;
+      break;
+    case OPTION_NUMBER: {
+      char *end = NULL;
+      errno = 0;
+      options->number = strtol(optarg, &end, 10);
+      if (end == optarg || *end != '\0' || errno != 0 || options->number < 0 ||
+          options->number > 999999)
+        return cli_usage_error("report", "--number is a number from 0 to 999999, not '%s'", optarg);
+      break;
+    }
+    case OPTION_NOW:
+      options->now = optarg;
+      break;
     case ':':
       return cli_usage_error("report", "option '%s' needs a value", argv[optind - 1]);
     default:
@@ -286,6 +370,10 @@ static int parse_options(int argc, char **argv, struct report_options *options) 
     return cli_usage_error("report", "unexpected argument '%s'", argv[optind]);
   if (options->from == NULL || options->to == NULL)
     return cli_usage_error("report", "--from DATE and --to DATE are required (YYYY-MM-DD)");
+  if (options->now == NULL) {
+    const char *now = getenv("DUNGHEN_NOW");
+    options->now = now != NULL && *now != '\0' ? now : NULL;
+  }
   return 0;
 }
 

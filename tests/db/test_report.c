@@ -503,6 +503,28 @@ static void check_cli(void) {
     pclose(listing);
   tap_is_string(output, "march.csv\n", "no temporary file is left beside it");
   unlink(path);
+
+  snprintf(path, sizeof path, "%s/march.pdf", directory);
+  snprintf(arguments, sizeof arguments,
+           "--from 2025-03-01 --to 2025-03-31 --format pdf --number 7 --now 2025-04-02T09:00"
+           " --out %s",
+           path);
+  status = run_cli(arguments, output, sizeof output);
+  tap_is_integer(status, 0, "--format pdf --out FILE exits 0: %s", output);
+  snprintf(arguments, sizeof arguments, "pdftotext -layout %s - 2>/dev/null", path);
+  listing = popen(arguments, "r");
+  used = listing != NULL ? fread(output, 1, sizeof output - 1, listing) : 0;
+  output[used] = '\0';
+  if (listing != NULL)
+    pclose(listing);
+  tap_contains(output, "BÁO CÁO TIẾN ĐỘ GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH",
+               "the PDF has the report's title");
+  tap_contains(output, "UBND TỈNH ĐẮK LẮK",
+               "the letterhead of the first agency of agencies.yaml by default");
+  tap_contains(output, "Đắk Lắk, ngày 02 tháng 04 năm 2025", "dated on the day of --now");
+  tap_contains(output, "Số: 07/BC-TTPVHCC", "and numbered --number");
+  tap_contains(output, "R02", "and lists the late dossiers without a letter");
+  unlink(path);
   rmdir(directory);
 }
 

@@ -34,6 +34,19 @@ check "an unknown option exits 2" equals "$(run --from 2025-03-01 --to 2025-03-3
 check "and names it" says "unknown option '--bogus'"
 check "an empty --agency exits 2" \
   equals "$(run --from 2025-03-01 --to 2025-03-31 --agency '' --db "$nowhere")" 2
+check "a bad --number exits 2" \
+  equals "$(run --from 2025-03-01 --to 2025-03-31 --format pdf --number x1 --db "$nowhere")" 2
+check "and says what a number is" says "--number is a number from 0 to 999999, not 'x1'"
+check "an --issuer that agencies.yaml lacks exits 2 (before the database is asked)" \
+  equals "$(run --from 2025-03-01 --to 2025-03-31 --format pdf --issuer NOPE --out "$work/r.pdf" \
+    --rules "$source_root/rules" --db "$nowhere")" 2
+check "and names it" says "dunghen report: --issuer: unknown agency 'NOPE'"
+# A PDF is never written to a terminal: script(1) gives the command one.
+script -qec "'$binary' report --from 2025-03-01 --to 2025-03-31 --format pdf --db '$nowhere'" \
+  /dev/null >"$work/tty" 2>&1
+check "a PDF to a terminal exits 2" equals "$?" 2
+check "and asks for --out" grep -qF "a PDF is not written to a terminal: give --out FILE.pdf" \
+  "$work/tty"
 check "a database that cannot be reached exits 1" \
   equals "$(run --from 2025-03-01 --to 2025-03-31 --db "$nowhere")" 1
 check "and says it could not connect" says "dunghen report: connect"
