@@ -12,7 +12,9 @@
  * the same run, times the report of March 2025 (report_read + report_apply_rules +
  * report_format_json; median of 5) by agency, field, procedure and channel, against the
  * baseline: the same report with index scans turned off for the session, so that PostgreSQL
- * reads the whole clock table as it would without migration 7's indexes.
+ * reads the whole clock table as it would without migration 7's indexes. Each figure is the
+ * median wall time and the server process's mean CPU time per report (parallel query off, so
+ * that the one backend does all the work).
  * DUNGHEN_BENCH_EXPLAIN=1 prints the plan of the figures statement (EXPLAIN ANALYZE, BUFFERS).
  */
 #include <libpq-fe.h>
@@ -64,11 +66,14 @@ static double timed_report(PGconn *connection, const struct bench_rules *rules,
   return seconds;
 }
 
+/* The median wall time of RUNS reports; the server's mean CPU time per report in *cpu. */
 static double median_report(PGconn *connection, const struct bench_rules *rules,
-                            enum report_grouping grouping, size_t *bytes) {
+                            enum report_grouping grouping, size_t *bytes, double *cpu) {
   double times[RUNS];
+  double before = bench_server_cpu(connection);
   for (int run = 0; run < RUNS; run++)
     times[run] = timed_report(connection, rules, grouping, bytes, NULL);
+  *cpu = (bench_server_cpu(connection) - before) / RUNS;
   qsort(times, RUNS, sizeof times[0], bench_compare_doubles);
   return times[RUNS / 2];
 }
@@ -163,6 +168,9 @@ int main(int argc, char **argv) {
 
   static const enum report_grouping groupings[] = {REPORT_BY_AGENCY, REPORT_BY_FIELD,
                                                    REPORT_BY_PROCEDURE, REPORT_BY_CHANNEL};
+  /* One process per statement, so that the backend's CPU time is the statement's whole CPU
+   * time (and two busy cores are not fought over by parallel workers). */
+  bench_must(connection, "SET max_parallel_workers_per_gather = 0");
   size_t bytes = 0;
   struct report sample;
   timed_report(connection, &rules, REPORT_BY_AGENCY, &bytes, &sample); /* warms the cache */
@@ -175,18 +183,22 @@ int main(int argc, char **argv) {
          (long long)sample.total.figures.withdrawn, (long long)sample.total.figures.letters,
          sample.total.late_without_letter.count);
   report_free(&sample);
-  double indexed[4];
+  double indexed[4], indexed_cpu[4];
   for (size_t i = 0; i < 4; i++) {
-    indexed[i] = median_report(connection, &rules, groupings[i], &bytes);
-    printf("report by %-9s (indexes):    median %7.1f ms  (%zu bytes of JSON)\n",
-           report_grouping_name(groupings[i]), indexed[i] * 1000, bytes);
+    indexed[i] = median_report(connection, &rules, groupings[i], &bytes, &indexed_cpu[i]);
+    printf("report by %-9s (indexes):     median %7.1f ms, server CPU %6.1f ms  (%zu bytes of"
+           " JSON)\n",
+           report_grouping_name(groupings[i]), indexed[i] * 1000, indexed_cpu[i] * 1000, bytes);
   }
   bench_must(connection, "SET enable_indexscan = off");
   bench_must(connection, "SET enable_bitmapscan = off");
   for (size_t i = 0; i < 4; i++) {
-    double scan = median_report(connection, &rules, groupings[i], &bytes);
-    printf("report by %-9s (whole table): median %7.1f ms  = %.1f x the indexed report\n",
-           report_grouping_name(groupings[i]), scan * 1000, scan / indexed[i]);
+    double cpu;
+    double scan = median_report(connection, &rules, groupings[i], &bytes, &cpu);
+    printf("report by %-9s (whole table): median %7.1f ms, server CPU %6.1f ms  = %.1f x the"
+           " indexed report (CPU %.1f x)\n",
+           report_grouping_name(groupings[i]), scan * 1000, cpu * 1000, scan / indexed[i],
+           cpu / indexed_cpu[i]);
   }
   PQfinish(connection);
   agencies_free(&rules.agencies);
