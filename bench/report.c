@@ -8,14 +8,16 @@
  * finished 1 to 9 days later (some late), one in twenty of them withdrawn instead; the others
  * still open, received over the ten days to 2025-03-31 07:00. A full pass at 2025-03-31 12:00
  * writes their clocks (and the escalations and letters of the late ones, created in the
- * period), as the daemon would. Then, in
- * the same run, times the report of March 2025 (report_read + report_apply_rules +
- * report_format_json; median of 5) by agency, field, procedure and channel, against the
- * baseline: the same report with index scans turned off for the session, so that PostgreSQL
- * reads the whole clock table as it would without migration 7's indexes. Each figure is the
- * median wall time and the server process's mean CPU time per report (parallel query off, so
- * that the one backend does all the work).
- * DUNGHEN_BENCH_EXPLAIN=1 prints the plan of the figures statement (EXPLAIN ANALYZE, BUFFERS).
+ * period), as the daemon would. Then, in the same run, times the report of March 2025
+ * (report_read + report_apply_rules + report_format_json; median of 5) by agency, field,
+ * procedure and channel, against two baselines: the same report with index scans turned off
+ * for the session, so that PostgreSQL reads the whole clock table as it would without
+ * migration 7's indexes; and reading every clock into the client (`COPY dunghen.clock TO
+ * STDOUT`), the floor under any report that would count in C instead of SQL. Each figure is
+ * the median wall time and the server process's mean CPU time per report (parallel query off,
+ * so that the one backend does all the work).
+ * DUNGHEN_BENCH_EXPLAIN=1 prints the plans of one report's statements (auto_explain, ANALYZE,
+ * BUFFERS) on stderr.
  */
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -200,6 +202,24 @@ int main(int argc, char **argv) {
            report_grouping_name(groupings[i]), scan * 1000, cpu * 1000, scan / indexed[i],
            cpu / indexed_cpu[i]);
   }
+  double copy_before = bench_server_cpu(connection);
+  double start = bench_seconds_now();
+  PGresult *result = PQexec(connection, "COPY dunghen.clock TO STDOUT");
+  PQclear(result);
+  char *row;
+  int length;
+  long bytes_read = 0;
+  while ((length = PQgetCopyData(connection, &row, 0)) > 0) {
+    bytes_read += length;
+    PQfreemem(row);
+  }
+  while ((result = PQgetResult(connection)) != NULL)
+    PQclear(result);
+  double copy = bench_seconds_now() - start;
+  printf("every clock to the client (COPY, %ld bytes): %.1f ms, server CPU %.1f ms = %.1f x the"
+         " indexed report by agency\n",
+         bytes_read, copy * 1000, (bench_server_cpu(connection) - copy_before) * 1000,
+         copy / indexed[0]);
   PQfinish(connection);
   agencies_free(&rules.agencies);
   ladder_free(ladder);
