@@ -262,8 +262,8 @@ enum status report_read(PGconn *connection, const struct report_query *query, st
            (long long)civil_instant_from_local(query->period.to_day + 1, 0));
   const char *values[] = {start, end, query->agency};
   /* One snapshot for both statements; nothing is written. jit off: compiling these plans
-   * costs more than running them over a month's clocks. work_mem: the rows of a month (100,000
-   * at a million dossiers a year) are sorted by group; the default 4 MB sends them to disk. */
+   * costs more than running them over a month's clocks. work_mem: a quarter by procedure hashes
+   * hundreds of groups, each with its list of late codes; the default 4 MB would spill them. */
   enum status status = sql_exec(connection, "starting the report",
                                 "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
                                 " SET LOCAL jit = off; SET LOCAL work_mem = '64MB'",
