@@ -83,21 +83,25 @@ static enum status write_atomically(const char *path, const char *data, size_t s
     return error_set(error, STATUS_RUNTIME, "%s: cannot create a file beside it: %s", path,
                      strerror(cause));
   }
-  bool ok = fchmod(descriptor, REPORT_FILE_MODE) == 0;
-  for (size_t written = 0; ok && written < size;) {
+  int cause = 0; /* errno of the first step that failed */
+  if (fchmod(descriptor, REPORT_FILE_MODE) != 0)
+    cause = errno;
+  for (size_t written = 0; cause == 0 && written < size;) {
     ssize_t count = write(descriptor, data + written, size - written);
     if (count < 0 && errno == EINTR)
       continue;
-    ok = count > 0;
-    if (ok)
+    if (count <= 0)
+      cause = count < 0 ? errno : EIO;
+    else
       written += (size_t)count;
   }
-  ok = ok && fsync(descriptor) == 0;
-  int cause = errno;
-  ok = close(descriptor) == 0 && ok;
-  ok = ok && rename(temporary, path) == 0;
-  if (!ok) {
-    cause = cause != 0 ? cause : errno;
+  if (cause == 0 && fsync(descriptor) != 0)
+    cause = errno;
+  if (close(descriptor) != 0 && cause == 0)
+    cause = errno;
+  if (cause == 0 && rename(temporary, path) != 0)
+    cause = errno;
+  if (cause != 0) {
     unlink(temporary);
     free(temporary);
     return error_set(error, STATUS_RUNTIME, "%s: cannot write: %s", path, strerror(cause));

@@ -503,6 +503,12 @@ static void check_cli(void) {
     pclose(listing);
   tap_is_string(output, "march.csv\n", "no temporary file is left beside it");
   unlink(path);
+  snprintf(arguments, sizeof arguments,
+           "--from 2025-03-01 --to 2025-03-31 --out %s/missing/march.csv", directory);
+  status = run_cli(arguments, output, sizeof output);
+  tap_is_integer(status, 1, "--out in a directory that does not exist exits 1");
+  tap_contains(output, "/missing/march.csv: cannot create a file beside it: No such file",
+               "and names the file and the cause");
 
   snprintf(path, sizeof path, "%s/march.pdf", directory);
   snprintf(arguments, sizeof arguments,
