@@ -463,6 +463,9 @@ static void check_cli(void) {
   tap_is_integer(status, 0, "dunghen report (text) exits 0");
   tap_contains(output, "Hồ sơ trễ hạn chưa có phiếu xin lỗi (2): R02, R06",
                "the text lists the late dossiers without a letter");
+  status = run_cli("--from 2025-03-01 --to 2025-03-31 --format pdf", output, sizeof output);
+  tap_is_integer(status, 0, "a PDF goes to stdout when stdout is not a terminal");
+  tap_ok(strncmp(output, "%PDF-", 5) == 0, "and it is a PDF");
   status = run_cli("--from 2025-03-01 --to 2025-03-31 --agency NOPE", output, sizeof output);
   tap_is_integer(status, 2, "an unknown agency exits 2");
   tap_contains(output, "unknown agency 'NOPE'", "and says so: %s", output);
