@@ -16,6 +16,7 @@
 #include "core/civil.h"
 #include "rules/calendar_rules.h"
 #include "rules/rules.h"
+#include "rules/translate.h"
 
 static int parse_year(const char *text, int *year) {
   char *end = NULL;
@@ -24,7 +25,7 @@ static int parse_year(const char *text, int *year) {
   if (end == text || *end != '\0' || errno == ERANGE)
     return cli_usage_error("calendar", "--year needs a year such as 2026, not '%s'", text);
   if (value < CALENDAR_FIRST_YEAR || value > CALENDAR_LAST_YEAR) {
-    fprintf(stderr, "dunghen calendar: year %ld is outside the calendar (%d-%d)\n", value,
+    fprintf(stderr, _("dunghen calendar: year %ld is outside the calendar (%d-%d)\n"), value,
             CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR);
     return STATUS_INVALID;
   }

@@ -24,6 +24,7 @@
 #include "mail/mail_template.h"
 #include "rules/rules.h"
 #include "rules/ruleset.h"
+#include "rules/translate.h"
 #include "service/clock.h"
 
 /* The mail wording files present in `letters` (the daemon needs them only with mail on); each
@@ -42,25 +43,31 @@ static void check_mail_templates(const char *letters, struct error *report) {
   }
 }
 
+/* Each count with its noun, in the admin's language (one plural form or several). */
 static void print_summary(const struct ruleset *set) {
   const struct rules *rules = set->rules;
-  char announced[64];
+  char announced[128], levels[64], agencies[64], procedures[64], holidays[64];
   if (rules->first_announced_year == 0)
-    snprintf(announced, sizeof announced, "no announced schedules");
+    snprintf(announced, sizeof announced, "%s", _("no announced schedules"));
   else if (rules->first_announced_year == rules->last_announced_year)
-    snprintf(announced, sizeof announced, "announced schedule %d", rules->first_announced_year);
+    snprintf(announced, sizeof announced, _("announced schedule %d"), rules->first_announced_year);
   else
-    snprintf(announced, sizeof announced, "announced schedules %d-%d", rules->first_announced_year,
-             rules->last_announced_year);
+    snprintf(announced, sizeof announced, _("announced schedules %d-%d"),
+             rules->first_announced_year, rules->last_announced_year);
+  size_t count = set->ladder->count;
+  snprintf(levels, sizeof levels, ngettext("%zu escalation level", "%zu escalation levels", count),
+           count);
+  count = set->agencies.count;
+  snprintf(agencies, sizeof agencies, ngettext("%zu agency", "%zu agencies", count), count);
+  count = rules->procedures.count;
+  snprintf(procedures, sizeof procedures, ngettext("%zu procedure", "%zu procedures", count),
+           count);
+  count = rules->holiday_count;
+  snprintf(holidays, sizeof holidays, ngettext("%zu holiday", "%zu holidays", count), count);
   struct civil_date first = civil_date_from_days(calendar_first_day(rules->calendar));
   struct civil_date last = civil_date_from_days(calendar_last_day(rules->calendar));
-  size_t procedures = rules->procedures.count;
-  printf("%s: %zu escalation level%s, %zu agenc%s, letter templates ok; %zu procedure%s, "
-         "%zu holiday%s, %s, calendar %d-%d\n",
-         rules->directory, set->ladder->count, set->ladder->count == 1 ? "" : "s",
-         set->agencies.count, set->agencies.count == 1 ? "y" : "ies", procedures,
-         procedures == 1 ? "" : "s", rules->holiday_count, rules->holiday_count == 1 ? "" : "s",
-         announced, first.year, last.year);
+  printf(_("%s: %s, %s, letter templates ok; %s, %s, %s, calendar %d-%d\n"), rules->directory,
+         levels, agencies, procedures, holidays, announced, first.year, last.year);
 }
 
 /* `--NAME VALUE` or `--NAME=VALUE` at argv[*index]; NULL when argv[*index] is another option. */
@@ -88,8 +95,8 @@ static void warn_forced_forms(const struct agency_table *agencies) {
     const struct agency *agency = &agencies->agencies[i];
     if (agency->form == AGENCY_FORM_2018)
       fprintf(stderr,
-              "warning: %s:%zu:%zu: agency %s sets form: 2018; it applies only to dossiers "
-              "received before 2025-07-01, every later one gets the 2025 form\n",
+              _("warning: %s:%zu:%zu: agency %s sets form: 2018; it applies only to dossiers "
+                "received before 2025-07-01, every later one gets the 2025 form\n"),
               agencies->file != NULL ? agencies->file : "agencies.yaml", agency->line,
               agency->column, agency->code);
   }
@@ -121,8 +128,9 @@ int command_check(int argc, char **argv) {
     else if (!missing && (value = option_value(argc, argv, &i, "--now", &missing)) != NULL)
       now_option = value;
     else if (missing)
-      return cli_usage_error("check", "%s needs %s", argv[i],
-                             strcmp(argv[i], "--now") == 0 ? "a timestamp" : "a directory");
+      return strcmp(argv[i], "--now") == 0
+                 ? cli_usage_error("check", "%s needs a timestamp", argv[i])
+                 : cli_usage_error("check", "%s needs a directory", argv[i]);
     else
       return cli_usage_error("check", "unexpected argument '%s'", argv[i]);
   }
@@ -147,7 +155,7 @@ int command_check(int argc, char **argv) {
   }
   print_summary(set);
   for (size_t i = 0; i < set->rules->warning_count; i++)
-    fprintf(stderr, "warning: %s\n", set->rules->warnings[i]);
+    fprintf(stderr, _("warning: %s\n"), set->rules->warnings[i]);
   warn_forced_forms(&set->agencies);
   ruleset_release(set);
   return 0;

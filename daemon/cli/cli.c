@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules/translate.h"
 #include "service/paths.h"
 
 int cli_report(const char *command, const struct error *error) {
@@ -24,9 +25,9 @@ int cli_usage_error(const char *command, const char *format, ...) {
   va_list arguments;
   va_start(arguments, format);
   fprintf(stderr, "dunghen %s: ", command);
-  vfprintf(stderr, format, arguments);
+  vfprintf(stderr, _(format), arguments);
   va_end(arguments);
-  fprintf(stderr, "\nTry 'dunghen help %s'.\n", command);
+  fprintf(stderr, _("\nTry 'dunghen help %s'.\n"), command);
   return STATUS_INVALID;
 }
 

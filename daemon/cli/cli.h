@@ -27,7 +27,8 @@ int command_report(int argc, char **argv);
 /* Prints `dunghen COMMAND: message` to stderr, one such line for each line of the message, and
  * returns the exit status for the error. */
 int cli_report(const char *command, const struct error *error);
-/* Prints `dunghen COMMAND: message` and a pointer to `dunghen help COMMAND`; returns 2. */
+/* Prints `dunghen COMMAND: message` and a pointer to `dunghen help COMMAND`; returns 2. The
+ * format is translated (rules/translate.h; po/meson.build names this function to xgettext). */
 int cli_usage_error(const char *command, const char *format, ...) DUNGHEN_PRINTF(2, 3);
 /* The rules search path (rules_locate): --rules if given, else $DUNGHEN_RULES, else
  * SYSCONFDIR/rules:DATADIR/rules when installed, else the source tree's (a build that was never

@@ -22,11 +22,13 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/language.h"
 #include "core/civil.h"
 #include "core/deadline.h"
 #include "core/dossier.h"
 #include "core/explanation.h"
 #include "rules/rules.h"
+#include "rules/translate.h"
 
 static const char COMMAND[] = "deadline";
 
@@ -96,9 +98,9 @@ static int parse_options(int argc, char **argv, struct options *options) {
   if (options->received == NULL)
     return cli_usage_error(COMMAND, "missing --received TS");
   if ((options->procedure == NULL) == (options->duration == NULL))
-    return cli_usage_error(COMMAND, options->procedure == NULL
-                                        ? "missing --procedure CODE or --duration D"
-                                        : "give --procedure or --duration, not both");
+    return options->procedure == NULL
+               ? cli_usage_error(COMMAND, "missing --procedure CODE or --duration D")
+               : cli_usage_error(COMMAND, "give --procedure or --duration, not both");
   if (options->channel != NULL && options->procedure == NULL)
     return cli_usage_error(COMMAND, "--channel applies only with --procedure");
   if ((options->promised != NULL || options->extension != NULL) && options->apology_at == NULL)
@@ -132,12 +134,17 @@ static int parse_pause(const char *text, struct pause_interval *pause) {
 
 static void explain_version(struct explanation *explanation, const struct procedure *procedure,
                             const struct procedure_version *version, enum channel channel) {
-  char from[16] = "(no start date)", until[16] = "(no end date)";
+  char from_date[16], until_date[16];
+  const char *from = _("(no start date)"), *until = _("(no end date)");
   char duration[DEADLINE_DURATION_TEXT_SIZE];
-  if (version->valid_from != INT64_MIN)
-    civil_format_date(version->valid_from, from, sizeof from);
-  if (version->valid_until != INT64_MAX)
-    civil_format_date(version->valid_until - 1, until, sizeof until);
+  if (version->valid_from != INT64_MIN) {
+    civil_format_date(version->valid_from, from_date, sizeof from_date);
+    from = from_date;
+  }
+  if (version->valid_until != INT64_MAX) {
+    civil_format_date(version->valid_until - 1, until_date, sizeof until_date);
+    until = until_date;
+  }
   deadline_format_duration(&version->durations[channel], duration);
   explanation_add(explanation, "rule: procedure %s, %s (%s, level %s)", procedure->code,
                   procedure->name, procedure->field, procedure->level);
@@ -178,7 +185,7 @@ static int request_from_procedure(const struct rules *rules, const struct option
   if (version == NULL) {
     char date[16];
     civil_format_date(day, date, sizeof date);
-    fprintf(stderr, "dunghen %s: procedure '%s' has no version in force on %s\n", COMMAND,
+    fprintf(stderr, _("dunghen %s: procedure '%s' has no version in force on %s\n"), COMMAND,
             procedure->code, date);
     return STATUS_INVALID;
   }
@@ -278,6 +285,7 @@ static int print_apology(const struct options *options, const struct rules *rule
     return cli_usage_error(COMMAND, "--extension: %s", error.message);
   struct explanation explanation;
   explanation_init(&explanation);
+  explanation.translation = language_translation();
   struct apology_decision decision;
   int status = 0;
   if (dossier_apology(rules->calendar, &facts, &decision, &explanation, &error) != STATUS_OK)
@@ -290,7 +298,7 @@ static int print_apology(const struct options *options, const struct rules *rule
            decision.wording == APOLOGY_BEFORE_DEADLINE ? "before_deadline" : "after_deadline",
            decision.form == APOLOGY_FORM_2018 ? "2018" : "2025");
     if (options->explain) {
-      printf("apology letter drafted %s:\n", options->apology_at);
+      printf(_("apology letter drafted %s:\n"), options->apology_at);
       for (size_t i = 0; i < explanation.count; i++)
         printf("%s\n", explanation.lines[i]);
     }
@@ -351,6 +359,7 @@ int command_deadline(int argc, char **argv) {
   int status = parse_options(argc, argv, &options);
   struct explanation explanation;
   explanation_init(&explanation);
+  explanation.translation = language_translation();
   if (status == 0)
     status = run(&options, pauses, &explanation);
   explanation_free(&explanation);

@@ -23,10 +23,12 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/language.h"
 #include "core/civil.h"
 #include "core/preview.h"
 #include "rules/rules_diff.h"
 #include "rules/ruleset.h"
+#include "rules/translate.h"
 #include "service/clock.h"
 #include "service/loop.h"
 #include "service/rules_impact.h"
@@ -303,12 +305,13 @@ static void print_json(FILE *out, const struct preview_run *run, const struct ru
 static void text_deadline(FILE *out, bool present, int64_t instant) {
   char text[TIMESTAMP_TEXT_SIZE];
   civil_format_timestamp(instant, text);
-  fputs(present ? text : "none", out);
+  fputs(present ? text : _("none"), out);
 }
 
-static void text_groups(FILE *out, const char *title, const struct group_table *table) {
-  fprintf(out, "\nBy %s:\n  %-20s %9s %9s %11s %9s\n", title, title, "examined", "moved",
-          "escalations", "letters");
+static void text_groups(FILE *out, const char *heading, const char *column,
+                        const struct group_table *table) {
+  fprintf(out, "\n%s\n  %-20s %9s %9s %11s %9s\n", heading, column, _("examined"), _("moved"),
+          _("escalations"), _("letters"));
   for (size_t i = 0; i < table->count; i++) {
     const struct group *group = &table->slots[i];
     fprintf(out, "  %-20s %9zu %9zu %11zu %9zu\n", group->key, group->examined, group->moved,
@@ -321,41 +324,44 @@ static void print_text(FILE *out, const struct preview_run *run, const struct ru
   char now[TIMESTAMP_TEXT_SIZE];
   civil_format_timestamp(run->now, now);
   if (diff->count == 0)
-    fputs("Rule changes: none found\n", out);
+    fputs(_("Rule changes: none found\n"), out);
   else
-    fprintf(out, "Rule changes (%zu):\n", diff->count);
+    fprintf(out, _("Rule changes (%zu):\n"), diff->count);
   for (size_t i = 0; i < diff->count; i++)
     fprintf(out, "  %s\n", diff->changes[i].sentence);
-  fprintf(out, "\nDossiers that change at %s: %zu of %zu open\n", now, run->changed_count,
+  fprintf(out, _("\nDossiers that change at %s: %zu of %zu open\n"), now, run->changed_count,
           run->impact.examined);
   int64_t per_day = preview_seconds_per_day(run->after.rules.calendar);
   for (size_t i = 0; i < run->changed_count; i++) {
     const struct changed_dossier *dossier = &run->changed[i];
     const struct preview_difference *difference = &dossier->difference;
-    fprintf(out, "  %s (procedure %s, agency %s)\n    deadline: ", dossier->code,
-            dossier->procedure_code != NULL ? dossier->procedure_code : "(none)",
-            dossier->agency_code != NULL ? dossier->agency_code : "(none)");
+    fprintf(out, _("  %s (procedure %s, agency %s)\n    deadline: "), dossier->code,
+            dossier->procedure_code != NULL ? dossier->procedure_code : _("(none)"),
+            dossier->agency_code != NULL ? dossier->agency_code : _("(none)"));
     text_deadline(out, difference->has_deadline_before, difference->deadline_before);
     fputs(" -> ", out);
     text_deadline(out, difference->has_deadline_after, difference->deadline_after);
     if (difference->moved) {
       char shift[PREVIEW_SHIFT_SIZE];
-      preview_format_shift(difference->shift_seconds, per_day, shift);
+      preview_describe_shift(language_translation(), difference->shift_seconds, per_day, shift);
       fprintf(out, " (%s)", shift);
     }
-    fprintf(out, "\n    state: %s -> %s\n    raised at once: ",
+    fprintf(out, _("\n    state: %s -> %s\n    raised at once: "),
             dossier_state_name(difference->state_before),
             dossier_state_name(difference->state_after));
     int listed = 0;
     for (size_t level = 0; level < ladder->count; level++)
       if ((difference->escalations & (UINT32_C(1) << level)) != 0)
         fprintf(out, "%s%s", listed++ > 0 ? ", " : "", ladder->levels[level].name);
-    fprintf(out, "%s\n", listed == 0 ? "nothing" : difference->letter ? " (apology letter)" : "");
+    fprintf(out, "%s\n",
+            listed == 0          ? _("nothing")
+            : difference->letter ? _(" (apology letter)")
+                                 : "");
   }
-  fprintf(out, "\nSummary: %zu examined, %zu moved, %zu escalations, %zu letters\n",
+  fprintf(out, _("\nSummary: %zu examined, %zu moved, %zu escalations, %zu letters\n"),
           run->impact.examined, run->impact.moved, run->impact.escalations, run->impact.letters);
-  text_groups(out, "procedure", &run->by_procedure);
-  text_groups(out, "agency", &run->by_agency);
+  text_groups(out, _("By procedure:"), _("procedure"), &run->by_procedure);
+  text_groups(out, _("By agency:"), _("agency"), &run->by_agency);
 }
 
 /* ---- the run ---- */
@@ -414,7 +420,7 @@ static enum status run_preview(const struct preview_options *options, struct err
     status = load_side(options->rules, "the new rules", run.now, &run.after, error);
   if (status == STATUS_OK) {
     for (size_t i = 0; i < run.after.set->rules->warning_count; i++)
-      fprintf(stderr, "dunghen preview: warning: %s\n", run.after.set->rules->warnings[i]);
+      fprintf(stderr, _("dunghen preview: warning: %s\n"), run.after.set->rules->warnings[i]);
     status = rules_diff_compute(run.before.set, run.after.set, &diff, error);
   }
   if (status == STATUS_OK)
@@ -501,6 +507,9 @@ int command_preview(int argc, char **argv) {
   int usage = parse_options(argc, argv, &options);
   if (usage != 0)
     return usage;
+  /* JSON is for programs: its sentences and shifts stay English whatever the locale. */
+  if (options.json)
+    language_english();
   struct error error;
   error_clear(&error);
   if (run_preview(&options, &error) != STATUS_OK)

@@ -22,10 +22,13 @@
 #include "core/civil.h"
 #include "core/explanation.h"
 
-enum { SKIPPED_DAYS_LISTED = 400, DAY_TEXT_SIZE = 48 };
+enum { SKIPPED_DAYS_LISTED = 400, DAY_TEXT_SIZE = 64 };
 
-static const char *const weekday_names[7] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
-                                             "Friday", "Saturday", "Sunday"};
+/* English here, translated where a line is written (explanation_word). */
+static const char *const weekday_names[7] = {TRANSLATABLE("Monday"),    TRANSLATABLE("Tuesday"),
+                                             TRANSLATABLE("Wednesday"), TRANSLATABLE("Thursday"),
+                                             TRANSLATABLE("Friday"),    TRANSLATABLE("Saturday"),
+                                             TRANSLATABLE("Sunday")};
 
 /* What every step needs: the calendar, the request and where the explanation goes. */
 struct context {
@@ -96,17 +99,20 @@ enum status deadline_parse_duration(const char *text, struct duration *duration,
 
 /* --- text for the explanation ------------------------------------------------------------- */
 
-static void format_instant(int64_t instant, char buffer[DAY_TEXT_SIZE]) {
+static void format_instant(const struct explanation *explanation, int64_t instant,
+                           char buffer[DAY_TEXT_SIZE]) {
   char timestamp[TIMESTAMP_TEXT_SIZE];
   civil_format_timestamp(instant, timestamp);
   snprintf(buffer, DAY_TEXT_SIZE, "%s (%s)", timestamp,
-           weekday_names[civil_weekday(civil_local_day(instant))]);
+           explanation_word(explanation, weekday_names[civil_weekday(civil_local_day(instant))]));
 }
 
-static void format_day(int64_t day, char buffer[DAY_TEXT_SIZE]) {
+static void format_day(const struct explanation *explanation, int64_t day,
+                       char buffer[DAY_TEXT_SIZE]) {
   char date[16];
   civil_format_date(day, date, sizeof date);
-  snprintf(buffer, DAY_TEXT_SIZE, "%s (%s)", date, weekday_names[civil_weekday(day)]);
+  snprintf(buffer, DAY_TEXT_SIZE, "%s (%s)", date,
+           explanation_word(explanation, weekday_names[civil_weekday(day)]));
 }
 
 static void format_clock(int second_of_day, char buffer[8]) {
@@ -123,15 +129,30 @@ static void format_working_time(int64_t seconds, char buffer[32]) {
     snprintf(buffer, 32, "%llds", (long long)seconds);
 }
 
-static const char *ordinal_suffix(int64_t n) {
+/* "3rd": a whole message, since languages put the number elsewhere ("thứ 3"). */
+static void format_ordinal(const struct explanation *explanation, int64_t n, char buffer[32]) {
+  long long number = (long long)n;
+  /* The four forms may read the same in a language without suffixes ("thứ %lld"). */
   if (n % 100 >= 11 && n % 100 <= 13)
-    return "th";
-  return n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+    /* TRANSLATORS: an ordinal number ("11th"), as in "the closing time of the 11th working
+       day"; "%lldst", "%lldnd" and "%lldrd" are its other English forms. */
+    snprintf(buffer, 32, explanation_word(explanation, "%lldth"), number);
+  else if (n % 10 == 1)
+    snprintf(buffer, 32, explanation_word(explanation, "%lldst"), number);
+  else if (n % 10 == 2)
+    snprintf(buffer, 32, explanation_word(explanation, "%lldnd"), number);
+  else if (n % 10 == 3)
+    snprintf(buffer, 32, explanation_word(explanation, "%lldrd"), number);
+  else
+    snprintf(buffer, 32, explanation_word(explanation, "%lldth"), number);
 }
 
-static const char *day_reason(const struct calendar *calendar, int64_t day) {
+/* The calendar's reason: the rules' text (translated when they were loaded) or the weekday of a
+ * weekly rest day, which is translated here. */
+static const char *day_reason(const struct explanation *explanation,
+                              const struct calendar *calendar, int64_t day) {
   const char *reason = calendar_reason(calendar, day);
-  return reason != NULL ? reason : "not a working day";
+  return explanation_word(explanation, reason != NULL ? reason : "not a working day");
 }
 
 void deadline_explain_days_off(const struct calendar *calendar, int64_t first, int64_t last,
@@ -147,12 +168,13 @@ void deadline_explain_days_off(const struct calendar *calendar, int64_t first, i
       continue;
     }
     char text[DAY_TEXT_SIZE];
-    format_day(day, text);
-    explanation_add(explanation, "skipped %s: %s", text, day_reason(calendar, day));
+    format_day(explanation, day, text);
+    explanation_add(explanation, "skipped %s: %s", text, day_reason(explanation, calendar, day));
     listed++;
   }
   if (more > 0)
-    explanation_add(explanation, "... and %zu more non-working days", more);
+    explanation_count(explanation, "... and %zu more non-working day",
+                      "... and %zu more non-working days", more, more);
 }
 
 static void explain_skipped_days(const struct context *context, int64_t first, int64_t last) {
@@ -244,13 +266,13 @@ static enum status prepare_pauses(struct context *context, int64_t start, struct
 static void explain_pause_span(const struct context *context, const struct pause_interval *pause,
                                char buffer[2 * DAY_TEXT_SIZE + 8]) {
   char from[DAY_TEXT_SIZE], to[DAY_TEXT_SIZE];
-  format_instant(pause->from, from);
+  format_instant(context->explanation, pause->from, from);
   if (pause->to == PAUSE_OPEN)
-    snprintf(to, sizeof to, "%s", "(not resumed yet)");
+    snprintf(to, sizeof to, "%s", explanation_word(context->explanation, "(not resumed yet)"));
   else
-    format_instant(pause->to, to);
-  (void)context;
-  snprintf(buffer, 2 * DAY_TEXT_SIZE + 8, "%s to %s", from, to);
+    format_instant(context->explanation, pause->to, to);
+  snprintf(buffer, 2 * DAY_TEXT_SIZE + 8, explanation_word(context->explanation, "%s to %s"), from,
+           to);
 }
 
 /* --- restart ------------------------------------------------------------------------------ */
@@ -290,7 +312,7 @@ static int64_t hours_start(const struct context *context, int64_t receipt) {
     int64_t start = calendar_next_opening(calendar, civil_instant_from_local(day + 1, 0));
     if (start >= 0) {
       format_clock(cutoff, cutoff_text);
-      format_instant(start, start_text);
+      format_instant(context->explanation, start, start_text);
       explanation_add(context->explanation,
                       "clock starts %s: received at %s, after the cut-off %s, counts as "
                       "received at the next opening",
@@ -302,13 +324,13 @@ static int64_t hours_start(const struct context *context, int64_t receipt) {
   int64_t start = calendar_next_opening(calendar, receipt);
   if (start < 0)
     return start;
-  format_instant(start, start_text);
+  format_instant(context->explanation, start, start_text);
   if (start == receipt)
     explanation_add(context->explanation, "clock starts %s: received during working hours",
                     start_text);
   else if (!calendar_is_working_day(calendar, day))
     explanation_add(context->explanation, "clock starts %s: received on a non-working day (%s)",
-                    start_text, day_reason(calendar, day));
+                    start_text, day_reason(context->explanation, calendar, day));
   else
     explanation_add(context->explanation, "clock starts %s: received at %s, outside working hours",
                     start_text, clock);
@@ -347,14 +369,15 @@ static void explain_hours_per_day(const struct context *context, int64_t start, 
       continue;
     }
     char text[DAY_TEXT_SIZE], amount[32], sum[32];
-    format_day(day, text);
+    format_day(context->explanation, day, text);
     format_working_time(seconds, amount);
     format_working_time(total, sum);
     explanation_add(context->explanation, "counted on %s: %s (%s in all)", text, amount, sum);
     listed++;
   }
   if (more > 0)
-    explanation_add(context->explanation, "... and %zu more working days counted", more);
+    explanation_count(context->explanation, "... and %zu more working day counted",
+                      "... and %zu more working days counted", more, more);
 }
 
 /* Runs `total` working seconds from `start`, skipping the working time inside pauses. */
@@ -471,16 +494,16 @@ static int64_t effective_receipt_day(const struct context *context, int64_t rece
     effective = calendar_next_working_day(calendar, day);
     if (effective < 0)
       return -1;
-    format_day(effective, text);
+    format_day(context->explanation, effective, text);
     explanation_add(context->explanation,
                     "effective receipt day %s: received on a non-working day (%s)", text,
-                    day_reason(calendar, day));
+                    day_reason(context->explanation, calendar, day));
   } else if (cutoff != NO_CUTOFF && second > cutoff) {
     effective = calendar_add_working_days(calendar, day, 1);
     if (effective < 0)
       return -1;
     format_clock(cutoff, limit);
-    format_day(effective, text);
+    format_day(context->explanation, effective, text);
     explanation_add(context->explanation,
                     "effective receipt day %s: received at %s, after the cut-off %s", text, clock,
                     limit);
@@ -490,13 +513,13 @@ static int64_t effective_receipt_day(const struct context *context, int64_t rece
     if (effective < 0)
       return -1;
     format_clock(context->closing, limit);
-    format_day(effective, text);
+    format_day(context->explanation, effective, text);
     explanation_add(context->explanation,
                     "effective receipt day %s: received at %s, after closing time %s", text, clock,
                     limit);
   } else {
     effective = day;
-    format_day(effective, text);
+    format_day(context->explanation, effective, text);
     explanation_add(context->explanation,
                     "effective receipt day %s: received at %s on a working day", text, clock);
   }
@@ -515,7 +538,6 @@ static int64_t first_closing_at_or_after(const struct context *context, int64_t 
 static enum status run_days(struct context *context, int64_t start, int64_t n, int64_t *result_day,
                             struct deadline_result *result, struct error *error) {
   int64_t cursor = start, remaining = n;
-  const char *unit = calendar_days(context) ? "calendar" : "working";
   for (size_t i = 0; i < context->pause_count; i++) {
     const struct pause_interval *pause = &context->pauses[i];
     char span[2 * DAY_TEXT_SIZE + 8];
@@ -536,16 +558,33 @@ static enum status run_days(struct context *context, int64_t start, int64_t n, i
     }
     remaining -= available;
     if (pause->to == PAUSE_OPEN) {
-      explanation_add(context->explanation, "pause %s: the clock is stopped with %lld %s days left",
-                      span, (long long)remaining, unit);
+      if (calendar_days(context))
+        explanation_count(context->explanation,
+                          "pause %s: the clock is stopped with %lld calendar day left",
+                          "pause %s: the clock is stopped with %lld calendar days left",
+                          (unsigned long)remaining, span, (long long)remaining);
+      else
+        explanation_count(context->explanation,
+                          "pause %s: the clock is stopped with %lld working day left",
+                          "pause %s: the clock is stopped with %lld working days left",
+                          (unsigned long)remaining, span, (long long)remaining);
       result->stopped = true;
       result->remaining_seconds = remaining;
       return STATUS_OK;
     }
     int64_t from = first > cursor ? first : cursor + 1;
-    explanation_add(context->explanation,
-                    "pause %s: %lld %s days with their closing time inside it not counted", span,
-                    (long long)count_days(context, from - 1, last), unit);
+    int64_t held = count_days(context, from - 1, last);
+    if (calendar_days(context))
+      explanation_count(
+          context->explanation,
+          "pause %s: %lld calendar day with its closing time inside it not counted",
+          "pause %s: %lld calendar days with their closing time inside it not counted",
+          (unsigned long)held, span, (long long)held);
+    else
+      explanation_count(context->explanation,
+                        "pause %s: %lld working day with its closing time inside it not counted",
+                        "pause %s: %lld working days with their closing time inside it not counted",
+                        (unsigned long)held, span, (long long)held);
     cursor = last;
   }
   *result_day = add_days(context, cursor, remaining);
@@ -573,11 +612,12 @@ static void explain_counted_days(const struct context *context, int64_t effectiv
       continue;
     }
     char text[DAY_TEXT_SIZE];
-    format_day(day, text);
+    format_day(context->explanation, day, text);
     explanation_add(context->explanation, "working day %zu: %s", counted, text);
   }
   if (more > 0)
-    explanation_add(context->explanation, "... and %zu more working days", more);
+    explanation_count(context->explanation, "... and %zu more working day",
+                      "... and %zu more working days", more, more);
 }
 
 static enum status compute_working_days(struct context *context, int64_t receipt,
@@ -592,11 +632,13 @@ static enum status compute_working_days(struct context *context, int64_t receipt
   if (n == 0)
     explanation_add(context->explanation,
                     "counting 0wd (within the day): the closing time of the effective receipt day");
-  else
+  else {
+    char ordinal[32];
+    format_ordinal(context->explanation, n, ordinal);
     explanation_add(context->explanation,
-                    "counting %lldwd in days mode: the closing time of the %lld%s working day "
-                    "after it",
-                    (long long)n, (long long)n, ordinal_suffix(n));
+                    "counting %lldwd in days mode: the closing time of the %s working day after it",
+                    (long long)n, ordinal);
+  }
   /* N = 0 is the first counting day on or after the effective day: one day after the eve. */
   int64_t start = n == 0 ? effective - 1 : effective;
   int64_t day = 0;
@@ -623,19 +665,21 @@ static enum status compute_calendar_days(struct context *context, int64_t receip
      * after a Saturday receipt (calendar days run through weekends anyway). */
     base = day + 1;
     format_clock(cutoff, limit);
-    format_day(base, text);
+    format_day(context->explanation, base, text);
     explanation_add(context->explanation, "counting from %s: received at %s, after the cut-off %s",
                     text, clock, limit);
   } else {
-    format_day(base, text);
+    format_day(context->explanation, base, text);
     explanation_add(context->explanation, "counting from the receipt date %s", text);
   }
   result->effective_start = base == day ? receipt : civil_instant_from_local(base, 0);
   int64_t n = context->request->duration.amount;
+  char ordinal[32];
+  format_ordinal(context->explanation, n, ordinal);
   explanation_add(context->explanation,
-                  "counting %lldcd: the closing time of the %lld%s calendar day after it, or of "
-                  "the next working day",
-                  (long long)n, (long long)n, ordinal_suffix(n));
+                  "counting %lldcd: the closing time of the %s calendar day after it, or of the "
+                  "next working day",
+                  (long long)n, ordinal);
   int64_t target = 0;
   enum status status =
       run_days(context, n == 0 ? base - 1 : base, n == 0 ? 1 : n, &target, result, error);
@@ -647,11 +691,11 @@ static enum status compute_calendar_days(struct context *context, int64_t receip
   if (deadline_day < 0)
     return out_of_range(context, error);
   if (deadline_day != target) {
-    format_day(target, text);
+    format_day(context->explanation, target, text);
     explanation_add(context->explanation,
                     "%s is not a working day (%s): the deadline moves to "
                     "the next working day",
-                    text, day_reason(calendar, target));
+                    text, day_reason(context->explanation, calendar, target));
     explain_skipped_days(context, target + 1, deadline_day - 1);
   }
   result->deadline = civil_instant_from_local(deadline_day, context->closing);
@@ -662,11 +706,15 @@ static enum status compute_calendar_days(struct context *context, int64_t receip
 
 static void explain_request(const struct context *context) {
   const struct deadline_request *request = context->request;
-  char received[DAY_TEXT_SIZE], duration[DEADLINE_DURATION_TEXT_SIZE], cutoff[8] = "none";
-  format_instant(request->received_at, received);
+  char received[DAY_TEXT_SIZE], duration[DEADLINE_DURATION_TEXT_SIZE], clock[8];
+  format_instant(context->explanation, request->received_at, received);
   deadline_format_duration(&request->duration, duration);
-  if (request->cutoff != NO_CUTOFF)
-    format_clock(request->cutoff, cutoff);
+  /* TRANSLATORS: "none", for a setting that is absent: no cut-off, no end date, no hours. */
+  const char *cutoff = explanation_word(context->explanation, "none");
+  if (request->cutoff != NO_CUTOFF) {
+    format_clock(request->cutoff, clock);
+    cutoff = clock;
+  }
   explanation_add(context->explanation, "received %s", received);
   explanation_add(context->explanation, "duration %s, counting %s, cut-off %s, supplement %s",
                   duration, counting_mode_name(request->counting), cutoff,
@@ -724,7 +772,7 @@ enum status deadline_compute(const struct calendar *calendar,
     if (result->stopped) {
       explanation_add(explanation, "result: no deadline while the pause lasts");
     } else {
-      format_instant(result->deadline, text);
+      format_instant(explanation, result->deadline, text);
       explanation_add(explanation, "result: %s", text);
     }
   }

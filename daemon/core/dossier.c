@@ -15,9 +15,10 @@
 enum { FORM_2025_YEAR = 2025, FORM_2025_MONTH = 7, FORM_2025_DAY = 1 };
 
 static const char *const wording_names[] = {
-    [APOLOGY_AFTER_DEADLINE] = "after the promised time: the result was not returned by then",
-    [APOLOGY_BEFORE_DEADLINE] = "before the promised time: the result will be late, the agency "
-                                "asks for the extension",
+    [APOLOGY_AFTER_DEADLINE] =
+        TRANSLATABLE("after the promised time: the result was not returned by then"),
+    [APOLOGY_BEFORE_DEADLINE] = TRANSLATABLE("before the promised time: the result will be late, "
+                                             "the agency asks for the extension"),
 };
 
 int64_t apology_form_2025_first_day(void) {
@@ -36,12 +37,6 @@ enum apology_wording dossier_apology_wording(int64_t issue_instant, int64_t prom
 
 static int64_t latest(int64_t a, int64_t b) {
   return a > b ? a : b;
-}
-
-static void explain_instant(struct explanation *explanation, const char *what, int64_t instant) {
-  char text[TIMESTAMP_TEXT_SIZE];
-  civil_format_timestamp(instant, text);
-  explanation_add(explanation, "%s %s", what, text);
 }
 
 /* The issue day and instant: today when it is worked, else the next working day's opening. */
@@ -82,9 +77,10 @@ static enum status decide_new_date(const struct calendar *calendar,
   int64_t from = latest(latest(facts->deadline, facts->promised_at), decision->issue_instant);
   decision->counted_from = from;
   const char *why = from == decision->issue_instant && from > facts->deadline
-                        ? "the letter is issued after the deadline"
-                    : from == facts->deadline ? "the statutory deadline"
-                                              : "the promised time on the receipt slip";
+                        ? explanation_word(explanation, "the letter is issued after the deadline")
+                    : from == facts->deadline
+                        ? explanation_word(explanation, "the statutory deadline")
+                        : explanation_word(explanation, "the promised time on the receipt slip");
   char text[TIMESTAMP_TEXT_SIZE];
   civil_format_timestamp(from, text);
   char extension[DEADLINE_DURATION_TEXT_SIZE];
@@ -106,7 +102,8 @@ static enum status decide_new_date(const struct calendar *calendar,
     return error_set(error, STATUS_INVALID,
                      "new date: the extension %s does not move the date past %s", extension, text);
   decision->new_date = result.deadline;
-  explain_instant(explanation, "new date", decision->new_date);
+  civil_format_timestamp(decision->new_date, text);
+  explanation_add(explanation, "new date %s", text);
   return STATUS_OK;
 }
 
@@ -118,16 +115,17 @@ enum status dossier_apology(const struct calendar *calendar, const struct apolog
   if (status != STATUS_OK)
     return status;
   decision->wording = dossier_apology_wording(decision->issue_instant, facts->promised_at);
-  explanation_add(explanation, "wording: %s", wording_names[decision->wording]);
+  explanation_add(explanation, "wording: %s",
+                  explanation_word(explanation, wording_names[decision->wording]));
   status = decide_new_date(calendar, facts, decision, explanation, error);
   if (status != STATUS_OK)
     return status;
   decision->form = dossier_apology_form(facts->received_at, facts->agency_prefers_2018);
-  explanation_add(explanation, "form: %s",
-                  decision->form == APOLOGY_FORM_2018
-                      ? "2018 (Circular 01/2018/TT-VPCP): received before 2025-07-01 and the "
-                        "agency uses it"
-                      : "2025 (Circular 03/2025/TT-VPCP)");
+  if (decision->form == APOLOGY_FORM_2018)
+    explanation_add(explanation, "form: 2018 (Circular 01/2018/TT-VPCP): received before "
+                                 "2025-07-01 and the agency uses it");
+  else
+    explanation_add(explanation, "form: 2025 (Circular 03/2025/TT-VPCP)");
   return STATUS_OK;
 }
 

@@ -12,6 +12,7 @@ void explanation_init(struct explanation *explanation) {
   explanation->count = 0;
   explanation->capacity = 0;
   explanation->truncated = false;
+  explanation->translation = NULL;
 }
 
 static bool reserve(struct explanation *explanation) {
@@ -26,14 +27,9 @@ static bool reserve(struct explanation *explanation) {
   return true;
 }
 
-void explanation_add(struct explanation *explanation, const char *format, ...) {
-  if (explanation == NULL)
-    return;
-  va_list arguments;
-  va_start(arguments, format);
+static void add_line(struct explanation *explanation, const char *format, va_list arguments) {
   char *line = NULL;
   int length = vasprintf(&line, format, arguments);
-  va_end(arguments);
   if (length < 0 || !reserve(explanation)) {
     if (length >= 0)
       free(line);
@@ -41,6 +37,30 @@ void explanation_add(struct explanation *explanation, const char *format, ...) {
     return;
   }
   explanation->lines[explanation->count++] = line;
+}
+
+void explanation_add(struct explanation *explanation, const char *format, ...) {
+  if (explanation == NULL)
+    return;
+  va_list arguments;
+  va_start(arguments, format);
+  add_line(explanation, translation_text(explanation->translation, format), arguments);
+  va_end(arguments);
+}
+
+void explanation_count(struct explanation *explanation, const char *singular, const char *plural,
+                       unsigned long count, ...) {
+  if (explanation == NULL)
+    return;
+  va_list arguments;
+  va_start(arguments, count);
+  add_line(explanation, translation_plural(explanation->translation, singular, plural, count),
+           arguments);
+  va_end(arguments);
+}
+
+const char *explanation_word(const struct explanation *explanation, const char *message) {
+  return explanation != NULL ? translation_text(explanation->translation, message) : message;
 }
 
 void explanation_free(struct explanation *explanation) {

@@ -67,32 +67,37 @@ void preview_compare(const struct calendar *calendar_after, const struct ladder 
       difference->moved || difference->state_changed || difference->escalations_changed;
 }
 
-void preview_format_shift(int64_t seconds, int64_t seconds_per_day,
-                          char buffer[PREVIEW_SHIFT_SIZE]) {
+void preview_describe_shift(const struct translation *translation, int64_t seconds,
+                            int64_t seconds_per_day, char buffer[PREVIEW_SHIFT_SIZE]) {
   if (seconds == 0) {
-    snprintf(buffer, PREVIEW_SHIFT_SIZE, "no shift");
+    snprintf(buffer, PREVIEW_SHIFT_SIZE, "%s", translation_text(translation, "no shift"));
     return;
   }
   char sign = seconds < 0 ? '-' : '+';
   uint64_t size = seconds < 0 ? (uint64_t)0 - (uint64_t)seconds : (uint64_t)seconds;
   if (seconds_per_day > 0 && size % (uint64_t)seconds_per_day == 0) {
     uint64_t days = size / (uint64_t)seconds_per_day;
-    snprintf(buffer, PREVIEW_SHIFT_SIZE, "%c%" PRIu64 " working day%s", sign, days,
-             days == 1 ? "" : "s");
+    snprintf(buffer, PREVIEW_SHIFT_SIZE,
+             translation_plural(translation, "%c%llu working day", "%c%llu working days",
+                                (unsigned long)days),
+             sign, (unsigned long long)days);
     return;
   }
   uint64_t hours = size / 3600, minutes = size % 3600 / 60, rest = size % 60;
-  int length = snprintf(buffer, PREVIEW_SHIFT_SIZE, "%c", sign);
+  char amount[PREVIEW_SHIFT_SIZE];
+  int length = snprintf(amount, sizeof amount, "%c", sign);
   if (hours > 0 || (minutes == 0 && rest == 0))
-    length +=
-        snprintf(buffer + length, (size_t)(PREVIEW_SHIFT_SIZE - length), "%" PRIu64 "h", hours);
+    length += snprintf(amount + length, sizeof amount - (size_t)length, "%" PRIu64 "h", hours);
   if (minutes > 0)
-    length +=
-        snprintf(buffer + length, (size_t)(PREVIEW_SHIFT_SIZE - length), "%" PRIu64 "m", minutes);
+    length += snprintf(amount + length, sizeof amount - (size_t)length, "%" PRIu64 "m", minutes);
   if (rest > 0)
-    length +=
-        snprintf(buffer + length, (size_t)(PREVIEW_SHIFT_SIZE - length), "%" PRIu64 "s", rest);
-  snprintf(buffer + length, (size_t)(PREVIEW_SHIFT_SIZE - length), " working time");
+    snprintf(amount + length, sizeof amount - (size_t)length, "%" PRIu64 "s", rest);
+  snprintf(buffer, PREVIEW_SHIFT_SIZE, translation_text(translation, "%s working time"), amount);
+}
+
+void preview_format_shift(int64_t seconds, int64_t seconds_per_day,
+                          char buffer[PREVIEW_SHIFT_SIZE]) {
+  preview_describe_shift(NULL, seconds, seconds_per_day, buffer);
 }
 
 int64_t preview_seconds_per_day(const struct calendar *calendar) {

@@ -20,6 +20,7 @@
 #include "core/calendar.h"
 #include "core/dossier.h"
 #include "core/ladder.h"
+#include "core/translation.h"
 
 enum { PREVIEW_SHIFT_SIZE = 48 };
 
@@ -48,6 +49,9 @@ void preview_compare(const struct calendar *calendar_after, const struct ladder 
  * "no shift" for 0. */
 void preview_format_shift(int64_t seconds, int64_t seconds_per_day,
                           char buffer[PREVIEW_SHIFT_SIZE]);
+/* The same in the admin's language (core/translation.h; NULL: English). */
+void preview_describe_shift(const struct translation *translation, int64_t seconds,
+                            int64_t seconds_per_day, char buffer[PREVIEW_SHIFT_SIZE]);
 
 /* The working seconds of one working day of `calendar`. */
 int64_t preview_seconds_per_day(const struct calendar *calendar);

@@ -64,15 +64,49 @@ static const char *const communes[] = {
     "xã Krông Pắc",         "xã Cư M'gar",   "xã Buôn Đôn",
 };
 /* As officials type them: most without a final full stop, some with one, one of two sentences
- * (the letter must end each as one sentence, never with two full stops). */
-static const char *const delay_reasons[] = {
-    "Hồ sơ cần xác minh thêm thông tin tại địa phương nơi cư trú trước đây của người nộp",
-    "Đang chờ kết quả phối hợp từ cơ quan có liên quan",
-    "Hệ thống phần mềm chuyên ngành gặp sự cố kỹ thuật trong thời gian xử lý",
-    "Cán bộ thụ lý phải kiểm tra thực địa theo quy định",
-    "Cần lấy ý kiến của Ủy ban nhân dân xã nơi có đất về nguồn gốc sử dụng đất.",
-    "Cơ quan phối hợp chưa gửi văn bản trả lời. Hồ sơ phải chờ ý kiến bằng văn bản.",
+ * (the letter must end each as one sentence, never with two full stops). A reason names the
+ * fields it fits (separated by '|'), or none for any field: a letter about a birth certificate
+ * that blames the origin of land use would not be signed. */
+struct delay_reason {
+  const char *text;
+  const char *fields; /* NULL: any field */
 };
+static const struct delay_reason delay_reasons[] = {
+    {"Hồ sơ cần xác minh thêm thông tin tại địa phương nơi cư trú trước đây của người nộp",
+     "hộ tịch|cư trú|tư pháp - chứng thực|người có công"},
+    {"Đang chờ kết quả phối hợp từ cơ quan có liên quan", NULL},
+    {"Hệ thống phần mềm chuyên ngành gặp sự cố kỹ thuật trong thời gian xử lý", NULL},
+    {"Cán bộ thụ lý phải kiểm tra thực địa theo quy định",
+     "đất đai|xây dựng|môi trường|tài nguyên nước|giao thông|công thương"},
+    {"Cần lấy ý kiến của Ủy ban nhân dân xã nơi có đất về nguồn gốc sử dụng đất.", "đất đai"},
+    {"Cơ quan phối hợp chưa gửi văn bản trả lời. Hồ sơ phải chờ ý kiến bằng văn bản.", NULL},
+};
+enum { DELAY_REASON_COUNT = sizeof delay_reasons / sizeof delay_reasons[0] };
+
+/* Whether `field` is one of the '|'-separated `fields`. */
+static bool field_listed(const char *fields, const char *field) {
+  size_t length = strlen(field);
+  for (const char *start = fields; start != NULL;) {
+    const char *end = strchr(start, '|');
+    size_t span = end != NULL ? (size_t)(end - start) : strlen(start);
+    if (span == length && memcmp(start, field, length) == 0)
+      return true;
+    start = end != NULL ? end + 1 : NULL;
+  }
+  return false;
+}
+
+/* A delay reason that fits the procedure's field. */
+static const char *pick_reason(struct random *random, const char *field) {
+  const char *fitting[DELAY_REASON_COUNT];
+  size_t count = 0;
+  for (size_t i = 0; i < DELAY_REASON_COUNT; i++) {
+    const struct delay_reason *reason = &delay_reasons[i];
+    if (reason->fields == NULL || (field != NULL && field_listed(reason->fields, field)))
+      fitting[count++] = reason->text;
+  }
+  return fitting[random_below(random, count)];
+}
 
 /* Copies text, cutting at a character boundary: a cut UTF-8 sequence is invalid text. */
 static void copy_text(char *destination, size_t size, const char *source) {
@@ -251,7 +285,7 @@ static int64_t plan_reason(struct random *random, const struct calendar *calenda
 
 /* Decides the dossier's future from its outcome and its real statutory deadline. Whatever an
  * official does (a reason, a result, a withdrawal) happens in working hours of a working day. */
-static void plan_future(struct random *random, const struct calendar *calendar,
+static void plan_future(struct random *random, const struct calendar *calendar, const char *field,
                         struct scenario_dossier *dossier, int64_t deadline) {
   int64_t received = dossier->received_at;
   int64_t span = deadline > received ? deadline - received : 3600;
@@ -275,7 +309,7 @@ static void plan_future(struct random *random, const struct calendar *calendar,
     dossier->delay_reason_at = random_working_instant(random, calendar, deadline + 2 * 3600,
                                                       working_days_after(calendar, deadline, 3));
     if (dossier->delay_reason_at != SCENARIO_NEVER) {
-      dossier->delay_reason = PICK(random, delay_reasons);
+      dossier->delay_reason = pick_reason(random, field);
       dossier->finished_at =
           random_working_instant(random, calendar, dossier->delay_reason_at + SECONDS_PER_DAY,
                                  working_days_after(calendar, dossier->delay_reason_at, 4));
@@ -285,7 +319,7 @@ static void plan_future(struct random *random, const struct calendar *calendar,
   case OUTCOME_EXCUSED:
     dossier->delay_reason_at = plan_reason(random, calendar, dossier, deadline);
     if (dossier->delay_reason_at != SCENARIO_NEVER)
-      dossier->delay_reason = PICK(random, delay_reasons);
+      dossier->delay_reason = pick_reason(random, field);
     dossier->finished_at = random_working_instant(random, calendar, deadline + SECONDS_PER_DAY,
                                                   working_days_after(calendar, deadline, 4));
     break;
@@ -352,7 +386,7 @@ static enum status generate_one(const struct rules *rules, const struct scenario
         return status;
     }
   }
-  plan_future(random, calendar, dossier, deadline);
+  plan_future(random, calendar, procedure->field, dossier, deadline);
   return STATUS_OK;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "letter/text.h"
+#include "rules/translate.h"
 #include "rules/yaml_tree.h"
 
 static const char *const placeholder_names[PLACEHOLDER_COUNT] = {
@@ -359,7 +360,7 @@ static enum status compile_paragraphs(const struct template_source *source,
         return status;
       continue;
     }
-    if ((status = yaml_tree_check_keys(source->tree, item, variants, "a paragraph's wordings",
+    if ((status = yaml_tree_check_keys(source->tree, item, variants, N_("a paragraph's wordings"),
                                        error)) != STATUS_OK)
       return status;
     for (size_t v = 0; variants[v] != NULL; v++)
@@ -420,7 +421,8 @@ static enum status compile_template(const struct template_source *source,
   const struct yaml_tree_node *root = source->tree->root;
   if (root == NULL)
     return error_at(error, source->tree->file, 1, 1, "empty letter template");
-  enum status status = yaml_tree_check_keys(source->tree, root, known, "letter template", error);
+  enum status status =
+      yaml_tree_check_keys(source->tree, root, known, N_("letter template"), error);
   const struct yaml_tree_node *description = yaml_tree_get(root, "description");
   const char *description_text = "";
   if (status == STATUS_OK && description != NULL)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rules/translate.h"
 #include "rules/yaml_tree.h"
 
 const char *const mail_template_files[] = {"mail-escalation.yaml", "mail-letter.yaml",
@@ -57,7 +58,7 @@ static enum status read_words(const struct template_source *source,
         status = template_add_word(result, key, text, error);
       continue;
     }
-    if ((status = yaml_tree_check_keys(tree, value, level_keys, "a level's words", error)) !=
+    if ((status = yaml_tree_check_keys(tree, value, level_keys, N_("a level's words"), error)) !=
         STATUS_OK)
       break;
     for (size_t j = 0; status == STATUS_OK && level_keys[j] != NULL; j++) {
@@ -81,7 +82,7 @@ static enum status compile_mail(const struct template_source *source,
   const struct yaml_tree_node *root = tree->root;
   if (root == NULL)
     return error_at(error, tree->file, 1, 1, "empty mail template");
-  enum status status = yaml_tree_check_keys(tree, root, known, "mail template", error);
+  enum status status = yaml_tree_check_keys(tree, root, known, N_("mail template"), error);
   if (status != STATUS_OK)
     return status;
   if ((result->description = strdup("")) == NULL)

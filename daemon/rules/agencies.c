@@ -10,6 +10,7 @@
 
 #include "rules/error_list.h"
 #include "rules/ladder.h"
+#include "rules/translate.h"
 #include "rules/yaml_tree.h"
 
 /* Expands a number format into buffer; false (and *bad_field) on an unknown field. */
@@ -63,10 +64,10 @@ enum status agency_format_number(const struct agency *agency, long number, int y
                                  char buffer[AGENCY_NUMBER_SIZE], struct error *error) {
   const char *bad;
   if (number < 1)
-    return error_set(error, STATUS_INVALID, "letter number %ld: numbers start at 1", number);
+    return error_set(error, STATUS_INVALID, _("letter number %ld: numbers start at 1"), number);
   if (!expand_number(agency->number_format, agency->symbol, number, year, buffer,
                      AGENCY_NUMBER_SIZE, &bad))
-    return error_set(error, STATUS_INVALID, "agency %s: bad number format field at '%s'",
+    return error_set(error, STATUS_INVALID, _("agency %s: bad number format field at '%s'"),
                      agency->code, bad);
   return STATUS_OK;
 }
@@ -311,7 +312,7 @@ static enum status read_agencies(const struct yaml_tree *tree, struct agency_tab
   static const char *const known[] = {"agencies", NULL};
   struct error one;
   struct error *error = &one;
-  enum status status = yaml_tree_check_keys(tree, tree->root, known, "agencies file", error);
+  enum status status = yaml_tree_check_keys(tree, tree->root, known, N_("agencies file"), error);
   if (status != STATUS_OK)
     return error_list_note(errors, status, error);
   const struct yaml_tree_node *list = yaml_tree_get(tree->root, "agencies");
@@ -345,7 +346,7 @@ static enum status read_agencies(const struct yaml_tree *tree, struct agency_tab
 static enum status load_tree(const struct yaml_tree *tree, struct agency_table *table,
                              struct error *error) {
   if (tree->root == NULL)
-    return error_at(error, tree->file, 1, 1, "empty file: expected 'agencies:'");
+    return error_at(error, tree->file, 1, 1, _("empty file: expected 'agencies:'"));
   struct error_list errors;
   error_list_init(&errors, tree->file);
   read_agencies(tree, table, &errors);

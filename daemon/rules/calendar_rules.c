@@ -23,6 +23,7 @@
 #include "core/civil.h"
 #include "core/lunar.h"
 #include "rules/error_list.h"
+#include "rules/translate.h"
 #include "rules/yaml_tree.h"
 
 enum { REASON_SIZE = 768, MAX_HOLIDAY_DAYS = 30, MAX_OFFSET = 60 };
@@ -83,12 +84,13 @@ struct loader {
 
 static const char *const weekday_keys[] = {"monday", "tuesday",  "wednesday", "thursday",
                                            "friday", "saturday", "sunday",    NULL};
-static const char *const weekday_names[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
-                                            "Friday", "Saturday", "Sunday"};
+static const char *const weekday_names[] = {N_("Monday"),   N_("Tuesday"), N_("Wednesday"),
+                                            N_("Thursday"), N_("Friday"),  N_("Saturday"),
+                                            N_("Sunday")};
 
 static enum status missing_key(const struct loader *loader, const struct yaml_tree_node *mapping,
                                const char *key, const char *what) {
-  return yaml_tree_error(loader->tree, mapping, loader->error, "missing '%s' in %s", key, what);
+  return yaml_tree_error(loader->tree, mapping, loader->error, "missing '%s' in %s", key, _(what));
 }
 
 /* Notes the outcome of one part whose failure is in loader->error (see error_list_note). */
@@ -162,15 +164,15 @@ static enum status read_interval(struct loader *loader, const struct yaml_tree_n
                                  int index) {
   static const char *const keys[] = {"start", "end", NULL};
   const struct yaml_tree *tree = loader->tree;
-  enum status status = yaml_tree_check_keys(tree, node, keys, "working hours", loader->error);
+  enum status status = yaml_tree_check_keys(tree, node, keys, N_("working hours"), loader->error);
   if (status != STATUS_OK)
     return status;
   const struct yaml_tree_node *start = yaml_tree_get(node, "start");
   const struct yaml_tree_node *end = yaml_tree_get(node, "end");
   if (start == NULL)
-    return missing_key(loader, node, "start", "working hours");
+    return missing_key(loader, node, "start", N_("working hours"));
   if (end == NULL)
-    return missing_key(loader, node, "end", "working hours");
+    return missing_key(loader, node, "end", N_("working hours"));
   int start_second = 0;
   int end_second = 0;
   status = yaml_tree_read_clock(tree, start, &start_second, loader->error);
@@ -303,11 +305,11 @@ static enum status read_holiday(struct loader *loader, const struct yaml_tree_no
   static const char *const keys[] = {"name", "solar", "lunar",  "offset", "days",
                                      "from", "until", "source", NULL};
   const struct yaml_tree *tree = loader->tree;
-  enum status status = yaml_tree_check_keys(tree, node, keys, "a holiday", loader->error);
+  enum status status = yaml_tree_check_keys(tree, node, keys, N_("a holiday"), loader->error);
   if (status != STATUS_OK)
     return status;
   *holiday = (struct holiday){.days = 1};
-  if ((status = read_text(loader, node, "name", "a holiday", &holiday->name)) != STATUS_OK)
+  if ((status = read_text(loader, node, "name", N_("a holiday"), &holiday->name)) != STATUS_OK)
     return status;
   const struct yaml_tree_node *solar = yaml_tree_get(node, "solar");
   const struct yaml_tree_node *lunar = yaml_tree_get(node, "lunar");
@@ -328,7 +330,7 @@ static enum status read_holiday(struct loader *loader, const struct yaml_tree_no
       (status = read_years(loader, node, &holiday->from, &holiday->until)) != STATUS_OK)
     return status;
   if (yaml_tree_get(node, "source") != NULL &&
-      (status = read_text(loader, node, "source", "a holiday", &holiday->source)) != STATUS_OK)
+      (status = read_text(loader, node, "source", N_("a holiday"), &holiday->source)) != STATUS_OK)
     return status;
   return STATUS_OK;
 }
@@ -402,11 +404,11 @@ static enum status check_announced_date(const struct loader *loader,
   if (known && !working && !loader->working_weekdays[weekday])
     return yaml_tree_error(tree, node, loader->error,
                            "%s is a %s, already a day off: days_off lists working weekdays only",
-                           node->text, weekday_names[weekday]);
+                           node->text, _(weekday_names[weekday]));
   if (known && working && loader->working_weekdays[weekday])
     return yaml_tree_error(tree, node, loader->error,
                            "%s is a %s, already a working day: days_worked lists rest days only",
-                           node->text, weekday_names[weekday]);
+                           node->text, _(weekday_names[weekday]));
   for (size_t i = year_start; i < loader->announced_count; i++)
     if (loader->announced[i].day == day)
       return yaml_tree_error(tree, node, loader->error, "%s is listed twice in %d", node->text,
@@ -418,7 +420,7 @@ static enum status read_announced_entry(struct loader *loader, const struct yaml
                                         int year, bool working, size_t year_start) {
   static const char *const keys[] = {"dates", "reason", "source", NULL};
   const struct yaml_tree *tree = loader->tree;
-  const char *what = working ? "a days_worked entry" : "a days_off entry";
+  const char *what = working ? N_("a days_worked entry") : N_("a days_off entry");
   enum status status = yaml_tree_check_keys(tree, node, keys, what, loader->error);
   /* Up to the list of dates, the entry is one part; then each date is one. */
   const char *reason = NULL;
@@ -480,7 +482,7 @@ static enum status read_announced(struct loader *loader, const struct yaml_tree_
       continue;
     }
     char what[32];
-    snprintf(what, sizeof what, "the schedule of %d", year);
+    snprintf(what, sizeof what, _("the schedule of %d"), year);
     if (!yaml_tree_is_null(schedule) &&
         (status = note(loader, yaml_tree_check_keys(tree, schedule, keys, what, loader->error))) !=
             STATUS_OK) {
@@ -507,23 +509,30 @@ static enum status read_announced(struct loader *loader, const struct yaml_tree_
 
 /* ---- deciding the days --------------------------------------------------------------------- */
 
+/* The rules' own words in the admin's language: the shipped calendar's names, reasons and
+ * sources are in the catalogue (po/rules-calendar.pot); an admin's own text stays as written. */
+static const char *translated(const char *text) {
+  return *text != '\0' ? _(text) : text;
+}
+
 static void compose_reason(char *buffer, const char *reason, const char *source) {
   if (source != NULL)
-    snprintf(buffer, REASON_SIZE, "%s — %s", reason, source);
+    snprintf(buffer, REASON_SIZE, "%s — %s", translated(reason), translated(source));
   else
-    snprintf(buffer, REASON_SIZE, "%s", reason);
+    snprintf(buffer, REASON_SIZE, "%s", translated(reason));
 }
 
 /* The compensation template with `{holiday}` replaced by the holiday's name. */
 static void compensation_reason(const struct compensation *compensation, const char *holiday,
                                 char *buffer) {
   char text[REASON_SIZE];
-  const char *marker = strstr(compensation->reason, "{holiday}");
+  const char *template = translated(compensation->reason);
+  const char *marker = strstr(template, "{holiday}");
   if (marker == NULL)
-    snprintf(text, sizeof text, "%s", compensation->reason);
+    snprintf(text, sizeof text, "%s", template);
   else
-    snprintf(text, sizeof text, "%.*s%s%s", (int)(marker - compensation->reason),
-             compensation->reason, holiday, marker + strlen("{holiday}"));
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(marker - template), template, translated(holiday),
+             marker + strlen("{holiday}"));
   compose_reason(buffer, text, compensation->source);
 }
 
@@ -714,9 +723,9 @@ static enum status load_tree(struct loader *loader, struct calendar **calendar) 
   static const char *const keys[] = {"week", "holidays", "compensatory", "announced", NULL};
   const struct yaml_tree *tree = loader->tree;
   if (tree->root == NULL)
-    return note(loader, error_at(loader->error, tree->file, 1, 1, "the calendar file is empty"));
+    return note(loader, error_at(loader->error, tree->file, 1, 1, _("the calendar file is empty")));
   enum status status = note(
-      loader, yaml_tree_check_keys(tree, tree->root, keys, "the calendar file", loader->error));
+      loader, yaml_tree_check_keys(tree, tree->root, keys, N_("the calendar file"), loader->error));
   const struct yaml_tree_node *week = yaml_tree_get(tree->root, "week");
   default_week(loader);
   if (status != STATUS_OK ||

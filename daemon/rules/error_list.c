@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules/translate.h"
+
 struct error_list_entry {
   size_t line; /* 0 when the message names no place in the file */
   size_t column;
@@ -116,8 +118,10 @@ enum status error_list_finish(struct error_list *list, struct error *error) {
       used += length;
     }
     if (message != NULL && shown < list->count)
-      snprintf(message + used, ERROR_MESSAGE_SIZE - used, "\n%s: %zu more error%s not shown",
-               list->file, list->count - shown, list->count - shown == 1 ? "" : "s");
+      snprintf(message + used, ERROR_MESSAGE_SIZE - used,
+               dngettext(DUNGHEN_GETTEXT_PACKAGE, "\n%s: %zu more error not shown",
+                         "\n%s: %zu more errors not shown", list->count - shown),
+               list->file, list->count - shown);
     if (error != NULL)
       error->status = STATUS_INVALID;
   }

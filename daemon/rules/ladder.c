@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "rules/error_list.h"
+#include "rules/translate.h"
 #include "rules/yaml_tree.h"
 
 const char *const ladder_roles[] = {
@@ -150,7 +151,7 @@ static enum status read_recipients(const struct yaml_tree *tree, const struct ya
 
 static enum status read_level(const struct yaml_tree *tree, const struct yaml_tree_node *node,
                               struct ladder_level *level, struct error *error) {
-  enum status status = yaml_tree_check_keys(tree, node, level_keys, "a ladder level", error);
+  enum status status = yaml_tree_check_keys(tree, node, level_keys, N_("a ladder level"), error);
   if (status != STATUS_OK)
     return status;
   level->line = node->line;
@@ -270,7 +271,7 @@ static enum status read_parts(const struct yaml_tree *tree, struct ladder *ladde
                               struct error_list *errors) {
   struct error one;
   enum status status = error_list_note(
-      errors, yaml_tree_check_keys(tree, tree->root, top_keys, "the ladder", &one), &one);
+      errors, yaml_tree_check_keys(tree, tree->root, top_keys, N_("the ladder"), &one), &one);
   if (status != STATUS_OK)
     return status;
   ladder->due_soon.amount = 1;
@@ -290,7 +291,7 @@ static enum status read_parts(const struct yaml_tree *tree, struct ladder *ladde
 static enum status read_ladder(const struct yaml_tree *tree, struct ladder *ladder,
                                struct error *error) {
   if (tree->root == NULL)
-    return error_at(error, tree->file, 1, 1, "the ladder file is empty");
+    return error_at(error, tree->file, 1, 1, _("the ladder file is empty"));
   struct error_list errors;
   error_list_init(&errors, tree->file);
   read_parts(tree, ladder, &errors);

@@ -18,6 +18,7 @@
 
 #include "core/civil.h"
 #include "rules/error_list.h"
+#include "rules/translate.h"
 #include "rules/yaml_tree.h"
 
 enum { CODE_MAXIMUM_LENGTH = 64 };
@@ -172,7 +173,7 @@ static enum status read_choice(const struct yaml_tree *tree, const struct yaml_t
   char list[256] = "";
   size_t used = 0;
   for (int i = 0; choices[i] != NULL; i++) {
-    const char *separator = i == 0 ? "" : choices[i + 1] == NULL ? " or " : ", ";
+    const char *separator = i == 0 ? "" : choices[i + 1] == NULL ? _(" or ") : ", ";
     used += (size_t)snprintf(list + used, sizeof list - used, "%s'%s'", separator, choices[i]);
   }
   if (node->kind != YAML_TREE_SCALAR)
@@ -605,7 +606,7 @@ static enum status read_defaults(const struct yaml_tree *tree, const struct yaml
     return STATUS_OK;
   struct error one;
   enum status status = error_list_note(
-      errors, yaml_tree_check_keys(tree, node, default_keys, "'defaults'", &one), &one);
+      errors, yaml_tree_check_keys(tree, node, default_keys, N_("'defaults'"), &one), &one);
   if (status != STATUS_OK)
     return status;
   struct layer own;
@@ -667,7 +668,7 @@ static enum status read_procedures(const struct yaml_tree *tree, struct procedur
   struct error one;
   const struct yaml_tree_node *root = tree->root;
   enum status status = error_list_note(
-      errors, yaml_tree_check_keys(tree, root, top_keys, "the procedures file", &one), &one);
+      errors, yaml_tree_check_keys(tree, root, top_keys, N_("the procedures file"), &one), &one);
   if (status != STATUS_OK)
     return status;
   struct layer defaults;
@@ -676,8 +677,8 @@ static enum status read_procedures(const struct yaml_tree *tree, struct procedur
   const struct yaml_tree_node *list = yaml_tree_get(root, "procedures");
   if (list == NULL)
     return error_list_note(
-        errors, error_at(&one, tree->file, 1, 1, "missing 'procedures' (the list of procedures)"),
-        &one);
+        errors,
+        error_at(&one, tree->file, 1, 1, _("missing 'procedures' (the list of procedures)")), &one);
   if (list->kind != YAML_TREE_SEQUENCE)
     return error_list_note(
         errors, yaml_tree_error(tree, list, &one, "'procedures' must be a list of procedures"),
@@ -701,7 +702,7 @@ static enum status read_procedures(const struct yaml_tree *tree, struct procedur
 static enum status read_table(const struct yaml_tree *tree, struct procedure_table *table,
                               struct error *error) {
   if (tree->root == NULL)
-    return error_at(error, tree->file, 1, 1, "the file is empty: expected 'procedures:'");
+    return error_at(error, tree->file, 1, 1, _("the file is empty: expected 'procedures:'"));
   struct error_list errors;
   error_list_init(&errors, tree->file);
   read_procedures(tree, table, &errors);

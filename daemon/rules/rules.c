@@ -18,6 +18,7 @@
 
 #include "core/civil.h"
 #include "rules/calendar_rules.h"
+#include "rules/translate.h"
 
 enum status rules_locate(const char *search_path, const char *name, char *path, size_t size,
                          struct error *error) {
@@ -34,7 +35,7 @@ enum status rules_locate(const char *search_path, const char *name, char *path, 
       break;
     start = end + 1;
   }
-  return error_set(error, STATUS_INVALID, "%s: no such rules file in %s", name, search_path);
+  return error_set(error, STATUS_INVALID, _("%s: no such rules file in %s"), name, search_path);
 }
 
 static enum status add_warning(struct rules *rules, struct error *error, const char *format, ...)
@@ -73,22 +74,26 @@ static enum status load_calendar(struct rules *rules, int64_t today, struct erro
     char day[16];
     civil_format_date(gap->day, day, sizeof day);
     status = add_warning(rules, error,
-                         "%s:%zu:%zu: the announced schedule of %d does not list %s on %s, a "
-                         "statutory day off: it counts as a working day until the year's "
-                         "days_off say so",
+                         _("%s:%zu:%zu: the announced schedule of %d does not list %s on %s, a "
+                           "statutory day off: it counts as a working day until the year's "
+                           "days_off say so"),
                          path, gap->line, gap->column, date.year, gap->holiday, day);
   }
   if (status == STATUS_OK && summary.gaps_left_out > 0)
     status = add_warning(rules, error,
-                         "%s: %zu more statutory days off missing from announced "
-                         "schedules",
+                         dngettext(DUNGHEN_GETTEXT_PACKAGE,
+                                   "%s: %zu more statutory day off missing from announced "
+                                   "schedules",
+                                   "%s: %zu more statutory days off missing from announced "
+                                   "schedules",
+                                   summary.gaps_left_out),
                          path, summary.gaps_left_out);
   int year = civil_date_from_days(today).year;
   for (int check = year; check <= year + 1 && status == STATUS_OK; check++)
     if (check >= CALENDAR_FIRST_YEAR && check <= CALENDAR_LAST_YEAR &&
         !calendar_rules_is_announced(&summary, check))
       status =
-          add_warning(rules, error, "%d: no announced schedule; statutory holidays only", check);
+          add_warning(rules, error, _("%d: no announced schedule; statutory holidays only"), check);
   return status;
 }
 

@@ -22,11 +22,13 @@
 #include "core/buffer.h"
 #include "core/civil.h"
 #include "core/deadline.h"
+#include "rules/translate.h"
 
 enum { DATE_TEXT_SIZE = 16, LABEL_SIZE = 160, DURATIONS_TEXT_SIZE = 128 };
 
-static const char *const weekday_names[7] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
-                                             "Friday", "Saturday", "Sunday"};
+static const char *const weekday_names[7] = {N_("Monday"),   N_("Tuesday"), N_("Wednesday"),
+                                             N_("Thursday"), N_("Friday"),  N_("Saturday"),
+                                             N_("Sunday")};
 
 struct differ {
   struct rules_diff *diff;
@@ -34,6 +36,8 @@ struct differ {
   bool failed; /* out of memory: the list is incomplete and will be dropped */
 };
 
+/* One sentence, its format translated (po/meson.build extracts the formats given to change()):
+ * English in the daemon's log and in JSON (cli/language.h). */
 DUNGHEN_PRINTF(4, 5)
 static void change(struct differ *differ, const char *kind, const char *subject, const char *format,
                    ...) {
@@ -53,7 +57,7 @@ static void change(struct differ *differ, const char *kind, const char *subject,
   va_list arguments;
   va_start(arguments, format);
   char *sentence = NULL;
-  int length = vasprintf(&sentence, format, arguments);
+  int length = vasprintf(&sentence, _(format), arguments);
   va_end(arguments);
   struct rules_change *entry = &diff->changes[diff->count];
   entry->kind = strdup(kind);
@@ -87,12 +91,12 @@ static void add_week(struct buffer *text, const struct calendar *calendar) {
     while (last < 6 && calendar_weekday_working(calendar, last + 1))
       last++;
     buffer_add(text, text->length > start ? ", " : "");
-    buffer_add(text, weekday_names[day]);
+    buffer_add(text, _(weekday_names[day]));
     if (last > day)
-      buffer_add_format(text, "-%s", weekday_names[last]);
+      buffer_add_format(text, "-%s", _(weekday_names[last]));
   }
   if (text->length == start)
-    buffer_add(text, "none");
+    buffer_add(text, _("none"));
 }
 
 static void add_hours(struct buffer *text, const struct working_hours *hours) {
@@ -101,7 +105,7 @@ static void add_hours(struct buffer *text, const struct working_hours *hours) {
                       hours->intervals[i].start / 3600, hours->intervals[i].start / 60 % 60,
                       hours->intervals[i].end / 3600, hours->intervals[i].end / 60 % 60);
   if (hours->count == 0)
-    buffer_add(text, "none");
+    buffer_add(text, _("none"));
 }
 
 static bool same_hours(const struct working_hours *before, const struct working_hours *after) {
@@ -157,7 +161,7 @@ static void compare_day(struct differ *differ, int64_t day, struct day_status wa
                         struct day_status becomes) {
   char date[DATE_TEXT_SIZE];
   civil_format_date(day, date, sizeof date);
-  const char *weekday = weekday_names[civil_weekday(day)];
+  const char *weekday = _(weekday_names[civil_weekday(day)]);
   if (was.working && !becomes.working) {
     if (becomes.exception && becomes.reason != NULL)
       change(differ, "calendar", date, "%s (%s) becomes a day off: %s", date, weekday,
@@ -249,7 +253,7 @@ static void format_durations(const struct procedure_version *version,
 
 static void format_cutoff(int cutoff, char text[DATE_TEXT_SIZE]) {
   if (cutoff == NO_CUTOFF)
-    snprintf(text, DATE_TEXT_SIZE, "none");
+    snprintf(text, DATE_TEXT_SIZE, "%s", _("none"));
   else
     snprintf(text, DATE_TEXT_SIZE, "%02d:%02d", cutoff / 3600 % 100, cutoff / 60 % 60);
 }
@@ -257,7 +261,7 @@ static void format_cutoff(int cutoff, char text[DATE_TEXT_SIZE]) {
 /* The YAML's `until` (the last day in force), or "none" when the version has no end. */
 static void format_last_day(int64_t valid_until, char text[DATE_TEXT_SIZE]) {
   if (valid_until == INT64_MAX)
-    snprintf(text, DATE_TEXT_SIZE, "none");
+    snprintf(text, DATE_TEXT_SIZE, "%s", _("none"));
   else
     civil_format_date(valid_until - 1, text, DATE_TEXT_SIZE);
 }
@@ -321,12 +325,12 @@ static void version_label(const char *code, const struct procedure_version *vers
                           char label[LABEL_SIZE]) {
   char from[DATE_TEXT_SIZE];
   if (alone) {
-    snprintf(label, LABEL_SIZE, "procedure %s", code);
+    snprintf(label, LABEL_SIZE, _("procedure %s"), code);
   } else if (version->valid_from == INT64_MIN) {
-    snprintf(label, LABEL_SIZE, "procedure %s, first version", code);
+    snprintf(label, LABEL_SIZE, _("procedure %s, first version"), code);
   } else {
     civil_format_date(version->valid_from, from, sizeof from);
-    snprintf(label, LABEL_SIZE, "procedure %s, version from %s", code, from);
+    snprintf(label, LABEL_SIZE, _("procedure %s, version from %s"), code, from);
   }
 }
 
@@ -419,7 +423,7 @@ static void add_recipients(struct buffer *text, const struct ladder_level *level
   for (size_t i = 0; i < level->recipient_count; i++)
     buffer_add_format(text, "%s%s", i > 0 ? ", " : "", level->recipients[i]);
   if (level->recipient_count == 0)
-    buffer_add(text, "none");
+    buffer_add(text, _("none"));
 }
 
 static bool lists_hold(char *const *items, size_t count, const char *item) {

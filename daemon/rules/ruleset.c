@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules/translate.h"
+
 static int compare_codes(const void *left, const void *right) {
   return strcmp(*(const char *const *)left, *(const char *const *)right);
 }
@@ -50,8 +52,8 @@ static enum status check_mail_roles(const struct ruleset *set, struct error *err
       if (!defined)
         return error_at(error, set->ladder->file, level->recipient_lines[j],
                         level->recipient_columns[j],
-                        "level '%s' sends to role '%s', but no agency in %s gives that role a "
-                        "mail address",
+                        _("level '%s' sends to role '%s', but no agency in %s gives that role a "
+                          "mail address"),
                         level->name, role, set->agencies.file);
     }
   }

@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "core/civil.h"
+#include "rules/translate.h"
 
 /* A container being built: its node, and for mappings the key waiting for its value. */
 struct frame {
@@ -36,7 +37,7 @@ static struct yaml_tree_node *new_node(struct builder *builder, enum yaml_tree_k
   struct yaml_tree *tree = builder->tree;
   if (tree->node_count >= YAML_TREE_MAX_NODES) {
     error_at(builder->error, tree->file, mark.line + 1, mark.column + 1,
-             "too many YAML nodes (more than %d)", YAML_TREE_MAX_NODES);
+             _("too many YAML nodes (more than %d)"), YAML_TREE_MAX_NODES);
     return NULL;
   }
   if (tree->node_count == tree->node_capacity) {
@@ -98,7 +99,7 @@ static enum status attach(struct builder *builder, struct yaml_tree_node *node) 
   if (frame->pending_key == NULL) {
     if (node->kind != YAML_TREE_SCALAR)
       return error_at(builder->error, builder->tree->file, node->line, node->column,
-                      "mapping keys must be plain text, not a list or mapping");
+                      _("mapping keys must be plain text, not a list or mapping"));
     frame->pending_key = node;
     return STATUS_OK;
   }
@@ -150,7 +151,7 @@ static enum status check_duplicate_keys(struct builder *builder,
     const struct yaml_tree_node *key = entries[duplicate].key;
     status =
         error_at(builder->error, builder->tree->file, key->line, key->column,
-                 "duplicate key '%s' (first at line %zu)", key->text, entries[first].key->line);
+                 _("duplicate key '%s' (first at line %zu)"), key->text, entries[first].key->line);
   }
   free(entries);
   return status;
@@ -160,7 +161,7 @@ static enum status on_scalar(struct builder *builder, const yaml_event_t *event)
   if (event->data.scalar.tag != NULL && !event->data.scalar.plain_implicit &&
       !event->data.scalar.quoted_implicit)
     return error_at(builder->error, builder->tree->file, event->start_mark.line + 1,
-                    event->start_mark.column + 1, "YAML tags such as '%s' are not allowed",
+                    event->start_mark.column + 1, _("YAML tags such as '%s' are not allowed"),
                     (const char *)event->data.scalar.tag);
   struct yaml_tree_node *node = new_node(builder, YAML_TREE_SCALAR, event->start_mark);
   if (node == NULL)
@@ -183,11 +184,11 @@ static enum status on_container_start(struct builder *builder, const yaml_event_
                                            : event->data.sequence_start.implicit;
   if (tag != NULL && !implicit)
     return error_at(builder->error, builder->tree->file, event->start_mark.line + 1,
-                    event->start_mark.column + 1, "YAML tags such as '%s' are not allowed",
+                    event->start_mark.column + 1, _("YAML tags such as '%s' are not allowed"),
                     (const char *)tag);
   if (builder->depth >= YAML_TREE_MAX_DEPTH)
     return error_at(builder->error, builder->tree->file, event->start_mark.line + 1,
-                    event->start_mark.column + 1, "nesting deeper than %d levels",
+                    event->start_mark.column + 1, _("nesting deeper than %d levels"),
                     YAML_TREE_MAX_DEPTH);
   struct yaml_tree_node *node = new_node(builder, kind, event->start_mark);
   if (node == NULL)
@@ -211,12 +212,12 @@ static enum status on_event(struct builder *builder, const yaml_event_t *event) 
   case YAML_DOCUMENT_START_EVENT:
     if (++builder->documents > 1)
       return error_at(builder->error, builder->tree->file, event->start_mark.line + 1,
-                      event->start_mark.column + 1, "only one YAML document per file");
+                      event->start_mark.column + 1, _("only one YAML document per file"));
     return STATUS_OK;
   case YAML_ALIAS_EVENT:
     return error_at(builder->error, builder->tree->file, event->start_mark.line + 1,
                     event->start_mark.column + 1,
-                    "aliases (*%s) are not allowed: write the value out",
+                    _("aliases (*%s) are not allowed: write the value out"),
                     (const char *)event->data.alias.anchor);
   case YAML_SCALAR_EVENT:
     return on_scalar(builder, event);
@@ -273,47 +274,51 @@ static const char *plain_explanation(const yaml_parser_t *parser, const char *da
     const char *problem; /* a part of libyaml's message */
     const char *meaning;
   } meanings[] = {
-      {"found a tab character", "a tab cannot indent YAML: indent with spaces"},
+      {"found a tab character", N_("a tab cannot indent YAML: indent with spaces")},
       {"did not find expected ',' or ']'",
-       "a list in [ ] is not closed, or two of its items lack a comma between them"},
+       N_("a list in [ ] is not closed, or two of its items lack a comma between them")},
       {"did not find expected ',' or '}'",
-       "a mapping in { } is not closed, or two of its entries lack a comma between them"},
+       N_("a mapping in { } is not closed, or two of its entries lack a comma between them")},
       {"mapping values are not allowed",
-       "a second ': ' on one line: put a value that contains ': ' in quotes, or check this "
-       "line's indentation"},
+       N_("a second ': ' on one line: put a value that contains ': ' in quotes, or check this "
+          "line's indentation")},
       {"could not find expected ':'",
-       "a line that is neither 'key: value' nor a list item: a ':' is missing, or a text goes "
-       "on with too little indentation"},
+       N_("a line that is neither 'key: value' nor a list item: a ':' is missing, or a text "
+          "goes on with too little indentation")},
       {"did not find expected key",
-       "this line's indentation does not line up with the keys above it"},
+       N_("this line's indentation does not line up with the keys above it")},
       {"did not find expected '-' indicator",
-       "this list item's '-' does not line up with the items above it"},
+       N_("this list item's '-' does not line up with the items above it")},
       {"block sequence entries are not allowed",
-       "a '- ' list item on the same line as its key: start the list on the next line"},
-      {"UTF-8", "the file is not valid UTF-8: save it as UTF-8"},
+       N_("a '- ' list item on the same line as its key: start the list on the next line")},
+      {"UTF-8", N_("the file is not valid UTF-8: save it as UTF-8")},
       {"control characters are not allowed",
-       "a control character, which is not text: remove it, or save the file as plain text"},
+       N_("a control character, which is not text: remove it, or save the file as plain "
+          "text")},
   };
   const char *problem = parser->problem != NULL ? parser->problem : "";
   if (strstr(problem, "cannot start any token") != NULL) {
     char found = byte_at_mark(&parser->problem_mark, data, size);
-    return found == '\t' ? "a tab cannot indent YAML: indent with spaces"
-                         : "this character cannot start a value: put the value in quotes";
+    return found == '\t' ? N_("a tab cannot indent YAML: indent with spaces")
+                         : N_("this character cannot start a value: put the value in quotes");
   }
   if (strstr(problem, "end of stream") != NULL && parser->context != NULL &&
       strstr(parser->context, "quoted scalar") != NULL)
-    return "a quoted text has no closing quote";
+    return N_("a quoted text has no closing quote");
   for (size_t i = 0; i < sizeof meanings / sizeof meanings[0]; i++)
     if (strstr(problem, meanings[i].problem) != NULL)
       return meanings[i].meaning;
   return "";
 }
 
-/* libyaml's own words first (searchable), then what they mean. */
+/* libyaml's own words first (searchable, always English), then what they mean, in the admin's
+ * language. */
 static enum status parser_error(const yaml_parser_t *parser, const char *file, const char *data,
                                 size_t size, struct error *error) {
   const char *problem = parser->problem ? parser->problem : "malformed YAML";
   const char *meaning = plain_explanation(parser, data, size);
+  if (meaning[0] != '\0')
+    meaning = _(meaning);
   const char *separator = meaning[0] != '\0' ? ": " : "";
   yaml_mark_t mark = parser->problem_mark;
   if (parser->error == YAML_READER_ERROR) {
@@ -333,7 +338,7 @@ enum status yaml_tree_load_buffer(const char *name, const char *data, size_t siz
                                   struct yaml_tree **result, struct error *error) {
   *result = NULL;
   if (size > YAML_TREE_MAX_BYTES)
-    return error_at(error, name, 1, 1, "file too large (%zu bytes, the limit is %d)", size,
+    return error_at(error, name, 1, 1, _("file too large (%zu bytes, the limit is %d)"), size,
                     YAML_TREE_MAX_BYTES);
   struct yaml_tree *tree = calloc(1, sizeof *tree);
   if (tree == NULL || (tree->file = strdup(name)) == NULL) {
@@ -372,14 +377,14 @@ enum status yaml_tree_load_file(const char *path, struct yaml_tree **result, str
   FILE *file = fopen(path, "rb");
   if (file == NULL)
     return error_set(error, errno == ENOENT ? STATUS_INVALID : STATUS_RUNTIME,
-                     "%s: cannot open: %s", path, strerror(errno));
+                     _("%s: cannot open: %s"), path, strerror(errno));
   /* A regular file's real size makes a better message than "more than the limit", and
    * spares reading 8 MB of a 10 GB file. Pipes and devices are read up to the limit. */
   struct stat status_of_file;
   if (fstat(fileno(file), &status_of_file) == 0 && S_ISREG(status_of_file.st_mode) &&
       status_of_file.st_size > YAML_TREE_MAX_BYTES) {
     fclose(file);
-    return error_at(error, path, 1, 1, "file too large (%jd bytes, the limit is %d)",
+    return error_at(error, path, 1, 1, _("file too large (%jd bytes, the limit is %d)"),
                     (intmax_t)status_of_file.st_size, YAML_TREE_MAX_BYTES);
   }
   char *data = malloc(YAML_TREE_MAX_BYTES + 1);
@@ -392,10 +397,10 @@ enum status yaml_tree_load_file(const char *path, struct yaml_tree **result, str
   fclose(file);
   enum status status;
   if (failed)
-    status = error_set(error, STATUS_RUNTIME, "%s: cannot read", path);
+    status = error_set(error, STATUS_RUNTIME, _("%s: cannot read"), path);
   else if (size > YAML_TREE_MAX_BYTES) /* not a regular file: its size is unknown */
     status =
-        error_at(error, path, 1, 1, "file too large (more than %d bytes)", YAML_TREE_MAX_BYTES);
+        error_at(error, path, 1, 1, _("file too large (more than %d bytes)"), YAML_TREE_MAX_BYTES);
   else
     status = yaml_tree_load_buffer(path, data, size, result, error);
   free(data);
@@ -422,7 +427,7 @@ enum status yaml_tree_error(const struct yaml_tree *tree, const struct yaml_tree
   char message[ERROR_MESSAGE_SIZE];
   va_list arguments;
   va_start(arguments, format);
-  vsnprintf(message, sizeof message, format, arguments);
+  vsnprintf(message, sizeof message, _(format), arguments);
   va_end(arguments);
   size_t line = node ? node->line : 1, column = node ? node->column : 1;
   return error_at(error, tree->file, line, column, "%s", message);
@@ -474,19 +479,20 @@ size_t yaml_tree_edit_distance(const char *left, const char *right) {
 static const char *kind_name(enum yaml_tree_kind kind) {
   switch (kind) {
   case YAML_TREE_SCALAR:
-    return "a single value";
+    return _("a single value");
   case YAML_TREE_SEQUENCE:
-    return "a list";
+    return _("a list");
   case YAML_TREE_MAPPING:
-    return "a mapping";
+    return _("a mapping");
   }
   return "?";
 }
 
 enum status yaml_tree_expect(const struct yaml_tree *tree, const struct yaml_tree_node *node,
                              enum yaml_tree_kind kind, const char *what, struct error *error) {
+  what = _(what); /* a phrase marked N_() by the caller, or a YAML key that stays as it is */
   if (node == NULL)
-    return error_at(error, tree->file, 1, 1, "%s is missing", what);
+    return error_at(error, tree->file, 1, 1, _("%s is missing"), what);
   if (node->kind != kind)
     return yaml_tree_error(tree, node, error, "%s must be %s, not %s", what, kind_name(kind),
                            kind_name(node->kind));
@@ -524,16 +530,17 @@ enum status yaml_tree_check_keys(const struct yaml_tree *tree, const struct yaml
     size_t length = strlen(key->text);
     if (nearest != NULL && best <= (length < 6 ? 2 : length / 3 + 1))
       return yaml_tree_error(tree, key, error, "unknown key '%s' in %s (did you mean '%s'?)",
-                             key->text, what, nearest);
-    return yaml_tree_error(tree, key, error, "unknown key '%s' in %s", key->text, what);
+                             key->text, _(what), nearest);
+    return yaml_tree_error(tree, key, error, "unknown key '%s' in %s", key->text, _(what));
   }
   return STATUS_OK;
 }
 
 static enum status expect_scalar(const struct yaml_tree *tree, const struct yaml_tree_node *node,
                                  const char *what, struct error *error) {
+  what = _(what);
   if (node == NULL)
-    return error_at(error, tree->file, 1, 1, "missing %s", what);
+    return error_at(error, tree->file, 1, 1, _("missing %s"), what);
   if (node->kind != YAML_TREE_SCALAR)
     return yaml_tree_error(tree, node, error, "expected %s, found %s", what, kind_name(node->kind));
   return STATUS_OK;
@@ -541,7 +548,7 @@ static enum status expect_scalar(const struct yaml_tree *tree, const struct yaml
 
 enum status yaml_tree_read_string(const struct yaml_tree *tree, const struct yaml_tree_node *node,
                                   const char **value, struct error *error) {
-  enum status status = expect_scalar(tree, node, "text", error);
+  enum status status = expect_scalar(tree, node, N_("text"), error);
   if (status != STATUS_OK)
     return status;
   if (strlen(node->text) != node->length)
@@ -553,7 +560,7 @@ enum status yaml_tree_read_string(const struct yaml_tree *tree, const struct yam
 enum status yaml_tree_read_integer(const struct yaml_tree *tree, const struct yaml_tree_node *node,
                                    int64_t minimum, int64_t maximum, int64_t *value,
                                    struct error *error) {
-  enum status status = expect_scalar(tree, node, "a whole number", error);
+  enum status status = expect_scalar(tree, node, N_("a whole number"), error);
   if (status != STATUS_OK)
     return status;
   const char *text = node->text;
@@ -563,8 +570,8 @@ enum status yaml_tree_read_integer(const struct yaml_tree *tree, const struct ya
   if (node->length == 0 || end == text || *end != '\0' || !node->plain)
     return yaml_tree_error(tree, node, error, "expected a whole number, found '%s'", text);
   if (errno == ERANGE || parsed < minimum || parsed > maximum)
-    return yaml_tree_error(tree, node, error, "%s is out of range (%" PRId64 " to %" PRId64 ")",
-                           text, minimum, maximum);
+    return yaml_tree_error(tree, node, error, "%s is out of range (%lld to %lld)", text,
+                           (long long)minimum, (long long)maximum);
   *value = parsed;
   return STATUS_OK;
 }
@@ -582,7 +589,7 @@ enum status yaml_tree_read_boolean(const struct yaml_tree *tree, const struct ya
 
 enum status yaml_tree_read_date(const struct yaml_tree *tree, const struct yaml_tree_node *node,
                                 int64_t *value, struct error *error) {
-  enum status status = expect_scalar(tree, node, "a date (YYYY-MM-DD)", error);
+  enum status status = expect_scalar(tree, node, N_("a date (YYYY-MM-DD)"), error);
   if (status != STATUS_OK)
     return status;
   struct civil_date date;
@@ -595,7 +602,7 @@ enum status yaml_tree_read_date(const struct yaml_tree *tree, const struct yaml_
 
 enum status yaml_tree_read_clock(const struct yaml_tree *tree, const struct yaml_tree_node *node,
                                  int *value, struct error *error) {
-  enum status status = expect_scalar(tree, node, "a time of day (HH:MM)", error);
+  enum status status = expect_scalar(tree, node, N_("a time of day (HH:MM)"), error);
   if (status != STATUS_OK)
     return status;
   struct error inner;
@@ -606,7 +613,7 @@ enum status yaml_tree_read_clock(const struct yaml_tree *tree, const struct yaml
 
 enum status yaml_tree_read_choice(const struct yaml_tree *tree, const struct yaml_tree_node *node,
                                   const char *const *choices, int *index, struct error *error) {
-  enum status status = expect_scalar(tree, node, "a value", error);
+  enum status status = expect_scalar(tree, node, N_("a value"), error);
   if (status != STATUS_OK)
     return status;
   char list[512] = "";

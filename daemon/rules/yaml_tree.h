@@ -61,7 +61,8 @@ enum status yaml_tree_load_buffer(const char *name, const char *data, size_t siz
                                   struct yaml_tree **tree, struct error *error);
 void yaml_tree_free(struct yaml_tree *tree);
 
-/* Located error at a node: `FILE:LINE:COLUMN: message`. */
+/* Located error at a node: `FILE:LINE:COLUMN: message`, the format translated first (a message
+ * of the catalogue, rules/translate.h; po/meson.build names this function to xgettext). */
 enum status yaml_tree_error(const struct yaml_tree *tree, const struct yaml_tree_node *node,
                             struct error *error, const char *format, ...) DUNGHEN_PRINTF(4, 5);
 
@@ -76,7 +77,9 @@ bool yaml_tree_is_null(const struct yaml_tree_node *node);
  */
 enum status yaml_tree_check_keys(const struct yaml_tree *tree, const struct yaml_tree_node *mapping,
                                  const char *const *known, const char *what, struct error *error);
-/* Fails unless the node exists and is of `kind`; `what` names it in the message. */
+/* Fails unless the node exists and is of `kind`; `what` names it in the message. Here and in
+ * yaml_tree_check_keys, `what` is translated: a phrase the caller marked with N_(), or a YAML
+ * key, which the catalogue does not hold and so stays as written. */
 enum status yaml_tree_expect(const struct yaml_tree *tree, const struct yaml_tree_node *node,
                              enum yaml_tree_kind kind, const char *what, struct error *error);
 

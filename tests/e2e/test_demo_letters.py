@@ -12,6 +12,7 @@ as it is", each as one TAP check that counts its failures and names the first fe
   - the reason ends with a full stop, or there is none and a full line of dots is left;
   - the form fits the receipt date (2018 only for dossiers received before 1 July 2025);
   - no "thủ tục hành chính Thủ tục";
+  - a reason about land ("đất") only in a letter about a procedure on land;
   - the signature block is not alone on its page;
   - qpdf --check passes.
 Then the share of coherent letters (no rule broken) is printed, and must be 100%.
@@ -289,6 +290,20 @@ def rule_reason(letter, calendar):
     return None
 
 
+PROCEDURE_NAME = re.compile(r"thủ tục hành chính\s+(.*?)\s+của ông/bà", re.S)
+
+
+def rule_reason_fits(letter, calendar):
+    if letter.reason_paragraph is None:
+        return None
+    reason = letter.reason_paragraph.split("Lý do:", 1)[1]
+    match = PROCEDURE_NAME.search(letter.text)
+    if "đất" not in reason or match is None:
+        return None
+    name = " ".join(match.group(1).split())
+    return None if "đất" in name else "a land reason for '%s'" % name[:60]
+
+
 def rule_form(letter, calendar):
     if letter.received is None or letter.title is None:
         return None
@@ -336,6 +351,7 @@ RULES_CHECKED = [
     ("the wording fits the moment (deadline passed or still ahead)", rule_wording),
     ("the reason ends with a full stop, or there is a full line of dots (>= %d)" % MINIMUM_DOTS,
      rule_reason),
+    ("a reason about land only for a procedure on land", rule_reason_fits),
     ("the form fits the receipt date (2018 only before 2025-07-01)", rule_form),
     ("no doubled 'thủ tục hành chính Thủ tục'", rule_procedure_name),
     ("the signature block has at least two body lines on its page", rule_signature),

@@ -85,21 +85,27 @@ static void make_rules(const struct e2e_harness *harness, const char *name, cons
   write_text(path, text);
 }
 
-/* Runs `dunghen preview`; its exit status, stdout and stderr (malloc'ed). */
-static int run_preview(const struct e2e_harness *harness, const char *rules, const char *format,
-                       char **out, char **errors) {
+/* Runs `dunghen preview` under `environment` (a prefix of the command: "" or `env ...`); its
+ * exit status, stdout and stderr (malloc'ed). */
+static int run_preview_in(const struct e2e_harness *harness, const char *environment,
+                          const char *rules, const char *format, char **out, char **errors) {
   char command[8192], out_path[4200], errors_path[4200];
   snprintf(out_path, sizeof out_path, "%s/preview.out", harness->directory);
   snprintf(errors_path, sizeof errors_path, "%s/preview.err", harness->directory);
   snprintf(command, sizeof command,
-           "'%s' preview --config '%s/preview.yaml' --db '%s' --rules '%s' --now " NOW
+           "%s '%s' preview --config '%s/preview.yaml' --db '%s' --rules '%s' --now " NOW
            " --format %s > '%s' 2> '%s'",
-           getenv("DUNGHEN_BINARY"), harness->directory, harness->conninfo, rules, format, out_path,
-           errors_path);
+           environment, getenv("DUNGHEN_BINARY"), harness->directory, harness->conninfo, rules,
+           format, out_path, errors_path);
   int status = system(command);
   *out = read_all(out_path);
   *errors = read_all(errors_path);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int run_preview(const struct e2e_harness *harness, const char *rules, const char *format,
+                       char **out, char **errors) {
+  return run_preview_in(harness, "", rules, format, out, errors);
 }
 
 static bool json_valid(const struct e2e_harness *harness) {
@@ -311,6 +317,66 @@ static void test_holiday(const struct e2e_harness *harness) {
   free(errors);
 }
 
+/* The same previews for a Vietnamese admin (po/vi.po): the text in Vietnamese, the JSON as it
+ * is in English, byte for byte. Runs after the tests above made the rules directories. */
+#define VIETNAMESE "env -u LC_ALL -u LC_MESSAGES LANGUAGE=vi LANG=C.UTF-8"
+static void test_vietnamese(const struct e2e_harness *harness) {
+  char rules[4200], *out, *errors, *english, *english_errors;
+  snprintf(rules, sizeof rules, "%s/lengthened", harness->directory);
+  int status = run_preview_in(harness, VIETNAMESE, rules, "text", &out, &errors);
+  tap_is_integer(status, 0, "Vietnamese text: exit status 0 %s", errors);
+  tap_contains(out,
+               "Thay đổi quy định (1):\n  thủ tục 9.900001: thời hạn 2wd -> 4wd\n\n"
+               "Hồ sơ thay đổi tại thời điểm 2025-03-12T09:00:00+07:00: ",
+               "Vietnamese text: the rule change in words comes first");
+  tap_contains(out, " (thủ tục 9.900001, cơ quan AG", "Vietnamese text: a dossier's procedure");
+  tap_contains(out, "\n    hạn giải quyết: 2025-",
+               "Vietnamese text: its deadline before and after");
+  tap_contains(out, " (+2 ngày làm việc)\n    trạng thái: ", "Vietnamese text: the shift in words");
+  char summary[128];
+  snprintf(summary, sizeof summary, "\nTổng hợp: %lld hồ sơ đã xét, ",
+           e2e_db_integer(harness, "SELECT count(*) FROM dunghen.clock WHERE " OPEN_STATES));
+  tap_contains(out, summary, "Vietnamese text: the summary");
+  tap_contains(out, "\nTheo thủ tục:\n  thủ tục ", "Vietnamese text: by procedure");
+  tap_contains(out, "\nTheo cơ quan:\n  cơ quan ", "Vietnamese text: by agency");
+  tap_ok(strstr(out, "Rule changes") == NULL && strstr(out, "working day") == NULL &&
+             strstr(out, "Summary") == NULL,
+         "Vietnamese text: no English sentence left");
+  free(out);
+  free(errors);
+
+  tap_is_integer(run_preview_in(harness, VIETNAMESE, rules, "json", &out, &errors), 0,
+                 "Vietnamese locale, JSON: exit status 0");
+  tap_is_integer(run_preview(harness, rules, "json", &english, &english_errors), 0,
+                 "English locale, JSON: exit status 0");
+  tap_is_string(out, english,
+                "JSON is the same under a Vietnamese locale (keys, sentences, shifts)");
+  free(out);
+  free(errors);
+  free(english);
+  free(english_errors);
+
+  snprintf(rules, sizeof rules, "%s/holiday", harness->directory);
+  tap_is_integer(run_preview_in(harness,
+                                "env -u LANGUAGE -u LC_ALL -u LC_MESSAGES "
+                                "LANG=vi_VN.UTF-8",
+                                rules, "text", &out, &errors),
+                 0, "LANG=vi_VN.UTF-8 text: exit status 0");
+  tap_contains(out, "  2025-03-14 (Thứ Sáu) trở thành ngày nghỉ: a test holiday — test\n",
+               "LANG=vi_VN.UTF-8: the added holiday in Vietnamese (its reason as the admin wrote)");
+  tap_contains(out, " (+49m thời gian làm việc)\n", "LANG=vi_VN.UTF-8: a shift in working time");
+  free(out);
+  free(errors);
+
+  snprintf(rules, sizeof rules, "%s/shortened", harness->directory);
+  tap_is_integer(run_preview_in(harness, VIETNAMESE, rules, "text", &out, &errors), 0,
+                 "Vietnamese text, shortened: exit status 0");
+  tap_contains(out, "\n    phát sinh ngay: apology, overdue (phiếu xin lỗi)\n",
+               "Vietnamese text: the escalations and the letter raised at once");
+  free(out);
+  free(errors);
+}
+
 static void test_bad_rules(const struct e2e_harness *harness) {
   char rules[4200], *out, *errors;
   make_rules(harness, "bad", "2wd", "5xx", NULL, rules, sizeof rules);
@@ -369,6 +435,7 @@ int main(void) {
   test_lengthened(&harness);
   test_shortened(&harness);
   test_holiday(&harness);
+  test_vietnamese(&harness);
   test_bad_rules(&harness);
   char *after = schema_digest(&harness);
   char *sync_after = query_text(&harness, "SELECT t::text FROM dunghen.sync_state t");

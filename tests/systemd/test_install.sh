@@ -1,9 +1,9 @@
 #!/bin/bash
 # `meson install --destdir` into a temporary directory, then the tree: the binary, the unit,
-# the sysusers.d and tmpfiles.d files, the shipped rules and letters, the example config and the
-# man pages, each where the build's prefix says and with its mode, and nothing outside the
-# prefix. As root, the installed sysusers.d and tmpfiles.d files are applied to the temporary
-# root and must create the user and the spool. TAP.
+# the sysusers.d and tmpfiles.d files, the shipped rules and letters, the example config, the
+# man pages and the Vietnamese catalogue, each where the build's prefix says and with its mode,
+# and nothing outside the prefix. As root, the installed sysusers.d and tmpfiles.d files are
+# applied to the temporary root and must create the user and the spool. TAP.
 set -u
 build=${DUNGHEN_BUILD_ROOT:?}
 source_root=${DUNGHEN_SOURCE_ROOT:?}
@@ -19,7 +19,7 @@ directories=$(meson introspect --buildoptions "$build" | python3 -c '
 import json, os, sys
 options = {o["name"]: o["value"] for o in json.load(sys.stdin)}
 prefix = options["prefix"]
-for name in ("sbindir", "datadir", "mandir", "sysconfdir"):
+for name in ("sbindir", "datadir", "mandir", "sysconfdir", "localedir"):
     print(name, os.path.join(prefix, options[name]))
 print("prefix", prefix)')
 directory() { printf '%s\n' "$directories" | sed -n "s/^$1 //p"; }
@@ -28,6 +28,7 @@ sbindir=$(directory sbindir)
 datadir=$(directory datadir)/dunghen
 mandir=$(directory mandir)
 sysconfdir=$(directory sysconfdir)/dunghen
+localedir=$(directory localedir)
 # systemd.pc (or the fallback in systemd/meson.build) puts these under the prefix's lib/.
 unitdir=$prefix/lib/systemd/system
 sysusersdir=$prefix/lib/sysusers.d
@@ -107,6 +108,13 @@ check_file "dunghen.yaml(5) is $mandir/man5/dunghen.yaml.5" "$mandir/man5/dunghe
   "$source_root/man/dunghen.yaml.5"
 check_file "dunghen-rules(5) is $mandir/man5/dunghen-rules.5" \
   "$mandir/man5/dunghen-rules.5" 644 "$source_root/man/dunghen-rules.5"
+
+check_file "the Vietnamese messages are $localedir/vi/LC_MESSAGES/dunghen.mo" \
+  "$localedir/vi/LC_MESSAGES/dunghen.mo" 644
+if env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG=vi_VN.UTF-8 DUNGHEN_LOCALEDIR="$destdir$localedir" \
+    "$destdir$sbindir/dunghen" help calendar 2>&1 | grep -qx 'Cách dùng: dunghen calendar --year Y \[--rules DIR\]'; then
+  pass "the installed binary speaks Vietnamese with the installed catalogue"
+else fail "the installed binary speaks Vietnamese with the installed catalogue"; fi
 
 # Nothing lands outside the prefix (the systemd directories once ignored it), nothing is
 # writable by group or others, nothing is setuid or setgid.

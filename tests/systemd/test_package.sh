@@ -82,6 +82,7 @@ missing=$(
   expect -rw-r--r-- usr/share/man/man8/dunghen.8.gz
   expect -rw-r--r-- usr/share/man/man5/dunghen.yaml.5.gz
   expect -rw-r--r-- usr/share/man/man5/dunghen-rules.5.gz
+  expect -rw-r--r-- usr/share/locale/vi/LC_MESSAGES/dunghen.mo
   expect -rw-r--r-- usr/share/doc/dunghen/copyright
   expect -rw-r--r-- usr/share/doc/dunghen/changelog.gz   # debian/changelog (a native package)
   # dh_compress gzips the larger ones.
@@ -104,6 +105,7 @@ else fail "dpkg -c lists every expected file with its mode" "missing:"$'\n'"$mis
 stray=$(printf '%s\n' "$listing" | awk '{ print $6 }' | grep -v -e '^\./$' -e '^\./etc/dunghen/' \
   -e '^\./lib/systemd/system/' -e '^\./usr/sbin/' -e '^\./usr/lib/sysusers.d/' \
   -e '^\./usr/lib/tmpfiles.d/' -e '^\./usr/share/dunghen/' -e '^\./usr/share/man/' \
+  -e '^\./usr/share/locale/vi/LC_MESSAGES/dunghen\.mo$' \
   -e '^\./usr/share/doc/dunghen/' -e '/$')
 if [ -z "$stray" ]; then pass "the package holds nothing else"
 else fail "the package holds nothing else" "$stray"; fi

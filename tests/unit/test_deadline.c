@@ -617,6 +617,75 @@ static void test_properties(const struct calendar *calendar) {
   tap_is_integer(failures[5], 0, "%d random deadlines: a pause never shortens a deadline", ROUNDS);
 }
 
+/* --- the caller's translation (core/translation.h), without gettext ---------------------- */
+
+/* A small "language": three messages and a weekday, and the plural's count shown. */
+static const char *test_text(const char *message) {
+  if (strcmp(message, "skipped %s: %s") == 0)
+    return "SKIP %s -- %s";
+  if (strcmp(message, "result: %s") == 0)
+    return "RESULT %s";
+  if (strcmp(message, "%lldrd") == 0)
+    return "no. %lld";
+  if (strcmp(message, "Saturday") == 0)
+    return "Sat";
+  return message;
+}
+
+static const char *test_plural(const char *singular, const char *plural, unsigned long count) {
+  (void)singular;
+  (void)plural;
+  return count == 1 ? "ONE MORE (%zu)" : "MORE (%zu)";
+}
+
+static void test_translation(const struct calendar *calendar) {
+  static const struct translation translation = {test_text, test_plural};
+  struct explanation explanation;
+  explanation_init(&explanation);
+  explanation.translation = &translation;
+  struct deadline_result result;
+  struct error error = {0};
+  struct deadline_request request = make_request("2025-01-24T10:00", "3wd", DAYS);
+  tap_is_integer(deadline_compute(calendar, &request, &result, &explanation, &error), STATUS_OK,
+                 "translated: the deadline is computed");
+  size_t size = 1;
+  for (size_t i = 0; i < explanation.count; i++)
+    size += strlen(explanation.lines[i]) + 1;
+  char *text = calloc(size, 1);
+  for (size_t i = 0; text != NULL && i < explanation.count; i++) {
+    strcat(text, explanation.lines[i]);
+    strcat(text, "\n");
+  }
+  tap_contains(text, "SKIP 2025-01-25 (Sat) -- Sat\n",
+               "translated: the line's format, the weekday and a weekly rest day's reason");
+  tap_contains(text, "SKIP 2025-01-27 (Monday) -- Tết Nguyên Đán\n",
+               "translated: the calendar's own reason is left as the rules gave it");
+  tap_contains(text, "the closing time of the no. 3 working day after it\n",
+               "translated: the ordinal is a message of its own");
+  tap_contains(text, "RESULT 2025-02-05T17:00:00+07:00 (Wednesday)\n",
+               "translated: the result line");
+  tap_ok(strstr(text, "skipped") == NULL, "translated: no line left in English");
+  free(text);
+  explanation_free(&explanation);
+
+  explanation_init(&explanation);
+  explanation.translation = &translation;
+  explanation_count(&explanation, "%zu day", "%zu days", 1, (size_t)1);
+  explanation_count(&explanation, "%zu day", "%zu days", 7, (size_t)7);
+  tap_ok(explanation.count == 2 && strcmp(explanation.lines[0], "ONE MORE (1)") == 0 &&
+             strcmp(explanation.lines[1], "MORE (7)") == 0,
+         "translated: the plural form is the translation's, by count");
+  explanation_free(&explanation);
+
+  explanation_init(&explanation);
+  explanation_count(&explanation, "%zu day", "%zu days", 1, (size_t)1);
+  explanation_count(&explanation, "%zu day", "%zu days", 7, (size_t)7);
+  tap_ok(explanation.count == 2 && strcmp(explanation.lines[0], "1 day") == 0 &&
+             strcmp(explanation.lines[1], "7 days") == 0,
+         "untranslated: English singular and plural");
+  explanation_free(&explanation);
+}
+
 int main(void) {
   struct calendar *calendar = test_calendar_2025();
   test_product_examples(calendar);
@@ -630,6 +699,7 @@ int main(void) {
   test_restarts(calendar);
   test_errors(calendar);
   test_explanation(calendar);
+  test_translation(calendar);
   test_properties(calendar);
   calendar_free(calendar);
   test_shipped_rules();
