@@ -71,6 +71,18 @@ static const struct command commands[] = {
         "  the rule changes in words, then every open dossier whose deadline, state or due\n"
         "  escalations would change, and a summary by procedure and agency (docs/PREVIEW.md).\n"
         "  Reads one snapshot of the database and writes nothing.")},
+    {"report", command_report, N_("a period's progress report (Decision 766/QĐ-TTg)"),
+     N_("dunghen report --from DATE --to DATE [--by agency|field|procedure|channel]\n"
+        "               [--agency CODE] [--format text|csv|json|pdf] [--out FILE]\n"
+        "               [--issuer CODE] [--number N] [--now TS]\n"
+        "               [--config FILE | --db CONNINFO] [--rules DIR]\n"
+        "  Counts the dossiers of the period [DATE 00:00, DATE + 1 day 00:00) local time\n"
+        "  from one snapshot of the database (docs/REPORT.md): received, done early, on\n"
+        "  time or late, in progress on time or overdue, the on-time share and score,\n"
+        "  letters, late dossiers without a letter, missed new dates. Writes to stdout, or\n"
+        "  atomically to FILE (mode 0640). The PDF carries the letterhead of --issuer\n"
+        "  (default: --agency, else the first agency of agencies.yaml), the date of --now\n"
+        "  and the number N (default: blank).")},
     {"demo", command_demo, N_("show the whole product on a private PostgreSQL"),
      N_("dunghen demo [--out DIR] [--seed N] [--dossiers N] [--days N] [--start YYYY-MM-DD]\n"
         "             [--keep] [--rules DIR] [--letters DIR]\n"
