@@ -670,8 +670,48 @@ static int report_rows(const struct setup *setup) {
   return (int)e2e_db_integer(&setup->harness, "SELECT count(*) FROM dunghen.report_run");
 }
 
+/* An issuer agencies.yaml does not list stops the start, located in the config; a reload
+ * takes the section like the rest of the config. */
+static void test_report_config(struct setup *setup) {
+  struct e2e_harness *harness = &setup->harness;
+  char config[8192], errors[4096], notifications[1024], expected[PATH_MAX + 256];
+  snprintf(config, sizeof config, "%s%s  issuer: DLK-NOWHERE\n", setup->config, report_section);
+  tap_is_integer(e2e_daemon_run_refused(harness, "bad-issuer", config, errors, sizeof errors,
+                                        notifications, sizeof notifications),
+                 2, "an unknown issuer: the daemon refuses to start (exit status 2)");
+  int line = 1;
+  for (const char *at = config; *at != '\0'; at++)
+    line += *at == '\n';
+  snprintf(expected, sizeof expected,
+           "%s/bad-issuer.yaml:%d:11: reports.issuer: no agency 'DLK-NOWHERE' in %s/agencies.yaml",
+           harness->directory, line - 1, harness->rules);
+  tap_contains(errors, expected, "and says where and why");
+  static char saturday[] = "DUNGHEN_NOW=2027-01-02T10:00";
+  char *environment[] = {saturday, NULL};
+  struct e2e_daemon daemon;
+  if (!tap_ok(e2e_daemon_start(&daemon, harness, setup->config, environment),
+              "a daemon without reports"))
+    return;
+  char body[65536];
+  e2e_daemon_wait_health(&daemon, 200, body, sizeof body, 20);
+  e2e_http_get(daemon.port, "/metrics", body, sizeof body);
+  tap_contains(body, "dunghen_reports_enabled 0\n", "/metrics: reports off");
+  snprintf(config, sizeof config, "http:\n  address: 127.0.0.1\n  port: %d\n%s%s", daemon.port,
+           setup->config, report_section);
+  FILE *file = fopen(daemon.config_path, "w");
+  if (file != NULL) {
+    fputs(config, file);
+    fclose(file);
+  }
+  kill(daemon.pid, SIGHUP);
+  tap_ok(e2e_daemon_wait_log(&daemon, "report: next one due at 2027-01-04T07:00:00+07:00", 1, 20),
+         "SIGHUP with reports on: the report thread waits for Monday 4/1/2027");
+  tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+}
+
 static void test_report_schedule(struct setup *setup) {
   struct e2e_harness *harness = &setup->harness;
+  test_report_config(setup);
   /* December 2026 closes on Thursday 31/12; 1/1/2027 is a holiday, then a weekend: due on
    * Monday 4/1/2027 at 07:00. */
   static char saturday[] = "DUNGHEN_NOW=2027-01-02T10:00";
