@@ -68,6 +68,17 @@ static const struct command commands[] = {
      "  the rule changes in words, then every open dossier whose deadline, state or due\n"
      "  escalations would change, and a summary by procedure and agency (docs/PREVIEW.md).\n"
      "  Reads one snapshot of the database and writes nothing."},
+    {"report", command_report, "a period's progress report (Decision 766/QĐ-TTg)",
+     "dunghen report --from DATE --to DATE [--by agency|field|procedure|channel]\n"
+     "               [--agency CODE] [--format text|csv|json|pdf] [--out FILE]\n"
+     "               [--issuer CODE] [--number N] [--now TS]\n"
+     "               [--config FILE | --db CONNINFO] [--rules DIR]\n"
+     "  Counts the dossiers of the period [DATE 00:00, DATE + 1 day 00:00) local time from one\n"
+     "  snapshot of the database (docs/REPORT.md): received, done early / on time / late, in\n"
+     "  progress on time / overdue, the on-time share and score, letters, late dossiers without\n"
+     "  a letter, missed new dates. Writes to stdout, or atomically to FILE (mode 0640). The PDF\n"
+     "  carries the letterhead of --issuer (default: --agency, else the first agency of\n"
+     "  agencies.yaml), the date of --now and the number N (default: blank)."},
     {"demo", command_demo, "show the whole product on a private PostgreSQL",
      "dunghen demo [--out DIR] [--seed N] [--dossiers N] [--days N] [--start YYYY-MM-DD]\n"
      "             [--keep] [--rules DIR] [--letters DIR]\n"

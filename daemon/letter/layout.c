@@ -33,6 +33,8 @@ void layout_init(struct layout *layout, const struct font_metrics *metrics,
 void layout_reset(struct layout *layout) {
   layout->run_count = 0;
   layout->rule_count = 0;
+  layout->box_count = 0;
+  layout->line_shape_count = 0;
   layout->text_length = 0;
   layout->page_count = 1;
   layout->page = 0;
@@ -45,6 +47,8 @@ void layout_reset(struct layout *layout) {
 void layout_free(struct layout *layout) {
   free(layout->runs);
   free(layout->rules);
+  free(layout->boxes);
+  free(layout->lines);
   free(layout->text);
   free(layout->line_pages);
   memset(layout, 0, sizeof *layout);
@@ -298,6 +302,39 @@ void layout_rule(struct layout *layout, double x1, double x2, double y) {
   layout->rules[layout->rule_count++] = (struct layout_rule){layout->page, x1, x2, y};
 }
 
+void layout_box(struct layout *layout, double x, double y, double width, double height,
+                const double colour[3], double outline) {
+  if (layout->failed)
+    return;
+  if (!grow((void **)&layout->boxes, &layout->box_capacity, layout->box_count + 1,
+            sizeof *layout->boxes)) {
+    layout->failed = true;
+    return;
+  }
+  layout->boxes[layout->box_count++] = (struct layout_box){
+      layout->page, x, y, width, height, colour[0], colour[1], colour[2], outline};
+}
+
+void layout_line(struct layout *layout, double x1, double y1, double x2, double y2, double width) {
+  if (layout->failed)
+    return;
+  if (!grow((void **)&layout->lines, &layout->line_shape_capacity, layout->line_shape_count + 1,
+            sizeof *layout->lines)) {
+    layout->failed = true;
+    return;
+  }
+  layout->lines[layout->line_shape_count++] =
+      (struct layout_line){layout->page, x1, y1, x2, y2, width};
+}
+
+double layout_text_at(struct layout *layout, double x, double baseline, enum letter_face face,
+                      double size, const char *text) {
+  size_t length = strlen(text);
+  double width = layout_text_width(layout->metrics, face, size, text, length);
+  add_run(layout, x, baseline, face, size, text, length, width);
+  return width;
+}
+
 void layout_new_page(struct layout *layout) {
   layout->page = layout->page_count++;
   layout->y = layout->geometry.height - layout->geometry.top;
@@ -391,4 +428,42 @@ void layout_paragraph(struct layout *layout, const char *text, const struct layo
   layout_space(layout, style->space_after);
   if (widest != NULL)
     *widest = most;
+}
+
+/* The widest unbreakable group of words of `text`, in points. */
+static double widest_group(const struct font_metrics *metrics, const char *text,
+                           const struct layout_style *style) {
+  size_t length = strlen(text), at = 0;
+  double widest = 0;
+  while (at < length) {
+    size_t end = group_end(text, length, at);
+    double width = units_of(metrics, style->face, text, at, end) * style->size / 1000.0;
+    widest = width > widest ? width : widest;
+    at = end + 1;
+  }
+  return widest;
+}
+
+double layout_balanced(struct layout *layout, const char *text, const struct layout_style *style,
+                       double left, double right) {
+  double width = right - left;
+  double lines = layout_paragraph_height(layout->metrics, text, style, width);
+  if (lines > style->leading * 1.5 + style->space_before + style->space_after) {
+    /* Never narrower than a word: a narrow column would otherwise cut one as often as not. */
+    double low = width / 2, high = width;
+    double word = widest_group(layout->metrics, text, style);
+    if (word > low)
+      low = word < high ? word : high;
+    for (int step = 0; step < 12; step++) {
+      double middle = (low + high) / 2;
+      if (layout_paragraph_height(layout->metrics, text, style, middle) > lines)
+        low = middle;
+      else
+        high = middle;
+    }
+    width = high + 0.01;
+  }
+  double middle = (left + right) / 2, widest = 0;
+  layout_paragraph(layout, text, style, middle - width / 2, middle + width / 2, &widest);
+  return widest;
 }

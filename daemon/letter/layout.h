@@ -67,6 +67,22 @@ struct layout_rule {
   double x1, x2, y;
 };
 
+/* A filled rectangle in DeviceRGB (0..1), drawn under the text; `outline` > 0 strokes its edge
+ * in black with that width. The report's charts and shaded rows. */
+struct layout_box {
+  int page;
+  double x, y, width, height; /* (x, y) the lower left corner */
+  double red, green, blue;
+  double outline;
+};
+
+/* A black line of any direction and width, drawn over the text: a table's grid. */
+struct layout_line {
+  int page;
+  double x1, y1, x2, y2;
+  double width;
+};
+
 struct layout {
   const struct font_metrics *metrics;
   struct page_geometry geometry;
@@ -74,6 +90,10 @@ struct layout {
   size_t run_count, run_capacity;
   struct layout_rule *rules;
   size_t rule_count, rule_capacity;
+  struct layout_box *boxes;
+  size_t box_count, box_capacity;
+  struct layout_line *lines;
+  size_t line_shape_count, line_shape_capacity;
   char *text; /* the runs' text, each run's bytes followed by a NUL */
   size_t text_length, text_capacity;
   int page_count;
@@ -141,5 +161,23 @@ bool layout_fits(const struct layout *layout, double height);
 void layout_new_page(struct layout *layout);
 /* A horizontal rule on the current page at height y. */
 void layout_rule(struct layout *layout, double x1, double x2, double y);
+/* A filled rectangle on the current page; colour[] is red, green, blue in 0..1. */
+void layout_box(struct layout *layout, double x, double y, double width, double height,
+                const double colour[3], double outline);
+/* A line on the current page. */
+void layout_line(struct layout *layout, double x1, double y1, double x2, double y2, double width);
+/* One run of cleaned text on the current page, its baseline starting at (x, baseline), not
+ * broken nor counted as a line; returns its width. A chart's figures and tick labels. */
+double layout_text_at(struct layout *layout, double x, double baseline, enum letter_face face,
+                      double size, const char *text);
+
+/*
+ * A centred paragraph set in the narrowest width that takes as few lines as `right - left`
+ * does, so that a heading breaks into lines of even length (TRUNG TÂM PHỤC VỤ / HÀNH CHÍNH CÔNG
+ * TỈNH) as a typist would break it, not into a long line and a short one. Returns the widest
+ * line's width.
+ */
+double layout_balanced(struct layout *layout, const char *text, const struct layout_style *style,
+                       double left, double right);
 
 #endif

@@ -14,12 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/civil.h"
-#include "dunghen-config.h"
+#include "letter/font_files.h"
 #include "letter/layout.h"
-#include "letter/letter-fonts.h"
+#include "letter/letterhead.h"
 #include "letter/pdf.h"
 #include "letter/template.h"
 #include "letter/text.h"
@@ -79,60 +78,21 @@ void letter_library_free(struct letter_library *library) {
   free(library);
 }
 
-static const char *const face_names[FACE_COUNT] = {"Regular", "Bold", "Italic", "BoldItalic"};
-
-/* Fills paths with the faces found in `directory`; false if one is missing. */
-static bool faces_in(const char *directory, char paths[FACE_COUNT][4096]) {
-  for (int face = 0; face < FACE_COUNT; face++) {
-    snprintf(paths[face], 4096, "%s/LiberationSerif-%s.vi.ttf", directory, face_names[face]);
-    if (access(paths[face], R_OK) == 0)
-      continue;
-    snprintf(paths[face], 4096, "%s/LiberationSerif-%s.ttf", directory, face_names[face]);
-    if (access(paths[face], R_OK) != 0)
-      return false;
-  }
-  return true;
-}
-
-static enum status find_faces(const struct letter_options *options, char paths[FACE_COUNT][4096],
-                              struct error *error) {
-  if (options != NULL && options->font_directory != NULL) {
-    if (faces_in(options->font_directory, paths))
-      return STATUS_OK;
-    return error_set(error, STATUS_RUNTIME,
-                     "%s: Liberation Serif not found (LiberationSerif-%s.vi.ttf or .ttf)",
-                     options->font_directory, face_names[0]);
-  }
-  const char *candidates[] = {LETTER_FONT_INSTALL_DIR, LETTER_FONT_BUILD_DIR, DUNGHEN_FONT_DIR};
-  for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
-    if (faces_in(candidates[i], paths))
-      return STATUS_OK;
-  return error_set(error, STATUS_RUNTIME,
-                   "Liberation Serif not found in %s, %s or %s (install fonts-liberation2)",
-                   LETTER_FONT_INSTALL_DIR, LETTER_FONT_BUILD_DIR, DUNGHEN_FONT_DIR);
-}
-
 enum status letter_renderer_new(const struct letter_library *library,
                                 const struct letter_options *options,
                                 struct letter_renderer **renderer_out, struct error *error) {
   *renderer_out = NULL;
-  char paths[FACE_COUNT][4096];
-  enum status status = find_faces(options, paths, error);
-  if (status != STATUS_OK)
-    return status;
-  struct pdf_faces faces = {{paths[0], paths[1], paths[2], paths[3]}, {false}, false};
-  if (options == NULL || !options->true_italic) {
-    faces.paths[FACE_ITALIC] = paths[FACE_REGULAR];
-    faces.paths[FACE_BOLD_ITALIC] = paths[FACE_BOLD];
-    faces.oblique[FACE_ITALIC] = faces.oblique[FACE_BOLD_ITALIC] = true;
-  }
-  faces.reload_per_document = options != NULL && options->reload_fonts_per_letter;
   struct letter_renderer *renderer = calloc(1, sizeof *renderer);
   if (renderer == NULL)
     return error_set(error, STATUS_RUNTIME, "out of memory creating a letter renderer");
   renderer->library = library;
-  if ((status = pdf_writer_new(&faces, &renderer->writer, error)) != STATUS_OK ||
-      (status = pdf_writer_metrics(renderer->writer, &renderer->metrics, error)) != STATUS_OK) {
+  struct font_files_options fonts = {
+      .directory = options != NULL ? options->font_directory : NULL,
+      .true_italic = options != NULL && options->true_italic,
+      .reload_per_document = options != NULL && options->reload_fonts_per_letter,
+  };
+  enum status status = font_files_open_writer(&fonts, &renderer->writer, &renderer->metrics, error);
+  if (status != STATUS_OK) {
     letter_renderer_free(renderer);
     return status;
   }
@@ -340,37 +300,12 @@ static struct layout_style style(enum letter_face face, double size, enum layout
   return result;
 }
 
-/*
- * The narrowest width that sets `text` in as few lines as `width` does, so that a centred
- * heading breaks into lines of even length (TRUNG TÂM PHỤC VỤ / HÀNH CHÍNH CÔNG TỈNH) as a
- * typist would break it, not into a long line and a short one.
- */
-static double balanced_width(const struct font_metrics *metrics, const char *text,
-                             const struct layout_style *style_in, double width) {
-  double lines = layout_paragraph_height(metrics, text, style_in, width);
-  if (lines <= style_in->leading * 1.5)
-    return width;
-  double low = width / 2, high = width;
-  for (int step = 0; step < 12; step++) {
-    double middle = (low + high) / 2;
-    if (layout_paragraph_height(metrics, text, style_in, middle) > lines)
-      low = middle;
-    else
-      high = middle;
-  }
-  return high + 0.01;
-}
-
-/* A paragraph from already-prepared text; returns the widest line. */
+/* A paragraph from already-prepared text; returns the widest line. Centred ones are balanced. */
 static double put(struct composer *composer, const char *text, struct layout_style style_in,
                   double left, double right) {
   double widest = 0;
-  if (style_in.align == LAYOUT_CENTER) {
-    double width = balanced_width(&composer->renderer->metrics, text, &style_in, right - left);
-    double middle = (left + right) / 2;
-    left = middle - width / 2;
-    right = middle + width / 2;
-  }
+  if (style_in.align == LAYOUT_CENTER)
+    return layout_balanced(composer->layout, text, &style_in, left, right);
   layout_paragraph(composer->layout, text, &style_in, left, right, &widest);
   return widest;
 }
@@ -396,52 +331,27 @@ static enum status upper_value(const struct composer *composer, enum letter_plac
 }
 
 static enum status compose_header(struct composer *composer, struct error *error) {
-  struct layout *layout = composer->layout;
   const struct letter_template *template_in = composer->template_in;
-  double left_start = composer->left, left_end = composer->left + LEFT_COLUMN_WIDTH;
-  double right_end = composer->right, right_start = composer->right - RIGHT_COLUMN_WIDTH;
-  double top = layout->y;
-  char *governing, *unit;
-  enum status status = upper_value(composer, PLACEHOLDER_GOVERNING_BODY, &governing, error);
-  if (status != STATUS_OK)
-    return status;
-  if ((status = upper_value(composer, PLACEHOLDER_UNIT, &unit, error)) != STATUS_OK) {
-    free(governing);
-    return status;
+  char *texts[6] = {NULL};
+  enum status status = upper_value(composer, PLACEHOLDER_GOVERNING_BODY, &texts[0], error);
+  if (status == STATUS_OK)
+    status = upper_value(composer, PLACEHOLDER_UNIT, &texts[1], error);
+  if (status == STATUS_OK)
+    status = expand(composer, &template_in->number_line, false, &texts[2], error);
+  if (status == STATUS_OK)
+    status = expand(composer, &template_in->national_title, true, &texts[3], error);
+  if (status == STATUS_OK)
+    status = expand(composer, &template_in->motto, false, &texts[4], error);
+  if (status == STATUS_OK)
+    status = expand(composer, &template_in->date_line, false, &texts[5], error);
+  if (status == STATUS_OK) {
+    struct letterhead head = {texts[0], texts[1], texts[2], texts[3], texts[4], texts[5]};
+    letterhead_put(composer->layout, &head, composer->left, composer->left + LEFT_COLUMN_WIDTH,
+                   composer->right - RIGHT_COLUMN_WIDTH, composer->right);
   }
-  /* Left: governing body, unit (bold), a short rule, the number. */
-  put(composer, governing, style(FACE_REGULAR, 13, LAYOUT_CENTER), left_start, left_end);
-  double unit_width =
-      put(composer, unit, style(FACE_BOLD, 13, LAYOUT_CENTER), left_start, left_end);
-  free(governing);
-  free(unit);
-  double middle = (left_start + left_end) / 2, rule = unit_width / 3;
-  layout_rule(layout, middle - rule / 2, middle + rule / 2, layout->y - 2);
-  layout_space(layout, 12);
-  if ((status = put_text(composer, &template_in->number_line, false,
-                         style(FACE_REGULAR, 13, LAYOUT_CENTER), left_start, left_end, NULL,
-                         error)) != STATUS_OK)
-    return status;
-  double left_bottom = layout->y;
-  /* Right: national title, motto (bold), a rule as long as the motto, the place and date. */
-  layout->y = top;
-  double motto_width;
-  if ((status = put_text(composer, &template_in->national_title, true,
-                         style(FACE_BOLD, 12, LAYOUT_CENTER), right_start, right_end, NULL,
-                         error)) != STATUS_OK ||
-      (status = put_text(composer, &template_in->motto, false, style(FACE_BOLD, 13, LAYOUT_CENTER),
-                         right_start, right_end, &motto_width, error)) != STATUS_OK)
-    return status;
-  middle = (right_start + right_end) / 2;
-  layout_rule(layout, middle - motto_width / 2, middle + motto_width / 2, layout->y - 2);
-  layout_space(layout, 12);
-  if ((status =
-           put_text(composer, &template_in->date_line, false, style(FACE_ITALIC, 13, LAYOUT_CENTER),
-                    right_start, right_end, NULL, error)) != STATUS_OK)
-    return status;
-  if (left_bottom < layout->y)
-    layout->y = left_bottom;
-  return STATUS_OK;
+  for (int i = 0; i < 6; i++)
+    free(texts[i]);
+  return status;
 }
 
 /* How many dots fit in `room` points, a hair less than the arithmetic allows, so that rounding

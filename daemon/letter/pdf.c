@@ -224,6 +224,51 @@ static HPDF_Font embed_face(struct pdf_writer *writer, int face, HPDF_Font fonts
   return pdf_font_face_embed(writer->prepared[face]);
 }
 
+/* Filled rectangles go under the text, so that a figure written on a bar stays readable. */
+static enum status draw_boxes(struct pdf_writer *writer, HPDF_Page page,
+                              const struct layout *layout, int page_number, struct error *error) {
+  for (size_t i = 0; i < layout->box_count; i++) {
+    const struct layout_box *box = &layout->boxes[i];
+    if (box->page != page_number)
+      continue;
+    /* The line width is graphics state: set before the path starts. */
+    HPDF_STATUS drawn =
+        box->outline > 0 ? HPDF_Page_SetLineWidth(page, (HPDF_REAL)box->outline) : HPDF_OK;
+    if (drawn == HPDF_OK)
+      drawn = HPDF_Page_SetRGBFill(page, (HPDF_REAL)box->red, (HPDF_REAL)box->green,
+                                   (HPDF_REAL)box->blue);
+    if (drawn == HPDF_OK)
+      drawn = HPDF_Page_Rectangle(page, (HPDF_REAL)box->x, (HPDF_REAL)box->y, (HPDF_REAL)box->width,
+                                  (HPDF_REAL)box->height);
+    if (drawn == HPDF_OK)
+      drawn = box->outline > 0 ? HPDF_Page_FillStroke(page) : HPDF_Page_Fill(page);
+    if (drawn != HPDF_OK)
+      return failed(writer, "fill a box", error);
+  }
+  if (HPDF_Page_SetRGBFill(page, 0, 0, 0) != HPDF_OK)
+    return failed(writer, "set the text colour", error);
+  return STATUS_OK;
+}
+
+/* Lines go over the text and the boxes: a table's grid stays whole. */
+static enum status draw_lines(struct pdf_writer *writer, HPDF_Page page,
+                              const struct layout *layout, int page_number, struct error *error) {
+  double width = -1;
+  for (size_t i = 0; i < layout->line_shape_count; i++) {
+    const struct layout_line *line = &layout->lines[i];
+    if (line->page != page_number)
+      continue;
+    if (line->width != width && HPDF_Page_SetLineWidth(page, (HPDF_REAL)line->width) != HPDF_OK)
+      return failed(writer, "set the line width", error);
+    width = line->width;
+    if (HPDF_Page_MoveTo(page, (HPDF_REAL)line->x1, (HPDF_REAL)line->y1) != HPDF_OK ||
+        HPDF_Page_LineTo(page, (HPDF_REAL)line->x2, (HPDF_REAL)line->y2) != HPDF_OK ||
+        HPDF_Page_Stroke(page) != HPDF_OK)
+      return failed(writer, "draw a line", error);
+  }
+  return STATUS_OK;
+}
+
 static enum status draw_page(struct pdf_writer *writer, const struct layout *layout,
                              int page_number, HPDF_Font fonts[FACE_COUNT], struct error *error) {
   HPDF_Doc document = writer->document;
@@ -231,6 +276,9 @@ static enum status draw_page(struct pdf_writer *writer, const struct layout *lay
   if (page == NULL || HPDF_Page_SetWidth(page, (HPDF_REAL)layout->geometry.width) != HPDF_OK ||
       HPDF_Page_SetHeight(page, (HPDF_REAL)layout->geometry.height) != HPDF_OK)
     return failed(writer, "add a page", error);
+  enum status status = draw_boxes(writer, page, layout, page_number, error);
+  if (status != STATUS_OK)
+    return status;
   if (HPDF_Page_BeginText(page) != HPDF_OK)
     return failed(writer, "begin text", error);
   HPDF_Font current = NULL;
@@ -271,7 +319,7 @@ static enum status draw_page(struct pdf_writer *writer, const struct layout *lay
         HPDF_Page_Stroke(page) != HPDF_OK)
       return failed(writer, "draw a rule", error);
   }
-  return STATUS_OK;
+  return draw_lines(writer, page, layout, page_number, error);
 }
 
 static enum status copy_out(struct pdf_writer *writer, unsigned char **data, size_t *size,

@@ -48,7 +48,7 @@ static const char read_sql[] =
     "  AND (c.next_instant IS NULL OR c.next_instant > to_timestamp($3::bigint)),"
     " dunghen.epoch(c.deadline), c.episode, dunghen.epoch(c.new_deadline),"
     " dunghen.epoch(c.rescheduled_at), c.state, dunghen.epoch(c.next_instant), c.flagged_reason,"
-    " " PASS_ROW_FIRED("k.code") ","
+    " " PASS_ROW_FIRED("k.code") ", dunghen.epoch(c.finished_at),"
     " dunghen.epoch(s.appointment_at), md5(nullif(btrim(s.delay_reason), '')), s.copies"
     " FROM unnest($1::text[]) AS k(code)"
     " LEFT JOIN LATERAL (SELECT s.*, count(*) OVER () AS copies FROM dunghen.dossier_source s"

@@ -17,7 +17,7 @@
 #include "store/copy.h"
 #include "store/sql.h"
 
-enum { CLOCK_COPY_COLUMNS = 15, ESCALATION_COPY_COLUMNS = 9 };
+enum { CLOCK_COPY_COLUMNS = 17, ESCALATION_COPY_COLUMNS = 9 };
 
 /* ---- one dossier's results into the batch's buffers ---- */
 
@@ -117,6 +117,9 @@ struct clock_row {
   const char *state;
   int64_t next;
   const char *flag;
+  const char *channel; /* NULL when the source names none of the three */
+  bool left;           /* the dossier left processing at `finished_at` */
+  int64_t finished_at;
 };
 
 /*
@@ -144,6 +147,8 @@ static void add_new_clock(struct pass *pass, const struct clock_row *row) {
   copy_text(rows, row->flag);
   copy_text(rows, pass->fingerprint);
   copy_timestamp(rows, pass->context->now, true);
+  copy_text(rows, row->channel);
+  copy_timestamp(rows, row->finished_at, row->left);
   pass->new_clock_count++;
 }
 
@@ -164,6 +169,8 @@ static void add_clock_columns(struct pass *pass, const struct clock_row *row, bo
   array_add_integer(&columns[CLOCK_NEXT_INSTANT], row->next, row->next != LADDER_NEVER);
   array_add_text(&columns[CLOCK_FLAGGED_REASON], row->flag);
   array_add_text(&columns[CLOCK_DELETED], deleted ? "t" : "f");
+  array_add_text(&columns[CLOCK_CHANNEL], row->channel);
+  array_add_integer(&columns[CLOCK_FINISHED_AT], row->finished_at, row->left);
   pass->clock_count++;
 }
 
@@ -192,6 +199,23 @@ static void count_changes(struct pass_report *report, const struct pass_dossier 
     report->unflagged++;
 }
 
+/*
+ * When the dossier left processing (dunghen.clock.finished_at, which `dunghen report` judges
+ * by): the source's finished_at once its status closes it; for a withdrawal or rejection
+ * without one, the instant a pass first saw it closed, which later passes keep. False while
+ * the status keeps it open (or says nothing usable).
+ */
+static bool left_processing(const struct pass_dossier *dossier, int64_t now, int64_t *instant) {
+  const struct dossier_facts *facts = &dossier->facts;
+  if (facts->status != SOURCE_FINISHED && facts->status != SOURCE_WITHDRAWN &&
+      facts->status != SOURCE_REJECTED)
+    return false;
+  *instant = facts->has_finished                  ? facts->finished_at
+             : dossier->old_finished != INT64_MIN ? dossier->old_finished
+                                                  : now;
+  return true;
+}
+
 static void add_clock(struct pass *pass, const struct pass_dossier *dossier,
                       const struct dossier_evaluation *evaluation) {
   const struct dossier_facts *facts = &dossier->facts;
@@ -213,7 +237,11 @@ static void add_clock(struct pass *pass, const struct pass_dossier *dossier,
       .state = dossier_state_name(evaluation->state),
       .next = evaluation->next_instant,
       .flag = evaluation->state == DOSSIER_FLAGGED ? evaluation->flag : NULL,
+      .channel = facts->channel >= 0 && facts->channel < CHANNEL_COUNT
+                     ? channel_name(facts->channel)
+                     : NULL,
   };
+  row.left = left_processing(dossier, pass->context->now, &row.finished_at);
   if (!dossier->known)
     add_new_clock(pass, &row);
   else
@@ -255,7 +283,7 @@ void pass_batch_add(struct pass *pass, const struct pass_dossier *dossier) {
  * the other clocks (deleted, or updated), the letters of the letter escalations just raised,
  * numbered per agency and year from a counter row that the statement locks and bumps in
  * (agency, year) order, which keeps concurrent passes from deadlocking on them; and the sync
- * state. The rows come as arrays ($4-$17 clocks, $18-$23 letters), so no scratch table is
+ * state. The rows come as arrays ($4-$19 clocks, $20-$29 letters), so no scratch table is
  * needed: an ON COMMIT DELETE ROWS temporary table costs a truncation (~1.5 ms of file work)
  * at every commit that touched it.
  * $1 fingerprint, $2 now, $3 the watermark candidates (microseconds, NULL for none).
@@ -263,19 +291,22 @@ void pass_batch_add(struct pass *pass, const struct pass_dossier *dossier) {
 static const char write_sql[] =
     "WITH clock_rows AS (SELECT * FROM unnest($4::text[], $5::text[], $6::text[], $7::bigint[],"
     "  $8::bigint[], $9::bigint[], $10::bigint[], $11::smallint[], $12::bigint[],"
-    "  $13::bigint[], $14::text[], $15::bigint[], $16::text[], $17::boolean[])"
+    "  $13::bigint[], $14::text[], $15::bigint[], $16::text[], $17::boolean[], $18::text[],"
+    "  $19::bigint[])"
     "  AS r(code, procedure_code, agency_code, source_updated_us, received_at, deadline,"
     "  remaining_seconds, episode, rescheduled_at, new_deadline, state, next_instant,"
-    "  flagged_reason, deleted)),"
+    "  flagged_reason, deleted, channel, finished_at)),"
     " gone AS (DELETE FROM dunghen.clock c USING clock_rows r WHERE r.deleted AND c.code = r.code),"
     " clocks AS (INSERT INTO dunghen.clock AS c (code, procedure_code, agency_code,"
     "  source_updated_at, received_at, deadline, remaining_seconds, episode, rescheduled_at,"
-    "  new_deadline, state, next_instant, flagged_reason, rules_fingerprint, computed_at)"
+    "  new_deadline, state, next_instant, flagged_reason, rules_fingerprint, computed_at,"
+    "  channel, finished_at)"
     "  SELECT code, procedure_code, agency_code,"
     "   'epoch'::timestamptz + source_updated_us * interval '1 microsecond',"
     "   to_timestamp(received_at), to_timestamp(deadline), remaining_seconds, episode,"
     "   to_timestamp(rescheduled_at), to_timestamp(new_deadline), state,"
-    "   to_timestamp(next_instant), flagged_reason, $1, to_timestamp($2::bigint)"
+    "   to_timestamp(next_instant), flagged_reason, $1, to_timestamp($2::bigint), channel,"
+    "   to_timestamp(finished_at)"
     "  FROM clock_rows WHERE NOT deleted"
     "  ON CONFLICT (code) DO UPDATE SET procedure_code = excluded.procedure_code,"
     "   agency_code = excluded.agency_code, source_updated_at = excluded.source_updated_at,"
@@ -284,10 +315,11 @@ static const char write_sql[] =
     "   rescheduled_at = excluded.rescheduled_at, new_deadline = excluded.new_deadline,"
     "   state = excluded.state, next_instant = excluded.next_instant,"
     "   flagged_reason = excluded.flagged_reason, rules_fingerprint = excluded.rules_fingerprint,"
-    "   computed_at = excluded.computed_at),"
-    " letter_rows AS (SELECT * FROM unnest($18::text[], $19::text[], $20::smallint[],"
-    "  $21::text[], $22::bigint[], $23::integer[], $24::date[], $25::bigint[], $26::smallint[],"
-    "  $27::text[]) AS r(dossier_code, level, episode, agency_code, new_appointment_at, year,"
+    "   computed_at = excluded.computed_at, channel = excluded.channel,"
+    "   finished_at = excluded.finished_at),"
+    " letter_rows AS (SELECT * FROM unnest($20::text[], $21::text[], $22::smallint[],"
+    "  $23::text[], $24::bigint[], $25::integer[], $26::date[], $27::bigint[], $28::smallint[],"
+    "  $29::text[]) AS r(dossier_code, level, episode, agency_code, new_appointment_at, year,"
     "  issued_on, promised_at, form, wording)),"
     " wanted AS (SELECT e.id AS escalation_id, r.dossier_code, r.agency_code, r.year,"
     "  r.new_appointment_at, r.issued_on, r.promised_at, r.form, r.wording FROM letter_rows r"
@@ -381,7 +413,7 @@ static enum status write_batch(struct pass *pass, const char *marks, struct erro
                        "COPY dunghen.clock (code, procedure_code, agency_code, source_updated_at,"
                        " received_at, deadline, remaining_seconds, episode, rescheduled_at,"
                        " new_deadline, state, next_instant, flagged_reason, rules_fingerprint,"
-                       " computed_at) FROM STDIN (FORMAT binary)",
+                       " computed_at, channel, finished_at) FROM STDIN (FORMAT binary)",
                        &pass->new_clocks, &copied, error);
   if (status == STATUS_OK && pass->escalation_count > 0) {
     status = copy_send(connection, "raising escalations",

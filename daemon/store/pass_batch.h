@@ -41,6 +41,8 @@ enum pass_clock_column {
   CLOCK_NEXT_INSTANT,
   CLOCK_FLAGGED_REASON,
   CLOCK_DELETED,
+  CLOCK_CHANNEL,     /* migration 7 */
+  CLOCK_FINISHED_AT, /* migration 7 */
   CLOCK_COLUMNS
 };
 enum pass_letter_column {

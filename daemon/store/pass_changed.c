@@ -90,7 +90,7 @@ static const char state_sql[] =
     "  AND (c.next_instant IS NULL OR c.next_instant > to_timestamp($3::bigint)),"
     " dunghen.epoch(c.deadline), c.episode, dunghen.epoch(c.new_deadline),"
     " dunghen.epoch(c.rescheduled_at), c.state, dunghen.epoch(c.next_instant), c.flagged_reason,"
-    " " PASS_ROW_FIRED("k.code")
+    " " PASS_ROW_FIRED("k.code") ", dunghen.epoch(c.finished_at)"
     " FROM unnest($1::text[], $4::bigint[]) WITH ORDINALITY AS k(code, updated_us, position)"
     " LEFT JOIN LATERAL (SELECT * FROM dunghen.clock c WHERE c.code = k.code OFFSET 0) c ON true"
     " ORDER BY k.position";

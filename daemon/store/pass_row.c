@@ -126,6 +126,7 @@ bool pass_row_read_state(const PGresult *result, int row, int first,
   dossier->old_state = sql_text(result, row, first + 6);
   dossier->old_next = column_integer(result, row, first + 7);
   dossier->old_flag = sql_text(result, row, first + 8);
+  dossier->old_finished = column_integer(result, row, first + 10);
   return read_fired(sql_text(result, row, first + 9), scratch, facts);
 }
 

@@ -11,8 +11,8 @@
  *     reason, rows the view has for the code;
  *   state, from column `first` on: known (a clock exists), unchanged (computed from this very
  *     row with these rules and not yet due), deadline, episode, new_deadline, rescheduled_at,
- *     state, next_instant, flagged_reason, and the fired levels as a two-dimensional text[] of
- *     rows {level, episode}.
+ *     state, next_instant, flagged_reason, the fired levels as a two-dimensional text[] of
+ *     rows {level, episode}, and finished_at (seconds; migration 7).
  * Status, channel and pause kind become the core's enums here; the pauses and fired levels are
  * parsed here. Texts point into the PGresult or into the scratch space, which the next row
  * reuses: a dossier must be evaluated before the next row is read.
@@ -27,7 +27,7 @@
 #include "core/buffer.h"
 #include "core/dossier.h"
 
-enum { PASS_ROW_SOURCE_COLUMNS = 11, PASS_ROW_STATE_COLUMNS = 10 };
+enum { PASS_ROW_SOURCE_COLUMNS = 11, PASS_ROW_STATE_COLUMNS = 11 };
 
 /* The pauses of the dossier whose code is the SQL expression `code`, as the source columns
  * carry them: one ordered aggregate (one sort), whose rows the readers take three at a time. */
@@ -54,6 +54,7 @@ struct pass_dossier {
   const char *old_state;
   int64_t old_next; /* INT64_MIN when none */
   const char *old_flag;
+  int64_t old_finished; /* the clock's finished_at; INT64_MIN when none */
 };
 
 /* Room for one row's pauses, fired levels and decoded texts, reused from row to row. */

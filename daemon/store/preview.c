@@ -27,7 +27,7 @@ static const char declare_sql[] =
     "  (SELECT count(*) FROM dunghen.dossier_source d WHERE d.code = c.code) ELSE 1 END,"
     " true, false, dunghen.epoch(c.deadline), c.episode, dunghen.epoch(c.new_deadline),"
     " dunghen.epoch(c.rescheduled_at), c.state, dunghen.epoch(c.next_instant),"
-    " c.flagged_reason, " PASS_ROW_FIRED("c.code")
+    " c.flagged_reason, " PASS_ROW_FIRED("c.code") ", dunghen.epoch(c.finished_at)"
     " FROM (SELECT c.*" OPEN_CLOCKS ") c JOIN dunghen.dossier_source s ON s.code = c.code";
 /* A FETCH count cannot be a parameter: the batch size is part of the statement. */
 #define STRINGIFY(number) #number

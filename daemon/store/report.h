@@ -14,6 +14,7 @@
 #define DUNGHEN_STORE_REPORT_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 
 #include "core/error.h"
 #include "core/report.h"
@@ -27,5 +28,10 @@ struct report_query {
 /* Fills `report` (zeroed by the caller). STATUS_RUNTIME when the database fails. */
 enum status report_read(PGconn *connection, const struct report_query *query, struct report *report,
                         struct error *error);
+
+/* Whether the daemon has a clock of any dossier of `agency` (`dunghen report --agency` accepts
+ * an agency that agencies.yaml lacks only then). STATUS_RUNTIME when the database fails. */
+enum status report_agency_seen(PGconn *connection, const char *agency, bool *seen,
+                               struct error *error);
 
 #endif
