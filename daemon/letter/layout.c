@@ -291,40 +291,36 @@ static void add_run(struct layout *layout, double x, double baseline, enum lette
   layout->text_length += length + 1;
 }
 
-void layout_rule(struct layout *layout, double x1, double x2, double y) {
+/* Room for one more item at the end of a list of shapes: false (and `failed` set) when memory
+ * runs out or a previous call failed. */
+static bool room_for_one(struct layout *layout, void **items, size_t *capacity, size_t count,
+                         size_t item_size) {
   if (layout->failed)
-    return;
-  if (!grow((void **)&layout->rules, &layout->rule_capacity, layout->rule_count + 1,
-            sizeof *layout->rules)) {
+    return false;
+  if (!grow(items, capacity, count + 1, item_size))
     layout->failed = true;
-    return;
-  }
-  layout->rules[layout->rule_count++] = (struct layout_rule){layout->page, x1, x2, y};
+  return !layout->failed;
+}
+
+void layout_rule(struct layout *layout, double x1, double x2, double y) {
+  if (room_for_one(layout, (void **)&layout->rules, &layout->rule_capacity, layout->rule_count,
+                   sizeof *layout->rules))
+    layout->rules[layout->rule_count++] = (struct layout_rule){layout->page, x1, x2, y};
 }
 
 void layout_box(struct layout *layout, double x, double y, double width, double height,
                 const double colour[3], double outline) {
-  if (layout->failed)
-    return;
-  if (!grow((void **)&layout->boxes, &layout->box_capacity, layout->box_count + 1,
-            sizeof *layout->boxes)) {
-    layout->failed = true;
-    return;
-  }
-  layout->boxes[layout->box_count++] = (struct layout_box){
-      layout->page, x, y, width, height, colour[0], colour[1], colour[2], outline};
+  if (room_for_one(layout, (void **)&layout->boxes, &layout->box_capacity, layout->box_count,
+                   sizeof *layout->boxes))
+    layout->boxes[layout->box_count++] = (struct layout_box){
+        layout->page, x, y, width, height, colour[0], colour[1], colour[2], outline};
 }
 
 void layout_line(struct layout *layout, double x1, double y1, double x2, double y2, double width) {
-  if (layout->failed)
-    return;
-  if (!grow((void **)&layout->lines, &layout->line_shape_capacity, layout->line_shape_count + 1,
-            sizeof *layout->lines)) {
-    layout->failed = true;
-    return;
-  }
-  layout->lines[layout->line_shape_count++] =
-      (struct layout_line){layout->page, x1, y1, x2, y2, width};
+  if (room_for_one(layout, (void **)&layout->lines, &layout->line_shape_capacity,
+                   layout->line_shape_count, sizeof *layout->lines))
+    layout->lines[layout->line_shape_count++] =
+        (struct layout_line){layout->page, x1, y1, x2, y2, width};
 }
 
 double layout_text_at(struct layout *layout, double x, double baseline, enum letter_face face,

@@ -1,10 +1,12 @@
 /*
- * layout.h: pure text layout for letters: lines, positions, justification and page breaks.
+ * layout.h: pure text layout for letters and the report: lines, positions, justification and
+ * page breaks.
  *
  * Input is cleaned UTF-8 (letter/text.h) and the advance widths of the letter font's faces;
  * output is a list of positioned runs (one per line, or one per word on a justified line,
- * because a PDF word spacing operator does not apply to two-byte codes) and horizontal rules,
- * each tagged with its page. Coordinates are PDF points from the bottom-left corner of the
+ * because a PDF word spacing operator does not apply to two-byte codes), horizontal rules, and
+ * the report's filled boxes and lines (its table's grid and its charts), each tagged with its
+ * page. Coordinates are PDF points from the bottom-left corner of the
  * page. Lines break at spaces, except inside a date or a time (`ngày 03 tháng 02 năm 2026`,
  * `09 giờ 30`: see layout_is_bound), which is never split across lines and, on a justified
  * line, keeps its natural spaces while the others stretch; a word wider than the line breaks

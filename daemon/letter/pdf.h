@@ -1,5 +1,6 @@
 /*
- * pdf.h: writes a laid-out letter as PDF with libharu, into memory.
+ * pdf.h: writes a laid-out letter or report as PDF with libharu, into memory: filled boxes under
+ * the text, rules and lines over it.
  *
  * A `struct pdf_writer` owns one libharu document with the letter faces loaded and prepared once
  * (letter/pdf_font.h: no per-letter font building); every render starts a new document in it,

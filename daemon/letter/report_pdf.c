@@ -49,7 +49,7 @@
 #define BAR_HEIGHT 8.0
 #define BAR_GAP 2.0
 #define BLOCK_GAP 6.0
-#define AXIS_HEIGHT 14.0
+#define AXIS_HEIGHT 15.0
 #define BAR_OUTLINE 0.3
 
 /* The bars' colours: each of a distinct lightness (about 0.91, 0.70 and 0.51 for done early,
@@ -303,23 +303,20 @@ static void cell_text(const struct report_group *group, enum value value, char *
 
 /* ---------------------------------------------------------------- the table */
 
-static const char *label_header(enum report_grouping grouping) {
-  switch (grouping) {
-  case REPORT_BY_FIELD:
-    return "Lĩnh vực";
-  case REPORT_BY_PROCEDURE:
-    return "Thủ tục hành chính";
-  case REPORT_BY_CHANNEL:
-    return "Kênh tiếp nhận";
-  default:
-    return "Cơ quan, đơn vị";
-  }
-}
+/* What the label column is called, and the grouping in the subtitle. */
+static const struct {
+  const char *header, *words;
+} grouping_texts[] = {
+    [REPORT_BY_AGENCY] = {"Cơ quan, đơn vị", "cơ quan, đơn vị"},
+    [REPORT_BY_FIELD] = {"Lĩnh vực", "lĩnh vực"},
+    [REPORT_BY_PROCEDURE] = {"Thủ tục hành chính", "thủ tục hành chính"},
+    [REPORT_BY_CHANNEL] = {"Kênh tiếp nhận", "kênh tiếp nhận"},
+};
 
 static const char *header_text(const struct composer *composer, size_t column, int level) {
   const struct column_spec *spec = composer->columns[column].spec;
   if (spec->value == VALUE_LABEL)
-    return level == 0 ? label_header(composer->report->grouping) : NULL;
+    return level == 0 ? grouping_texts[composer->report->grouping].header : NULL;
   return spec->headers[level];
 }
 
@@ -659,10 +656,10 @@ static void draw_axis(struct composer *composer, const struct scale *scale) {
     double x = chart_x(&geometry, scale, tick);
     char text[32];
     format_count(tick, text, sizeof text);
-    layout_line(layout, x, line, x, line - 3, GRID_WIDTH);
-    centred_at(composer, x, line + 3, FACE_REGULAR, CHART_FIGURE_SIZE, text);
+    layout_line(layout, x, line, x, line + 2.5, GRID_WIDTH); /* up: the bars start below */
+    centred_at(composer, x, line + 4.5, FACE_REGULAR, CHART_FIGURE_SIZE, text);
   }
-  layout_text_at(layout, geometry.caption, line + 3, FACE_ITALIC, CHART_FIGURE_SIZE, "Số hồ sơ");
+  layout_text_at(layout, geometry.caption, line + 4.5, FACE_ITALIC, CHART_FIGURE_SIZE, "Số hồ sơ");
   layout->y -= AXIS_HEIGHT;
 }
 
@@ -996,19 +993,6 @@ static void compose_notes_and_signature(struct composer *composer) {
 
 /* ---------------------------------------------------------------- the document */
 
-static const char *grouping_words(enum report_grouping grouping) {
-  switch (grouping) {
-  case REPORT_BY_FIELD:
-    return "lĩnh vực";
-  case REPORT_BY_PROCEDURE:
-    return "thủ tục hành chính";
-  case REPORT_BY_CHANNEL:
-    return "kênh tiếp nhận";
-  default:
-    return "cơ quan, đơn vị";
-  }
-}
-
 static void compose_heading(struct composer *composer) {
   const struct report_pdf_input *input = composer->input;
   const struct agency *issuer = input->issuer;
@@ -1051,9 +1035,9 @@ static void compose_heading(struct composer *composer) {
   char scope[256];
   if (agency != NULL)
     snprintf(scope, sizeof scope, "(Tổng hợp theo %s; chỉ gồm hồ sơ của đơn vị %s)",
-             grouping_words(report->grouping), agency);
+             grouping_texts[report->grouping].words, agency);
   else
-    snprintf(scope, sizeof scope, "(Tổng hợp theo %s)", grouping_words(report->grouping));
+    snprintf(scope, sizeof scope, "(Tổng hợp theo %s)", grouping_texts[report->grouping].words);
   free(agency);
   struct layout_style scope_style = style_of(FACE_ITALIC, 12, LAYOUT_CENTER);
   scope_style.space_after = 4;
@@ -1103,6 +1087,9 @@ enum status report_pdf_render(const struct report_pdf_input *input, const char *
   if (input == NULL || input->report == NULL || input->issuer == NULL)
     return error_set(error, STATUS_INVALID, "report PDF: no report or no issuing agency");
   const struct report *report = input->report;
+  if ((unsigned)report->grouping >= sizeof grouping_texts / sizeof grouping_texts[0])
+    return error_set(error, STATUS_INVALID, "report PDF: unknown grouping %d",
+                     (int)report->grouping);
   if (report->period.to_day < report->period.from_day)
     return error_set(error, STATUS_INVALID, "report PDF: the period ends before it starts");
   struct pdf_writer *writer = NULL;

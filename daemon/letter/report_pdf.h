@@ -6,9 +6,12 @@
  * done early / on time / late and of in progress on time / overdue), the list of late
  * dossiers without a letter, the notes (report_notes()) and the signature block.
  *
- * Pure apart from memory: the date is an input, fonts are read once per renderer (the letter's
- * Liberation Serif; letter/letter.h, letter_options.font_directory), nothing is logged. The
- * charts are drawn with libharu's own paths. Text extracts exactly (pdftotext), as in letters.
+ * Pure apart from memory: the date is an input, the fonts are the only files read, once per
+ * call (the letter's Liberation Serif; letter/font_files.h, as letter_options.font_directory),
+ * nothing is logged. The charts are drawn with libharu's own paths. Text extracts exactly
+ * (pdftotext), as in letters. Input text (labels, codes, the issuer's fields) is cleaned as
+ * letters clean theirs (letter/text.h). STATUS_INVALID for a missing report or issuer or an
+ * inverted period; STATUS_RUNTIME for fonts and memory.
  */
 #ifndef DUNGHEN_LETTER_REPORT_PDF_H
 #define DUNGHEN_LETTER_REPORT_PDF_H

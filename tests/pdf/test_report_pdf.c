@@ -10,8 +10,11 @@
  *     saying there is none, and the optional columns "Khác" and "Chưa phân loại";
  *   - forty procedures with long names: the exact page count, the table's header repeated on
  *     each of its pages, every procedure in the table and in the charts, the chart legend on
- *     every chart page, the signature on the last page with the last note, and every word of
- *     every page inside the page (pdftotext -bbox).
+ *     every chart page, the signature on the last page with the last note;
+ *   - figures in the millions (the table's type shrinks, no figure wraps), a hostile label, a
+ *     group without a label, and a report with no group;
+ * and in every layout, from pdftotext -bbox, every word inside the margins and no word drawn
+ * over another.
  * REPORT_PDF_KEEP=DIR keeps the PDFs there to look at.
  */
 #include <stdio.h>
@@ -246,6 +249,52 @@ static void check_file(const struct rendered *rendered, const char *name) {
   free(info);
 }
 
+struct word_box {
+  double x_min, y_min, x_max, y_max;
+};
+
+/* Every word of every page inside the margins (the page number of later pages sits in the top
+ * margin, so only left, right and bottom count), and no two words of a page overlapping by
+ * more than half a point either way: nothing drawn over anything else. */
+static void check_bounds(const struct rendered *rendered, const char *name) {
+  char *boxes = pdf_text(&rendered->output, 0, "-bbox");
+  int outside = 0, words = 0, overlaps = 0;
+  struct word_box *page = NULL;
+  size_t count = 0, capacity = 0;
+  for (const char *at = boxes; (at = strstr(at, "<")) != NULL; at++) {
+    if (strncmp(at, "<page ", 6) == 0) {
+      count = 0;
+      continue;
+    }
+    struct word_box box;
+    if (sscanf(at, "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\"", &box.x_min,
+               &box.y_min, &box.x_max, &box.y_max) != 4)
+      continue;
+    words++;
+    outside += box.x_min < 20 * 72 / 25.4 - 0.5 || box.x_max > (297 - 15) * 72 / 25.4 + 0.5 ||
+               box.y_min < 0 || box.y_max > 595.28 - 15 * 72 / 25.4 + 0.5;
+    for (size_t i = 0; i < count; i++) {
+      double wide = (box.x_max < page[i].x_max ? box.x_max : page[i].x_max) -
+                    (box.x_min > page[i].x_min ? box.x_min : page[i].x_min);
+      double high = (box.y_max < page[i].y_max ? box.y_max : page[i].y_max) -
+                    (box.y_min > page[i].y_min ? box.y_min : page[i].y_min);
+      if (wide > 0.5 && high > 0.5 && overlaps++ < 3)
+        tap_diagnostic("%s: words overlap at (%.1f, %.1f)", name, box.x_min, box.y_min);
+    }
+    if (count == capacity) {
+      capacity = capacity == 0 ? 256 : capacity * 2;
+      page = realloc(page, capacity * sizeof *page);
+      if (page == NULL)
+        abort();
+    }
+    page[count++] = box;
+  }
+  tap_ok(words > 100 && outside == 0, "%s: %d words, %d outside the margins", name, words, outside);
+  tap_is_integer(overlaps, 0, "%s: no word drawn over another", name);
+  free(page);
+  free(boxes);
+}
+
 /* The tokens after `label` on the line where only figures follow it, joined by one space. */
 static void row_after(const char *text, const char *label, char *out, size_t size) {
   out[0] = '\0';
@@ -313,6 +362,7 @@ static void check_three(const struct agency *issuer) {
   struct rendered rendered;
   if (render(&report, issuer, 7, "agencies", &rendered)) {
     check_file(&rendered, "agencies");
+    check_bounds(&rendered, "agencies");
     char *text = pdf_text(&rendered.output, 0, "-layout");
     const char *expected[] = {
         "UBND TỈNH ĐẮK LẮK",
@@ -406,6 +456,7 @@ static void check_channels(const struct agency *issuer) {
   struct rendered rendered;
   if (render(&report, issuer, 0, "channels", &rendered)) {
     check_file(&rendered, "channels");
+    check_bounds(&rendered, "channels");
     char *text = pdf_text(&rendered.output, 0, "-layout");
     const char *expected[] = {
         "/BC-TTPVHCC",    "(Tổng hợp theo kênh tiếp nhận; chỉ gồm hồ sơ của đơn vị DLK-STP)",
@@ -423,23 +474,6 @@ static void check_channels(const struct agency *issuer) {
     rendered_free(&rendered);
   }
   report_free(&report);
-}
-
-/* Every word of every page inside the page, none in the bottom margin's lower half. */
-static void check_bounds(const struct rendered *rendered, const char *name) {
-  char *boxes = pdf_text(&rendered->output, 0, "-bbox");
-  int outside = 0, words = 0;
-  for (const char *at = strstr(boxes, "<word "); at != NULL; at = strstr(at + 1, "<word ")) {
-    double x_min, y_min, x_max, y_max;
-    if (sscanf(at, "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\"", &x_min, &y_min,
-               &x_max, &y_max) != 4)
-      continue;
-    words++;
-    outside += x_min < 20 * 72 / 25.4 - 0.5 || x_max > (297 - 15) * 72 / 25.4 + 0.5 || y_min < 0 ||
-               y_max > 595.28 - 15 * 72 / 25.4 + 0.5;
-  }
-  tap_ok(words > 100 && outside == 0, "%s: %d words, %d outside the margins", name, words, outside);
-  free(boxes);
 }
 
 static void check_many(const struct agency *issuer) {
