@@ -2,7 +2,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "store/schema.h"
@@ -38,6 +40,24 @@ double bench_copy_baseline(PGconn *connection, long *bytes) {
   if (bytes != NULL)
     *bytes = total;
   return bench_seconds_now() - start;
+}
+
+double bench_server_cpu(PGconn *connection) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/stat", PQbackendPID(connection));
+  FILE *file = fopen(path, "r");
+  if (file == NULL)
+    return -1;
+  char line[1024];
+  size_t length = fread(line, 1, sizeof line - 1, file);
+  fclose(file);
+  line[length] = '\0';
+  const char *cursor = strrchr(line, ')'); /* fields after the command name */
+  unsigned long long user = 0, system = 0;
+  if (cursor == NULL || sscanf(cursor + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+                               &user, &system) != 2)
+    return -1;
+  return (double)(user + system) / (double)sysconf(_SC_CLK_TCK);
 }
 
 int bench_compare_doubles(const void *left, const void *right) {

@@ -18,6 +18,9 @@ double bench_seconds_now(void);
 void bench_must(PGconn *connection, const char *sql);
 /* Seconds to COPY dunghen.dossier_source to the client; its size in *bytes (may be NULL). */
 double bench_copy_baseline(PGconn *connection, long *bytes);
+/* CPU seconds used so far by the server process serving `connection` (same machine), from
+ * /proc: with other jobs on the machine, wall time alone says little. -1 when unreadable. */
+double bench_server_cpu(PGconn *connection);
 /* For qsort over doubles (medians). */
 int bench_compare_doubles(const void *left, const void *right);
 /* Migrates the daemon's schema, installs the reference schema and loads `count` dossiers;

@@ -60,26 +60,6 @@ static void trace(PGconn *connection, const char *when) {
   bench_must(connection, "SET auto_explain.log_level = notice");
 }
 
-/* CPU seconds used so far by the server process serving `connection` (same machine), from
- * /proc: with other jobs on the machine, wall time alone says little. -1 when unreadable. */
-static double server_cpu(PGconn *connection) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/stat", PQbackendPID(connection));
-  FILE *file = fopen(path, "r");
-  if (file == NULL)
-    return -1;
-  char line[1024];
-  size_t length = fread(line, 1, sizeof line - 1, file);
-  fclose(file);
-  line[length] = '\0';
-  const char *cursor = strrchr(line, ')'); /* fields after the command name */
-  unsigned long long user = 0, system = 0;
-  if (cursor == NULL || sscanf(cursor + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-                               &user, &system) != 2)
-    return -1;
-  return (double)(user + system) / (double)sysconf(_SC_CLK_TCK);
-}
-
 static double client_cpu(void) {
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
@@ -118,9 +98,9 @@ int main(int argc, char **argv) {
 
   long bytes;
   bench_copy_baseline(connection, &bytes); /* warm the cache like the pass will find it */
-  double copy_server_before = server_cpu(connection);
+  double copy_server_before = bench_server_cpu(connection);
   double copy = bench_copy_baseline(connection, &bytes);
-  double copy_server = server_cpu(connection) - copy_server_before;
+  double copy_server = bench_server_cpu(connection) - copy_server_before;
   struct pass_context context = {
       .connection = connection,
       .rules = rules,
@@ -134,9 +114,9 @@ int main(int argc, char **argv) {
   trace(connection, "full");
   if (getenv("DUNGHEN_BENCH_TRACE") != NULL && strcmp(getenv("DUNGHEN_BENCH_TRACE"), "pid") == 0)
     fprintf(stderr, "backend pid %d\n", PQbackendPID(connection)); /* for perf --pid */
-  double server_before = server_cpu(connection), client_before = client_cpu();
+  double server_before = bench_server_cpu(connection), client_before = client_cpu();
   double first = timed_pass(&context, &report);
-  double server_used = server_cpu(connection) - server_before;
+  double server_used = bench_server_cpu(connection) - server_before;
   double client_used = client_cpu() - client_before;
   printf("COPY dossier_source TO STDOUT: %.3f s (%ld bytes)\n", copy, bytes);
   printf("first full pass:               %.3f s  = %.2f x COPY  (examined %zu, escalations %zu,"
