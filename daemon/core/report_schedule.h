@@ -1,7 +1,7 @@
 /*
  * report_schedule.h: which progress report (core/report.h) is due, as a pure function of the
  * working-day calendar, the kind of period and `now` (the daemon's `reports:` section,
- * docs/MAIL.md "On schedule").
+ * docs/REPORT.md "On schedule").
  *
  * Periods are calendar months or quarters (January-March, April-June, July-September,
  * October-December), each [first day 00:00, last day + 1 00:00) local time. A period becomes

@@ -1,4 +1,4 @@
--- Migration 8: the scheduled progress report (issue 17; docs/MAIL.md, "On schedule").
+-- Migration 8: the scheduled progress report (issue 17; docs/REPORT.md, "On schedule").
 --
 -- One row per period, kind and grouping, written once by whichever daemon gets there first:
 -- the unique key makes a second daemon's or a restarted daemon's insert a no-op

@@ -20,7 +20,7 @@
  *   reports:     enabled (default false), period (month, quarter), by (agency, field,
  *                procedure, channel), roles (a list; default [provincial_office]), issuer (an
  *                agency code: the letterhead; default the first agency of agencies.yaml, which
- *                the daemon checks against the rules at start and reload); docs/MAIL.md
+ *                the daemon checks against the rules at start and reload); docs/REPORT.md
  *
  * Every section and key is optional and validated: an unknown key, a wrong type or a value out
  * of range fails with `FILE:LINE:COLUMN: section.key: message`. A loaded config owns its strings;

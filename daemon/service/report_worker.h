@@ -1,5 +1,5 @@
 /*
- * report_worker.h: the thread of the scheduled progress report (issue 17; docs/MAIL.md, "On
+ * report_worker.h: the thread of the scheduled progress report (issue 17; docs/REPORT.md, "On
  * schedule"), so neither the loop nor the pass worker waits for the report's SQL or its PDF.
  *
  * On the worker skeleton (service/worker_thread.h: its own blocking session, requests,
