@@ -7,7 +7,7 @@
 #include "rules/yaml_tree.h"
 
 const char *const mail_template_files[] = {"mail-escalation.yaml", "mail-letter.yaml",
-                                           "mail-digest.yaml", NULL};
+                                           "mail-digest.yaml", "mail-report.yaml", NULL};
 
 static const char *const mail_names[MAIL_PLACEHOLDER_COUNT - PLACEHOLDER_COUNT] = {
     [PLACEHOLDER_LEVEL_TITLE - PLACEHOLDER_COUNT] = "level_title",
@@ -18,6 +18,12 @@ static const char *const mail_names[MAIL_PLACEHOLDER_COUNT - PLACEHOLDER_COUNT] 
     [PLACEHOLDER_ROLE - PLACEHOLDER_COUNT] = "role",
     [PLACEHOLDER_DOSSIER_COUNT - PLACEHOLDER_COUNT] = "dossier_count",
     [PLACEHOLDER_DOSSIER_LIST - PLACEHOLDER_COUNT] = "dossier_list",
+    [PLACEHOLDER_PERIOD - PLACEHOLDER_COUNT] = "period",
+    [PLACEHOLDER_RECEIVED_TOTAL - PLACEHOLDER_COUNT] = "received_total",
+    [PLACEHOLDER_DONE_TOTAL - PLACEHOLDER_COUNT] = "done_total",
+    [PLACEHOLDER_IN_PROGRESS_TOTAL - PLACEHOLDER_COUNT] = "in_progress_total",
+    [PLACEHOLDER_ON_TIME_SHARE - PLACEHOLDER_COUNT] = "on_time_share",
+    [PLACEHOLDER_SCORE - PLACEHOLDER_COUNT] = "score",
 };
 
 static const struct template_extension mail_extension = {mail_names, MAIL_PLACEHOLDER_COUNT -

@@ -1,7 +1,7 @@
 /*
  * mail_template.h: the wording of the mails (letters/mail-escalation.yaml, mail-letter.yaml,
- * mail-digest.yaml), compiled like a letter template (letter/template.h) with placeholders of
- * its own besides the letter's.
+ * mail-digest.yaml, mail-report.yaml), compiled like a letter template (letter/template.h) with
+ * placeholders of its own besides the letter's.
  *
  * A wording file is
  *   subject: one line, with placeholders
@@ -30,10 +30,17 @@ enum mail_placeholder {
   PLACEHOLDER_ROLE,                            /* the recipient's role, worded */
   PLACEHOLDER_DOSSIER_COUNT,                   /* digest: how many dossiers */
   PLACEHOLDER_DOSSIER_LIST,                    /* digest: one line per dossier */
-  MAIL_PLACEHOLDER_COUNT /* the size of a mail's values for template_expand() */
+  PLACEHOLDER_PERIOD,                          /* report: tháng 11/2026, quý IV/2026 */
+  PLACEHOLDER_RECEIVED_TOTAL,                  /* report: the total row's figures */
+  PLACEHOLDER_DONE_TOTAL,
+  PLACEHOLDER_IN_PROGRESS_TOTAL,
+  PLACEHOLDER_ON_TIME_SHARE, /* report: 93,5% */
+  PLACEHOLDER_SCORE,         /* report: 18,7 (of 20) */
+  MAIL_PLACEHOLDER_COUNT     /* the size of a mail's values for template_expand() */
 };
 
-/* The wording files of letters/, NULL-terminated: mail-escalation, mail-letter, mail-digest. */
+/* The wording files of letters/, NULL-terminated: mail-escalation, mail-letter, mail-digest,
+ * mail-report. */
 extern const char *const mail_template_files[];
 
 /* `level_title` for PLACEHOLDER_LEVEL_TITLE; a letter's placeholders too. */

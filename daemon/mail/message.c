@@ -18,6 +18,7 @@ struct message_values {
   const char *values[MAIL_PLACEHOLDER_COUNT];
   char received_date[64], received_time[32], deadline_date[64], deadline_time[32];
   char new_date[64], new_time[32], number[AGENCY_NUMBER_SIZE], count[32];
+  char period[64], received[32], done[32], in_progress[32], share[32], score[32];
   char *list; /* digest */
 };
 
@@ -57,9 +58,13 @@ static void fill_agency(const struct agency *agency, const struct mail_event *ev
   values[PLACEHOLDER_SIGNER_NAME] = agency->signer_name;
   values[PLACEHOLDER_PLACE] = agency->place;
   struct error ignored;
-  if (event->has_letter_number &&
-      agency_format_number(agency, event->letter_number, event->letter_year, out->number,
-                           &ignored) == STATUS_OK)
+  if (event->kind == MAIL_KIND_REPORT && event->has_letter_number) {
+    /* As the report's PDF numbers it (letter/report_pdf.h): Số: 03/BC-TTPVHCC. */
+    snprintf(out->number, sizeof out->number, "%02ld/BC-%s", event->letter_number, agency->symbol);
+    values[PLACEHOLDER_NUMBER] = out->number;
+  } else if (event->has_letter_number &&
+             agency_format_number(agency, event->letter_number, event->letter_year, out->number,
+                                  &ignored) == STATUS_OK)
     values[PLACEHOLDER_NUMBER] = out->number;
 }
 
@@ -103,6 +108,42 @@ static void fill_values(const struct mail_message_input *input,
       event->agency_code != NULL ? agencies_find(references->agencies, event->agency_code) : NULL;
   if (agency != NULL)
     fill_agency(agency, event, out);
+}
+
+/* A share as Vietnamese writes it: a decimal comma, one decimal. */
+static void format_decimal(double value, const char *suffix, char *buffer, size_t size) {
+  snprintf(buffer, size, "%.1f%s", value, suffix);
+  char *point = strchr(buffer, '.');
+  if (point != NULL)
+    *point = ',';
+}
+
+static const char *const roman_quarters[] = {"I", "II", "III", "IV"};
+
+/* A report's period and totals. */
+static void report_values(const struct mail_event *event, struct message_values *out) {
+  struct civil_date from = civil_date_from_days(event->period_from_day);
+  if (event->quarterly)
+    snprintf(out->period, sizeof out->period, "quý %s/%d",
+             roman_quarters[((from.month - 1) / 3) & 3], from.year);
+  else
+    snprintf(out->period, sizeof out->period, "tháng %02d/%d", from.month, from.year);
+  snprintf(out->received, sizeof out->received, "%lld", (long long)event->report_received);
+  snprintf(out->done, sizeof out->done, "%lld", (long long)event->report_done);
+  snprintf(out->in_progress, sizeof out->in_progress, "%lld", (long long)event->report_in_progress);
+  if (event->has_on_time_share) {
+    format_decimal(event->on_time_share * 100.0, "%", out->share, sizeof out->share);
+    format_decimal(event->on_time_share * 20.0, "", out->score, sizeof out->score);
+  } else {
+    snprintf(out->share, sizeof out->share, "—");
+    snprintf(out->score, sizeof out->score, "—");
+  }
+  out->values[PLACEHOLDER_PERIOD] = out->period;
+  out->values[PLACEHOLDER_RECEIVED_TOTAL] = out->received;
+  out->values[PLACEHOLDER_DONE_TOTAL] = out->done;
+  out->values[PLACEHOLDER_IN_PROGRESS_TOTAL] = out->in_progress;
+  out->values[PLACEHOLDER_ON_TIME_SHARE] = out->share;
+  out->values[PLACEHOLDER_SCORE] = out->score;
 }
 
 /* The digest's lines: one per dossier, by deadline; no applicant data. */
@@ -179,18 +220,23 @@ enum status mail_message_compose(const struct mail_message_input *input, char **
   enum mail_kind kind = input->event->kind;
   const struct letter_template *wording = kind == MAIL_KIND_LETTER   ? input->wording->letter
                                           : kind == MAIL_KIND_DIGEST ? input->wording->digest
+                                          : kind == MAIL_KIND_REPORT ? input->wording->report
                                                                      : input->wording->escalation;
+  if (wording == NULL)
+    return error_set(error, STATUS_RUNTIME, "no wording for this kind of mail");
   struct message_values values;
   memset(&values, 0, sizeof values);
   fill_values(input, wording, &values);
   enum status status = STATUS_OK;
   if (kind == MAIL_KIND_DIGEST)
     status = digest_list(input, wording, &values, error);
+  if (kind == MAIL_KIND_REPORT)
+    report_values(input->event, &values);
   char *subject = NULL, *body = NULL;
   if (status == STATUS_OK)
     status = expand_wording(wording, &values, &subject, &body, error);
   if (status == STATUS_OK) {
-    bool letter = kind == MAIL_KIND_LETTER;
+    bool letter = kind == MAIL_KIND_LETTER || kind == MAIL_KIND_REPORT;
     struct mime_message mime = {
         .from_address = input->from_address,
         .from_name = input->from_name,

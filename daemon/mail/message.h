@@ -1,7 +1,9 @@
 /*
  * message.h: one mail as it leaves (docs/MAIL.md), composed from plain values: the wording of
  * its kind (mail/mail_template.h) filled with the event's values, worded as in the letters, and
- * made into a MIME message (mail/mime.h) with the letter's PDF attached for a letter.
+ * made into a MIME message (mail/mime.h) with the PDF attached for a letter and for a
+ * scheduled report (its subject names the period: "tháng 11/2026", "quý IV/2026"; its body the
+ * totals and the on-time share).
  *
  * Pure: the caller reads the event, a digest's dossiers and a letter's PDF and passes them in.
  * The level's title and action, the state and the role come from the wording's words (the
@@ -23,13 +25,14 @@
 #include "rules/ladder.h"
 #include "rules/procedures.h"
 
-enum mail_kind { MAIL_KIND_ESCALATION, MAIL_KIND_LETTER, MAIL_KIND_DIGEST };
+enum mail_kind { MAIL_KIND_ESCALATION, MAIL_KIND_LETTER, MAIL_KIND_DIGEST, MAIL_KIND_REPORT };
 
 /* The wording of each kind, from mail_template_load(). */
 struct mail_wording {
   const struct letter_template *escalation;
   const struct letter_template *letter;
   const struct letter_template *digest;
+  const struct letter_template *report;
 };
 
 /* Where the wording looks names up. */
@@ -59,8 +62,15 @@ struct mail_event {
   bool has_new_date;
   int64_t new_appointment_at;
   bool has_letter_number;
-  long letter_number;
+  long letter_number; /* a report's number too (Số: 03/BC-SYMBOL of the issuer, agency_code) */
   int letter_year;
+  /* A scheduled report's (MAIL_KIND_REPORT): its period and the total row. */
+  bool has_report;
+  bool quarterly; /* the period is a quarter, else a month */
+  int64_t period_from_day;
+  int64_t report_received, report_done, report_in_progress;
+  bool has_on_time_share;
+  double on_time_share;
 };
 
 /* One dossier of a digest. */
@@ -81,7 +91,7 @@ struct mail_message_input {
   const struct mail_event *event;
   const struct mail_digest_line *digest_lines; /* a digest's, by deadline */
   size_t digest_line_count;
-  const char *attachment_name; /* a letter's PDF: its file name and bytes */
+  const char *attachment_name; /* a letter's or a report's PDF: its file name and bytes */
   const unsigned char *attachment;
   size_t attachment_size;
 };

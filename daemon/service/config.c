@@ -84,6 +84,25 @@ enum status config_mail_copy(const struct config_mail *from, struct config_mail 
   return STATUS_OK;
 }
 
+void config_reports_free(struct config_reports *reports) {
+  free_list(reports->roles);
+  free(reports->issuer);
+  memset(reports, 0, sizeof *reports);
+}
+
+enum status config_reports_copy(const struct config_reports *from, struct config_reports *to,
+                                struct error *error) {
+  bool failed = false;
+  *to = *from;
+  to->issuer = copy_or_null(from->issuer, &failed);
+  to->roles = copy_list((const char *const *)from->roles, from->role_count);
+  if (failed || to->roles == NULL) {
+    config_reports_free(to);
+    return out_of_memory(error);
+  }
+  return STATUS_OK;
+}
+
 bool config_timeouts_equal(const struct config_timeouts *left,
                            const struct config_timeouts *right) {
   return left->statement == right->statement && left->lock == right->lock &&
@@ -92,6 +111,7 @@ bool config_timeouts_equal(const struct config_timeouts *left,
 
 void config_free(struct config *config) {
   config_mail_free(&config->mail);
+  config_reports_free(&config->reports);
   free(config->file);
   free(config->conninfo);
   free(config->rules_directory);
@@ -126,6 +146,9 @@ enum status config_defaults(struct config *config, struct error *error) {
   config->mail.digest_period = CONFIG_DEFAULT_DIGEST_PERIOD;
   static const char *const arguments[] = {"-t", "-i"};
   static const char *const levels[] = {"due_soon"};
+  static const char *const report_roles[] = {"provincial_office"};
+  config->reports.roles = copy_list(report_roles, 1);
+  config->reports.role_count = 1;
   config->mail.arguments = copy_list(arguments, 2);
   config->mail.argument_count = 2;
   config->mail.digest_roles = copy_list(NULL, 0);
@@ -135,7 +158,7 @@ enum status config_defaults(struct config *config, struct error *error) {
       config_set_string(&config->http_address, "127.0.0.1", error) != STATUS_OK ||
       config_set_string(&config->mail.sendmail, CONFIG_DEFAULT_SENDMAIL, error) != STATUS_OK ||
       config->mail.arguments == NULL || config->mail.digest_roles == NULL ||
-      config->mail.digest_levels == NULL) {
+      config->mail.digest_levels == NULL || config->reports.roles == NULL) {
     config_free(config);
     return STATUS_RUNTIME;
   }
@@ -404,13 +427,13 @@ static enum status read_log(const struct yaml_tree *tree, struct config *config,
 
 /* A list of strings (a single string counts as a list of one); `roles` checks role names. */
 static enum status read_list(const struct yaml_tree *tree, const struct yaml_tree_node *section,
-                             const char *key, bool roles, char ***list, size_t *count,
-                             struct error *error) {
+                             const char *section_name, const char *key, bool roles, char ***list,
+                             size_t *count, struct error *error) {
   const struct yaml_tree_node *node = yaml_tree_get(section, key);
   if (node == NULL)
     return STATUS_OK;
   char name[64];
-  snprintf(name, sizeof name, "mail.%s", key);
+  snprintf(name, sizeof name, "%s.%s", section_name, key);
   bool sequence = node->kind == YAML_TREE_SEQUENCE;
   size_t items = sequence ? node->count : 1;
   const char **texts = calloc(items + 1, sizeof *texts);
@@ -489,13 +512,13 @@ static enum status read_mail(const struct yaml_tree *tree, struct config *config
     return name_the_key(tree, enabled, "mail.enabled", error);
   status = read_mail_texts(tree, section, config, error);
   if (status == STATUS_OK)
-    status = read_list(tree, section, "arguments", false, &mail->arguments, &mail->argument_count,
-                       error);
+    status = read_list(tree, section, "mail", "arguments", false, &mail->arguments,
+                       &mail->argument_count, error);
   if (status == STATUS_OK)
-    status = read_list(tree, section, "digest_roles", true, &mail->digest_roles,
+    status = read_list(tree, section, "mail", "digest_roles", true, &mail->digest_roles,
                        &mail->digest_role_count, error);
   if (status == STATUS_OK)
-    status = read_list(tree, section, "digest_levels", false, &mail->digest_levels,
+    status = read_list(tree, section, "mail", "digest_levels", false, &mail->digest_levels,
                        &mail->digest_level_count, error);
   struct {
     const char *key;
@@ -513,6 +536,52 @@ static enum status read_mail(const struct yaml_tree *tree, struct config *config
                           numbers[i].maximum, numbers[i].value, error);
   if (status == STATUS_OK && mail->enabled && mail->from == NULL)
     return yaml_tree_error(tree, section, error, "mail: 'from' is required when mail is enabled");
+  return status;
+}
+
+/* The scheduled report (core/report_schedule.h). The issuer is checked against agencies.yaml
+ * by the daemon, which loads both (service/report_worker.h). */
+static enum status read_reports(const struct yaml_tree *tree, struct config *config,
+                                struct error *error) {
+  static const char *const known[] = {"enabled", "period", "by", "roles", "issuer", NULL};
+  static const char *const periods[] = {"month", "quarter", NULL};
+  static const char *const groupings[] = {"agency", "field", "procedure", "channel", NULL};
+  const struct yaml_tree_node *section;
+  enum status status = read_section(tree, "reports", known, &section, error);
+  if (status != STATUS_OK || section == NULL)
+    return status;
+  struct config_reports *reports = &config->reports;
+  const struct yaml_tree_node *node = yaml_tree_get(section, "enabled");
+  if (node != NULL && yaml_tree_read_boolean(tree, node, &reports->enabled, error) != STATUS_OK)
+    return name_the_key(tree, node, "reports.enabled", error);
+  int index;
+  if ((node = yaml_tree_get(section, "period")) != NULL) {
+    if (yaml_tree_read_choice(tree, node, periods, &index, error) != STATUS_OK)
+      return name_the_key(tree, node, "reports.period", error);
+    /* The words are report_period_kind_parse()'s: it cannot refuse one of them. */
+    report_period_kind_parse(periods[index], &reports->period, error);
+  }
+  if ((node = yaml_tree_get(section, "by")) != NULL) {
+    if (yaml_tree_read_choice(tree, node, groupings, &index, error) != STATUS_OK)
+      return name_the_key(tree, node, "reports.by", error);
+    report_grouping_parse(groupings[index], &reports->grouping, error);
+  }
+  status = read_list(tree, section, "reports", "roles", true, &reports->roles, &reports->role_count,
+                     error);
+  node = yaml_tree_get(section, "roles");
+  if (status == STATUS_OK && node != NULL && reports->role_count == 0)
+    return yaml_tree_error(tree, node, error, "reports.roles: name at least one role");
+  if (status == STATUS_OK && config_list_has(reports->roles, "applicant"))
+    return yaml_tree_error(tree, node, error,
+                           "reports.roles: the report is not mailed to applicants (roles: "
+                           "handling_agency, agency_head, signer, one_stop_unit, "
+                           "provincial_office)");
+  if (status == STATUS_OK)
+    status = read_text(tree, section, "reports", "issuer", false, &reports->issuer, error);
+  if (status == STATUS_OK && (node = yaml_tree_get(section, "issuer")) != NULL) {
+    reports->issuer_line = node->line;
+    reports->issuer_column = node->column;
+  }
   return status;
 }
 
@@ -541,8 +610,8 @@ static enum status read_tree(const struct yaml_tree *tree, struct config *config
                              struct error *error) {
   if (tree->root == NULL)
     return STATUS_OK; /* an empty file: all defaults */
-  static const char *const known[] = {"database", "paths", "letters",   "http",   "sync",
-                                      "log",      "mail",  "retention", "reload", NULL};
+  static const char *const known[] = {"database", "paths",     "letters", "http",    "sync", "log",
+                                      "mail",     "retention", "reload",  "reports", NULL};
   enum status status = yaml_tree_check_keys(tree, tree->root, known, "the config", error);
   if (status == STATUS_OK)
     status = read_database(tree, config, error);
@@ -562,6 +631,8 @@ static enum status read_tree(const struct yaml_tree *tree, struct config *config
     status = read_reload(tree, config, error);
   if (status == STATUS_OK)
     status = read_mail(tree, config, error);
+  if (status == STATUS_OK)
+    status = read_reports(tree, config, error);
   if (status == STATUS_OK)
     status = check_idle_timeout(tree, config, error);
   if (status == STATUS_OK)

@@ -17,6 +17,10 @@
  *   reload:      max_letters, max_escalations (the reload guard: a reload whose new rules
  *                would at once queue more letters or raise more escalations is refused;
  *                0 = no limit; docs/PREVIEW.md)
+ *   reports:     enabled (default false), period (month, quarter), by (agency, field,
+ *                procedure, channel), roles (a list; default [provincial_office]), issuer (an
+ *                agency code: the letterhead; default the first agency of agencies.yaml, which
+ *                the daemon checks against the rules at start and reload); docs/REPORT.md
  *
  * Every section and key is optional and validated: an unknown key, a wrong type or a value out
  * of range fails with `FILE:LINE:COLUMN: section.key: message`. A loaded config owns its strings;
@@ -28,6 +32,8 @@
 #include <stdbool.h>
 
 #include "core/error.h"
+#include "core/report.h"
+#include "core/report_schedule.h"
 #include "service/log.h"
 #include "store/retention_policy.h"
 
@@ -85,6 +91,15 @@ struct config {
     int max_letters;     /* letters a reload's new rules may queue at once; 0: no limit */
     int max_escalations; /* escalations likewise */
   } reload;
+  struct config_reports {
+    bool enabled; /* the scheduled progress report (core/report_schedule.h) */
+    enum report_period_kind period;
+    enum report_grouping grouping;
+    char **roles; /* NULL-terminated, never "applicant"; default {provincial_office} */
+    size_t role_count;
+    char *issuer;                      /* agency code; NULL: the first agency of the rules */
+    size_t issuer_line, issuer_column; /* where `issuer` is, for the check against the rules */
+  } reports;
 };
 
 enum {
@@ -119,6 +134,10 @@ enum {
 enum status config_mail_copy(const struct config_mail *from, struct config_mail *to,
                              struct error *error);
 void config_mail_free(struct config_mail *mail);
+/* A deep copy of a reports section; on failure *to is empty. */
+enum status config_reports_copy(const struct config_reports *from, struct config_reports *to,
+                                struct error *error);
+void config_reports_free(struct config_reports *reports);
 /* True when `list` (NULL-terminated, may be NULL) holds `name`. */
 bool config_list_has(char *const *list, const char *name);
 

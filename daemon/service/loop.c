@@ -20,6 +20,7 @@
 #include "service/metrics_histogram.h"
 #include "service/pass_worker.h"
 #include "service/paths.h"
+#include "service/report_worker.h"
 #include "service/sdnotify.h"
 #include "service/status.h"
 
@@ -46,6 +47,7 @@ struct loop {
   struct pass_worker *worker;
   struct letter_worker *letters; /* renders the letter jobs (never the loop, never the worker) */
   struct mail_worker *mail;      /* delivers the outbox by e-mail (runs with mail off too) */
+  struct report_worker *reports; /* the scheduled progress report (idle unless enabled) */
   struct http *http;
   struct event *signal_hangup;
   struct event *signal_terminate;
@@ -58,6 +60,8 @@ struct loop {
   struct letter_worker_snapshot letter_snapshot; /* the last one the letter thread published */
   uint64_t letters_queued_seen; /* the worker's `letters` when the letter thread was last woken */
   struct mail_worker_snapshot mail_snapshot;
+  struct report_worker_snapshot report_snapshot;
+  uint64_t reports_mailed_seen;   /* the report thread's `mailed_total` when mail was last woken */
   uint64_t mail_escalations_seen; /* the worker's `escalations` when mail was last woken */
   uint64_t mail_letters_seen;     /* the letter thread's `rendered_total` likewise */
   int64_t due_at;                 /* what the due timer is set for; INT64_MAX when unset */
@@ -264,6 +268,7 @@ static void gather(const struct loop *loop, struct status_snapshot *state) {
       .pass = &loop->snapshot,
       .letters = &loop->letter_snapshot,
       .mail = &loop->mail_snapshot,
+      .reports = &loop->report_snapshot,
       .reloads = loop->reloads,
       .reload_failures = loop->reload_failures,
       .reload_seconds = &loop->reload_seconds,
@@ -311,10 +316,11 @@ static void send_status(struct loop *loop) {
   notify(loop, message);
 }
 
-/* The loop ends once the three threads (pass, letters, mail) have finished their transactions. */
+/* The loop ends once the four threads (pass, letters, mail, report) have finished their
+ * transactions. */
 static bool both_stopped(struct loop *loop) {
   if (loop->snapshot.thread.stopped && loop->letter_snapshot.thread.stopped &&
-      loop->mail_snapshot.thread.stopped) {
+      loop->mail_snapshot.thread.stopped && loop->report_snapshot.thread.stopped) {
     event_base_loopexit(loop->base, NULL);
     return true;
   }
@@ -325,6 +331,17 @@ static void on_mail_publish(void *argument) {
   struct loop *loop = argument;
   mail_worker_snapshot(loop->mail, &loop->mail_snapshot);
   both_stopped(loop);
+}
+
+static void on_report_publish(void *argument) {
+  struct loop *loop = argument;
+  report_worker_snapshot(loop->reports, &loop->report_snapshot);
+  if (both_stopped(loop) || loop->stopping)
+    return;
+  if (loop->report_snapshot.mailed_total != loop->reports_mailed_seen) {
+    loop->reports_mailed_seen = loop->report_snapshot.mailed_total;
+    mail_worker_request(loop->mail); /* the outbox has the report's row */
+  }
 }
 
 static void on_letter_publish(void *argument) {
@@ -483,6 +500,8 @@ static void reload(struct loop *loop) {
   if (status == STATUS_OK) {
     status = ruleset_load(config.rules_directory, today(loop), &rules, &error);
     if (status == STATUS_OK)
+      status = report_worker_check(&config, rules, &error);
+    if (status == STATUS_OK)
       status = load_kits(&config, rules, &kit, &mail_kit, &error);
     if (status != STATUS_OK) {
       ruleset_release(rules);
@@ -539,6 +558,7 @@ static void finish_reload(struct loop *loop) {
   if (!loop->snapshot.reload_refused) {
     letter_worker_replace_kit(loop->letters, pending.kit);
     mail_worker_reload(loop->mail, &loop->config, pending.mail_kit);
+    report_worker_reload(loop->reports, &loop->config, pending.rules);
     ruleset_release(loop->rules);
     loop->rules = pending.rules;
     loop->reloads++;
@@ -564,6 +584,7 @@ static void finish_reload(struct loop *loop) {
       mail_worker_reload(loop->mail, &loop->config, mail_kit); /* NULL: its kit stays */
     if (kit != NULL)
       letter_worker_replace_kit(loop->letters, kit);
+    report_worker_reload(loop->reports, &loop->config, NULL); /* its rules stay */
     loop->reload_refusals++;
     snprintf(loop->reload_refusal, sizeof loop->reload_refusal, "%s",
              loop->snapshot.reload_refusal);
@@ -602,6 +623,7 @@ static void on_terminate(evutil_socket_t signal_number, short what, void *argume
   pass_worker_stop(loop->worker); /* the last publish of the three threads ends the loop */
   letter_worker_stop(loop->letters);
   mail_worker_stop(loop->mail);
+  report_worker_stop(loop->reports);
 }
 
 /* ---- setup and teardown ---- */
@@ -641,6 +663,7 @@ static void teardown(struct loop *loop) {
   pass_worker_free(loop->worker);
   letter_worker_free(loop->letters);
   mail_worker_free(loop->mail);
+  report_worker_free(loop->reports);
   http_free(loop->http);
   free_event(loop->signal_hangup);
   free_event(loop->signal_terminate);
@@ -664,6 +687,13 @@ static enum status start_parts(struct loop *loop, struct ruleset *rules, struct 
   loop->mail = mail_worker_new(loop->base, &loop->config, mail_kit, &loop->options->clock,
                                loop->log, on_mail_publish, loop, error);
   if (loop->mail == NULL) {
+    ruleset_release(rules);
+    letter_kit_free(kit);
+    return STATUS_RUNTIME;
+  }
+  loop->reports = report_worker_new(loop->base, &loop->config, rules, &loop->options->clock,
+                                    loop->log, on_report_publish, loop, error);
+  if (loop->reports == NULL) {
     ruleset_release(rules);
     letter_kit_free(kit);
     return STATUS_RUNTIME;
@@ -701,6 +731,8 @@ static enum status start_parts(struct loop *loop, struct ruleset *rules, struct 
     status = letter_worker_start(loop->letters, error); /* looks at the spool and jobs first */
   if (status == STATUS_OK)
     status = mail_worker_start(loop->mail, error);
+  if (status == STATUS_OK)
+    status = report_worker_start(loop->reports, error);
   if (status != STATUS_OK)
     return status;
   pass_worker_request(loop->worker);
@@ -748,7 +780,9 @@ enum status loop_run(const struct loop_options *options, struct log *log, struct
         &(struct letter_options){loop.config.font_directory, loop.config.true_italic, false}, &kit,
         error);
   }
-  /* Mail wording is checked before READY=1 too, when mail is on. */
+  /* So is the scheduled report's issuer and roles, and the mail wording when mail is on. */
+  if (status == STATUS_OK)
+    status = report_worker_check(&loop.config, rules, error);
   if (status == STATUS_OK && loop.config.mail.enabled)
     status = mail_kit_load(loop.config.letters_directory, rules, &mail_kit, error);
   if (status == STATUS_OK)

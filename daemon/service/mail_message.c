@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/civil.h"
 #include "core/sha256.h"
 #include "letter/letter.h"
 #include "mail/message.h"
+#include "store/report_run.h"
 
 enum { PDF_LIMIT = 32 * 1024 * 1024 }; /* a letter is about 20 KB: anything near this is wrong */
 
@@ -19,9 +21,9 @@ enum status mail_kit_load(const char *letters_directory, struct ruleset *rules,
   if (kit == NULL)
     return error_set(error, STATUS_RUNTIME, "out of memory loading the mail templates");
   kit->rules = ruleset_acquire(rules);
-  struct letter_template **slots[] = {&kit->escalation, &kit->letter, &kit->digest};
+  struct letter_template **slots[] = {&kit->escalation, &kit->letter, &kit->digest, &kit->report};
   enum status status = STATUS_OK;
-  for (size_t i = 0; status == STATUS_OK && i < 3; i++) {
+  for (size_t i = 0; status == STATUS_OK && i < sizeof slots / sizeof slots[0]; i++) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", letters_directory, mail_template_files[i]);
     status = mail_template_load(path, slots[i], error);
@@ -40,6 +42,7 @@ void mail_kit_free(struct mail_kit *kit) {
   letter_template_free(kit->escalation);
   letter_template_free(kit->letter);
   letter_template_free(kit->digest);
+  letter_template_free(kit->report);
   ruleset_release(kit->rules);
   free(kit);
 }
@@ -86,6 +89,8 @@ static enum mail_kind mail_kind_of(enum delivery_kind kind) {
     return MAIL_KIND_LETTER;
   case DELIVERY_DIGEST:
     return MAIL_KIND_DIGEST;
+  case DELIVERY_REPORT:
+    return MAIL_KIND_REPORT;
   default:
     return MAIL_KIND_ESCALATION;
   }
@@ -114,6 +119,28 @@ static void event_of(const struct mail_delivery *delivery, struct mail_event *ev
       .letter_number = delivery->letter_number,
       .letter_year = delivery->letter_year,
   };
+  if (delivery->kind == DELIVERY_REPORT) {
+    event->has_letter_number = true;
+    event->letter_number = delivery->report_number;
+    event->letter_year = delivery->report_year;
+    event->has_report = true;
+    event->quarterly = delivery->quarterly;
+    event->period_from_day = delivery->period_from_day;
+    event->report_received = delivery->report_received;
+    event->report_done = delivery->report_done;
+    event->report_in_progress = delivery->report_in_progress;
+    event->has_on_time_share = delivery->has_on_time_share;
+    event->on_time_share = delivery->on_time_share;
+  }
+}
+
+/* bao-cao-2026-01.pdf for a month, bao-cao-2026-q4.pdf for a quarter. */
+static void report_file_name(const struct mail_delivery *delivery, char *name, size_t size) {
+  struct civil_date from = civil_date_from_days(delivery->period_from_day);
+  if (delivery->quarterly)
+    snprintf(name, size, "bao-cao-%04d-q%d.pdf", from.year, (from.month - 1) / 3 + 1);
+  else
+    snprintf(name, size, "bao-cao-%04d-%02d.pdf", from.year, from.month);
 }
 
 /* A digest's dossiers, read in the claiming transaction, as the message lists them. */
@@ -141,7 +168,7 @@ enum status mail_message_build(const struct mail_message_context *context,
                                struct error *error) {
   const struct mail_kit *kit = context->kit;
   const struct ruleset *rules = kit->rules;
-  struct mail_wording wording = {kit->escalation, kit->letter, kit->digest};
+  struct mail_wording wording = {kit->escalation, kit->letter, kit->digest, kit->report};
   struct mail_references references = {rules->ladder, &rules->rules->procedures, &rules->agencies};
   struct mail_event event;
   event_of(delivery, &event);
@@ -156,6 +183,7 @@ enum status mail_message_build(const struct mail_message_context *context,
   struct mail_queue_digest digest = {0};
   struct mail_digest_line *lines = NULL;
   unsigned char *pdf = NULL;
+  char report_name[64];
   enum status status = STATUS_OK;
   if (delivery->kind == DELIVERY_DIGEST) {
     status = read_digest(context, delivery, &digest, &lines, error);
@@ -165,6 +193,14 @@ enum status mail_message_build(const struct mail_message_context *context,
     status = read_letter(delivery, &pdf, &input.attachment_size, error);
     input.attachment = pdf;
     input.attachment_name = pdf != NULL ? base_name(delivery->letter_path) : NULL;
+  } else if (delivery->kind == DELIVERY_REPORT) {
+    /* The database is the report's record: its PDF is read there, in the claiming
+     * transaction, and checked against its sha256. */
+    status = report_run_read_pdf(context->connection, delivery->report_id, &pdf,
+                                 &input.attachment_size, error);
+    report_file_name(delivery, report_name, sizeof report_name);
+    input.attachment = pdf;
+    input.attachment_name = report_name;
   }
   if (status == STATUS_OK)
     status = mail_message_compose(&input, message, length, error);

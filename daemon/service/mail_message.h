@@ -1,12 +1,14 @@
 /*
  * mail_message.h: what a mail is made of, gathered for the mail thread (docs/MAIL.md).
  *
- * The kit is the wording (letters/mail-escalation.yaml, mail-letter.yaml, mail-digest.yaml) and
+ * The kit is the wording (letters/mail-escalation.yaml, mail-letter.yaml, mail-digest.yaml,
+ * mail-report.yaml) and
  * the rules (level titles, procedure names, agencies), loaded and checked by the loop and handed
  * to the mail thread whole. mail_message_build() turns a delivery claimed with
  * store/mail_queue.h into a MIME message: a digest's list of dossiers is read on `connection`
  * (in the claiming transaction), a letter's PDF is read from the spool and checked against its
- * recorded sha256, and mail/message.h composes the message from them.
+ * recorded sha256, a scheduled report's PDF from dunghen.report_run (checked likewise), and
+ * mail/message.h composes the message from them.
  */
 #ifndef DUNGHEN_MAIL_MESSAGE_H
 #define DUNGHEN_MAIL_MESSAGE_H
@@ -27,10 +29,11 @@ struct mail_kit {
   struct letter_template *escalation; /* letters/mail-escalation.yaml */
   struct letter_template *letter;     /* letters/mail-letter.yaml */
   struct letter_template *digest;     /* letters/mail-digest.yaml */
+  struct letter_template *report;     /* letters/mail-report.yaml */
   struct ruleset *rules;              /* agencies (addresses), procedures (names), ladder */
 };
 
-/* Loads the three mail templates of `letters_directory`; takes a reference to `rules`. */
+/* Loads the four mail templates of `letters_directory`; takes a reference to `rules`. */
 enum status mail_kit_load(const char *letters_directory, struct ruleset *rules,
                           struct mail_kit **kit, struct error *error);
 void mail_kit_free(struct mail_kit *kit);

@@ -100,6 +100,65 @@ static void address_hash(const char *address, char hash[9]) {
   hash[8] = '\0';
 }
 
+/* Whether `address` came before position (role, agency, index) in expand_report's order. */
+static bool seen_before(const struct agency_table *agencies, const struct outbox_entry *entry,
+                        size_t role, size_t agency, size_t index, const char *address) {
+  for (size_t r = 0; r <= role; r++)
+    for (size_t a = 0; a < agencies->count && (r < role || a <= agency); a++) {
+      const struct agency_mailbox *box = agency_mailbox(&agencies->agencies[a], entry->roles[r]);
+      size_t end = box == NULL ? 0 : (r == role && a == agency ? index : box->count);
+      for (size_t j = 0; j < end; j++)
+        if (strcmp(box->addresses[j], address) == 0)
+          return true;
+    }
+  return false;
+}
+
+/* A scheduled report is the whole province's: one delivery per address of each of its roles
+ * across every agency of agencies.yaml, each address once (the same office often stands as
+ * provincial_office in every agency). */
+static void expand_report(struct mail_worker *worker, const struct outbox_entry *entry,
+                          struct mail_queue_expansion *out) {
+  const struct config_mail *mail = &worker->settings->mail;
+  const struct agency_table *agencies = &worker->kit->rules->agencies;
+  char id[32];
+  snprintf(id, sizeof id, "%" PRId64, entry->id);
+  for (size_t i = 0; i < entry->role_count; i++) {
+    const char *role = entry->roles[i];
+    bool addressed = false;
+    for (size_t a = 0; a < agencies->count; a++) {
+      const struct agency_mailbox *box = agency_mailbox(&agencies->agencies[a], role);
+      for (size_t j = 0; box != NULL && j < box->count; j++) {
+        const char *address = box->addresses[j];
+        addressed = true;
+        if (seen_before(agencies, entry, i, a, j, address))
+          continue;
+        char hash[9], message_id[256];
+        address_hash(address, hash);
+        snprintf(message_id, sizeof message_id, "outbox-%s.%s@%s", id, hash, mail->message_id_host);
+        struct delivery_draft draft = {
+            .outbox_id = entry->id,
+            .message_id = message_id,
+            .kind = DELIVERY_REPORT,
+            .dossier_code = NULL,
+            .agency_code = entry->agency_code,
+            .level = entry->level,
+            .role = role,
+            .address = address,
+        };
+        mail_queue_expansion_add_delivery(out, &draft);
+      }
+    }
+    if (!addressed) {
+      pthread_mutex_lock(&worker->thread.mutex);
+      worker->snapshot.unaddressed_total++;
+      pthread_mutex_unlock(&worker->thread.mutex);
+      log_warning(worker->log, "mail: the scheduled report: no agency gives an address for role %s",
+                  role);
+    }
+  }
+}
+
 /* One delivery per address of each role of the entry's level, in the dossier's agency. */
 static void expand_entry(struct mail_worker *worker, const struct outbox_entry *entry,
                          struct mail_queue_expansion *out) {
@@ -157,7 +216,10 @@ static enum status expand_chunk(struct mail_worker *worker, bool *more, struct e
   struct mail_queue_expansion out;
   mail_queue_expansion_open(&out);
   for (size_t i = 0; i < batch.count; i++) {
-    expand_entry(worker, &batch.entries[i], &out);
+    if (batch.entries[i].kind == DELIVERY_REPORT)
+      expand_report(worker, &batch.entries[i], &out);
+    else
+      expand_entry(worker, &batch.entries[i], &out);
     mail_queue_expansion_add_outbox(&out, batch.entries[i].id);
   }
   size_t count = batch.count;

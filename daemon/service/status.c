@@ -48,7 +48,10 @@ bool status_health(const struct status_snapshot *state, char *reason, size_t siz
   const char *refusal = state->reload_refusal != NULL ? state->reload_refusal : "";
   const char *separator = refusal[0] != '\0' ? "; " : "";
   const struct mail_worker_snapshot *mail = state->mail;
-  if (mail->enabled && mail->thread.problem[0] != '\0')
+  const struct report_worker_snapshot *reports = state->reports;
+  if (reports != NULL && reports->enabled && reports->thread.problem[0] != '\0')
+    snprintf(reason, size, "ok%s%s; report: %s", separator, refusal, reports->thread.problem);
+  else if (mail->enabled && mail->thread.problem[0] != '\0')
     snprintf(reason, size, "ok%s%s; mail: %s", separator, refusal, mail->thread.problem);
   else if (mail->enabled && mail->failing[0] != '\0')
     snprintf(reason, size, "ok%s%s; mail failing: %" PRIu64 " attempt(s) in a row; last: %s",
@@ -273,11 +276,30 @@ static void mail_metrics(const struct status_snapshot *state, struct evbuffer *b
                    &mail->sendmail_seconds);
 }
 
+static void report_metrics(const struct report_worker_snapshot *reports, struct evbuffer *body) {
+  metric_integer(body, "dunghen_reports_enabled", "gauge", "1 when reports.enabled is true.",
+                 reports->enabled);
+  metric_integer(body, "dunghen_reports_total", "counter",
+                 "Scheduled progress reports this process stored (one per period).",
+                 (long long)reports->stored_total);
+  metric_integer(body, "dunghen_reports_mailed_total", "counter",
+                 "Of those, the ones queued for mail.", (long long)reports->mailed_total);
+  metric_integer(body, "dunghen_reports_already_stored_total", "counter",
+                 "Due reports another instance stored first (nothing written).",
+                 (long long)reports->already_total);
+  if (reports->has_last)
+    metric_integer(body, "dunghen_report_last_period_end_timestamp_seconds", "gauge",
+                   "The end (local midnight after its last day) of the latest stored period.",
+                   (long long)civil_instant_from_local(reports->last.to_day + 1, 0));
+}
+
 void status_metrics(const struct status_snapshot *state, struct evbuffer *body) {
   build_metrics(body);
   process_metrics(state, body);
   letter_metrics(state, body);
   mail_metrics(state, body);
+  if (state->reports != NULL)
+    report_metrics(state->reports, body);
   if (state->pass->metrics_valid)
     database_metrics(&state->pass->metrics, body);
 }

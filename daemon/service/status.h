@@ -11,7 +11,7 @@
  * failed, the spool refuses letters ("spool: ...") or the letter thread failed. A reload the
  * reload guard refused keeps 200 (the old rules are in force and work): "ok; reload refused:
  * would queue 340 letters (limit 20); see dunghen preview", also the STATUS= line, until a
- * reload is accepted.
+ * reload is accepted. A failing scheduled report keeps 200 too, as mail does: "ok; report: ...".
  */
 #ifndef DUNGHEN_STATUS_H
 #define DUNGHEN_STATUS_H
@@ -25,6 +25,7 @@
 #include "service/mail_worker.h"
 #include "service/metrics_histogram.h"
 #include "service/pass_worker.h"
+#include "service/report_worker.h"
 
 struct status_snapshot {
   bool stopping;                 /* SIGTERM or SIGINT heard */
@@ -39,7 +40,8 @@ struct status_snapshot {
   const struct pass_worker_snapshot *pass;
   const struct letter_worker_snapshot *letters;
   const struct mail_worker_snapshot *mail;
-  uint64_t reloads; /* SIGHUP reloads swapped in */
+  const struct report_worker_snapshot *reports; /* NULL: no report thread */
+  uint64_t reloads;                             /* SIGHUP reloads swapped in */
   uint64_t reload_failures;
   const struct metrics_histogram *reload_seconds;
   int64_t last_reload_success; /* the daemon's clock; 0 before any */

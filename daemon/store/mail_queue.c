@@ -18,6 +18,8 @@ static const char *kind_text(enum delivery_kind kind) {
     return "letter";
   case DELIVERY_DIGEST:
     return "digest";
+  case DELIVERY_REPORT:
+    return "report";
   default:
     return "escalation";
   }
@@ -28,6 +30,8 @@ static enum delivery_kind kind_of(const char *text) {
     return DELIVERY_LETTER;
   if (text != NULL && strcmp(text, "digest") == 0)
     return DELIVERY_DIGEST;
+  if (text != NULL && strcmp(text, "report") == 0)
+    return DELIVERY_REPORT;
   return DELIVERY_ESCALATION;
 }
 
@@ -91,7 +95,7 @@ enum status mail_queue_claim_outbox(PGconn *connection, size_t limit, struct out
     struct outbox_entry *entry = &batch->entries[row];
     entry->id = sql_integer(batch->rows, row, 0, 0);
     entry->kind = kind_of(PQgetvalue(batch->rows, row, 1));
-    entry->dossier_code = PQgetvalue(batch->rows, row, 2);
+    entry->dossier_code = sql_text(batch->rows, row, 2);
     entry->agency_code = sql_text(batch->rows, row, 3);
     entry->level = PQgetvalue(batch->rows, row, 4);
     entry->role_count =
@@ -243,9 +247,12 @@ static const char claim_sql[] =
     "SELECT d.id, d.message_id, d.kind, d.dossier_code, d.agency_code, d.level, d.role,"
     " d.address, d.attempts, s.procedure_code, s.applicant_name, dunghen.epoch(s.received_at),"
     " dunghen.epoch(e.deadline), c.state, l.state, l.path, l.sha256, l.number, l.year,"
-    " dunghen.epoch(l.new_appointment_at), s.delay_reason"
+    " dunghen.epoch(l.new_appointment_at), s.delay_reason, r.id, r.period_kind,"
+    " r.period_from - date '1970-01-01', r.number, r.year, r.received, r.done, r.in_progress,"
+    " r.on_time_share"
     " FROM dunghen.delivery_log d"
     " LEFT JOIN dunghen.outbox o ON o.id = d.outbox_id"
+    " LEFT JOIN dunghen.report_run r ON r.id = o.report_id"
     " LEFT JOIN dunghen.escalation_log e ON e.id = o.escalation_id"
     " LEFT JOIN dunghen.letter_log l ON l.id = o.letter_id"
     " LEFT JOIN dunghen.clock c ON c.code = d.dossier_code"
@@ -279,6 +286,15 @@ enum {
   COLUMN_LETTER_YEAR,
   COLUMN_NEW_DATE,
   COLUMN_REASON,
+  COLUMN_REPORT_ID,
+  COLUMN_PERIOD_KIND,
+  COLUMN_PERIOD_FROM,
+  COLUMN_REPORT_NUMBER,
+  COLUMN_REPORT_YEAR,
+  COLUMN_REPORT_RECEIVED,
+  COLUMN_REPORT_DONE,
+  COLUMN_REPORT_IN_PROGRESS,
+  COLUMN_ON_TIME_SHARE,
 };
 
 enum status mail_queue_claim_delivery(PGconn *connection, int64_t now,
@@ -322,6 +338,19 @@ enum status mail_queue_claim_delivery(PGconn *connection, int64_t now,
       .letter_year = (int)sql_integer(row, 0, COLUMN_LETTER_YEAR, 0),
       .has_new_date = sql_text(row, 0, COLUMN_NEW_DATE) != NULL,
       .new_appointment_at = sql_integer(row, 0, COLUMN_NEW_DATE, 0),
+      .report_id = sql_integer(row, 0, COLUMN_REPORT_ID, 0),
+      .quarterly = sql_text(row, 0, COLUMN_PERIOD_KIND) != NULL &&
+                   strcmp(PQgetvalue(row, 0, COLUMN_PERIOD_KIND), "quarter") == 0,
+      .period_from_day = sql_integer(row, 0, COLUMN_PERIOD_FROM, 0),
+      .report_number = (long)sql_integer(row, 0, COLUMN_REPORT_NUMBER, 0),
+      .report_year = (int)sql_integer(row, 0, COLUMN_REPORT_YEAR, 0),
+      .report_received = sql_integer(row, 0, COLUMN_REPORT_RECEIVED, 0),
+      .report_done = sql_integer(row, 0, COLUMN_REPORT_DONE, 0),
+      .report_in_progress = sql_integer(row, 0, COLUMN_REPORT_IN_PROGRESS, 0),
+      .has_on_time_share = sql_text(row, 0, COLUMN_ON_TIME_SHARE) != NULL,
+      .on_time_share = sql_text(row, 0, COLUMN_ON_TIME_SHARE) != NULL
+                           ? strtod(PQgetvalue(row, 0, COLUMN_ON_TIME_SHARE), NULL)
+                           : 0.0,
   };
   return STATUS_OK;
 }

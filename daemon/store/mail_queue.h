@@ -8,10 +8,10 @@
  *   - mail_queue_set_switch(): dunghen.mail_switch, so the outbox triggers write rows only
  *     while mail is on;
  *   - mail_queue_claim_outbox() (in a transaction): up to `limit` outbox rows not yet
- *     expanded, FOR UPDATE SKIP LOCKED; the caller opens a mail_queue_expansion, adds one
- *     delivery per recipient address and every claimed row to it, and writes it with
- *     mail_queue_write_expansion(), which also marks every claimed row expanded (those that
- *     got no address too);
+ *     expanded (an escalation, a letter or a scheduled report), FOR UPDATE SKIP LOCKED; the caller
+ * opens a mail_queue_expansion, adds one delivery per recipient address and every claimed row to
+ * it, and writes it with mail_queue_write_expansion(), which also marks every claimed row expanded
+ * (those that got no address too);
  *   - mail_queue_digest_addresses() and mail_queue_make_digest(): one digest delivery per
  *     address whose oldest held item has waited `period` seconds, its items `digested`;
  *   - mail_queue_claim_delivery() (in a transaction held while the message is sent): the
@@ -34,7 +34,7 @@
 #include "core/buffer.h"
 #include "core/error.h"
 
-enum delivery_kind { DELIVERY_ESCALATION, DELIVERY_LETTER, DELIVERY_DIGEST };
+enum delivery_kind { DELIVERY_ESCALATION, DELIVERY_LETTER, DELIVERY_DIGEST, DELIVERY_REPORT };
 
 /* What a delivery becomes after an attempt. */
 enum delivery_outcome { DELIVERY_SENT, DELIVERY_RETRY, DELIVERY_FAILED, DELIVERY_SKIPPED };
@@ -48,9 +48,9 @@ enum status mail_queue_set_switch(PGconn *connection, bool enabled, int64_t now,
 
 struct outbox_entry {
   int64_t id;
-  enum delivery_kind kind; /* an escalation or a letter */
-  const char *dossier_code;
-  const char *agency_code; /* NULL when the dossier had none */
+  enum delivery_kind kind;  /* an escalation, a letter or a scheduled report */
+  const char *dossier_code; /* NULL for a report */
+  const char *agency_code;  /* NULL when the dossier had none */
   const char *level;
   size_t role_count; /* the roles its level is sent to (at most MAIL_QUEUE_MAX_ROLES) */
   char roles[MAIL_QUEUE_MAX_ROLES][MAIL_QUEUE_ROLE_SIZE];
@@ -159,6 +159,15 @@ struct mail_delivery {
   int letter_year;
   bool has_new_date;
   int64_t new_appointment_at;
+  /* A scheduled report's (store/report_run.h); agency_code is its issuer. */
+  int64_t report_id; /* 0 unless DELIVERY_REPORT */
+  bool quarterly;
+  int64_t period_from_day;
+  long report_number;
+  int report_year;
+  int64_t report_received, report_done, report_in_progress;
+  bool has_on_time_share;
+  double on_time_share;
 };
 
 struct mail_queue_claim {

@@ -14,7 +14,13 @@
  *     restart: every message arrives, under the same Message-ID, none twice (at most the one
  *     in flight at the kill, whose repeat carries the same Message-ID);
  *   - a digest role: one message listing the dossiers instead of one each;
- *   - a broken mail wording on SIGHUP is refused, located, and the daemon runs on.
+ *   - a broken mail wording on SIGHUP is refused, located, and the daemon runs on;
+ *   - the scheduled report (issue 17), with `reports: {enabled, period: month, roles:
+ *     [provincial_office]}` and the daemon's clock moved: nothing on the Saturday after the
+ *     month closed, then one dunghen.report_run on its first working day however many daemons
+ *     run (two at once, then a restart), its PDF valid (qpdf) with the title and period
+ *     (pdftotext), one outbox row, and one message to the provincial office (whose address two
+ *     agencies give) with the PDF attached.
  */
 #include <dirent.h>
 #include <signal.h>
@@ -579,6 +585,194 @@ static void test_reload(struct setup *setup) {
   tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
 }
 
+/* ---- the scheduled report ---- */
+
+static const char report_section[] =
+    "reports:\n  enabled: true\n  period: month\n  roles: [provincial_office]\n";
+
+static bool start_at(struct setup *setup, struct e2e_daemon *daemon, char *now_variable) {
+  char config[8192];
+  snprintf(config, sizeof config, "%s%s", setup->config, report_section);
+  char *environment[] = {now_variable, NULL};
+  return e2e_daemon_start(daemon, &setup->harness, config, environment);
+}
+
+/* The messages whose subject is the report's, and the last of them. */
+static int report_arrivals(struct setup *setup, const struct received **last) {
+  read_messages(setup);
+  int count = 0;
+  *last = NULL;
+  for (size_t i = 0; i < setup->count; i++)
+    if (strncmp(setup->messages[i].subject, "Báo cáo tiến độ", strlen("Báo cáo tiến độ")) == 0) {
+      count++;
+      *last = &setup->messages[i];
+    }
+  return count;
+}
+
+/* The stored PDF into `path`: false when there is none. */
+static bool save_report_pdf(const struct e2e_harness *harness, const char *path) {
+  PGresult *result =
+      PQexecParams(harness->db, "SELECT pdf FROM dunghen.report_run", 0, NULL, NULL, NULL, NULL, 1);
+  bool saved = PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) == 1;
+  FILE *file = saved ? fopen(path, "wb") : NULL;
+  saved = file != NULL && fwrite(PQgetvalue(result, 0, 0), 1, (size_t)PQgetlength(result, 0, 0),
+                                 file) == (size_t)PQgetlength(result, 0, 0);
+  if (file != NULL)
+    saved = fclose(file) == 0 && saved;
+  PQclear(result);
+  return saved;
+}
+
+static void check_report_pdf(struct setup *setup) {
+  char path[PATH_MAX + 32], command[2 * PATH_MAX], output[65536] = "";
+  snprintf(path, sizeof path, "%s/report.pdf", setup->harness.directory);
+  if (!tap_ok(save_report_pdf(&setup->harness, path), "the stored PDF"))
+    return;
+  snprintf(command, sizeof command, "qpdf --check '%s' >/dev/null 2>&1", path);
+  tap_is_integer(system(command), 0, "passes qpdf --check");
+  snprintf(command, sizeof command, "pdftotext '%s' - 2>/dev/null", path);
+  FILE *pipe = popen(command, "r");
+  if (pipe != NULL) {
+    size_t length = fread(output, 1, sizeof output - 1, pipe);
+    output[length] = '\0';
+    pclose(pipe);
+  }
+  tap_contains(output, "BÁO CÁO TIẾN ĐỘ GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH",
+               "pdftotext shows the title");
+  tap_contains(output, "từ ngày 01/12/2026 đến ngày 31/12/2026", "and the month");
+  tap_contains(output, "Số: 01/BC-TTPVHCC", "and its number, the issuer's first of 2027");
+}
+
+static void check_report_message(struct setup *setup) {
+  const struct received *message = NULL;
+  tap_ok(e2e_db_wait_integer(&setup->harness, 1, 30,
+                             "SELECT count(*) FROM dunghen.delivery_log WHERE kind = 'report' "
+                             "AND state = 'sent'"),
+         "the report's one delivery is sent");
+  tap_is_integer(report_arrivals(setup, &message), 1, "one message arrived");
+  if (message == NULL)
+    return;
+  tap_is_string(message->rcpt, "kiemsoattthc@vpubnd.example.org",
+                "to the provincial office's address (given by two agencies, mailed once)");
+  tap_is_string(message->subject, "Báo cáo tiến độ giải quyết hồ sơ TTHC tháng 12/2026",
+                "its subject names the month");
+  char sha256[80] = "";
+  row_text(&setup->harness, "SELECT sha256 FROM dunghen.report_run", sha256, sizeof sha256);
+  tap_is_string(message->attachment_sha256, sha256, "the stored PDF is attached, byte for byte");
+  tap_is_string(message->attachment_type, "application/pdf", "as a PDF");
+  tap_contains(message->body, "báo cáo số 01/BC-TTPVHCC", "the body names the report");
+  tap_contains(message->body, "tỷ lệ đúng hạn", "and gives the on-time share");
+  tap_ok(message->max_line <= 78, "lines within 78 characters (%d)", message->max_line);
+}
+
+static int report_rows(const struct setup *setup) {
+  return (int)e2e_db_integer(&setup->harness, "SELECT count(*) FROM dunghen.report_run");
+}
+
+/* An issuer agencies.yaml does not list stops the start, located in the config; a reload
+ * takes the section like the rest of the config. */
+static void test_report_config(struct setup *setup) {
+  struct e2e_harness *harness = &setup->harness;
+  char config[8192], errors[4096], notifications[1024], expected[PATH_MAX + 256];
+  snprintf(config, sizeof config, "%s%s  issuer: DLK-NOWHERE\n", setup->config, report_section);
+  tap_is_integer(e2e_daemon_run_refused(harness, "bad-issuer", config, errors, sizeof errors,
+                                        notifications, sizeof notifications),
+                 2, "an unknown issuer: the daemon refuses to start (exit status 2)");
+  int line = 1;
+  for (const char *at = config; *at != '\0'; at++)
+    line += *at == '\n';
+  snprintf(expected, sizeof expected,
+           "%s/bad-issuer.yaml:%d:11: reports.issuer: no agency 'DLK-NOWHERE' in %s/agencies.yaml",
+           harness->directory, line - 1, harness->rules);
+  tap_contains(errors, expected, "and says where and why");
+  static char saturday[] = "DUNGHEN_NOW=2027-01-02T10:00";
+  char *environment[] = {saturday, NULL};
+  struct e2e_daemon daemon;
+  if (!tap_ok(e2e_daemon_start(&daemon, harness, setup->config, environment),
+              "a daemon without reports"))
+    return;
+  char body[65536];
+  e2e_daemon_wait_health(&daemon, 200, body, sizeof body, 20);
+  e2e_http_get(daemon.port, "/metrics", body, sizeof body);
+  tap_contains(body, "dunghen_reports_enabled 0\n", "/metrics: reports off");
+  snprintf(config, sizeof config, "http:\n  address: 127.0.0.1\n  port: %d\n%s%s", daemon.port,
+           setup->config, report_section);
+  FILE *file = fopen(daemon.config_path, "w");
+  if (file != NULL) {
+    fputs(config, file);
+    fclose(file);
+  }
+  kill(daemon.pid, SIGHUP);
+  tap_ok(e2e_daemon_wait_log(&daemon, "report: next one due at 2027-01-04T07:00:00+07:00", 1, 20),
+         "SIGHUP with reports on: the report thread waits for Monday 4/1/2027");
+  tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+}
+
+static void test_report_schedule(struct setup *setup) {
+  struct e2e_harness *harness = &setup->harness;
+  test_report_config(setup);
+  /* December 2026 closes on Thursday 31/12; 1/1/2027 is a holiday, then a weekend: due on
+   * Monday 4/1/2027 at 07:00. */
+  static char saturday[] = "DUNGHEN_NOW=2027-01-02T10:00";
+  static char monday[] = "DUNGHEN_NOW=2027-01-04T08:00";
+  static char later[] = "DUNGHEN_NOW=2027-01-04T09:30";
+  struct e2e_daemon first, second;
+  if (!tap_ok(start_at(setup, &first, saturday), "a daemon on Saturday 2/1/2027, reports on"))
+    return;
+  tap_ok(e2e_daemon_wait_log(&first, "report: next one due at 2027-01-04T07:00:00+07:00", 1, 20),
+         "it waits for Monday 4/1/2027 07:00");
+  tap_is_integer(report_rows(setup), 0, "on the Saturday nothing is stored");
+  tap_is_integer(e2e_daemon_stop(&first, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+
+  bool both = start_at(setup, &first, monday) && start_at(setup, &second, monday);
+  if (!tap_ok(both, "two daemons at once on Monday 4/1/2027 08:00"))
+    return;
+  tap_ok(
+      e2e_daemon_wait_log(&first, "report: next one due at 2027-02-01T07:00:00+07:00", 1, 60) &&
+          e2e_daemon_wait_log(&second, "report: next one due at 2027-02-01T07:00:00+07:00", 1, 60),
+      "both have settled December and wait for January's (due Monday 1/2/2027)");
+  tap_is_integer(report_rows(setup), 1, "one report_run row");
+  tap_is_integer(e2e_daemon_log_count(&first, "report: month 2026-12-01..2026-12-31 by agency "
+                                              "stored as number 01/2027 of DLK-TTPVHCC") +
+                     e2e_daemon_log_count(&second, "report: month 2026-12-01..2026-12-31 by "
+                                                   "agency stored as number 01/2027 of "
+                                                   "DLK-TTPVHCC"),
+                 1, "stored by one of them, logged once");
+  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.report_run WHERE "
+                                         "period_kind = 'month' AND period_from = '2026-12-01' "
+                                         "AND period_to = '2026-12-31' AND grouping = 'agency' "
+                                         "AND issuer = 'DLK-TTPVHCC' AND number = 1 AND "
+                                         "year = 2027 AND report_day = '2027-01-04' AND "
+                                         "bytes = length(pdf) AND json LIKE '{%%'"),
+                 1, "for December 2026, by agency, number 1 of 2027, dated 4/1/2027");
+  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.outbox WHERE "
+                                         "kind = 'report'"),
+                 1, "one outbox row");
+  check_report_message(setup);
+  tap_is_integer(e2e_daemon_stop(&second, SIGTERM, 20), 0, "SIGTERM the second: exit status 0");
+  tap_is_integer(e2e_daemon_stop(&first, SIGTERM, 20), 0, "SIGTERM the first: exit status 0");
+
+  if (tap_ok(start_at(setup, &first, later), "a restart later that morning")) {
+    tap_ok(e2e_daemon_wait_log(&first, "report: next one due at 2027-02-01T07:00:00+07:00", 1, 20),
+           "it finds December stored");
+    char body[65536];
+    e2e_daemon_wait_health(&first, 200, body, sizeof body, 20);
+    e2e_http_get(first.port, "/metrics", body, sizeof body);
+    tap_contains(body, "dunghen_reports_total 0\n", "/metrics: this process stored none");
+    tap_contains(body, "dunghen_report_last_period_end_timestamp_seconds 1798736400\n",
+                 "/metrics: the last stored period ends 1/1/2027 00:00 (+07:00)");
+    tap_is_integer(e2e_daemon_stop(&first, SIGTERM, 20), 0, "SIGTERM: exit status 0");
+  }
+  tap_is_integer(report_rows(setup), 1, "still one report_run row");
+  tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.outbox WHERE "
+                                         "kind = 'report'"),
+                 1, "still one outbox row");
+  const struct received *message = NULL;
+  tap_is_integer(report_arrivals(setup, &message), 1, "still one message");
+  check_report_pdf(setup);
+}
+
 static void test_everything(struct setup *setup) {
   int rows, missing, doubled;
   count_arrivals(setup, "true", &rows, &missing, &doubled);
@@ -628,6 +822,7 @@ int main(void) {
     tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "SIGTERM: exit status 0");
     test_digest(&setup);
     test_reload(&setup);
+    test_report_schedule(&setup);
     test_everything(&setup);
   }
   int result = tap_finish();

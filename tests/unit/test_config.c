@@ -145,6 +145,77 @@ static void test_reload(void) {
                "a reload section that is not a mapping");
 }
 
+static void test_reports(void) {
+  struct config config;
+  struct error error = {0};
+  tap_is_integer(config_load_buffer("dunghen.yaml", "", &config, &error), STATUS_OK, "defaults");
+  tap_ok(!config.reports.enabled, "the scheduled report is off by default");
+  tap_ok(config.reports.period == REPORT_PERIOD_MONTH &&
+             config.reports.grouping == REPORT_BY_AGENCY,
+         "monthly, by agency, by default");
+  tap_ok(config.reports.role_count == 1 &&
+             strcmp(config.reports.roles[0], "provincial_office") == 0 &&
+             config.reports.roles[1] == NULL,
+         "mailed to the provincial office by default");
+  tap_ok(config.reports.issuer == NULL, "issuer: the rules' first agency by default");
+  config_free(&config);
+  tap_is_integer(config_load_buffer("dunghen.yaml",
+                                    "reports:\n  enabled: yes\n  period: quarter\n  by: field\n"
+                                    "  roles: [one_stop_unit, provincial_office]\n"
+                                    "  issuer: DLK-TTPVHCC\n",
+                                    &config, &error),
+                 STATUS_OK, "a reports section %s", error.message);
+  tap_ok(config.reports.enabled && config.reports.period == REPORT_PERIOD_QUARTER &&
+             config.reports.grouping == REPORT_BY_FIELD,
+         "enabled, quarterly, by field");
+  tap_ok(config.reports.role_count == 2 && strcmp(config.reports.roles[0], "one_stop_unit") == 0 &&
+             strcmp(config.reports.roles[1], "provincial_office") == 0,
+         "two roles");
+  tap_is_string(config.reports.issuer, "DLK-TTPVHCC", "the issuer");
+  tap_ok(config.reports.issuer_line == 6 && config.reports.issuer_column == 11,
+         "and where it was written, for the check against the rules");
+  struct config_reports copy;
+  tap_is_integer(config_reports_copy(&config.reports, &copy, &error), STATUS_OK, "copied");
+  tap_ok(copy.roles != config.reports.roles && strcmp(copy.roles[1], "provincial_office") == 0 &&
+             copy.issuer != config.reports.issuer && strcmp(copy.issuer, "DLK-TTPVHCC") == 0,
+         "deeply");
+  config_reports_free(&copy);
+  config_free(&config);
+  tap_is_integer(config_load_buffer("dunghen.yaml", "reports:\n  roles: signer\n", &config, &error),
+                 STATUS_OK, "one role as a single value");
+  tap_ok(config.reports.role_count == 1 && strcmp(config.reports.roles[0], "signer") == 0,
+         "is a list of one");
+  config_free(&config);
+  expect_error("reports:\n  enabled: true\n  period: week\n",
+               "dunghen.yaml:3:11: reports.period: 'week' is not one of: month, quarter",
+               "an unknown period");
+  expect_error("reports:\n  by: office\n",
+               "dunghen.yaml:2:7: reports.by: 'office' is not one of: agency, field, procedure, "
+               "channel",
+               "an unknown grouping");
+  expect_error("reports:\n  roles: [provincial_ofice]\n",
+               "dunghen.yaml:2:11: reports.roles: 'provincial_ofice' is not one of: "
+               "handling_agency, agency_head, signer, one_stop_unit, provincial_office, applicant",
+               "an unknown role");
+  expect_error("reports:\n  roles: []\n",
+               "dunghen.yaml:2:10: reports.roles: name at least one role", "no role");
+  expect_error("reports:\n  roles: [applicant]\n",
+               "dunghen.yaml:2:10: reports.roles: the report is not mailed to applicants (roles: "
+               "handling_agency, agency_head, signer, one_stop_unit, provincial_office)",
+               "the applicant");
+  expect_error("reports:\n  issuer: ''\n", "dunghen.yaml:2:11: reports.issuer: must not be empty",
+               "an empty issuer");
+  expect_error("reports:\n  periode: month\n",
+               "dunghen.yaml:2:3: unknown key 'periode' in reports (did you mean 'period'?)",
+               "a misspelt key");
+  expect_error("reports:\n  enabled: monthly\n",
+               "dunghen.yaml:2:12: reports.enabled: 'monthly' is not one of: false, true, no, yes",
+               "an enabled that is not a boolean");
+  expect_error("reports: month\n",
+               "dunghen.yaml:1:10: reports must be a mapping, not a single value",
+               "a reports section that is a scalar");
+}
+
 static void test_errors(void) {
   expect_error("databse:\n  conninfo: x\n",
                "dunghen.yaml:1:1: unknown key 'databse' in the config (did you mean 'database'?)",
@@ -276,6 +347,7 @@ int main(void) {
   test_errors();
   test_retention();
   test_reload();
+  test_reports();
   test_missing_file();
   return tap_finish();
 }

@@ -126,9 +126,10 @@ static const char *write_file(const char *directory, const char *name, const cha
 
 static void test_templates(void) {
   const char *source = getenv("DUNGHEN_SOURCE_ROOT");
-  const char *names[] = {"mail-escalation.yaml", "mail-letter.yaml", "mail-digest.yaml"};
+  const char *names[] = {"mail-escalation.yaml", "mail-letter.yaml", "mail-digest.yaml",
+                         "mail-report.yaml"};
   struct error error;
-  for (size_t i = 0; i < 3; i++) {
+  for (size_t i = 0; i < 4; i++) {
     char path[4096];
     snprintf(path, sizeof path, "%s/letters/%s", source != NULL ? source : ".", names[i]);
     struct letter_template *wording = NULL;
