@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "service/file_write.h"
+
 enum {
   SPOOL_FILE_MODE = 0640,
   SPOOL_DIRECTORY_MODE = 0750,
@@ -75,25 +77,11 @@ static enum status ensure_directory(const char *path, const char *parent,
   return STATUS_OK;
 }
 
-static bool write_all(int descriptor, const unsigned char *data, size_t size) {
-  while (size > 0) {
-    ssize_t written = write(descriptor, data, size);
-    if (written < 0) {
-      if (errno == EINTR)
-        continue;
-      return false;
-    }
-    data += written;
-    size -= (size_t)written;
-  }
-  return true;
-}
-
 static enum status write_temporary(const char *temporary_path, int descriptor, const void *data,
                                    size_t size, struct spool_result *result, struct error *error) {
   if (fchmod(descriptor, SPOOL_FILE_MODE) != 0)
     return system_failure(result, error, "set the mode of", temporary_path);
-  if (!write_all(descriptor, data, size))
+  if (!file_write_all(descriptor, data, size))
     return system_failure(result, error, "write", temporary_path);
   if (fsync(descriptor) != 0)
     return system_failure(result, error, "sync", temporary_path);
