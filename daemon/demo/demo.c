@@ -11,17 +11,23 @@
 #include <unistd.h>
 
 #include "core/civil.h"
+#include "core/report.h"
+#include "core/report_schedule.h"
 #include "demo/cluster.h"
 #include "demo/scenario.h"
 #include "letter/letter.h"
+#include "letter/report_pdf.h"
 #include "rules/agencies.h"
+#include "rules/report_rules.h"
 #include "rules/rules.h"
 #include "rules/ruleset.h"
+#include "service/file_write.h"
 #include "service/letter_jobs.h"
 #include "service/session.h"
 #include "store/one_stop.h"
 #include "store/overview.h"
 #include "store/pass.h"
+#include "store/report.h"
 #include "store/schema.h"
 #include "store/transaction.h"
 
@@ -49,6 +55,7 @@ struct demo {
   size_t letters_rendered;
   size_t letter_warnings;
   char example_letter[4096];
+  char report_path[4200];
   double started;
   double seconds_in_events;  /* writing the one-stop tables (the simulated officials) */
   double seconds_in_passes;  /* the daemon's passes */
@@ -311,18 +318,71 @@ static void print_figures(const struct overview *overview) {
   printf("\nDossiers by state:\n");
   for (size_t i = 0; i < overview->state_count; i++)
     printf("  %-18s %6" PRId64 "\n", overview->states[i].name, overview->states[i].count);
-  printf("\nOn-time rate:\n  %" PRId64 " of %" PRId64 " finished dossiers on time: %s%%\n",
-         overview->finished_on_time, overview->finished, overview->on_time_percent);
-  printf("\nBy agency:              total   on time     late  overdue  letters\n");
-  for (size_t i = 0; i < overview->agency_count; i++) {
-    const struct overview_agency *agency = &overview->agencies[i];
-    printf("  %-20s %6" PRId64 " %9" PRId64 " %8" PRId64 " %8" PRId64 " %8" PRId64 "\n",
-           agency->code != NULL ? agency->code : "(none)", agency->dossiers, agency->on_time,
-           agency->late, agency->overdue, agency->letters);
-  }
   printf("\nEscalations raised, by level:\n");
   for (size_t i = 0; i < overview->level_count; i++)
     printf("  %-18s %6" PRId64 "\n", overview->levels[i].name, overview->levels[i].count);
+}
+
+/* The simulated period's progress report by agency: what `dunghen report` prints for it. */
+static enum status read_report(struct demo *demo, struct report *report, struct error *error) {
+  const struct demo_options *options = demo->options;
+  struct report_query query = {
+      .period = {options->first_day, options->first_day + options->days - 1},
+      .grouping = REPORT_BY_AGENCY,
+  };
+  enum status status = report_read(demo->connection, &query, report, error);
+  if (status == STATUS_OK)
+    status = report_apply_rules(report, &demo->ruleset->rules->procedures, &demo->agencies, error);
+  return status;
+}
+
+/* The report as the provincial office would sign it, beside the letters: issued by the first
+ * provincial agency, dated on the first working day after the period (when the daemon's
+ * `reports:` schedule would send it), its number left blank for the clerk. */
+static enum status write_report_pdf(struct demo *demo, const struct report *report,
+                                    struct error *error) {
+  const struct agency *issuer = agencies_find(&demo->agencies, demo->provincial[0]);
+  if (issuer == NULL)
+    issuer = &demo->agencies.agencies[0];
+  int64_t due = report_schedule_due_at(demo->ruleset->rules->calendar, report->period);
+  struct report_pdf_input input = {
+      .report = report,
+      .issuer = issuer,
+      .day = due >= 0 ? civil_local_day(due) : report->period.to_day + 1,
+  };
+  unsigned char *data = NULL;
+  size_t size = 0;
+  enum status status = report_pdf_render(&input, NULL, &data, &size, error);
+  if (status == STATUS_OK) {
+    char first[TEXT_SIZE], last[TEXT_SIZE];
+    civil_format_date(report->period.from_day, first, sizeof first);
+    civil_format_date(report->period.to_day, last, sizeof last);
+    snprintf(demo->report_path, sizeof demo->report_path, "%s/report-%s-%s.pdf",
+             demo->options->output_directory, first, last);
+    status = file_write_atomically(demo->report_path, data, size, FILE_WRITE_MODE, error);
+  }
+  free(data);
+  return status;
+}
+
+static enum status print_report(struct demo *demo, struct error *error) {
+  struct report report = {0};
+  enum status status = read_report(demo, &report, error);
+  struct buffer text = {0};
+  if (status == STATUS_OK) {
+    report_format_text(&report, &text);
+    if (text.failed)
+      status = error_set(error, STATUS_RUNTIME, "out of memory for the report");
+  }
+  if (status == STATUS_OK) {
+    printf("\nProgress report (Decision 766), by agency:\n%s", text.data);
+    status = write_report_pdf(demo, &report, error);
+  }
+  if (status == STATUS_OK)
+    printf("The report as a PDF to sign: %s\n", demo->report_path);
+  buffer_free(&text);
+  report_free(&report);
+  return status;
 }
 
 /* The deadline command that explains one late dossier, with its pauses. */
@@ -360,6 +420,11 @@ static enum status print_summary(struct demo *demo, struct error *error) {
   if (status != STATUS_OK)
     return status;
   print_figures(&overview);
+  status = print_report(demo, error);
+  if (status != STATUS_OK) {
+    overview_free(&overview);
+    return status;
+  }
   printf("\nApology letters rendered: %zu (in %s)", demo->letters_rendered, demo->spool);
   if (demo->totals.redrafts > 0)
     printf(",\n  of which %zu re-drafts under the same number: the delay reason arrived after a"

@@ -5,22 +5,10 @@
 
 #include "store/sql.h"
 
-enum { STATES, RATE, AGENCIES, LEVELS, LATE };
+enum { STATES, LEVELS, LATE };
 
 static const char states_sql[] =
     "SELECT state, count(*) FROM dunghen.clock GROUP BY state ORDER BY count(*) DESC, state";
-static const char rate_sql[] =
-    "SELECT count(*) FILTER (WHERE state IN ('finished_early', 'finished_on_time')),"
-    " count(*), coalesce(round(100.0 * count(*) FILTER (WHERE state IN"
-    " ('finished_early', 'finished_on_time')) / nullif(count(*), 0), 1), 0)"
-    " FROM dunghen.clock WHERE state LIKE 'finished%'";
-static const char agencies_sql[] =
-    "SELECT c.agency_code, count(*),"
-    " count(*) FILTER (WHERE c.state IN ('finished_early', 'finished_on_time')),"
-    " count(*) FILTER (WHERE c.state IN ('finished_late')),"
-    " count(*) FILTER (WHERE c.state IN ('overdue', 'overdue_again', 'rescheduled')),"
-    " (SELECT count(*) FROM dunghen.letter_log l WHERE l.agency_code = c.agency_code)"
-    " FROM dunghen.clock c GROUP BY c.agency_code ORDER BY c.agency_code";
 static const char levels_sql[] =
     "SELECT level, count(*) FROM dunghen.escalation_log GROUP BY level ORDER BY min(id)";
 /* An overdue one first: its explanation shows the most. */
@@ -47,32 +35,9 @@ static enum status read_counts(const PGresult *rows, struct overview_count **cou
   return STATUS_OK;
 }
 
-static enum status read_agencies(const PGresult *rows, struct overview *overview,
-                                 struct error *error) {
-  int total = PQntuples(rows);
-  overview->agencies = calloc(total > 0 ? (size_t)total : 1, sizeof *overview->agencies);
-  if (overview->agencies == NULL)
-    return error_set(error, STATUS_RUNTIME, "summary: out of memory");
-  for (int row = 0; row < total; row++)
-    overview->agencies[row] = (struct overview_agency){
-        .code = sql_text(rows, row, 0),
-        .dossiers = sql_integer(rows, row, 1, 0),
-        .on_time = sql_integer(rows, row, 2, 0),
-        .late = sql_integer(rows, row, 3, 0),
-        .overdue = sql_integer(rows, row, 4, 0),
-        .letters = sql_integer(rows, row, 5, 0),
-    };
-  overview->agency_count = (size_t)total;
-  return STATUS_OK;
-}
-
 enum status overview_read(PGconn *connection, struct overview *overview, struct error *error) {
   memset(overview, 0, sizeof *overview);
-  const char *const queries[] = {[STATES] = states_sql,
-                                 [RATE] = rate_sql,
-                                 [AGENCIES] = agencies_sql,
-                                 [LEVELS] = levels_sql,
-                                 [LATE] = late_sql};
+  const char *const queries[] = {[STATES] = states_sql, [LEVELS] = levels_sql, [LATE] = late_sql};
   enum status status = STATUS_OK;
   for (size_t i = 0; status == STATUS_OK && i < sizeof queries / sizeof queries[0]; i++)
     status = sql_query(connection, "summary", queries[i], 0, NULL, &overview->results[i], error);
@@ -80,18 +45,12 @@ enum status overview_read(PGconn *connection, struct overview *overview, struct 
     status =
         read_counts(overview->results[STATES], &overview->states, &overview->state_count, error);
   if (status == STATUS_OK)
-    status = read_agencies(overview->results[AGENCIES], overview, error);
-  if (status == STATUS_OK)
     status =
         read_counts(overview->results[LEVELS], &overview->levels, &overview->level_count, error);
   if (status != STATUS_OK) {
     overview_free(overview);
     return status;
   }
-  const PGresult *rate = overview->results[RATE];
-  overview->finished_on_time = sql_integer(rate, 0, 0, 0);
-  overview->finished = sql_integer(rate, 0, 1, 0);
-  overview->on_time_percent = PQgetvalue(rate, 0, 2);
   const PGresult *late = overview->results[LATE];
   overview->has_late_dossier = PQntuples(late) == 1;
   if (overview->has_late_dossier)
@@ -107,7 +66,6 @@ enum status overview_read(PGconn *connection, struct overview *overview, struct 
 
 void overview_free(struct overview *overview) {
   free(overview->states);
-  free(overview->agencies);
   free(overview->levels);
   for (size_t i = 0; i < sizeof overview->results / sizeof overview->results[0]; i++)
     PQclear(overview->results[i]);

@@ -1,10 +1,10 @@
 /*
  * overview.h: the figures `dunghen demo` closes with, read from the daemon's own tables after
- * the simulated month: dossiers by clock state, the on-time share of the finished ones, the
- * figures of each agency, escalations by level, and one late dossier whose deadline the reader
- * can have explained (`dunghen deadline --explain`).
+ * the simulated month, beside the progress report (store/report.h, which gives the figures of
+ * each agency and the on-time share): dossiers by clock state, escalations by level, and one
+ * late dossier whose deadline the reader can have explained (`dunghen deadline --explain`).
  *
- * overview_read() runs five read-only queries and returns plain figures; the texts point into
+ * overview_read() runs three read-only queries and returns plain figures; the texts point into
  * results that the overview owns until overview_free(). Blocking libpq.
  */
 #ifndef DUNGHEN_OVERVIEW_H
@@ -23,15 +23,6 @@ struct overview_count {
   int64_t count;
 };
 
-struct overview_agency {
-  const char *code; /* NULL for dossiers without an agency */
-  int64_t dossiers;
-  int64_t on_time; /* finished early or on time */
-  int64_t late;    /* finished late */
-  int64_t overdue; /* open and overdue, rescheduled or overdue again */
-  int64_t letters;
-};
-
 /* A late dossier, as the options of `dunghen deadline` want it. */
 struct overview_late_dossier {
   const char *code;
@@ -44,16 +35,11 @@ struct overview_late_dossier {
 struct overview {
   struct overview_count *states; /* most frequent first */
   size_t state_count;
-  int64_t finished_on_time;
-  int64_t finished;
-  const char *on_time_percent;      /* one decimal, as the database rounds it ("87.5", "0") */
-  struct overview_agency *agencies; /* by code */
-  size_t agency_count;
   struct overview_count *levels; /* in the order they were first raised */
   size_t level_count;
   bool has_late_dossier;
   struct overview_late_dossier late;
-  PGresult *results[5];
+  PGresult *results[3];
 };
 
 enum status overview_read(PGconn *connection, struct overview *overview, struct error *error);

@@ -28,7 +28,8 @@ sed 's/^/# /' "$work/errors"
 conninfo=$(sed -n 's/^  psql "\(.*\)"$/\1/p' "$work/summary")
 cluster=$(printf '%s\n' "$conninfo" | sed -n 's/^host=\([^ ]*\) .*/\1/p')
 check "the summary says how to connect" test -n "$conninfo"
-for heading in "Dossiers by state:" "On-time rate:" "By agency:" "Escalations raised, by level:" \
+for heading in "Dossiers by state:" "Escalations raised, by level:" \
+  "Progress report (Decision 766), by agency:" "The report as a PDF to sign:" \
   "Apology letters rendered:" "An example letter:" "Why is dossier"; do
   check "the summary has '$heading'" grep -q "$heading" "$work/summary"
 done
@@ -83,6 +84,37 @@ example=$(sed -n 's/^An example letter: //p' "$work/summary")
 check "the example letter passes qpdf --check" sh -c "qpdf --check '$example' >/dev/null"
 check "the example letter reads as an apology" \
   sh -c "pdftotext '$example' - 2>/dev/null | grep -q 'PHIẾU XIN LỖI'"
+
+# The progress report of the simulated period: the same code as `dunghen report`, its total row
+# checked against the tables. Its columns, after "total Tổng cộng": carried over, in period,
+# online, direct, postal, other, done, early, on time, late, in progress, on time, overdue,
+# withdrawn, unclassified, share, score, letters, late without letter, missed new date.
+period=$(sed -n 's/^Kỳ báo cáo: \([0-9-]*\) đến \([0-9-]*\)$/\1 \2/p' "$work/summary")
+first=${period% *}
+last=${period#* }
+check "the report names the simulated period" test -n "$first" -a -n "$last"
+start="'$first'::date::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'"
+end="('$last'::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'"
+# shellcheck disable=SC2046
+set -- $(sed -n 's/^total *Tổng cộng//p' "$work/summary")
+check "the report's total row has its 20 figures" equals "$#" 20
+check "the report's dossiers received in the period = the clocks received then" \
+  equals "$2" "$(query "SELECT count(*) FROM dunghen.clock
+    WHERE received_at >= $start AND received_at < $end")"
+check "the report's dossiers done = the clocks finished in the period" \
+  equals "$7" "$(query "SELECT count(*) FROM dunghen.clock WHERE state LIKE 'finished%'
+    AND finished_at >= $start AND finished_at < $end")"
+check "the report's letters = the letters created in the period" \
+  equals "${18}" "$(query "SELECT count(*) FROM dunghen.letter_log
+    WHERE created_at >= $start AND created_at < $end")"
+check "the total balances: carried over + in period = done + in progress + withdrawn + flagged" \
+  equals "$(($1 + $2))" "$(($7 + ${11} + ${14} + ${15}))"
+report_pdf=$(sed -n 's/^The report as a PDF to sign: //p' "$work/summary")
+check "the report PDF passes qpdf --check" sh -c "qpdf --check '$report_pdf' >/dev/null"
+check "the report PDF has the title and the period" sh -c "pdftotext '$report_pdf' - |
+  tr '\n' ' ' | grep -q 'BÁO CÁO TIẾN ĐỘ GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH.*từ ngày $(
+    date -d "$first" +%d/%m/%Y) đến ngày $(date -d "$last" +%d/%m/%Y)'"
+check "the report PDF is 0640" equals "$(stat -c %a "$report_pdf")" 640
 
 explain=$(sed -n 's/^  \(.*dunghen deadline .*\)$/\1/p' "$work/summary")
 check "the summary suggests an explain command" test -n "$explain"
