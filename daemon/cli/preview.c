@@ -26,6 +26,7 @@
 #include "cli/language.h"
 #include "core/civil.h"
 #include "core/preview.h"
+#include "core/text_column.h"
 #include "rules/rules_diff.h"
 #include "rules/ruleset.h"
 #include "rules/translate.h"
@@ -308,15 +309,38 @@ static void text_deadline(FILE *out, bool present, int64_t instant) {
   fputs(present ? text : _("none"), out);
 }
 
+/* One line of a counts table: the key, then the four counts, each padded to its heading's
+ * width counted in columns (the headings may be Vietnamese). */
+static void text_group_line(struct buffer *line, const char *key, const char *const counts[4]) {
+  static const size_t widths[4] = {9, 9, 11, 9};
+  buffer_add(line, "  ");
+  text_column_add(line, key, strlen(key), 20, false);
+  for (size_t i = 0; i < 4; i++) {
+    buffer_add(line, " ");
+    text_column_add(line, counts[i], strlen(counts[i]), widths[i], true);
+  }
+  buffer_add(line, "\n");
+}
+
 static void text_groups(FILE *out, const char *heading, const char *column,
                         const struct group_table *table) {
-  fprintf(out, "\n%s\n  %-20s %9s %9s %11s %9s\n", heading, column, _("examined"), _("moved"),
-          _("escalations"), _("letters"));
+  struct buffer lines = {0};
+  buffer_add_format(&lines, "\n%s\n", heading);
+  const char *const headings[4] = {_("examined"), _("moved"), _("escalations"), _("letters")};
+  text_group_line(&lines, column, headings);
   for (size_t i = 0; i < table->count; i++) {
     const struct group *group = &table->slots[i];
-    fprintf(out, "  %-20s %9zu %9zu %11zu %9zu\n", group->key, group->examined, group->moved,
-            group->escalations, group->letters);
+    char figures[4][24];
+    snprintf(figures[0], sizeof figures[0], "%zu", group->examined);
+    snprintf(figures[1], sizeof figures[1], "%zu", group->moved);
+    snprintf(figures[2], sizeof figures[2], "%zu", group->escalations);
+    snprintf(figures[3], sizeof figures[3], "%zu", group->letters);
+    const char *const counts[4] = {figures[0], figures[1], figures[2], figures[3]};
+    text_group_line(&lines, group->key, counts);
   }
+  if (!lines.failed)
+    fputs(lines.data, out);
+  buffer_free(&lines);
 }
 
 static void print_text(FILE *out, const struct preview_run *run, const struct rules_diff *diff) {

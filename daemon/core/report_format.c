@@ -14,6 +14,7 @@
 
 #include "core/civil.h"
 #include "core/report.h"
+#include "core/text_column.h"
 
 enum {
   LABEL_WIDTH = 48, /* the text table's label column at most */
@@ -184,56 +185,8 @@ static void column_text(const struct report_group *group, enum column column, bo
 
 /* ---- text ---- */
 
-/* Columns a UTF-8 text takes on a terminal: one per code point, none for a continuation byte
- * or a combining diacritical mark (U+0300..U+036F, which NFD Vietnamese uses). */
-static size_t display_width(const char *text, size_t length) {
-  size_t width = 0;
-  const unsigned char *bytes = (const unsigned char *)text;
-  for (size_t i = 0; i < length; i++) {
-    if ((bytes[i] & 0xC0) == 0x80)
-      continue;
-    /* U+0300..U+036F is CC 80..CD AF. */
-    if ((bytes[i] == 0xCC && i + 1 < length) ||
-        (bytes[i] == 0xCD && i + 1 < length && bytes[i + 1] <= 0xAF))
-      continue;
-    width++;
-  }
-  return width;
-}
-
 static size_t text_width(const char *text) {
-  return display_width(text, strlen(text));
-}
-
-/* How many bytes of `text` fit in `width` columns, cut at a code point. */
-static size_t fitting_bytes(const char *text, size_t width) {
-  size_t length = strlen(text);
-  size_t used = 0;
-  while (used < length) {
-    size_t next = used + 1;
-    while (next < length && ((unsigned char)text[next] & 0xC0) == 0x80)
-      next++;
-    if (display_width(text, next) > width)
-      break;
-    used = next;
-  }
-  return used;
-}
-
-static void add_spaces(struct buffer *out, size_t count) {
-  for (size_t i = 0; i < count; i++)
-    buffer_add(out, " ");
-}
-
-/* `text` padded to `width` columns, on the left (`right` aligned) or on the right. */
-static void add_cell(struct buffer *out, const char *text, size_t length, size_t width,
-                     bool right) {
-  size_t used = display_width(text, length);
-  if (right)
-    add_spaces(out, width > used ? width - used : 0);
-  buffer_append(out, text, length);
-  if (!right)
-    add_spaces(out, width > used ? width - used : 0);
+  return text_column_width(text, strlen(text));
 }
 
 /* The label as the table shows it: cut to LABEL_WIDTH columns with an ellipsis. */
@@ -242,7 +195,7 @@ static void short_label(const char *label, char *out, size_t size) {
     snprintf(out, size, "%s", label);
     return;
   }
-  size_t keep = fitting_bytes(label, LABEL_WIDTH - 1);
+  size_t keep = text_column_fitting_bytes(label, LABEL_WIDTH - 1);
   snprintf(out, size, "%.*s…", (int)keep, label);
 }
 
@@ -281,14 +234,14 @@ static void text_row(struct buffer *out, const struct text_layout *layout,
                      const struct report_group *group) {
   char label[LABEL_WIDTH * 4 + 8];
   short_label(group->label, label, sizeof label);
-  add_cell(out, group->key, strlen(group->key), layout->key_width, false);
+  text_column_add(out, group->key, strlen(group->key), layout->key_width, false);
   buffer_add(out, "  ");
-  add_cell(out, label, strlen(label), layout->label_width, false);
+  text_column_add(out, label, strlen(label), layout->label_width, false);
   for (int column = 0; column < COLUMN_COUNT; column++) {
     char text[SHARE_TEXT_SIZE];
     column_text(group, (enum column)column, true, "-", text);
     buffer_add(out, "  ");
-    add_cell(out, text, strlen(text), layout->widths[column], true);
+    text_column_add(out, text, strlen(text), layout->widths[column], true);
   }
   buffer_add(out, "\n");
 }
@@ -331,8 +284,8 @@ void report_format_text(const struct report *report, struct buffer *out) {
     size_t length;
     for (int line = 0; line < 2; line++) {
       head_line(column_heads[column], line, &start, &length);
-      if (display_width(start, length) > layout.widths[column])
-        layout.widths[column] = display_width(start, length);
+      if (text_column_width(start, length) > layout.widths[column])
+        layout.widths[column] = text_column_width(start, length);
     }
   }
   for (size_t i = 0; i < report->group_count; i++)
@@ -341,15 +294,15 @@ void report_format_text(const struct report *report, struct buffer *out) {
   for (int line = 0; line < 2; line++) {
     const char *key_head = line == 0 ? "Mã" : "";
     const char *label_head = line == 0 ? grouping_heads[report->grouping] : "";
-    add_cell(out, key_head, strlen(key_head), layout.key_width, false);
+    text_column_add(out, key_head, strlen(key_head), layout.key_width, false);
     buffer_add(out, "  ");
-    add_cell(out, label_head, strlen(label_head), layout.label_width, false);
+    text_column_add(out, label_head, strlen(label_head), layout.label_width, false);
     for (int column = 0; column < COLUMN_COUNT; column++) {
       const char *start;
       size_t length;
       head_line(column_heads[column], line, &start, &length);
       buffer_add(out, "  ");
-      add_cell(out, start, length, layout.widths[column], true);
+      text_column_add(out, start, length, layout.widths[column], true);
     }
     buffer_add(out, "\n");
   }

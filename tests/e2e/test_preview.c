@@ -317,6 +317,28 @@ static void test_holiday(const struct e2e_harness *harness) {
   free(errors);
 }
 
+/* The columns a UTF-8 line takes: one per code point (Vietnamese is precomposed here). */
+static size_t columns(const char *line, size_t length) {
+  size_t count = 0;
+  for (size_t i = 0; i < length; i++)
+    count += ((unsigned char)line[i] & 0xC0) != 0x80;
+  return count;
+}
+
+/* Whether the heading line after `title` and the first row under it end in the same column:
+ * the counts are right-aligned under their headings. */
+static bool table_aligned(const char *text, const char *title) {
+  const char *heading = strstr(text, title);
+  if (heading == NULL)
+    return false;
+  heading += strlen(title);
+  const char *row = strchr(heading, '\n');
+  const char *row_end = row != NULL ? strchr(row + 1, '\n') : NULL;
+  if (row_end == NULL)
+    return false;
+  return columns(heading, (size_t)(row - heading)) == columns(row + 1, (size_t)(row_end - row - 1));
+}
+
 /* The same previews for a Vietnamese admin (po/vi.po): the text in Vietnamese, the JSON as it
  * is in English, byte for byte. Runs after the tests above made the rules directories. */
 #define VIETNAMESE "env -u LC_ALL -u LC_MESSAGES LANGUAGE=vi LANG=C.UTF-8"
@@ -339,6 +361,8 @@ static void test_vietnamese(const struct e2e_harness *harness) {
   tap_contains(out, summary, "Vietnamese text: the summary");
   tap_contains(out, "\nTheo thủ tục:\n  thủ tục ", "Vietnamese text: by procedure");
   tap_contains(out, "\nTheo cơ quan:\n  cơ quan ", "Vietnamese text: by agency");
+  tap_ok(table_aligned(out, "\nTheo thủ tục:\n"),
+         "Vietnamese text: the counts by procedure line up under their headings");
   tap_ok(strstr(out, "Rule changes") == NULL && strstr(out, "working day") == NULL &&
              strstr(out, "Summary") == NULL,
          "Vietnamese text: no English sentence left");
