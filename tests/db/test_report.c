@@ -1,3 +1,4 @@
+// clang-format off
 /*
  * `dunghen report`'s figures against a real PostgreSQL: about twenty dossiers, each chosen to
  * land in one cell of March 2025, are inserted into the reference schema and driven by passes
@@ -14,34 +15,41 @@
  * agencies.yaml, for the labels). Period: 2025-03-01 .. 2025-03-31, so [03-01 00:00,
  * 04-01 00:00) local time.
  *
- *   code  agency proc.    channel  received          what happens                 cell
- *   R01   A      1.004884 direct   Wed 02-26 10:00   done Mon 03-03 09:00 (due     carried over,
- * early Wed 03-05 10:00) R02   A      1.004884 online   Mon 03-03 10:00   done Mon 03-10 16:00, due
- * late, no letter 10:00 that day, no pass between R03   B      1.004884 postal   Tue 03-04 09:00
- * done at its deadline 03-11    on time 09:00 exactly R04   A      1.004884 direct   Wed 03-05
- * 08:00   letter 03-12 08:00 (new date  late, letter, new date met 03-19 08:00), done 03-18 10:00
- *   R05   B      1.004884 online   Thu 03-06 08:00   letter 03-13 08:00 (new date  late, letter,
- * missed new 03-20 08:00), done 03-21 10:00 date R06   A      1.004884 direct   Mon 03-24 14:00 due
- * 03-31 14:00, no pass      overdue, no letter (the before the period's end       letter comes
- * 04-01) R07   B      1.004884 direct   Fri 03-21 10:00   letter 03-28 10:00 (new date  overdue,
- * letter 04-04 10:00) R08   A      1.004884 online   Mon 03-10 09:00   withdrawn, source date
- * withdrawn 03-12 15:00 R09   B      1.004222 direct   Tue 03-11 10:00   rejected without a date,
- * withdrawn (cư trú); its seen 03-14 11:00, touched     instant stays 03-14 again 04-02 R10
- * A      1.004884 postal   Mon 03-31 23:59   open                          in period, on time R11
- * B      1.004884 online   Tue 04-01 00:00   open                          absent R12
- * A      1.004884 direct   Mon 02-10 10:00   done Fri 02-14                absent R13
- * B      1.004884 direct   Wed 03-26 10:00   done Tue 04-01 00:00 (the     in progress, on time
- *                                                    period's end), due 04-02
- *   R14   A      1.004884 'fax'    Wed 03-19 10:00   flagged: unknown channel      other channel,
- *                                                                                  unclassified
- *   R15   B      1.004884 online   Mon 03-17 10:00   paused from 03-20 10:00       in progress, on
- * time R16   A      1.004222 online   Mon 03-17 09:00   done 03-26 08:00, due 09:00   on time (cư
- * trú) R17   B      1.004884 direct   Mon 02-24 10:00   letter 03-03 10:00 (new date  carried over,
- * overdue, 03-10 10:00), still open      letter, missed new date R18   A      1.004884 online   Mon
- * 02-10 14:00   letter 02-17 14:00 (new date  carried over, late, 02-24), done 03-05 10:00 missed;
- * its letter is not the period's R19   A      1.004884 direct   Wed 02-12 10:00   withdrawn 02-13
- * 10:00         absent
+ *   code agency procedure channel received         what happens                        cell
+ *   R01  A      1.004884  direct  Wed 02-26 10:00  done Mon 03-03 09:00 (due Wed       carried over, early
+ *                                                  03-05 10:00)
+ *   R02  A      1.004884  online  Mon 03-03 10:00  done Mon 03-10 16:00, due 10:00     late, no letter
+ *                                                  that day, no pass between
+ *   R03  B      1.004884  postal  Tue 03-04 09:00  done at its deadline 03-11 09:00    on time
+ *                                                  exactly
+ *   R04  A      1.004884  direct  Wed 03-05 08:00  letter 03-12 08:00 (new date 03-19  late, letter, new date met
+ *                                                  08:00), done 03-18 10:00
+ *   R05  B      1.004884  online  Thu 03-06 08:00  letter 03-13 08:00 (new date 03-20  late, letter, missed new date
+ *                                                  08:00), done 03-21 10:00
+ *   R06  A      1.004884  direct  Mon 03-24 14:00  due 03-31 14:00, no pass before     overdue, no letter
+ *                                                  the period's end (the letter
+ *                                                  comes 04-01)
+ *   R07  B      1.004884  direct  Fri 03-21 10:00  letter 03-28 10:00 (new date 04-04  overdue, letter
+ *                                                  10:00)
+ *   R08  A      1.004884  online  Mon 03-10 09:00  withdrawn, source date 03-12 15:00  withdrawn
+ *   R09  B      1.004222  direct  Tue 03-11 10:00  rejected without a date, seen       withdrawn (cư trú); its
+ *                                                  03-14 11:00, touched again 04-02    instant stays 03-14
+ *   R10  A      1.004884  postal  Mon 03-31 23:59  open                                in period, on time
+ *   R11  B      1.004884  online  Tue 04-01 00:00  open                                absent
+ *   R12  A      1.004884  direct  Mon 02-10 10:00  done Fri 02-14                      absent
+ *   R13  B      1.004884  direct  Wed 03-26 10:00  done Tue 04-01 00:00 (the period's  in progress, on time
+ *                                                  end), due 04-02
+ *   R14  A      1.004884  'fax'   Wed 03-19 10:00  flagged: unknown channel            other channel, unclassified
+ *   R15  B      1.004884  online  Mon 03-17 10:00  paused from 03-20 10:00             in progress, on time
+ *   R16  A      1.004222  online  Mon 03-17 09:00  done 03-26 08:00, due 09:00         on time (cư trú)
+ *   R17  B      1.004884  direct  Mon 02-24 10:00  letter 03-03 10:00 (new date 03-10  carried over, overdue,
+ *                                                  10:00), still open                  letter, missed new date
+ *   R18  A      1.004884  online  Mon 02-10 14:00  letter 02-17 14:00 (new date        carried over, late,
+ *                                                  02-24), done 03-05 10:00            missed; its letter is not
+ *                                                                                      the period's
+ *   R19  A      1.004884  direct  Wed 02-12 10:00  withdrawn 02-13 10:00               absent
  */
+// clang-format on
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
