@@ -104,9 +104,7 @@ static void warn_forced_forms(const struct agency_table *agencies) {
 
 /* The day the yearly-schedule warnings are about: --now, $DUNGHEN_NOW, or the real clock. */
 static enum status read_today(const char *now_option, int64_t *today, struct error *error) {
-  const char *now_text = now_option;
-  if (now_text == NULL && getenv("DUNGHEN_NOW") != NULL && *getenv("DUNGHEN_NOW") != '\0')
-    now_text = getenv("DUNGHEN_NOW");
+  const char *now_text = cli_now(now_option);
   struct clock clock;
   if (now_text == NULL)
     clock_init_real(&clock);

@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,25 @@ int cli_usage_error(const char *command, const char *format, ...) {
   va_end(arguments);
   fprintf(stderr, _("\nTry 'dunghen help %s'.\n"), command);
   return STATUS_INVALID;
+}
+
+int cli_option_error(const char *command, int found, char **argv) {
+  if (found == ':')
+    return cli_usage_error(command, "option '%s' needs a value", argv[optind - 1]);
+  return cli_usage_error(command, "unknown option '%s'", argv[optind - 1]);
+}
+
+int cli_no_arguments(const char *command, int argc, char **argv) {
+  if (optind < argc)
+    return cli_usage_error(command, "unexpected argument '%s'", argv[optind]);
+  return 0;
+}
+
+const char *cli_now(const char *option) {
+  if (option != NULL)
+    return option;
+  const char *value = getenv("DUNGHEN_NOW");
+  return value != NULL && *value != '\0' ? value : NULL;
 }
 
 const char *cli_rules_directory(const char *option) {

@@ -30,6 +30,14 @@ int cli_report(const char *command, const struct error *error);
 /* Prints `dunghen COMMAND: message` and a pointer to `dunghen help COMMAND`; returns 2. The
  * format is translated (rules/translate.h; po/meson.build names this function to xgettext). */
 int cli_usage_error(const char *command, const char *format, ...) DUNGHEN_PRINTF(2, 3);
+/* The end of a getopt_long loop: `found` is what it returned for an option it could not take
+ * (':' a missing value, anything else an unknown option). Returns 2. */
+int cli_option_error(const char *command, int found, char **argv);
+/* After the options: a stray argument is a usage error (returns 2), else 0. */
+int cli_no_arguments(const char *command, int argc, char **argv);
+/* The "now" of a command: --now if given, else $DUNGHEN_NOW when set and not empty, else NULL
+ * (the system clock). */
+const char *cli_now(const char *option);
 /* The rules search path (rules_locate): --rules if given, else $DUNGHEN_RULES, else
  * SYSCONFDIR/rules:DATADIR/rules when installed, else the source tree's (a build that was never
  * installed). */

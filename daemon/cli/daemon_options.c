@@ -62,16 +62,13 @@ int daemon_options_parse(const char *command, int argc, char **argv, bool allow_
         return cli_usage_error(command, "unknown option '--clock-rate'");
       options->clock_rate = optarg;
       break;
-    case ':':
-      return cli_usage_error(command, "option '%s' needs a value", argv[optind - 1]);
     default:
-      return cli_usage_error(command, "unknown option '%s'", argv[optind - 1]);
+      return cli_option_error(command, option, argv);
     }
   }
-  if (optind < argc)
-    return cli_usage_error(command, "unexpected argument '%s'", argv[optind]);
-  if (options->now == NULL)
-    options->now = environment("DUNGHEN_NOW");
+  if (cli_no_arguments(command, argc, argv) != 0)
+    return STATUS_INVALID;
+  options->now = cli_now(options->now);
   if (allow_rate && options->clock_rate == NULL)
     options->clock_rate = environment("DUNGHEN_CLOCK_RATE");
   if (options->now == NULL && options->clock_rate == NULL) {

@@ -509,20 +509,15 @@ static int parse_options(int argc, char **argv, struct preview_options *options)
         return cli_usage_error("preview", "--format is text or json, not '%s'", optarg);
       options->json = strcmp(optarg, "json") == 0;
       break;
-    case ':':
-      return cli_usage_error("preview", "option '%s' needs a value", argv[optind - 1]);
     default:
-      return cli_usage_error("preview", "unknown option '%s'", argv[optind - 1]);
+      return cli_option_error("preview", option, argv);
     }
   }
-  if (optind < argc)
-    return cli_usage_error("preview", "unexpected argument '%s'", argv[optind]);
+  if (cli_no_arguments("preview", argc, argv) != 0)
+    return STATUS_INVALID;
   if (options->rules == NULL)
     return cli_usage_error("preview", "--rules DIR is required (the rules to preview)");
-  if (options->now == NULL) {
-    const char *now = getenv("DUNGHEN_NOW");
-    options->now = now != NULL && *now != '\0' ? now : NULL;
-  }
+  options->now = cli_now(options->now);
   return 0;
 }
 

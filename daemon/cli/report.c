@@ -319,20 +319,15 @@ static int parse_options(int argc, char **argv, struct report_options *options) 
     case OPTION_NOW:
       options->now = optarg;
       break;
-    case ':':
-      return cli_usage_error("report", "option '%s' needs a value", argv[optind - 1]);
     default:
-      return cli_usage_error("report", "unknown option '%s'", argv[optind - 1]);
+      return cli_option_error("report", option, argv);
     }
   }
-  if (optind < argc)
-    return cli_usage_error("report", "unexpected argument '%s'", argv[optind]);
+  if (cli_no_arguments("report", argc, argv) != 0)
+    return STATUS_INVALID;
   if (options->from == NULL || options->to == NULL)
     return cli_usage_error("report", "--from DATE and --to DATE are required (YYYY-MM-DD)");
-  if (options->now == NULL) {
-    const char *now = getenv("DUNGHEN_NOW");
-    options->now = now != NULL && *now != '\0' ? now : NULL;
-  }
+  options->now = cli_now(options->now);
   return 0;
 }
 

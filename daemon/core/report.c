@@ -92,14 +92,6 @@ static void group_free(struct report_group *group) {
   memset(group, 0, sizeof *group);
 }
 
-static char *copy_text(const char *text) {
-  size_t length = strlen(text) + 1;
-  char *copy = malloc(length);
-  if (copy != NULL)
-    memcpy(copy, text, length);
-  return copy;
-}
-
 enum status report_compute_total(struct report *report, struct error *error) {
   group_free(&report->total);
   struct report_group *total = &report->total;
@@ -108,8 +100,8 @@ enum status report_compute_total(struct report *report, struct error *error) {
     report_figures_add(&total->figures, &report->groups[i].figures);
     code_count += report->groups[i].late_without_letter.count;
   }
-  total->key = copy_text("total");
-  total->label = copy_text("Tổng cộng");
+  total->key = strdup("total");
+  total->label = strdup("Tổng cộng");
   if (code_count > 0)
     total->late_without_letter.codes = malloc(code_count * sizeof(char *));
   if (total->key == NULL || total->label == NULL ||
@@ -121,7 +113,7 @@ enum status report_compute_total(struct report *report, struct error *error) {
   for (size_t i = 0; i < report->group_count; i++) {
     const struct report_codes *part = &report->groups[i].late_without_letter;
     for (size_t j = 0; j < part->count; j++) {
-      char *code = copy_text(part->codes[j]);
+      char *code = strdup(part->codes[j]);
       if (code == NULL) {
         group_free(total);
         return error_set(error, STATUS_RUNTIME, "out of memory for the report's total");

@@ -21,17 +21,9 @@ static const struct {
     {"other", "Khác"},
 };
 
-static char *copy_text(const char *text) {
-  size_t length = strlen(text) + 1;
-  char *copy = malloc(length);
-  if (copy != NULL)
-    memcpy(copy, text, length);
-  return copy;
-}
-
 /* Replaces the group's label; false when memory runs out. */
 static bool set_label(struct report_group *group, const char *label) {
-  char *copy = copy_text(label);
+  char *copy = strdup(label);
   if (copy == NULL)
     return false;
   free(group->label);
@@ -125,8 +117,8 @@ static enum status merge_by_field(struct report *report, const struct procedure_
         into = &fields[j];
     if (into == NULL) {
       into = &fields[field_count];
-      into->key = copy_text(field);
-      into->label = copy_text(field);
+      into->key = strdup(field);
+      into->label = strdup(field);
       ok = into->key != NULL && into->label != NULL;
       field_count++;
     }

@@ -122,14 +122,6 @@ enum {
   COLUMN_CODES,
 };
 
-static char *copy_text(const char *text) {
-  size_t length = strlen(text) + 1;
-  char *copy = malloc(length);
-  if (copy != NULL)
-    memcpy(copy, text, length);
-  return copy;
-}
-
 /* The group with `key`, added (zeroed, label = key) when the report has none yet; NULL when
  * memory runs out. Groups are few (agencies, procedures): a linear search is enough. */
 static struct report_group *group_for(struct report *report, const char *key) {
@@ -143,8 +135,8 @@ static struct report_group *group_for(struct report *report, const char *key) {
   report->groups = grown;
   struct report_group *group = &report->groups[report->group_count];
   memset(group, 0, sizeof *group);
-  group->key = copy_text(key);
-  group->label = copy_text(key);
+  group->key = strdup(key);
+  group->label = strdup(key);
   if (group->key == NULL || group->label == NULL) {
     free(group->key);
     free(group->label);
@@ -176,7 +168,7 @@ static bool read_codes(const char *literal, struct report_codes *codes) {
   bool ok = codes->codes != NULL;
   array_reader_open(&reader, literal, area);
   while (ok && array_reader_next(&reader, &code)) {
-    char *copy = copy_text(code != NULL ? code : "");
+    char *copy = strdup(code != NULL ? code : "");
     ok = copy != NULL;
     if (ok)
       codes->codes[codes->count++] = copy;
@@ -253,7 +245,7 @@ enum status report_read(PGconn *connection, const struct report_query *query, st
                         struct error *error) {
   report->period = query->period;
   report->grouping = query->grouping;
-  if (query->agency != NULL && (report->agency = copy_text(query->agency)) == NULL)
+  if (query->agency != NULL && (report->agency = strdup(query->agency)) == NULL)
     return error_set(error, STATUS_RUNTIME, "out of memory for the report");
   char start[24], end[24];
   snprintf(start, sizeof start, "%lld",
