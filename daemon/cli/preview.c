@@ -458,7 +458,8 @@ static enum status run_preview(const struct preview_options *options, struct err
     if (run.progress)
       fprintf(stderr, "preview: %zu of %" PRId64 " dossiers, done\n", run.impact.examined,
               run.total);
-    qsort(run.changed, run.changed_count, sizeof *run.changed, compare_changed);
+    if (run.changed_count > 1) /* qsort may not be given the NULL of an empty list */
+      qsort(run.changed, run.changed_count, sizeof *run.changed, compare_changed);
     groups_sort(&run.by_procedure);
     groups_sort(&run.by_agency);
     if (options->json)

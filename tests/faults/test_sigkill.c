@@ -79,8 +79,13 @@ int main(void) {
   int rounds = faults_rounds(50);
   struct tally tally = {0};
   double started = e2e_monotonic_now();
-  for (int round = 1; round <= rounds; round++)
+  /* A loaded machine (CI under ASan) can start daemons so slowly that no kill of the planned
+   * rounds lands during a render; the case matters most, so up to as many rounds again are
+   * played until one does. */
+  int round = 1;
+  for (; round <= rounds || (tally.rendering_at_kill == 0 && round <= 2 * rounds); round++)
     one_round(&database, &workload, config, round, &tally);
+  rounds = round - 1;
   tap_is_integer(tally.kills, rounds, "%d daemons killed with SIGKILL", rounds);
   tap_is_integer(tally.early_exits, 0, "none had exited on its own before the kill");
   tap_is_integer(tally.broken_rounds, 0, "the database invariants held after every kill");
