@@ -37,6 +37,7 @@
 #include "service/config.h"
 #include "service/log.h"
 #include "service/metrics_histogram.h"
+#include "service/spool_audit.h"
 #include "service/worker_thread.h"
 #include "store/pass.h"
 #include "store/pass_metrics.h"
@@ -53,6 +54,9 @@ struct pass_worker_settings {
    * the escalations and letters of that pass are mailed (or not) as configured, whichever
    * thread reaches the database first. */
   bool mail_enabled;
+  /* paths.spool: audited before the first pass of every session (service/spool_audit.h);
+   * NULL: none. */
+  const char *spool_directory;
 };
 
 struct pass_worker_snapshot {
@@ -71,6 +75,7 @@ struct pass_worker_snapshot {
   uint64_t reload_decided;  /* the last reload whose new rules the guard judged; 0: none */
   bool reload_refused;      /* ... and refused */
   char reload_refusal[300]; /* "reload refused: would queue 340 letters (limit 20); see ..." */
+  struct spool_audit_tally spool_audit; /* the last audit of the spool against the database */
 };
 
 struct pass_worker;
