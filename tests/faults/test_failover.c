@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -548,8 +549,98 @@ static void asynchronous_case(void) {
   pair_destroy(&pair);
 }
 
+/* pgbouncer as the server user (it refuses root), dying with the test; its pid or -1. */
+static pid_t start_pooler(const char *configuration) {
+  fflush(NULL);
+  pid_t child = fork();
+  if (child == 0) {
+    if (geteuid() == 0) {
+      struct passwd *user = getpwnam("postgres");
+      if (user == NULL || setgroups(0, NULL) != 0 || setgid(user->pw_gid) != 0 ||
+          setuid(user->pw_uid) != 0)
+        _exit(126);
+    }
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
+    execlp("pgbouncer", "pgbouncer", "-q", configuration, (char *)NULL);
+    _exit(127);
+  }
+  return child;
+}
+
+static void pooler_case(void) {
+  if (system("command -v pgbouncer >/dev/null 2>&1") != 0) {
+    tap_diagnostic("pooler: pgbouncer is not installed (tools/dev installs it): not tested");
+    return;
+  }
+  struct pg_server server;
+  if (!tap_ok(pg_server_create(&server), "pooler: a private PostgreSQL"))
+    return;
+  PGconn *admin = PQconnectdb(server.conninfo);
+  PQclear(PQexec(admin, "CREATE DATABASE pooled"));
+  PQfinish(admin);
+  int port = free_port();
+  char path[PATH_MAX + 32], text[4 * PATH_MAX];
+  snprintf(path, sizeof path, "%s/users.txt", server.directory);
+  bool written = append_text(path, "\"postgres\" \"\"\n");
+  /* Session mode: a client keeps its server connection for as long as it is connected, so
+   * LISTEN, session advisory locks and SET work as on a direct connection. */
+  snprintf(text, sizeof text,
+           "[databases]\npooled = host=%s port=5432 dbname=pooled\n"
+           "[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = %d\nunix_socket_dir =\n"
+           "auth_type = trust\nauth_file = %s\npool_mode = session\n"
+           "logfile = %s/pgbouncer.log\nmax_client_conn = 50\ndefault_pool_size = 20\n",
+           server.directory, port, path, server.directory);
+  snprintf(path, sizeof path, "%s/pgbouncer.ini", server.directory);
+  written = written && append_text(path, text);
+  pid_t pooler = written ? start_pooler(path) : -1;
+  char conninfo[256];
+  snprintf(conninfo, sizeof conninfo, "host=127.0.0.1 port=%d user=postgres dbname=pooled", port);
+  bool answers = false;
+  for (int tick = 0; tick < 100 && pooler > 0 && !answers; tick++) {
+    answers = PQping(conninfo) == PQPING_OK;
+    if (!answers)
+      e2e_sleep_seconds(0.05);
+  }
+  struct e2e_harness harness = {0};
+  char spool[PATH_MAX + 16], config[4096];
+  struct e2e_daemon daemon;
+  if (!tap_ok(answers && prepare(&harness, conninfo, spool, sizeof spool, config, sizeof config),
+              "pooler: pgbouncer in session mode in front of it, migrated through it") ||
+      !tap_ok(e2e_daemon_start(&daemon, &harness, config, NULL) &&
+                  e2e_daemon_wait_log(&daemon, "ready: rules loaded", 1, 20),
+              "pooler: the daemon starts through pgbouncer")) {
+    e2e_teardown(&harness);
+    if (pooler > 0)
+      kill(pooler, SIGTERM);
+    pg_server_destroy(&server);
+    return;
+  }
+  /* After the start-up pass, with polling hourly: only a NOTIFY heard by the listener's LISTEN
+   * (through the pooler) can start the pass that escalates these. */
+  struct faults_workload workload = {&harness, 3, 0, 0};
+  faults_workload_overdue_burst(&workload, 10);
+  tap_ok(faults_wait_settled(&harness, true, 30),
+         "pooler: a NOTIFY through pgbouncer woke a pass; 10 dossiers escalated and lettered");
+  tap_ok(metric_value(&daemon, "dunghen_notifications_total") >= 1,
+         "pooler: the listener heard the notification");
+  tap_is_integer(e2e_db_integer(&harness, "SELECT count(*) FROM dunghen.letter_log "
+                                          "WHERE state = 'rendered'"),
+                 10, "pooler: 10 letters rendered");
+  faults_check_database(&harness, "pooler", false);
+  faults_check_spool(&harness, spool, "pooler");
+  tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 30), 0, "pooler: SIGTERM: exit status 0");
+  e2e_teardown(&harness);
+  kill(pooler, SIGTERM);
+  waitpid(pooler, NULL, 0);
+  pg_server_destroy(&server);
+}
+
 int main(void) {
   synchronous_case();
   asynchronous_case();
+  pooler_case();
   return tap_finish();
 }
