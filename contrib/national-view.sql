@@ -9,8 +9,8 @@
 -- superuser of the reporting database may pass NULL as the password):
 --   SELECT national.add_province('daklak', 'db.daklak.example', '5432', 'onestop',
 --                                'dunghen_report', 'secret');
--- Adding a province (or calling national.rebuild() after a province migrated) rebuilds the
--- views. Nothing is copied: every report reads the provinces' tables at that moment.
+-- Adding a province rebuilds the views; after a province migrated, run
+--   SELECT national.rebuild(); Nothing is copied: every report reads the provinces' tables at that moment.
 --
 -- What the reporting database holds, in schema `dunghen` (the names the report reads):
 --   dunghen.clock, dunghen.letter_log  UNION ALL of every province's table, with a leading
@@ -29,8 +29,8 @@ CREATE TABLE IF NOT EXISTS national.province (
   name text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,40}$')
 );
 
--- The union views, from the columns of the foreign tables as imported (so a column a later
--- migration adds appears once every province has it: the views keep the columns all share).
+-- Each province's foreign tables imported again, then the union views over the columns every
+-- province has (a column a later migration adds appears once all provinces have migrated).
 CREATE OR REPLACE FUNCTION national.rebuild() RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -43,6 +43,13 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM national.province) THEN
     RETURN;
   END IF;
+  -- Imported again each time: a migration of a province may have added columns.
+  FOR source IN SELECT 'province_' || p.name FROM national.province p LOOP
+    EXECUTE format('DROP SCHEMA IF EXISTS %I CASCADE', source);
+    EXECUTE format('CREATE SCHEMA %I', source);
+    EXECUTE format('IMPORT FOREIGN SCHEMA dunghen LIMIT TO (clock, letter_log, schema_version) '
+                   'FROM SERVER %I INTO %I', source, source);
+  END LOOP;
   FOREACH source IN ARRAY ARRAY['clock', 'letter_log'] LOOP
     code_column := CASE source WHEN 'clock' THEN 'code' ELSE 'dossier_code' END;
     -- The columns every province has, in the order of the first.
@@ -91,8 +98,5 @@ BEGIN
     EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER %I '
                    'OPTIONS (user %L, password %L)', server, username, password);
   END IF;
-  EXECUTE format('CREATE SCHEMA %I', server);
-  EXECUTE format('IMPORT FOREIGN SCHEMA dunghen LIMIT TO (clock, letter_log, schema_version) '
-                 'FROM SERVER %I INTO %I', server, server);
   PERFORM national.rebuild();
 END $$;

@@ -199,6 +199,9 @@ def main():
                                                  json.dumps(counts_only(total))))
     same = psql(reporting, "SELECT count(*) FROM dunghen.clock WHERE code LIKE '%/HS-SAME'")
     check(same.stdout.strip() == "2", "the same dossier code in two provinces stays two dossiers")
+    check(psql(reporting, "SELECT national.rebuild()").returncode == 0
+          and psql(reporting, "SELECT count(*) FROM dunghen.letter_log").stdout.strip() != "0",
+          "national.rebuild() imports the provinces again (as after a migration)")
     lagging = psql(PROVINCES["a"], "DELETE FROM dunghen.schema_version WHERE version = "
                    "(SELECT max(version) FROM dunghen.schema_version)")
     refused = run([BINARY, "report", *PERIOD, "--format", "json", "--db", reporting,
