@@ -67,31 +67,9 @@ static int free_port(void) {
 
 /* Runs a server program as the server user; output to DIR/commands.log; its exit status. */
 static int run_server_program(const struct pair *pair, char *const arguments[]) {
-  fflush(NULL);
-  pid_t child = fork();
-  if (child < 0)
-    return -1;
-  if (child == 0) {
-    char log_path[PATH_MAX + 16];
-    snprintf(log_path, sizeof log_path, "%s/commands.log", pair->directory);
-    int log = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (log >= 0) {
-      dup2(log, STDOUT_FILENO);
-      dup2(log, STDERR_FILENO);
-    }
-    if (geteuid() == 0) {
-      struct passwd *user = getpwnam("postgres");
-      if (user == NULL || setgroups(0, NULL) != 0 || setgid(user->pw_gid) != 0 ||
-          setuid(user->pw_uid) != 0)
-        _exit(126);
-    }
-    execv(arguments[0], arguments);
-    _exit(127);
-  }
-  int status;
-  while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-    ;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  char log_path[PATH_MAX + 16];
+  snprintf(log_path, sizeof log_path, "%s/commands.log", pair->directory);
+  return pg_server_run_program(log_path, arguments);
 }
 
 /* pg_ctl ACTION on DIR/NAME: "start", "promote", or "stop" in `mode`. */
