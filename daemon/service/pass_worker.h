@@ -3,7 +3,9 @@
  * has to.
  *
  * On the worker skeleton (service/worker_thread.h: its own session, requests, backoff,
- * snapshots, stop) it holds a reference to the ruleset in force, and runs, when asked: the
+ * snapshots, stop) it holds a reference to the ruleset in force, audits the spool once on every
+ * new session before anything else (service/spool_audit.h: numbers of letters on disk are never
+ * taken again), and runs, when asked: the
  * reload guard on a reload's new rules, then a full recompute when they are accepted
  * (pass_recompute_all, in batches), a pass (pass_run), the retention after a pass (at most
  * hourly), and a metrics snapshot after them. Requests are
