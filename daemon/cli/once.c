@@ -2,7 +2,9 @@
  * once.c: `dunghen once`, one full pass over every dossier of the source, then exit.
  *
  * The same config, overrides and pass as the daemon, with blocking libpq and no loop. "Now" is
- * --now TS (or $DUNGHEN_NOW), else the system clock. After the pass it renders the letters that
+ * --now TS (or $DUNGHEN_NOW), else the system clock. Before the pass it audits the spool against
+ * the database as the daemon does (service/spool_audit.h: letters lost in a failover are logged
+ * on stderr, their numbers never taken again). After the pass it renders the letters that
  * are pending (service/letter_jobs.h, into the spool; nothing without agencies.yaml). Prints
  * one summary line for the pass and one for the letters on stdout, and one line per newly
  * flagged dossier (its code and reason) on stderr. Exit 0 after a pass, also when some dossiers
@@ -20,6 +22,7 @@
 #include "service/letter_worker.h"
 #include "service/session.h"
 #include "service/spool.h"
+#include "service/spool_audit.h"
 #include "store/pass.h"
 #include "store/schema.h"
 
@@ -117,10 +120,16 @@ static enum status run_once(const struct daemon_options *options, struct error *
         .overlap_seconds = config.overlap,
         .full = true,
     };
+    /* As the daemon does on every session: numbers on disk are never taken again. */
+    struct log log;
+    log_init(&log, stderr, LOG_WARNING);
+    struct spool_audit_tally audit = {0};
+    status = spool_audit_run(connection, config.spool_directory, &log, &audit, error);
     struct pass_report report;
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    status = pass_run(&context, &report, error);
+    if (status == STATUS_OK)
+      status = pass_run(&context, &report, error);
     if (status == STATUS_OK)
       print_report(now, &report, seconds_since(&start));
     if (status == STATUS_OK)

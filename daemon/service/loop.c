@@ -152,6 +152,7 @@ static struct pass_worker_settings pass_settings(const struct config *config) {
       .overlap = config->overlap,
       .retention = config->retention,
       .mail_enabled = config->mail.enabled,
+      .spool_directory = config->spool_directory,
   };
   return settings;
 }

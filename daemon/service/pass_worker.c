@@ -28,6 +28,7 @@ struct pass_worker {
   int64_t overlap;
   struct retention_policy retention;
   bool mail_enabled;
+  char spool_directory[4096]; /* "": no spool to audit */
   struct pass_worker_snapshot snapshot;
 
   /* Only the thread touches these. */
@@ -47,6 +48,8 @@ struct pass_worker {
   int64_t retention_at;                      /* the clock instant of the last retention run */
   bool switch_set; /* dunghen.mail_switch holds `switch_enabled`, written on this session */
   bool switch_enabled;
+  bool audited; /* the spool was audited on this session (service/spool_audit.h) */
+  struct spool_audit_tally spool_audit;
 };
 
 static void fill_context(struct pass_worker *worker, struct pass_context *context) {
@@ -291,6 +294,23 @@ static enum status set_mail_switch(struct pass_worker *worker, struct error *err
 static void forget_switch(void *owner) {
   struct pass_worker *worker = owner;
   worker->switch_set = false; /* written on the session that closed */
+  worker->audited = false;    /* a new session may reach another server: a promoted standby */
+}
+
+/* Before the first pass of every session, so the counters are above the spool's numbers before
+ * this daemon takes another (service/spool_audit.h). */
+static enum status audit_spool(struct pass_worker *worker, struct error *error) {
+  char spool_directory[sizeof worker->spool_directory];
+  pthread_mutex_lock(&worker->thread.mutex);
+  memcpy(spool_directory, worker->spool_directory, sizeof spool_directory);
+  pthread_mutex_unlock(&worker->thread.mutex);
+  enum status status = spool_audit_run(worker->session.connection, spool_directory, worker->log,
+                                       &worker->spool_audit, error);
+  worker->audited = status == STATUS_OK;
+  pthread_mutex_lock(&worker->thread.mutex);
+  worker->snapshot.spool_audit = worker->spool_audit;
+  pthread_mutex_unlock(&worker->thread.mutex);
+  return status;
 }
 
 static enum status run_round(void *owner, double *retry_in, struct error *error) {
@@ -299,6 +319,8 @@ static enum status run_round(void *owner, double *retry_in, struct error *error)
   enum status status = worker_thread_connect(&worker->thread, error);
   if (status == STATUS_OK)
     status = set_mail_switch(worker, error);
+  if (status == STATUS_OK && !worker->audited)
+    status = audit_spool(worker, error);
   if (status == STATUS_OK && worker->candidate != NULL)
     status = judge_candidate(worker, error);
   if (status == STATUS_OK && worker->recompute)
@@ -340,6 +362,8 @@ static void apply_settings(struct pass_worker *worker,
   worker->overlap = settings->overlap;
   worker->retention = settings->retention;
   worker->mail_enabled = settings->mail_enabled;
+  snprintf(worker->spool_directory, sizeof worker->spool_directory, "%s",
+           settings->spool_directory != NULL ? settings->spool_directory : "");
 }
 
 struct pass_worker *pass_worker_new(struct event_base *base,

@@ -3,7 +3,9 @@
  * has to.
  *
  * On the worker skeleton (service/worker_thread.h: its own session, requests, backoff,
- * snapshots, stop) it holds a reference to the ruleset in force, and runs, when asked: the
+ * snapshots, stop) it holds a reference to the ruleset in force, audits the spool once on every
+ * new session before anything else (service/spool_audit.h: numbers of letters on disk are never
+ * taken again), and runs, when asked: the
  * reload guard on a reload's new rules, then a full recompute when they are accepted
  * (pass_recompute_all, in batches), a pass (pass_run), the retention after a pass (at most
  * hourly), and a metrics snapshot after them. Requests are
@@ -37,6 +39,7 @@
 #include "service/config.h"
 #include "service/log.h"
 #include "service/metrics_histogram.h"
+#include "service/spool_audit.h"
 #include "service/worker_thread.h"
 #include "store/pass.h"
 #include "store/pass_metrics.h"
@@ -53,6 +56,9 @@ struct pass_worker_settings {
    * the escalations and letters of that pass are mailed (or not) as configured, whichever
    * thread reaches the database first. */
   bool mail_enabled;
+  /* paths.spool: audited before the first pass of every session (service/spool_audit.h);
+   * NULL: none. */
+  const char *spool_directory;
 };
 
 struct pass_worker_snapshot {
@@ -71,6 +77,7 @@ struct pass_worker_snapshot {
   uint64_t reload_decided;  /* the last reload whose new rules the guard judged; 0: none */
   bool reload_refused;      /* ... and refused */
   char reload_refusal[300]; /* "reload refused: would queue 340 letters (limit 20); see ..." */
+  struct spool_audit_tally spool_audit; /* the last audit of the spool against the database */
 };
 
 struct pass_worker;

@@ -30,6 +30,15 @@ bool status_health(const struct status_snapshot *state, char *reason, size_t siz
              pass->thread.problem);
     return false;
   }
+  /* A letter on disk that the database lost (a failover to an asynchronous standby) needs an
+   * operator: docs/FAILOVER.md. Stable for monitors: starts with "letters lost: ". */
+  if (pass->spool_audit.unknown + pass->spool_audit.reused > 0) {
+    snprintf(reason, size,
+             "letters lost: %" PRIu64 " letter(s) in the spool unknown to the database, %" PRIu64
+             " with their number given to another dossier; see the log and docs/FAILOVER.md",
+             pass->spool_audit.unknown, pass->spool_audit.reused);
+    return false;
+  }
   const struct letter_worker_snapshot *letters = state->letters;
   if (letters->spool_problem[0] != '\0') {
     /* Stable for monitors: starts with "spool: " (spool.h's messages do already). */
@@ -184,6 +193,19 @@ static void process_metrics(const struct status_snapshot *state, struct evbuffer
   metric_integer(body, "dunghen_database_reconnects_total", "counter",
                  "Database connections lost and opened again (listener and worker).",
                  state->database_reconnects + snapshot->thread.reconnects);
+  metric(body, "dunghen_spool_audit_letters", "gauge",
+         "Letters of the spool at the last audit (each new database session), by what the "
+         "database says of their number.");
+  evbuffer_add_printf(body,
+                      "dunghen_spool_audit_letters{result=\"known\"} %" PRIu64 "\n"
+                      "dunghen_spool_audit_letters{result=\"unknown\"} %" PRIu64 "\n"
+                      "dunghen_spool_audit_letters{result=\"reused\"} %" PRIu64 "\n",
+                      snapshot->spool_audit.letters - snapshot->spool_audit.unknown -
+                          snapshot->spool_audit.reused,
+                      snapshot->spool_audit.unknown, snapshot->spool_audit.reused);
+  metric_integer(body, "dunghen_spool_audits_total", "counter",
+                 "Audits of the spool against the database (one per new database session).",
+                 (long long)snapshot->spool_audit.audits);
   metric_integer(body, "dunghen_notifications_total", "counter",
                  "dunghen_dossier notifications heard.", state->notifications);
   metric(body, "dunghen_reloads_total", "counter", "SIGHUP reloads, by result.");

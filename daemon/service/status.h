@@ -8,9 +8,10 @@
  * contract: monitors, tests/e2e/test_metrics.c, tests/e2e/check_contrib.py and promtool read
  * them. /healthz is healthy ("ok", or "ok; mail...": a warning a restart would not cure) unless
  * the daemon is stopping, the database is unreachable, no pass has worked yet or the last one
- * failed, the spool refuses letters ("spool: ...") or the letter thread failed. A reload the
- * reload guard refused keeps 200 (the old rules are in force and work): "ok; reload refused:
- * would queue 340 letters (limit 20); see dunghen preview", also the STATUS= line, until a
+ * failed, the last spool audit found letters on disk that the database lost ("letters lost: ...",
+ * service/spool_audit.h), the spool refuses letters ("spool: ...") or the letter thread failed. A
+ * reload the reload guard refused keeps 200 (the old rules are in force and work): "ok; reload
+ * refused: would queue 340 letters (limit 20); see dunghen preview", also the STATUS= line, until a
  * reload is accepted. A failing scheduled report keeps 200 too, as mail does: "ok; report: ...".
  */
 #ifndef DUNGHEN_STATUS_H

@@ -16,15 +16,12 @@
 
 #include "demo/cluster.h"
 
-/* Runs a server binary as the server user, output appended to DIR/pg_ctl.log; exit status. */
-static int run_as_server_user(const struct pg_server *server, char *const arguments[]) {
+int pg_server_run_program(const char *log_path, char *const arguments[]) {
   fflush(NULL);
   pid_t child = fork();
   if (child < 0)
     return -1;
   if (child == 0) {
-    char log_path[PATH_MAX + 16];
-    snprintf(log_path, sizeof log_path, "%s/pg_ctl.log", server->directory);
     int log = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (log >= 0) {
       dup2(log, STDOUT_FILENO);
@@ -43,6 +40,13 @@ static int run_as_server_user(const struct pg_server *server, char *const argume
   while (waitpid(child, &status, 0) < 0 && errno == EINTR)
     ;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Output appended to DIR/pg_ctl.log. */
+static int run_as_server_user(const struct pg_server *server, char *const arguments[]) {
+  char log_path[PATH_MAX + 16];
+  snprintf(log_path, sizeof log_path, "%s/pg_ctl.log", server->directory);
+  return pg_server_run_program(log_path, arguments);
 }
 
 static int pg_ctl(const struct pg_server *server, const char *action, const char *mode) {

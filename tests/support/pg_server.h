@@ -33,4 +33,9 @@ bool pg_server_start(struct pg_server *server);
 /* Stops for good and removes the directory. */
 void pg_server_destroy(struct pg_server *server);
 
+/* Runs a server program (initdb, pg_ctl, pg_basebackup: a full path) as the server user, its
+ * output appended to `log_path`; its exit status, or -1. For tests that run servers of their
+ * own (tests/faults/test_failover.c: a primary and a standby). */
+int pg_server_run_program(const char *log_path, char *const arguments[]);
+
 #endif

@@ -88,6 +88,14 @@ static void test_health(void) {
   state.status.reload_refusal = "";
   expect_health(&state, true, "ok", "an accepted reload clears the refusal");
 
+  state.pass.spool_audit = (struct spool_audit_tally){.audits = 2, .letters = 30, .unknown = 24};
+  expect_health(&state, false,
+                "letters lost: 24 letter(s) in the spool unknown to the database, 0 with their "
+                "number given to another dossier; see the log and docs/FAILOVER.md",
+                "letters on disk that the database lost");
+  state.pass.spool_audit.unknown = 0;
+  expect_health(&state, true, "ok", "once settled, healthy again");
+
   snprintf(state.letters.thread.problem, sizeof state.letters.thread.problem, "font missing");
   expect_health(&state, false, "letters: font missing", "the letter thread failing");
   snprintf(state.letters.spool_problem, sizeof state.letters.spool_problem, "disk full");
@@ -151,6 +159,7 @@ static void test_metrics(void) {
   state.status.database_reconnects = 1;
   state.pass.thread.reconnects = 2;
   metrics_histogram_observe(&state.reload_seconds, 0.02);
+  state.pass.spool_audit = (struct spool_audit_tally){.audits = 3, .letters = 30};
   struct evbuffer *body = evbuffer_new();
   status_metrics(&state.status, body);
   size_t length = evbuffer_get_length(body);
@@ -170,6 +179,12 @@ static void test_metrics(void) {
   tap_contains(text, "dunghen_reload_duration_seconds_bucket{le=\"+Inf\"} 1\n",
                "a histogram's +Inf bucket");
   tap_contains(text, "dunghen_reload_duration_seconds_count 1\n", "and its count");
+  tap_contains(text,
+               "dunghen_spool_audit_letters{result=\"known\"} 30\n"
+               "dunghen_spool_audit_letters{result=\"unknown\"} 0\n"
+               "dunghen_spool_audit_letters{result=\"reused\"} 0\n",
+               "the spool audit's letters by result");
+  tap_contains(text, "\ndunghen_spool_audits_total 3\n", "and the audits");
   tap_ok(strstr(text, "dunghen_dossiers{") == NULL, "no database gauges before any were read");
   free(text);
 }
