@@ -9,6 +9,8 @@
 #ifndef DUNGHEN_CLI_H
 #define DUNGHEN_CLI_H
 
+#include <stddef.h>
+
 #include "core/error.h"
 
 int command_check(int argc, char **argv);
@@ -23,6 +25,7 @@ int command_once(int argc, char **argv);
 int command_demo(int argc, char **argv);
 int command_preview(int argc, char **argv);
 int command_report(int argc, char **argv);
+int command_letters(int argc, char **argv);
 
 /* Prints `dunghen COMMAND: message` to stderr, one such line for each line of the message, and
  * returns the exit status for the error. */
@@ -36,5 +39,10 @@ int cli_usage_error(const char *command, const char *format, ...) DUNGHEN_PRINTF
 const char *cli_rules_directory(const char *option);
 /* The letter templates, likewise: --letters, $DUNGHEN_LETTERS, installed, source tree. */
 const char *cli_letters_directory(const char *option);
+
+/* Writes `data` to `path` whole or not at all: a temporary file beside it, mode 0640 whatever
+ * the umask (reports and letters hold personal data), fsynced, then renamed over it. */
+enum status cli_write_atomically(const char *path, const void *data, size_t size,
+                                 struct error *error);
 
 #endif

@@ -38,8 +38,6 @@
 #include "store/report.h"
 #include "store/schema.h"
 
-enum { REPORT_FILE_MODE = 0640 };
-
 struct report_options {
   const char *from, *to;
   enum report_grouping grouping;
@@ -64,51 +62,6 @@ static enum status parse_day(const char *option, const char *text, int64_t *day,
 }
 
 /* ---- the file ---- */
-
-/* Writes `data` to `path` whole or not at all: a temporary file beside it, mode 0640 whatever
- * the umask, fsynced, then renamed over it. */
-static enum status write_atomically(const char *path, const char *data, size_t size,
-                                    struct error *error) {
-  size_t length = strlen(path);
-  char *temporary = malloc(length + 16);
-  if (temporary == NULL)
-    return error_set(error, STATUS_RUNTIME, "out of memory");
-  const char *slash = strrchr(path, '/');
-  size_t directory = slash != NULL ? (size_t)(slash - path) + 1 : 0;
-  snprintf(temporary, length + 16, "%.*s.%s.XXXXXX", (int)directory, path, path + directory);
-  int descriptor = mkstemp(temporary);
-  if (descriptor < 0) {
-    int cause = errno;
-    free(temporary);
-    return error_set(error, STATUS_RUNTIME, "%s: cannot create a file beside it: %s", path,
-                     strerror(cause));
-  }
-  int cause = 0; /* errno of the first step that failed */
-  if (fchmod(descriptor, REPORT_FILE_MODE) != 0)
-    cause = errno;
-  for (size_t written = 0; cause == 0 && written < size;) {
-    ssize_t count = write(descriptor, data + written, size - written);
-    if (count < 0 && errno == EINTR)
-      continue;
-    if (count <= 0)
-      cause = count < 0 ? errno : EIO;
-    else
-      written += (size_t)count;
-  }
-  if (cause == 0 && fsync(descriptor) != 0)
-    cause = errno;
-  if (close(descriptor) != 0 && cause == 0)
-    cause = errno;
-  if (cause == 0 && rename(temporary, path) != 0)
-    cause = errno;
-  if (cause != 0) {
-    unlink(temporary);
-    free(temporary);
-    return error_set(error, STATUS_RUNTIME, "%s: cannot write: %s", path, strerror(cause));
-  }
-  free(temporary);
-  return STATUS_OK;
-}
 
 static enum status write_stdout(const char *data, size_t size, struct error *error) {
   if (fwrite(data, 1, size, stdout) != size || fflush(stdout) != 0)
@@ -249,7 +202,7 @@ static enum status run_report(const struct report_options *options, struct error
   if (status == STATUS_OK)
     status = render(options, &config, issuer, &report, &out, error);
   if (status == STATUS_OK)
-    status = options->out != NULL ? write_atomically(options->out, out.data, out.length, error)
+    status = options->out != NULL ? cli_write_atomically(options->out, out.data, out.length, error)
                                   : write_stdout(out.data, out.length, error);
   buffer_free(&out);
   report_free(&report);
