@@ -83,6 +83,20 @@ static const struct command commands[] = {
         "  atomically to FILE (mode 0640). The PDF carries the letterhead of --issuer\n"
         "  (default: --agency, else the first agency of agencies.yaml), the date of --now\n"
         "  and the number N (default: blank).")},
+    {"letters", command_letters, N_("the letters kept in the database: get, export, import"),
+     N_("dunghen letters get (--code DOSSIER | --agency CODE --year Y --number N) [--version V]\n"
+        "                    --out FILE [--config FILE | --db CONNINFO]\n"
+        "dunghen letters export [--from DATE --to DATE] [--agency CODE] --out DIR\n"
+        "                       [--config FILE | --db CONNINFO]\n"
+        "dunghen letters import [--spool DIR] [--config FILE | --db CONNINFO]\n"
+        "  The database holds every letter's PDF (docs/LETTERS.md); the spool is an export.\n"
+        "  get writes one letter (its current draft, or version V) atomically to FILE (0640).\n"
+        "  export rebuilds the spool layout in DIR for the letters created in the period\n"
+        "  (local days, both included; all letters without one), every draft, each checked\n"
+        "  against its sha256; identical files are left alone. import stores the bytes of the\n"
+        "  letters rendered before the database kept them, read from the spool (default: the\n"
+        "  config's) and checked against their sha256; it names every missing or mismatching\n"
+        "  file and then exits 1.")},
     {"demo", command_demo, N_("show the whole product on a private PostgreSQL"),
      N_("dunghen demo [--out DIR] [--seed N] [--dossiers N] [--days N] [--start YYYY-MM-DD]\n"
         "             [--keep] [--rules DIR] [--letters DIR]\n"

@@ -9,6 +9,8 @@
 #ifndef DUNGHEN_CLI_H
 #define DUNGHEN_CLI_H
 
+#include <stddef.h>
+
 #include "core/error.h"
 
 int command_check(int argc, char **argv);
@@ -23,6 +25,7 @@ int command_once(int argc, char **argv);
 int command_demo(int argc, char **argv);
 int command_preview(int argc, char **argv);
 int command_report(int argc, char **argv);
+int command_letters(int argc, char **argv);
 
 /* Prints `dunghen COMMAND: message` to stderr, one such line for each line of the message, and
  * returns the exit status for the error. */

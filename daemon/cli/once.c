@@ -9,7 +9,8 @@
  * one summary line for the pass and one for the letters on stdout, and one line per newly
  * flagged dossier (its code and reason) on stderr. Exit 0 after a pass, also when some dossiers
  * were flagged; 2 for bad config, rules or templates; 1 when the database fails, the font is
- * missing, or the spool refuses a letter (the letter stays pending for the next run).
+ * missing, or the spool refuses a letter (the letter is rendered and kept in the database all
+ * the same; `dunghen letters export` writes its file later).
  */
 #include <stdio.h>
 #include <time.h>
@@ -82,9 +83,11 @@ static enum status render_letters(PGconn *connection, const struct config *confi
   if (report.failed > 0)
     fprintf(stderr, "dunghen once: %zu letter job(s) failed (see dunghen.letter_log.error)\n",
             report.failed);
-  if (report.blocked > 0)
-    return error_set(error, STATUS_RUNTIME, "%s; %zu letter(s) left pending", report.blocked_reason,
-                     report.blocked);
+  if (report.spool_behind > 0)
+    return error_set(error, STATUS_RUNTIME,
+                     "%s; %zu letter(s) stored in the database but not in the spool "
+                     "(`dunghen letters export` writes them)",
+                     report.spool_reason, report.spool_behind);
   return STATUS_OK;
 }
 

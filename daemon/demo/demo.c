@@ -247,9 +247,9 @@ static enum status run_daemon_pass(struct demo *demo, int64_t now, int64_t *next
   demo->seconds_in_letters += seconds_now() - started;
   if (status != STATUS_OK)
     return status;
-  if (rendered.blocked > 0)
+  if (rendered.spool_behind > 0)
     return error_set(error, STATUS_RUNTIME, "the letter spool refused a file: %s",
-                     rendered.blocked_reason);
+                     rendered.spool_reason);
   demo->letters_rendered += rendered.rendered;
   demo->letter_warnings += rendered.warnings;
   if (rendered.last_path[0] != '\0' && demo->example_letter[0] == '\0')

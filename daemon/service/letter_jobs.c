@@ -6,31 +6,21 @@
 
 #include "core/civil.h"
 #include "core/dossier.h"
+#include "core/sha256.h"
 #include "service/clock.h"
 #include "service/spool.h"
+#include "store/letter_pdf.h"
 #include "store/letter_queue.h"
 #include "store/transaction.h"
 
-enum job_outcome { JOB_RENDERED, JOB_FAILED, JOB_BLOCKED };
+enum job_outcome { JOB_RENDERED, JOB_FAILED };
 
 static const char *or_empty(const char *text) {
   return text != NULL ? text : "";
 }
 
-/* The spool name: the number first, so a directory listing sorts like the register; a
- * re-draft gets its version after the code, so every earlier draft keeps its own file. */
-static void spool_name(const char *dossier_code, int64_t number, int64_t version, char *name,
-                       size_t size) {
-  int used = snprintf(name, size, "%04" PRId64 "_", number);
-  size_t at = used > 0 ? (size_t)used : 0;
-  for (const char *c = dossier_code; *c != '\0' && at + 1 < size && at < 100; c++) {
-    bool safe = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
-                *c == '.' || *c == '-' || *c == '_';
-    name[at++] = safe ? *c : '-';
-  }
-  name[at] = '\0';
-  if (version > 1 && at + 1 < size)
-    snprintf(name + at, size - at, ".v%" PRId64, version);
+static void spool_name_of(const struct letter_job *job, char *name, size_t size) {
+  spool_letter_name(or_empty(job->dossier_code), job->number, (long)job->version, name, size);
 }
 
 /*
@@ -107,22 +97,37 @@ static enum status render_one(const struct letter_jobs_context *context,
   }
   report->warnings += output.warning_count;
   char name[160];
-  spool_name(input.dossier_code, input.number, job->version, name, sizeof name);
-  struct spool_result written;
+  spool_name_of(job, name, sizeof name);
+  /* The database is the record: the bytes are stored, and the letter marked rendered, in this
+   * transaction whatever the spool does. The spool is an export: a file it refuses (full,
+   * read-only) is written later (letter_jobs_catch_up, `dunghen letters export`). */
+  struct spool_result written = {0};
   struct error spool_error;
-  enum status status = spool_write(context->spool_directory, input.agency->code, job->year, name,
-                                   output.pdf, output.size, &written, &spool_error);
-  bool reason_missing = output.reason_missing;
-  letter_output_free(&output);
-  if (status == STATUS_RUNTIME) {
-    *outcome = JOB_BLOCKED;
-    snprintf(report->blocked_reason, sizeof report->blocked_reason, "%s", spool_error.message);
-    return STATUS_OK;
-  }
-  if (status != STATUS_OK) {
+  enum status status = STATUS_RUNTIME;
+  if (!report->spool_refused)
+    status = spool_write(context->spool_directory, input.agency->code, job->year, name, output.pdf,
+                         output.size, &written, &spool_error);
+  if (status == STATUS_INVALID) {
+    letter_output_free(&output);
     *outcome = JOB_FAILED;
     return letter_queue_record_failed(context->connection, job->id, spool_error.message, error);
   }
+  if (status == STATUS_RUNTIME) {
+    if (!report->spool_refused)
+      snprintf(report->spool_reason, sizeof report->spool_reason, "%s", spool_error.message);
+    report->spool_refused = true; /* no further attempt in this call: it fails the same way */
+    report->spool_behind++;
+    spool_file_path(context->spool_directory, input.agency->code, job->year, name, written.path,
+                    sizeof written.path);
+    sha256_hex(output.pdf, output.size, written.sha256);
+    written.size = output.size;
+  }
+  bool reason_missing = output.reason_missing;
+  status = letter_pdf_store(context->connection, job->id, job->version, written.sha256, output.pdf,
+                            output.size, context->now, error);
+  letter_output_free(&output);
+  if (status != STATUS_OK)
+    return status;
   snprintf(report->last_path, sizeof report->last_path, "%s", written.path);
   *outcome = JOB_RENDERED;
   struct letter_rendering rendering = {
@@ -146,23 +151,18 @@ static enum status run_batch(const struct letter_jobs_context *context, size_t b
     return status;
   struct letter_queue_batch jobs;
   status = letter_queue_claim(context->connection, batch, &jobs, error);
-  bool blocked = false;
-  for (size_t i = 0; status == STATUS_OK && !blocked && i < jobs.count; i++) {
+  for (size_t i = 0; status == STATUS_OK && i < jobs.count; i++) {
     enum job_outcome outcome = JOB_FAILED;
     status = render_one(context, &jobs.jobs[i], report, &outcome, error);
     report->rendered += status == STATUS_OK && outcome == JOB_RENDERED;
     report->failed += status == STATUS_OK && outcome == JOB_FAILED;
-    blocked = outcome == JOB_BLOCKED;
     (*claimed)++;
   }
-  report->blocked += blocked ? jobs.count - *claimed + 1 : 0;
   letter_queue_batch_free(&jobs);
   if (status != STATUS_OK) {
     transaction_rollback(context->connection);
     return status;
   }
-  if (blocked)
-    *claimed = 0; /* stop: the spool refuses files until space or permission returns */
   return transaction_commit(context->connection, "recording letters", error);
 }
 

@@ -5,13 +5,15 @@
  * the escalation), so this module only turns a 'pending' row into a PDF: it claims jobs with
  * the dossier's data (store/letter_queue.h: several workers or daemons never render the same
  * letter), renders them (letter/letter.h), writes each to the spool atomically
- * (service/spool.h) and records path, sha256 and size in the same transaction that held the
- * claim, rendered at `now` (the daemon's clock). A crash between the spool write and the
- * commit leaves the row pending; the next run renders the same number to the same path again,
- * so no PDF lacks its row and no row its PDF.
- * A full or read-only spool leaves jobs pending (reported as `blocked`) to retry later; a job
- * whose data cannot make a letter is marked 'failed' with the reason. Blocking libpq: call it
- * from a worker thread that owns the connection, never from the event loop.
+ * (service/spool.h) and stores the bytes (store/letter_pdf.h) and records path, sha256 and
+ * size in the same transaction that held the claim, rendered at `now` (the daemon's clock).
+ * The database is the record; the spool is an export. A crash between the spool write and the
+ * commit leaves the row pending; the next run renders the same number to the same path again.
+ * A full or read-only spool does not hold a letter back: it is stored and marked rendered all
+ * the same, its file counted in `spool_behind` (and the spool not tried again in this call), for
+ * the caller to write later (service/letter_export.h). A job whose data cannot make a letter
+ * (or whose agency code cannot name a directory) is marked 'failed' with the reason. Blocking
+ * libpq: call it from a worker thread that owns the connection, never from the event loop.
  */
 #ifndef DUNGHEN_LETTER_JOBS_H
 #define DUNGHEN_LETTER_JOBS_H
@@ -43,14 +45,15 @@ struct letter_jobs_context {
 struct letter_jobs_report {
   size_t rendered;
   size_t failed;        /* marked 'failed': the data cannot make a letter */
-  size_t blocked;       /* left pending because the spool refused the file (full, read-only) */
+  size_t spool_behind;  /* rendered and stored, but the spool refused the file (full, read-only) */
+  bool spool_refused;   /* the spool refused a file in this call */
   size_t warnings;      /* text replaced while rendering (reported per job in the log) */
   char last_path[4096]; /* the path of the last letter rendered, "" when none */
-  char blocked_reason[ERROR_MESSAGE_SIZE]; /* why the spool refused, when `blocked` > 0 */
+  char spool_reason[ERROR_MESSAGE_SIZE]; /* why the spool refused, when `spool_refused` */
 };
 
 /* Renders pending jobs until none is left (or `limit`). A database failure is STATUS_RUNTIME;
- * a spool failure stops the call with STATUS_OK and `blocked` > 0. */
+ * a spool failure is STATUS_OK with `spool_behind` > 0. */
 enum status letter_jobs_run(const struct letter_jobs_context *context,
                             struct letter_jobs_report *report, struct error *error);
 

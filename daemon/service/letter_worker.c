@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "service/clock.h"
+#include "service/letter_export.h"
 #include "service/letter_jobs.h"
 #include "service/session.h"
 #include "service/spool.h"
@@ -36,6 +37,8 @@ struct letter_worker {
   struct letter_kit *kit;
   struct letter_kit *taken_kit; /* from take to adopt */
   double spool_backoff;
+  bool spool_behind;    /* letters rendered while the spool refused their files */
+  int64_t behind_since; /* the daemon's clock before the first of them was rendered */
   double counted_at;
   bool leftovers_done;
   bool told_agencies_missing;
@@ -88,7 +91,6 @@ static enum status count_letters(struct letter_worker *worker, bool force, struc
   snapshot->pending = counts.pending;
   snapshot->rendered = counts.rendered;
   snapshot->failed = counts.failed;
-  snapshot->blocked = snapshot->spool_problem[0] != '\0' ? snapshot->pending : 0;
   snapshot->counts_valid = true;
   pthread_mutex_unlock(&worker->thread.mutex);
   return STATUS_OK;
@@ -122,17 +124,17 @@ static void record_chunk(struct letter_worker *worker, const struct letter_jobs_
   snapshot->warnings_total += report->warnings;
   snapshot->render_seconds = worker->render_seconds;
   snapshot->thread.problem[0] = '\0';
-  if (report->blocked > 0) {
+  if (report->spool_behind > 0) {
     snapshot->spool_refusals++;
-    snprintf(snapshot->spool_problem, sizeof snapshot->spool_problem, "%s", report->blocked_reason);
+    snapshot->blocked += (int64_t)report->spool_behind;
+    snprintf(snapshot->spool_problem, sizeof snapshot->spool_problem, "%s", report->spool_reason);
     log_one_line(snapshot->spool_problem);
-  } else if (report->rendered > 0) {
-    snapshot->spool_problem[0] = '\0';
   }
   pthread_mutex_unlock(&worker->thread.mutex);
 }
 
-/* Renders chunks until none is left, the spool refuses, or a stop is asked. */
+/* Renders chunks until none is left or a stop is asked. A spool that refuses files does not
+ * stop it: the letters are kept in the database, and their files written by catch_up(). */
 static enum status render_pending(struct letter_worker *worker, const char *spool, bool *blocked,
                                   struct error *error) {
   const struct ruleset *rules = worker->kit->rules;
@@ -149,16 +151,20 @@ static enum status render_pending(struct letter_worker *worker, const char *spoo
   size_t rendered = 0, failed = 0;
   *blocked = false;
   enum status status = STATUS_OK;
-  while (status == STATUS_OK && !*blocked && !worker_thread_stopping(&worker->thread)) {
+  while (status == STATUS_OK && !worker_thread_stopping(&worker->thread)) {
     struct letter_jobs_report report;
     context.now = clock_now(worker->clock);
     status = letter_jobs_run(&context, &report, error);
     if (status != STATUS_OK)
       break;
+    if (report.spool_behind > 0 && !worker->spool_behind) {
+      worker->spool_behind = true;
+      worker->behind_since = context.now;
+    }
     record_chunk(worker, &report);
     rendered += report.rendered;
     failed += report.failed;
-    *blocked = report.blocked > 0;
+    *blocked = *blocked || report.spool_behind > 0;
     if (report.failed > 0)
       log_warning(worker->log, "letters: %zu job(s) failed (see dunghen.letter_log.error)",
                   report.failed);
@@ -171,6 +177,42 @@ static enum status render_pending(struct letter_worker *worker, const char *spoo
   if (rendered + failed > 0)
     log_info(worker->log, "letters: %zu rendered, %zu failed, into %s", rendered, failed, spool);
   return status;
+}
+
+/* Writes the files the spool refused since `behind_since` from the database. A spool that still
+ * refuses sets *blocked; a database failure is returned. */
+static enum status catch_up(struct letter_worker *worker, const char *spool, bool *blocked,
+                            struct error *error) {
+  if (!worker->spool_behind)
+    return STATUS_OK;
+  struct letter_draft_filter filter = {.has_rendered_since = true,
+                                       .rendered_since = worker->behind_since};
+  struct letter_export_report report;
+  struct error export_error;
+  enum status status =
+      letter_export_run(worker->session.connection, spool, &filter, &report, &export_error);
+  if (status != STATUS_OK && PQstatus(worker->session.connection) != CONNECTION_OK)
+    return error_set(error, export_error.status, "%s", export_error.message);
+  pthread_mutex_lock(&worker->thread.mutex);
+  if (status != STATUS_OK) {
+    snprintf(worker->snapshot.spool_problem, sizeof worker->snapshot.spool_problem, "%s",
+             export_error.message);
+    log_one_line(worker->snapshot.spool_problem);
+  } else {
+    worker->snapshot.blocked = 0;
+  }
+  pthread_mutex_unlock(&worker->thread.mutex);
+  if (status != STATUS_OK) {
+    *blocked = true;
+    return STATUS_OK;
+  }
+  worker->spool_behind = false;
+  log_info(worker->log, "letters: the spool caught up from the database (%zu file(s) written)",
+           report.written);
+  if (report.unavailable > 0)
+    log_warning(worker->log, "letters: %zu letter(s) could not be exported: %s", report.unavailable,
+                report.first_problem);
+  return STATUS_OK;
 }
 
 static enum status attempt(struct letter_worker *worker, const char *spool, bool *blocked,
@@ -191,15 +233,22 @@ static enum status attempt(struct letter_worker *worker, const char *spool, bool
   }
   worker->told_agencies_missing = false;
   remove_leftovers(worker, spool);
-  return render_pending(worker, spool, blocked, error);
+  bool refused = false;
+  status = render_pending(worker, spool, &refused, error);
+  if (status == STATUS_OK && !refused)
+    status = catch_up(worker, spool, &refused, error);
+  *blocked = refused;
+  return status;
 }
 
 /* After a round that worked: a spool that refused files is tried again after its own backoff. */
 static void note_spool(struct letter_worker *worker, bool blocked, double *retry_in) {
   if (blocked) {
     pthread_mutex_lock(&worker->thread.mutex);
-    log_warning(worker->log, "letters: %s; %" PRId64 " letter(s) wait; retrying in %.1f s",
-                worker->snapshot.spool_problem, worker->snapshot.pending, worker->spool_backoff);
+    log_warning(worker->log,
+                "letters: %s; %" PRId64 " letter file(s) behind, kept in the database; "
+                "retrying in %.1f s",
+                worker->snapshot.spool_problem, worker->snapshot.blocked, worker->spool_backoff);
     pthread_mutex_unlock(&worker->thread.mutex);
     *retry_in = worker->spool_backoff;
     worker->spool_backoff *= 2;
@@ -211,6 +260,7 @@ static void note_spool(struct letter_worker *worker, bool blocked, double *retry
   pthread_mutex_lock(&worker->thread.mutex);
   if (worker->snapshot.spool_problem[0] != '\0')
     log_info(worker->log, "letters: the spool accepts files again");
+  worker->spool_behind = false;
   worker->snapshot.spool_problem[0] = '\0';
   worker->snapshot.blocked = 0;
   pthread_mutex_unlock(&worker->thread.mutex);

@@ -8,9 +8,13 @@
  * each, publishing a snapshot after every chunk (counts by state, the spool's problem). It is
  * woken at start (after removing the spool's crash leftovers), when the pass worker queued
  * letters, on NOTIFY dunghen_letter (another instance may have queued them) and after a
- * reconnect. A spool that refuses files (full, read-only) leaves the jobs pending and is
- * retried with a backoff (0.5 s doubling to 30 s) and on every wake-up; a database failure
- * likewise (the skeleton's backoff, 0.25 s to 30 s).
+ * reconnect. The database is the record of every letter (store/letter_pdf.h), the spool an
+ * export: a spool that refuses files (full, read-only) does not hold letters back; they are
+ * rendered and stored, and the files the spool missed are written from the database
+ * (service/letter_export.h) once it accepts them again, tried with a backoff (0.5 s doubling to
+ * 30 s) and on every wake-up. That catch-up lives in memory: after a restart in between,
+ * `dunghen letters export` writes them. A database failure is retried with the skeleton's
+ * backoff (0.25 s to 30 s).
  * Without agencies.yaml in the rules nothing is rendered: the jobs wait, and are counted.
  * letter_worker_stop() lets the running transaction finish; the loop hears `stopped`.
  */
@@ -63,11 +67,11 @@ struct letter_worker_snapshot {
   int64_t pending;         /* dunghen.letter_log by state, as last counted */
   int64_t rendered;
   int64_t failed;
-  int64_t blocked;         /* pending while the spool refuses files */
+  int64_t blocked;         /* letter files the spool refused, not yet written from the database */
   uint64_t rendered_total; /* by this process */
   uint64_t failed_total;
   uint64_t warnings_total; /* text replaced while rendering */
-  uint64_t spool_refusals; /* chunks stopped by the spool */
+  uint64_t spool_refusals; /* chunks whose files the spool refused */
   uint64_t leftovers_removed;
   struct metrics_histogram render_seconds; /* each letter_render() of this process */
 };

@@ -8,9 +8,8 @@
 #include "core/sha256.h"
 #include "letter/letter.h"
 #include "mail/message.h"
+#include "store/letter_pdf.h"
 #include "store/report_run.h"
-
-enum { PDF_LIMIT = 32 * 1024 * 1024 }; /* a letter is about 20 KB: anything near this is wrong */
 
 /* ---- the kit ---- */
 
@@ -47,35 +46,26 @@ void mail_kit_free(struct mail_kit *kit) {
   free(kit);
 }
 
-/* Reads the rendered PDF and checks it against the sha256 recorded with it. */
-static enum status read_letter(const struct mail_delivery *delivery, unsigned char **data,
+/* The rendered PDF of the letter's current draft, from the database (the record: the spool is
+ * only an export), checked against the sha256 and size recorded with it. */
+static enum status read_letter(const struct mail_message_context *context,
+                               const struct mail_delivery *delivery, unsigned char **data,
                                size_t *size, struct error *error) {
   *data = NULL;
   *size = 0;
-  const char *path = delivery->letter_path;
-  const char *expected = delivery->letter_sha256;
-  if (path == NULL || expected == NULL)
-    return error_set(error, STATUS_RUNTIME, "the letter has no file");
-  FILE *file = fopen(path, "rb");
-  if (file == NULL)
-    return error_set(error, STATUS_RUNTIME, "cannot open the letter %s", path);
-  unsigned char *buffer = malloc(PDF_LIMIT);
-  size_t got = buffer != NULL ? fread(buffer, 1, PDF_LIMIT, file) : 0;
-  bool failed = ferror(file) || buffer == NULL || got == PDF_LIMIT;
-  fclose(file);
-  char hex[SHA256_HEX_SIZE];
-  if (!failed)
-    sha256_hex(buffer, got, hex);
-  if (failed || strcmp(hex, expected) != 0) {
-    free(buffer);
-    return error_set(error, STATUS_RUNTIME,
-                     failed ? "cannot read the letter %s"
-                            : "the letter %s does not match its recorded sha256",
-                     path);
-  }
-  *data = buffer;
-  *size = got;
-  return STATUS_OK;
+  if (delivery->letter_path == NULL || delivery->letter_sha256 == NULL)
+    return error_set(error, STATUS_RUNTIME, "the letter is not rendered");
+  struct letter_draft draft = {
+      .letter_id = delivery->letter_id,
+      .version = delivery->letter_version,
+      .dossier_code = delivery->dossier_code,
+      .agency_code = delivery->agency_code,
+      .year = delivery->letter_year,
+      .number = delivery->letter_number,
+      .sha256 = delivery->letter_sha256,
+      .bytes = delivery->letter_bytes,
+  };
+  return letter_pdf_read(context->connection, &draft, data, size, error);
 }
 
 static const char *base_name(const char *path) {
@@ -190,7 +180,7 @@ enum status mail_message_build(const struct mail_message_context *context,
     input.digest_lines = lines;
     input.digest_line_count = digest.count;
   } else if (delivery->kind == DELIVERY_LETTER) {
-    status = read_letter(delivery, &pdf, &input.attachment_size, error);
+    status = read_letter(context, delivery, &pdf, &input.attachment_size, error);
     input.attachment = pdf;
     input.attachment_name = pdf != NULL ? base_name(delivery->letter_path) : NULL;
   } else if (delivery->kind == DELIVERY_REPORT) {

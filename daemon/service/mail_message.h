@@ -6,9 +6,9 @@
  * the rules (level titles, procedure names, agencies), loaded and checked by the loop and handed
  * to the mail thread whole. mail_message_build() turns a delivery claimed with
  * store/mail_queue.h into a MIME message: a digest's list of dossiers is read on `connection`
- * (in the claiming transaction), a letter's PDF is read from the spool and checked against its
- * recorded sha256, a scheduled report's PDF from dunghen.report_run (checked likewise), and
- * mail/message.h composes the message from them.
+ * (in the claiming transaction), a letter's PDF (its current draft) from dunghen.letter_pdf,
+ * never from the spool, and checked against its recorded sha256 and size, a scheduled report's PDF
+ * from dunghen.report_run (checked likewise), and mail/message.h composes the message from them.
  */
 #ifndef DUNGHEN_MAIL_MESSAGE_H
 #define DUNGHEN_MAIL_MESSAGE_H

@@ -136,6 +136,26 @@ enum status spool_write(const char *spool_directory, const char *agency_code, in
   return STATUS_OK;
 }
 
+void spool_letter_name(const char *dossier_code, long number, long version, char *name,
+                       size_t size) {
+  int used = snprintf(name, size, "%04ld_", number);
+  size_t at = used > 0 ? (size_t)used : 0;
+  for (const char *c = dossier_code; *c != '\0' && at + 1 < size && at < 100; c++) {
+    bool safe = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+                *c == '.' || *c == '-' || *c == '_';
+    name[at++] = safe ? *c : '-';
+  }
+  name[at] = '\0';
+  if (version > 1 && at + 1 < size)
+    snprintf(name + at, size - at, ".v%ld", version);
+}
+
+bool spool_file_path(const char *spool_directory, const char *agency_code, int year,
+                     const char *name, char *path, size_t size) {
+  return (size_t)snprintf(path, size, "%s/%s/%d/%s.pdf", spool_directory, agency_code, year, name) <
+         size;
+}
+
 static bool is_leftover(const char *name) {
   return name[0] == '.' && strstr(name, ".pdf.") != NULL;
 }

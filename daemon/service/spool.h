@@ -11,6 +11,7 @@
 #ifndef DUNGHEN_SPOOL_H
 #define DUNGHEN_SPOOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/error.h"
@@ -33,6 +34,17 @@ struct spool_result {
 enum status spool_write(const char *spool_directory, const char *agency_code, int year,
                         const char *name, const void *data, size_t size,
                         struct spool_result *result, struct error *error);
+
+/*
+ * The file name (without ".pdf") of a letter's draft: the number first, so a directory listing
+ * sorts like the register (`0042_CODE`); a re-draft gets `.vN` after the code, so every earlier
+ * draft keeps its own file. Characters of the code outside [A-Za-z0-9._-] become '-'.
+ */
+void spool_letter_name(const char *dossier_code, long number, long version, char *name,
+                       size_t size);
+/* `<spool>/<agency>/<year>/<name>.pdf`, the path spool_write() writes; false when too long. */
+bool spool_file_path(const char *spool_directory, const char *agency_code, int year,
+                     const char *name, char *path, size_t size);
 
 /*
  * Removes the temporary files a crash left in `<spool>/AGENCY/YEAR` (names starting with '.' and

@@ -43,7 +43,7 @@ bool status_health(const struct status_snapshot *state, char *reason, size_t siz
   if (letters->spool_problem[0] != '\0') {
     /* Stable for monitors: starts with "spool: " (spool.h's messages do already). */
     bool named = strncmp(letters->spool_problem, "spool: ", 7) == 0;
-    snprintf(reason, size, "%s%s; %" PRId64 " letter(s) wait",
+    snprintf(reason, size, "%s%s; %" PRId64 " letter file(s) behind, kept in the database",
              named ? "" : "spool: ", letters->spool_problem, letters->blocked);
     return false;
   }
@@ -236,7 +236,8 @@ static void letter_metrics(const struct status_snapshot *state, struct evbuffer 
   if (letters->counts_valid || state->pass->metrics_valid) {
     bool own = letters->counts_valid;
     metric(body, "dunghen_letters", "gauge",
-           "Apology letters, by state (blocked: pending while the spool refuses files).");
+           "Apology letters, by state (blocked: rendered and kept in the database, "
+           "their files not yet in the spool, which refuses them).");
     evbuffer_add_printf(body,
                         "dunghen_letters{state=\"pending\"} %" PRId64 "\n"
                         "dunghen_letters{state=\"rendered\"} %" PRId64 "\n"
@@ -252,7 +253,8 @@ static void letter_metrics(const struct status_snapshot *state, struct evbuffer 
                  "Letter jobs this process marked failed (their data cannot make a letter).",
                  letters->failed_total);
   metric_integer(body, "dunghen_letter_spool_blocked", "gauge",
-                 "1 while the spool refuses files (full, read-only): letters wait.",
+                 "1 while the spool refuses files (full, read-only): the letters are kept in the "
+                 "database and their files written once it accepts them.",
                  letters->spool_problem[0] != '\0');
   metric_integer(body, "dunghen_letter_spool_refusals_total", "counter",
                  "Times the spool refused a letter since start.", letters->spool_refusals);

@@ -249,7 +249,7 @@ static const char claim_sql[] =
     " dunghen.epoch(e.deadline), c.state, l.state, l.path, l.sha256, l.number, l.year,"
     " dunghen.epoch(l.new_appointment_at), s.delay_reason, r.id, r.period_kind,"
     " r.period_from - date '1970-01-01', r.number, r.year, r.received, r.done, r.in_progress,"
-    " r.on_time_share"
+    " r.on_time_share, l.id, l.version, l.bytes"
     " FROM dunghen.delivery_log d"
     " LEFT JOIN dunghen.outbox o ON o.id = d.outbox_id"
     " LEFT JOIN dunghen.report_run r ON r.id = o.report_id"
@@ -295,6 +295,9 @@ enum {
   COLUMN_REPORT_DONE,
   COLUMN_REPORT_IN_PROGRESS,
   COLUMN_ON_TIME_SHARE,
+  COLUMN_LETTER_ID,
+  COLUMN_LETTER_VERSION,
+  COLUMN_LETTER_BYTES,
 };
 
 enum status mail_queue_claim_delivery(PGconn *connection, int64_t now,
@@ -333,6 +336,9 @@ enum status mail_queue_claim_delivery(PGconn *connection, int64_t now,
           kind == DELIVERY_LETTER && letter_state != NULL && strcmp(letter_state, "failed") == 0,
       .letter_path = sql_text(row, 0, COLUMN_LETTER_PATH),
       .letter_sha256 = sql_text(row, 0, COLUMN_LETTER_SHA256),
+      .letter_id = sql_integer(row, 0, COLUMN_LETTER_ID, 0),
+      .letter_version = sql_integer(row, 0, COLUMN_LETTER_VERSION, 1),
+      .letter_bytes = sql_integer(row, 0, COLUMN_LETTER_BYTES, 0),
       .has_letter_number = sql_text(row, 0, COLUMN_LETTER_NUMBER) != NULL,
       .letter_number = (long)sql_integer(row, 0, COLUMN_LETTER_NUMBER, 0),
       .letter_year = (int)sql_integer(row, 0, COLUMN_LETTER_YEAR, 0),

@@ -154,6 +154,9 @@ struct mail_delivery {
   bool letter_failed; /* a letter's delivery whose letter could not be rendered */
   const char *letter_path;
   const char *letter_sha256;
+  int64_t letter_id; /* the letter and its current draft, whose bytes the mail attaches */
+  int64_t letter_version;
+  int64_t letter_bytes;
   bool has_letter_number;
   long letter_number;
   int letter_year;

@@ -260,6 +260,17 @@ static const struct invariant INVARIANTS[] = {
      "max(number) AS top FROM dunghen.letter_log GROUP BY agency_code, year) l "
      "USING (agency_code, year) WHERE k.last_number IS DISTINCT FROM l.top"},
     {"no failed letter", "SELECT count(*) FROM dunghen.letter_log WHERE state = 'failed'"},
+    /* The database is the letters' record (migration 9): every draft has its bytes, with the
+     * sha256 and size recorded in its row. The spool files, when present, are compared with the
+     * same sha256 and size by faults_check_spool, so they are identical to these bytes. */
+    {"every rendered letter has its PDF in the database, with its sha256 and size",
+     "SELECT count(*) FROM dunghen.letter_log l WHERE l.state = 'rendered' AND NOT EXISTS "
+     "(SELECT 1 FROM dunghen.letter_pdf p WHERE p.letter_id = l.id AND p.version = l.version "
+     "AND p.sha256 = l.sha256 AND octet_length(p.pdf) = l.bytes)"},
+    {"every earlier draft has its PDF in the database, with its sha256 and size",
+     "SELECT count(*) FROM dunghen.letter_version v WHERE v.sha256 IS NOT NULL AND NOT EXISTS "
+     "(SELECT 1 FROM dunghen.letter_pdf p WHERE p.letter_id = v.letter_id "
+     "AND p.version = v.version AND p.sha256 = v.sha256 AND octet_length(p.pdf) = v.bytes)"},
 };
 
 bool faults_check_database(struct e2e_harness *harness, const char *label, bool report_each) {

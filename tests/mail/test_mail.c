@@ -6,7 +6,8 @@
  *   - an overdue dossier's escalations and letter reach the addresses of their roles
  *     (rules/agencies.yaml), one message per event and address, with the Vietnamese subject,
  *     sender name and body decoded exactly, lines within 78 characters, the letter's PDF
- *     attached byte for byte; delivery_log, /metrics and /healthz agree; no address and no
+ *     attached byte for byte (from the database: the spool is deleted before one goes out);
+ *     delivery_log, /metrics and /healthz agree; no address and no
  *     applicant name in the daemon's log;
  *   - a server that refuses (451) and then accepts: retries, /healthz "ok; mail failing",
  *     then every message exactly once;
@@ -443,9 +444,25 @@ static void test_refusing_server(struct setup *setup, struct e2e_daemon *daemon)
   tap_is_integer(e2e_db_integer(harness, "SELECT count(*) FROM dunghen.delivery_log "
                                          "WHERE dossier_code = 'E2E-R1' AND state = 'sent'"),
                  0, "nothing marked sent meanwhile");
+  /* The database is the letters' record: the mail attaches the PDF from there, so it goes out
+   * whole with the spool gone. */
+  char command[PATH_MAX + 32];
+  snprintf(command, sizeof command, "rm -rf '%s'", setup->spool);
+  tap_is_integer(system(command), 0, "the spool is deleted before the letter goes out");
   refuse(setup, false);
   tap_ok(wait_sent(harness, "E2E-R1", 5, 30),
          "the server accepts again: all five sent (DLK-SNNMT: letter x3, overdue, long overdue)");
+  char message_id[256], sha256[80];
+  row_text(harness,
+           "SELECT message_id FROM dunghen.delivery_log WHERE dossier_code = 'E2E-R1' "
+           "AND level = 'apology' ORDER BY id LIMIT 1",
+           message_id, sizeof message_id);
+  row_text(harness, "SELECT sha256 FROM dunghen.letter_log WHERE dossier_code = 'E2E-R1'", sha256,
+           sizeof sha256);
+  read_messages(setup);
+  const struct received *letter = find(setup, message_id);
+  tap_ok(letter != NULL && strcmp(letter->attachment_sha256, sha256) == 0,
+         "the letter is attached from the database, byte-identical (sha256 of letter_log)");
   check_exactly_once(setup, "dossier_code = 'E2E-R1'", 5, "refused, then accepted");
   tap_ok(e2e_daemon_wait_health(daemon, 200, body, sizeof body, 5) && strcmp(body, "ok\n") == 0,
          "/healthz: ok again");

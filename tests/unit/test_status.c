@@ -100,9 +100,11 @@ static void test_health(void) {
   expect_health(&state, false, "letters: font missing", "the letter thread failing");
   snprintf(state.letters.spool_problem, sizeof state.letters.spool_problem, "disk full");
   state.letters.blocked = 3;
-  expect_health(&state, false, "spool: disk full; 3 letter(s) wait", "a full spool");
+  expect_health(&state, false, "spool: disk full; 3 letter file(s) behind, kept in the database",
+                "a full spool");
   snprintf(state.letters.spool_problem, sizeof state.letters.spool_problem, "spool: read-only");
-  expect_health(&state, false, "spool: read-only; 3 letter(s) wait", "a spool problem named once");
+  expect_health(&state, false, "spool: read-only; 3 letter file(s) behind, kept in the database",
+                "a spool problem named once");
 
   snprintf(state.pass.thread.problem, sizeof state.pass.thread.problem, "lock timeout");
   expect_health(&state, false, "last job failed: lock timeout", "a failed pass");
