@@ -193,7 +193,12 @@ static void run_retention(struct pass_worker *worker, int64_t now) {
   struct retention_report report;
   struct error error;
   double started = clock_monotonic_seconds();
-  if (retention_run(worker->session.connection, &policy, now, &report, &error) != STATUS_OK) {
+  enum status status = retention_run(worker->session.connection, &policy, now, &report, &error);
+  pthread_mutex_lock(&worker->thread.mutex);
+  worker->snapshot.retention_elected = report.elected;
+  worker->snapshot.retention_leader = report.leader;
+  pthread_mutex_unlock(&worker->thread.mutex);
+  if (status != STATUS_OK) {
     log_warning(worker->log, "retention: %s", error.message);
     return;
   }

@@ -71,6 +71,8 @@ struct pass_worker_snapshot {
   uint64_t reload_decided;  /* the last reload whose new rules the guard judged; 0: none */
   bool reload_refused;      /* ... and refused */
   char reload_refusal[300]; /* "reload refused: would queue 340 letters (limit 20); see ..." */
+  bool retention_elected;   /* the last retention run took part in the election */
+  bool retention_leader;    /* ... and this daemon won it (store/leadership.h) */
 };
 
 struct pass_worker;
