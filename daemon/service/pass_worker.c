@@ -184,7 +184,11 @@ static enum status run_recompute(struct pass_worker *worker, struct error *error
  * what it would have deleted can wait, and the passes must not.
  */
 static void run_retention(struct pass_worker *worker, int64_t now) {
-  if (worker->retention_at != 0 && now - worker->retention_at < RETENTION_DEFAULT_INTERVAL)
+  /* A standby asks again sooner, to take over within minutes of the leader's end. */
+  int64_t interval = worker->snapshot.retention_elected && !worker->snapshot.retention_leader
+                         ? RETENTION_STANDBY_INTERVAL
+                         : RETENTION_DEFAULT_INTERVAL;
+  if (worker->retention_at != 0 && now - worker->retention_at < interval)
     return;
   worker->retention_at = now;
   pthread_mutex_lock(&worker->thread.mutex);
@@ -296,6 +300,12 @@ static enum status set_mail_switch(struct pass_worker *worker, struct error *err
 static void forget_switch(void *owner) {
   struct pass_worker *worker = owner;
   worker->switch_set = false; /* written on the session that closed */
+  /* The retention's lock went with the session: elect again at the next pass. */
+  worker->retention_at = 0;
+  pthread_mutex_lock(&worker->thread.mutex);
+  worker->snapshot.retention_elected = false;
+  worker->snapshot.retention_leader = false;
+  pthread_mutex_unlock(&worker->thread.mutex);
 }
 
 static enum status run_round(void *owner, double *retry_in, struct error *error) {

@@ -23,8 +23,8 @@ static const double ROUND_LIMIT = 3600.0;
 static const double ROUND_MINIMUM = 1.0;
 /* A number another period took between numbering and storing: render again, a few times. */
 enum { STORE_ATTEMPTS = 3 };
-/* How often (real seconds) a daemon that does not lead asks again: the longest a report can
- * wait after its leader died (the server drops the lock as soon as that session ends). */
+/* How often (real seconds) every daemon asks again: the longest a report can wait after its
+ * leader died (the server drops the lock as soon as that session ends). */
 static const double STANDBY_ROUND = 5.0;
 
 struct report_settings {
@@ -319,9 +319,11 @@ static enum status round_once(void *owner, double *retry_in, struct error *error
   if (status != STATUS_OK)
     return status;
   set_leader(worker, true, leader);
+  /* The leader too: a session it lost (a server restart) is found, and its claim shown in
+   * /metrics stays true, within seconds rather than at the next due instant. */
+  if (*retry_in > STANDBY_ROUND)
+    *retry_in = STANDBY_ROUND;
   if (!leader) {
-    if (*retry_in > STANDBY_ROUND)
-      *retry_in = STANDBY_ROUND;
     announce_next(worker, now);
     return STATUS_OK;
   }
