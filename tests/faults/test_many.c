@@ -17,7 +17,7 @@
  * noticed: a dead leader hands over within seconds. At the end the daemons settle everything and
  * stop, the spool matches letter_log, and a fresh `dunghen once` over a copy raises exactly the
  * same escalations and letters.
- * $FAULTS_ROUNDS (default 12) and $FAULTS_SEED reproduce or lengthen a run.
+ * $FAULTS_ROUNDS (default 8) and $FAULTS_SEED reproduce or lengthen a run.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -105,7 +105,7 @@ static void one_round(struct many *many, int round, int *leader, struct tally *t
   struct e2e_harness *harness = &many->database.harness;
   struct faults_workload *workload = &many->workload;
   faults_reconnect(harness);
-  faults_workload_overdue_burst(workload, 1 + (int)faults_below(&workload->random, 8));
+  faults_workload_overdue_burst(workload, 1 + (int)faults_below(&workload->random, 6));
   int steps = 1 + (int)faults_below(&workload->random, 3);
   for (int step = 0; step < steps; step++)
     faults_workload_step(workload);
@@ -193,7 +193,7 @@ int main(void) {
   bool all_started = true;
   for (int i = 0; i < DAEMONS; i++)
     all_started = start(&many, i) && all_started;
-  int rounds = faults_rounds(12);
+  int rounds = faults_rounds(8);
   struct tally tally = {0};
   double started = e2e_monotonic_now();
   if (tap_ok(all_started, "three daemons start over one database")) {
@@ -213,9 +213,13 @@ int main(void) {
                  tally.longest_handover, tally.restarts, tally.in_flight, many.workload.overdue,
                  many.workload.fresh, tally.repeats);
 
+  double settling = e2e_monotonic_now();
   tap_ok(faults_wait_settled(harness, true, 180),
          "they settle: every dossier examined, nothing due, no letter pending");
+  double draining = e2e_monotonic_now();
   tap_ok(wait_mail_drained(harness, 240), "every mail expanded and sent");
+  tap_diagnostic("settled in %.1f s, the mail drained %.1f s later", draining - settling,
+                 e2e_monotonic_now() - draining);
   tap_diagnostic(
       "%lld escalations, %lld letters, %lld deliveries sent, %lld report run(s)",
       e2e_db_integer(harness, "SELECT count(*) FROM dunghen.escalation_log"),
@@ -232,6 +236,7 @@ int main(void) {
   faults_check_reports(harness, "at the end", true, true);
   faults_check_spool(harness, many.database.spool, "at the end");
   faults_verify_on_copy(&many.database, "at the end");
+  tap_diagnostic("%.1f s in all", e2e_monotonic_now() - started);
   int result = tap_finish();
   faults_mail_stop(&many.mail);
   faults_database_destroy(&many.database);
