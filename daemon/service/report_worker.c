@@ -292,6 +292,13 @@ static void announce_next(struct report_worker *worker, int64_t now) {
 /* Whether this daemon runs the reports (store/leadership.h), for /metrics and /healthz. */
 static void set_leader(struct report_worker *worker, bool elected, bool leader) {
   pthread_mutex_lock(&worker->thread.mutex);
+  bool was_elected = worker->snapshot.elected, was_leader = worker->snapshot.leader;
+  pthread_mutex_unlock(&worker->thread.mutex);
+  if (elected && (!was_elected || was_leader != leader))
+    log_info(worker->log, "report: %s",
+             leader ? "this instance runs the scheduled reports (elected)"
+                    : "another instance runs the scheduled reports; standing by");
+  pthread_mutex_lock(&worker->thread.mutex);
   worker->snapshot.elected = elected;
   worker->snapshot.leader = leader;
   pthread_mutex_unlock(&worker->thread.mutex);
