@@ -4,9 +4,10 @@
  *
  * Three `dunghen run` share one database, one spool and one SMTP relay (tests/mail/smtp_sink.py
  * behind msmtp). The monthly report of the month before the real date is due from the start,
- * so the three race for it at once. Each round the test commits a burst of overdue dossiers and
- * a few random changes (faults_support.h's workload), waits a random 0 to 600 ms and injects one
- * fault, chosen at random:
+ * so the three race for it at once. Each round the test commits a burst of 1 to 3 overdue
+ * dossiers (each one's letter is mailed to about four addresses) and a few random changes
+ * (faults_support.h's workload), waits a random 0 to 600 ms and injects one fault, chosen at
+ * random:
  *   - SIGKILL of one daemon, chosen at random, restarted at once;
  *   - pg_ctl stop -m fast, a random downtime (0 to 1 s), start again (every daemon loses every
  *     session at once and must reconnect; the elected runners lose their locks).
@@ -105,7 +106,7 @@ static void one_round(struct many *many, int round, int *leader, struct tally *t
   struct e2e_harness *harness = &many->database.harness;
   struct faults_workload *workload = &many->workload;
   faults_reconnect(harness);
-  faults_workload_overdue_burst(workload, 1 + (int)faults_below(&workload->random, 6));
+  faults_workload_overdue_burst(workload, 1 + (int)faults_below(&workload->random, 3));
   int steps = 1 + (int)faults_below(&workload->random, 3);
   for (int step = 0; step < steps; step++)
     faults_workload_step(workload);
