@@ -187,7 +187,11 @@ static enum status run_recompute(struct pass_worker *worker, struct error *error
  * what it would have deleted can wait, and the passes must not.
  */
 static void run_retention(struct pass_worker *worker, int64_t now) {
-  if (worker->retention_at != 0 && now - worker->retention_at < RETENTION_DEFAULT_INTERVAL)
+  /* A standby asks again sooner, to take over within minutes of the leader's end. */
+  int64_t interval = worker->snapshot.retention_elected && !worker->snapshot.retention_leader
+                         ? RETENTION_STANDBY_INTERVAL
+                         : RETENTION_DEFAULT_INTERVAL;
+  if (worker->retention_at != 0 && now - worker->retention_at < interval)
     return;
   worker->retention_at = now;
   pthread_mutex_lock(&worker->thread.mutex);
@@ -196,7 +200,12 @@ static void run_retention(struct pass_worker *worker, int64_t now) {
   struct retention_report report;
   struct error error;
   double started = clock_monotonic_seconds();
-  if (retention_run(worker->session.connection, &policy, now, &report, &error) != STATUS_OK) {
+  enum status status = retention_run(worker->session.connection, &policy, now, &report, &error);
+  pthread_mutex_lock(&worker->thread.mutex);
+  worker->snapshot.retention_elected = report.elected;
+  worker->snapshot.retention_leader = report.leader;
+  pthread_mutex_unlock(&worker->thread.mutex);
+  if (status != STATUS_OK) {
     log_warning(worker->log, "retention: %s", error.message);
     return;
   }
@@ -295,6 +304,12 @@ static void forget_switch(void *owner) {
   struct pass_worker *worker = owner;
   worker->switch_set = false; /* written on the session that closed */
   worker->audited = false;    /* a new session may reach another server: a promoted standby */
+  /* The retention's lock went with the session: elect again at the next pass. */
+  worker->retention_at = 0;
+  pthread_mutex_lock(&worker->thread.mutex);
+  worker->snapshot.retention_elected = false;
+  worker->snapshot.retention_leader = false;
+  pthread_mutex_unlock(&worker->thread.mutex);
 }
 
 /* Before the first pass of every session, so the counters are above the spool's numbers before

@@ -78,6 +78,8 @@ struct pass_worker_snapshot {
   bool reload_refused;      /* ... and refused */
   char reload_refusal[300]; /* "reload refused: would queue 340 letters (limit 20); see ..." */
   struct spool_audit_tally spool_audit; /* the last audit of the spool against the database */
+  bool retention_elected;               /* the last retention run took part in the election */
+  bool retention_leader;                /* ... and this daemon won it (store/leadership.h) */
 };
 
 struct pass_worker;

@@ -13,6 +13,7 @@
 #include "letter/report_pdf.h"
 #include "rules/report_rules.h"
 #include "service/session.h"
+#include "store/leadership.h"
 #include "store/report.h"
 #include "store/report_run.h"
 
@@ -22,6 +23,9 @@ static const double ROUND_LIMIT = 3600.0;
 static const double ROUND_MINIMUM = 1.0;
 /* A number another period took between numbering and storing: render again, a few times. */
 enum { STORE_ATTEMPTS = 3 };
+/* How often (real seconds) every daemon asks again: the longest a report can wait after its
+ * leader died (the server drops the lock as soon as that session ends). */
+static const double STANDBY_ROUND = 5.0;
 
 struct report_settings {
   struct config_reports reports; /* deep copy */
@@ -285,6 +289,21 @@ static void announce_next(struct report_worker *worker, int64_t now) {
   log_info(worker->log, "report: next one due at %s", text);
 }
 
+/* Whether this daemon runs the reports (store/leadership.h), for /metrics and /healthz. */
+static void set_leader(struct report_worker *worker, bool elected, bool leader) {
+  pthread_mutex_lock(&worker->thread.mutex);
+  bool was_elected = worker->snapshot.elected, was_leader = worker->snapshot.leader;
+  pthread_mutex_unlock(&worker->thread.mutex);
+  if (elected && (!was_elected || was_leader != leader))
+    log_info(worker->log, "report: %s",
+             leader ? "this instance runs the scheduled reports (elected)"
+                    : "another instance runs the scheduled reports; standing by");
+  pthread_mutex_lock(&worker->thread.mutex);
+  worker->snapshot.elected = elected;
+  worker->snapshot.leader = leader;
+  pthread_mutex_unlock(&worker->thread.mutex);
+}
+
 static enum status round_once(void *owner, double *retry_in, struct error *error) {
   struct report_worker *worker = owner;
   const struct config_reports *reports = &worker->settings->reports;
@@ -292,6 +311,7 @@ static enum status round_once(void *owner, double *retry_in, struct error *error
   worker->snapshot.enabled = reports->enabled;
   pthread_mutex_unlock(&worker->thread.mutex);
   if (!reports->enabled) {
+    set_leader(worker, false, false);
     worker_thread_disconnect(&worker->thread);
     return STATUS_OK;
   }
@@ -300,8 +320,20 @@ static enum status round_once(void *owner, double *retry_in, struct error *error
   enum status status = worker_thread_connect(&worker->thread, error);
   if (status == STATUS_OK)
     status = read_last(worker, error);
+  bool leader = false;
+  if (status == STATUS_OK)
+    status = leadership_claim(worker->session.connection, LEADERSHIP_REPORT, &leader, error);
   if (status != STATUS_OK)
     return status;
+  set_leader(worker, true, leader);
+  /* The leader too: a session it lost (a server restart) is found, and its claim shown in
+   * /metrics stays true, within seconds rather than at the next due instant. */
+  if (*retry_in > STANDBY_ROUND)
+    *retry_in = STANDBY_ROUND;
+  if (!leader) {
+    announce_next(worker, now);
+    return STATUS_OK;
+  }
   struct report_run_key key = {reports->period, {0, 0}, reports->grouping};
   if (!report_schedule_due(worker->rules->rules->calendar, reports->period, now, &key.period)) {
     announce_next(worker, now);
@@ -351,11 +383,17 @@ static void adopt_reload(void *owner, bool reconnected) {
   }
 }
 
+/* The server dropped the lock with the session: lead again only after the next claim. */
+static void disconnected(void *owner) {
+  set_leader(owner, false, false);
+}
+
 static const struct worker_jobs jobs = {
     .name = "report",
     .take = take_reload,
     .adopt = adopt_reload,
     .round = round_once,
+    .disconnected = disconnected,
 };
 
 /* ---- the loop's side ---- */

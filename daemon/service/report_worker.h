@@ -12,6 +12,10 @@
  * mail twice (the loser of a race rendered for nothing, which is harmless). One log line per
  * stored report, without personal data. The next round is set for the next due instant (and
  * at least every hour, so a changed clock or a lost race is seen), and a reload asks for one.
+ * Only the elected daemon renders (store/leadership.h: a session-level advisory lock on this
+ * thread's connection); the others ask again every few seconds, so that one takes over within
+ * seconds of the leader's session ending. ON CONFLICT in store/report_run.h stays the proof of
+ * exactly once; the election saves the others rendering for nothing and racing for numbers.
  * Disabled: no connection and no round until a reload enables it.
  */
 #ifndef DUNGHEN_REPORT_WORKER_H
@@ -37,6 +41,8 @@ struct report_worker_snapshot {
   uint64_t stored_total;                /* runs this process stored */
   uint64_t mailed_total;                /* of which queued for mail */
   uint64_t already_total;               /* due runs another instance (or a former run) stored */
+  bool elected;                         /* connected and took part in the election */
+  bool leader;                          /* ... and this daemon runs the reports */
 };
 
 /*

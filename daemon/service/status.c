@@ -11,6 +11,20 @@
 
 /* ---- /healthz ---- */
 
+/* A daemon that lost an election says so after "ok" (docs/SEVERAL_DAEMONS.md); the leader
+ * and a lone daemon say nothing, so that one daemon's "ok" stays as it was. */
+static void standby_note(const struct status_snapshot *state, char *reason, size_t size) {
+  const struct report_worker_snapshot *reports = state->reports;
+  bool report = reports != NULL && reports->enabled && reports->elected && !reports->leader;
+  bool retention = state->pass->retention_elected && !state->pass->retention_leader;
+  if (!report && !retention)
+    return;
+  size_t used = strlen(reason);
+  if (used < size)
+    snprintf(reason + used, size - used, "; standby for %s%s%s (another instance leads)",
+             report ? "report" : "", report && retention ? ", " : "", retention ? "retention" : "");
+}
+
 bool status_health(const struct status_snapshot *state, char *reason, size_t size) {
   if (state->stopping) {
     snprintf(reason, size, "stopping");
@@ -67,6 +81,7 @@ bool status_health(const struct status_snapshot *state, char *reason, size_t siz
              separator, refusal, mail->consecutive_failures, mail->failing);
   else
     snprintf(reason, size, "ok%s%s", separator, refusal);
+  standby_note(state, reason, size);
   return true;
 }
 
@@ -317,6 +332,22 @@ static void report_metrics(const struct report_worker_snapshot *reports, struct 
                    (long long)civil_instant_from_local(reports->last.to_day + 1, 0));
 }
 
+/* 1 for the jobs this daemon runs as the elected instance (store/leadership.h), 0 for those it
+ * stands by for; a job not elected here (reports off, no retention run yet) is left out. */
+static void leader_metrics(const struct status_snapshot *state, struct evbuffer *body) {
+  const struct report_worker_snapshot *reports = state->reports;
+  bool report = reports != NULL && reports->enabled && reports->elected;
+  bool retention = state->pass->retention_elected;
+  metric(body, "dunghen_leader", "gauge",
+         "1 when this daemon is the elected runner of the job among the daemons of the "
+         "database, 0 when another instance is.");
+  if (report)
+    evbuffer_add_printf(body, "dunghen_leader{job=\"report\"} %d\n", reports->leader);
+  if (retention)
+    evbuffer_add_printf(body, "dunghen_leader{job=\"retention\"} %d\n",
+                        state->pass->retention_leader);
+}
+
 void status_metrics(const struct status_snapshot *state, struct evbuffer *body) {
   build_metrics(body);
   process_metrics(state, body);
@@ -324,6 +355,7 @@ void status_metrics(const struct status_snapshot *state, struct evbuffer *body) 
   mail_metrics(state, body);
   if (state->reports != NULL)
     report_metrics(state->reports, body);
+  leader_metrics(state, body);
   if (state->pass->metrics_valid)
     database_metrics(&state->pass->metrics, body);
 }

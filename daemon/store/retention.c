@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/leadership.h"
 #include "store/sql.h"
 
 /* The closed states, as the partial index of migration 6 names them. */
@@ -75,7 +76,14 @@ enum status retention_run(PGconn *connection, const struct retention_policy *pol
                           struct retention_report *report, struct error *error) {
   memset(report, 0, sizeof *report);
   int batch = policy->batch_size > 0 ? policy->batch_size : RETENTION_DEFAULT_BATCH_SIZE;
-  enum status status = STATUS_OK;
+  bool deletes = policy->escalation_days > 0 || policy->clock_days > 0 || policy->delivery_days > 0;
+  if (!deletes)
+    return STATUS_OK;
+  /* One runner among the daemons: the others' deletes would only wait on its row locks. */
+  enum status status = leadership_claim(connection, LEADERSHIP_RETENTION, &report->leader, error);
+  report->elected = status == STATUS_OK;
+  if (status != STATUS_OK || !report->leader)
+    return status;
   if (policy->escalation_days > 0)
     status = delete_in_batches(connection, "deleting old escalations", escalations_sql,
                                days_before(now, policy->escalation_days), batch,

@@ -11,12 +11,15 @@
  *     were sent or created, and then the outbox rows none of whose deliveries is left.
  * Letters (`letter_log`, `letter_version`) and their PDFs are never deleted. Each transaction
  * deletes at most `batch_size` rows of one kind; a clock another instance holds (its advisory
- * lock) is left for a later run. Blocking libpq: call it from a worker thread.
+ * lock) is left for a later run. One daemon runs it: the first to take the retention's
+ * leadership (store/leadership.h) on the connection given, kept while that session lives; the
+ * others find `leader` false and delete nothing. Blocking libpq: call it from a worker thread.
  */
 #ifndef DUNGHEN_RETENTION_H
 #define DUNGHEN_RETENTION_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +32,8 @@ struct retention_report {
   size_t deliveries;
   size_t outbox;
   size_t batches;
+  bool elected; /* the election ran (a policy that deletes something) */
+  bool leader;  /* ... and this session leads: it did the deleting */
 };
 
 /* One run at `now` (Unix seconds, the daemon's clock). */

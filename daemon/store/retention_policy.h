@@ -9,6 +9,7 @@ enum {
   RETENTION_DEFAULT_BATCH_SIZE = 1000,
   RETENTION_DEFAULT_DELIVERY_DAYS = 365,
   RETENTION_DEFAULT_INTERVAL = 3600, /* seconds between runs in the daemon */
+  RETENTION_STANDBY_INTERVAL = 60,   /* ... in a daemon another instance's leadership holds off */
   RETENTION_MAX_BATCHES = 1000,      /* per kind and run: the rest waits for the next run */
 };
 

@@ -5,10 +5,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -466,4 +468,235 @@ long faults_proc_kilobytes(int pid, const char *field) {
       value = atol(line + length + 1);
   fclose(file);
   return value;
+}
+
+/* ---- mail and scheduled reports, for several daemons ---- */
+
+bool faults_mail_available(void) {
+  if (access("/usr/bin/msmtp", X_OK) == 0 &&
+      system("/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null") == 0)
+    return true;
+  tap_diagnostic("msmtp or python3-aiosmtpd is missing (tools/dev deps)");
+  return false;
+}
+
+bool faults_mail_start(struct faults_mail *mail, const struct faults_database *database) {
+  memset(mail, 0, sizeof *mail);
+  snprintf(mail->directory, sizeof mail->directory, "%s/smtp", database->harness.directory);
+  if (mkdir(mail->directory, 0755) != 0)
+    return false;
+  const char *source = getenv("DUNGHEN_SOURCE_ROOT");
+  char script[PATH_MAX + 64];
+  snprintf(script, sizeof script, "%s/tests/mail/smtp_sink.py", source != NULL ? source : ".");
+  mail->sink = fork();
+  if (mail->sink == 0) {
+    execl("/usr/bin/python3", "/usr/bin/python3", script, mail->directory, (char *)NULL);
+    _exit(127);
+  }
+  char port_path[PATH_MAX + 64], port[32] = "";
+  snprintf(port_path, sizeof port_path, "%s/port", mail->directory);
+  for (int i = 0; i < 300 && port[0] == '\0'; i++) {
+    e2e_read_text_file(port_path, port, sizeof port);
+    if (port[0] == '\0')
+      e2e_sleep_seconds(0.05);
+  }
+  char rc_path[PATH_MAX + 64];
+  snprintf(rc_path, sizeof rc_path, "%s/msmtprc", mail->directory);
+  FILE *rc = port[0] != '\0' ? fopen(rc_path, "w") : NULL;
+  if (rc == NULL) {
+    tap_diagnostic("the SMTP sink did not start");
+    return false;
+  }
+  fprintf(rc,
+          "defaults\nauth off\ntls off\naccount default\nhost 127.0.0.1\nport %d\n"
+          "from dunghen@example.org\n",
+          atoi(port));
+  fclose(rc);
+  chmod(rc_path, 0600);
+  /* Escalations go into digests every 2 s (the digests' claim is raced by every daemon too),
+   * so that the mails of a burst fit the test's time; letters go one by one. The monthly
+   * report of the month before the real date is due whenever the test runs (after
+   * the first working day of a month, 07:00; before it, the month before that). */
+  snprintf(mail->config, sizeof mail->config,
+           "mail:\n  enabled: true\n  from: dunghen@example.org\n  sendmail: /usr/bin/msmtp\n"
+           "  arguments: [-C, %s, -t, -i]\n  timeout: 20\n  attempts: 100\n"
+           "  retry_first: 1\n  retry_limit: 1\n  digest_roles: [handling_agency, agency_head, "
+           "signer, one_stop_unit, provincial_office]\n  digest_levels: [due_soon, overdue, "
+           "long_overdue, overdue_again]\n  digest_period: 2\n"
+           "reports:\n  enabled: true\n  period: month\n  roles: [provincial_office]\n",
+           rc_path);
+  return true;
+}
+
+void faults_mail_stop(struct faults_mail *mail) {
+  if (mail->sink > 0) {
+    kill(mail->sink, SIGTERM);
+    waitpid(mail->sink, NULL, 0);
+    mail->sink = 0;
+  }
+}
+
+/* Appends `text` to an array literal, double-quoted with \ and " escaped. */
+static void array_element(char **literal, size_t *used, size_t *capacity, const char *text) {
+  size_t need = *used + 2 * strlen(text) + 4;
+  if (need > *capacity) {
+    *capacity = need * 2;
+    *literal = realloc(*literal, *capacity);
+    if (*literal == NULL)
+      abort();
+  }
+  char *out = *literal + *used;
+  if (*used > 1)
+    *out++ = ',';
+  *out++ = '"';
+  for (const char *at = text; *at != '\0'; at++) {
+    if (*at == '"' || *at == '\\')
+      *out++ = '\\';
+    *out++ = *at;
+  }
+  *out++ = '"';
+  *out = '\0';
+  *used = (size_t)(out - *literal);
+}
+
+/* What arrived: an array literal of "<message-id>\taddress", one per message and recipient. */
+static char *received_pairs(const struct faults_mail *mail, int *count) {
+  size_t used = 1, capacity = 4096;
+  char *literal = malloc(capacity);
+  if (literal == NULL)
+    abort();
+  strcpy(literal, "{");
+  *count = 0;
+  char directory[PATH_MAX + 64];
+  snprintf(directory, sizeof directory, "%s/messages", mail->directory);
+  DIR *listing = opendir(directory);
+  struct dirent *entry;
+  while (listing != NULL && (entry = readdir(listing)) != NULL) {
+    size_t length = strlen(entry->d_name);
+    if (length < 5 || strcmp(entry->d_name + length - 4, ".txt") != 0)
+      continue;
+    char path[2 * PATH_MAX], text[8192], message_id[512] = "", recipients[2048] = "";
+    snprintf(path, sizeof path, "%s/%s", directory, entry->d_name);
+    e2e_read_text_file(path, text, sizeof text);
+    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+      if (strncmp(line, "message-id: ", 12) == 0)
+        snprintf(message_id, sizeof message_id, "%s", line + 12);
+      else if (strncmp(line, "rcpt: ", 6) == 0)
+        snprintf(recipients, sizeof recipients, "%s", line + 6);
+      else if (strcmp(line, "body:") == 0)
+        break;
+    }
+    for (char *address = strtok(recipients, ","); address != NULL; address = strtok(NULL, ",")) {
+      char pair[3000];
+      snprintf(pair, sizeof pair, "%s\t%s", message_id, address);
+      array_element(&literal, &used, &capacity, pair);
+      (*count)++;
+    }
+  }
+  if (listing != NULL)
+    closedir(listing);
+  strcat(literal, "}");
+  return literal;
+}
+
+static long long pairs_integer(struct e2e_harness *harness, const char *sql, const char *pairs) {
+  const char *values[] = {pairs};
+  PGresult *result = PQexecParams(harness->db, sql, 1, NULL, values, NULL, NULL, 0);
+  long long value = -1;
+  if (PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) == 1)
+    value = atoll(PQgetvalue(result, 0, 0));
+  else
+    tap_diagnostic("%s: %s", sql, PQerrorMessage(harness->db));
+  PQclear(result);
+  return value;
+}
+
+static const struct invariant MAIL_INVARIANTS[] = {
+    {"no two deliveries for one outbox row and address",
+     "SELECT count(*) - count(DISTINCT (outbox_id, address)) FROM dunghen.delivery_log "
+     "WHERE outbox_id IS NOT NULL"},
+    {"no two outbox rows for one escalation, letter or report",
+     "SELECT (SELECT count(escalation_id) - count(DISTINCT escalation_id) FROM dunghen.outbox)"
+     " + (SELECT count(letter_id) - count(DISTINCT letter_id) FROM dunghen.outbox)"
+     " + (SELECT count(report_id) - count(DISTINCT report_id) FROM dunghen.outbox)"},
+};
+
+bool faults_check_mail(struct e2e_harness *harness, const struct faults_mail *mail,
+                       const char *label, int allowed_repeats, int *repeats, bool report_each) {
+  faults_reconnect(harness);
+  bool all = true;
+  for (size_t i = 0; i < sizeof MAIL_INVARIANTS / sizeof MAIL_INVARIANTS[0]; i++) {
+    long long violations = e2e_db_integer(harness, "%s", MAIL_INVARIANTS[i].sql);
+    if (report_each || violations != 0)
+      tap_is_integer(violations, 0, "%s: %s", label, MAIL_INVARIANTS[i].what);
+    all = all && violations == 0;
+  }
+  int count = 0;
+  char *pairs = received_pairs(mail, &count);
+  long long missing =
+      pairs_integer(harness,
+                    "SELECT count(*) FROM dunghen.delivery_log d WHERE d.state = 'sent' AND NOT "
+                    "('<' || d.message_id || '>' || chr(9) || d.address = ANY($1::text[]))",
+                    pairs);
+  long long stray = pairs_integer(
+      harness,
+      "SELECT count(*) FROM unnest($1::text[]) r WHERE NOT EXISTS (SELECT 1 FROM "
+      "dunghen.delivery_log d WHERE '<' || d.message_id || '>' || chr(9) || d.address = r)",
+      pairs);
+  long long twice = pairs_integer(
+      harness, "SELECT count(*) - count(DISTINCT r) FROM unnest($1::text[]) r", pairs);
+  free(pairs);
+  *repeats = (int)twice;
+  if (report_each || missing != 0)
+    tap_is_integer(missing, 0,
+                   "%s: every delivery marked sent arrived, to its address (%d "
+                   "messages at the sink)",
+                   label, count);
+  if (report_each || stray != 0)
+    tap_is_integer(stray, 0, "%s: nothing arrived that no delivery row names", label);
+  if (report_each || twice < 0 || twice > allowed_repeats)
+    tap_ok(twice >= 0 && twice <= allowed_repeats,
+           "%s: each mail once per address, but for %lld repeat(s) under the same Message-ID "
+           "(at most %d: one per kill or server stop in the middle of a send)",
+           label, twice, allowed_repeats);
+  return all && missing == 0 && stray == 0 && twice >= 0 && twice <= allowed_repeats;
+}
+
+static const struct invariant REPORT_INVARIANTS[] = {
+    {"one report run per period and grouping",
+     "SELECT count(*) - count(DISTINCT (period_kind, period_from, grouping)) "
+     "FROM dunghen.report_run"},
+    {"report numbers 1..n per issuer and year",
+     "SELECT count(*) FROM (SELECT issuer, year FROM dunghen.report_run GROUP BY issuer, year "
+     "HAVING min(number) <> 1 OR max(number) <> count(*)) AS broken"},
+    {"one outbox row per report run",
+     "SELECT count(*) FROM dunghen.report_run r WHERE (SELECT count(*) FROM dunghen.outbox o "
+     "WHERE o.report_id = r.id) <> 1"},
+    {"one report delivery per address",
+     "SELECT count(*) - count(DISTINCT (outbox_id, address)) FROM dunghen.delivery_log "
+     "WHERE kind = 'report'"},
+};
+
+bool faults_check_reports(struct e2e_harness *harness, const char *label, bool settled,
+                          bool report_each) {
+  faults_reconnect(harness);
+  bool all = true;
+  for (size_t i = 0; i < sizeof REPORT_INVARIANTS / sizeof REPORT_INVARIANTS[0]; i++) {
+    long long violations = e2e_db_integer(harness, "%s", REPORT_INVARIANTS[i].sql);
+    if (report_each || violations != 0)
+      tap_is_integer(violations, 0, "%s: %s", label, REPORT_INVARIANTS[i].what);
+    all = all && violations == 0;
+  }
+  if (settled) {
+    long long runs = e2e_db_integer(harness, "SELECT count(*) FROM dunghen.report_run");
+    all = tap_ok(runs >= 1, "%s: the due report is stored (%lld run(s))", label, runs) && all;
+    long long unsent = e2e_db_integer(harness, "SELECT count(*) FROM dunghen.delivery_log "
+                                               "WHERE kind = 'report' AND state <> 'sent'");
+    long long sent = e2e_db_integer(harness, "SELECT count(*) FROM dunghen.delivery_log "
+                                             "WHERE kind = 'report' AND state = 'sent'");
+    all = tap_ok(unsent == 0 && sent >= 1, "%s: its mail was sent (%lld sent, %lld not)", label,
+                 sent, unsent) &&
+          all;
+  }
+  return all;
 }

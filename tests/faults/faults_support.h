@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "e2e_support.h"
 #include "pg_server.h"
@@ -78,6 +79,34 @@ bool faults_check_spool(struct e2e_harness *harness, const char *spool, const ch
  * keys with `work`'s. The daemon must be stopped (CREATE DATABASE ... TEMPLATE needs `work`
  * without sessions): the harness's connection is closed and reopened. */
 bool faults_verify_on_copy(struct faults_database *database, const char *label);
+
+/* ---- mail and scheduled reports, for several daemons (tests/faults/test_many.c) ---- */
+
+/* The SMTP sink (tests/mail/smtp_sink.py, python3-aiosmtpd) behind Debian's msmtp, and the
+ * config sections that send every mail there and schedule the monthly report. */
+struct faults_mail {
+  pid_t sink; /* 0: not running */
+  char directory[PATH_MAX + 32];
+  char config[2 * PATH_MAX + 512]; /* mail: and reports: sections */
+};
+/* False (with a diagnostic) when msmtp or aiosmtpd is missing or the sink does not start. */
+bool faults_mail_available(void);
+bool faults_mail_start(struct faults_mail *mail, const struct faults_database *database);
+void faults_mail_stop(struct faults_mail *mail);
+
+/* Each mail once per address: no two deliveries for one outbox row and address, no two outbox
+ * rows for one escalation, letter or report; every delivery marked sent arrived at the sink,
+ * under its Message-ID and to its address; nothing else arrived; and a (Message-ID, address)
+ * arrived twice at most `allowed_repeats` times in all (a daemon killed, or a server stopped,
+ * after the relay took a message and before its `sent` committed sends it again, under the
+ * same Message-ID: docs/MAIL.md). `*repeats` gets the count. */
+bool faults_check_mail(struct e2e_harness *harness, const struct faults_mail *mail,
+                       const char *label, int allowed_repeats, int *repeats, bool report_each);
+/* Each scheduled report once: one report_run per period and grouping, numbers 1..n per issuer
+ * and year, one outbox row per run (mail on throughout), one delivery per address; with
+ * `settled`, at least one run and every report delivery sent. */
+bool faults_check_reports(struct e2e_harness *harness, const char *label, bool settled,
+                          bool report_each);
 
 /* /proc/PID/status field in kB (VmHWM, VmRSS), or -1. */
 long faults_proc_kilobytes(int pid, const char *field);

@@ -1,7 +1,8 @@
 /*
  * What the daemon says about itself (service/status.h), from filled snapshots alone: the
  * /healthz reason in its order of precedence, the STATUS= line before and after READY=1, and
- * some /metrics lines (the up gauge, reloads, refused reloads, a histogram).
+ * some /metrics lines (the up gauge, reloads, refused reloads, a histogram), and what a
+ * daemon says about the jobs elected among several (dunghen_leader, the standby note).
  */
 #include <event2/buffer.h>
 #include <stdint.h>
@@ -191,9 +192,52 @@ static void test_metrics(void) {
   free(text);
 }
 
+static char *metrics_text(const struct daemon_state *state) {
+  struct evbuffer *body = evbuffer_new();
+  status_metrics(&state->status, body);
+  size_t length = evbuffer_get_length(body);
+  char *text = calloc(1, length + 1);
+  evbuffer_remove(body, text, length);
+  evbuffer_free(body);
+  return text;
+}
+
+/* The elected jobs (store/leadership.h): a standby says so, a leader and a lone daemon do not. */
+static void test_leadership(void) {
+  struct daemon_state state;
+  healthy(&state);
+  struct report_worker_snapshot reports = {0};
+  state.status.reports = &reports;
+  char *text = metrics_text(&state);
+  tap_ok(strstr(text, "dunghen_leader{") == NULL, "no leader sample before any election");
+  free(text);
+  reports.enabled = reports.elected = true;
+  state.pass.retention_elected = true;
+  expect_health(&state, true, "ok; standby for report, retention (another instance leads)",
+                "a standby for both jobs");
+  text = metrics_text(&state);
+  tap_contains(text, "dunghen_leader{job=\"report\"} 0\ndunghen_leader{job=\"retention\"} 0\n",
+               "/metrics: a standby for both");
+  free(text);
+  reports.leader = true;
+  expect_health(&state, true, "ok; standby for retention (another instance leads)",
+                "the report's leader, a retention standby");
+  state.pass.retention_leader = true;
+  expect_health(&state, true, "ok", "the leader of both says ok");
+  text = metrics_text(&state);
+  tap_contains(text, "dunghen_leader{job=\"report\"} 1\ndunghen_leader{job=\"retention\"} 1\n",
+               "/metrics: the leader of both");
+  free(text);
+  reports.enabled = false;
+  state.pass.retention_leader = false;
+  expect_health(&state, true, "ok; standby for retention (another instance leads)",
+                "reports off: only retention");
+}
+
 int main(void) {
   test_health();
   test_status_line();
   test_metrics();
+  test_leadership();
   return tap_finish();
 }
