@@ -49,6 +49,7 @@ enum {
   PASS_MAX_REPORTED_FLAGS = 32, /* flags beyond this are counted, not listed */
   PASS_CODE_SIZE = 64,
   PASS_REASON_SIZE = DOSSIER_FLAG_SIZE,
+  PASS_RANGE_RETRY_SECONDS = 5, /* next_due while other instances hold first-pass ranges */
 };
 
 struct pass_context {
@@ -91,6 +92,8 @@ struct pass_report {
   size_t skipped;         /* dossiers left to another instance holding their lock */
   size_t deadlines_moved; /* pass_recompute_all: stored deadlines that changed */
   size_t batches;         /* transactions committed */
+  size_t ranges;          /* ranges of a first pass this pass wrote (store/pass_range.h) */
+  size_t ranges_waiting;  /* ranges of a first pass other instances still held at its end */
   int64_t next_due;       /* earliest stored next instant after the pass, INT64_MAX when none */
   struct pass_flag flags[PASS_MAX_REPORTED_FLAGS]; /* the first `flag_count` new flags */
   size_t flag_count;
