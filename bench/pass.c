@@ -8,7 +8,9 @@
  * times, in the same run: the baseline `COPY (SELECT * FROM dunghen.dossier_source) TO STDOUT`,
  * the first full pass (clocks, escalations, letters), passes after 100 changed dossiers
  * (median of 7), a pass with nothing to do, and a /metrics read; and, as the floor of any first
- * pass with this schema, the time to write its output rows alone. The bulk rows get an
+ * pass with this schema, the time to write its output rows alone, and the first pass's ratio to
+ * it; last, the same first pass again on emptied tables, shared by two sessions as two daemons
+ * would share it (store/pass_range.h). The bulk rows get an
  * updated_at one hour old, as rows loaded before the daemon started would, so that the overlap
  * window of later passes holds only the changes. DUNGHEN_BENCH_TRACE=full|change|small prints
  * the plans and timings of that pass's statements (auto_explain); =pid prints the backend's
@@ -16,6 +18,7 @@
  */
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +68,52 @@ static double client_cpu(void) {
   getrusage(RUSAGE_SELF, &usage);
   return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
          (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
+}
+
+/* A daemon of the shared first pass: its own connection, its own report. */
+struct daemon_pass {
+  struct pass_context context;
+  struct pass_report report;
+  enum status status;
+  struct error error;
+};
+
+static void *run_daemon_pass(void *argument) {
+  struct daemon_pass *daemon = argument;
+  daemon->status = pass_run(&daemon->context, &daemon->report, &daemon->error);
+  return NULL;
+}
+
+/* The first pass again, from emptied tables, by `count` sessions at once; its wall time. */
+static double shared_first_pass(PGconn *connection, const struct pass_context *model, int count,
+                                size_t *ranges) {
+  bench_must(connection, "TRUNCATE dunghen.clock, dunghen.escalation_log, dunghen.letter_log,"
+                         " dunghen.letter_counter, dunghen.metric_delta CASCADE");
+  bench_must(connection, "UPDATE dunghen.sync_state SET watermark = NULL, last_pass_at = NULL");
+  bench_must(connection, "VACUUM ANALYZE dunghen.clock");
+  struct daemon_pass daemons[2];
+  pthread_t threads[2];
+  for (int i = 0; i < count; i++) {
+    daemons[i] = (struct daemon_pass){.context = *model};
+    daemons[i].context.connection =
+        PQconnectdb(getenv("DUNGHEN_TEST_DB") ? getenv("DUNGHEN_TEST_DB") : "");
+    PQsetNoticeProcessor(daemons[i].context.connection, sql_ignore_notice, NULL);
+  }
+  double start = bench_seconds_now();
+  for (int i = 0; i < count; i++)
+    pthread_create(&threads[i], NULL, run_daemon_pass, &daemons[i]);
+  for (int i = 0; i < count; i++)
+    pthread_join(threads[i], NULL);
+  double seconds = bench_seconds_now() - start;
+  for (int i = 0; i < count; i++) {
+    if (daemons[i].status != STATUS_OK) {
+      fprintf(stderr, "pass: %s\n", daemons[i].error.message);
+      exit(1);
+    }
+    ranges[i] = daemons[i].report.ranges;
+    PQfinish(daemons[i].context.connection);
+  }
+  return seconds;
 }
 
 static double timed_pass(struct pass_context *context, struct pass_report *report) {
@@ -149,6 +198,8 @@ int main(int argc, char **argv) {
   printf("  writing its output rows alone (INSERT ... SELECT, same indexes): %.3f s = %.2f x"
          " COPY\n",
          floor, floor / copy);
+  printf("first full pass / writing its output rows alone: %.2f x (ranges %zu)\n", first / floor,
+         report.ranges);
   bench_must(connection, "VACUUM ANALYZE dunghen.clock");
   context.full = false;
   timed_pass(&context, &report); /* settles the watermark */
@@ -191,6 +242,12 @@ int main(int argc, char **argv) {
   double counting = bench_seconds_now() - start;
   printf("metrics read: %.2f ms (counting the tables instead: %.1f ms)\n", metrics_read * 1000,
          counting * 1000);
+  context.full = true;
+  size_t ranges[2];
+  double shared = shared_first_pass(connection, &context, 2, ranges);
+  printf("first pass shared by two sessions: %.3f s = %.2f x the first full pass, %.2f x"
+         " writing its output rows (ranges %zu + %zu)\n",
+         shared, shared / first, shared / floor, ranges[0], ranges[1]);
   PQfinish(connection);
   ladder_free(ladder);
   rules_free(rules);
