@@ -169,7 +169,9 @@ static enum status run_range(struct pass *pass, bool *taken, enum pass_range_out
     *taken = true;
     const char *values[] = {PQgetvalue(claim, 0, 1), sql_text(claim, 0, 2), pass->fingerprint,
                             pass->now_text};
-    status = sql_query(connection, "reading a range", range_sql, 4, values, &rows, error);
+    /* Named as the per-dossier phase's read of the source: the statement an operator looks
+     * for when the view fails (the log's contract, tests/hostile/test_redaction.c). */
+    status = sql_query(connection, "finding changed dossiers", range_sql, 4, values, &rows, error);
   }
   if (status == STATUS_OK)
     status = add_rows(pass, rows, error);
