@@ -11,7 +11,9 @@
  * with pg_try_advisory_xact_lock(1684368999, hashtext(code)) (a dossier another instance holds
  * is left to it, counted in `skipped`, and keeps the watermark below it), and the unique keys
  * of `dunghen.escalation_log` (dossier_code, level, episode) and `dunghen.letter_log` make every
- * escalation and letter exactly-once across instances and retries. The daemon's own state of a
+ * escalation and letter exactly-once across instances and retries. The first pass ever (no
+ * watermark, no clock) is claimed by ranges of codes instead, shared by the instances
+ * (store/pass_range.h). The daemon's own state of a
  * dossier (clock, escalations fired) is always read by a statement that starts after its lock
  * is held, so it includes whatever another instance committed before; the source row may be
  * read by the claiming statement itself (it changes under the daemon anyway, and a later change
@@ -103,7 +105,9 @@ struct pass_report {
  * One pass at `context->now`: the dossiers of the source changed since the stored watermark
  * (minus the overlap; all of them when `full` or on the first pass) whose source row differs
  * from what was last processed, plus the dossiers whose stored next instant is <= now. Fills
- * `report` (zeroed first). Advances the watermark as batches commit.
+ * `report` (zeroed first). Advances the watermark as batches commit. On the first pass ever,
+ * takes ranges until none is left; while other instances still hold some (`ranges_waiting`),
+ * skips the changed phase and sets `next_due` at most PASS_RANGE_RETRY_SECONDS ahead.
  */
 enum status pass_run(const struct pass_context *context, struct pass_report *report,
                      struct error *error);
