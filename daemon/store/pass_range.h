@@ -3,7 +3,7 @@
  * the pass.
  *
  * When the daemon's schema has no watermark and no clock yet, the source's codes are split
- * into ranges of about the pass's batch size (dunghen.pass_claim, migration 12), planned once
+ * into ranges of about the pass's batch size (dunghen.pass_claim, migration 10), planned once
  * under a table lock by whichever daemon comes first. Each range is one transaction: claimed
  * with FOR UPDATE SKIP LOCKED (instead of one advisory lock per dossier), read in one
  * statement (the source rows with their pauses, clocks and fired levels, by range scans

@@ -1,4 +1,4 @@
--- Migration 12: the first pass shared by ranges of codes (issue 18; docs/ADAPTER.md, "Several
+-- Migration 10: the first pass shared by ranges of codes (issue 18; docs/ADAPTER.md, "Several
 -- daemons").
 --
 -- The first pass ever (no watermark, no clock) is split into ranges of the source's codes, one
