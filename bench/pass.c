@@ -8,7 +8,9 @@
  * times, in the same run: the baseline `COPY (SELECT * FROM dunghen.dossier_source) TO STDOUT`,
  * the first full pass (clocks, escalations, letters), passes after 100 changed dossiers
  * (median of 7), a pass with nothing to do, and a /metrics read; and, as the floor of any first
- * pass with this schema, the time to write its output rows alone. The bulk rows get an
+ * pass with this schema, the time to write its output rows alone, and the first pass's ratio to
+ * it; last, the same first pass again on emptied tables, shared by two sessions as two daemons
+ * would share it (store/pass_range.h). The bulk rows get an
  * updated_at one hour old, as rows loaded before the daemon started would, so that the overlap
  * window of later passes holds only the changes. DUNGHEN_BENCH_TRACE=full|change|small prints
  * the plans and timings of that pass's statements (auto_explain); =pid prints the backend's
@@ -16,6 +18,7 @@
  */
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +68,57 @@ static double client_cpu(void) {
   getrusage(RUSAGE_SELF, &usage);
   return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
          (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
+}
+
+/* A daemon of the shared first pass: its own connection, its own report. */
+struct daemon_pass {
+  struct pass_context context;
+  struct pass_report report;
+  enum status status;
+  struct error error;
+};
+
+static void *run_daemon_pass(void *argument) {
+  struct daemon_pass *daemon = argument;
+  daemon->status = pass_run(&daemon->context, &daemon->report, &daemon->error);
+  return NULL;
+}
+
+/* The first pass again, from emptied tables, by `count` sessions at once; its wall time. */
+static double shared_first_pass(PGconn *connection, const struct pass_context *model, int count,
+                                size_t *ranges, double *cpu) {
+  bench_must(connection, "TRUNCATE dunghen.clock, dunghen.escalation_log, dunghen.letter_log,"
+                         " dunghen.letter_counter, dunghen.metric_delta CASCADE");
+  bench_must(connection, "UPDATE dunghen.sync_state SET watermark = NULL, last_pass_at = NULL");
+  bench_must(connection, "VACUUM ANALYZE dunghen.clock");
+  struct daemon_pass daemons[2];
+  pthread_t threads[2];
+  for (int i = 0; i < count; i++) {
+    daemons[i] = (struct daemon_pass){.context = *model};
+    daemons[i].context.connection =
+        PQconnectdb(getenv("DUNGHEN_TEST_DB") ? getenv("DUNGHEN_TEST_DB") : "");
+    PQsetNoticeProcessor(daemons[i].context.connection, sql_ignore_notice, NULL);
+  }
+  *cpu = -client_cpu();
+  for (int i = 0; i < count; i++)
+    *cpu -= bench_server_cpu(daemons[i].context.connection);
+  double start = bench_seconds_now();
+  for (int i = 0; i < count; i++)
+    pthread_create(&threads[i], NULL, run_daemon_pass, &daemons[i]);
+  for (int i = 0; i < count; i++)
+    pthread_join(threads[i], NULL);
+  double seconds = bench_seconds_now() - start;
+  *cpu += client_cpu();
+  for (int i = 0; i < count; i++) {
+    if (daemons[i].status != STATUS_OK) {
+      fprintf(stderr, "pass: %s\n", daemons[i].error.message);
+      exit(1);
+    }
+    ranges[i] = daemons[i].report.ranges;
+    *cpu += bench_server_cpu(daemons[i].context.connection);
+    PQfinish(daemons[i].context.connection);
+  }
+  return seconds;
 }
 
 static double timed_pass(struct pass_context *context, struct pass_report *report) {
@@ -129,7 +183,7 @@ int main(int argc, char **argv) {
    * table at a time so that each table's share shows. */
   static const char *const FLOOR_TABLES[][2] = {
       {"clock", "clock"}, {"escalation", "escalation_log"}, {"letter", "letter_log"}};
-  double floor = 0;
+  double floor = 0, floor_server = 0;
   for (size_t table = 0; table < sizeof FLOOR_TABLES / sizeof FLOOR_TABLES[0]; table++) {
     snprintf(sql, sizeof sql, "CREATE TABLE dunghen.floor_%s (LIKE dunghen.%s INCLUDING ALL)",
              FLOOR_TABLES[table][0], FLOOR_TABLES[table][1]);
@@ -138,9 +192,11 @@ int main(int argc, char **argv) {
              "BEGIN; INSERT INTO dunghen.floor_%s SELECT * FROM dunghen.%s; COMMIT",
              FLOOR_TABLES[table][0], FLOOR_TABLES[table][1]);
     start = bench_seconds_now();
+    double floor_server_before = bench_server_cpu(connection);
     bench_must(connection, sql);
     double part = bench_seconds_now() - start;
     floor += part;
+    floor_server += bench_server_cpu(connection) - floor_server_before;
     printf("  writing the %s rows alone: %.3f s = %.2f x COPY\n", FLOOR_TABLES[table][1], part,
            part / copy);
     snprintf(sql, sizeof sql, "DROP TABLE dunghen.floor_%s", FLOOR_TABLES[table][0]);
@@ -149,6 +205,11 @@ int main(int argc, char **argv) {
   printf("  writing its output rows alone (INSERT ... SELECT, same indexes): %.3f s = %.2f x"
          " COPY\n",
          floor, floor / copy);
+  /* CPU time is the steadier figure on a shared machine: the pass's (server and dunghen,
+   * which alternate) against the floor's (server). */
+  printf("first full pass / writing its output rows alone: %.2f x wall, %.2f x CPU (floor's"
+         " server CPU %.3f s; ranges %zu)\n",
+         first / floor, (server_used + client_used) / floor_server, floor_server, report.ranges);
   bench_must(connection, "VACUUM ANALYZE dunghen.clock");
   context.full = false;
   timed_pass(&context, &report); /* settles the watermark */
@@ -191,6 +252,15 @@ int main(int argc, char **argv) {
   double counting = bench_seconds_now() - start;
   printf("metrics read: %.2f ms (counting the tables instead: %.1f ms)\n", metrics_read * 1000,
          counting * 1000);
+  context.full = true;
+  size_t ranges[2];
+  double shared_cpu;
+  double shared = shared_first_pass(connection, &context, 2, ranges, &shared_cpu);
+  printf("first pass shared by two sessions: %.3f s = %.2f x the first full pass, %.2f x"
+         " writing its output rows; CPU %.3f s (server and dunghen) = %.2f x the single pass's"
+         " (ranges %zu + %zu)\n",
+         shared, shared / first, shared / floor, shared_cpu,
+         shared_cpu / (server_used + client_used), ranges[0], ranges[1]);
   PQfinish(connection);
   ladder_free(ladder);
   rules_free(rules);

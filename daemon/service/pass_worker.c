@@ -236,6 +236,10 @@ static enum status run_pass(struct pass_worker *worker, struct error *error) {
               "%zu re-drafted, %zu skipped (%.3f s)",
               report.read, report.examined, report.changed, report.escalations, report.letters,
               report.redrafts, report.skipped, seconds);
+  if (report.ranges > 0 || report.ranges_waiting > 0)
+    log_message(worker->log, LOG_INFO,
+                "first pass: %zu ranges written by this daemon, %zu held by other daemons",
+                report.ranges, report.ranges_waiting);
   record_success(worker, &report, seconds, context.now, false);
   run_retention(worker, context.now);
   return STATUS_OK;

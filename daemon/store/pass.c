@@ -20,6 +20,7 @@
 #include "store/array.h"
 #include "store/pass_batch.h"
 #include "store/pass_changed.h"
+#include "store/pass_range.h"
 #include "store/sql.h"
 
 /* ---- the due and recompute phases ---- */
@@ -300,9 +301,21 @@ enum status pass_run(const struct pass_context *context, struct pass_report *rep
     status = recompute(&pass, error);
   else if (status == STATUS_OK && state.fingerprint[0] == '\0')
     status = store_fingerprint(&pass, error);
+  /* The first pass ever is shared by ranges; the changed phase then reads what changed since
+   * (or waits, while other instances still hold ranges without per-dossier locks). */
+  enum pass_range_outcome outcome = PASS_RANGE_NONE;
   if (status == STATUS_OK)
+    status = pass_range_phase(&pass, state.watermark_us, &outcome, error);
+  if (status == STATUS_OK && outcome == PASS_RANGE_DONE)
+    status = read_sync_state(context->connection, &state, error);
+  if (status == STATUS_OK && outcome != PASS_RANGE_WAITING)
     status = pass_changed_phase(&pass, state.watermark_us, state.started_us, error);
   if (status == STATUS_OK)
     status = clock_phase(&pass, false, error);
-  return finish(&pass, status, error);
+  status = finish(&pass, status, error);
+  /* Ranges held by others: look again soon, to finish the plan or take over a dead one's. */
+  if (status == STATUS_OK && report->ranges_waiting > 0 &&
+      report->next_due > context->now + PASS_RANGE_RETRY_SECONDS)
+    report->next_due = context->now + PASS_RANGE_RETRY_SECONDS;
+  return status;
 }

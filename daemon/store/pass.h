@@ -11,7 +11,9 @@
  * with pg_try_advisory_xact_lock(1684368999, hashtext(code)) (a dossier another instance holds
  * is left to it, counted in `skipped`, and keeps the watermark below it), and the unique keys
  * of `dunghen.escalation_log` (dossier_code, level, episode) and `dunghen.letter_log` make every
- * escalation and letter exactly-once across instances and retries. The daemon's own state of a
+ * escalation and letter exactly-once across instances and retries. The first pass ever (no
+ * watermark, no clock) is claimed by ranges of codes instead, shared by the instances
+ * (store/pass_range.h). The daemon's own state of a
  * dossier (clock, escalations fired) is always read by a statement that starts after its lock
  * is held, so it includes whatever another instance committed before; the source row may be
  * read by the claiming statement itself (it changes under the daemon anyway, and a later change
@@ -49,6 +51,7 @@ enum {
   PASS_MAX_REPORTED_FLAGS = 32, /* flags beyond this are counted, not listed */
   PASS_CODE_SIZE = 64,
   PASS_REASON_SIZE = DOSSIER_FLAG_SIZE,
+  PASS_RANGE_RETRY_SECONDS = 5, /* next_due while other instances hold first-pass ranges */
 };
 
 struct pass_context {
@@ -91,6 +94,8 @@ struct pass_report {
   size_t skipped;         /* dossiers left to another instance holding their lock */
   size_t deadlines_moved; /* pass_recompute_all: stored deadlines that changed */
   size_t batches;         /* transactions committed */
+  size_t ranges;          /* ranges of a first pass this pass wrote (store/pass_range.h) */
+  size_t ranges_waiting;  /* ranges of a first pass other instances still held at its end */
   int64_t next_due;       /* earliest stored next instant after the pass, INT64_MAX when none */
   struct pass_flag flags[PASS_MAX_REPORTED_FLAGS]; /* the first `flag_count` new flags */
   size_t flag_count;
@@ -100,7 +105,9 @@ struct pass_report {
  * One pass at `context->now`: the dossiers of the source changed since the stored watermark
  * (minus the overlap; all of them when `full` or on the first pass) whose source row differs
  * from what was last processed, plus the dossiers whose stored next instant is <= now. Fills
- * `report` (zeroed first). Advances the watermark as batches commit.
+ * `report` (zeroed first). Advances the watermark as batches commit. On the first pass ever,
+ * takes ranges until none is left; while other instances still hold some (`ranges_waiting`),
+ * skips the changed phase and sets `next_due` at most PASS_RANGE_RETRY_SECONDS ahead.
  */
 enum status pass_run(const struct pass_context *context, struct pass_report *report,
                      struct error *error);

@@ -325,8 +325,8 @@ static const char write_sql[] =
     "  r.new_appointment_at, r.issued_on, r.promised_at, r.form, r.wording FROM letter_rows r"
     "  JOIN LATERAL (SELECT id FROM dunghen.escalation_log e WHERE e.dossier_code ="
     "   r.dossier_code AND e.level = r.level AND e.episode = r.episode OFFSET 0) e ON true"
-    "  WHERE NOT EXISTS"
-    "   (SELECT 1 FROM dunghen.letter_log l WHERE l.dossier_code = r.dossier_code)),"
+    "  LEFT JOIN LATERAL (SELECT 1 AS found FROM dunghen.letter_log l"
+    "   WHERE l.dossier_code = r.dossier_code OFFSET 0) l ON true WHERE l.found IS NULL),"
     " counts AS (SELECT agency_code, year, count(*)::integer AS n FROM wanted GROUP BY 1, 2),"
     " bumped AS (INSERT INTO dunghen.letter_counter AS t (agency_code, year, last_number)"
     "  SELECT agency_code, year, n FROM counts ORDER BY agency_code, year"
@@ -345,7 +345,7 @@ static const char write_sql[] =
     "   USING (agency_code, year)"
     "  RETURNING 1),"
     " synced AS (UPDATE dunghen.sync_state SET last_pass_at = to_timestamp($2::bigint),"
-    "  watermark = GREATEST(coalesce(watermark, '-infinity'), 'epoch'::timestamptz +"
+    "  watermark = GREATEST(watermark, 'epoch'::timestamptz +"
     "   (SELECT max(m) FROM unnest($3::bigint[]) AS m) * interval '1 microsecond'))"
     " SELECT count(*) FROM added";
 
@@ -374,7 +374,7 @@ static const char redraft_sql[] =
 static const char sync_sql[] =
     "UPDATE dunghen.sync_state SET"
     " last_pass_at = CASE WHEN $3::boolean THEN to_timestamp($1::bigint) ELSE last_pass_at END,"
-    " watermark = GREATEST(coalesce(watermark, '-infinity'), 'epoch'::timestamptz +"
+    " watermark = GREATEST(watermark, 'epoch'::timestamptz +"
     "  (SELECT max(m) FROM unnest($2::bigint[]) AS m) * interval '1 microsecond')";
 
 enum status pass_batch_sync_state(struct pass *pass, const char *marks, bool counted,
