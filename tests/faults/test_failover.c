@@ -611,6 +611,10 @@ static void pooler_case(void) {
   faults_workload_overdue_burst(&workload, 10);
   tap_ok(faults_wait_settled(&harness, true, 30),
          "pooler: a NOTIFY through pgbouncer woke a pass; 10 dossiers escalated and lettered");
+  /* The counter reaches /metrics with the listener's next snapshot: give it a moment. */
+  double heard_by = e2e_monotonic_now() + 5;
+  while (metric_value(&daemon, "dunghen_notifications_total") < 1 && e2e_monotonic_now() < heard_by)
+    e2e_sleep_seconds(0.1);
   tap_ok(metric_value(&daemon, "dunghen_notifications_total") >= 1,
          "pooler: the listener heard the notification");
   tap_is_integer(e2e_db_integer(&harness, "SELECT count(*) FROM dunghen.letter_log "
