@@ -54,12 +54,9 @@ struct letters_options {
 
 static enum status connect_database(const struct config *config, PGconn **connection,
                                     struct error *error) {
-  if (session_open(config->conninfo, "dunghen-letters", false, connection, error) != STATUS_OK)
-    return error_prefix(error, "connect");
   int version;
-  enum status status = session_set_timeouts(*connection, &config->timeouts, error);
-  if (status == STATUS_OK)
-    status = schema_check(*connection, &version, error);
+  enum status status = cli_connect(config->conninfo, &config->timeouts, "dunghen-letters",
+                                   connection, &version, error);
   if (status == STATUS_OK && version < 9)
     status =
         error_set(error, STATUS_RUNTIME,

@@ -29,11 +29,8 @@
 
 static enum status connect_database(const char *conninfo, const struct config_timeouts *timeouts,
                                     PGconn **connection, struct error *error) {
-  if (session_open(conninfo, "dunghen-once", false, connection, error) != STATUS_OK)
-    return error_prefix(error, "connect");
   int version;
-  enum status status = session_set_timeouts(*connection, timeouts, error);
-  return status == STATUS_OK ? schema_check(*connection, &version, error) : status;
+  return cli_connect(conninfo, timeouts, "dunghen-once", connection, &version, error);
 }
 
 static double seconds_since(const struct timespec *start) {

@@ -404,11 +404,9 @@ static enum status load_side(const char *directory, const char *which, int64_t n
 
 static enum status connect_database(const struct config *config, PGconn **connection,
                                     struct error *error) {
-  if (session_open(config->conninfo, "dunghen-preview", false, connection, error) != STATUS_OK)
-    return error_prefix(error, "connect");
   int version;
-  enum status status = session_set_timeouts(*connection, &config->timeouts, error);
-  return status == STATUS_OK ? schema_check(*connection, &version, error) : status;
+  return cli_connect(config->conninfo, &config->timeouts, "dunghen-preview", connection, &version,
+                     error);
 }
 
 static void run_free(struct preview_run *run) {

@@ -74,11 +74,9 @@ static enum status write_stdout(const char *data, size_t size, struct error *err
 
 static enum status connect_database(const struct config *config, PGconn **connection,
                                     struct error *error) {
-  if (session_open(config->conninfo, "dunghen-report", false, connection, error) != STATUS_OK)
-    return error_prefix(error, "connect");
   int version;
-  enum status status = session_set_timeouts(*connection, &config->timeouts, error);
-  return status == STATUS_OK ? schema_check(*connection, &version, error) : status;
+  return cli_connect(config->conninfo, &config->timeouts, "dunghen-report", connection, &version,
+                     error);
 }
 
 /* --agency must name an agency of agencies.yaml or one the database has dossiers of. */
