@@ -8,8 +8,6 @@
 
 #include "rules/translate.h"
 #include "service/paths.h"
-#include "service/session.h"
-#include "store/schema.h"
 
 int cli_report(const char *command, const struct error *error) {
   /* One line a failure, each with the command's name (core/error.h: a message may hold several). */
@@ -51,15 +49,6 @@ const char *cli_now(const char *option) {
     return option;
   const char *value = getenv("DUNGHEN_NOW");
   return value != NULL && *value != '\0' ? value : NULL;
-}
-
-enum status cli_connect(const char *conninfo, const struct config_timeouts *timeouts,
-                        const char *application, PGconn **connection, int *version,
-                        struct error *error) {
-  if (session_open(conninfo, application, false, connection, error) != STATUS_OK)
-    return error_prefix(error, "connect");
-  enum status status = session_set_timeouts(*connection, timeouts, error);
-  return status == STATUS_OK ? schema_check(*connection, version, error) : status;
 }
 
 const char *cli_rules_directory(const char *option) {

@@ -9,11 +9,9 @@
 #ifndef DUNGHEN_CLI_H
 #define DUNGHEN_CLI_H
 
-#include <libpq-fe.h>
 #include <stddef.h>
 
 #include "core/error.h"
-#include "service/config.h"
 
 int command_check(int argc, char **argv);
 int command_calendar(int argc, char **argv);
@@ -43,12 +41,6 @@ int cli_no_arguments(const char *command, int argc, char **argv);
 /* The "now" of a command: --now if given, else $DUNGHEN_NOW when set and not empty, else NULL
  * (the system clock). */
 const char *cli_now(const char *option);
-/* The database session of a one-shot command: `application` names it in pg_stat_activity, the
- * config's timeouts apply, and the schema must be one this version can use (store/schema.h);
- * *version is its migration number. Failures are prefixed "connect" when the server refuses. */
-enum status cli_connect(const char *conninfo, const struct config_timeouts *timeouts,
-                        const char *application, PGconn **connection, int *version,
-                        struct error *error);
 /* The rules search path (rules_locate): --rules if given, else $DUNGHEN_RULES, else
  * SYSCONFDIR/rules:DATADIR/rules when installed, else the source tree's (a build that was never
  * installed). */

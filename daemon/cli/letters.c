@@ -55,8 +55,8 @@ struct letters_options {
 static enum status connect_database(const struct config *config, PGconn **connection,
                                     struct error *error) {
   int version;
-  enum status status = cli_connect(config->conninfo, &config->timeouts, "dunghen-letters",
-                                   connection, &version, error);
+  enum status status = session_open_command(config->conninfo, &config->timeouts, "dunghen-letters",
+                                            connection, &version, error);
   if (status == STATUS_OK && version < 9)
     status =
         error_set(error, STATUS_RUNTIME,

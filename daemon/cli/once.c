@@ -30,7 +30,7 @@
 static enum status connect_database(const char *conninfo, const struct config_timeouts *timeouts,
                                     PGconn **connection, struct error *error) {
   int version;
-  return cli_connect(conninfo, timeouts, "dunghen-once", connection, &version, error);
+  return session_open_command(conninfo, timeouts, "dunghen-once", connection, &version, error);
 }
 
 static double seconds_since(const struct timespec *start) {

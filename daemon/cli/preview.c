@@ -405,8 +405,8 @@ static enum status load_side(const char *directory, const char *which, int64_t n
 static enum status connect_database(const struct config *config, PGconn **connection,
                                     struct error *error) {
   int version;
-  return cli_connect(config->conninfo, &config->timeouts, "dunghen-preview", connection, &version,
-                     error);
+  return session_open_command(config->conninfo, &config->timeouts, "dunghen-preview", connection,
+                              &version, error);
 }
 
 static void run_free(struct preview_run *run) {

@@ -75,8 +75,8 @@ static enum status write_stdout(const char *data, size_t size, struct error *err
 static enum status connect_database(const struct config *config, PGconn **connection,
                                     struct error *error) {
   int version;
-  return cli_connect(config->conninfo, &config->timeouts, "dunghen-report", connection, &version,
-                     error);
+  return session_open_command(config->conninfo, &config->timeouts, "dunghen-report", connection,
+                              &version, error);
 }
 
 /* --agency must name an agency of agencies.yaml or one the database has dossiers of. */

@@ -73,6 +73,15 @@ enum status session_open(const char *conninfo, const char *application_name, boo
   return STATUS_OK;
 }
 
+enum status session_open_command(const char *conninfo, const struct config_timeouts *timeouts,
+                                 const char *application_name, PGconn **connection, int *version,
+                                 struct error *error) {
+  if (session_open(conninfo, application_name, false, connection, error) != STATUS_OK)
+    return error_prefix(error, "connect");
+  enum status status = session_set_timeouts(*connection, timeouts, error);
+  return status == STATUS_OK ? schema_check(*connection, version, error) : status;
+}
+
 void session_close(PGconn *connection) {
   if (connection != NULL)
     PQfinish(connection);

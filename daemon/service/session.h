@@ -47,6 +47,12 @@ void session_disconnect(struct session *session);
  * several lines). */
 enum status session_open(const char *conninfo, const char *application_name, bool quiet,
                          PGconn **connection, struct error *error);
+/* session_open for a one-shot command, then the config's timeouts and the check that the schema
+ * is one this version can use (store/schema.h); *version is its migration number. A refusal by
+ * the server is prefixed "connect". */
+enum status session_open_command(const char *conninfo, const struct config_timeouts *timeouts,
+                                 const char *application_name, PGconn **connection, int *version,
+                                 struct error *error);
 /* PQfinish; NULL is allowed. */
 void session_close(PGconn *connection);
 /* True when the server of `conninfo` accepts connections now (PQping). */
