@@ -83,7 +83,7 @@ static const char finish_sql[] =
     "WITH waiting AS (SELECT count(*) AS n FROM dunghen.pass_claim WHERE done_at IS NULL),"
     " plan AS (DELETE FROM dunghen.pass_claim WHERE (SELECT n FROM waiting) = 0"
     "  RETURNING started_at),"
-    " synced AS (UPDATE dunghen.sync_state SET"
+    " synced AS (UPDATE dunghen.sync_state SET last_pass_at = to_timestamp($1::bigint),"
     "  watermark = GREATEST(watermark, (SELECT min(started_at) FROM plan))"
     "  WHERE (SELECT n FROM waiting) = 0 RETURNING 1)"
     " SELECT (SELECT n FROM waiting), (SELECT count(*) FROM synced)";
@@ -117,7 +117,7 @@ static enum status plan_ranges(struct pass *pass, bool *planned, bool *first, st
   if (status == STATUS_OK) {
     if (*first && !*planned && !clocks) {
       char size[24];
-      snprintf(size, sizeof size, "%zu", pass->batch_size);
+      snprintf(size, sizeof size, "%zu", pass->batch_size * PASS_RANGE_BATCHES);
       const char *values[] = {size};
       status =
           sql_query(connection, "planning the first pass", plan_sql, 1, values, &result, error);
@@ -166,7 +166,9 @@ static enum status run_range(struct pass *pass, bool *taken, enum pass_range_out
   if (status == STATUS_OK && PQntuples(claim) == 0) {
     PQclear(claim);
     PGresult *result;
-    status = sql_query(connection, "finishing the first pass", finish_sql, 0, NULL, &result, error);
+    const char *values[] = {pass->now_text};
+    status =
+        sql_query(connection, "finishing the first pass", finish_sql, 1, values, &result, error);
     if (status == STATUS_OK) {
       pass->report->ranges_waiting = (size_t)sql_integer(result, 0, 0, 0);
       *outcome = pass->report->ranges_waiting > 0 ? PASS_RANGE_WAITING : PASS_RANGE_DONE;
@@ -206,7 +208,7 @@ static enum status run_range(struct pass *pass, bool *taken, enum pass_range_out
   }
   PQclear(claim);
   PQclear(rows);
-  status = pass_batch_end(pass, status, "{}", error);
+  status = pass_batch_end(pass, status, NULL, error);
   if (status == STATUS_OK)
     pass->report->ranges++;
   return status;

@@ -14,7 +14,8 @@
 #include "e2e_support.h"
 #include "tap.h"
 
-enum { DOSSIERS = 2000, BATCH = 50, RANGES = DOSSIERS / BATCH };
+/* Ranges are ten batches (PASS_RANGE_BATCHES, store/pass.h): 40 of them. */
+enum { DOSSIERS = 2000, BATCH = 5, RANGES = DOSSIERS / (BATCH * 10) };
 
 /* What a first pass wrote, as digests that do not depend on the order of the ranges. */
 struct written {
