@@ -7,7 +7,9 @@
  *                0 = none, or `server`: not set by dunghen; set on every session it opens)
  *   paths:       rules, letters, spool (directories)
  *   letters:     true_italic (embed the real italic faces; default false: slanted upright faces),
- *                fonts (directory of the Liberation Serif faces; default: the installed subset)
+ *                fonts (directory of the Liberation Serif faces; default: the installed subset),
+ *                ca_bundle (PEM file of the CA certificates trusted for signed letters taken
+ *                back; default none: their signatures are checked for integrity only)
  *   http:        enabled, address (default 127.0.0.1), port (0 = any free port, logged)
  *   sync:        poll_interval, overlap (seconds), batch_size (dossiers per transaction)
  *   log:         level (error, warning, info, debug)
@@ -61,6 +63,9 @@ struct config {
   char *spool_directory;
   bool true_italic;     /* letters: embed the four real faces instead of slanting two */
   char *font_directory; /* letters: NULL: the installed subset, then fonts-liberation2 */
+  /* letters: PEM file of the CA certificates a signed letter's signer must chain to
+   * (`letters take-signed`); NULL: signatures are checked for integrity only */
+  char *ca_bundle;
   bool http_enabled;
   char *http_address;
   int http_port;
