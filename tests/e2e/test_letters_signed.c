@@ -1,6 +1,7 @@
 /*
  * Signed letters, end to end with real signing tools (issue 20; docs/LETTERS.md, "Signing"):
- *   - the daemon renders two letters; `letters get` gives their issued bytes;
+ *   - the daemon renders three letters, one of an agency with `seal_signature: true`;
+ *     `letters get` gives their issued bytes;
  *   - Debian's pdfsig signs the empty field `head_signature` with a throw-away NSS database made
  *     by certutil and pk12util, and podofosign signs it with a throw-away OpenSSL key and
  *     certificate (-field-use-existing); pdfsig then reports each signature valid, and qpdf
@@ -9,7 +10,9 @@
  *     bytes recorded), and refuses, storing nothing (exit 2): the letter altered by one byte
  *     after signing (in the issued part, and in the signed update), another letter's signed
  *     file, the unsigned letter, a second take-back, and a signer from an untrusted CA when a
- *     CA bundle is configured; without a bundle the same file is accepted as integrity-only.
+ *     CA bundle is configured; without a bundle the same file is accepted as integrity-only;
+ *   - the sealed letter signed twice (pdfsig the head's field, then podofosign the seal's, in a
+ *     second incremental update) is accepted with both signatures.
  */
 #include <limits.h>
 #include <signal.h>
@@ -108,13 +111,14 @@ static void render_letters(struct setup *setup, const char *config) {
   e2e_db_exec(harness,
               "INSERT INTO onestop.ho_so (ma_ho_so, ma_tthc, ma_co_quan, chu_ho_so, so_dinh_danh, "
               "dia_chi, trich_yeu, kenh, ngay_tiep_nhan, trang_thai, ly_do_tre_han) "
-              "SELECT 'SG-' || g, '9.900001', 'DLK-TTPVHCC', 'Lê Thị Lưu ' || g, "
+              "SELECT 'SG-' || g, '9.900001', CASE WHEN g = 3 THEN 'DLK-SNNMT' ELSE 'DLK-TTPVHCC' "
+              "END, 'Lê Thị Lưu ' || g, "
               "'0661' || lpad(g::text, 8, '0'), 'xã Hòa Phú', 'thử nghiệm', 'truc_tiep', "
               "now() - interval '30 days', 'dang_xu_ly', 'Chờ kết quả xác minh' "
-              "FROM generate_series(1, 2) AS g");
-  tap_ok(e2e_db_wait_integer(harness, 2, 30,
+              "FROM generate_series(1, 3) AS g");
+  tap_ok(e2e_db_wait_integer(harness, 3, 30,
                              "SELECT count(*) FROM dunghen.letter_log WHERE state = 'rendered'"),
-         "the daemon renders two letters");
+         "the daemon renders three letters");
   tap_is_integer(e2e_daemon_stop(&daemon, SIGTERM, 20), 0, "the daemon stops");
 }
 
@@ -263,6 +267,36 @@ static void take_back(struct setup *setup) {
   refused(setup, trusting, "SG-1", "one-pdfsig.pdf", "already taken back signed",
           "a second take-back");
 
+  const char *d = setup->directory;
+  tap_is_integer(
+      dunghen(setup, output, sizeof output, "letters get --code SG-3 --out '%s/sealed.pdf'", d), 0,
+      "letters get SG-3 (seal_signature: true)");
+  tap_is_integer(shell("qpdf --json --json-key=acroform '%s/sealed.pdf' | grep -q"
+                       " '\"fullname\": \"seal_signature\"'",
+                       d),
+                 0, "the issued letter has the empty seal_signature field");
+  tap_is_integer(shell("cd '%s' && pdfsig -nssdir sql:nss -sign head_signature -nick signer"
+                       " sealed.pdf sealed-head.pdf >/dev/null 2>&1 && podofosign -in"
+                       " sealed-head.pdf -out sealed-both.pdf -cert trusted-signer.pem"
+                       " -pkey trusted-signer.key -digest sha256 -field-name seal_signature"
+                       " -field-use-existing >/dev/null 2>&1 && qpdf --check sealed-both.pdf"
+                       " >/dev/null 2>&1",
+                       d),
+                 0, "pdfsig signs the head's field, podofosign the seal's; qpdf --check passes");
+  char verdicts[4096];
+  capture(verdicts, sizeof verdicts, "cd '%s' && pdfsig -nssdir sql:nss sealed-both.pdf 2>&1", d);
+  tap_contains(verdicts, "Signature Field Name: seal_signature",
+               "pdfsig sees the seal's signature");
+  const char *second = strstr(verdicts, "Signature #2");
+  tap_ok(second != NULL && strstr(verdicts, "Signature is Valid.") < second &&
+             strstr(second, "Signature is Valid.") != NULL,
+         "pdfsig reports both signatures valid");
+  status = dunghen(setup, output, sizeof output,
+                   "letters take-signed --config '%s' --code SG-3 --in '%s/sealed-both.pdf'",
+                   trusting, d);
+  tap_is_integer(status, 0, "the letter signed twice is taken back: exit 0 %s", output);
+  tap_contains(output, "signed (verified): 2 signature(s)", "with both signatures verified");
+
   status = dunghen(setup, output, sizeof output,
                    "letters take-signed --config '%s' --code SG-2 --in '%s/two-untrusted.pdf'",
                    plain, setup->directory);
@@ -301,6 +335,11 @@ int main(void) {
   snprintf(agencies, sizeof agencies, "cp '%s/rules/agencies.yaml' '%s/agencies.yaml'",
            source != NULL ? source : ".", harness->rules);
   tap_is_integer(system(agencies), 0, "agencies in");
+  snprintf(agencies, sizeof agencies,
+           "sed -i 's/^  - code: DLK-SNNMT$/  - code: DLK-SNNMT\\n    seal_signature: true/' "
+           "'%s/agencies.yaml' && grep -q 'seal_signature: true' '%s/agencies.yaml'",
+           harness->rules, harness->rules);
+  tap_is_integer(system(agencies), 0, "DLK-SNNMT's letters carry the seal's field");
   snprintf(setup.directory, sizeof setup.directory, "%s/signing", harness->directory);
   mkdir(setup.directory, 0700);
   char spool[PATH_MAX + 16], config[3 * PATH_MAX];
