@@ -132,8 +132,10 @@ static enum status read_signature(const unsigned char *data, size_t size, size_t
     return error_set(error, STATUS_INVALID,
                      "signature %zu: its /ByteRange is not an array of four offsets", number);
   size_t *range = signature->range;
-  if (range[0] != 0 || range[1] >= range[2] || range[2] > size || range[3] > size - range[2] ||
-      range[2] + range[3] <= issued_size || !ends_revision(data, range[2] + range[3]))
+  /* The gap starts past the issued bytes: the signature covers all of them. */
+  if (range[0] != 0 || range[1] < issued_size || range[1] >= range[2] || range[2] > size ||
+      range[3] > size - range[2] || range[2] + range[3] <= issued_size ||
+      !ends_revision(data, range[2] + range[3]))
     return error_set(error, STATUS_INVALID,
                      "signature %zu: its /ByteRange [%zu %zu %zu %zu] does not cover the document "
                      "from its first byte to the end of a revision",
