@@ -453,6 +453,17 @@ static void test_signed_letter(struct setup *setup) {
            signed_sha256, sizeof signed_sha256);
   row_text(harness, "SELECT sha256 FROM dunghen.letter_log WHERE dossier_code = 'E2E-S1'",
            issued_sha256, sizeof issued_sha256);
+  /* A message built before the commit may still be on its way to the (refusing) server: let
+   * every delivery fail once more after that attempt, so the next one is built afterwards. */
+  long long attempts = e2e_db_integer(harness, "SELECT max(attempts) FROM dunghen.delivery_log"
+                                               " WHERE dossier_code = 'E2E-S1'");
+  char retried[256];
+  snprintf(retried, sizeof retried,
+           "SELECT (min(attempts) >= %lld)::int FROM dunghen.delivery_log"
+           " WHERE dossier_code = 'E2E-S1'",
+           attempts + 2);
+  tap_ok(e2e_db_wait_integer(harness, 1, 30, retried),
+         "signed letter: every delivery was tried again after the take-back");
   refuse(setup, false);
   tap_ok(wait_sent(harness, "E2E-S1", 5, 30), "signed letter: the server accepts, all five sent");
   read_messages(setup);
