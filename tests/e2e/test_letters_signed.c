@@ -142,7 +142,7 @@ static bool make_keys(const struct setup *setup) {
          shell("cd '%s' && mkdir nss && certutil -N -d sql:nss --empty-password &&"
                " openssl pkcs12 -export -inkey trusted-signer.key -in trusted-signer.pem"
                " -certfile trusted-ca.pem -out signer.p12 -passout pass: -name signer &&"
-               " pk12util -i signer.p12 -d sql:nss -W '' &&"
+               " pk12util -i signer.p12 -d sql:nss -W '' >/dev/null 2>&1 &&"
                " certutil -M -d sql:nss -n 'Test CA trusted' -t CT,C,C >/dev/null 2>&1",
                d) == 0;
 }
