@@ -83,12 +83,15 @@ static const struct command commands[] = {
         "  atomically to FILE (mode 0640). The PDF carries the letterhead of --issuer\n"
         "  (default: --agency, else the first agency of agencies.yaml), the date of --now\n"
         "  and the number N (default: blank).")},
-    {"letters", command_letters, N_("the letters kept in the database: get, export, import"),
+    {"letters", command_letters,
+     N_("the letters kept in the database: get, export, import, take-signed"),
      N_("dunghen letters get (--code DOSSIER | --agency CODE --year Y --number N) [--version V]\n"
         "                    --out FILE [--config FILE | --db CONNINFO]\n"
         "dunghen letters export [--from DATE --to DATE] [--agency CODE] --out DIR\n"
         "                       [--config FILE | --db CONNINFO]\n"
         "dunghen letters import [--spool DIR] [--config FILE | --db CONNINFO]\n"
+        "dunghen letters take-signed (--code DOSSIER | --agency CODE --year Y --number N)\n"
+        "                            --in FILE [--config FILE | --db CONNINFO]\n"
         "  The database holds every letter's PDF (docs/LETTERS.md); the spool is an export.\n"
         "  get writes one letter (its current draft, or version V) atomically to FILE (0640).\n"
         "  export rebuilds the spool layout in DIR for the letters created in the period\n"
@@ -96,7 +99,11 @@ static const struct command commands[] = {
         "  against its sha256; identical files are left alone. import stores the bytes of the\n"
         "  letters rendered before the database kept them, read from the spool (default: the\n"
         "  config's) and checked against their sha256; it names every missing or mismatching\n"
-        "  file and then exits 1.")},
+        "  file and then exits 1. take-signed takes back a signed copy of a letter's current\n"
+        "  draft: it must start with the issued bytes, as an incremental update, and every\n"
+        "  signature must cover the whole document and verify (with letters.ca_bundle in the\n"
+        "  config, every signer must chain to that bundle); it is stored and the letter is\n"
+        "  signed. A refused file stores nothing (exit 2).")},
     {"demo", command_demo, N_("show the whole product on a private PostgreSQL"),
      N_("dunghen demo [--out DIR] [--seed N] [--dossiers N] [--days N] [--start YYYY-MM-DD]\n"
         "             [--keep] [--rules DIR] [--letters DIR]\n"

@@ -12,6 +12,11 @@
  *   read from a spool (--spool DIR, else the config's), each checked against the sha256 and
  *   size of its row and stored. Prints every missing or mismatching file by path and letter
  *   number (file names hold dossier codes, never personal data).
+ * - take-signed: a signed copy of one letter (selected as for get; its current draft), read
+ *   from --in FILE, checked by letter/signed_pdf.h (the issued bytes first, as an incremental
+ *   update; every signature over the whole document; with the config's letters.ca_bundle, a
+ *   trusted signer) and recorded in dunghen.letter_signed, the letter moving to 'signed'
+ *   (docs/LETTERS.md, "Signing"). A refused file stores nothing and exits 2.
  * The database is found as `dunghen report` finds it: the config's conninfo (--config, or the
  * default file), --db overriding it. Exit status: 0; 2 for bad input (options, dates, a letter
  * that does not exist); 1 when the database or the file system fails, a draft's bytes are
@@ -28,6 +33,7 @@
 #include "cli/cli.h"
 #include "core/civil.h"
 #include "core/sha256.h"
+#include "letter/signed_pdf.h"
 #include "rules/translate.h"
 #include "service/file_write.h"
 #include "service/letter_export.h"
@@ -35,29 +41,32 @@
 #include "service/session.h"
 #include "service/spool.h"
 #include "store/letter_pdf.h"
+#include "store/letter_signed.h"
 #include "store/schema.h"
 
 enum { IMPORT_FILE_LIMIT = 64 * 1024 * 1024 };
 
 struct letters_options {
-  const char *action; /* get, export, import */
+  const char *action; /* get, export, import, take-signed */
   const char *code;
   const char *agency;
   long year, number, version;
   bool has_year, has_number;
   const char *from, *to;
   const char *out;
+  const char *in;
   const char *spool;
   const char *config;
   const char *conninfo;
 };
 
-static enum status connect_database(const struct config *config, PGconn **connection,
+/* `needed`: the schema version the action needs (9: the bytes; 12: the signed letters). */
+static enum status connect_database(const struct config *config, int needed, PGconn **connection,
                                     struct error *error) {
   int version;
   enum status status = session_open_command(config->conninfo, &config->timeouts, "dunghen-letters",
                                             connection, &version, error);
-  if (status == STATUS_OK && version < 9)
+  if (status == STATUS_OK && version < needed)
     status =
         error_set(error, STATUS_RUNTIME,
                   "the database schema is at version %d: run `dunghen migrate` first", version);
@@ -90,6 +99,95 @@ static enum status run_get(const struct letters_options *options, PGconn *connec
            draft->number, draft->agency_code, draft->year, draft->version, size, draft->sha256);
   free(pdf);
   letter_draft_list_free(&list);
+  return status;
+}
+
+/* ---- take-signed ---- */
+
+/* The signed file's bytes; a file that cannot be read is bad input. */
+static enum status read_signed_file(const char *path, unsigned char **data, size_t *size,
+                                    struct error *error) {
+  *data = NULL;
+  *size = 0;
+  FILE *file = fopen(path, "rb");
+  if (file == NULL)
+    return error_set(error, STATUS_INVALID, "cannot open %s: %s", path, strerror(errno));
+  unsigned char *buffer = malloc(IMPORT_FILE_LIMIT);
+  size_t got = buffer != NULL ? fread(buffer, 1, IMPORT_FILE_LIMIT, file) : 0;
+  bool unreadable = buffer == NULL || ferror(file);
+  fclose(file);
+  if (unreadable || got == IMPORT_FILE_LIMIT || got == 0) {
+    free(buffer);
+    return error_set(error, STATUS_INVALID, "%s: %s", path,
+                     unreadable ? "cannot be read"
+                     : got == 0 ? "is empty"
+                                : "is larger than any signed letter (64 MB)");
+  }
+  *data = buffer;
+  *size = got;
+  return STATUS_OK;
+}
+
+static enum status run_take_signed(const struct letters_options *options,
+                                   const struct config *config, PGconn *connection, int64_t now,
+                                   struct error *error) {
+  unsigned char *signed_file = NULL, *issued = NULL;
+  size_t signed_size = 0, issued_size = 0;
+  enum status status = read_signed_file(options->in, &signed_file, &signed_size, error);
+  if (status != STATUS_OK)
+    return status;
+  struct letter_selector selector = {
+      .dossier_code = options->code,
+      .agency_code = options->agency,
+      .year = (int)options->year,
+      .number = options->number,
+  };
+  struct letter_draft_list list = {0};
+  status = letter_pdf_find(connection, &selector, &list, error);
+  const struct letter_draft *draft = status == STATUS_OK ? &list.drafts[0] : NULL;
+  if (status == STATUS_OK)
+    status = letter_pdf_read(connection, draft, &issued, &issued_size, error);
+  struct signed_pdf_result result;
+  if (status == STATUS_OK)
+    status = signed_pdf_verify(issued, issued_size, signed_file, signed_size, config->ca_bundle,
+                               now, &result, error);
+  char hex[SHA256_HEX_SIZE] = "";
+  if (status == STATUS_OK) {
+    sha256_hex(signed_file, signed_size, hex);
+    struct letter_signed_record record = {
+        .letter_id = draft->letter_id,
+        .version = draft->version,
+        .issued_sha256 = draft->sha256,
+        .issued_bytes = draft->bytes,
+        .pdf = signed_file,
+        .size = signed_size,
+        .sha256 = hex,
+        .signature_count = result.signature_count,
+        .signer_subject = result.subject,
+        .has_signed_at = result.has_signing_time,
+        .signed_at = result.signing_time,
+        .trust = signed_pdf_trust_name(result.trust),
+        .taken_at = now,
+    };
+    status = letter_signed_store(connection, &record, error);
+  }
+  if (status == STATUS_OK) {
+    char when[TIMESTAMP_TEXT_SIZE + 16] = "no signing time";
+    if (result.has_signing_time)
+      civil_format_timestamp(result.signing_time, when);
+    printf("%s: letter %ld of %s in %d, version %" PRId64 ", signed (%s): %zu signature(s), "
+           "signer %s, %s; %zu bytes, sha256 %s\n",
+           options->in, draft->number, draft->agency_code, draft->year, draft->version,
+           signed_pdf_trust_name(result.trust), result.signature_count, result.subject, when,
+           signed_size, hex);
+  } else if (draft != NULL) {
+    error_prefix(error, "letter %ld of %s in %d not taken back", draft->number, draft->agency_code,
+                 draft->year);
+  }
+  free(issued);
+  free(signed_file);
+  if (draft != NULL)
+    letter_draft_list_free(&list);
   return status;
 }
 
@@ -215,12 +313,15 @@ static enum status run_letters(const struct letters_options *options, struct err
   if (status != STATUS_OK)
     return status;
   PGconn *connection = NULL;
-  status = connect_database(&config, &connection, error);
+  bool take = strcmp(options->action, "take-signed") == 0;
+  status = connect_database(&config, take ? 12 : 9, &connection, error);
   if (status == STATUS_OK) {
     if (strcmp(options->action, "get") == 0)
       status = run_get(options, connection, error);
     else if (strcmp(options->action, "export") == 0)
       status = run_export(options, &filter, connection, error);
+    else if (take)
+      status = run_take_signed(options, &config, connection, (int64_t)time(NULL), error);
     else
       status = run_import(config.spool_directory, connection, (int64_t)time(NULL), error);
   }
@@ -240,6 +341,7 @@ enum {
   OPTION_FROM,
   OPTION_TO,
   OPTION_OUT,
+  OPTION_IN,
   OPTION_SPOOL,
   OPTION_CONFIG,
   OPTION_DB,
@@ -258,22 +360,33 @@ static int parse_count(const char *option, const char *text, long low, long high
 /* Which options each action takes, and which it needs. */
 static int check_combination(const struct letters_options *options, int seen) {
   const char *action = options->action;
-  if (strcmp(action, "get") == 0) {
+  if (strcmp(action, "get") == 0 || strcmp(action, "take-signed") == 0) {
+    bool take = strcmp(action, "take-signed") == 0;
+    if (take && (seen & (1 << OPTION_FROM | 1 << OPTION_TO | 1 << OPTION_SPOOL | 1 << OPTION_OUT |
+                         1 << OPTION_VERSION)))
+      return cli_usage_error("letters", "take-signed takes no --from, --to, --spool, --out or "
+                                        "--version (it takes back the current draft)");
+    if (!take && (seen & (1 << OPTION_IN)))
+      return cli_usage_error("letters", "get takes no --in");
+    if (take && options->in == NULL)
+      return cli_usage_error("letters", "take-signed needs --in FILE (the signed PDF)");
     if (seen & (1 << OPTION_FROM | 1 << OPTION_TO | 1 << OPTION_SPOOL))
       return cli_usage_error("letters", "get takes no --from, --to or --spool");
     bool by_number = options->agency != NULL || options->has_year || options->has_number;
     if (options->code != NULL && by_number)
       return cli_usage_error("letters",
-                             "get: give --code, or --agency, --year and --number, not both");
+                             "%s: give --code, or --agency, --year and --number, not both", action);
     if (options->code == NULL &&
         (options->agency == NULL || !options->has_year || !options->has_number))
-      return cli_usage_error("letters", "get needs --code DOSSIER, or --agency CODE --year Y "
-                                        "--number N");
-    if (options->out == NULL)
+      return cli_usage_error("letters",
+                             "%s needs --code DOSSIER, or --agency CODE --year Y "
+                             "--number N",
+                             action);
+    if (!take && options->out == NULL)
       return cli_usage_error("letters", "get needs --out FILE");
   } else if (strcmp(action, "export") == 0) {
     if (seen & (1 << OPTION_CODE | 1 << OPTION_YEAR | 1 << OPTION_NUMBER | 1 << OPTION_VERSION |
-                1 << OPTION_SPOOL))
+                1 << OPTION_SPOOL | 1 << OPTION_IN))
       return cli_usage_error("letters",
                              "export takes no --code, --year, --number, --version or --spool");
     if ((options->from == NULL) != (options->to == NULL))
@@ -284,7 +397,8 @@ static int check_combination(const struct letters_options *options, int seen) {
     if (seen & ~(1 << OPTION_SPOOL | 1 << OPTION_CONFIG | 1 << OPTION_DB))
       return cli_usage_error("letters", "import takes only --spool, --config and --db");
   } else {
-    return cli_usage_error("letters", "unknown action '%s': get, export or import", action);
+    return cli_usage_error("letters", "unknown action '%s': get, export, import or take-signed",
+                           action);
   }
   return 0;
 }
@@ -299,6 +413,7 @@ static int parse_options(int argc, char **argv, struct letters_options *options)
       {"from", required_argument, NULL, OPTION_FROM},
       {"to", required_argument, NULL, OPTION_TO},
       {"out", required_argument, NULL, OPTION_OUT},
+      {"in", required_argument, NULL, OPTION_IN},
       {"spool", required_argument, NULL, OPTION_SPOOL},
       {"config", required_argument, NULL, OPTION_CONFIG},
       {"db", required_argument, NULL, OPTION_DB},
@@ -306,7 +421,7 @@ static int parse_options(int argc, char **argv, struct letters_options *options)
   };
   memset(options, 0, sizeof *options);
   if (argc < 2 || argv[1][0] == '-')
-    return cli_usage_error("letters", "give an action: get, export or import");
+    return cli_usage_error("letters", "give an action: get, export, import or take-signed");
   options->action = argv[1];
   optind = 2;
   opterr = 0;
@@ -345,6 +460,9 @@ static int parse_options(int argc, char **argv, struct letters_options *options)
       break;
     case OPTION_OUT:
       options->out = optarg;
+      break;
+    case OPTION_IN:
+      options->in = optarg;
       break;
     case OPTION_SPOOL:
       options->spool = optarg;

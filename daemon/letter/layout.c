@@ -35,6 +35,7 @@ void layout_reset(struct layout *layout) {
   layout->rule_count = 0;
   layout->box_count = 0;
   layout->line_shape_count = 0;
+  layout->field_count = 0;
   layout->text_length = 0;
   layout->page_count = 1;
   layout->page = 0;
@@ -314,6 +315,23 @@ void layout_box(struct layout *layout, double x, double y, double width, double 
                    sizeof *layout->boxes))
     layout->boxes[layout->box_count++] = (struct layout_box){
         layout->page, x, y, width, height, colour[0], colour[1], colour[2], outline};
+}
+
+void layout_field(struct layout *layout, const char *name, double x, double y, double width,
+                  double height) {
+  if (layout->failed)
+    return;
+  if (layout->field_count == LAYOUT_FIELD_MAX || strlen(name) >= LAYOUT_FIELD_NAME_SIZE) {
+    layout->failed = true;
+    return;
+  }
+  struct layout_field *field = &layout->fields[layout->field_count++];
+  field->page = layout->page;
+  field->x = x;
+  field->y = y;
+  field->width = width;
+  field->height = height;
+  snprintf(field->name, sizeof field->name, "%s", name);
 }
 
 void layout_line(struct layout *layout, double x1, double y1, double x2, double y2, double width) {

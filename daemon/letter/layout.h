@@ -85,6 +85,14 @@ struct layout_line {
   double width;
 };
 
+/* An empty signature field (letter/pdf_field.h): where a signing tool puts a signature. */
+enum { LAYOUT_FIELD_MAX = 2, LAYOUT_FIELD_NAME_SIZE = 32 };
+struct layout_field {
+  int page;
+  double x, y, width, height; /* (x, y) the lower left corner */
+  char name[LAYOUT_FIELD_NAME_SIZE];
+};
+
 struct layout {
   const struct font_metrics *metrics;
   struct page_geometry geometry;
@@ -96,6 +104,8 @@ struct layout {
   size_t box_count, box_capacity;
   struct layout_line *lines;
   size_t line_shape_count, line_shape_capacity;
+  struct layout_field fields[LAYOUT_FIELD_MAX];
+  size_t field_count;
   char *text; /* the runs' text, each run's bytes followed by a NUL */
   size_t text_length, text_capacity;
   int page_count;
@@ -166,6 +176,10 @@ void layout_rule(struct layout *layout, double x1, double x2, double y);
 /* A filled rectangle on the current page; colour[] is red, green, blue in 0..1. */
 void layout_box(struct layout *layout, double x, double y, double width, double height,
                 const double colour[3], double outline);
+/* An empty signature field named `name` (ASCII, no '.') on the current page; more than
+ * LAYOUT_FIELD_MAX fields is a programming error and fails the layout. */
+void layout_field(struct layout *layout, const char *name, double x, double y, double width,
+                  double height);
 /* A line on the current page. */
 void layout_line(struct layout *layout, double x1, double y1, double x2, double y2, double width);
 /* One run of cleaned text on the current page, its baseline starting at (x, baseline), not

@@ -4,7 +4,8 @@
  * A4, margins 20/20/30/15 mm, two header columns with their short rules, the title, a justified
  * 14 pt body with a 1.27 cm first-line indent and 6 pt between paragraphs, and the signature
  * block beside `Nơi nhận`, kept together on one page with at least the body's last two lines
- * (PRODUCT.md, "A letter an official can sign as it is"). The body follows the wording the
+ * (PRODUCT.md, "A letter an official can sign as it is"), with its empty signature fields. The
+ * body follows the wording the
  * caller decided (before or after the promised time); the reason prints as a sentence, or as
  * dotted lines to write it in by hand.
  */
@@ -27,6 +28,11 @@
 #define LEFT_COLUMN_WIDTH (72 * MM)  /* governing body, unit, number; and `Nơi nhận` */
 #define RIGHT_COLUMN_WIDTH (95 * MM) /* national title, motto, date; and the signature */
 #define SIGNATURE_SPACE (26 * MM)    /* room to sign (and stamp) */
+/* The signature fields (letter.h): the signer's image, centred in the room to sign, and the
+ * seal, a round stamp of the usual 36 mm whose right third overlaps the signer's image on its
+ * left (Decree 30/2020, Annex I, as the provinces restate it). */
+#define HEAD_FIELD_WIDTH (50 * MM)
+#define SEAL_FIELD_SIZE (36 * MM)
 #define EMPTY_FIELD ".............................."
 #define KEEP_LINES 2 /* body lines that go with the signature block onto its page */
 #define KEEP_ATTEMPTS 4
@@ -260,6 +266,7 @@ struct composer {
   const struct letter_template *template_in;
   const struct values *values;
   enum apology_wording wording;
+  bool seal_field; /* the agency's letters carry the seal's signature field too */
   struct layout *layout;
   double left, right; /* the text area */
   /* Filled in while composing: the body's lines [body_first, body_end) in layout->line_pages,
@@ -563,6 +570,12 @@ static enum status compose_signature(struct composer *composer, struct error *er
         right_end);
   put(composer, signature.note, style(FACE_ITALIC, 13, LAYOUT_CENTER), right_start, right_end);
   layout->y -= SIGNATURE_SPACE;
+  double head_x = (right_start + right_end - HEAD_FIELD_WIDTH) / 2;
+  layout_field(layout, LETTER_HEAD_FIELD, head_x, layout->y, HEAD_FIELD_WIDTH, SIGNATURE_SPACE);
+  if (composer->seal_field)
+    layout_field(layout, LETTER_SEAL_FIELD, head_x + HEAD_FIELD_WIDTH / 3 - SEAL_FIELD_SIZE,
+                 layout->y + (SIGNATURE_SPACE - SEAL_FIELD_SIZE) / 2, SEAL_FIELD_SIZE,
+                 SEAL_FIELD_SIZE);
   put(composer, signature.name, style(FACE_BOLD, 14, LAYOUT_CENTER), right_start, right_end);
   double bottom = layout->y;
   layout->y = top;
@@ -595,6 +608,7 @@ enum status letter_render(struct letter_renderer *renderer, const struct letter_
       .template_in = renderer->library->templates[form == APOLOGY_FORM_2018 ? 1 : 0],
       .values = &values,
       .wording = input->wording,
+      .seal_field = input->agency->seal_signature,
       .layout = layout,
       .left = layout->geometry.left,
       .right = layout->geometry.width - layout->geometry.right,

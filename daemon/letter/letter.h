@@ -28,6 +28,16 @@
 #include "core/error.h"
 #include "rules/agencies.h"
 
+/*
+ * The letter's empty signature fields (AcroForm /Sig, letter/pdf_field.h), on the page of the
+ * signature block, for integrators (docs/LETTERS.md, "Signing"): the head's, 50 x 26 mm,
+ * centred in the right column between the signer's title (and its note) and the name; and,
+ * when the agency sets `seal_signature: true`, the seal's, 36 x 36 mm, centred on the same
+ * height, its right third over the head's field on the left.
+ */
+#define LETTER_HEAD_FIELD "head_signature"
+#define LETTER_SEAL_FIELD "seal_signature"
+
 enum {
   LETTER_MAX_WARNINGS = 16,
   LETTER_WARNING_SIZE = 200,

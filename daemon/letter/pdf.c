@@ -16,6 +16,7 @@
 
 #include <hpdf.h>
 
+#include "letter/pdf_field.h"
 #include "letter/pdf_font.h"
 
 enum { DISTINCT_MAXIMUM = FACE_COUNT };
@@ -368,5 +369,7 @@ enum status pdf_writer_render(struct pdf_writer *writer, const struct layout *la
   for (int page = 0; page < layout->page_count; page++)
     if ((status = draw_page(writer, layout, page, fonts, error)) != STATUS_OK)
       return status;
+  if (pdf_field_add(writer->document, layout) != HPDF_OK)
+    return failed(writer, "add the signature fields", error);
   return copy_out(writer, data, size, error);
 }

@@ -7,7 +7,8 @@
  * embeds only the faces the letter uses (CID TrueType, Identity-H, with ToUnicode maps, so text
  * extracts exactly; only the glyphs drawn) and returns the bytes. A writer is not thread-safe:
  * give each worker thread its own. Faces may share a file; a face marked oblique is drawn
- * slanted from it, which saves embedding a face at the cost of a synthetic italic.
+ * slanted from it, which saves embedding a face at the cost of a synthetic italic. The layout's
+ * signature fields become empty AcroForm /Sig fields (letter/pdf_field.h).
  */
 #ifndef DUNGHEN_LETTER_PDF_H
 #define DUNGHEN_LETTER_PDF_H

@@ -251,9 +251,9 @@ static enum status read_mail(const struct yaml_tree *tree, const struct yaml_tre
 
 static enum status read_agency(const struct yaml_tree *tree, const struct yaml_tree_node *entry,
                                struct agency *agency, struct error *error) {
-  static const char *const known[] = {"code",          "governing_body", "unit",    "name",
-                                      "symbol",        "place",          "address", "signer",
-                                      "number_format", "form",           "mail",    NULL};
+  static const char *const known[] = {
+      "code",   "governing_body", "unit", "name", "symbol",         "place", "address",
+      "signer", "number_format",  "form", "mail", "seal_signature", NULL};
   static const char *const signer_keys[] = {"title", "name", NULL};
   static const char *const forms[] = {"2025", "2018", NULL};
   agency->line = entry->line;
@@ -300,6 +300,10 @@ static enum status read_agency(const struct yaml_tree *tree, const struct yaml_t
       return status;
     agency->form = index == 0 ? AGENCY_FORM_2025 : AGENCY_FORM_2018;
   }
+  const struct yaml_tree_node *seal = yaml_tree_get(entry, "seal_signature");
+  if (seal != NULL &&
+      (status = yaml_tree_read_boolean(tree, seal, &agency->seal_signature, error)) != STATUS_OK)
+    return status;
   const struct yaml_tree_node *mail = yaml_tree_get(entry, "mail");
   if (mail != NULL)
     return read_mail(tree, mail, agency, error);

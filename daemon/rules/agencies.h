@@ -4,7 +4,8 @@
  * Each agency has a code (the dossier source's agency_code, also its spool directory name), the
  * letterhead (governing body and unit, upper case), its name in running text, its document
  * symbol, the place for the date line, an address, the signer (title lines and name), the
- * number format of its letters and the form it uses (2025, the default, or 2018). Loading
+ * number format of its letters, the form it uses (2025, the default, or 2018) and whether its
+ * letters carry a seal signature field. Loading
  * validates everything with `FILE:LINE:COLUMN` errors: unknown or missing keys, duplicate
  * codes, codes unfit for a directory name, number formats with unknown fields, mail roles
  * (`mail: {role: [address, ...]}`) that are unknown or have malformed addresses. A loaded table
@@ -13,6 +14,7 @@
 #ifndef DUNGHEN_AGENCIES_H
 #define DUNGHEN_AGENCIES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/error.h"
@@ -41,6 +43,9 @@ struct agency {
   char *signer_name;
   char *number_format; /* {n:02}/PXL-{unit} */
   enum agency_form form;
+  /* `seal_signature: true`: the letter carries a second empty signature field for the agency's
+   * seal (docs/LETTERS.md, "Signing"); false by default. */
+  bool seal_signature;
   struct agency_mailbox *mailboxes; /* optional `mail:` role -> addresses; none: no mail */
   size_t mailbox_count;
   size_t line, column; /* where the entry starts */

@@ -118,6 +118,7 @@ void config_free(struct config *config) {
   free(config->letters_directory);
   free(config->spool_directory);
   free(config->font_directory);
+  free(config->ca_bundle);
   free(config->http_address);
   memset(config, 0, sizeof *config);
 }
@@ -316,7 +317,7 @@ static enum status read_paths(const struct yaml_tree *tree, struct config *confi
 
 static enum status read_letters(const struct yaml_tree *tree, struct config *config,
                                 struct error *error) {
-  static const char *const known[] = {"true_italic", "fonts", NULL};
+  static const char *const known[] = {"true_italic", "fonts", "ca_bundle", NULL};
   const struct yaml_tree_node *section;
   enum status status = read_section(tree, "letters", known, &section, error);
   if (status != STATUS_OK || section == NULL)
@@ -325,7 +326,10 @@ static enum status read_letters(const struct yaml_tree *tree, struct config *con
   if (italic != NULL &&
       yaml_tree_read_boolean(tree, italic, &config->true_italic, error) != STATUS_OK)
     return name_the_key(tree, italic, "letters.true_italic", error);
-  return read_text(tree, section, "letters", "fonts", true, &config->font_directory, error);
+  status = read_text(tree, section, "letters", "fonts", true, &config->font_directory, error);
+  if (status == STATUS_OK)
+    status = read_text(tree, section, "letters", "ca_bundle", true, &config->ca_bundle, error);
+  return status;
 }
 
 static enum status read_http(const struct yaml_tree *tree, struct config *config,

@@ -7,7 +7,9 @@
  *                0 = none, or `server`: not set by dunghen; set on every session it opens)
  *   paths:       rules, letters, spool (directories)
  *   letters:     true_italic (embed the real italic faces; default false: slanted upright faces),
- *                fonts (directory of the Liberation Serif faces; default: the installed subset)
+ *                fonts (directory of the Liberation Serif faces; default: the installed subset),
+ *                ca_bundle (PEM file of the CA certificates trusted for signed letters taken
+ *                back; default none: their signatures are checked for integrity only)
  *   http:        enabled, address (default 127.0.0.1), port (0 = any free port, logged)
  *   sync:        poll_interval, overlap (seconds), batch_size (dossiers per transaction),
  *                first_pass_sessions (1-8)
@@ -62,6 +64,9 @@ struct config {
   char *spool_directory;
   bool true_italic;     /* letters: embed the four real faces instead of slanting two */
   char *font_directory; /* letters: NULL: the installed subset, then fonts-liberation2 */
+  /* letters: PEM file of the CA certificates a signed letter's signer must chain to
+   * (`letters take-signed`); NULL: signatures are checked for integrity only */
+  char *ca_bundle;
   bool http_enabled;
   char *http_address;
   int http_port;
@@ -121,8 +126,7 @@ enum {
   CONFIG_DEFAULT_POLL_INTERVAL = 60,
   CONFIG_DEFAULT_OVERLAP = 300,
   CONFIG_DEFAULT_BATCH_SIZE = 1000,
-  /* One evaluates while the other's server writes: on two cores the first pass at 1M takes
-   * ~0.6x the time of one session (bench/RESULTS.md). */
+  /* One session evaluates while the server writes for the other (bench/RESULTS.md). */
   CONFIG_DEFAULT_FIRST_PASS_SESSIONS = 2,
   CONFIG_MAX_FIRST_PASS_SESSIONS = 8,
   CONFIG_DEFAULT_MAIL_TIMEOUT = 60,

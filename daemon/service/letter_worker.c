@@ -91,6 +91,7 @@ static enum status count_letters(struct letter_worker *worker, bool force, struc
   snapshot->pending = counts.pending;
   snapshot->rendered = counts.rendered;
   snapshot->failed = counts.failed;
+  snapshot->signed_count = counts.signed_count;
   snapshot->counts_valid = true;
   pthread_mutex_unlock(&worker->thread.mutex);
   return STATUS_OK;

@@ -67,6 +67,7 @@ struct letter_worker_snapshot {
   int64_t pending;         /* dunghen.letter_log by state, as last counted */
   int64_t rendered;
   int64_t failed;
+  int64_t signed_count;    /* taken back signed (`letters take-signed`) */
   int64_t blocked;         /* letter files the spool refused, not yet written from the database */
   uint64_t rendered_total; /* by this process */
   uint64_t failed_total;

@@ -9,6 +9,7 @@
 #include "letter/letter.h"
 #include "mail/message.h"
 #include "store/letter_pdf.h"
+#include "store/letter_signed.h"
 #include "store/report_run.h"
 
 /* ---- the kit ---- */
@@ -46,8 +47,9 @@ void mail_kit_free(struct mail_kit *kit) {
   free(kit);
 }
 
-/* The rendered PDF of the letter's current draft, from the database (the record: the spool is
- * only an export), checked against the sha256 and size recorded with it. */
+/* The letter's current draft from the database (the record: the spool is only an export):
+ * the signed file when the draft was taken back signed (migration 12), else the rendered PDF,
+ * each checked against the sha256 and size recorded with it. */
 static enum status read_letter(const struct mail_message_context *context,
                                const struct mail_delivery *delivery, unsigned char **data,
                                size_t *size, struct error *error) {
@@ -55,6 +57,11 @@ static enum status read_letter(const struct mail_message_context *context,
   *size = 0;
   if (delivery->letter_path == NULL || delivery->letter_sha256 == NULL)
     return error_set(error, STATUS_RUNTIME, "the letter is not rendered");
+  bool found = false;
+  enum status status = letter_signed_read(context->connection, delivery->letter_id,
+                                          delivery->letter_version, data, size, &found, error);
+  if (status != STATUS_OK || found)
+    return status;
   struct letter_draft draft = {
       .letter_id = delivery->letter_id,
       .version = delivery->letter_version,

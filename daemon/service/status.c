@@ -251,16 +251,19 @@ static void letter_metrics(const struct status_snapshot *state, struct evbuffer 
   if (letters->counts_valid || state->pass->metrics_valid) {
     bool own = letters->counts_valid;
     metric(body, "dunghen_letters", "gauge",
-           "Apology letters, by state (blocked: rendered and kept in the database, "
+           "Apology letters, by state (signed: taken back signed with `letters take-signed`; "
+           "blocked: rendered and kept in the database, "
            "their files not yet in the spool, which refuses them).");
     evbuffer_add_printf(body,
                         "dunghen_letters{state=\"pending\"} %" PRId64 "\n"
                         "dunghen_letters{state=\"rendered\"} %" PRId64 "\n"
                         "dunghen_letters{state=\"failed\"} %" PRId64 "\n"
+                        "dunghen_letters{state=\"signed\"} %" PRId64 "\n"
                         "dunghen_letters{state=\"blocked\"} %" PRId64 "\n",
                         own ? letters->pending : pass->letters_pending,
                         own ? letters->rendered : pass->letters_rendered,
-                        own ? letters->failed : pass->letters_failed, letters->blocked);
+                        own ? letters->failed : pass->letters_failed,
+                        own ? letters->signed_count : pass->letters_signed, letters->blocked);
   }
   metric_integer(body, "dunghen_letters_rendered_total", "counter",
                  "Letters rendered by this process.", letters->rendered_total);

@@ -50,7 +50,7 @@ enum status letter_pdf_store(PGconn *connection, int64_t letter_id, int64_t vers
   " d.sha256, d.bytes, EXISTS (SELECT 1 FROM dunghen.letter_pdf p"                            \
   "  WHERE p.letter_id = d.letter_id AND p.version = d.version) AS stored"                    \
   " FROM (SELECT id AS letter_id, version, dossier_code, sha256, bytes, rendered_at"          \
-  "  FROM dunghen.letter_log WHERE state = 'rendered'"                                        \
+  "  FROM dunghen.letter_log WHERE state IN ('rendered', 'signed')"                          \
   "  UNION ALL SELECT letter_id, version, dossier_code, sha256, bytes, rendered_at"           \
   "  FROM dunghen.letter_version WHERE sha256 IS NOT NULL) d"                                 \
   " JOIN dunghen.letter_log l ON l.id = d.letter_id"

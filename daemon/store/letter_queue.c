@@ -146,7 +146,8 @@ enum status letter_queue_count(PGconn *connection, struct letter_queue_counts *c
   enum status status = sql_query(connection, "counting letters",
                                  "SELECT count(*) FILTER (WHERE state = 'pending'),"
                                  " count(*) FILTER (WHERE state = 'rendered'),"
-                                 " count(*) FILTER (WHERE state = 'failed')"
+                                 " count(*) FILTER (WHERE state = 'failed'),"
+                                 " count(*) FILTER (WHERE state = 'signed')"
                                  " FROM dunghen.letter_log",
                                  0, NULL, &rows, error);
   if (status != STATUS_OK)
@@ -154,6 +155,7 @@ enum status letter_queue_count(PGconn *connection, struct letter_queue_counts *c
   counts->pending = sql_integer(rows, 0, 0, 0);
   counts->rendered = sql_integer(rows, 0, 1, 0);
   counts->failed = sql_integer(rows, 0, 2, 0);
+  counts->signed_count = sql_integer(rows, 0, 3, 0);
   PQclear(rows);
   return STATUS_OK;
 }

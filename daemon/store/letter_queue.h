@@ -69,6 +69,7 @@ struct letter_queue_counts {
   int64_t pending;
   int64_t rendered;
   int64_t failed;
+  int64_t signed_count;
 };
 
 /* In the caller's open transaction. */

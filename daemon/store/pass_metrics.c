@@ -94,6 +94,8 @@ enum status pass_metrics_read(PGconn *connection, struct pass_metrics *metrics,
         metrics->letters_rendered = value;
       else if (strcmp(name, "failed") == 0)
         metrics->letters_failed = value;
+      else if (strcmp(name, "signed") == 0)
+        metrics->letters_signed = value;
     } else if (kind == 'p') {
       metrics->last_pass_at = value == INT64_MIN ? 0 : value;
     } else if (kind == 'n') {

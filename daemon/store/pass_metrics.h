@@ -39,6 +39,7 @@ struct pass_metrics {
   int64_t letters_pending;
   int64_t letters_rendered;
   int64_t letters_failed;
+  int64_t letters_signed;
   int64_t flagged;
   int64_t last_pass_at; /* `now` of the last committed batch, or 0 when never */
   int64_t next_due;     /* INT64_MAX when none */

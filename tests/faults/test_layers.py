@@ -38,6 +38,7 @@ RESTRICTED = {
     "hpdf": {"letter"},
     "utf8proc.h": {"letter"},
     "zlib.h": {"letter"},
+    "openssl/": {"letter"},
     "pthread.h": {"service", "web"},
 }
 # The only system headers core/ may include: computation, formatting into buffers.

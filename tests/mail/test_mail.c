@@ -9,6 +9,9 @@
  *     attached byte for byte (from the database: the spool is deleted before one goes out);
  *     delivery_log, /metrics and /healthz agree; no address and no
  *     applicant name in the daemon's log;
+ *   - a letter taken back signed (`letters take-signed`, signed by podofosign with a throw-away
+ *     key) while its messages wait for a refusing server: they go out with the signed file
+ *     attached (the sha256 of dunghen.letter_signed), not the issued one;
  *   - a server that refuses (451) and then accepts: retries, /healthz "ok; mail failing",
  *     then every message exactly once;
  *   - SIGKILL while the server refuses, and SIGKILL in the middle of a stream of sends, then a
@@ -417,6 +420,68 @@ static void test_reason_missing(struct setup *setup) {
     tap_is_string(second->attachment_sha256, sha256, "and the new draft attached");
     tap_ok(first == NULL || strcmp(first->attachment_sha256, sha256) != 0, "not the first draft");
   }
+}
+
+/* A letter signed while its messages wait: they attach the signed file (issue 20). */
+static void test_signed_letter(struct setup *setup) {
+  struct e2e_harness *harness = &setup->harness;
+  refuse(setup, true);
+  insert_overdue(harness, "ARRAY['E2E-S1']", "DLK-SNNMT");
+  tap_ok(e2e_db_wait_integer(harness, 1, 30,
+                             "SELECT (count(*) = 3 AND min(attempts) >= 1)::int FROM "
+                             "dunghen.delivery_log WHERE dossier_code = 'E2E-S1'"
+                             " AND level = 'apology'"),
+         "signed letter: its three letter messages wait for the refusing server");
+  const char *d = harness->directory;
+  char command[8 * PATH_MAX];
+  snprintf(command, sizeof command,
+           "cd '%s' && printf 'log:\n  level: info\n' > signing.yaml &&"
+           " openssl req -x509 -newkey rsa:2048 -nodes -keyout signer.key -out signer.pem"
+           " -days 30 -subj '/CN=Nguyen Van Ky/O=SNNMT' >/dev/null 2>&1 &&"
+           " '%s' letters get --code E2E-S1 --out issued.pdf --db '%s' >/dev/null &&"
+           " podofosign -in issued.pdf -out signed.pdf -cert signer.pem -pkey signer.key"
+           " -digest sha256 -field-name head_signature -field-use-existing >/dev/null 2>&1 &&"
+           " '%s' letters take-signed --code E2E-S1 --in signed.pdf --config signing.yaml"
+           " --db '%s' >/dev/null",
+           d, getenv("DUNGHEN_BINARY"), harness->conninfo, getenv("DUNGHEN_BINARY"),
+           harness->conninfo);
+  tap_is_integer(system(command), 0, "signed letter: signed with podofosign and taken back");
+  char signed_sha256[80], issued_sha256[80];
+  row_text(harness,
+           "SELECT s.sha256 FROM dunghen.letter_signed s JOIN dunghen.letter_log l"
+           " ON l.id = s.letter_id WHERE l.dossier_code = 'E2E-S1' AND l.state = 'signed'",
+           signed_sha256, sizeof signed_sha256);
+  row_text(harness, "SELECT sha256 FROM dunghen.letter_log WHERE dossier_code = 'E2E-S1'",
+           issued_sha256, sizeof issued_sha256);
+  /* A message built before the commit may still be on its way to the (refusing) server: let
+   * every delivery fail once more after that attempt, so the next one is built afterwards. */
+  long long attempts = e2e_db_integer(harness, "SELECT max(attempts) FROM dunghen.delivery_log"
+                                               " WHERE dossier_code = 'E2E-S1'");
+  char retried[256];
+  snprintf(retried, sizeof retried,
+           "SELECT (min(attempts) >= %lld)::int FROM dunghen.delivery_log"
+           " WHERE dossier_code = 'E2E-S1'",
+           attempts + 2);
+  tap_ok(e2e_db_wait_integer(harness, 1, 30, retried),
+         "signed letter: every delivery was tried again after the take-back");
+  refuse(setup, false);
+  tap_ok(wait_sent(harness, "E2E-S1", 5, 30), "signed letter: the server accepts, all five sent");
+  read_messages(setup);
+  int attached = 0;
+  for (int nth = 0; nth < 3; nth++) {
+    char sql[512], message_id[256];
+    snprintf(sql, sizeof sql,
+             "SELECT message_id FROM dunghen.delivery_log WHERE dossier_code = 'E2E-S1'"
+             " AND level = 'apology' ORDER BY id OFFSET %d LIMIT 1",
+             nth);
+    row_text(harness, sql, message_id, sizeof message_id);
+    const struct received *message = find(setup, message_id);
+    attached += message != NULL && signed_sha256[0] != '\0' &&
+                strcmp(message->attachment_sha256, signed_sha256) == 0 &&
+                strcmp(message->attachment_sha256, issued_sha256) != 0;
+  }
+  tap_is_integer(attached, 3, "signed letter: each message attaches the signed file (%s)",
+                 signed_sha256);
 }
 
 static void test_refusing_server(struct setup *setup, struct e2e_daemon *daemon) {
@@ -831,6 +896,7 @@ int main(void) {
   if (tap_ok(e2e_daemon_start(&daemon, harness, setup.config, NULL), "a daemon with mail on")) {
     test_delivery(&setup, &daemon);
     test_reason_missing(&setup);
+    test_signed_letter(&setup);
     check_log_privacy(&daemon);
     test_refusing_server(&setup, &daemon);
     test_kill_while_refused(&setup, &daemon);

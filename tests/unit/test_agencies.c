@@ -1,6 +1,8 @@
 /*
  * Unit tests for rules/agencies: the list of agencies whose letters take the 2018 form, as the
- * pass and the reload guard hand it to core/dossier (sorted, the table's own codes).
+ * pass and the reload guard hand it to core/dossier (sorted, the table's own codes); the seal's
+ * signature field switched on per agency (`seal_signature`), off by default, and a wrong value
+ * refused at its FILE:LINE:COLUMN.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +58,30 @@ static void test_form_2018_codes(void) {
   tap_ok(codes == NULL && count == 0, "no agency table: NULL and 0");
 }
 
+static void test_seal_signature(void) {
+  char text[8192] = "agencies:\n";
+  add_agency(text, sizeof text, "DLK-A", "");
+  add_agency(text, sizeof text, "DLK-B", "    seal_signature: true\n");
+  struct agency_table table;
+  struct error error = {0};
+  if (tap_is_integer(agencies_load_buffer("agencies.yaml", text, strlen(text), &table, &error),
+                     STATUS_OK, "seal_signature: true loads %s", error.message)) {
+    tap_ok(!agencies_find(&table, "DLK-A")->seal_signature, "off by default");
+    tap_ok(agencies_find(&table, "DLK-B")->seal_signature, "on when asked");
+    agencies_free(&table);
+  }
+  strcpy(text, "agencies:\n");
+  add_agency(text, sizeof text, "DLK-A", "    seal_signature: sometimes\n");
+  tap_is_integer(agencies_load_buffer("agencies.yaml", text, strlen(text), &table, &error),
+                 STATUS_INVALID, "seal_signature: sometimes is refused");
+  tap_is_string(error.message,
+                "agencies.yaml:11:21: 'sometimes' is not one of: false, true, no, yes",
+                "at its FILE:LINE:COLUMN");
+  agencies_free(&table);
+}
+
 int main(void) {
   test_form_2018_codes();
+  test_seal_signature();
   return tap_finish();
 }

@@ -48,6 +48,7 @@ static void test_full(void) {
                      "letters:\n"
                      "  true_italic: yes\n"
                      "  fonts: /usr/share/fonts/truetype/liberation2\n"
+                     "  ca_bundle: /etc/dunghen/signers-ca.pem\n"
                      "http:\n"
                      "  enabled: true\n"
                      "  address: ::1\n"
@@ -71,6 +72,7 @@ static void test_full(void) {
   tap_is_string(config.spool_directory, "/var/lib/dunghen/spool", "spool");
   tap_ok(config.true_italic, "letters.true_italic");
   tap_is_string(config.font_directory, "/usr/share/fonts/truetype/liberation2", "letters.fonts");
+  tap_is_string(config.ca_bundle, "/etc/dunghen/signers-ca.pem", "letters.ca_bundle");
   tap_is_string(config.http_address, "::1", "http address");
   tap_is_integer(config.http_port, 0, "port 0 (any free port)");
   tap_is_integer(config.poll_interval, 10, "poll_interval");
@@ -250,6 +252,9 @@ static void test_errors(void) {
   expect_error("http:\n  enabled: maybe\n",
                "dunghen.yaml:2:12: http.enabled: 'maybe' is not one of: false, true, no, yes",
                "a boolean that is not one");
+  expect_error("letters:\n  ca_bundle: ca.pem\n",
+               "dunghen.yaml:2:14: letters.ca_bundle: 'ca.pem' is not an absolute path",
+               "a relative CA bundle");
   expect_error("letters:\n  true_italic: sometimes\n",
                "dunghen.yaml:2:16: letters.true_italic: 'sometimes' is not one of: false, true, "
                "no, yes",
