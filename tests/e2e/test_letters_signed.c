@@ -317,6 +317,20 @@ static void take_back(struct setup *setup) {
                  0, "letters get still gives a signed letter's issued draft");
   tap_is_integer(shell("cmp -s '%s/get.pdf' '%s/one.pdf'", setup->directory, setup->directory), 0,
                  "the same bytes as issued");
+  /* A delay reason that changes after signing re-drafts a rendered letter (issue 10), never a
+   * signed one: the head signed those words. */
+  e2e_db_exec(&setup->harness, "UPDATE onestop.ho_so SET ly_do_tre_han = 'Chờ ý kiến Sở Tài chính'"
+                               " WHERE ma_ho_so IN ('SG-1', 'SG-3')");
+  tap_is_integer(dunghen(setup, output, sizeof output, "once --config '%s'", plain), 0,
+                 "a pass after the delay reasons changed: exit 0 %s", output);
+  query_text(
+      &setup->harness,
+      "SELECT string_agg(dossier_code || ' ' || state || ' ' || version, ', '"
+      " ORDER BY dossier_code) FROM dunghen.letter_log WHERE dossier_code IN ('SG-1', 'SG-3')",
+      text, sizeof text);
+  tap_is_string(text, "SG-1 signed 1, SG-3 signed 1", "the signed letters keep their drafts");
+  tap_is_integer(e2e_db_integer(&setup->harness, "SELECT count(*) FROM dunghen.letter_version"), 0,
+                 "and no earlier draft was set aside (the re-draft's first step)");
 }
 
 int main(void) {
