@@ -105,36 +105,33 @@ static void add_like_escaped(struct buffer *buffer, const char *text) {
   }
 }
 
-enum status web_view_read_list(PGconn *connection, const struct web_view_list_query *query,
-                               struct web_view_list *list, struct error *error) {
-  memset(list, 0, sizeof *list);
-  const char *values[8];
+/* The list's statement and its parameters (`values` holds 8, `numbers` their texts). */
+static int list_sql(const struct web_view_list_query *query, struct buffer *sql,
+                    struct buffer *pattern, const char *values[8], char numbers[2][32]) {
   int count = 0;
-  char number[3][32];
-  struct buffer sql = {0}, pattern = {0};
-  buffer_add(&sql, "SELECT c.code, c.procedure_code, c.agency_code, c.state, c.episode,"
-                   " dunghen.epoch(" DUE_SQL "), c.remaining_seconds, dunghen.epoch(c.received_at)"
-                   " FROM dunghen.clock c WHERE true");
+  buffer_add(sql, "SELECT c.code, c.procedure_code, c.agency_code, c.state, c.episode,"
+                  " dunghen.epoch(" DUE_SQL "), c.remaining_seconds, dunghen.epoch(c.received_at)"
+                  " FROM dunghen.clock c WHERE true");
   /* An open dossier's rows are read through the partial indexes, which hold only those. */
   if (query->state != NULL && (strcmp(query->state, "open") == 0 || is_open_state(query->state)))
-    buffer_add(&sql, " AND c.finished_at IS NULL");
+    buffer_add(sql, " AND c.finished_at IS NULL");
   if (query->state != NULL && strcmp(query->state, "open") != 0) {
     values[count++] = query->state;
-    buffer_add_format(&sql, " AND c.state = $%d", count);
+    buffer_add_format(sql, " AND c.state = $%d", count);
   }
   if (query->agency != NULL) {
     values[count++] = query->agency;
-    buffer_add_format(&sql, " AND c.agency_code = $%d", count);
+    buffer_add_format(sql, " AND c.agency_code = $%d", count);
   }
   if (query->procedure != NULL) {
     values[count++] = query->procedure;
-    buffer_add_format(&sql, " AND c.procedure_code = $%d", count);
+    buffer_add_format(sql, " AND c.procedure_code = $%d", count);
   }
   if (query->text != NULL) {
-    add_like_escaped(&pattern, query->text);
-    values[count++] = pattern.data != NULL ? pattern.data : "";
+    add_like_escaped(pattern, query->text);
+    values[count++] = pattern->data != NULL ? pattern->data : "";
     buffer_add_format(
-        &sql,
+        sql,
         " AND c.code IN (SELECT s.code FROM dunghen.dossier_source s"
         " WHERE s.code LIKE $%d || '%%' OR s.applicant_name ILIKE '%%' || $%d || '%%')",
         count, count);
@@ -143,26 +140,63 @@ enum status web_view_read_list(PGconn *connection, const struct web_view_list_qu
     if (query->after->none) {
       values[count++] = NULL;
     } else {
-      format_integer(number[0], query->after->deadline);
-      values[count++] = number[0];
+      format_integer(numbers[0], query->after->deadline);
+      values[count++] = numbers[0];
     }
     values[count++] = query->after->code;
-    buffer_add_format(&sql,
+    buffer_add_format(sql,
                       " AND (" DUE_SQL ", c.code) > (CASE WHEN $%d::bigint IS NULL THEN"
                       " 'infinity'::timestamptz ELSE to_timestamp($%d::bigint) END, $%d::text)",
                       count - 1, count - 1, count);
   }
-  format_integer(number[1], (int64_t)query->limit + 1);
-  values[count++] = number[1];
-  buffer_add_format(&sql, " ORDER BY " DUE_SQL ", c.code LIMIT $%d::bigint", count);
+  format_integer(numbers[1], (int64_t)query->limit + 1);
+  values[count++] = numbers[1];
+  buffer_add_format(sql, " ORDER BY " DUE_SQL ", c.code LIMIT $%d::bigint", count);
+  return count;
+}
+
+static enum status run_list(PGconn *connection, const struct web_view_list_query *query,
+                            const char *prefix, PGresult **result, struct error *error) {
+  const char *values[8];
+  char numbers[2][32];
+  struct buffer sql = {0}, pattern = {0};
+  buffer_add(&sql, prefix);
+  int count = list_sql(query, &sql, &pattern, values, numbers);
   enum status status;
   if (sql.failed || pattern.failed)
     status = error_set(error, STATUS_RUNTIME, "out of memory for the dossier list");
   else
-    status =
-        sql_query(connection, "listing dossiers", sql.data, count, values, &list->result, error);
+    status = sql_query(connection, "listing dossiers", sql.data, count, values, result, error);
   buffer_free(&sql);
   buffer_free(&pattern);
+  return status;
+}
+
+enum status web_view_explain_list(PGconn *connection, const struct web_view_list_query *query,
+                                  char **plan, struct error *error) {
+  *plan = NULL;
+  PGresult *result = NULL;
+  enum status status = run_list(connection, query, "EXPLAIN ", &result, error);
+  if (status != STATUS_OK)
+    return status;
+  struct buffer text = {0};
+  for (int row = 0; row < PQntuples(result); row++) {
+    buffer_add(&text, PQgetvalue(result, row, 0));
+    buffer_add(&text, "\n");
+  }
+  PQclear(result);
+  if (text.failed || text.data == NULL) {
+    buffer_free(&text);
+    return error_set(error, STATUS_RUNTIME, "out of memory for a plan");
+  }
+  *plan = text.data;
+  return STATUS_OK;
+}
+
+enum status web_view_read_list(PGconn *connection, const struct web_view_list_query *query,
+                               struct web_view_list *list, struct error *error) {
+  memset(list, 0, sizeof *list);
+  enum status status = run_list(connection, query, "", &list->result, error);
   if (status != STATUS_OK)
     return status;
   PGresult *result = list->result;

@@ -84,6 +84,10 @@ struct web_view_list {
 enum status web_view_read_list(PGconn *connection, const struct web_view_list_query *query,
                                struct web_view_list *list, struct error *error);
 void web_view_list_free(struct web_view_list *list);
+/* The plan PostgreSQL chooses for the list `query` (EXPLAIN, one line a row, malloc'ed): the
+ * tests and bench/web.c check that a page is an index range scan. */
+enum status web_view_explain_list(PGconn *connection, const struct web_view_list_query *query,
+                                  char **plan, struct error *error);
 
 /* ---- one dossier ---- */
 

@@ -19,7 +19,7 @@ static const struct word states[] = {
     {"on_track", "Trong hạn", "on-track"},
     {"due_soon", "Sắp đến hạn", "due-soon"},
     {"overdue", "Quá hạn", "overdue"},
-    {"rescheduled", "Đã hẹn lại", "due-soon"},
+    {"rescheduled", "Đã hẹn lại", "overdue"},
     {"overdue_again", "Trễ hẹn lại", "overdue"},
     {"paused", "Tạm dừng", ""},
     {"finished_early", "Đã giải quyết trước hạn", ""},

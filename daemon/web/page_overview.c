@@ -128,13 +128,13 @@ void page_overview_render(const struct web_request *request,
     const struct web_view_agency_counts *row = &counts->agencies[index];
     bars[index] = (struct html_chart_bar){
         .label = page_agency_name(request, row->agency_code),
-        .values = {(double)row->on_track, (double)(row->due_soon + row->rescheduled),
-                   (double)(row->overdue + row->overdue_again)},
+        .values = {(double)row->on_track, (double)row->due_soon,
+                   (double)(row->overdue + row->rescheduled + row->overdue_again)},
     };
   }
   struct html_chart chart = {
       .title = "Hồ sơ đang giải quyết theo cơ quan",
-      .series_names = {"Trong hạn", "Sắp đến hạn, đã hẹn lại", "Quá hạn, trễ hẹn lại"},
+      .series_names = {"Trong hạn", "Sắp đến hạn", "Quá hạn (kể cả đã hẹn lại, trễ hẹn lại)"},
       .series_classes = {"on-track", "due-soon", "overdue"},
       .series_count = 3,
       .bars = bars,
