@@ -598,9 +598,9 @@ static enum status read_reports(const struct yaml_tree *tree, struct config *con
 /* `dunghen web`'s section (docs/WEB.md); the daemon reads and ignores it. */
 static enum status read_web(const struct yaml_tree *tree, struct config *config,
                             struct error *error) {
-  static const char *const known[] = {"address",         "port",          "conninfo",
-                                      "users",           "session_lifetime", "signin_failures",
-                                      "signin_window",   "trusted_header",   NULL};
+  static const char *const known[] = {
+      "address",         "port",          "conninfo",       "users", "session_lifetime",
+      "signin_failures", "signin_window", "trusted_header", NULL};
   const struct yaml_tree_node *section;
   enum status status = read_section(tree, "web", known, &section, error);
   if (status != STATUS_OK || section == NULL)
@@ -624,11 +624,11 @@ static enum status read_web(const struct yaml_tree *tree, struct config *config,
     status = read_integer(tree, section, "web", "session_lifetime", 60, 30 * 86400,
                           &web->session_lifetime, error);
   if (status == STATUS_OK)
-    status = read_integer(tree, section, "web", "signin_failures", 1, 1000,
-                          &web->signin_failures, error);
-  if (status == STATUS_OK)
-    status = read_integer(tree, section, "web", "signin_window", 1, 86400, &web->signin_window,
+    status = read_integer(tree, section, "web", "signin_failures", 1, 1000, &web->signin_failures,
                           error);
+  if (status == STATUS_OK)
+    status =
+        read_integer(tree, section, "web", "signin_window", 1, 86400, &web->signin_window, error);
   if (status == STATUS_OK)
     status = read_text(tree, section, "web", "trusted_header", false, &web->trusted_header, error);
   const struct yaml_tree_node *header = yaml_tree_get(section, "trusted_header");
@@ -669,9 +669,8 @@ static enum status read_tree(const struct yaml_tree *tree, struct config *config
                              struct error *error) {
   if (tree->root == NULL)
     return STATUS_OK; /* an empty file: all defaults */
-  static const char *const known[] = {"database", "paths",     "letters", "http",    "sync",
-                                      "log",      "mail",      "retention", "reload", "reports",
-                                      "web",      NULL};
+  static const char *const known[] = {"database", "paths",     "letters", "http",    "sync", "log",
+                                      "mail",     "retention", "reload",  "reports", "web",  NULL};
   enum status status = yaml_tree_check_keys(tree, tree->root, known, "the config", error);
   if (status == STATUS_OK)
     status = read_database(tree, config, error);

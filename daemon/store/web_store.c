@@ -28,9 +28,8 @@ enum status web_session_create(PGconn *connection, const char *token_sha256, con
   return status;
 }
 
-enum status web_session_find(PGconn *connection, const char *token_sha256, int64_t now,
-                             bool *found, char user_name[WEB_STORE_NAME_SIZE],
-                             struct error *error) {
+enum status web_session_find(PGconn *connection, const char *token_sha256, int64_t now, bool *found,
+                             char user_name[WEB_STORE_NAME_SIZE], struct error *error) {
   *found = false;
   user_name[0] = '\0';
   char now_text[NUMBER_SIZE];
@@ -52,9 +51,9 @@ enum status web_session_find(PGconn *connection, const char *token_sha256, int64
 enum status web_session_delete(PGconn *connection, const char *token_sha256, struct error *error) {
   const char *values[] = {token_sha256};
   PGresult *result = NULL;
-  enum status status =
-      sql_query(connection, "ending a web session",
-                "DELETE FROM dunghen.web_session WHERE token_sha256 = $1", 1, values, &result, error);
+  enum status status = sql_query(connection, "ending a web session",
+                                 "DELETE FROM dunghen.web_session WHERE token_sha256 = $1", 1,
+                                 values, &result, error);
   PQclear(result);
   return status;
 }
@@ -85,13 +84,13 @@ enum status web_signin_failure_add(PGconn *connection, const char *user_name, co
   snprintf(window_text, sizeof window_text, "%" PRId64, window);
   const char *values[] = {user_name, address, now_text, window_text};
   PGresult *result = NULL;
-  enum status status = sql_query(
-      connection, "recording a failed sign-in",
-      "WITH old AS (DELETE FROM dunghen.web_signin_failure"
-      "  WHERE failed_at <= to_timestamp($3::bigint - $4::bigint))"
-      " INSERT INTO dunghen.web_signin_failure (user_name, address, failed_at)"
-      " VALUES ($1, $2, to_timestamp($3))",
-      4, values, &result, error);
+  enum status status =
+      sql_query(connection, "recording a failed sign-in",
+                "WITH old AS (DELETE FROM dunghen.web_signin_failure"
+                "  WHERE failed_at <= to_timestamp($3::bigint - $4::bigint))"
+                " INSERT INTO dunghen.web_signin_failure (user_name, address, failed_at)"
+                " VALUES ($1, $2, to_timestamp($3))",
+                4, values, &result, error);
   PQclear(result);
   return status;
 }

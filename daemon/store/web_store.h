@@ -24,9 +24,8 @@ enum status web_session_create(PGconn *connection, const char *token_sha256, con
                                const char *address, int64_t now, int64_t expires_at,
                                struct error *error);
 /* *found, and the session's user name into `user_name`, when a live session has the hash. */
-enum status web_session_find(PGconn *connection, const char *token_sha256, int64_t now,
-                             bool *found, char user_name[WEB_STORE_NAME_SIZE],
-                             struct error *error);
+enum status web_session_find(PGconn *connection, const char *token_sha256, int64_t now, bool *found,
+                             char user_name[WEB_STORE_NAME_SIZE], struct error *error);
 /* Ends the session now (sign-out); nothing happens when there is none. */
 enum status web_session_delete(PGconn *connection, const char *token_sha256, struct error *error);
 

@@ -6,7 +6,7 @@
 #include <arpa/inet.h>
 #include <event2/buffer.h>
 #include <event2/http.h>
-#include <event2/keyvalq_struct.h>
+
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -14,8 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/queue.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+/* After sys/queue.h: the queue of evkeyval uses its TAILQ. */
+#include <event2/keyvalq_struct.h>
 
 #include "core/buffer.h"
 #include "core/sha256.h"
@@ -169,8 +172,7 @@ static void token_hash(const char *token, char hash[SHA256_HEX_SIZE]) {
 
 /* The session cookie's token when it has the shape of one (64 hex digits). */
 static bool cookie_token(struct evhttp_request *request, char token[TOKEN_HEX + 1]) {
-  const char *cookies =
-      evhttp_find_header(evhttp_request_get_input_headers(request), "Cookie");
+  const char *cookies = evhttp_find_header(evhttp_request_get_input_headers(request), "Cookie");
   static const char name[] = SESSION_COOKIE "=";
   for (const char *at = cookies; at != NULL && *at != '\0';) {
     while (*at == ' ' || *at == ';')
@@ -371,8 +373,9 @@ static void sign_in(struct exchange *exchange) {
     return;
   }
   if (failures >= settings->signin_failures) {
-    log_warning(server->setup.log, "web: sign-in refused: the user name is locked (%" PRId64
-                " failures from %s)", failures, exchange->address);
+    log_warning(server->setup.log,
+                "web: sign-in refused: the user name is locked (%" PRId64 " failures from %s)",
+                failures, exchange->address);
     send_signin_page(exchange, 429, signin_locked, name);
     evhttp_clear_headers(&fields);
     return;
@@ -390,9 +393,8 @@ static void sign_in(struct exchange *exchange) {
     token_hash(token, hash);
     status = web_signin_failures_clear(server->connection, name, &error);
     if (status == STATUS_OK)
-      status = web_session_create(server->connection, hash, name, exchange->address,
-                                  exchange->now, exchange->now + settings->session_lifetime,
-                                  &error);
+      status = web_session_create(server->connection, hash, name, exchange->address, exchange->now,
+                                  exchange->now + settings->session_lifetime, &error);
   }
   if (status != STATUS_OK) {
     database_failed(server, &error);
@@ -573,8 +575,7 @@ static void serve_page(struct exchange *exchange, web_page_handler handler,
     if (response.filename[0] != '\0')
       add_disposition(exchange, response.filename);
     send_answer(exchange, response.status,
-                response.content_type != NULL ? response.content_type : HTML_TYPE,
-                &response.body);
+                response.content_type != NULL ? response.content_type : HTML_TYPE, &response.body);
   }
   buffer_free(&response.body);
   evhttp_clear_headers(&query);

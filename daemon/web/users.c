@@ -118,8 +118,7 @@ static enum status read_tree(const struct yaml_tree *tree, const struct agency_t
                              struct web_users *users, struct error *error) {
   static const char *const known[] = {"users", NULL};
   if (tree->root == NULL)
-    return error_set(error, STATUS_INVALID, "%s: empty: list the users under 'users:'",
-                     tree->file);
+    return error_set(error, STATUS_INVALID, "%s: empty: list the users under 'users:'", tree->file);
   if (yaml_tree_check_keys(tree, tree->root, known, "the users file", error) != STATUS_OK)
     return STATUS_INVALID;
   const struct yaml_tree_node *list = yaml_tree_get(tree->root, "users");

@@ -16,6 +16,7 @@
 #ifndef DUNGHEN_WEB_USERS_H
 #define DUNGHEN_WEB_USERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/error.h"
