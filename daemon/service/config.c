@@ -138,6 +138,7 @@ enum status config_defaults(struct config *config, struct error *error) {
   config->poll_interval = CONFIG_DEFAULT_POLL_INTERVAL;
   config->overlap = CONFIG_DEFAULT_OVERLAP;
   config->batch_size = CONFIG_DEFAULT_BATCH_SIZE;
+  config->first_pass_sessions = CONFIG_DEFAULT_FIRST_PASS_SESSIONS;
   config->retention = (struct retention_policy){.delivery_days = RETENTION_DEFAULT_DELIVERY_DAYS,
                                                 .batch_size = RETENTION_DEFAULT_BATCH_SIZE};
   config->log_level = LOG_INFO;
@@ -356,7 +357,8 @@ static enum status read_http(const struct yaml_tree *tree, struct config *config
 
 static enum status read_sync(const struct yaml_tree *tree, struct config *config,
                              struct error *error) {
-  static const char *const known[] = {"poll_interval", "overlap", "batch_size", NULL};
+  static const char *const known[] = {"poll_interval", "overlap", "batch_size",
+                                      "first_pass_sessions", NULL};
   const struct yaml_tree_node *section;
   enum status status = read_section(tree, "sync", known, &section, error);
   if (status != STATUS_OK || section == NULL)
@@ -368,6 +370,9 @@ static enum status read_sync(const struct yaml_tree *tree, struct config *config
   if (status == STATUS_OK)
     status =
         read_integer(tree, section, "sync", "batch_size", 1, 1000000, &config->batch_size, error);
+  if (status == STATUS_OK)
+    status = read_integer(tree, section, "sync", "first_pass_sessions", 1,
+                          CONFIG_MAX_FIRST_PASS_SESSIONS, &config->first_pass_sessions, error);
   return status;
 }
 

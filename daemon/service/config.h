@@ -9,7 +9,8 @@
  *   letters:     true_italic (embed the real italic faces; default false: slanted upright faces),
  *                fonts (directory of the Liberation Serif faces; default: the installed subset)
  *   http:        enabled, address (default 127.0.0.1), port (0 = any free port, logged)
- *   sync:        poll_interval, overlap (seconds), batch_size (dossiers per transaction)
+ *   sync:        poll_interval, overlap (seconds), batch_size (dossiers per transaction),
+ *                first_pass_sessions (1-8)
  *   log:         level (error, warning, info, debug)
  *   mail:        enabled, from, from_name, message_id_host, sendmail, arguments (a list),
  *                timeout, attempts, retry_first, retry_limit (seconds), digest_roles,
@@ -70,9 +71,10 @@ struct config {
   bool http_enabled;
   char *http_address;
   int http_port;
-  int poll_interval; /* seconds between passes when nothing wakes the daemon */
-  int overlap;       /* seconds re-read behind the updated_at watermark */
-  int batch_size;    /* dossiers per transaction (passes and recomputes) */
+  int poll_interval;       /* seconds between passes when nothing wakes the daemon */
+  int overlap;             /* seconds re-read behind the updated_at watermark */
+  int batch_size;          /* dossiers per transaction (passes and recomputes) */
+  int first_pass_sessions; /* sessions sharing the first pass ever (service/pass_partner.h) */
   enum log_level log_level;
   struct config_mail {
     bool enabled;
@@ -135,6 +137,10 @@ enum {
   CONFIG_DEFAULT_POLL_INTERVAL = 60,
   CONFIG_DEFAULT_OVERLAP = 300,
   CONFIG_DEFAULT_BATCH_SIZE = 1000,
+  /* One evaluates while the other's server writes: on two cores the first pass at 1M takes
+   * ~0.6x the time of one session (bench/RESULTS.md). */
+  CONFIG_DEFAULT_FIRST_PASS_SESSIONS = 2,
+  CONFIG_MAX_FIRST_PASS_SESSIONS = 8,
   CONFIG_DEFAULT_MAIL_TIMEOUT = 60,
   CONFIG_DEFAULT_MAIL_ATTEMPTS = 10,
   CONFIG_DEFAULT_MAIL_RETRY_FIRST = 60,
