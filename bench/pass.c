@@ -256,7 +256,8 @@ int main(int argc, char **argv) {
   size_t ranges[2];
   double shared_cpu;
   double shared = shared_first_pass(connection, &context, 2, ranges, &shared_cpu);
-  printf("first pass shared by two sessions: %.3f s = %.2f x the first full pass, %.2f x"
+  printf("first pass shared by two sessions (a daemon's default, sync.first_pass_sessions 2):"
+         " %.3f s = %.2f x the first full pass, %.2f x"
          " writing its output rows; CPU %.3f s (server and dunghen) = %.2f x the single pass's"
          " (ranges %zu + %zu)\n",
          shared, shared / first, shared / floor, shared_cpu,

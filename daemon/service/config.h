@@ -9,7 +9,8 @@
  *   letters:     true_italic (embed the real italic faces; default false: slanted upright faces),
  *                fonts (directory of the Liberation Serif faces; default: the installed subset)
  *   http:        enabled, address (default 127.0.0.1), port (0 = any free port, logged)
- *   sync:        poll_interval, overlap (seconds), batch_size (dossiers per transaction)
+ *   sync:        poll_interval, overlap (seconds), batch_size (dossiers per transaction),
+ *                first_pass_sessions (1-8)
  *   log:         level (error, warning, info, debug)
  *   mail:        enabled, from, from_name, message_id_host, sendmail, arguments (a list),
  *                timeout, attempts, retry_first, retry_limit (seconds), digest_roles,
@@ -21,6 +22,12 @@
  *                procedure, channel), roles (a list; default [provincial_office]), issuer (an
  *                agency code: the letterhead; default the first agency of agencies.yaml, which
  *                the daemon checks against the rules at start and reload); docs/REPORT.md
+ *   web:         for `dunghen web` only (docs/WEB.md): address (default 127.0.0.1), port,
+ *                conninfo (its own read-only role; omit it for the PG* environment), users
+ *                (the users file), session_lifetime (seconds), signin_failures and
+ *                signin_window (the lockout: that many failed sign-ins of a user name within
+ *                the window lock it for the window), trusted_header (the reverse proxy's
+ *                header naming the signed-in user; unset: off)
  *
  * Every section and key is optional and validated: an unknown key, a wrong type or a value out
  * of range fails with `FILE:LINE:COLUMN: section.key: message`. A loaded config owns its strings;
@@ -64,9 +71,10 @@ struct config {
   bool http_enabled;
   char *http_address;
   int http_port;
-  int poll_interval; /* seconds between passes when nothing wakes the daemon */
-  int overlap;       /* seconds re-read behind the updated_at watermark */
-  int batch_size;    /* dossiers per transaction (passes and recomputes) */
+  int poll_interval;       /* seconds between passes when nothing wakes the daemon */
+  int overlap;             /* seconds re-read behind the updated_at watermark */
+  int batch_size;          /* dossiers per transaction (passes and recomputes) */
+  int first_pass_sessions; /* sessions sharing the first pass ever (service/pass_partner.h) */
   enum log_level log_level;
   struct config_mail {
     bool enabled;
@@ -100,6 +108,16 @@ struct config {
     char *issuer;                      /* agency code; NULL: the first agency of the rules */
     size_t issuer_line, issuer_column; /* where `issuer` is, for the check against the rules */
   } reports;
+  struct config_web {
+    char *address;
+    int port;
+    char *conninfo;       /* NULL: the PG* environment (never database.conninfo's role) */
+    char *users_file;     /* default CONFIG_DEFAULT_WEB_USERS */
+    int session_lifetime; /* seconds from sign-in to the session's end */
+    int signin_failures;  /* failed sign-ins of one user name that lock it ... */
+    int signin_window;    /* ... within this many seconds, for as long */
+    char *trusted_header; /* NULL: off; else the header a trusted proxy sets to the user name */
+  } web;
 };
 
 enum {
@@ -119,6 +137,10 @@ enum {
   CONFIG_DEFAULT_POLL_INTERVAL = 60,
   CONFIG_DEFAULT_OVERLAP = 300,
   CONFIG_DEFAULT_BATCH_SIZE = 1000,
+  /* One evaluates while the other's server writes: on two cores the first pass at 1M takes
+   * ~0.6x the time of one session (bench/RESULTS.md). */
+  CONFIG_DEFAULT_FIRST_PASS_SESSIONS = 2,
+  CONFIG_MAX_FIRST_PASS_SESSIONS = 8,
   CONFIG_DEFAULT_MAIL_TIMEOUT = 60,
   CONFIG_DEFAULT_MAIL_ATTEMPTS = 10,
   CONFIG_DEFAULT_MAIL_RETRY_FIRST = 60,
@@ -126,6 +148,10 @@ enum {
   CONFIG_DEFAULT_DIGEST_PERIOD = 3600,
   CONFIG_DEFAULT_RELOAD_MAX_LETTERS = 20,
   CONFIG_DEFAULT_RELOAD_MAX_ESCALATIONS = 500,
+  CONFIG_DEFAULT_WEB_PORT = 9467,
+  CONFIG_DEFAULT_WEB_SESSION_LIFETIME = 8 * 3600, /* a working day */
+  CONFIG_DEFAULT_WEB_SIGNIN_FAILURES = 5,
+  CONFIG_DEFAULT_WEB_SIGNIN_WINDOW = 900,
 };
 
 #define CONFIG_DEFAULT_SENDMAIL "/usr/sbin/sendmail"
@@ -143,6 +169,7 @@ bool config_list_has(char *const *list, const char *name);
 
 #define CONFIG_DEFAULT_FILE DUNGHEN_SYSCONFDIR "/dunghen.yaml"
 #define CONFIG_DEFAULT_SPOOL "/var/lib/dunghen/spool"
+#define CONFIG_DEFAULT_WEB_USERS DUNGHEN_SYSCONFDIR "/web-users.yaml"
 
 /* Fills every field with its default (allocating the default strings). */
 enum status config_defaults(struct config *config, struct error *error);

@@ -149,6 +149,7 @@ static struct pass_worker_settings pass_settings(const struct config *config) {
       .connect_timeout = config->connect_timeout,
       .timeouts = config->timeouts,
       .batch_size = (size_t)config->batch_size,
+      .first_pass_sessions = (size_t)config->first_pass_sessions,
       .overlap = config->overlap,
       .retention = config->retention,
       .mail_enabled = config->mail.enabled,

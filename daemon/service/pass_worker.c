@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "service/escalation_delay.h"
+#include "service/pass_partner.h"
 #include "service/rules_impact.h"
 #include "service/session.h"
 #include "service/worker_thread.h"
@@ -25,6 +26,7 @@ struct pass_worker {
   struct config_reload pending_limits;
   uint64_t pending_reload;
   size_t batch_size;
+  size_t first_pass_sessions;
   int64_t overlap;
   struct retention_policy retention;
   bool mail_enabled;
@@ -217,12 +219,61 @@ static void run_retention(struct pass_worker *worker, int64_t now) {
               clock_monotonic_seconds() - started);
 }
 
+/* Partner sessions for the first pass ever, when it is still to be done and more than one
+ * session is configured (service/pass_partner.h); NULL otherwise, or when none could start. */
+static struct pass_partners *start_partners(struct pass_worker *worker,
+                                            const struct pass_context *context) {
+  pthread_mutex_lock(&worker->thread.mutex);
+  size_t sessions = worker->first_pass_sessions;
+  char *conninfo = worker->thread.conninfo != NULL ? strdup(worker->thread.conninfo) : NULL;
+  bool copied = worker->thread.conninfo == NULL || conninfo != NULL;
+  struct config_timeouts timeouts = worker->thread.timeouts;
+  struct pass_partner_settings settings = {
+      .conninfo = conninfo,
+      .connect_timeout = worker->thread.connect_timeout,
+      .timeouts = &timeouts,
+      .count = sessions > 1 ? sessions - 1 : 0,
+  };
+  pthread_mutex_unlock(&worker->thread.mutex);
+  struct pass_partners *partners = NULL;
+  bool pending = false;
+  struct error error;
+  if (copied && settings.count > 0 &&
+      pass_first_pending(context->connection, &pending, &error) == STATUS_OK && pending)
+    partners = pass_partners_start(context, &settings, worker->log);
+  free(conninfo);
+  return partners;
+}
+
+/* The pass, shared with partner sessions when it is the first pass ever. A worker that ends
+ * its ranges while a partner still holds some finds the first pass unfinished; once the
+ * partners are joined, one more pass finishes it (sets the watermark) at once rather than
+ * PASS_RANGE_RETRY_SECONDS later. */
+static enum status shared_pass(struct pass_worker *worker, const struct pass_context *context,
+                               struct pass_report *report, struct error *error) {
+  struct pass_partners *partners = start_partners(worker, context);
+  enum status status = pass_run(context, report, error);
+  if (partners == NULL)
+    return status;
+  pass_partners_finish(partners, report);
+  if (status != STATUS_OK || report->ranges_waiting == 0)
+    return status;
+  struct pass_report last;
+  status = pass_run(context, &last, error);
+  if (status == STATUS_OK) {
+    pass_report_add(report, &last);
+    report->ranges_waiting = last.ranges_waiting;
+    report->next_due = last.next_due;
+  }
+  return status;
+}
+
 static enum status run_pass(struct pass_worker *worker, struct error *error) {
   struct pass_context context;
   fill_context(worker, &context);
   struct pass_report report;
   double started = clock_monotonic_seconds();
-  enum status status = pass_run(&context, &report, error);
+  enum status status = shared_pass(worker, &context, &report, error);
   if (status != STATUS_OK)
     return status;
   double seconds = clock_monotonic_seconds() - started;
@@ -378,6 +429,7 @@ static void apply_settings(struct pass_worker *worker,
                                   &settings->timeouts))
     log_error(worker->log, "worker: out of memory applying new settings");
   worker->batch_size = settings->batch_size;
+  worker->first_pass_sessions = settings->first_pass_sessions;
   worker->overlap = settings->overlap;
   worker->retention = settings->retention;
   worker->mail_enabled = settings->mail_enabled;

@@ -50,6 +50,9 @@ struct pass_worker_settings {
   int connect_timeout;
   struct config_timeouts timeouts;
   size_t batch_size;
+  /* sync.first_pass_sessions: the worker's session and its partners for the first pass ever
+   * (service/pass_partner.h); 1: the worker alone. */
+  size_t first_pass_sessions;
   int64_t overlap;
   struct retention_policy retention; /* run after a pass, at most hourly (daemon's clock) */
   /* mail.enabled: written to dunghen.mail_switch before the first pass on every connection, so

@@ -319,3 +319,20 @@ enum status pass_run(const struct pass_context *context, struct pass_report *rep
     report->next_due = context->now + PASS_RANGE_RETRY_SECONDS;
   return status;
 }
+
+void pass_report_add(struct pass_report *report, const struct pass_report *other) {
+  report->read += other->read;
+  report->examined += other->examined;
+  report->changed += other->changed;
+  report->flagged += other->flagged;
+  report->unflagged += other->unflagged;
+  report->escalations += other->escalations;
+  report->letters += other->letters;
+  report->redrafts += other->redrafts;
+  report->skipped += other->skipped;
+  report->deadlines_moved += other->deadlines_moved;
+  report->batches += other->batches;
+  report->ranges += other->ranges;
+  for (size_t i = 0; i < other->flag_count && report->flag_count < PASS_MAX_REPORTED_FLAGS; i++)
+    report->flags[report->flag_count++] = other->flags[i];
+}

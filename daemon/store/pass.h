@@ -52,6 +52,10 @@ enum {
   PASS_CODE_SIZE = 64,
   PASS_REASON_SIZE = DOSSIER_FLAG_SIZE,
   PASS_RANGE_RETRY_SECONDS = 5, /* next_due while other instances hold first-pass ranges */
+  /* A range of the first pass holds this many batches' worth of dossiers: it writes only new
+   * rows and takes no lock per dossier, so a longer transaction costs nothing while fewer
+   * statements save ~10 % of the server's time (bench/RESULTS.md). */
+  PASS_RANGE_BATCHES = 10,
 };
 
 struct pass_context {
@@ -112,6 +116,17 @@ struct pass_report {
 enum status pass_run(const struct pass_context *context, struct pass_report *report,
                      struct error *error);
 
+/* Adds the counts of `other` (another session's pass, service/pass_partner.h) to `report`;
+ * its flags join the list while it has room (the others stay counted in `flagged`). The
+ * instants (next_due) and ranges_waiting are left: they describe the state after one pass. */
+void pass_report_add(struct pass_report *report, const struct pass_report *other);
+
+/*
+ * True in *pending while the first pass ever is still to be done by ranges (no watermark yet,
+ * and a plan of ranges exists or no clock does): the moment when more sessions help, because
+ * every dossier of the source is evaluated and written once (service/pass_partner.h).
+ */
+enum status pass_first_pending(PGconn *connection, bool *pending, struct error *error);
 /*
  * After a rules reload: recomputes the clock of every dossier known to the daemon with the new
  * rules, in batches, raising whatever the new clocks make due at `context->now`. Reports

@@ -278,6 +278,43 @@ void pass_batch_add(struct pass *pass, const struct pass_dossier *dossier) {
 
 /* ---- the statements ---- */
 
+/* The letters of the letter escalations just raised, numbered per agency and year from a
+ * counter row that the statement locks and bumps in (agency, year) order, which keeps
+ * concurrent passes from deadlocking on them. NOW and C0-C9 are the numbers of the parameters
+ * ("$2"): the now, and the letter columns in pass_letter_column order. Ends with `added`,
+ * the letters inserted. */
+// clang-format off
+#define LETTER_CTES(NOW, C0, C1, C2, C3, C4, C5, C6, C7, C8, C9) \
+    " letter_rows AS (SELECT * FROM unnest(" C0 "::text[], " C1 "::text[], " C2 "::smallint[]," \
+    "  " C3 "::text[], " C4 "::bigint[], " C5 "::integer[], " C6 "::date[]," \
+    "  " C7 "::bigint[], " C8 "::smallint[]," \
+    "  " C9 "::text[]) AS r(dossier_code, level, episode, agency_code, new_appointment_at, year," \
+    "  issued_on, promised_at, form, wording))," \
+    " wanted AS (SELECT e.id AS escalation_id, r.dossier_code, r.agency_code, r.year," \
+    "  r.new_appointment_at, r.issued_on, r.promised_at, r.form, r.wording FROM letter_rows r" \
+    "  JOIN LATERAL (SELECT id FROM dunghen.escalation_log e WHERE e.dossier_code =" \
+    "   r.dossier_code AND e.level = r.level AND e.episode = r.episode OFFSET 0) e ON true" \
+    "  LEFT JOIN LATERAL (SELECT 1 AS found FROM dunghen.letter_log l" \
+    "   WHERE l.dossier_code = r.dossier_code OFFSET 0) l ON true WHERE l.found IS NULL)," \
+    " counts AS (SELECT agency_code, year, count(*)::integer AS n FROM wanted GROUP BY 1, 2)," \
+    " bumped AS (INSERT INTO dunghen.letter_counter AS t (agency_code, year, last_number)" \
+    "  SELECT agency_code, year, n FROM counts ORDER BY agency_code, year" \
+    "  ON CONFLICT (agency_code, year) DO UPDATE SET last_number = t.last_number +" \
+    "   excluded.last_number" \
+    "  RETURNING agency_code, year, last_number)," \
+    " added AS (INSERT INTO dunghen.letter_log (dossier_code, agency_code, year, number," \
+    "  escalation_id, new_appointment_at, created_at, state, issued_on, promised_at, form," \
+    "  wording)" \
+    "  SELECT w.dossier_code, w.agency_code, w.year," \
+    "   b.last_number - c.n + (row_number() OVER (PARTITION BY w.agency_code, w.year" \
+    "    ORDER BY w.dossier_code))::integer," \
+    "   w.escalation_id, to_timestamp(w.new_appointment_at), to_timestamp(" NOW "::bigint)," \
+    "   'pending', w.issued_on, to_timestamp(w.promised_at), w.form, w.wording" \
+    "  FROM wanted w JOIN bumped b USING (agency_code, year) JOIN counts c" \
+    "   USING (agency_code, year)" \
+    "  RETURNING 1)"
+// clang-format on
+
 /*
  * What a batch writes after its COPYs (new clocks, the escalations raised), in one statement:
  * the other clocks (deleted, or updated), the letters of the letter escalations just raised,
@@ -316,38 +353,20 @@ static const char write_sql[] =
     "   state = excluded.state, next_instant = excluded.next_instant,"
     "   flagged_reason = excluded.flagged_reason, rules_fingerprint = excluded.rules_fingerprint,"
     "   computed_at = excluded.computed_at, channel = excluded.channel,"
-    "   finished_at = excluded.finished_at),"
-    " letter_rows AS (SELECT * FROM unnest($20::text[], $21::text[], $22::smallint[],"
-    "  $23::text[], $24::bigint[], $25::integer[], $26::date[], $27::bigint[], $28::smallint[],"
-    "  $29::text[]) AS r(dossier_code, level, episode, agency_code, new_appointment_at, year,"
-    "  issued_on, promised_at, form, wording)),"
-    " wanted AS (SELECT e.id AS escalation_id, r.dossier_code, r.agency_code, r.year,"
-    "  r.new_appointment_at, r.issued_on, r.promised_at, r.form, r.wording FROM letter_rows r"
-    "  JOIN LATERAL (SELECT id FROM dunghen.escalation_log e WHERE e.dossier_code ="
-    "   r.dossier_code AND e.level = r.level AND e.episode = r.episode OFFSET 0) e ON true"
-    "  LEFT JOIN LATERAL (SELECT 1 AS found FROM dunghen.letter_log l"
-    "   WHERE l.dossier_code = r.dossier_code OFFSET 0) l ON true WHERE l.found IS NULL),"
-    " counts AS (SELECT agency_code, year, count(*)::integer AS n FROM wanted GROUP BY 1, 2),"
-    " bumped AS (INSERT INTO dunghen.letter_counter AS t (agency_code, year, last_number)"
-    "  SELECT agency_code, year, n FROM counts ORDER BY agency_code, year"
-    "  ON CONFLICT (agency_code, year) DO UPDATE SET last_number = t.last_number +"
-    "   excluded.last_number"
-    "  RETURNING agency_code, year, last_number),"
-    " added AS (INSERT INTO dunghen.letter_log (dossier_code, agency_code, year, number,"
-    "  escalation_id, new_appointment_at, created_at, state, issued_on, promised_at, form,"
-    "  wording)"
-    "  SELECT w.dossier_code, w.agency_code, w.year,"
-    "   b.last_number - c.n + (row_number() OVER (PARTITION BY w.agency_code, w.year"
-    "    ORDER BY w.dossier_code))::integer,"
-    "   w.escalation_id, to_timestamp(w.new_appointment_at), to_timestamp($2::bigint),"
-    "   'pending', w.issued_on, to_timestamp(w.promised_at), w.form, w.wording"
-    "  FROM wanted w JOIN bumped b USING (agency_code, year) JOIN counts c"
-    "   USING (agency_code, year)"
-    "  RETURNING 1),"
-    " synced AS (UPDATE dunghen.sync_state SET last_pass_at = to_timestamp($2::bigint),"
-    "  watermark = GREATEST(watermark, 'epoch'::timestamptz +"
-    "   (SELECT max(m) FROM unnest($3::bigint[]) AS m) * interval '1 microsecond'))"
-    " SELECT count(*) FROM added";
+    "   finished_at = excluded.finished_at)," LETTER_CTES(
+        "$2", "$20", "$21", "$22", "$23", "$24", "$25", "$26", "$27", "$28",
+        "$29") ", synced AS (UPDATE dunghen.sync_state SET last_pass_at = to_timestamp($2::bigint),"
+               "  watermark = GREATEST(watermark, 'epoch'::timestamptz +"
+               "   (SELECT max(m) FROM unnest($3::bigint[]) AS m) * interval '1 microsecond'))"
+               " SELECT count(*) FROM added";
+
+/* A range's batch of the first pass (store/pass_range.h) writes only new rows: its clocks went
+ * in by COPY and it has no clock to update or delete, and the sync state is left to the
+ * plan's completion, so that sessions sharing the first pass do not queue for the one
+ * sync_state row at every batch. $1 now, $2-$11 the letter columns. */
+static const char letters_sql[] =
+    "WITH" LETTER_CTES("$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10",
+                       "$11") " SELECT count(*) FROM added";
 
 /*
  * The re-drafts of a batch ($1 the codes, $2 the md5 of the reason each source row records,
@@ -403,7 +422,24 @@ static enum status write_redrafts(struct pass *pass, struct error *error) {
   return STATUS_OK;
 }
 
-/* `marks`: the watermark candidates as a bigint[] literal ("{}" when the batch moves none). */
+static enum status write_letters(struct pass *pass, struct error *error) {
+  if (!array_columns_close(pass->letter, LETTER_COLUMNS))
+    return error_set(error, STATUS_RUNTIME, "out of memory");
+  const char *values[1 + LETTER_COLUMNS] = {pass->now_text};
+  for (int i = 0; i < LETTER_COLUMNS; i++)
+    values[1 + i] = pass->letter[i].data;
+  PGresult *result;
+  enum status status = sql_query(pass->context->connection, "writing the batch", letters_sql,
+                                 1 + LETTER_COLUMNS, values, &result, error);
+  if (status != STATUS_OK)
+    return status;
+  pass->report->letters += (size_t)sql_integer(result, 0, 0, 0);
+  PQclear(result);
+  return STATUS_OK;
+}
+
+/* `marks`: the watermark candidates as a bigint[] literal ("{}" when the batch moves none);
+ * NULL for a range of the first pass, which leaves the sync state alone. */
 static enum status write_batch(struct pass *pass, const char *marks, struct error *error) {
   PGconn *connection = pass->context->connection;
   size_t copied = 0;
@@ -429,6 +465,10 @@ static enum status write_batch(struct pass *pass, const char *marks, struct erro
     status = write_redrafts(pass, error);
   if (status != STATUS_OK)
     return status;
+  if (marks == NULL && pass->clock_count == 0)
+    return pass->letter_count > 0 ? write_letters(pass, error) : STATUS_OK;
+  if (marks == NULL)
+    marks = "{}"; /* not a first pass's range after all: write as any batch */
   if (pass->clock_count == 0 && pass->letter_count == 0)
     return pass_batch_sync_state(pass, marks, true, error);
   if (!array_columns_close(pass->clock, CLOCK_COLUMNS) ||

@@ -89,7 +89,8 @@ enum status pass_batch_begin(struct pass *pass, struct error *error);
  * report what changed. A dossier the source lost has its clock deleted. */
 void pass_batch_add(struct pass *pass, const struct pass_dossier *dossier);
 /* Writes the batch and commits when `status` is STATUS_OK; else (or when writing fails) rolls
- * back. Returns the first failure. */
+ * back. Returns the first failure. `marks` NULL: a range of the first pass, which leaves the
+ * sync state (watermark, last pass) to the plan's completion. */
 enum status pass_batch_end(struct pass *pass, enum status status, const char *marks,
                            struct error *error);
 /* Inside a transaction with nothing else to write: the watermark candidates `marks` and, when

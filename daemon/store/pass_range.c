@@ -83,10 +83,25 @@ static const char finish_sql[] =
     "WITH waiting AS (SELECT count(*) AS n FROM dunghen.pass_claim WHERE done_at IS NULL),"
     " plan AS (DELETE FROM dunghen.pass_claim WHERE (SELECT n FROM waiting) = 0"
     "  RETURNING started_at),"
-    " synced AS (UPDATE dunghen.sync_state SET"
+    " synced AS (UPDATE dunghen.sync_state SET last_pass_at = to_timestamp($1::bigint),"
     "  watermark = GREATEST(watermark, (SELECT min(started_at) FROM plan))"
     "  WHERE (SELECT n FROM waiting) = 0 RETURNING 1)"
     " SELECT (SELECT n FROM waiting), (SELECT count(*) FROM synced)";
+
+/* What look_sql says: no watermark yet; a plan exists; clocks exist. */
+static enum status look(PGconn *connection, bool *first, bool *planned, bool *clocks,
+                        struct error *error) {
+  PGresult *result;
+  enum status status =
+      sql_query(connection, "looking for a first pass", look_sql, 0, NULL, &result, error);
+  if (status != STATUS_OK)
+    return status;
+  *first = PQgetvalue(result, 0, 0)[0] == 't';
+  *planned = PQgetvalue(result, 0, 1)[0] == 't';
+  *clocks = PQgetvalue(result, 0, 2)[0] == 't';
+  PQclear(result);
+  return STATUS_OK;
+}
 
 /* Plans the ranges unless another instance did, or the first pass is not this one's to
  * share. *planned: a plan exists after the call. */
@@ -96,16 +111,13 @@ static enum status plan_ranges(struct pass *pass, bool *planned, bool *first, st
   enum status status =
       sql_exec(connection, "planning the first pass",
                "BEGIN; LOCK TABLE dunghen.pass_claim IN SHARE ROW EXCLUSIVE MODE", error);
+  bool clocks = false;
   if (status == STATUS_OK)
-    status = sql_query(connection, "planning the first pass", look_sql, 0, NULL, &result, error);
+    status = look(connection, first, planned, &clocks, error);
   if (status == STATUS_OK) {
-    *first = PQgetvalue(result, 0, 0)[0] == 't';
-    *planned = PQgetvalue(result, 0, 1)[0] == 't';
-    bool clocks = PQgetvalue(result, 0, 2)[0] == 't';
-    PQclear(result);
     if (*first && !*planned && !clocks) {
       char size[24];
-      snprintf(size, sizeof size, "%zu", pass->batch_size);
+      snprintf(size, sizeof size, "%zu", pass->batch_size * PASS_RANGE_BATCHES);
       const char *values[] = {size};
       status =
           sql_query(connection, "planning the first pass", plan_sql, 1, values, &result, error);
@@ -154,7 +166,9 @@ static enum status run_range(struct pass *pass, bool *taken, enum pass_range_out
   if (status == STATUS_OK && PQntuples(claim) == 0) {
     PQclear(claim);
     PGresult *result;
-    status = sql_query(connection, "finishing the first pass", finish_sql, 0, NULL, &result, error);
+    const char *values[] = {pass->now_text};
+    status =
+        sql_query(connection, "finishing the first pass", finish_sql, 1, values, &result, error);
     if (status == STATUS_OK) {
       pass->report->ranges_waiting = (size_t)sql_integer(result, 0, 0, 0);
       *outcome = pass->report->ranges_waiting > 0 ? PASS_RANGE_WAITING : PASS_RANGE_DONE;
@@ -194,7 +208,7 @@ static enum status run_range(struct pass *pass, bool *taken, enum pass_range_out
   }
   PQclear(claim);
   PQclear(rows);
-  status = pass_batch_end(pass, status, "{}", error);
+  status = pass_batch_end(pass, status, NULL, error);
   if (status == STATUS_OK)
     pass->report->ranges++;
   return status;
@@ -205,15 +219,10 @@ enum status pass_range_phase(struct pass *pass, const char *watermark_us,
   *outcome = PASS_RANGE_NONE;
   if (watermark_us[0] != '\0')
     return STATUS_OK; /* a watermark is never unset: the first pass is over */
-  PGresult *result;
-  enum status status = sql_query(pass->context->connection, "looking for a first pass", look_sql, 0,
-                                 NULL, &result, error);
+  bool first, planned, clocks;
+  enum status status = look(pass->context->connection, &first, &planned, &clocks, error);
   if (status != STATUS_OK)
     return status;
-  bool first = PQgetvalue(result, 0, 0)[0] == 't';
-  bool planned = PQgetvalue(result, 0, 1)[0] == 't';
-  bool clocks = PQgetvalue(result, 0, 2)[0] == 't';
-  PQclear(result);
   if (!first) {
     *outcome = PASS_RANGE_DONE; /* another instance finished it since the pass began */
     return STATUS_OK;
@@ -230,5 +239,14 @@ enum status pass_range_phase(struct pass *pass, const char *watermark_us,
   bool taken = true;
   while (status == STATUS_OK && taken)
     status = run_range(pass, &taken, outcome, error);
+  return status;
+}
+
+enum status pass_first_pending(PGconn *connection, bool *pending, struct error *error) {
+  bool first, planned, clocks;
+  *pending = false;
+  enum status status = look(connection, &first, &planned, &clocks, error);
+  if (status == STATUS_OK)
+    *pending = first && (planned || !clocks);
   return status;
 }

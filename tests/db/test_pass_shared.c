@@ -19,7 +19,12 @@
 #include "tap.h"
 
 /* One more dossier, R-0, sorts before the others: the reference pass writes it first. */
-enum { DOSSIERS = 20000, BATCH = 500, RANGES = (DOSSIERS + 1 + BATCH - 1) / BATCH };
+enum {
+  DOSSIERS = 20000,
+  BATCH = 50,
+  RANGE = BATCH * PASS_RANGE_BATCHES,
+  RANGES = (DOSSIERS + 1 + RANGE - 1) / RANGE
+};
 
 static bool insert_dossiers(PGconn *connection) {
   char sql[2048];

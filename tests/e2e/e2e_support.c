@@ -368,6 +368,18 @@ long long e2e_db_integer(const struct e2e_harness *harness, const char *format, 
   return first_integer(result);
 }
 
+void e2e_db_text(const struct e2e_harness *harness, char *text, size_t size, const char *format,
+                 ...) {
+  va_list arguments;
+  va_start(arguments, format);
+  PGresult *result = run_sql(harness, format, arguments);
+  va_end(arguments);
+  text[0] = '\0';
+  if (result != NULL && PQntuples(result) > 0 && !PQgetisnull(result, 0, 0))
+    snprintf(text, size, "%s", PQgetvalue(result, 0, 0));
+  PQclear(result);
+}
+
 bool e2e_db_wait_integer(const struct e2e_harness *harness, long long expected, double timeout,
                          const char *sql) {
   double until = e2e_monotonic_now() + timeout * time_factor();

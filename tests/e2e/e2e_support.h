@@ -78,6 +78,9 @@ bool e2e_db_exec(const struct e2e_harness *harness, const char *format, ...)
 /* The first column of the first row as an integer; -1 on error or no row. */
 long long e2e_db_integer(const struct e2e_harness *harness, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
+/* The first column of the first row as text into `text`; "" on error, NULL or no row. */
+void e2e_db_text(const struct e2e_harness *harness, char *text, size_t size, const char *format,
+                 ...) __attribute__((format(printf, 4, 5)));
 /* Polls `sql` (one integer) until it equals `expected`; false after `timeout` seconds. */
 bool e2e_db_wait_integer(const struct e2e_harness *harness, long long expected, double timeout,
                          const char *sql);

@@ -76,7 +76,14 @@ void faults_database_destroy(struct faults_database *database) {
 int faults_rounds(int default_rounds) {
   const char *text = getenv("FAULTS_ROUNDS");
   int rounds = text != NULL ? atoi(text) : 0;
-  return rounds > 0 ? rounds : default_rounds;
+  if (rounds > 0)
+    return rounds;
+  const char *percent_text = getenv("FAULTS_ROUNDS_PERCENT");
+  int percent = percent_text != NULL ? atoi(percent_text) : 0;
+  if (percent <= 0)
+    return default_rounds;
+  int scaled = default_rounds * percent / 100;
+  return scaled > 0 ? scaled : 1;
 }
 
 uint64_t faults_seed(void) {

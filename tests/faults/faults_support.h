@@ -34,7 +34,8 @@ struct faults_database {
 bool faults_database_create(struct faults_database *database, const char *label);
 void faults_database_destroy(struct faults_database *database);
 
-/* The number of rounds: $FAULTS_ROUNDS when set (> 0), else `default_rounds`. */
+/* The number of rounds: $FAULTS_ROUNDS when set (> 0), else `default_rounds` scaled by
+ * $FAULTS_ROUNDS_PERCENT when set (> 0; at least one round), else `default_rounds`. */
 int faults_rounds(int default_rounds);
 /* A seeded generator: $FAULTS_SEED when set, else the clock; the seed is printed. */
 uint64_t faults_seed(void);

@@ -26,7 +26,7 @@ MAY_USE = {
     "mail": {"core", "rules", "letter"},
     "store": {"core", "rules"},
     "service": {"core", "rules", "letter", "mail", "store"},
-    "web": {"core", "rules", "letter", "store"},
+    "web": {"core", "rules", "letter", "store", "service"},
     "demo": {"core", "rules", "letter", "mail", "store", "service"},
     "cli": {"core", "rules", "letter", "mail", "store", "service", "web", "demo"},
 }

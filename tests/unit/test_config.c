@@ -25,6 +25,7 @@ static void test_defaults(void) {
   tap_is_integer(config.poll_interval, CONFIG_DEFAULT_POLL_INTERVAL, "default poll interval");
   tap_is_integer(config.overlap, CONFIG_DEFAULT_OVERLAP, "default overlap");
   tap_is_integer(config.batch_size, CONFIG_DEFAULT_BATCH_SIZE, "default batch size");
+  tap_is_integer(config.first_pass_sessions, 2, "the first pass on two sessions by default");
   tap_is_integer(config.log_level, LOG_INFO, "default log level");
   tap_is_string(config.spool_directory, CONFIG_DEFAULT_SPOOL, "default spool");
   tap_is_string(config.spool_directory, "/var/lib/dunghen/spool", "the default spool's path");
@@ -55,6 +56,7 @@ static void test_full(void) {
                      "  poll_interval: 10\n"
                      "  overlap: 120\n"
                      "  batch_size: 500\n"
+                     "  first_pass_sessions: 1\n"
                      "log:\n"
                      "  level: debug\n";
   struct config config;
@@ -74,6 +76,7 @@ static void test_full(void) {
   tap_is_integer(config.poll_interval, 10, "poll_interval");
   tap_is_integer(config.overlap, 120, "overlap");
   tap_is_integer(config.batch_size, 500, "batch_size");
+  tap_is_integer(config.first_pass_sessions, 1, "first_pass_sessions");
   tap_is_integer(config.log_level, LOG_DEBUG, "log level");
   tap_is_string(config.file, "dunghen.yaml", "the file is remembered");
   tap_is_integer(config_set_string(&config.conninfo, "dbname=other", &error), STATUS_OK,
@@ -232,6 +235,9 @@ static void test_errors(void) {
   expect_error("sync:\n  batch_size: 0\n",
                "dunghen.yaml:2:15: sync.batch_size: 0 is out of range (1 to 1000000)",
                "a zero batch size");
+  expect_error("sync:\n  first_pass_sessions: 9\n",
+               "dunghen.yaml:2:24: sync.first_pass_sessions: 9 is out of range (1 to 8)",
+               "more first-pass sessions than a server should give one daemon");
   expect_error("log:\n  level: verbose\n",
                "dunghen.yaml:2:10: log.level: 'verbose' is not one of: error, warning, info, "
                "debug",
