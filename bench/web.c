@@ -256,7 +256,7 @@ static void explain(PGconn *connection, const char *cursor_text) {
       {.limit = 50, .after = &cursor},
       {.state = "overdue", .agency = "AG3", .limit = 50},
       {.state = "open", .procedure = "1.004884", .limit = 50},
-      {.state = "open", .text = "H000012345", .limit = 50},
+      {.state = "open", .text = "H000012340", .limit = 50},
   };
   PQsetNoticeProcessor(connection, print_notice, NULL);
   for (size_t index = 0; index < sizeof queries / sizeof queries[0]; index++) {
@@ -308,7 +308,7 @@ int main(int argc, char **argv) {
   struct list_context deep = {.names = {"state", "after"}, .values = {"all", cursor}, .count = 2};
   struct list_context overdue = {.names = {"state"}, .values = {"rescheduled"}, .count = 1};
   struct list_context procedure = {.names = {"procedure"}, .values = {"1.004884"}, .count = 1};
-  struct list_context exact = {.names = {"q"}, .values = {"H000012345"}, .count = 1};
+  struct list_context exact = {.names = {"q"}, .values = {"H000012340"}, .count = 1};
   struct list_context prefix = {.names = {"q"}, .values = {"H00001234"}, .count = 1};
   struct list_context name = {.names = {"q"}, .values = {"Văn An 123456"}, .count = 1};
 

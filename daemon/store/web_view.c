@@ -268,7 +268,7 @@ static const char *const dossier_sql[] = {
         " ORDER BY paused_at NULLS FIRST, resumed_at NULLS LAST",
     [RESULT_ESCALATIONS] =
         "SELECT level, episode, dunghen.epoch(raised_at), reason,"
-        " array_to_string(recipients, ', '), action"
+        " array_to_string(recipients, ', '), action, dunghen.epoch(deadline)"
         " FROM dunghen.escalation_log WHERE dossier_code = $1 ORDER BY raised_at, id",
     [RESULT_LETTERS] =
         "SELECT l.id, l.year, l.number, l.state, dunghen.epoch(l.created_at),"
@@ -365,6 +365,8 @@ static bool read_lists(struct web_view_dossier *dossier) {
         .reason = sql_text(escalations, row, 3),
         .recipients = sql_text(escalations, row, 4),
         .action = sql_text(escalations, row, 5),
+        .has_deadline = has_value(escalations, row, 6),
+        .deadline = sql_integer(escalations, row, 6, 0),
     };
   dossier->escalation_count = (size_t)escalation_rows;
   /* The letters' rows come by letter, newest draft first: one letter per run of ids, its

@@ -103,8 +103,10 @@ struct web_view_escalation {
   const char *level;
   int episode;
   int64_t raised_at;
-  const char *reason;
+  const char *reason;     /* as the daemon stored it (English: its log's language) */
   const char *recipients; /* the roles, comma-separated */
+  bool has_deadline;
+  int64_t deadline; /* the deadline of the episode the level was raised in */
   const char *action;
 };
 
