@@ -11,16 +11,16 @@
  * ones), then migration 014's indexes are built if the schema lacks them. Then it calls the
  * page handlers directly, as the server does, REQUESTS times each, and prints p50 and p99 of:
  * the dossier list's first page (the provincial office, open dossiers), a deep page (keyset,
- * `after=` half way through every dossier), filtered pages (an agency's official: its overdue
- * dossiers; a procedure; a search for a whole code), and a dossier page (random codes). The
- * baselines, in the same run: the same deep page read with OFFSET instead of a keyset (what the
- * index saves), and a `SELECT 1` round trip (the floor of any page). The searches by a code
- * prefix and by part of a name are printed too: they scan the source view and are not under the
- * target.
- * Then the same figures through HTTP: `dunghen web` ($DUNGHEN_BINARY, else build/daemon/dunghen)
- * is started on a free port as the provincial office's user, signed in once, and each page is
- * a GET on a new connection (the server, its session check, headers and audit row included).
- * DUNGHEN_BENCH_EXPLAIN=1 prints the plans of the list's queries on stderr.
+ * `after=` half way through every dossier), an agency's official's first page, filtered pages
+ * (due soon; a procedure; a search for a whole code); the open dossiers are all of agency AG0
+ * (the loader's agency is the code's number modulo ten, and one in ten is open), and a dossier page
+ * (random codes). The baselines, in the same run: the same deep page read with OFFSET instead of a
+ * keyset (what the index saves), and a `SELECT 1` round trip (the floor of any page). The searches
+ * by a code prefix and by part of a name are printed too: they scan the source view and are not
+ * under the target. Then the same figures through HTTP: `dunghen web` ($DUNGHEN_BINARY, else
+ * build/daemon/dunghen) is started on a free port as the provincial office's user, signed in once,
+ * and each page is a GET on a new connection (the server, its session check, headers and audit row
+ * included). DUNGHEN_BENCH_EXPLAIN=1 prints the plans of the list's queries on stderr.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -119,7 +119,15 @@ static void web_indexes(PGconn *connection) {
 struct figure {
   double p50, p99;
   size_t bytes;
+  size_t rows; /* dossier links on the last page served */
 };
+
+static size_t count_rows(const char *body) {
+  size_t rows = 0;
+  for (const char *found = body; (found = strstr(found, "<tr")) != NULL; found++)
+    rows++;
+  return rows > 0 ? rows - 1 : 0; /* the head's row */
+}
 
 static int compare(const void *left, const void *right) {
   return bench_compare_doubles(left, right);
@@ -152,6 +160,7 @@ static struct figure measure(web_page_handler handler, size_t requests, request_
       exit(1);
     }
     figure.bytes = response.body.length;
+    figure.rows = response.body.data != NULL ? count_rows(response.body.data) : 0;
     buffer_free(&response.body);
   }
   qsort(times, requests, sizeof *times, compare);
@@ -188,8 +197,8 @@ static void make_dossier(size_t index, struct web_request *request, char *path,
 }
 
 static void print_figure(const char *name, struct figure figure) {
-  printf("%-58s p50 %6.1f ms  p99 %6.1f ms  (%zu bytes)\n", name, figure.p50 * 1000,
-         figure.p99 * 1000, figure.bytes);
+  printf("%-58s p50 %6.1f ms  p99 %6.1f ms  (%zu bytes, %zu rows)\n", name, figure.p50 * 1000,
+         figure.p99 * 1000, figure.bytes, figure.rows);
 }
 
 /* The deep page's cursor: the row half way through every dossier in the list's order. */
@@ -475,7 +484,8 @@ static void explain(PGconn *connection, const char *cursor_text) {
   struct web_view_list_query queries[] = {
       {.state = "open", .limit = 50},
       {.limit = 50, .after = &cursor},
-      {.state = "overdue", .agency = "AG3", .limit = 50},
+      {.state = "open", .agency = "AG0", .limit = 50},
+      {.state = "due_soon", .limit = 50},
       {.state = "open", .procedure = "1.004884", .limit = 50},
       {.state = "open", .text = "H000012340", .limit = 50},
   };
@@ -516,7 +526,7 @@ int main(int argc, char **argv) {
   explain(connection, cursor);
 
   struct web_viewer province = {.user = "tinh", .display_name = "Văn phòng UBND tỉnh"};
-  struct web_viewer agency = {.user = "ag3", .display_name = "Cán bộ AG3", .agency_code = "AG3"};
+  struct web_viewer agency = {.user = "ag0", .display_name = "Cán bộ AG0", .agency_code = "AG0"};
   struct web_request base = {
       .viewer = &province,
       .connection = connection,
@@ -527,7 +537,8 @@ int main(int argc, char **argv) {
   as_agency.viewer = &agency;
   struct list_context first = {.count = 0};
   struct list_context deep = {.names = {"state", "after"}, .values = {"all", cursor}, .count = 2};
-  struct list_context overdue = {.names = {"state"}, .values = {"rescheduled"}, .count = 1};
+  struct list_context own = {.count = 0};
+  struct list_context due_soon = {.names = {"state"}, .values = {"due_soon"}, .count = 1};
   struct list_context procedure = {.names = {"procedure"}, .values = {"1.004884"}, .count = 1};
   struct list_context exact = {.names = {"q"}, .values = {"H000012340"}, .count = 1};
   struct list_context prefix = {.names = {"q"}, .values = {"H00001234"}, .count = 1};
@@ -540,8 +551,10 @@ int main(int argc, char **argv) {
   print_figure("list, first page (province, open dossiers)", figures[0]);
   figures[1] = measure(web_page_dossiers, requests, make_list, &deep, base);
   print_figure("list, deep page (all dossiers, after= half way)", figures[1]);
-  figures[2] = measure(web_page_dossiers, requests, make_list, &overdue, as_agency);
-  print_figure("list, filtered (agency AG3's official, rescheduled)", figures[2]);
+  figures[2] = measure(web_page_dossiers, requests, make_list, &own, as_agency);
+  print_figure("list, an agency's official (AG0's open dossiers)", figures[2]);
+  struct figure soon = measure(web_page_dossiers, requests, make_list, &due_soon, base);
+  print_figure("list, filtered (province, due soon)", soon);
   figures[3] = measure(web_page_dossiers, requests, make_list, &procedure, base);
   print_figure("list, filtered (one procedure of four, open)", figures[3]);
   figures[4] = measure(web_page_dossiers, requests, make_list, &exact, base);
@@ -562,6 +575,8 @@ int main(int argc, char **argv) {
   for (size_t index = 0; index < 6; index++)
     if (figures[index].p99 > worst)
       worst = figures[index].p99;
+  if (soon.p99 > worst)
+    worst = soon.p99;
   printf("target p99 < 50 ms (handlers): %s (worst p99 %.1f ms)\n",
          worst < 0.050 ? "met" : "NOT met", worst * 1000);
   double http_worst = through_http(directory, cursor, dossier_count, requests);
