@@ -165,13 +165,13 @@ static void render_row(const struct web_request *request, const struct web_view_
   }
   buffer_add(out, "</td><td>");
   html_text(out, page_agency_name(request, row->agency_code));
-  buffer_add(out, "</td><td>");
+  buffer_add(out, "</td><td class=\"when\">");
   char text[PAGE_INSTANT_SIZE];
   if (row->has_received) {
     page_format_instant(row->received_at, text);
     html_text(out, text);
   }
-  buffer_add(out, "</td><td>");
+  buffer_add(out, "</td><td class=\"when\">");
   if (row->has_deadline) {
     page_format_instant(row->deadline, text);
     html_text(out, text);

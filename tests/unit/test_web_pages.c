@@ -68,7 +68,7 @@ static void check_list(const struct ruleset *set) {
   tap_contains(out.data,
                "<tr class=\"overdue\"><td><a href=\"/dossiers/A-1\">A-1</a></td>"
                "<td>&lt;script&gt;x&lt;/script&gt;</td><td>&lt;script&gt;x&lt;/script&gt;</td>"
-               "<td>06/03/2025 09:00</td><td>13/03/2025 09:00</td>"
+               "<td class=\"when\">06/03/2025 09:00</td><td class=\"when\">13/03/2025 09:00</td>"
                "<td>quá 1 ngày làm việc</td>"
                "<td><span class=\"badge overdue\">Quá hạn</span></td></tr>",
                "an overdue row: red, a working day over");
