@@ -235,11 +235,25 @@ static const char *given(const struct web_request *request, const char *name) {
 
 enum status web_page_dossiers(const struct web_request *request, struct web_response *response,
                               struct error *error) {
+  /* A code pasted with the spaces around it is still the code. */
+  char text[PAGE_TEXT_MAX + 1] = "";
+  const char *asked = given(request, "q");
+  if (asked != NULL && strlen(asked) > PAGE_TEXT_MAX)
+    return page_refuse(request, response, 400, "Nội dung tìm kiếm quá dài (tối đa 100 ký tự).",
+                       error);
+  if (asked != NULL) {
+    asked += strspn(asked, " \t");
+    size_t length = strlen(asked);
+    while (length > 0 && (asked[length - 1] == ' ' || asked[length - 1] == '\t'))
+      length--;
+    memcpy(text, asked, length);
+    text[length] = '\0';
+  }
   struct page_list_filters filters = {
       .state = given(request, "state"),
       .agency = given(request, "agency"),
       .procedure = given(request, "procedure"),
-      .text = given(request, "q"),
+      .text = text[0] != '\0' ? text : NULL,
   };
   if (filters.state == NULL)
     filters.state = "open";
@@ -247,9 +261,6 @@ enum status web_page_dossiers(const struct web_request *request, struct web_resp
     return page_refuse(request, response, 400, "Trạng thái không hợp lệ.", error);
   if (filters.procedure != NULL && strlen(filters.procedure) > PAGE_TEXT_MAX)
     return page_refuse(request, response, 400, "Mã thủ tục quá dài.", error);
-  if (filters.text != NULL && strlen(filters.text) > PAGE_TEXT_MAX)
-    return page_refuse(request, response, 400, "Nội dung tìm kiếm quá dài (tối đa 100 ký tự).",
-                       error);
   const char *own = request->viewer != NULL ? request->viewer->agency_code : NULL;
   if (own != NULL && filters.agency != NULL && strcmp(filters.agency, own) != 0)
     return page_refuse(request, response, 403, "Tài khoản này chỉ xem được hồ sơ của cơ quan mình.",

@@ -367,6 +367,20 @@ static void check_pages_of_web(PGconn *connection, const struct ruleset *set, in
                "overdue rows are marked red");
   buffer_free(&result.response.body);
 
+  struct web_parameter padded[] = {{"q", "  W-07 "}};
+  result = call(web_page_dossiers, connection, set, &province, "/dossiers", padded, 1, now);
+  tap_ok(strstr(result.response.body.data, "href=\"/dossiers/W-07\"") != NULL &&
+             strstr(result.response.body.data, "href=\"/dossiers/W-08\"") == NULL,
+         "a code searched with spaces around it finds that dossier alone");
+  buffer_free(&result.response.body);
+  char long_text[128];
+  memset(long_text, 'x', 101);
+  long_text[101] = '\0';
+  struct web_parameter too_long[] = {{"q", long_text}};
+  result = call(web_page_dossiers, connection, set, &province, "/dossiers", too_long, 1, now);
+  tap_is_integer(result.response.status, 400, "a search of more than 100 characters: 400");
+  buffer_free(&result.response.body);
+
   /* Overview, report, rules. */
   result = call(web_page_overview, connection, set, &office, "/", NULL, 0, now);
   tap_is_integer(result.response.status, 200, "the overview: 200");
