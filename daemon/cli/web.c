@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/language.h"
 #include "service/clock.h"
 #include "service/config.h"
 #include "service/log.h"
@@ -117,6 +118,8 @@ int command_web(int argc, char **argv) {
     return usage;
   if (options.hash_password)
     return hash_password();
+  /* The pages are Vietnamese, and so must be what they take from the catalogue. */
+  language_vietnamese();
   struct log log;
   log_init(&log, stderr, LOG_INFO);
   struct error error;

@@ -105,8 +105,10 @@ static void add_like_escaped(struct buffer *buffer, const char *text) {
   }
 }
 
-/* The list's statement and its parameters (`values` holds 8, `numbers` their texts). */
-static int list_sql(const struct web_view_list_query *query, struct buffer *sql,
+/* The list's statement and its parameters (`values` holds 8, `numbers` their texts). With
+ * `exact`, the text is a whole code (the clock's primary key finds it); else a code prefix or a
+ * part of the applicant's name, searched in the source view. */
+static int list_sql(const struct web_view_list_query *query, bool exact, struct buffer *sql,
                     struct buffer *pattern, const char *values[8], char numbers[2][32]) {
   int count = 0;
   buffer_add(sql, "SELECT c.code, c.procedure_code, c.agency_code, c.state, c.episode,"
@@ -127,7 +129,10 @@ static int list_sql(const struct web_view_list_query *query, struct buffer *sql,
     values[count++] = query->procedure;
     buffer_add_format(sql, " AND c.procedure_code = $%d", count);
   }
-  if (query->text != NULL) {
+  if (query->text != NULL && exact) {
+    values[count++] = query->text;
+    buffer_add_format(sql, " AND c.code = $%d", count);
+  } else if (query->text != NULL) {
     add_like_escaped(pattern, query->text);
     values[count++] = pattern->data != NULL ? pattern->data : "";
     buffer_add_format(
@@ -155,13 +160,13 @@ static int list_sql(const struct web_view_list_query *query, struct buffer *sql,
   return count;
 }
 
-static enum status run_list(PGconn *connection, const struct web_view_list_query *query,
+static enum status run_list(PGconn *connection, const struct web_view_list_query *query, bool exact,
                             const char *prefix, PGresult **result, struct error *error) {
   const char *values[8];
   char numbers[2][32];
   struct buffer sql = {0}, pattern = {0};
   buffer_add(&sql, prefix);
-  int count = list_sql(query, &sql, &pattern, values, numbers);
+  int count = list_sql(query, exact, &sql, &pattern, values, numbers);
   enum status status;
   if (sql.failed || pattern.failed)
     status = error_set(error, STATUS_RUNTIME, "out of memory for the dossier list");
@@ -176,7 +181,7 @@ enum status web_view_explain_list(PGconn *connection, const struct web_view_list
                                   char **plan, struct error *error) {
   *plan = NULL;
   PGresult *result = NULL;
-  enum status status = run_list(connection, query, "EXPLAIN ", &result, error);
+  enum status status = run_list(connection, query, false, "EXPLAIN ", &result, error);
   if (status != STATUS_OK)
     return status;
   struct buffer text = {0};
@@ -196,7 +201,14 @@ enum status web_view_explain_list(PGconn *connection, const struct web_view_list
 enum status web_view_read_list(PGconn *connection, const struct web_view_list_query *query,
                                struct web_view_list *list, struct error *error) {
   memset(list, 0, sizeof *list);
-  enum status status = run_list(connection, query, "", &list->result, error);
+  /* A whole code is what officials paste most: looked up by key first, so that it answers
+   * at once; only when no code is the text is the source searched (a scan of the view). */
+  enum status status = run_list(connection, query, query->text != NULL, "", &list->result, error);
+  if (status == STATUS_OK && query->text != NULL && PQntuples(list->result) == 0) {
+    PQclear(list->result);
+    list->result = NULL;
+    status = run_list(connection, query, false, "", &list->result, error);
+  }
   if (status != STATUS_OK)
     return status;
   PGresult *result = list->result;
@@ -256,7 +268,7 @@ static const char *const dossier_sql[] = {
         " ORDER BY paused_at NULLS FIRST, resumed_at NULLS LAST",
     [RESULT_ESCALATIONS] =
         "SELECT level, episode, dunghen.epoch(raised_at), reason,"
-        " array_to_string(recipients, ', '), action"
+        " array_to_string(recipients, ', '), action, dunghen.epoch(deadline)"
         " FROM dunghen.escalation_log WHERE dossier_code = $1 ORDER BY raised_at, id",
     [RESULT_LETTERS] =
         "SELECT l.id, l.year, l.number, l.state, dunghen.epoch(l.created_at),"
@@ -353,6 +365,8 @@ static bool read_lists(struct web_view_dossier *dossier) {
         .reason = sql_text(escalations, row, 3),
         .recipients = sql_text(escalations, row, 4),
         .action = sql_text(escalations, row, 5),
+        .has_deadline = has_value(escalations, row, 6),
+        .deadline = sql_integer(escalations, row, 6, 0),
     };
   dossier->escalation_count = (size_t)escalation_rows;
   /* The letters' rows come by letter, newest draft first: one letter per run of ids, its

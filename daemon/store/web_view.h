@@ -55,7 +55,9 @@ struct web_view_list_query {
   const char *state;  /* a clock state name, "open" (every state of an open dossier), NULL: all */
   const char *agency; /* NULL: every agency */
   const char *procedure; /* NULL: every procedure */
-  const char *text;      /* NULL: none; else a code prefix or a part of the applicant's name */
+  /* NULL: none; else a whole code (looked up by key), or failing that a code prefix or a part
+   * of the applicant's name (a scan of the source view: not under the list's time target) */
+  const char *text;
   const struct web_view_cursor *after; /* NULL: the first page */
   size_t limit;                        /* rows wanted; one more is read to know of a next page */
 };
@@ -101,8 +103,10 @@ struct web_view_escalation {
   const char *level;
   int episode;
   int64_t raised_at;
-  const char *reason;
+  const char *reason;     /* as the daemon stored it (English: its log's language) */
   const char *recipients; /* the roles, comma-separated */
+  bool has_deadline;
+  int64_t deadline; /* the deadline of the episode the level was raised in */
   const char *action;
 };
 

@@ -166,7 +166,7 @@ const char *html_stylesheet(void) {
    * enough for white text (WCAG AA), tinted for whole rows. Print drops the navigation and
    * keeps the colours, since a printed list is read for exactly those. */
   return ":root{--green:#2e7d32;--orange:#e65100;--red:#c62828;--ink:#1a1a1a;--line:#ccd;"
-         "--head:#0d47a1;--tint-green:#e8f5e9;--tint-orange:#fff3e0;--tint-red:#ffebee}\n"
+         "--head:#0d47a1;--t-green:#e8f5e9;--t-orange:#fff3e0;--t-red:#ffebee}\n"
          "*{box-sizing:border-box}\n"
          "body{margin:0;font:16px/1.45 \"Noto Sans\",\"Liberation Sans\",Arial,sans-serif;"
          "color:var(--ink);background:#fff}\n"
@@ -176,42 +176,47 @@ const char *html_stylesheet(void) {
          ".brand{font-weight:700;font-size:1.25rem}\n"
          "nav ul{display:flex;gap:.25rem;margin:0;padding:0;list-style:none}\n"
          "nav a{display:block;padding:.4rem .75rem;border-radius:4px}\n"
-         "nav a:hover{background:rgba(255,255,255,.15)}\n"
+
          "nav a[aria-current=page]{background:#fff;color:var(--head);font-weight:700}\n"
          ".viewer{margin-left:auto;display:flex;align-items:center;gap:.75rem;font-size:.9rem}\n"
          ".viewer-name{font-weight:700}\n"
          ".viewer form{margin:0}\n"
          "button,input,select{font:inherit}\n"
          "button{padding:.3rem .8rem;border:1px solid var(--head);border-radius:4px;"
-         "background:#fff;color:var(--head);cursor:pointer}\n"
+         "background:#fff;color:var(--head)}\n"
          "main{padding:1rem;max-width:80rem;margin:0 auto}\n"
          "h1{font-size:1.5rem;margin:.5rem 0 1rem}\n"
          "h2{font-size:1.2rem;margin:1.5rem 0 .5rem}\n"
-         "a{color:var(--head)}\n"
+
          "table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}\n"
          "th,td{padding:.35rem .6rem;border-bottom:1px solid var(--line);text-align:left;"
          "vertical-align:top}\n"
          "th{background:#f1f3f8}\n"
          "td.number,th.number{text-align:right;font-variant-numeric:tabular-nums}\n"
-         "tr.on-track td{background:var(--tint-green)}\n"
-         "tr.due-soon td{background:var(--tint-orange)}\n"
-         "tr.overdue td{background:var(--tint-red)}\n"
+         "tr.on-track td{background:var(--t-green)}\n"
+         "tr.due-soon td{background:var(--t-orange)}\n"
+         "tr.overdue td{background:var(--t-red)}\n"
          "tr.overdue td:first-child{box-shadow:inset 6px 0 var(--red)}\n"
          "tr.due-soon td:first-child{box-shadow:inset 6px 0 var(--orange)}\n"
          "tr.on-track td:first-child{box-shadow:inset 6px 0 var(--green)}\n"
          ".badge{display:inline-block;padding:.05rem .5rem;border-radius:3px;color:#fff;"
          "font-size:.85rem;font-weight:700;white-space:nowrap}\n"
-         ".badge.on-track{background:var(--green)}\n"
-         ".badge.due-soon{background:var(--orange)}\n"
-         ".badge.overdue{background:var(--red)}\n"
-         ".badge.neutral{background:#546e7a}\n"
+         ".badge.on-track,.legend .on-track{background:var(--green)}\n"
+         ".badge.due-soon,.legend .due-soon{background:var(--orange)}\n"
+         ".badge.overdue,.legend .overdue{background:var(--red)}\n"
+         ".badge.neutral,.legend .neutral{background:#546e7a}\n"
          ".count.on-track{color:var(--green)}\n"
          ".count.due-soon{color:var(--orange)}\n"
          ".count.overdue{color:var(--red)}\n"
          ".count{font-weight:700;font-size:1.2rem}\n"
          "form.filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end;"
          "padding:.75rem;background:#f1f3f8;border-radius:4px}\n"
-         "form.filters label{display:flex;flex-direction:column;font-size:.85rem}\n"
+         "form.filters label{display:flex;flex-direction:column;font-size:.85rem;max-width:100%}\n"
+         "form.filters select{max-width:28rem}\n"
+         ".table-scroll{overflow-x:auto}\n"
+         "table.report,table.procedures{font-size:.85rem}\n"
+         "table.report td:nth-child(2),table.procedures td:nth-child(2){min-width:14rem}\n"
+         "tbody th{background:none}\n"
          "dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}\n"
          "dl.facts dt{font-weight:700}\n"
          "dl.facts dd{margin:0}\n"
@@ -219,25 +224,20 @@ const char *html_stylesheet(void) {
          "var(--line)}\n"
          "ol.timeline li{margin:0 0 .5rem;padding-left:.5rem}\n"
          ".notice{padding:.75rem;border-left:6px solid var(--orange);background:"
-         "var(--tint-orange)}\n"
+         "var(--t-orange)}\n"
          ".pages{display:flex;gap:1rem;margin:1rem 0}\n"
          "svg.chart{max-width:100%;height:auto;font-size:13px}\n"
-         "svg.chart .on-track{fill:var(--green)}\n"
-         "svg.chart .due-soon{fill:var(--orange)}\n"
-         "svg.chart .overdue{fill:var(--red)}\n"
-         "svg.chart .neutral{fill:#546e7a}\n"
+         ".chart .on-track{fill:var(--green)}.chart .due-soon{fill:var(--orange)}\n"
+         ".chart .overdue{fill:var(--red)}.chart .neutral{fill:#546e7a}\n"
          ".legend{display:flex;gap:1rem;list-style:none;padding:0;font-size:.9rem}\n"
          ".legend span{display:inline-block;width:.9rem;height:.9rem;margin-right:.3rem;"
          "vertical-align:-.1rem}\n"
-         ".legend .on-track{background:var(--green)}\n"
-         ".legend .due-soon{background:var(--orange)}\n"
-         ".legend .overdue{background:var(--red)}\n"
-         ".legend .neutral{background:#546e7a}\n"
+
          ".months{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));"
          "gap:1rem}\n"
          ".month table{width:100%;font-size:.85rem}\n"
          ".month td,.month th{text-align:center;padding:.15rem}\n"
-         ".month td.off{background:var(--tint-red);color:var(--red);font-weight:700}\n"
+         ".month td.off{background:var(--t-red);color:var(--red);font-weight:700}\n"
          ".month td.worked{background:#e3f2fd;color:var(--head);font-weight:700}\n"
          ".month td.weekend{color:#888}\n"
          "@media print{header.site nav,.viewer form,form.filters,.pages{display:none}"
@@ -279,8 +279,25 @@ static void chart_number(struct buffer *buffer, double value) {
     buffer_add_format(buffer, "%.1f", value);
 }
 
+/* A label cut to what the label column holds (CHART_LABEL_MAX characters, not bytes: the
+ * Vietnamese letters take two or three), with "…" when cut; the whole label stays in the bar's
+ * title. */
+enum { CHART_LABEL_MAX = 48 };
+static void chart_label(struct buffer *buffer, const char *label) {
+  if (label == NULL)
+    return;
+  size_t characters = 0, index = 0;
+  for (; label[index] != '\0'; index++) {
+    if (((unsigned char)label[index] & 0xc0) != 0x80 && ++characters > CHART_LABEL_MAX)
+      break;
+  }
+  html_text_length(buffer, label, index);
+  if (label[index] != '\0')
+    buffer_add(buffer, "…");
+}
+
 void html_bar_chart(struct buffer *buffer, const struct html_chart *chart) {
-  enum { LABEL_WIDTH = 220, BAR_WIDTH = 480, TOTAL_WIDTH = 90, ROW_HEIGHT = 26, BAR_HEIGHT = 18 };
+  enum { LABEL_WIDTH = 340, BAR_WIDTH = 480, TOTAL_WIDTH = 90, ROW_HEIGHT = 26, BAR_HEIGHT = 18 };
   size_t series_count =
       chart->series_count > HTML_CHART_SERIES_MAX ? HTML_CHART_SERIES_MAX : chart->series_count;
   double largest = 0;
@@ -305,7 +322,7 @@ void html_bar_chart(struct buffer *buffer, const struct html_chart *chart) {
     buffer_add_format(buffer,
                       "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" dominant-baseline=\"middle\">",
                       LABEL_WIDTH - 8, top + BAR_HEIGHT / 2);
-    html_text(buffer, chart->bars[bar].label);
+    chart_label(buffer, chart->bars[bar].label);
     buffer_add(buffer, "</text>\n");
     double x = LABEL_WIDTH, total = 0;
     for (size_t series = 0; series < series_count; series++) {

@@ -6,7 +6,8 @@
  *
  * Words: the clock states are the daemon's (dunghen.clock.state, core/ladder_state.h), each
  * with its colour class: on track green, due soon orange, and red for every dossier past its
- * statutory deadline (overdue, rescheduled by an apology, overdue again); everything else none. Unknown words come back as they are.
+ * statutory deadline (overdue, rescheduled by an apology, overdue again); everything else none.
+ * Unknown words come back as they are.
  *
  * Language: the timeline of a deadline (core/explanation.h) and the calendar's reasons come
  * from the message catalogue (po/vi.po), as `dunghen deadline --explain` prints them: the web

@@ -139,8 +139,10 @@ static void render_escalations(const struct web_view_dossier *dossier, struct bu
     buffer_add(out, "<p>Chưa có cảnh báo nào.</p>\n");
     return;
   }
+  /* The reason the daemon stored is English (its log's language): the page says the same in
+   * its columns instead. */
   buffer_add(out, "<table>\n<thead><tr><th>Mức</th><th>Đợt</th><th>Lúc</th><th>Gửi đến</th>"
-                  "<th>Nội dung</th></tr></thead>\n<tbody>\n");
+                  "<th>Hạn áp dụng</th></tr></thead>\n<tbody>\n");
   for (size_t index = 0; index < dossier->escalation_count; index++) {
     const struct web_view_escalation *escalation = &dossier->escalations[index];
     char when[PAGE_INSTANT_SIZE];
@@ -167,7 +169,12 @@ static void render_escalations(const struct web_view_dossier *dossier, struct bu
         roles++;
     }
     buffer_add(out, "</td><td>");
-    html_text(out, escalation->reason);
+    if (escalation->has_deadline) {
+      char deadline[PAGE_INSTANT_SIZE];
+      page_format_instant(escalation->deadline, deadline);
+      buffer_add(out, escalation->episode == 2 ? "ngày hẹn mới " : "hạn giải quyết ");
+      html_text(out, deadline);
+    }
     buffer_add(out, "</td></tr>\n");
   }
   buffer_add(out, "</tbody>\n</table>\n");

@@ -176,7 +176,7 @@ static void render_row(const struct web_request *request, const struct web_view_
     page_format_instant(row->deadline, text);
     html_text(out, text);
     if (row->episode == 2)
-      buffer_add(out, " <small>(hẹn lại)</small>");
+      buffer_add(out, " <small>(ngày hẹn mới)</small>");
   }
   buffer_add(out, "</td><td>");
   if (row->state != NULL && strcmp(row->state, "paused") == 0)
@@ -197,15 +197,16 @@ void page_dossiers_render(const struct web_request *request,
                           struct buffer *out) {
   buffer_add(out, "<h1>Hồ sơ</h1>\n");
   render_filters(request, filters, out);
-  buffer_add(out, "<p>Sắp xếp theo thời gian làm việc còn lại: hồ sơ quá hạn lâu nhất và sắp đến "
-                  "hạn nhất ở trên cùng.</p>\n");
+  buffer_add(out, "<p>Sắp xếp theo thời gian làm việc còn lại đến hạn đang tính (với hồ sơ đã hẹn "
+                  "lại: đến ngày hẹn mới), ít nhất ở trên cùng.</p>\n");
   if (list->count == 0) {
     buffer_add(out, filters->paged ? "<p class=\"notice\">Không còn hồ sơ nào.</p>\n"
                                    : "<p class=\"notice\">Không có hồ sơ nào phù hợp.</p>\n");
   } else {
-    buffer_add(out, "<table class=\"dossiers\">\n<thead><tr><th>Mã hồ sơ</th><th>Thủ tục</th>"
-                    "<th>Cơ quan</th><th>Tiếp nhận</th><th>Hạn giải quyết</th>"
-                    "<th>Thời gian làm việc</th><th>Trạng thái</th></tr></thead>\n<tbody>\n");
+    buffer_add(out,
+               "<table class=\"dossiers\">\n<thead><tr><th>Mã hồ sơ</th><th>Thủ tục</th>"
+               "<th>Cơ quan</th><th>Tiếp nhận</th><th>Hạn giải quyết</th>"
+               "<th>Thời gian làm việc còn lại</th><th>Trạng thái</th></tr></thead>\n<tbody>\n");
     for (size_t index = 0; index < list->count; index++)
       render_row(request, &list->rows[index], out);
     buffer_add(out, "</tbody>\n</table>\n");

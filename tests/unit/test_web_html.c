@@ -77,7 +77,7 @@ static void check_states_and_chart(void) {
   tap_is_string(html_state_class(HTML_STATE_OVERDUE), "overdue", "overdue class");
   tap_is_string(html_state_class(HTML_STATE_DUE_SOON), "due-soon", "due-soon class");
   tap_is_string(html_state_class(HTML_STATE_ON_TRACK), "on-track", "on-track class");
-  tap_contains(html_stylesheet(), "tr.overdue td{background:var(--tint-red)}",
+  tap_contains(html_stylesheet(), "tr.overdue td{background:var(--t-red)}",
                "the stylesheet colours an overdue row");
   tap_contains(html_stylesheet(), "--red:#c62828", "the red of overdue");
   struct html_chart_bar bars[] = {{.label = "<script>", .values = {3, 1}},
@@ -93,10 +93,10 @@ static void check_states_and_chart(void) {
   tap_ok(strstr(buffer.data, "<script>") == NULL, "no label reaches the SVG unescaped");
   tap_contains(buffer.data, "&lt;script&gt;</text>", "the label is escaped");
   tap_contains(buffer.data,
-               "<rect class=\"on-track\" x=\"220.0\" y=\"2\" width=\"240.0\" height=\"18\">",
+               "<rect class=\"on-track\" x=\"340.0\" y=\"2\" width=\"240.0\" height=\"18\">",
                "bars scale to the largest total (4 of 6 -> 3 is half the width)");
   tap_contains(buffer.data,
-               "<rect class=\"on-track\" x=\"220.0\" y=\"28\" width=\"480.0\" height=\"18\">",
+               "<rect class=\"on-track\" x=\"340.0\" y=\"28\" width=\"480.0\" height=\"18\">",
                "the largest bar fills the width");
   tap_contains(buffer.data, "<title>B · Đúng hạn: 6</title>", "each segment names its value");
   tap_contains(buffer.data, "<li><span class=\"overdue\"></span>Quá hạn</li>", "legend");
