@@ -49,7 +49,8 @@ struct web_server {
 struct exchange {
   struct web_server *server;
   struct evhttp_request *request;
-  const char *path; /* percent-decoded */
+  const char *path;     /* percent-decoded */
+  const char *raw_path; /* as sent, still encoded: what the log shows (no control bytes) */
   char address[64];
   int64_t now;
 };
@@ -110,7 +111,7 @@ static void send_answer(struct exchange *exchange, int status, const char *conte
     evbuffer_add(out, body->data, body->length);
   evhttp_send_reply(exchange->request, status, reason_phrase(status), out);
   evbuffer_free(out);
-  log_debug(exchange->server->setup.log, "web: %s %d", exchange->path, status);
+  log_debug(exchange->server->setup.log, "web: %s %d", exchange->raw_path, status);
 }
 
 /* A page of one sentence: errors, refusals. */
@@ -608,12 +609,14 @@ static void serve_stylesheet(struct exchange *exchange) {
 }
 
 static void on_request(struct evhttp_request *request, void *argument) {
-  struct exchange exchange = {.server = argument, .request = request, .path = "?"};
+  struct exchange exchange = {.server = argument, .request = request, .path = "?", .raw_path = "?"};
   exchange.now = clock_now(exchange.server->setup.clock);
   peer_address(request, exchange.address, sizeof exchange.address);
   enum evhttp_cmd_type method = evhttp_request_get_command(request);
   const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(request);
   const char *raw = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+  if (raw != NULL)
+    exchange.raw_path = raw;
   size_t length = 0;
   char *path = raw != NULL ? evhttp_uridecode(raw, 0, &length) : NULL;
   if (path == NULL || path[0] != '/' || strlen(path) != length) {

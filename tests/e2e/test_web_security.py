@@ -397,6 +397,35 @@ def trusted_header(work):
     web.stop()
 
 
+def wait_log(web, needle, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if needle in web.text():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def reload_users(web, work, bob):
+    path = os.path.join(work, "users.yaml")
+    with open(path, encoding="utf-8") as stream:
+        users = stream.read()
+    with open(path, "w", encoding="utf-8") as stream:
+        stream.write("users: []\n")
+    web.process.send_signal(signal.SIGHUP)
+    check(wait_log(web, "web: the users file was not reloaded: %s:1:8: 'users' lists nobody"
+                   % path), "SIGHUP with a broken users file: refused, FILE:LINE:COLUMN logged")
+    status, _, _ = web.get("/", cookie=bob)
+    check(status == 200, "the old users stay: bob is still signed in")
+    kept = re.sub(r"  - name: bob\n(    .*\n)*", "", users)
+    with open(path, "w", encoding="utf-8") as stream:
+        stream.write(kept)
+    web.process.send_signal(signal.SIGHUP)
+    check(wait_log(web, "web: reloaded 4 users"), "SIGHUP reloads the users file (bob removed)")
+    status, _, _ = web.get("/", cookie=bob)
+    check(status == 303, "a user removed from the file is signed out at the next request")
+
+
 def main():
     print("TAP version 13", flush=True)
     work = tempfile.mkdtemp(prefix="dunghen-web-security-")
@@ -420,6 +449,7 @@ def main():
     role(web)
     expiry_and_sign_out(web, work, alice, bob)
     trusted_header(work)
+    reload_users(web, work, bob)
     check(web.stop() == 0, "dunghen web stops on SIGTERM with status 0")
     if failures:
         diagnostic(web.text()[-4000:])
