@@ -245,6 +245,8 @@ const char *html_stylesheet(void) {
          ".month td,.month th{text-align:center;padding:.15rem}\n"
          ".month td.off{background:var(--t-red);color:var(--red);font-weight:700}\n"
          ".month td.worked{background:#e3f2fd;color:var(--head);font-weight:700}\n"
+         ".legend .off{background:var(--t-red);outline:1px solid var(--red)}\n"
+         ".legend .worked{background:#e3f2fd;outline:1px solid var(--head)}\n"
          ".month td.weekend{color:#888}\n"
          "@media print{header.site nav,.viewer form,form.filters,.pages{display:none}"
          "header.site{background:none;color:#000;border-bottom:2px solid #000}"

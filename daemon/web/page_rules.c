@@ -176,8 +176,8 @@ void page_rules_render(const struct web_request *request, int year, struct buffe
                     "<nav class=\"pages\" aria-label=\"Năm\"><a href=\"/rules?year=%d\">« Năm %d"
                     "</a><a href=\"/rules?year=%d\">Năm %d »</a></nav>\n",
                     year - 1, year - 1, year + 1, year + 1);
-  buffer_add(out, "<h2>Lịch làm việc</h2>\n<ul class=\"legend\"><li><span class=\"overdue\">"
-                  "</span>Ngày nghỉ (lễ, Tết, nghỉ bù, hoán đổi)</li><li><span class=\"neutral\">"
+  buffer_add(out, "<h2>Lịch làm việc</h2>\n<ul class=\"legend\"><li><span class=\"off\">"
+                  "</span>Ngày nghỉ (lễ, Tết, nghỉ bù, hoán đổi)</li><li><span class=\"worked\">"
                   "</span>Thứ Bảy, Chủ Nhật làm bù</li></ul>\n<div class=\"months\">\n");
   for (int month = 1; month <= 12; month++)
     render_month(calendar, year, month, out);
