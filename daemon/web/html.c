@@ -220,6 +220,7 @@ const char *html_stylesheet(void) {
          ".table-scroll{overflow-x:auto}\n"
          "table.report,table.procedures{font-size:.85rem}\n"
          "table.report td:nth-child(2),table.procedures td:nth-child(2){min-width:14rem}\n"
+         "table.procedures td.how{min-width:16rem}\n"
          "tbody th{background:none}td.when{white-space:nowrap}\n"
          "form.sign-in{display:grid;gap:.75rem;max-width:22rem}\n"
          ".error{padding:.75rem;border-left:6px solid var(--red);background:var(--t-red)}\n"

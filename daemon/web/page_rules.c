@@ -148,11 +148,11 @@ static void render_version(const struct procedure *procedure,
     buffer_add(out, "mọi ngày");
   buffer_add(out, "</td>");
   for (int channel = 0; channel < CHANNEL_COUNT; channel++) {
-    buffer_add(out, "<td>");
+    buffer_add(out, "<td class=\"when\">");
     duration_words(out, &version->durations[channel]);
     buffer_add(out, "</td>");
   }
-  buffer_add(out, "<td>");
+  buffer_add(out, "<td class=\"how\">");
   buffer_add(out, version->counting == COUNTING_DAYS ? "theo ngày" : "theo giờ làm việc");
   if (version->cutoff != NO_CUTOFF)
     buffer_add_format(out, "; nhận sau %02d:%02d tính từ ngày làm việc sau", version->cutoff / 3600,
