@@ -104,6 +104,15 @@ static const struct command commands[] = {
         "  signature must cover the whole document and verify (with letters.ca_bundle in the\n"
         "  config, every signer must chain to that bundle); it is stored and the letter is\n"
         "  signed. A refused file stores nothing (exit 2).")},
+    {"web", command_web, N_("the officials' read-only web view"),
+     N_("dunghen web [--config FILE] [--rules DIR] [--now TS]\n"
+        "dunghen web --hash-password\n"
+        "  Serves the read-only view of dossiers, letters, reports and rules to the users of\n"
+        "  the config's web.users file (docs/WEB.md), on web.address:web.port (default\n"
+        "  127.0.0.1:9467), as the database role of web.conninfo. SIGHUP reloads the users.\n"
+        "  --now (or $DUNGHEN_NOW) starts a simulated clock at TS, for tests.\n"
+        "  --hash-password reads a password from standard input (without echo on a terminal)\n"
+        "  and prints its yescrypt hash for the users file.")},
     {"demo", command_demo, N_("show the whole product on a private PostgreSQL"),
      N_("dunghen demo [--out DIR] [--seed N] [--dossiers N] [--days N] [--start YYYY-MM-DD]\n"
         "             [--keep] [--rules DIR] [--letters DIR]\n"

@@ -26,6 +26,7 @@ int command_demo(int argc, char **argv);
 int command_preview(int argc, char **argv);
 int command_report(int argc, char **argv);
 int command_letters(int argc, char **argv);
+int command_web(int argc, char **argv);
 
 /* Prints `dunghen COMMAND: message` to stderr, one such line for each line of the message, and
  * returns the exit status for the error. */

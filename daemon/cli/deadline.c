@@ -132,34 +132,6 @@ static int parse_pause(const char *text, struct pause_interval *pause) {
   return 0;
 }
 
-static void explain_version(struct explanation *explanation, const struct procedure *procedure,
-                            const struct procedure_version *version, enum channel channel) {
-  char from_date[16], until_date[16];
-  const char *from = _("(no start date)"), *until = _("(no end date)");
-  char duration[DEADLINE_DURATION_TEXT_SIZE];
-  if (version->valid_from != INT64_MIN) {
-    civil_format_date(version->valid_from, from_date, sizeof from_date);
-    from = from_date;
-  }
-  if (version->valid_until != INT64_MAX) {
-    civil_format_date(version->valid_until - 1, until_date, sizeof until_date);
-    until = until_date;
-  }
-  deadline_format_duration(&version->durations[channel], duration);
-  explanation_add(explanation, "rule: procedure %s, %s (%s, level %s)", procedure->code,
-                  procedure->name, procedure->field, procedure->level);
-  explanation_add(explanation,
-                  "rule version in force from %s to %s (file line %zu): %s for "
-                  "channel %s",
-                  from, until, version->line, duration, channel_name(channel));
-  explanation_add(explanation, "rule source: %s", version->source);
-  if (version->confidence != NULL)
-    explanation_add(explanation,
-                    "rule confidence: %s (not verified in two sources: check the "
-                    "published decision)",
-                    version->confidence);
-}
-
 /* Fills the request from the procedure's version in force on the receipt day. */
 static int request_from_procedure(const struct rules *rules, const struct options *options,
                                   struct deadline_request *request,
@@ -193,7 +165,7 @@ static int request_from_procedure(const struct rules *rules, const struct option
   procedure_deadline_request(version, (enum channel)channel, request->received_at, request->pauses,
                              request->pause_count, true, request);
   *found = version;
-  explain_version(explanation, procedure, version, (enum channel)channel);
+  procedure_explain_version(explanation, procedure, version, (enum channel)channel);
   return 0;
 }
 

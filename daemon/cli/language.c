@@ -68,6 +68,11 @@ void language_setup(void) {
   textdomain(DUNGHEN_GETTEXT_PACKAGE);
 }
 
+void language_vietnamese(void) {
+  if (setlocale(LC_MESSAGES, "C.UTF-8") != NULL)
+    setenv("LANGUAGE", "vi", 1);
+}
+
 void language_english(void) {
   setlocale(LC_MESSAGES, "C");
 }

@@ -19,6 +19,10 @@
 #include "core/translation.h"
 
 void language_setup(void);
+/* Vietnamese messages whatever the locale asks: `dunghen web` serves Vietnamese pages, and
+ * the lines it takes from the catalogue (a deadline's derivation, the calendar's reasons, read
+ * when the rules load) must be Vietnamese too. Messages in C.UTF-8 with LANGUAGE=vi. */
+void language_vietnamese(void);
 /* Back to English for the rest of the process: machine-readable output (JSON). */
 void language_english(void);
 /* gettext and ngettext as the core's hook (core/translation.h). */

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/civil.h"
+#include "core/explanation.h"
+
 static const char *const channel_names[CHANNEL_COUNT] = {"direct", "online", "postal"};
 
 int channel_from_name(const char *name) {
@@ -55,4 +58,33 @@ void procedure_deadline_request(const struct procedure_version *version, enum ch
       .pauses = pauses,
       .pause_count = pause_count,
   };
+}
+
+void procedure_explain_version(struct explanation *explanation, const struct procedure *procedure,
+                               const struct procedure_version *version, enum channel channel) {
+  char from_date[16], until_date[16];
+  const char *from = explanation_word(explanation, "(no start date)");
+  const char *until = explanation_word(explanation, "(no end date)");
+  char duration[DEADLINE_DURATION_TEXT_SIZE];
+  if (version->valid_from != INT64_MIN) {
+    civil_format_date(version->valid_from, from_date, sizeof from_date);
+    from = from_date;
+  }
+  if (version->valid_until != INT64_MAX) {
+    civil_format_date(version->valid_until - 1, until_date, sizeof until_date);
+    until = until_date;
+  }
+  deadline_format_duration(&version->durations[channel], duration);
+  explanation_add(explanation, "rule: procedure %s, %s (%s, level %s)", procedure->code,
+                  procedure->name, procedure->field, procedure->level);
+  explanation_add(explanation,
+                  "rule version in force from %s to %s (file line %zu): %s for "
+                  "channel %s",
+                  from, until, version->line, duration, channel_name(channel));
+  explanation_add(explanation, "rule source: %s", version->source);
+  if (version->confidence != NULL)
+    explanation_add(explanation,
+                    "rule confidence: %s (not verified in two sources: check the "
+                    "published decision)",
+                    version->confidence);
 }

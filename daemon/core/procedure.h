@@ -82,4 +82,12 @@ void procedure_deadline_request(const struct procedure_version *version, enum ch
                                 size_t pause_count, bool supplement_pause,
                                 struct deadline_request *request);
 
+struct explanation;
+/* The lines of an explanation that name the rule a deadline comes from (the procedure, the
+ * version in force with its dates, file line and the channel's duration, its source and, when
+ * not verified, its confidence): the first lines of `dunghen deadline --explain` and of the web
+ * view's timeline. */
+void procedure_explain_version(struct explanation *explanation, const struct procedure *procedure,
+                               const struct procedure_version *version, enum channel channel);
+
 #endif

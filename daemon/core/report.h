@@ -120,6 +120,18 @@ void report_format_text(const struct report *report, struct buffer *out);
 void report_format_csv(const struct report *report, struct buffer *out);
 void report_format_json(const struct report *report, struct buffer *out);
 
+/* The table's numeric columns, as every rendering orders them (the 766 layout): the web view
+ * (web/page_report.c) draws its HTML table from these, so it shows what `dunghen report` does.
+ * report_column_head() is the Vietnamese head with '|' where the text table breaks it in two;
+ * report_cell_text() a cell as a reader sees it (counts in decimal, "42,86%" for the share,
+ * `undefined` when the row has nothing to judge). */
+enum { REPORT_COLUMN_COUNT = 20, REPORT_COLUMN_SHARE = 15, REPORT_CELL_SIZE = 32 };
+const char *report_column_head(size_t column);
+void report_cell_text(const struct report_group *group, size_t column, const char *undefined,
+                      char text[REPORT_CELL_SIZE]);
+/* "Cơ quan", "Lĩnh vực", "Thủ tục", "Kênh nộp": the head of the label column. */
+const char *report_grouping_head(enum report_grouping grouping);
+
 void report_free(struct report *report);
 
 #endif

@@ -66,6 +66,9 @@ enum column {
   COLUMN_MISSED,
   COLUMN_COUNT
 };
+_Static_assert((int)COLUMN_COUNT == (int)REPORT_COLUMN_COUNT, "report.h counts the columns");
+_Static_assert((int)SHARE_TEXT_SIZE == (int)REPORT_CELL_SIZE, "report.h sizes a cell");
+_Static_assert((int)COLUMN_SHARE == (int)REPORT_COLUMN_SHARE, "report.h names the share");
 
 static const char *const column_heads[COLUMN_COUNT] = {
     [COLUMN_CARRIED_OVER] = "Tiếp nhận|kỳ trước",
@@ -181,6 +184,23 @@ static void column_text(const struct report_group *group, enum column column, bo
     if (point != NULL)
       *point = ',';
   }
+}
+
+const char *report_column_head(size_t column) {
+  return column < COLUMN_COUNT ? column_heads[column] : "";
+}
+
+void report_cell_text(const struct report_group *group, size_t column, const char *undefined,
+                      char text[REPORT_CELL_SIZE]) {
+  if (column >= COLUMN_COUNT) {
+    text[0] = '\0';
+    return;
+  }
+  column_text(group, (enum column)column, true, undefined, text);
+}
+
+const char *report_grouping_head(enum report_grouping grouping) {
+  return grouping_heads[grouping];
 }
 
 /* ---- text ---- */

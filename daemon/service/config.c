@@ -120,6 +120,10 @@ void config_free(struct config *config) {
   free(config->font_directory);
   free(config->ca_bundle);
   free(config->http_address);
+  free(config->web.address);
+  free(config->web.conninfo);
+  free(config->web.users_file);
+  free(config->web.trusted_header);
   memset(config, 0, sizeof *config);
 }
 
@@ -146,6 +150,10 @@ enum status config_defaults(struct config *config, struct error *error) {
   config->mail.retry_first = CONFIG_DEFAULT_MAIL_RETRY_FIRST;
   config->mail.retry_limit = CONFIG_DEFAULT_MAIL_RETRY_LIMIT;
   config->mail.digest_period = CONFIG_DEFAULT_DIGEST_PERIOD;
+  config->web.port = CONFIG_DEFAULT_WEB_PORT;
+  config->web.session_lifetime = CONFIG_DEFAULT_WEB_SESSION_LIFETIME;
+  config->web.signin_failures = CONFIG_DEFAULT_WEB_SIGNIN_FAILURES;
+  config->web.signin_window = CONFIG_DEFAULT_WEB_SIGNIN_WINDOW;
   static const char *const arguments[] = {"-t", "-i"};
   static const char *const levels[] = {"due_soon"};
   static const char *const report_roles[] = {"provincial_office"};
@@ -158,6 +166,8 @@ enum status config_defaults(struct config *config, struct error *error) {
   config->mail.digest_level_count = 1;
   if (config_set_string(&config->spool_directory, CONFIG_DEFAULT_SPOOL, error) != STATUS_OK ||
       config_set_string(&config->http_address, "127.0.0.1", error) != STATUS_OK ||
+      config_set_string(&config->web.address, "127.0.0.1", error) != STATUS_OK ||
+      config_set_string(&config->web.users_file, CONFIG_DEFAULT_WEB_USERS, error) != STATUS_OK ||
       config_set_string(&config->mail.sendmail, CONFIG_DEFAULT_SENDMAIL, error) != STATUS_OK ||
       config->mail.arguments == NULL || config->mail.digest_roles == NULL ||
       config->mail.digest_levels == NULL || config->reports.roles == NULL) {
@@ -594,6 +604,55 @@ static enum status read_reports(const struct yaml_tree *tree, struct config *con
   return status;
 }
 
+/* `dunghen web`'s section (docs/WEB.md); the daemon reads and ignores it. */
+static enum status read_web(const struct yaml_tree *tree, struct config *config,
+                            struct error *error) {
+  static const char *const known[] = {
+      "address",         "port",          "conninfo",       "users", "session_lifetime",
+      "signin_failures", "signin_window", "trusted_header", NULL};
+  const struct yaml_tree_node *section;
+  enum status status = read_section(tree, "web", known, &section, error);
+  if (status != STATUS_OK || section == NULL)
+    return status;
+  struct config_web *web = &config->web;
+  status = read_text(tree, section, "web", "address", false, &web->address, error);
+  if (status == STATUS_OK)
+    status = read_integer(tree, section, "web", "port", 0, 65535, &web->port, error);
+  if (status == STATUS_OK)
+    status = read_text(tree, section, "web", "conninfo", false, &web->conninfo, error);
+  if (status == STATUS_OK && web->conninfo != NULL &&
+      config_check_conninfo(web->conninfo, error) != STATUS_OK) {
+    char reason[ERROR_MESSAGE_SIZE];
+    snprintf(reason, sizeof reason, "%s", error->message);
+    return yaml_tree_error(tree, yaml_tree_get(section, "conninfo"), error, "web.conninfo: %s",
+                           reason);
+  }
+  if (status == STATUS_OK)
+    status = read_text(tree, section, "web", "users", true, &web->users_file, error);
+  if (status == STATUS_OK)
+    status = read_integer(tree, section, "web", "session_lifetime", 60, 30 * 86400,
+                          &web->session_lifetime, error);
+  if (status == STATUS_OK)
+    status = read_integer(tree, section, "web", "signin_failures", 1, 1000, &web->signin_failures,
+                          error);
+  if (status == STATUS_OK)
+    status =
+        read_integer(tree, section, "web", "signin_window", 1, 86400, &web->signin_window, error);
+  if (status == STATUS_OK)
+    status = read_text(tree, section, "web", "trusted_header", false, &web->trusted_header, error);
+  const struct yaml_tree_node *header = yaml_tree_get(section, "trusted_header");
+  if (status == STATUS_OK && web->trusted_header != NULL) {
+    for (const char *c = web->trusted_header; *c != '\0'; c++)
+      if (!(*c == '-' || (*c >= '0' && *c <= '9') || (*c >= 'A' && *c <= 'Z') ||
+            (*c >= 'a' && *c <= 'z')))
+        return yaml_tree_error(tree, header, error,
+                               "web.trusted_header: '%s' is not a header name (letters, digits "
+                               "and '-')",
+                               web->trusted_header);
+  }
+  return status;
+}
+
 /* A delivery's transaction stays open while sendmail runs: PostgreSQL must not end the session
  * under it. */
 static enum status check_idle_timeout(const struct yaml_tree *tree, const struct config *config,
@@ -620,7 +679,7 @@ static enum status read_tree(const struct yaml_tree *tree, struct config *config
   if (tree->root == NULL)
     return STATUS_OK; /* an empty file: all defaults */
   static const char *const known[] = {"database", "paths",     "letters", "http",    "sync", "log",
-                                      "mail",     "retention", "reload",  "reports", NULL};
+                                      "mail",     "retention", "reload",  "reports", "web",  NULL};
   enum status status = yaml_tree_check_keys(tree, tree->root, known, "the config", error);
   if (status == STATUS_OK)
     status = read_database(tree, config, error);
@@ -642,6 +701,8 @@ static enum status read_tree(const struct yaml_tree *tree, struct config *config
     status = read_mail(tree, config, error);
   if (status == STATUS_OK)
     status = read_reports(tree, config, error);
+  if (status == STATUS_OK)
+    status = read_web(tree, config, error);
   if (status == STATUS_OK)
     status = check_idle_timeout(tree, config, error);
   if (status == STATUS_OK)

@@ -24,6 +24,12 @@
  *                procedure, channel), roles (a list; default [provincial_office]), issuer (an
  *                agency code: the letterhead; default the first agency of agencies.yaml, which
  *                the daemon checks against the rules at start and reload); docs/REPORT.md
+ *   web:         for `dunghen web` only (docs/WEB.md): address (default 127.0.0.1), port,
+ *                conninfo (its own read-only role; omit it for the PG* environment), users
+ *                (the users file), session_lifetime (seconds), signin_failures and
+ *                signin_window (the lockout: that many failed sign-ins of a user name within
+ *                the window lock it for the window), trusted_header (the reverse proxy's
+ *                header naming the signed-in user; unset: off)
  *
  * Every section and key is optional and validated: an unknown key, a wrong type or a value out
  * of range fails with `FILE:LINE:COLUMN: section.key: message`. A loaded config owns its strings;
@@ -107,6 +113,16 @@ struct config {
     char *issuer;                      /* agency code; NULL: the first agency of the rules */
     size_t issuer_line, issuer_column; /* where `issuer` is, for the check against the rules */
   } reports;
+  struct config_web {
+    char *address;
+    int port;
+    char *conninfo;       /* NULL: the PG* environment (never database.conninfo's role) */
+    char *users_file;     /* default CONFIG_DEFAULT_WEB_USERS */
+    int session_lifetime; /* seconds from sign-in to the session's end */
+    int signin_failures;  /* failed sign-ins of one user name that lock it ... */
+    int signin_window;    /* ... within this many seconds, for as long */
+    char *trusted_header; /* NULL: off; else the header a trusted proxy sets to the user name */
+  } web;
 };
 
 enum {
@@ -136,6 +152,10 @@ enum {
   CONFIG_DEFAULT_DIGEST_PERIOD = 3600,
   CONFIG_DEFAULT_RELOAD_MAX_LETTERS = 20,
   CONFIG_DEFAULT_RELOAD_MAX_ESCALATIONS = 500,
+  CONFIG_DEFAULT_WEB_PORT = 9467,
+  CONFIG_DEFAULT_WEB_SESSION_LIFETIME = 8 * 3600, /* a working day */
+  CONFIG_DEFAULT_WEB_SIGNIN_FAILURES = 5,
+  CONFIG_DEFAULT_WEB_SIGNIN_WINDOW = 900,
 };
 
 #define CONFIG_DEFAULT_SENDMAIL "/usr/sbin/sendmail"
@@ -153,6 +173,7 @@ bool config_list_has(char *const *list, const char *name);
 
 #define CONFIG_DEFAULT_FILE DUNGHEN_SYSCONFDIR "/dunghen.yaml"
 #define CONFIG_DEFAULT_SPOOL "/var/lib/dunghen/spool"
+#define CONFIG_DEFAULT_WEB_USERS DUNGHEN_SYSCONFDIR "/web-users.yaml"
 
 /* Fills every field with its default (allocating the default strings). */
 enum status config_defaults(struct config *config, struct error *error);

@@ -61,18 +61,13 @@ static enum status read_version(PGconn *connection, int *version, struct error *
   return STATUS_OK;
 }
 
-/*
- * Applies the migrations above `from` in order. A number may be missing: migrations are
- * numbered when work starts on them, and a branch may carry 012 before 011 lands. Meson lists
- * every file by name, so a gap never means a file lost from a build.
- */
 static enum status apply_missing(PGconn *connection, int from, struct error *error) {
   for (int number = from + 1; number <= schema_latest_version(); number++) {
     const struct schema_sql *file = schema_sql_files;
     while (file->name != NULL && migration_number(file->name) != number)
       file++;
     if (file->name == NULL)
-      continue;
+      return error_set(error, STATUS_RUNTIME, "migration %03d is missing from this build", number);
     char what[128];
     snprintf(what, sizeof what, "migration %s", file->name);
     enum status status = sql_exec(connection, what, file->text, error);

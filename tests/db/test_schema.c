@@ -77,12 +77,8 @@ int main(void) {
                  schema_latest_version(), "exactly one of them applied the migration");
 
   PGconn *connection = db_connect();
-  /* Numbers may have gaps (schema.c): a branch can carry a later migration first. */
-  tap_is_integer(db_integer(connection, "SELECT max(version) FROM dunghen.schema_version"),
-                 schema_latest_version(), "the latest version is recorded");
-  tap_is_integer(db_integer(connection, "SELECT count(*) - count(DISTINCT version)"
-                                        " FROM dunghen.schema_version"),
-                 0, "each version is recorded once");
+  tap_is_integer(db_integer(connection, "SELECT count(*) FROM dunghen.schema_version"),
+                 schema_latest_version(), "each version is recorded once");
   struct schema_result again;
   struct error error;
   tap_is_integer(schema_migrate(connection, &again, &error), STATUS_OK, "migrating again works");

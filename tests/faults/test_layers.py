@@ -7,7 +7,8 @@ statement, service/ the loop and the connections; cli/ and demo/ sit on top. Thi
 every C file under daemon/ and checks, for each `#include`:
   - a project header ("layer/name.h") is from the file's own layer or one it may use;
   - a system header is one its layer may use: libpq only in store/ and service/, libevent
-    only in service/ and web/, libyaml only in rules/, libharu and utf8proc only in letter/;
+    only in service/ and web/, libyaml only in rules/, libharu and utf8proc only in letter/,
+    libcrypt only in web/;
 and that core/ never reads the clock, the environment or a file.
 Every finding is one TAP line naming FILE:LINE. A finding listed in PENDING is reported as
 `# TODO` (known, not yet fixed) so that the list can only shrink.
@@ -26,7 +27,7 @@ MAY_USE = {
     "mail": {"core", "rules", "letter"},
     "store": {"core", "rules"},
     "service": {"core", "rules", "letter", "mail", "store"},
-    "web": {"core", "rules", "letter", "store"},
+    "web": {"core", "rules", "letter", "store", "service"},
     "demo": {"core", "rules", "letter", "mail", "store", "service"},
     "cli": {"core", "rules", "letter", "mail", "store", "service", "web", "demo"},
 }
@@ -40,6 +41,7 @@ RESTRICTED = {
     "zlib.h": {"letter"},
     "openssl/": {"letter"},
     "pthread.h": {"service", "web"},
+    "crypt.h": {"web"},
 }
 # The only system headers core/ may include: computation, formatting into buffers.
 CORE_HEADERS = {"ctype.h", "errno.h", "inttypes.h", "limits.h", "math.h", "stdarg.h",

@@ -72,6 +72,15 @@ else
     "$(grep '^ExecStart' "$destdir$unitdir/dunghen.service" 2>&1)"
 fi
 
+check_file "the web unit is $unitdir/dunghen-web.service, mode 644" "$unitdir/dunghen-web.service" 644
+if grep -qx "ExecStart=$sbindir/dunghen web --config /etc/dunghen/dunghen.yaml" \
+    "$destdir$unitdir/dunghen-web.service"; then
+  pass "the installed web unit runs the installed binary"
+else
+  fail "the installed web unit runs the installed binary" \
+    "$(grep '^ExecStart' "$destdir$unitdir/dunghen-web.service" 2>&1)"
+fi
+
 check_file "the sysusers.d file is $sysusersdir/dunghen.conf, mode 644" \
   "$sysusersdir/dunghen.conf" 644 "$source_root/systemd/dunghen.sysusers"
 check_file "the tmpfiles.d file is $tmpfilesdir/dunghen.conf, mode 644" \
@@ -131,9 +140,11 @@ else fail "nothing installed is group- or world-writable, setuid or setgid" "$lo
 # files owned by another user needs root; CI runs as root.
 if [ "$(id -u)" != 0 ]; then
   skip "sysusers.d creates the dunghen user" "needs root (chown)"
+  skip "sysusers.d creates the dunghen-web user" "needs root (chown)"
   skip "tmpfiles.d creates the spool, 0750, owned by dunghen" "needs root (chown)"
 elif ! command -v systemd-sysusers >/dev/null 2>&1; then
   skip "sysusers.d creates the dunghen user" "systemd-sysusers is missing (package systemd)"
+  skip "sysusers.d creates the dunghen-web user" "systemd-sysusers is missing"
   skip "tmpfiles.d creates the spool, 0750, owned by dunghen" "systemd-tmpfiles is missing"
 else
   mkdir -p "$destdir/etc"
@@ -143,6 +154,11 @@ else
     dunghen:x:*:*:*:/var/lib/dunghen:/usr/sbin/nologin) pass "sysusers.d creates the dunghen user" ;;
     *) fail "sysusers.d creates the dunghen user" "$output${entry:+$'\n'passwd: $entry}" ;;
   esac
+  web_entry=$(grep '^dunghen-web:' "$destdir/etc/passwd" 2>/dev/null)
+  if [ -n "$web_entry" ] && grep -q '^dunghen:x:[0-9]*:.*dunghen-web' "$destdir/etc/group"; then
+    pass "sysusers.d creates the dunghen-web user, a member of the group dunghen"
+  else fail "sysusers.d creates the dunghen-web user, a member of the group dunghen" \
+    "passwd: $web_entry"$'\n'"group: $(grep '^dunghen' "$destdir/etc/group" 2>&1)"; fi
   uid=$(printf '%s' "$entry" | cut -d: -f3)
   output=$(systemd-tmpfiles --root="$destdir" --create "$destdir$tmpfilesdir/dunghen.conf" 2>&1)
   problems=""

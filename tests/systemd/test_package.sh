@@ -75,6 +75,7 @@ expect() { # MODE PATH
 missing=$(
   expect -rwxr-xr-x usr/sbin/dunghen
   expect -rw-r--r-- lib/systemd/system/dunghen.service
+  expect -rw-r--r-- lib/systemd/system/dunghen-web.service
   expect -rw-r--r-- usr/lib/sysusers.d/dunghen.conf
   expect -rw-r--r-- usr/lib/tmpfiles.d/dunghen.conf
   expect -rw-r--r-- etc/dunghen/dunghen.yaml

@@ -138,4 +138,39 @@ case $start_timeout in
   *) fail "TimeoutStartSec= is left at the default" "TimeoutStartSec=$start_timeout" ;;
 esac
 
+# 11. The web view's unit (systemd/dunghen-web.service): verify prints nothing, the same
+# exposure score, its own user in the group dunghen, and no restart after status 2.
+web_unit=$build/systemd/dunghen-web.service
+web_tested=$scratch/dunghen-web.service
+sed "s|^ExecStart=[^ ]*|ExecStart=$binary|" "$web_unit" >"$web_tested"
+output=$(systemd-analyze verify --man=no "$web_tested" 2>&1)
+status=$?
+if [ $status = 0 ] && [ -z "$output" ]; then pass "the web unit: systemd-analyze verify prints nothing"
+else fail "the web unit: systemd-analyze verify prints nothing (exit $status)" "$output"; fi
+report=$(systemd-analyze security --offline=yes --threshold=20 --no-pager "$web_tested" 2>&1)
+status=$?
+score=$(printf '%s\n' "$report" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+if [ $status = 0 ] && [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }'; then
+  pass "the web unit: systemd-analyze security scores $score (2.0 or better)"
+else
+  fail "the web unit: systemd-analyze security scores 2.0 or better (got '${score:-none}')" \
+    "$(printf '%s\n' "$report" | grep -a '✗' | head -20)"
+fi
+missing=""
+for directive in 'Type=notify' 'ExecReload=.*kill -HUP \$MAINPID' 'Restart=on-failure' \
+    'RestartPreventExitStatus=2$' 'User=dunghen-web' 'SupplementaryGroups=dunghen' \
+    'ProtectSystem=strict' 'NoNewPrivileges=yes' 'CapabilityBoundingSet=$' \
+    'MemoryDenyWriteExecute=yes' 'ExecStart=/.* web --config /etc/dunghen/dunghen.yaml'; do
+  grep -q "^$directive" "$web_unit" || missing="$missing $directive"
+done
+if [ -z "$missing" ]; then pass "the web unit has every directive the view relies on"
+else fail "the web unit has every directive the view relies on" "missing:$missing"; fi
+printf 'web:\n  users: relative.yaml\n' >"$scratch/web-typo.yaml"
+"$binary" web --config "$scratch/web-typo.yaml" >/dev/null 2>"$scratch/web-typo.err"
+status=$?
+if [ $status = 2 ] && grep -q "web-typo.yaml:2:10: web.users: 'relative.yaml' is not an absolute path" \
+    "$scratch/web-typo.err"; then
+  pass "a bad web section: dunghen web exits 2 with FILE:LINE:COLUMN"
+else fail "a bad web section: dunghen web exits 2 (got $status)" "$(cat "$scratch/web-typo.err")"; fi
+
 tap_finish

@@ -58,4 +58,22 @@ rmdir "$scratch/letters/form-2025.yaml"
 check "check: a missing template exits 2" \
   status_and_error 2 "$scratch/letters/form-2025.yaml: cannot open: No such file or directory" \
   "$binary" check --letters "$scratch/letters"
+# dunghen web: --hash-password prints a yescrypt hash that crypt(3) accepts for the password
+# read from stdin; no password is invalid input; the users file's errors exit 2.
+hash=$(printf 'mật khẩu 1\n' | "$binary" web --hash-password 2>"$scratch/stderr")
+check "web --hash-password prints a yescrypt hash" sh -c "printf '%s' '$hash' | grep -Eq '^[\$]y[\$][./A-Za-z0-9]+[\$][./A-Za-z0-9]+[\$][./A-Za-z0-9]{43}$'"
+check "web --hash-password: the hash is the password's" python3 -W ignore -c \
+  "import crypt, sys; sys.exit(crypt.crypt('mật khẩu 1', '$hash') != '$hash')"
+check "web --hash-password: an empty password exits 2" \
+  status_and_error 2 "dunghen web: the password is empty" \
+  sh -c "printf '\\n' | '$binary' web --hash-password"
+check "web --hash-password: no input exits 2" \
+  status_and_error 2 "dunghen web: no password on standard input" \
+  sh -c "'$binary' web --hash-password </dev/null"
+printf 'web:\n  users: %s/users.yaml\n' "$scratch" >"$scratch/web.yaml"
+printf 'users:\n  - name: lan\n    display_name: Lan\n    agency: DLK-SNNMT\n    password: hunter2\n' \
+  >"$scratch/users.yaml"
+check "web: a clear-text password in the users file exits 2 with FILE:LINE:COLUMN" \
+  status_and_error 2 "$scratch/users.yaml:5:15: the password of 'lan' is not a yescrypt hash" \
+  "$binary" web --config "$scratch/web.yaml"
 tap_finish
