@@ -56,7 +56,7 @@ static void on_other(struct evhttp_request *request, void *argument) {
   evhttp_send_error(request, 404, "Not Found");
 }
 
-static int bound_port(struct evhttp_bound_socket *handle) {
+int http_bound_port(struct evhttp_bound_socket *handle) {
   struct sockaddr_storage address;
   socklen_t length = sizeof address;
   if (getsockname(evhttp_bound_socket_get_fd(handle), (struct sockaddr *)&address, &length) != 0)
@@ -96,7 +96,7 @@ enum status http_start(struct event_base *base, const char *address, int port,
     http_free(http);
     return error_set(error, STATUS_RUNTIME, "cannot listen for HTTP on %s:%d", address, port);
   }
-  http->port = bound_port(handle);
+  http->port = http_bound_port(handle);
   log_info(log, "http: listening on %s:%d", address, http->port);
   *result = http;
   return STATUS_OK;

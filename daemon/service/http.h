@@ -34,6 +34,10 @@ enum status http_start(struct event_base *base, const char *address, int port,
                        const struct http_handlers *handlers, void *context, const struct log *log,
                        struct http **http, struct error *error);
 int http_port(const struct http *http);
+/* The port a bound socket listens on (bound to port 0: the one the kernel chose); -1 when it
+ * cannot be read. dunghen web's server asks it too. */
+struct evhttp_bound_socket;
+int http_bound_port(struct evhttp_bound_socket *handle);
 void http_free(struct http *http);
 
 #endif

@@ -10,15 +10,12 @@
 #include <string.h>
 
 #include "core/civil.h"
-#include "core/sha256.h"
 #include "store/sql.h"
-
-enum { PDF_LIMIT = 64 * 1024 * 1024 }; /* a letter is 40-100 KB: anything near this is wrong */
 
 enum status letter_pdf_store(PGconn *connection, int64_t letter_id, int64_t version,
                              const char *sha256, const void *pdf, size_t size, int64_t now,
                              struct error *error) {
-  if (size == 0 || size >= PDF_LIMIT)
+  if (size == 0 || size >= SQL_BYTES_LIMIT)
     return error_set(error, STATUS_RUNTIME, "storing a letter: a PDF of %zu bytes", size);
   char id_text[32], version_text[32], now_text[32];
   snprintf(id_text, sizeof id_text, "%" PRId64, letter_id);
@@ -165,45 +162,34 @@ void letter_draft_list_free(struct letter_draft_list *list) {
 
 enum status letter_pdf_read(PGconn *connection, const struct letter_draft *draft,
                             unsigned char **pdf, size_t *size, struct error *error) {
-  *pdf = NULL;
-  *size = 0;
   char id_text[32], version_text[32];
   snprintf(id_text, sizeof id_text, "%" PRId64, draft->letter_id);
   snprintf(version_text, sizeof version_text, "%" PRId64, draft->version);
   const char *values[] = {id_text, version_text};
-  /* Binary results: the PDF comes as its bytes. */
-  PGresult *result = PQexecParams(connection,
-                                  "SELECT pdf FROM dunghen.letter_pdf"
-                                  " WHERE letter_id = $1::bigint AND version = $2::integer",
-                                  2, NULL, values, NULL, NULL, 1);
-  if (PQresultStatus(result) != PGRES_TUPLES_OK) {
-    enum status status = sql_fail(connection, result, "reading a letter's PDF", error);
-    PQclear(result);
+  PGresult *result;
+  *pdf = NULL;
+  *size = 0;
+  enum status status = sql_query_binary(connection, "reading a letter's PDF",
+                                        "SELECT pdf FROM dunghen.letter_pdf"
+                                        " WHERE letter_id = $1::bigint AND version = $2::integer",
+                                        2, values, &result, error);
+  if (status != STATUS_OK)
     return status;
-  }
-  if (PQntuples(result) == 0) {
-    PQclear(result);
+  bool found = PQntuples(result) > 0;
+  bool good = found && sql_checked_bytes(result, 0, 0, draft->sha256, pdf, size) &&
+              (int64_t)*size == draft->bytes;
+  PQclear(result);
+  if (good)
+    return STATUS_OK;
+  free(*pdf);
+  *pdf = NULL;
+  *size = 0;
+  if (!found)
     return error_set(error, STATUS_RUNTIME,
                      "letter %ld of %s in %d (version %" PRId64 ") has no PDF in the database",
                      draft->number, draft->agency_code, draft->year, draft->version);
-  }
-  int length = PQgetlength(result, 0, 0);
-  unsigned char *data = length > 0 && length < PDF_LIMIT ? malloc((size_t)length) : NULL;
-  if (data != NULL)
-    memcpy(data, PQgetvalue(result, 0, 0), (size_t)length);
-  PQclear(result);
-  char hex[SHA256_HEX_SIZE] = "";
-  if (data != NULL)
-    sha256_hex(data, (size_t)length, hex);
-  if (data == NULL || draft->sha256 == NULL || strcmp(hex, draft->sha256) != 0 ||
-      (int64_t)length != draft->bytes) {
-    free(data);
-    return error_set(error, STATUS_RUNTIME,
-                     "letter %ld of %s in %d (version %" PRId64
-                     "): the PDF in the database does not match its recorded sha256 and size",
-                     draft->number, draft->agency_code, draft->year, draft->version);
-  }
-  *pdf = data;
-  *size = (size_t)length;
-  return STATUS_OK;
+  return error_set(error, STATUS_RUNTIME,
+                   "letter %ld of %s in %d (version %" PRId64
+                   "): the PDF in the database does not match its recorded sha256 and size",
+                   draft->number, draft->agency_code, draft->year, draft->version);
 }

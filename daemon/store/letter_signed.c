@@ -8,11 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sha256.h"
 #include "store/sql.h"
 #include "store/transaction.h"
-
-enum { SIGNED_LIMIT = 64 * 1024 * 1024 };
 
 /* Why the letter cannot be marked signed: its state now, in words. */
 static enum status refusal(PGconn *connection, const struct letter_signed_record *record,
@@ -99,7 +96,7 @@ static enum status store_in_transaction(PGconn *connection,
 
 enum status letter_signed_store(PGconn *connection, const struct letter_signed_record *record,
                                 struct error *error) {
-  if (record->size == 0 || record->size >= SIGNED_LIMIT)
+  if (record->size == 0 || record->size >= SQL_BYTES_LIMIT)
     return error_set(error, STATUS_INVALID, "a signed letter of %zu bytes", record->size);
   enum status status = transaction_begin(connection, "taking back a signed letter", error);
   if (status != STATUS_OK)
@@ -114,45 +111,30 @@ enum status letter_signed_store(PGconn *connection, const struct letter_signed_r
 enum status letter_signed_read(PGconn *connection, int64_t letter_id, int64_t version,
                                unsigned char **pdf, size_t *size, bool *found,
                                struct error *error) {
-  *pdf = NULL;
-  *size = 0;
-  *found = false;
   char id_text[32], version_text[32];
   snprintf(id_text, sizeof id_text, "%" PRId64, letter_id);
   snprintf(version_text, sizeof version_text, "%" PRId64, version);
   const char *values[] = {id_text, version_text};
-  PGresult *result = PQexecParams(connection,
-                                  "SELECT pdf, sha256, bytes FROM dunghen.letter_signed"
-                                  " WHERE letter_id = $1::bigint AND version = $2::integer",
-                                  2, NULL, values, NULL, NULL, 1);
-  if (PQresultStatus(result) != PGRES_TUPLES_OK) {
-    enum status status = sql_fail(connection, result, "reading a signed letter", error);
-    PQclear(result);
+  PGresult *result;
+  *pdf = NULL;
+  *size = 0;
+  *found = false;
+  enum status status = sql_query_binary(connection, "reading a signed letter",
+                                        "SELECT pdf, sha256 FROM dunghen.letter_signed"
+                                        " WHERE letter_id = $1::bigint AND version = $2::integer",
+                                        2, values, &result, error);
+  if (status != STATUS_OK)
     return status;
-  }
   if (PQntuples(result) == 0) {
     PQclear(result);
     return STATUS_OK;
   }
-  int length = PQgetlength(result, 0, 0);
-  unsigned char *data = length > 0 && length < SIGNED_LIMIT ? malloc((size_t)length) : NULL;
-  if (data != NULL)
-    memcpy(data, PQgetvalue(result, 0, 0), (size_t)length);
-  char recorded[SHA256_HEX_SIZE];
-  snprintf(recorded, sizeof recorded, "%s", PQgetvalue(result, 0, 1));
+  *found = sql_checked_bytes(result, 0, 0, PQgetvalue(result, 0, 1), pdf, size);
   PQclear(result);
-  char hex[SHA256_HEX_SIZE] = "";
-  if (data != NULL)
-    sha256_hex(data, (size_t)length, hex);
-  if (data == NULL || strcmp(hex, recorded) != 0) {
-    free(data);
-    return error_set(error, STATUS_RUNTIME,
-                     "letter %" PRId64 " (version %" PRId64
-                     "): the signed PDF in the database does not match its recorded sha256",
-                     letter_id, version);
-  }
-  *pdf = data;
-  *size = (size_t)length;
-  *found = true;
-  return STATUS_OK;
+  if (*found)
+    return STATUS_OK;
+  return error_set(error, STATUS_RUNTIME,
+                   "letter %" PRId64 " (version %" PRId64
+                   "): the signed PDF in the database does not match its recorded sha256",
+                   letter_id, version);
 }

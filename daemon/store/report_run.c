@@ -6,12 +6,9 @@
 #include <string.h>
 
 #include "core/civil.h"
-#include "core/sha256.h"
 #include "store/array.h"
 #include "store/sql.h"
 #include "store/transaction.h"
-
-enum { PDF_LIMIT = 64 * 1024 * 1024 };
 
 static void day_text(int64_t day, char text[32]) {
   civil_format_date(day, text, 32);
@@ -198,39 +195,21 @@ enum status report_run_read_pdf(PGconn *connection, int64_t id, unsigned char **
   char id_text[32];
   snprintf(id_text, sizeof id_text, "%" PRId64, id);
   const char *values[] = {id_text};
-  /* Binary results: the PDF comes as its bytes (the text of sha256 too, unchanged). */
-  PGresult *result =
-      PQexecParams(connection, "SELECT pdf, sha256 FROM dunghen.report_run WHERE id = $1::bigint",
-                   1, NULL, values, NULL, NULL, 1);
-  if (PQresultStatus(result) != PGRES_TUPLES_OK) {
-    enum status status = sql_fail(connection, result, "reading the report's PDF", error);
-    PQclear(result);
+  PGresult *result;
+  enum status status =
+      sql_query_binary(connection, "reading the report's PDF",
+                       "SELECT pdf, sha256 FROM dunghen.report_run WHERE id = $1::bigint", 1,
+                       values, &result, error);
+  if (status != STATUS_OK)
     return status;
-  }
   if (PQntuples(result) == 0) {
     PQclear(result);
     return error_set(error, STATUS_RUNTIME, "the report %" PRId64 " is not stored", id);
   }
-  int length = PQgetlength(result, 0, 0);
-  char expected[SHA256_HEX_SIZE] = "";
-  int hex_length = PQgetlength(result, 0, 1);
-  if (hex_length == SHA256_HEX_SIZE - 1)
-    memcpy(expected, PQgetvalue(result, 0, 1), SHA256_HEX_SIZE - 1);
-  unsigned char *data = length > 0 && length < PDF_LIMIT ? malloc((size_t)length) : NULL;
-  if (data == NULL) {
-    PQclear(result);
-    return error_set(error, STATUS_RUNTIME, "the report %" PRId64 "'s PDF cannot be read", id);
-  }
-  memcpy(data, PQgetvalue(result, 0, 0), (size_t)length);
+  bool good = sql_checked_bytes(result, 0, 0, PQgetvalue(result, 0, 1), pdf, size);
   PQclear(result);
-  char hex[SHA256_HEX_SIZE];
-  sha256_hex(data, (size_t)length, hex);
-  if (strcmp(hex, expected) != 0) {
-    free(data);
-    return error_set(error, STATUS_RUNTIME,
-                     "the report %" PRId64 "'s PDF does not match its recorded sha256", id);
-  }
-  *pdf = data;
-  *size = (size_t)length;
-  return STATUS_OK;
+  if (good)
+    return STATUS_OK;
+  return error_set(error, STATUS_RUNTIME,
+                   "the report %" PRId64 "'s PDF does not match its recorded sha256", id);
 }

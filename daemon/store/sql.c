@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sha256.h"
+
 /*
  * What a SQLSTATE means, in words that can leave the process: PostgreSQL's condition names
  * (Appendix A of its manual) for the codes dunghen can meet, then the classes. The server's own
@@ -186,9 +188,10 @@ enum status sql_exec(PGconn *connection, const char *what, const char *sql, stru
   return status;
 }
 
-enum status sql_query(PGconn *connection, const char *what, const char *sql, int count,
-                      const char *const *values, PGresult **result, struct error *error) {
-  *result = PQexecParams(connection, sql, count, NULL, values, NULL, NULL, 0);
+static enum status run_query(PGconn *connection, const char *what, const char *sql, int count,
+                             const char *const *values, int format, PGresult **result,
+                             struct error *error) {
+  *result = PQexecParams(connection, sql, count, NULL, values, NULL, NULL, format);
   ExecStatusType kind = PQresultStatus(*result);
   if (kind == PGRES_TUPLES_OK || kind == PGRES_COMMAND_OK)
     return STATUS_OK;
@@ -196,6 +199,38 @@ enum status sql_query(PGconn *connection, const char *what, const char *sql, int
   PQclear(*result);
   *result = NULL;
   return status;
+}
+
+enum status sql_query(PGconn *connection, const char *what, const char *sql, int count,
+                      const char *const *values, PGresult **result, struct error *error) {
+  return run_query(connection, what, sql, count, values, 0, result, error);
+}
+
+enum status sql_query_binary(PGconn *connection, const char *what, const char *sql, int count,
+                             const char *const *values, PGresult **result, struct error *error) {
+  return run_query(connection, what, sql, count, values, 1, result, error);
+}
+
+bool sql_checked_bytes(const PGresult *result, int row, int column, const char *sha256,
+                       unsigned char **bytes, size_t *size) {
+  *bytes = NULL;
+  *size = 0;
+  int length = PQgetlength(result, row, column);
+  if (sha256 == NULL || length <= 0 || length >= SQL_BYTES_LIMIT)
+    return false;
+  unsigned char *data = malloc((size_t)length);
+  if (data == NULL)
+    return false;
+  memcpy(data, PQgetvalue(result, row, column), (size_t)length);
+  char hex[SHA256_HEX_SIZE];
+  sha256_hex(data, (size_t)length, hex);
+  if (strcmp(hex, sha256) != 0) {
+    free(data);
+    return false;
+  }
+  *bytes = data;
+  *size = (size_t)length;
+  return true;
 }
 
 void sql_rollback(PGconn *connection) {

@@ -31,6 +31,17 @@ enum status sql_exec(PGconn *connection, const char *what, const char *sql, stru
 /* Runs a query with text parameters; on success *result must be PQclear()ed by the caller. */
 enum status sql_query(PGconn *connection, const char *what, const char *sql, int count,
                       const char *const *values, PGresult **result, struct error *error);
+/* sql_query with the rows in binary format: a bytea comes as its bytes (the stored PDFs), a
+ * text column as its text. */
+enum status sql_query_binary(PGconn *connection, const char *what, const char *sql, int count,
+                             const char *const *values, PGresult **result, struct error *error);
+/* A stored PDF is 20-100 KB: a value near this is wrong, not a letter. */
+enum { SQL_BYTES_LIMIT = 64 * 1024 * 1024 };
+/* A malloc'ed copy of a binary-format bytea field in *bytes and *size, when it is not empty,
+ * is under SQL_BYTES_LIMIT and its SHA-256 is the hex `sha256`; otherwise false, with nothing
+ * allocated (memory running out included). */
+bool sql_checked_bytes(const PGresult *result, int row, int column, const char *sha256,
+                       unsigned char **bytes, size_t *size);
 /* Fills `error` for a failed `result` (NULL: the connection's error) as described above; for
  * code that drives libpq itself (COPY). */
 enum status sql_fail(PGconn *connection, const PGresult *result, const char *what,

@@ -22,6 +22,7 @@
 
 #include "core/buffer.h"
 #include "core/sha256.h"
+#include "service/http.h"
 #include "service/session.h"
 #include "store/web_store.h"
 #include "web/html.h"
@@ -673,18 +674,6 @@ static void on_request(struct evhttp_request *request, void *argument) {
 
 /* ---- start and stop ---- */
 
-static int bound_port(struct evhttp_bound_socket *handle) {
-  struct sockaddr_storage address;
-  socklen_t length = sizeof address;
-  if (getsockname(evhttp_bound_socket_get_fd(handle), (struct sockaddr *)&address, &length) != 0)
-    return -1;
-  if (address.ss_family == AF_INET)
-    return ntohs(((struct sockaddr_in *)&address)->sin_port);
-  if (address.ss_family == AF_INET6)
-    return ntohs(((struct sockaddr_in6 *)&address)->sin6_port);
-  return -1;
-}
-
 enum status web_server_start(struct event_base *base, const struct web_server_setup *setup,
                              struct web_server **result, struct error *error) {
   *result = NULL;
@@ -722,7 +711,7 @@ enum status web_server_start(struct event_base *base, const struct web_server_se
     return error_set(error, STATUS_RUNTIME, "cannot listen for HTTP on %s:%d", web->address,
                      web->port);
   }
-  server->port = bound_port(handle);
+  server->port = http_bound_port(handle);
   log_info(setup->log, "web: listening on %s:%d", web->address, server->port);
   *result = server;
   return STATUS_OK;
