@@ -533,6 +533,37 @@ static void test_refusing_server(struct setup *setup, struct e2e_daemon *daemon)
          "/healthz: ok again");
 }
 
+/* True while a sendmail the test's daemon started (msmtp with the test's rc file) still runs.
+ * A daemon killed with SIGKILL leaves its msmtp behind (systemd would kill the whole unit); an
+ * orphan still talking to the sink would deliver its message once the sink accepts again, and
+ * the restarted daemon would send it a second time. */
+static bool sendmail_running(const struct setup *setup) {
+  char rc_path[PATH_MAX + 32];
+  snprintf(rc_path, sizeof rc_path, "%s/msmtprc", setup->smtp);
+  DIR *processes = opendir("/proc");
+  if (processes == NULL)
+    return false;
+  bool found = false;
+  struct dirent *entry;
+  while (!found && (entry = readdir(processes)) != NULL) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9')
+      continue;
+    char path[300], command[4096];
+    snprintf(path, sizeof path, "/proc/%s/cmdline", entry->d_name);
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+      continue;
+    size_t length = fread(command, 1, sizeof command - 1, file);
+    fclose(file);
+    for (size_t i = 0; i < length; i++)
+      command[i] = command[i] == '\0' ? ' ' : command[i];
+    command[length] = '\0';
+    found = strstr(command, "msmtp") != NULL && strstr(command, rc_path) != NULL;
+  }
+  closedir(processes);
+  return found;
+}
+
 static void test_kill_while_refused(struct setup *setup, struct e2e_daemon *daemon) {
   struct e2e_harness *harness = &setup->harness;
   refuse(setup, true);
@@ -543,6 +574,10 @@ static void test_kill_while_refused(struct setup *setup, struct e2e_daemon *daem
          "three more overdue dossiers: 18 deliveries tried while the server refuses");
   kill(daemon->pid, SIGKILL);
   tap_is_integer(e2e_daemon_stop(daemon, SIGKILL, 10), 128 + SIGKILL, "SIGKILL");
+  double until = e2e_monotonic_now() + 30;
+  while (sendmail_running(setup) && e2e_monotonic_now() < until)
+    e2e_sleep_seconds(0.05);
+  tap_ok(!sendmail_running(setup), "the killed daemon's sendmail has finished (refused)");
   refuse(setup, false);
   if (!tap_ok(e2e_daemon_start(daemon, harness, setup->config, NULL), "the daemon restarts"))
     return;
