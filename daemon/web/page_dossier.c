@@ -201,7 +201,8 @@ static void render_letters(const struct web_view_dossier *dossier, struct buffer
                         : strcmp(letter->state, "rendered") == 0 ? "Đã soạn, chờ ký"
                         : strcmp(letter->state, "pending") == 0  ? "Đang soạn"
                         : strcmp(letter->state, "failed") == 0   ? "Soạn thất bại"
-                                                                 : letter->state;
+                        : strcmp(letter->state, "signed") == 0 ? "Đã ký số (bản đã ký đã nhận lại)"
+                                                               : letter->state;
     fact(out, "Tình trạng", state);
     if (letter->reason_missing)
       fact(out, "Lưu ý", "Phiếu chưa có lý do trễ hạn: người ký cần bổ sung trước khi ký.");

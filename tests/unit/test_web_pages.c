@@ -172,6 +172,13 @@ static void check_dossier(const struct ruleset *set) {
          "a draft without bytes in the database has no link");
   tap_contains(out.data, "<h3>Phiếu số 4/2025</h3>", "the letter's number");
   buffer_free(&out);
+  /* A letter taken back signed (issue 20) says so in the signer's words. */
+  letter.state = "signed";
+  struct buffer signed_out = {0};
+  page_dossier_render(&request, &model, &signed_out);
+  tap_contains(signed_out.data, "<dd>Đã ký số (bản đã ký đã nhận lại)</dd>",
+               "a signed letter's state in Vietnamese");
+  buffer_free(&signed_out);
   explanation_free(&timeline);
 }
 
