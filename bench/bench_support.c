@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "store/pass.h"
 #include "store/schema.h"
 
 double bench_seconds_now(void) {
@@ -93,4 +94,25 @@ void bench_load_dossiers(PGconn *connection, long count) {
   bench_must(connection, "ALTER TABLE onestop.ho_so ENABLE TRIGGER ho_so_touch");
   bench_must(connection, "VACUUM ANALYZE onestop.ho_so");
   printf("loaded %ld dossiers in %.1f s\n", count, bench_seconds_now() - start);
+}
+
+void bench_first_pass(PGconn *connection, const struct rules *rules, const struct ladder *ladder,
+                      int64_t now) {
+  struct pass_context context = {
+      .connection = connection,
+      .rules = rules,
+      .ladder = ladder,
+      .now = now,
+      .overlap_seconds = -1,
+      .full = true,
+  };
+  struct pass_report report;
+  struct error error;
+  double start = bench_seconds_now();
+  if (pass_run(&context, &report, &error) != STATUS_OK) {
+    fprintf(stderr, "pass: %s\n", error.message);
+    exit(1);
+  }
+  printf("first full pass: %.1f s (examined %zu, escalations %zu, letters %zu)\n",
+         bench_seconds_now() - start, report.examined, report.escalations, report.letters);
 }

@@ -1,7 +1,8 @@
 /*
- * bench_support.h: what the database benchmarks (bench/pass.c, bench/preview.c) share: a clock
+ * bench_support.h: what the database benchmarks (pass, preview, report, web) share: a clock
  * for wall time, a statement that must succeed, the baseline every figure is a ratio to (COPY
- * of the source view, warm) and the load of N open dossiers into the reference schema.
+ * of the source view, warm), the load of N open dossiers into the reference schema and a first
+ * full pass over them.
  *
  * The dossiers: four procedures of 3-7 working days, ten agencies (AG0..AG9), three channels,
  * received over the 7 days before 2025-03-31, status processing. A benchmark is a program, not
@@ -11,6 +12,10 @@
 #define DUNGHEN_BENCH_SUPPORT_H
 
 #include <libpq-fe.h>
+#include <stdint.h>
+
+struct rules;
+struct ladder;
 
 /* Monotonic seconds. */
 double bench_seconds_now(void);
@@ -26,5 +31,8 @@ int bench_compare_doubles(const void *left, const void *right);
 /* Migrates the daemon's schema, installs the reference schema and loads `count` dossiers;
  * prints how long the load took. */
 void bench_load_dossiers(PGconn *connection, long count);
+/* A full pass at `now` (store/pass.h) over what was loaded; prints its time and what it wrote. */
+void bench_first_pass(PGconn *connection, const struct rules *rules, const struct ladder *ladder,
+                      int64_t now);
 
 #endif

@@ -103,28 +103,6 @@ static void spread(PGconn *connection) {
   printf("spread over a year in %.1f s\n", bench_seconds_now() - start);
 }
 
-static void first_pass(PGconn *connection, const struct rules *rules, const struct ladder *ladder) {
-  struct pass_context context = {
-      .connection = connection,
-      .rules = rules,
-      .ladder = ladder,
-      .now = civil_instant_from_local(civil_days_from_date(2025, 3, 31), 12 * 3600),
-      .overlap_seconds = -1,
-      .full = true,
-  };
-  struct pass_report report;
-  struct error error;
-  double start = bench_seconds_now();
-  if (pass_run(&context, &report, &error) != STATUS_OK) {
-    fprintf(stderr, "pass: %s\n", error.message);
-    exit(1);
-  }
-  printf("first full pass: %.1f s (examined %zu, escalations %zu, letters %zu)\n",
-         bench_seconds_now() - start, report.examined, report.escalations, report.letters);
-  bench_must(connection, "VACUUM ANALYZE dunghen.clock");
-  bench_must(connection, "VACUUM ANALYZE dunghen.letter_log");
-}
-
 static void print_notice(void *argument, const char *message) {
   (void)argument;
   fputs(message, stderr);
@@ -165,7 +143,10 @@ int main(int argc, char **argv) {
   PQsetNoticeProcessor(connection, sql_ignore_notice, NULL);
   bench_load_dossiers(connection, count);
   spread(connection);
-  first_pass(connection, rules.rules, ladder);
+  bench_first_pass(connection, rules.rules, ladder,
+                   civil_instant_from_local(civil_days_from_date(2025, 3, 31), 12 * 3600));
+  bench_must(connection, "VACUUM ANALYZE dunghen.clock");
+  bench_must(connection, "VACUUM ANALYZE dunghen.letter_log");
   explain(connection, &rules);
 
   static const enum report_grouping groupings[] = {REPORT_BY_AGENCY, REPORT_BY_FIELD,

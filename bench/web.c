@@ -68,26 +68,6 @@ static void spread(PGconn *connection) {
   printf("one in ten open, the others finished over a year: %.1f s\n", bench_seconds_now() - start);
 }
 
-static void first_pass(PGconn *connection, const struct ruleset *set) {
-  struct pass_context context = {
-      .connection = connection,
-      .rules = set->rules,
-      .ladder = set->ladder,
-      .now = civil_instant_from_local(civil_days_from_date(2025, 3, 31), 12 * 3600),
-      .overlap_seconds = -1,
-      .full = true,
-  };
-  struct pass_report report;
-  struct error error;
-  double start = bench_seconds_now();
-  if (pass_run(&context, &report, &error) != STATUS_OK) {
-    fprintf(stderr, "pass: %s\n", error.message);
-    exit(1);
-  }
-  printf("first full pass: %.1f s (examined %zu, escalations %zu, letters %zu)\n",
-         bench_seconds_now() - start, report.examined, report.escalations, report.letters);
-}
-
 /* Fresh statistics after the load, as a running database would have (the list's indexes come
  * with migration 13). */
 static void web_indexes(PGconn *connection) {
@@ -502,7 +482,8 @@ int main(int argc, char **argv) {
   PQsetNoticeProcessor(connection, sql_ignore_notice, NULL);
   bench_load_dossiers(connection, dossier_count);
   spread(connection);
-  first_pass(connection, set);
+  bench_first_pass(connection, set->rules, set->ladder,
+                   civil_instant_from_local(civil_days_from_date(2025, 3, 31), 12 * 3600));
   web_indexes(connection);
   bench_must(connection, "SET max_parallel_workers_per_gather = 0");
   char cursor[128];
