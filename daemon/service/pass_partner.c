@@ -83,9 +83,10 @@ void pass_partners_finish(struct pass_partners *partners, struct pass_report *re
     struct pass_partner *partner = &partners->partners[i];
     pthread_join(partner->thread, NULL);
     /* A partner's failure loses nothing: its range rolled back and is taken again by the
-     * worker's session, now or at its next pass. */
+     * worker's session, now or at its next pass; a failure that matters (the source view, the
+     * server) fails the worker's own pass too, which reports it as the worker's problem. */
     if (partner->status != STATUS_OK)
-      log_message(partners->log, LOG_WARNING, "first pass: %s stopped: %s", partner->name,
+      log_message(partners->log, LOG_DEBUG, "first pass: %s stopped: %s", partner->name,
                   partner->error.message);
     else {
       log_message(partners->log, LOG_INFO, "first pass: %s wrote %zu ranges", partner->name,

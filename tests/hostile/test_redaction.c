@@ -133,7 +133,7 @@ int main(void) {
   tap_ok(strstr(seen, "STATUS=") != NULL && strstr(seen, "Xuân") == NULL,
          "info: nor in any STATUS= message");
   char line[1024] = "";
-  e2e_daemon_log_line(&daemon, "SQLSTATE 22007", line, sizeof line);
+  e2e_daemon_log_line(&daemon, "worker: finding changed dossiers", line, sizeof line);
   tap_contains(
       line,
       "error: worker: finding changed dossiers: SQLSTATE 22007 (invalid datetime format; the "
