@@ -89,8 +89,8 @@ void pass_partners_finish(struct pass_partners *partners, struct pass_report *re
       log_message(partners->log, LOG_DEBUG, "first pass: %s stopped: %s", partner->name,
                   partner->error.message);
     else {
-      log_message(partners->log, LOG_INFO, "first pass: %s wrote %zu ranges", partner->name,
-                  partner->report.ranges);
+      log_message(partners->log, partner->report.ranges > 0 ? LOG_INFO : LOG_DEBUG,
+                  "first pass: %s wrote %zu ranges", partner->name, partner->report.ranges);
       pass_report_add(report, &partner->report);
     }
     session_disconnect(&partner->session);
